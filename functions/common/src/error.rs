@@ -1,0 +1,123 @@
+//! The one error type of the HTTP boundary and its mapping to status codes.
+//!
+//! The body is always `{"error": {"code", "message"}}`; the source chain is
+//! logged, never sent.
+
+use std::error::Error as StdError;
+
+use http::StatusCode;
+use serde_json::json;
+
+pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the request cannot be understood (malformed JSON, wrong types, unknown fields).
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    /// 401: no identity (the authorizer lets nothing through without one; kept for defence in depth).
+    #[error("authentication required")]
+    Unauthorized,
+    /// 403: the caller's role may not do this.
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
+    /// 404: nothing the caller may see has this id.
+    #[error("{message}")]
+    NotFound { code: &'static str, message: String },
+    /// 409: the state forbids it now (a lost race, a duplicate, a full portfolio).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// 413: the body is larger than any valid request.
+    #[error("request body too large")]
+    PayloadTooLarge,
+    /// 422: well-formed but breaks a rule (invalid email, consent refused, same level).
+    #[error("{message}")]
+    Unprocessable { code: &'static str, message: String },
+    /// 429: too many requests.
+    #[error("{message}")]
+    TooManyRequests { message: String },
+    /// 503: a dependency is throttling or down; the request changed nothing and may be retried.
+    #[error("service temporarily unavailable")]
+    Unavailable(#[source] BoxError),
+    /// 500: a bug or an unexpected answer; details only in the logs.
+    #[error("internal error")]
+    Internal(#[source] BoxError),
+}
+
+impl ApiError {
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::BadRequest { code, message: message.into() }
+    }
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::Forbidden { code: "forbidden", message: message.into() }
+    }
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::NotFound { code: "not_found", message: message.into() }
+    }
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Conflict { code, message: message.into() }
+    }
+    pub fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Unprocessable { code, message: message.into() }
+    }
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::Internal(message.into().into())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::NotFound { .. } => StatusCode::NOT_FOUND,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest { code, .. }
+            | Self::Forbidden { code, .. }
+            | Self::NotFound { code, .. }
+            | Self::Conflict { code, .. }
+            | Self::Unprocessable { code, .. } => code,
+            Self::Unauthorized => "unauthorized",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::TooManyRequests { .. } => "rate_limited",
+            Self::Unavailable(_) => "unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    /// The JSON body sent to the client: never the source chain.
+    pub fn body(&self) -> serde_json::Value {
+        json!({"error": {"code": self.code(), "message": self.to_string()}})
+    }
+
+    /// Logs server-side failures with their source chain (no personal data is put in errors).
+    pub fn log(&self) {
+        match self {
+            Self::Unavailable(source) | Self::Internal(source) => {
+                tracing::error!(code = self.code(), error = %error_chain(source.as_ref()), "request failed");
+            }
+            _ => tracing::info!(code = self.code(), status = self.status().as_u16(), "request refused"),
+        }
+    }
+}
+
+/// `a: b: c` from an error and its sources.
+pub fn error_chain(error: &(dyn StdError + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

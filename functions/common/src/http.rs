@@ -1,0 +1,178 @@
+//! JSON in and out at the HTTP boundary: body parsing with clear 4xx errors,
+//! responses, path and query parameters, list pagination.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use http::header::{CONTENT_TYPE, RETRY_AFTER};
+use http::StatusCode;
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::ApiError;
+
+/// Larger bodies are refused before parsing: no valid request comes near it.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub fn json_response(status: StatusCode, value: &impl Serialize) -> Response<Body> {
+    match serde_json::to_string(value) {
+        Ok(text) => Response::builder()
+            .status(status)
+            .header(CONTENT_TYPE, "application/json")
+            .body(Body::Text(text))
+            .unwrap_or_else(|_| Response::new(Body::Empty)),
+        Err(e) => error_response(&ApiError::Internal(Box::new(e))),
+    }
+}
+
+pub fn no_content() -> Response<Body> {
+    let mut response = Response::new(Body::Empty);
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    response
+}
+
+pub fn error_response(error: &ApiError) -> Response<Body> {
+    error.log();
+    let mut response = json_response(error.status(), &error.body());
+    if matches!(error, ApiError::Unavailable(_) | ApiError::TooManyRequests { .. }) {
+        response.headers_mut().insert(RETRY_AFTER, http::HeaderValue::from_static("1"));
+    }
+    response
+}
+
+/// Turns a handler result into the response API Gateway sends.
+pub fn respond(result: Result<Response<Body>, ApiError>) -> Response<Body> {
+    result.unwrap_or_else(|e| error_response(&e))
+}
+
+/// Parses a JSON body into `T` (which should `deny_unknown_fields`), with a clear 4xx on any problem.
+pub fn parse_body<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError> {
+    let bytes: &[u8] = match request.body() {
+        Body::Empty => b"",
+        Body::Text(t) => t.as_bytes(),
+        Body::Binary(b) => b,
+        _ => b"",
+    };
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::bad_request("invalid_body", "a JSON body is required"));
+    }
+    serde_json::from_slice(bytes).map_err(|e| {
+        // serde's message names the field and what was expected; cut it short so a huge value is never echoed back.
+        let mut message: String = e.to_string().chars().take(300).collect();
+        if message.is_empty() {
+            message = "the body is not valid JSON".into();
+        }
+        ApiError::bad_request("invalid_body", message)
+    })
+}
+
+pub fn path_param(request: &Request, name: &str) -> Result<String, ApiError> {
+    request
+        .path_parameters_ref()
+        .and_then(|p| p.first(name))
+        .map(str::to_owned)
+        .ok_or_else(|| ApiError::bad_request("missing_parameter", format!("path parameter {name} is missing")))
+}
+
+pub fn query_param(request: &Request, name: &str) -> Option<String> {
+    request.query_string_parameters_ref().and_then(|q| q.first(name)).map(str::to_owned)
+}
+
+/// The route API Gateway matched, e.g. `PUT /seekers/{seekerId}/level`.
+pub fn route_key(request: &Request) -> String {
+    use lambda_http::request::RequestContext;
+    match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context.route_key.clone().unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// `?limit=` (default 50, 1 to 200) and `?cursor=` of list routes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub limit: i32,
+    pub start_key: Option<HashMap<String, AttributeValue>>,
+}
+
+impl Page {
+    pub fn from_request(request: &Request) -> Result<Page, ApiError> {
+        let limit = match query_param(request, "limit") {
+            None => 50,
+            Some(raw) => raw
+                .parse::<i32>()
+                .ok()
+                .filter(|l| (1..=200).contains(l))
+                .ok_or_else(|| ApiError::bad_request("invalid_limit", "limit must be a number from 1 to 200"))?,
+        };
+        let start_key = query_param(request, "cursor").map(|c| decode_cursor(&c)).transpose()?;
+        Ok(Page { limit, start_key })
+    }
+}
+
+/// The opaque `nextCursor`: the DynamoDB key to resume from, base64url JSON.
+/// Only string attributes are key attributes here, so only they are accepted back.
+pub fn encode_cursor(key: &HashMap<String, AttributeValue>) -> String {
+    let plain: HashMap<&str, &str> =
+        key.iter().filter_map(|(k, v)| v.as_s().ok().map(|s| (k.as_str(), s.as_str()))).collect();
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&plain).unwrap_or_default())
+}
+
+pub fn decode_cursor(raw: &str) -> Result<HashMap<String, AttributeValue>, ApiError> {
+    let invalid = || ApiError::bad_request("invalid_cursor", "cursor is not one this API returned");
+    let bytes = URL_SAFE_NO_PAD.decode(raw.as_bytes()).map_err(|_| invalid())?;
+    let plain: HashMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+    const KEY_ATTRIBUTES: [&str; 6] = ["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"];
+    if plain.is_empty() || plain.keys().any(|k| !KEY_ATTRIBUTES.contains(&k.as_str())) {
+        return Err(invalid());
+    }
+    Ok(plain.into_iter().map(|(k, v)| (k, AttributeValue::S(v))).collect())
+}
+
+/// A list answer: `{"items": [...], "nextCursor": "…"}` (no cursor on the last page).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListBody<T: Serialize> {
+    pub items: Vec<T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_refuse_forgeries() {
+        let key: HashMap<String, AttributeValue> = [
+            ("pk".to_string(), AttributeValue::S("SEEKER#1".into())),
+            ("sk".to_string(), AttributeValue::S("JOURNAL#2".into())),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(decode_cursor(&encode_cursor(&key)).unwrap(), key);
+        assert!(decode_cursor("not base64!").is_err());
+        let forged = URL_SAFE_NO_PAD.encode(br#"{"secret":"x"}"#);
+        assert!(decode_cursor(&forged).is_err());
+    }
+
+    #[test]
+    fn errors_have_the_contract_shape() {
+        let response = error_response(&ApiError::conflict("slot_taken", "someone was first"));
+        assert_eq!(response.status(), 409);
+        let Body::Text(text) = response.body() else { panic!("text body expected") };
+        let value: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(value["error"]["code"], "slot_taken");
+        assert_eq!(value["error"]["message"], "someone was first");
+        let unavailable = error_response(&ApiError::Unavailable("down".into()));
+        assert_eq!(unavailable.status(), 503);
+        assert!(unavailable.headers().contains_key(RETRY_AFTER));
+        let Body::Text(text) = unavailable.body() else { panic!("text body expected") };
+        assert!(!text.contains("down"), "the source is never sent");
+    }
+}

@@ -1,0 +1,17 @@
+//! Shared by every function: the domain (pure types and policies), the HTTP
+//! boundary (caller identity, errors, JSON), DynamoDB access, email rendering,
+//! configuration and telemetry.
+
+pub mod auth;
+pub mod config;
+pub mod domain;
+pub mod email;
+pub mod error;
+pub mod http;
+pub mod journal;
+pub mod keys;
+pub mod store;
+pub mod telemetry;
+pub mod time;
+
+pub use error::ApiError;

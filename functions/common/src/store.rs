@@ -1,0 +1,377 @@
+//! DynamoDB access shared by the functions: the client and table, typed item
+//! reads, error mapping and the records every function reads (identities,
+//! seekers, advisors).
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+use aws_sdk_dynamodb::Client;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Caller;
+use crate::domain::{Channel, Level, Modality};
+use crate::error::ApiError;
+use crate::keys;
+
+pub type Item = HashMap<String, AttributeValue>;
+
+/// The table and its client; built once at cold start and shared.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub client: Client,
+    pub table: String,
+}
+
+/// Error codes DynamoDB uses when it is overloaded or briefly failing: the request may be retried.
+const RETRYABLE_CODES: [&str; 6] = [
+    "ThrottlingException",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "TransactionInProgressException",
+];
+
+/// Maps an SDK failure to the boundary error: unreachable or throttled is 503, the rest 500.
+pub fn sdk_error<E, R>(error: SdkError<E, R>) -> ApiError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    let retryable = match &error {
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => true,
+        SdkError::ServiceError(service) => {
+            service.err().code().is_some_and(|code| RETRYABLE_CODES.contains(&code))
+        }
+        _ => false,
+    };
+    if retryable {
+        ApiError::Unavailable(Box::new(error))
+    } else {
+        ApiError::Internal(Box::new(error))
+    }
+}
+
+pub fn is_conditional_check_failed<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> bool {
+    error.as_service_error().and_then(|e| e.code()) == Some("ConditionalCheckFailedException")
+}
+
+/// How a `TransactWriteItems` ended.
+#[derive(Debug)]
+pub enum TransactOutcome {
+    Committed,
+    /// Cancelled: one reason code per item, in order (`None` for items that were fine).
+    Cancelled(Vec<Option<String>>),
+}
+
+impl TransactOutcome {
+    /// Whether the item at `index` failed its condition.
+    pub fn condition_failed(&self, index: usize) -> bool {
+        match self {
+            TransactOutcome::Committed => false,
+            TransactOutcome::Cancelled(reasons) => {
+                reasons.get(index).and_then(|r| r.as_deref()) == Some("ConditionalCheckFailed")
+            }
+        }
+    }
+    /// A concurrent transaction touched the same items: retry after a pause.
+    pub fn conflicted(&self) -> bool {
+        match self {
+            TransactOutcome::Committed => false,
+            TransactOutcome::Cancelled(reasons) => reasons.iter().flatten().any(|r| {
+                r == "TransactionConflict" || r == "ThrottlingError" || r == "ProvisionedThroughputExceeded"
+            }),
+        }
+    }
+}
+
+impl Store {
+    pub fn new(client: Client, table: impl Into<String>) -> Store {
+        Store { client, table: table.into() }
+    }
+
+    /// Loads the SDK configuration from the standard environment (endpoints included).
+    pub async fn from_env(table: impl Into<String>) -> Store {
+        let sdk = aws_config::load_from_env().await;
+        Store::new(Client::new(&sdk), table)
+    }
+
+    /// A strongly consistent read of one item.
+    pub async fn get<T: DeserializeOwned>(&self, pk: &str, sk: &str) -> Result<Option<T>, ApiError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(pk.to_owned()))
+            .key("sk", AttributeValue::S(sk.to_owned()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        output.item.map(from_item).transpose()
+    }
+
+    /// Runs a transaction; cancellation is an outcome, not an error.
+    pub async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<TransactOutcome, ApiError> {
+        match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
+            Ok(_) => Ok(TransactOutcome::Committed),
+            Err(error) => {
+                if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
+                    error.as_service_error()
+                {
+                    let reasons =
+                        cancelled.cancellation_reasons().iter().map(|r| r.code().map(str::to_owned)).collect();
+                    return Ok(TransactOutcome::Cancelled(reasons));
+                }
+                Err(sdk_error(error))
+            }
+        }
+    }
+
+    pub async fn identity(&self, sub: &str) -> Result<Option<IdentityRecord>, ApiError> {
+        self.get(&keys::identity_pk(sub), keys::IDENTITY_SK).await
+    }
+
+    pub async fn seeker(&self, seeker_id: &str) -> Result<Option<SeekerRecord>, ApiError> {
+        self.get(&keys::seeker_pk(seeker_id), keys::PROFILE).await
+    }
+
+    pub async fn advisor(&self, advisor_id: &str) -> Result<Option<AdvisorRecord>, ApiError> {
+        self.get(&keys::advisor_pk(advisor_id), keys::PROFILE).await
+    }
+
+    /// The calling seeker's profile, or 404 when the caller has not registered.
+    pub async fn caller_seeker(&self, caller: &Caller) -> Result<SeekerRecord, ApiError> {
+        if !caller.is_seeker() {
+            return Err(ApiError::forbidden("this route is for job seekers"));
+        }
+        let not_registered =
+            || ApiError::NotFound { code: "not_registered", message: "register first with POST /seekers".into() };
+        let identity = self.identity(&caller.sub).await?.ok_or_else(not_registered)?;
+        let seeker_id = identity.seeker_id.ok_or_else(not_registered)?;
+        self.seeker(&seeker_id).await?.filter(|s| !s.erased).ok_or_else(not_registered)
+    }
+
+    /// The calling advisor's profile, or 403 when the caller is not a known advisor.
+    pub async fn caller_advisor(&self, caller: &Caller) -> Result<AdvisorRecord, ApiError> {
+        let not_advisor = || ApiError::forbidden("this route is for advisors");
+        if !caller.is_advisor() {
+            return Err(not_advisor());
+        }
+        let identity = self.identity(&caller.sub).await?.ok_or_else(not_advisor)?;
+        let advisor_id = identity.advisor_id.ok_or_else(not_advisor)?;
+        self.advisor(&advisor_id).await?.ok_or_else(not_advisor)
+    }
+
+    /// A seeker the caller may act on as their advisor (or as an admin); 404 otherwise,
+    /// so an advisor cannot even learn that a seeker outside their portfolio exists.
+    pub async fn seeker_for_advisor_or_admin(
+        &self,
+        caller: &Caller,
+        seeker_id: &str,
+    ) -> Result<(SeekerRecord, Option<AdvisorRecord>), ApiError> {
+        let not_found = || ApiError::not_found("no such seeker in your portfolio");
+        if caller.is_admin() {
+            let seeker = self.seeker(seeker_id).await?.filter(|s| !s.erased).ok_or_else(not_found)?;
+            return Ok((seeker, None));
+        }
+        let advisor = self.caller_advisor(caller).await?;
+        let seeker = self.seeker(seeker_id).await?.filter(|s| !s.erased).ok_or_else(not_found)?;
+        if seeker.advisor_id.as_deref() != Some(advisor.advisor_id.as_str()) {
+            return Err(not_found());
+        }
+        Ok((seeker, Some(advisor)))
+    }
+
+    /// Every item of one partition (all pages), for export and erasure.
+    pub async fn partition(&self, pk: &str) -> Result<Vec<Item>, ApiError> {
+        let mut items = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", AttributeValue::S(pk.to_owned()))
+                .set_exclusive_start_key(start)
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            items.extend(output.items.unwrap_or_default());
+            match output.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => return Ok(items),
+            }
+        }
+    }
+}
+
+pub fn to_item<T: Serialize>(value: &T) -> Result<Item, ApiError> {
+    serde_dynamo::to_item(value).map_err(|e| ApiError::Internal(Box::new(e)))
+}
+
+pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, ApiError> {
+    serde_dynamo::from_item(item).map_err(|e| ApiError::Internal(Box::new(e)))
+}
+
+pub fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+pub fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+/// Maps a person's identity subject to their seeker or advisor record.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityRecord {
+    pub pk: String,
+    pub sk: String,
+    pub role: IdentityRole,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seeker_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advisor_id: Option<String>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentityRole {
+    Seeker,
+    Advisor,
+}
+
+/// A job seeker's profile. Personal fields are optional because erasure removes them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SeekerRecord {
+    pub pk: String,
+    pub sk: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi1pk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi1sk: Option<String>,
+    pub seeker_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    pub region: String,
+    pub level: Level,
+    #[serde(default)]
+    pub preferred_channels: Vec<Channel>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advisor_id: Option<String>,
+    pub registered_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_contact_at: Option<String>,
+    pub next_contact_due: String,
+    #[serde(default)]
+    pub erased: bool,
+}
+
+impl SeekerRecord {
+    pub fn display_name(&self) -> String {
+        format!("{} {}", self.first_name.as_deref().unwrap_or(""), self.last_name.as_deref().unwrap_or(""))
+            .trim()
+            .to_owned()
+    }
+}
+
+/// An advisor and the live count of their portfolio.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct AdvisorRecord {
+    pub pk: String,
+    pub sk: String,
+    pub gsi1pk: String,
+    pub gsi1sk: String,
+    pub advisor_id: String,
+    pub sub: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub region: String,
+    pub modality: Modality,
+    pub capacity: u32,
+    pub portfolio_count: u32,
+    pub created_at: String,
+}
+
+impl AdvisorRecord {
+    pub fn display_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+}
+
+/// One page of a Query on the table or an index.
+#[derive(Debug, Clone)]
+pub struct QuerySpec<'a> {
+    /// `None` for the table itself, else `GSI1` or `GSI2`.
+    pub index: Option<&'a str>,
+    pub partition: String,
+    /// Restricts the sort key with `begins_with`.
+    pub sort_prefix: Option<String>,
+    /// Newest (highest sort key) first when false.
+    pub ascending: bool,
+}
+
+impl Store {
+    /// One page of `spec`, resuming at `page`'s cursor; returns the items and the next cursor.
+    pub async fn query_page(
+        &self,
+        spec: &QuerySpec<'_>,
+        page: &crate::http::Page,
+    ) -> Result<(Vec<Item>, Option<String>), ApiError> {
+        let (pk_attr, sk_attr) = match spec.index {
+            None => ("pk", "sk"),
+            Some(keys::GSI1) => ("gsi1pk", "gsi1sk"),
+            Some(_) => ("gsi2pk", "gsi2sk"),
+        };
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .set_index_name(spec.index.map(str::to_owned))
+            .expression_attribute_names("#pk", pk_attr)
+            .expression_attribute_values(":pk", s(spec.partition.clone()))
+            .scan_index_forward(spec.ascending)
+            .limit(page.limit)
+            .set_exclusive_start_key(page.start_key.clone());
+        query = match &spec.sort_prefix {
+            Some(prefix) => query
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#sk", sk_attr)
+                .expression_attribute_values(":prefix", s(prefix.clone())),
+            None => query.key_condition_expression("#pk = :pk"),
+        };
+        let output = query.send().await.map_err(sdk_error)?;
+        let next = output
+            .last_evaluated_key
+            .filter(|k| !k.is_empty())
+            .map(|k| crate::http::encode_cursor(&k));
+        Ok((output.items.unwrap_or_default(), next))
+    }
+}
+
+/// An item as plain JSON without its key attributes (exports).
+pub fn item_to_json(item: Item) -> serde_json::Value {
+    let mut value: serde_json::Value = serde_dynamo::from_item(item).unwrap_or(serde_json::Value::Null);
+    if let Some(map) = value.as_object_mut() {
+        for key in ["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"] {
+            map.remove(key);
+        }
+    }
+    value
+}

@@ -1,0 +1,312 @@
+//! The `email-dispatch` function: sends the outbox emails that appear on the
+//! table stream, once each.
+//!
+//! Each email is claimed with a conditional update (pending to sending, with a
+//! lease) before SES is called, so a record delivered twice, or by two
+//! concurrent invocations, sends once. A failed send releases the claim and
+//! reports the record as a batch item failure: Lambda retries it, and after the
+//! configured attempts it goes to the on-failure destination. Never dropped.
+
+use std::time::Duration;
+
+use aws_lambda_events::event::dynamodb::{Event, EventRecord};
+use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
+use aws_sdk_ses::primitives::Blob;
+use aws_sdk_ses::types::RawMessage;
+use chrono::{DateTime, Utc};
+use common::config::Config;
+use common::email::{OutboxRecord, RenderedEmail, Renderer};
+use common::error::{error_chain, BoxError};
+use common::keys;
+use common::store::{is_conditional_check_failed, s, Store, TransactOutcome};
+use common::time::to_key;
+use futures::stream::{self, StreamExt};
+use mail_builder::MessageBuilder;
+
+/// How long a claim protects an email being sent; past it, a retry may take over.
+const CLAIM_LEASE: Duration = Duration::from_secs(120);
+/// Emails of one batch sent at once.
+const CONCURRENCY: usize = 8;
+
+pub struct App {
+    pub store: Store,
+    pub ses: aws_sdk_ses::Client,
+    pub sender: String,
+    pub renderer: Renderer,
+    pub retention_days: u32,
+}
+
+impl App {
+    pub async fn from_env() -> Result<App, lambda_runtime::Error> {
+        let config = Config::from_env()?;
+        let sdk = aws_config::load_from_env().await;
+        Ok(App {
+            store: Store::new(aws_sdk_dynamodb::Client::new(&sdk), config.table_name.clone()),
+            ses: aws_sdk_ses::Client::new(&sdk),
+            sender: config.sender_email.clone(),
+            renderer: Renderer::new(),
+            retention_days: config.retention_days,
+        })
+    }
+}
+
+/// What happened to one stream record.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Handled {
+    Sent,
+    /// Not an outbox insert, already sent, or erased meanwhile.
+    Skipped,
+}
+
+/// Handles one batch; the failed records are reported for a retry.
+pub async fn handle(app: &App, event: Event) -> Result<DynamoDbEventResponse, lambda_runtime::Error> {
+    let now = Utc::now();
+    let results: Vec<(Option<String>, Result<Handled, BoxError>)> = stream::iter(event.records.iter())
+        .map(|record| async move { (record.change.sequence_number.clone(), process(app, record, now).await) })
+        .buffered(CONCURRENCY)
+        .collect()
+        .await;
+    let mut response = DynamoDbEventResponse::default();
+    for (sequence_number, result) in results {
+        match result {
+            Ok(Handled::Sent) => tracing::info!("outbox email sent"),
+            Ok(Handled::Skipped) => {}
+            Err(error) => {
+                tracing::error!(error = %error_chain(error.as_ref()), "outbox email not sent; reported for retry");
+                let mut failure = DynamoDbBatchItemFailure::default();
+                failure.item_identifier = sequence_number;
+                response.batch_item_failures.push(failure);
+            }
+        }
+    }
+    Ok(response)
+}
+
+fn is_outbox_insert(record: &EventRecord) -> bool {
+    let sort_key = serde_dynamo::from_item::<_, serde_json::Value>(record.change.keys.clone())
+        .ok()
+        .and_then(|keys| keys.get("sk").and_then(|v| v.as_str()).map(str::to_owned));
+    record.event_name == "INSERT" && sort_key.is_some_and(|sk| sk.starts_with(keys::OUTBOX_PREFIX))
+}
+
+/// Sends the email of one record, at most once.
+pub async fn process(app: &App, record: &EventRecord, now: DateTime<Utc>) -> Result<Handled, BoxError> {
+    if !is_outbox_insert(record) {
+        return Ok(Handled::Skipped);
+    }
+    let outbox: OutboxRecord = serde_dynamo::from_item(record.change.new_image.clone())?;
+    let lease_until = to_key(now + chrono::Duration::from_std(CLAIM_LEASE)?);
+    if !claim(app, &outbox, now, &lease_until).await? {
+        return Ok(Handled::Skipped);
+    }
+    let sent = match send(app, &outbox).await {
+        Ok(message_id) => message_id,
+        Err(error) => {
+            release(app, &outbox, &lease_until).await;
+            return Err(error);
+        }
+    };
+    mark_sent(app, &outbox, now, &lease_until, &sent).await;
+    Ok(Handled::Sent)
+}
+
+/// Takes the email for this invocation. `Ok(false)` when there is nothing to do
+/// (sent already, or erased); an error when another invocation holds a live claim.
+async fn claim(app: &App, outbox: &OutboxRecord, now: DateTime<Utc>, lease_until: &str) -> Result<bool, BoxError> {
+    let result = app
+        .store
+        .client
+        .update_item()
+        .table_name(&app.store.table)
+        .key("pk", s(outbox.pk.clone()))
+        .key("sk", s(outbox.sk.clone()))
+        .update_expression("SET #status = :sending, claimedUntil = :lease")
+        .condition_expression(
+            "attribute_exists(pk) AND (#status = :pending OR (#status = :sending AND claimedUntil < :now))",
+        )
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":sending", s("sending"))
+        .expression_attribute_values(":pending", s("pending"))
+        .expression_attribute_values(":lease", s(lease_until))
+        .expression_attribute_values(":now", s(to_key(now)))
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(error) if is_conditional_check_failed(&error) => {
+            let current: Option<OutboxRecord> = app.store.get(&outbox.pk, &outbox.sk).await.map_err(Box::new)?;
+            match current {
+                None => Ok(false),
+                Some(item) if item.status == "sent" => Ok(false),
+                Some(_) => Err("another invocation is sending this email".into()),
+            }
+        }
+        Err(error) => Err(Box::new(error)),
+    }
+}
+
+async fn send(app: &App, outbox: &OutboxRecord) -> Result<String, BoxError> {
+    let to = outbox.to.as_deref().ok_or("outbox email without recipient")?;
+    let rendered = app.renderer.render(outbox.template, &outbox.params).map_err(Box::new)?;
+    let raw = mime_message(&app.sender, to, &outbox.email_id, &rendered, outbox)?;
+    let output = app
+        .ses
+        .send_raw_email()
+        .source(&app.sender)
+        .destinations(to)
+        .raw_message(RawMessage::builder().data(Blob::new(raw)).build()?)
+        .send()
+        .await?;
+    Ok(output.message_id)
+}
+
+/// The MIME message: text and HTML alternatives, attachments (e.g. `.ics`), a stable Message-ID.
+pub fn mime_message(
+    sender: &str,
+    to: &str,
+    email_id: &str,
+    rendered: &RenderedEmail,
+    outbox: &OutboxRecord,
+) -> Result<Vec<u8>, BoxError> {
+    let mut message = MessageBuilder::new()
+        .from(("Suivi 100 % web", sender))
+        .to(to)
+        .subject(rendered.subject.as_str())
+        .message_id(format!("{email_id}@suivi-emploi"))
+        .text_body(rendered.text.as_str())
+        .html_body(rendered.html.as_str());
+    for attachment in &outbox.attachments {
+        message = message.attachment(
+            attachment.content_type.as_str(),
+            attachment.filename.as_str(),
+            attachment.content.as_bytes(),
+        );
+    }
+    Ok(message.write_to_vec()?)
+}
+
+/// Gives the email back after a failed send so the retry can take it at once.
+async fn release(app: &App, outbox: &OutboxRecord, lease_until: &str) {
+    let result = app
+        .store
+        .client
+        .update_item()
+        .table_name(&app.store.table)
+        .key("pk", s(outbox.pk.clone()))
+        .key("sk", s(outbox.sk.clone()))
+        .update_expression("SET #status = :pending REMOVE claimedUntil")
+        .condition_expression("#status = :sending AND claimedUntil = :lease")
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_values(":sending", s("sending"))
+        .expression_attribute_values(":pending", s("pending"))
+        .expression_attribute_values(":lease", s(lease_until))
+        .send()
+        .await;
+    if let Err(error) = result {
+        // The lease expires by itself; the retry takes it over then.
+        tracing::warn!(error = %error_chain(&error), "could not release an email claim");
+    }
+}
+
+/// Records the send: the outbox item loses its personal fields, the seeker's journal gains `email_sent`.
+async fn mark_sent(app: &App, outbox: &OutboxRecord, now: DateTime<Utc>, lease_until: &str, message_id: &str) {
+    let mut items = vec![TransactWriteItem::builder()
+        .update(
+            Update::builder()
+                .table_name(&app.store.table)
+                .key("pk", s(outbox.pk.clone()))
+                .key("sk", s(outbox.sk.clone()))
+                .update_expression(
+                    "SET #status = :sent, sentAt = :now, sesMessageId = :id REMOVE #to, params, attachments, claimedUntil",
+                )
+                .condition_expression("attribute_exists(pk) AND claimedUntil = :lease")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_names("#to", "to")
+                .expression_attribute_values(":sent", s("sent"))
+                .expression_attribute_values(":now", s(to_key(now)))
+                .expression_attribute_values(":id", s(message_id))
+                .expression_attribute_values(":lease", s(lease_until))
+                .build()
+                .expect("update is complete"),
+        )
+        .build()];
+    if let Some(seeker_id) = &outbox.seeker_id {
+        // Keyed by the email id, so a repeated mark cannot add a second entry.
+        let expires = (now + chrono::Duration::days(i64::from(app.retention_days))).timestamp();
+        items.push(
+            TransactWriteItem::builder()
+                .update(
+                    Update::builder()
+                        .table_name(&app.store.table)
+                        .key("pk", s(keys::seeker_pk(seeker_id)))
+                        .key("sk", s(keys::journal_sk(&outbox.email_id)))
+                        .update_expression(
+                            "SET entryId = :entry, seekerId = :seeker, kind = :kind, #at = :now, actorRole = :system, \
+                             details = :details, expiresAt = :expires",
+                        )
+                        .condition_expression("attribute_not_exists(pk)")
+                        .expression_attribute_names("#at", "at")
+                        .expression_attribute_values(":entry", s(outbox.email_id.clone()))
+                        .expression_attribute_values(":seeker", s(seeker_id.clone()))
+                        .expression_attribute_values(":kind", s("email_sent"))
+                        .expression_attribute_values(":now", s(to_key(now)))
+                        .expression_attribute_values(":system", s("system"))
+                        .expression_attribute_values(
+                            ":details",
+                            AttributeValue::M(
+                                [("template".to_owned(), s(outbox.template.name()))].into_iter().collect(),
+                            ),
+                        )
+                        .expression_attribute_values(":expires", AttributeValue::N(expires.to_string()))
+                        .build()
+                        .expect("update is complete"),
+                )
+                .build(),
+        );
+    }
+    match app.store.transact(items).await {
+        Ok(TransactOutcome::Committed) => {}
+        // Erased meanwhile, or lease lost after a very slow send: the email went out, nothing to add.
+        Ok(TransactOutcome::Cancelled(reasons)) => tracing::warn!(?reasons, "sent email not marked"),
+        Err(error) => tracing::error!(error = %error, "sent email not marked; a retry may send it again"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use common::email::{Attachment, EmailTemplate};
+
+    #[test]
+    fn mime_has_both_alternatives_and_attachments() {
+        let outbox = OutboxRecord::new(EmailTemplate::WelcomeSeeker, "a@example.fr", None, serde_json::json!({}), Utc::now())
+            .with_attachment(Attachment {
+                filename: "invitation.ics".into(),
+                content_type: "text/calendar".into(),
+                content: "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n".into(),
+            });
+        let rendered = RenderedEmail { subject: "Bienvenue é".into(), text: "texte".into(), html: "<p>html</p>".into() };
+        let raw = String::from_utf8(mime_message("s@example.fr", "a@example.fr", "ID1", &rendered, &outbox).unwrap()).unwrap();
+        assert!(raw.contains("multipart/alternative"));
+        assert!(raw.contains("text/calendar"));
+        assert!(raw.contains("invitation.ics"));
+        assert!(raw.contains("Message-ID: <ID1@suivi-emploi>"));
+    }
+
+    #[test]
+    fn only_outbox_inserts_are_handled() {
+        let record = |name: &str, sk: &str| -> EventRecord {
+            serde_json::from_value(serde_json::json!({
+                "eventID": "1", "eventName": name, "eventVersion": "1.1", "eventSource": "aws:dynamodb", "awsRegion": "eu-west-3",
+                "dynamodb": {"ApproximateCreationDateTime": 1.7e9, "Keys": {"pk": {"S": "SEEKER#1"}, "sk": {"S": sk}},
+                             "NewImage": {}, "SequenceNumber": "1", "SizeBytes": 10, "StreamViewType": "NEW_IMAGE"},
+                "eventSourceARN": "arn"
+            }))
+            .unwrap()
+        };
+        assert!(is_outbox_insert(&record("INSERT", "OUTBOX#01")));
+        assert!(!is_outbox_insert(&record("MODIFY", "OUTBOX#01")));
+        assert!(!is_outbox_insert(&record("INSERT", "PROFILE")));
+    }
+}

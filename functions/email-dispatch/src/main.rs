@@ -1,0 +1,13 @@
+//! Lambda entry point: wiring only (see the library for the handler).
+
+use aws_lambda_events::event::dynamodb::Event;
+use lambda_runtime::{run, service_fn, Error, LambdaEvent};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    common::telemetry::init();
+    let app = email_dispatch::App::from_env().await?;
+    let app = &app;
+    run(service_fn(move |event: LambdaEvent<Event>| async move { email_dispatch::handle(app, event.payload).await }))
+        .await
+}

@@ -1,0 +1,154 @@
+//! Advisors, their portfolio, and the admin views of load and waiting seekers.
+
+use chrono::{DateTime, Utc};
+use common::auth::Caller;
+use common::domain::{Email, Modality, PersonName, Region};
+use common::http::{json_response, parse_body, query_param, ListBody, Page};
+use common::keys;
+use common::store::{from_item, to_item, AdvisorRecord, IdentityRecord, IdentityRole, QuerySpec, SeekerRecord, TransactOutcome};
+use common::time::to_key;
+use common::ApiError;
+use http::StatusCode;
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+
+use crate::assignment::{put, with_table};
+use crate::{views, App};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CreateAdvisorBody {
+    sub: String,
+    first_name: String,
+    last_name: String,
+    email: String,
+    region: String,
+    modality: Modality,
+    #[serde(default)]
+    capacity: Option<u32>,
+}
+
+/// Largest portfolio an admin may set: well above the product's 250, below anything absurd.
+const MAX_CAPACITY: u32 = 500;
+
+/// `POST /advisors` (admins).
+pub(crate) async fn create(
+    app: &App,
+    caller: &Caller,
+    request: &Request,
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    caller.require_admin()?;
+    let body: CreateAdvisorBody = parse_body(request)?;
+    let sub = body.sub.trim();
+    if sub.is_empty() || sub.len() > 128 || sub.chars().any(char::is_control) {
+        return Err(ApiError::unprocessable("invalid_sub", "sub must be 1 to 128 characters"));
+    }
+    let first_name = PersonName::parse("firstName", &body.first_name)?;
+    let last_name = PersonName::parse("lastName", &body.last_name)?;
+    let email = Email::parse(&body.email)?;
+    let region = Region::parse(&body.region)?;
+    let capacity = body.capacity.unwrap_or_else(|| body.modality.default_capacity());
+    if capacity == 0 || capacity > MAX_CAPACITY {
+        return Err(ApiError::unprocessable("invalid_capacity", format!("capacity must be 1 to {MAX_CAPACITY}")));
+    }
+    let advisor_id = ulid::Ulid::new().to_string();
+    let advisor = AdvisorRecord {
+        pk: keys::advisor_pk(&advisor_id),
+        sk: keys::PROFILE.into(),
+        gsi1pk: keys::region_gsi1pk(region.as_str()),
+        gsi1sk: keys::region_gsi1sk(body.modality.as_str(), &advisor_id),
+        advisor_id: advisor_id.clone(),
+        sub: sub.to_owned(),
+        first_name: first_name.as_str().to_owned(),
+        last_name: last_name.as_str().to_owned(),
+        email: email.as_str().to_owned(),
+        region: region.as_str().to_owned(),
+        modality: body.modality,
+        capacity,
+        portfolio_count: 0,
+        created_at: to_key(now),
+    };
+    let identity = IdentityRecord {
+        pk: keys::identity_pk(sub),
+        sk: keys::IDENTITY_SK.into(),
+        role: IdentityRole::Advisor,
+        seeker_id: None,
+        advisor_id: Some(advisor_id),
+        created_at: to_key(now),
+    };
+    let items = vec![
+        put(to_item(&identity)?, Some("attribute_not_exists(pk)")),
+        put(to_item(&advisor)?, Some("attribute_not_exists(pk)")),
+    ];
+    match app.store.transact(with_table(&app.store.table, items)).await? {
+        TransactOutcome::Committed => Ok(json_response(StatusCode::CREATED, &views::advisor(&advisor))),
+        outcome if outcome.condition_failed(0) => {
+            Err(ApiError::conflict("identity_taken", "this sub already belongs to a seeker or an advisor"))
+        }
+        _ => Err(ApiError::Unavailable("advisor creation conflicted; retry".into())),
+    }
+}
+
+/// `GET /advisors/me/portfolio`: most overdue first.
+pub(crate) async fn portfolio(
+    app: &App,
+    caller: &Caller,
+    request: &Request,
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    let page = Page::from_request(request)?;
+    let advisor = app.store.caller_advisor(caller).await?;
+    let spec = QuerySpec {
+        index: Some(keys::GSI1),
+        partition: keys::portfolio_gsi1pk(&advisor.advisor_id),
+        sort_prefix: None,
+        ascending: true,
+    };
+    let (items, next_cursor) = app.store.query_page(&spec, &page).await?;
+    let rows = items
+        .into_iter()
+        .map(|item| from_item::<SeekerRecord>(item).map(|seeker| views::portfolio_row(&seeker, now)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(json_response(StatusCode::OK, &ListBody { items: rows, next_cursor }))
+}
+
+/// `GET /admin/waiting`: seekers without an advisor, longest waiting first.
+pub(crate) async fn waiting(
+    app: &App,
+    caller: &Caller,
+    request: &Request,
+    _now: DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    caller.require_admin()?;
+    let page = Page::from_request(request)?;
+    let spec =
+        QuerySpec { index: Some(keys::GSI1), partition: keys::WAITING_GSI1PK.into(), sort_prefix: None, ascending: true };
+    let (items, next_cursor) = app.store.query_page(&spec, &page).await?;
+    let rows = items
+        .into_iter()
+        .map(|item| from_item::<SeekerRecord>(item).map(|seeker| views::waiting_row(&seeker)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(json_response(StatusCode::OK, &ListBody { items: rows, next_cursor }))
+}
+
+/// `GET /admin/advisors?region=`: advisors of a region with their load.
+pub(crate) async fn list(app: &App, caller: &Caller, request: &Request) -> Result<Response<Body>, ApiError> {
+    caller.require_admin()?;
+    let page = Page::from_request(request)?;
+    let region = query_param(request, "region")
+        .ok_or_else(|| ApiError::bad_request("missing_region", "give ?region= (an INSEE region code)"))?;
+    let region = Region::parse(&region)?;
+    let spec = QuerySpec {
+        index: Some(keys::GSI1),
+        partition: keys::region_gsi1pk(region.as_str()),
+        sort_prefix: Some(keys::REGION_ADVISOR_PREFIX.into()),
+        ascending: true,
+    };
+    let (items, next_cursor) = app.store.query_page(&spec, &page).await?;
+    let rows = items
+        .into_iter()
+        .map(|item| from_item::<AdvisorRecord>(item).map(|a| views::advisor(&a)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(json_response(StatusCode::OK, &ListBody { items: rows, next_cursor }))
+}

@@ -1,0 +1,500 @@
+//! Putting a seeker in an advisor's portfolio, atomically and never over
+//! capacity: registration, level changes and admin reassignment all go
+//! through [`assign`].
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
+use chrono::{DateTime, Utc};
+use common::auth::Caller;
+use common::domain::{assignment_order, free_text, Candidate, Level};
+use common::email::{EmailTemplate, OutboxRecord};
+use common::http::{json_response, parse_body, path_param};
+use common::journal::{ActorRole, JournalRecord};
+use common::keys;
+use common::store::{from_item, n, s, sdk_error, AdvisorRecord, Item, SeekerRecord, Store, TransactOutcome};
+use common::time::{french_date_time, to_key};
+use common::ApiError;
+use http::StatusCode;
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::{views, App};
+
+/// Attempts before a contended assignment gives up with 503 (each attempt is one transaction).
+const MAX_ATTEMPTS: u32 = 80;
+
+/// Every advisor of a region (a few hundred at most: one Query on GSI1).
+pub(crate) async fn region_advisors(store: &Store, region: &str) -> Result<Vec<AdvisorRecord>, ApiError> {
+    let mut advisors = Vec::new();
+    let mut start: Option<Item> = None;
+    loop {
+        let output = store
+            .client
+            .query()
+            .table_name(&store.table)
+            .index_name(keys::GSI1)
+            .key_condition_expression("gsi1pk = :pk AND begins_with(gsi1sk, :prefix)")
+            .expression_attribute_values(":pk", s(keys::region_gsi1pk(region)))
+            .expression_attribute_values(":prefix", s(keys::REGION_ADVISOR_PREFIX))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        for item in output.items.unwrap_or_default() {
+            advisors.push(from_item::<AdvisorRecord>(item)?);
+        }
+        match output.last_evaluated_key {
+            Some(key) if !key.is_empty() => start = Some(key),
+            _ => return Ok(advisors),
+        }
+    }
+}
+
+pub(crate) fn put(item: Item, condition: Option<&str>) -> TransactWriteItem {
+    TransactWriteItem::builder()
+        .put(
+            Put::builder()
+                .table_name(TABLE_PLACEHOLDER)
+                .set_item(Some(item))
+                .set_condition_expression(condition.map(str::to_owned))
+                .build()
+                .expect("table name and item are set"),
+        )
+        .build()
+}
+
+/// Transaction items are built before the table name is known to the helper; [`with_table`] fills it.
+const TABLE_PLACEHOLDER: &str = "";
+
+/// Sets the table name on every item of a transaction.
+pub(crate) fn with_table(table: &str, items: Vec<TransactWriteItem>) -> Vec<TransactWriteItem> {
+    items
+        .into_iter()
+        .map(|mut item| {
+            if let Some(put) = item.put.as_mut() {
+                put.table_name = table.to_owned();
+            }
+            if let Some(update) = item.update.as_mut() {
+                update.table_name = table.to_owned();
+            }
+            if let Some(delete) = item.delete.as_mut() {
+                delete.table_name = table.to_owned();
+            }
+            if let Some(check) = item.condition_check.as_mut() {
+                check.table_name = table.to_owned();
+            }
+            item
+        })
+        .collect()
+}
+
+pub(crate) fn update(pk: String, sk: &str, builder: impl FnOnce(aws_sdk_dynamodb::types::builders::UpdateBuilder) -> aws_sdk_dynamodb::types::builders::UpdateBuilder) -> TransactWriteItem {
+    let base = Update::builder().table_name(TABLE_PLACEHOLDER).key("pk", s(pk)).key("sk", s(sk));
+    TransactWriteItem::builder().update(builder(base).build().expect("update has key, table and expression")).build()
+}
+
+pub(crate) fn delete(pk: String, sk: &str, condition: Option<&str>) -> TransactWriteItem {
+    TransactWriteItem::builder()
+        .delete(
+            Delete::builder()
+                .table_name(TABLE_PLACEHOLDER)
+                .key("pk", s(pk))
+                .key("sk", s(sk))
+                .set_condition_expression(condition.map(str::to_owned))
+                .build()
+                .expect("delete has key and table"),
+        )
+        .build()
+}
+
+/// One more seeker in an advisor's portfolio, only while there is room: the capacity invariant.
+pub(crate) fn take_place(advisor_id: &str) -> TransactWriteItem {
+    update(keys::advisor_pk(advisor_id), keys::PROFILE, |u| {
+        u.update_expression("ADD portfolioCount :one")
+            .condition_expression("attribute_exists(pk) AND portfolioCount < capacity")
+            .expression_attribute_values(":one", n(1))
+    })
+}
+
+/// One seeker fewer in an advisor's portfolio.
+pub(crate) fn release_place(advisor_id: &str) -> TransactWriteItem {
+    update(keys::advisor_pk(advisor_id), keys::PROFILE, |u| {
+        u.update_expression("ADD portfolioCount :minus")
+            .condition_expression("portfolioCount > :zero")
+            .expression_attribute_values(":minus", n(-1))
+            .expression_attribute_values(":zero", n(0))
+    })
+}
+
+/// Waits a random, growing while after a transaction conflict.
+pub(crate) async fn backoff(attempt: u32) {
+    let ceiling_ms = 5u64 << attempt.min(6);
+    let jitter = (ulid::Ulid::new().random() % u128::from(ceiling_ms.max(1))) as u64;
+    tokio::time::sleep(Duration::from_millis(jitter + 1)).await;
+}
+
+/// The seeker's place after [`assign`].
+pub(crate) enum Placement {
+    Assigned(AdvisorRecord),
+    Waiting,
+}
+
+/// Places a seeker of `level` in `region` with the least-loaded advisor who
+/// serves the level and has room, or on the waiting list.
+///
+/// `build` returns the transaction for a choice: item 0 is the caller's guard
+/// (its failed condition becomes `guard_error`), item 1 must be
+/// [`take_place`] of the chosen advisor when there is one. A full advisor is
+/// skipped and the next tried; a conflict is retried after a pause.
+pub(crate) async fn assign(
+    store: &Store,
+    region: &str,
+    level: Level,
+    exclude: Option<&str>,
+    build: impl Fn(Option<&AdvisorRecord>) -> Result<Vec<TransactWriteItem>, ApiError>,
+    guard_error: impl Fn() -> ApiError,
+) -> Result<Placement, ApiError> {
+    let advisors = region_advisors(store, region).await?;
+    let mut full: HashSet<String> = HashSet::new();
+    for attempt in 0..MAX_ATTEMPTS {
+        let candidates: Vec<Candidate> = advisors
+            .iter()
+            .filter(|a| !full.contains(&a.advisor_id) && Some(a.advisor_id.as_str()) != exclude)
+            .map(|a| Candidate {
+                advisor_id: a.advisor_id.clone(),
+                modality: a.modality,
+                portfolio_count: a.portfolio_count,
+                capacity: a.capacity,
+            })
+            .collect();
+        let chosen = assignment_order(level, &candidates)
+            .first()
+            .and_then(|c| advisors.iter().find(|a| a.advisor_id == c.advisor_id));
+        let items = with_table(&store.table, build(chosen)?);
+        match store.transact(items).await? {
+            TransactOutcome::Committed => {
+                return Ok(match chosen {
+                    Some(advisor) => Placement::Assigned(advisor.clone()),
+                    None => Placement::Waiting,
+                })
+            }
+            outcome if outcome.condition_failed(0) => return Err(guard_error()),
+            outcome if chosen.is_some() && outcome.condition_failed(1) => {
+                if let Some(advisor) = chosen {
+                    full.insert(advisor.advisor_id.clone());
+                }
+            }
+            outcome if outcome.conflicted() => backoff(attempt).await,
+            outcome => return Err(ApiError::internal(format!("assignment transaction cancelled: {outcome:?}"))),
+        }
+    }
+    Err(ApiError::Unavailable("assignment kept conflicting with concurrent writes".into()))
+}
+
+/// GSI1 keys that put a seeker in a portfolio.
+pub(crate) fn portfolio_keys(advisor_id: &str, next_due: DateTime<Utc>, seeker_id: &str) -> (String, String) {
+    (keys::portfolio_gsi1pk(advisor_id), keys::portfolio_gsi1sk(&to_key(next_due), seeker_id))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct LevelBody {
+    level: Level,
+    reason: String,
+}
+
+/// `PUT /seekers/{seekerId}/level`: history kept in the journal; reassigns when
+/// the advisor's modality does not serve the new level, or puts the seeker on
+/// the waiting list for a manager.
+pub(crate) async fn change_level(
+    app: &App,
+    caller: &Caller,
+    request: &Request,
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    let seeker_id = path_param(request, "seekerId")?;
+    let body: LevelBody = parse_body(request)?;
+    let reason = free_text("reason", &body.reason, 500)?;
+    let (seeker, _) = app.store.seeker_for_advisor_or_admin(caller, &seeker_id).await?;
+    if seeker.level == body.level {
+        return Err(ApiError::unprocessable("same_level", "the seeker already has this level"));
+    }
+    let (actor_role, actor_id) = actor(app, caller).await?;
+    let current = match &seeker.advisor_id {
+        Some(id) => app.store.advisor(id).await?,
+        None => None,
+    };
+    let registered = common::time::from_key(&seeker.registered_at).unwrap_or(now);
+    let last_contact = seeker.last_contact_at.as_deref().and_then(common::time::from_key);
+    let next_due = app.config.cadence.next_contact_due(body.level, last_contact, registered);
+    let level_entry = JournalRecord::new(
+        &seeker.seeker_id,
+        "level_changed",
+        now,
+        actor_role,
+        actor_id.as_deref(),
+        json!({"from": seeker.level, "to": body.level, "reason": reason}),
+        app.config.retention_days,
+    );
+    let stale = || ApiError::conflict("concurrent_update", "the seeker changed meanwhile; reload and retry");
+    let seeker_pk = keys::seeker_pk(&seeker.seeker_id);
+    let old_level = seeker.level.as_str();
+
+    if let Some(advisor) = current.as_ref().filter(|a| a.modality.serves(body.level)) {
+        // Same advisor: only the level, the cadence and the portfolio order change.
+        let (_, gsi1sk) = portfolio_keys(&advisor.advisor_id, next_due, &seeker.seeker_id);
+        let items = vec![
+            update(seeker_pk.clone(), keys::PROFILE, |u| {
+                u.update_expression("SET #level = :level, nextContactDue = :due, gsi1sk = :gsi1sk")
+                    .condition_expression("#level = :old AND advisorId = :advisor AND erased = :false")
+                    .expression_attribute_names("#level", "level")
+                    .expression_attribute_values(":level", s(body.level.as_str()))
+                    .expression_attribute_values(":due", s(to_key(next_due)))
+                    .expression_attribute_values(":gsi1sk", s(gsi1sk))
+                    .expression_attribute_values(":old", s(old_level))
+                    .expression_attribute_values(":advisor", s(advisor.advisor_id.clone()))
+                    .expression_attribute_values(":false", aws_sdk_dynamodb::types::AttributeValue::Bool(false))
+            }),
+            put(level_entry.to_item()?, None),
+            put(level_email(app, &seeker, body.level, next_due, now)?.to_item()?, None),
+        ];
+        return match app.store.transact(with_table(&app.store.table, items)).await? {
+            TransactOutcome::Committed => updated_view(app, &seeker.seeker_id, now).await,
+            outcome if outcome.condition_failed(0) => Err(stale()),
+            _ => Err(ApiError::Unavailable("level change conflicted with a concurrent write".into())),
+        };
+    }
+
+    // The current advisor cannot follow the new level (or there is none): move the seeker.
+    let old_advisor = seeker.advisor_id.clone();
+    let placement = assign(
+        &app.store,
+        &seeker.region,
+        body.level,
+        old_advisor.as_deref(),
+        |chosen| {
+            let mut items = vec![move_seeker(&seeker, Some(body.level), chosen, next_due, now)];
+            if let Some(advisor) = chosen {
+                items.push(take_place(&advisor.advisor_id));
+            }
+            if let Some(old) = &old_advisor {
+                items.push(release_place(old));
+            }
+            items.push(put(level_entry.to_item()?, None));
+            items.extend(moved_records(app, &seeker, chosen, actor_role, actor_id.as_deref(), now, "level_change")?);
+            Ok(items)
+        },
+        stale,
+    )
+    .await?;
+    if matches!(placement, Placement::Waiting) {
+        tracing::warn!("level change left a seeker waiting for an advisor");
+    }
+    updated_view(app, &seeker.seeker_id, now).await
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ReassignBody {
+    advisor_id: String,
+}
+
+/// `POST /seekers/{seekerId}/reassign` (admins): to a named advisor, within capacity.
+pub(crate) async fn reassign(
+    app: &App,
+    caller: &Caller,
+    request: &Request,
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    caller.require_admin()?;
+    let seeker_id = path_param(request, "seekerId")?;
+    let body: ReassignBody = parse_body(request)?;
+    let seeker =
+        app.store.seeker(&seeker_id).await?.filter(|s| !s.erased).ok_or_else(|| ApiError::not_found("no such seeker"))?;
+    let target = app
+        .store
+        .advisor(&body.advisor_id)
+        .await?
+        .ok_or_else(|| ApiError::unprocessable("unknown_advisor", "no advisor has this advisorId"))?;
+    if seeker.advisor_id.as_deref() == Some(target.advisor_id.as_str()) {
+        return Err(ApiError::unprocessable("same_advisor", "the seeker is already in this portfolio"));
+    }
+    if !target.modality.serves(seeker.level) {
+        return Err(ApiError::unprocessable(
+            "modality_mismatch",
+            format!("a {} advisor cannot follow a {} seeker", target.modality.as_str(), seeker.level.as_str()),
+        ));
+    }
+    let registered = common::time::from_key(&seeker.registered_at).unwrap_or(now);
+    let last_contact = seeker.last_contact_at.as_deref().and_then(common::time::from_key);
+    let next_due = app.config.cadence.next_contact_due(seeker.level, last_contact, registered);
+    for attempt in 0..MAX_ATTEMPTS {
+        let mut items = vec![move_seeker(&seeker, None, Some(&target), next_due, now), take_place(&target.advisor_id)];
+        if let Some(old) = &seeker.advisor_id {
+            items.push(release_place(old));
+        }
+        items.extend(moved_records(app, &seeker, Some(&target), ActorRole::Admin, Some(&caller.sub), now, "admin")?);
+        match app.store.transact(with_table(&app.store.table, items)).await? {
+            TransactOutcome::Committed => return updated_view(app, &seeker.seeker_id, now).await,
+            outcome if outcome.condition_failed(0) => {
+                return Err(ApiError::conflict("concurrent_update", "the seeker changed meanwhile; reload and retry"))
+            }
+            outcome if outcome.condition_failed(1) => {
+                return Err(ApiError::conflict("advisor_full", "this advisor's portfolio is full"))
+            }
+            outcome if outcome.conflicted() => backoff(attempt).await,
+            outcome => return Err(ApiError::internal(format!("reassignment cancelled: {outcome:?}"))),
+        }
+    }
+    Err(ApiError::Unavailable("reassignment kept conflicting with concurrent writes".into()))
+}
+
+/// Moves the seeker item to `target`'s portfolio (or the waiting list), guarded by the state it was read in.
+fn move_seeker(
+    seeker: &SeekerRecord,
+    new_level: Option<Level>,
+    target: Option<&AdvisorRecord>,
+    next_due: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> TransactWriteItem {
+    let level = new_level.unwrap_or(seeker.level);
+    let (gsi1pk, gsi1sk) = match target {
+        Some(advisor) => portfolio_keys(&advisor.advisor_id, next_due, &seeker.seeker_id),
+        None => (keys::WAITING_GSI1PK.to_owned(), format!("{}#{}", to_key(now), seeker.seeker_id)),
+    };
+    let set = "SET #level = :level, nextContactDue = :due, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk";
+    let (expression, advisor_value) = match target {
+        Some(advisor) => (format!("{set}, advisorId = :advisor"), Some(advisor.advisor_id.clone())),
+        None => (format!("{set} REMOVE advisorId"), None),
+    };
+    let guard = match &seeker.advisor_id {
+        Some(_) => "#level = :old AND advisorId = :oldAdvisor AND erased = :false",
+        None => "#level = :old AND attribute_not_exists(advisorId) AND erased = :false",
+    };
+    let mut values = std::collections::HashMap::from([
+        (":level".to_owned(), s(level.as_str())),
+        (":due".to_owned(), s(to_key(next_due))),
+        (":gsi1pk".to_owned(), s(gsi1pk)),
+        (":gsi1sk".to_owned(), s(gsi1sk)),
+        (":old".to_owned(), s(seeker.level.as_str())),
+        (":false".to_owned(), aws_sdk_dynamodb::types::AttributeValue::Bool(false)),
+    ]);
+    if let Some(id) = advisor_value {
+        values.insert(":advisor".to_owned(), s(id));
+    }
+    if let Some(old) = &seeker.advisor_id {
+        values.insert(":oldAdvisor".to_owned(), s(old.clone()));
+    }
+    update(keys::seeker_pk(&seeker.seeker_id), keys::PROFILE, |u| {
+        u.update_expression(expression)
+            .condition_expression(guard)
+            .expression_attribute_names("#level", "level")
+            .set_expression_attribute_values(Some(values))
+    })
+}
+
+/// Journal entry and emails that go with a move between portfolios.
+fn moved_records(
+    app: &App,
+    seeker: &SeekerRecord,
+    target: Option<&AdvisorRecord>,
+    actor_role: ActorRole,
+    actor_id: Option<&str>,
+    now: DateTime<Utc>,
+    cause: &str,
+) -> Result<Vec<TransactWriteItem>, ApiError> {
+    let kind = if target.is_some() { "reassigned" } else { "waiting_for_advisor" };
+    let entry = JournalRecord::new(
+        &seeker.seeker_id,
+        kind,
+        now,
+        actor_role,
+        actor_id,
+        json!({"fromAdvisorId": seeker.advisor_id, "toAdvisorId": target.map(|a| &a.advisor_id), "cause": cause}),
+        app.config.retention_days,
+    );
+    let mut items = vec![put(entry.to_item()?, None)];
+    if let Some(email) = &seeker.email {
+        let params = json!({
+            "firstName": seeker.first_name,
+            "assigned": target.is_some(),
+            "advisorName": target.map(AdvisorRecord::display_name),
+            "appUrl": app.config.app_base_url,
+        });
+        let outbox = OutboxRecord::new(EmailTemplate::SeekerAdvisorChanged, email, Some(&seeker.seeker_id), params, now);
+        items.push(put(outbox.to_item()?, None));
+    }
+    if let Some(advisor) = target {
+        items.push(put(new_seeker_email(app, advisor, seeker, seeker.level, now)?.to_item()?, None));
+    }
+    Ok(items)
+}
+
+/// The advisor's "new seeker in your portfolio" email; it names the seeker, so it lives in the seeker's partition.
+pub(crate) fn new_seeker_email(
+    app: &App,
+    advisor: &AdvisorRecord,
+    seeker: &SeekerRecord,
+    level: Level,
+    now: DateTime<Utc>,
+) -> Result<OutboxRecord, ApiError> {
+    let registered = common::time::from_key(&seeker.registered_at).unwrap_or(now);
+    let last_contact = seeker.last_contact_at.as_deref().and_then(common::time::from_key);
+    let due = app.config.cadence.next_contact_due(level, last_contact, registered);
+    Ok(OutboxRecord::new(
+        EmailTemplate::AdvisorNewSeeker,
+        &advisor.email,
+        Some(&seeker.seeker_id),
+        json!({
+            "advisorFirstName": advisor.first_name,
+            "seekerName": seeker.display_name(),
+            "levelLabel": level.label_fr(),
+            "nextContactDue": french_date_time(due),
+            "appUrl": format!("{}/conseiller/demandeurs/{}", app.config.app_base_url, seeker.seeker_id),
+        }),
+        now,
+    ))
+}
+
+fn level_email(
+    app: &App,
+    seeker: &SeekerRecord,
+    level: Level,
+    next_due: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<OutboxRecord, ApiError> {
+    let email = seeker.email.as_deref().ok_or_else(|| ApiError::internal("seeker without email"))?;
+    Ok(OutboxRecord::new(
+        EmailTemplate::SeekerLevelChanged,
+        email,
+        Some(&seeker.seeker_id),
+        json!({
+            "firstName": seeker.first_name,
+            "levelLabel": level.label_fr(),
+            "nextContactDue": french_date_time(next_due),
+            "appUrl": app.config.app_base_url,
+        }),
+        now,
+    ))
+}
+
+/// Who the journal names for an advisor's or admin's action.
+async fn actor(app: &App, caller: &Caller) -> Result<(ActorRole, Option<String>), ApiError> {
+    if caller.is_admin() {
+        return Ok((ActorRole::Admin, Some(caller.sub.clone())));
+    }
+    let advisor = app.store.caller_advisor(caller).await?;
+    Ok((ActorRole::Advisor, Some(advisor.advisor_id)))
+}
+
+async fn updated_view(app: &App, seeker_id: &str, now: DateTime<Utc>) -> Result<Response<Body>, ApiError> {
+    let seeker = app.store.seeker(seeker_id).await?.ok_or_else(|| ApiError::not_found("no such seeker"))?;
+    let advisor = match &seeker.advisor_id {
+        Some(id) => app.store.advisor(id).await?,
+        None => None,
+    };
+    Ok(json_response(StatusCode::OK, &views::seeker(&seeker, advisor.as_ref(), now)))
+}

@@ -1,0 +1,222 @@
+//! GDPR rights of a seeker: access (export everything held) and erasure.
+
+use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, WriteRequest};
+use chrono::{DateTime, Utc};
+use common::auth::Caller;
+use common::http::{json_response, no_content};
+use common::journal::{ActorRole, JournalRecord, FREE_TEXT_FIELDS};
+use common::keys;
+use common::store::{item_to_json, s, sdk_error, Item, Store, TransactOutcome};
+use common::time::{to_key, to_paris};
+use common::ApiError;
+use http::StatusCode;
+use lambda_http::{Body, Response};
+use serde_json::json;
+
+use crate::assignment::{backoff, delete, put, release_place, update, with_table};
+use crate::seekers::advisor_of;
+use crate::{views, App};
+
+/// Every item of a GSI partition (all pages).
+async fn index_partition(store: &Store, index: &str, partition: String) -> Result<Vec<Item>, ApiError> {
+    let attribute = if index == keys::GSI1 { "gsi1pk" } else { "gsi2pk" };
+    let mut items = Vec::new();
+    let mut start: Option<Item> = None;
+    loop {
+        let output = store
+            .client
+            .query()
+            .table_name(&store.table)
+            .index_name(index)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", attribute)
+            .expression_attribute_values(":pk", s(partition.clone()))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        items.extend(output.items.unwrap_or_default());
+        match output.last_evaluated_key {
+            Some(key) if !key.is_empty() => start = Some(key),
+            _ => return Ok(items),
+        }
+    }
+}
+
+fn sort_key(item: &Item) -> &str {
+    item.get("sk").and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or("")
+}
+
+/// `GET /seekers/me/export`: every record held about the caller.
+pub(crate) async fn export(app: &App, caller: &Caller, now: DateTime<Utc>) -> Result<Response<Body>, ApiError> {
+    let seeker = app.store.caller_seeker(caller).await?;
+    let advisor = advisor_of(app, &seeker).await?;
+    let own = app.store.partition(&keys::seeker_pk(&seeker.seeker_id)).await?;
+    let (mut journal, mut emails, mut other) = (Vec::new(), Vec::new(), Vec::new());
+    for item in own {
+        let sk = sort_key(&item).to_owned();
+        if sk == keys::PROFILE {
+            continue;
+        } else if sk.starts_with(keys::JOURNAL_PREFIX) {
+            journal.push(item_to_json(item));
+        } else if sk.starts_with(keys::OUTBOX_PREFIX) {
+            emails.push(item_to_json(item));
+        } else {
+            other.push(item_to_json(item));
+        }
+    }
+    journal.reverse(); // newest first, as the journal reads
+    let messages: Vec<_> = app
+        .store
+        .partition(&keys::conversation_pk(&seeker.seeker_id))
+        .await?
+        .into_iter()
+        .map(item_to_json)
+        .collect();
+    let interviews: Vec<_> =
+        index_partition(&app.store, keys::GSI2, keys::seeker_interviews_gsi2pk(&seeker.seeker_id))
+            .await?
+            .into_iter()
+            .map(item_to_json)
+            .collect();
+    let in_person: Vec<_> = index_partition(&app.store, keys::GSI2, keys::seeker_in_person_gsi2pk(&seeker.seeker_id))
+        .await?
+        .into_iter()
+        .map(item_to_json)
+        .collect();
+    tracing::info!("seeker data exported");
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({
+            "exportedAt": to_paris(now),
+            "profile": views::seeker(&seeker, advisor.as_ref(), now),
+            "journal": journal,
+            "emails": emails,
+            "messages": messages,
+            "interviews": interviews,
+            "inPersonRequests": in_person,
+            "other": other,
+        }),
+    ))
+}
+
+/// Deletes items by key, 25 at a time, until DynamoDB has processed them all.
+async fn delete_all(store: &Store, keys_to_delete: Vec<Item>) -> Result<(), ApiError> {
+    for chunk in keys_to_delete.chunks(25) {
+        let mut requests: Vec<WriteRequest> = chunk
+            .iter()
+            .map(|key| {
+                WriteRequest::builder()
+                    .delete_request(DeleteRequest::builder().set_key(Some(key.clone())).build().expect("key is set"))
+                    .build()
+            })
+            .collect();
+        let mut attempt = 0;
+        while !requests.is_empty() {
+            let output = store
+                .client
+                .batch_write_item()
+                .request_items(&store.table, requests)
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            requests = output.unprocessed_items.and_then(|mut m| m.remove(&store.table)).unwrap_or_default();
+            if !requests.is_empty() {
+                attempt += 1;
+                backoff(attempt).await;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn key_of(item: &Item) -> Item {
+    item.iter().filter(|(k, _)| k.as_str() == "pk" || k.as_str() == "sk").map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+/// `DELETE /seekers/me`: erases the caller's personal data everywhere.
+///
+/// Secondary items go first (messages and unsent emails deleted, free text
+/// stripped from the journal) and the profile and identity last, in one
+/// transaction: an interrupted erasure is finished by calling it again.
+/// What is kept is anonymous: the seeker id, region, level and the journal's
+/// event kinds and dates (proof of the follow-up, e.g. mandatory interviews).
+pub(crate) async fn erase(app: &App, caller: &Caller, now: DateTime<Utc>) -> Result<Response<Body>, ApiError> {
+    let seeker = app.store.caller_seeker(caller).await?;
+    let seeker_id = seeker.seeker_id.clone();
+
+    let messages: Vec<Item> =
+        app.store.partition(&keys::conversation_pk(&seeker_id)).await?.iter().map(key_of).collect();
+    delete_all(&app.store, messages).await?;
+
+    let own = app.store.partition(&keys::seeker_pk(&seeker_id)).await?;
+    let outbox: Vec<Item> =
+        own.iter().filter(|i| sort_key(i).starts_with(keys::OUTBOX_PREFIX)).map(key_of).collect();
+    delete_all(&app.store, outbox).await?;
+    for item in own.iter().filter(|i| sort_key(i).starts_with(keys::JOURNAL_PREFIX)) {
+        let Some(AttributeValue::M(details)) = item.get("details") else { continue };
+        if !details.keys().any(|k| FREE_TEXT_FIELDS.contains(&k.as_str())) {
+            continue;
+        }
+        let stripped: Item =
+            details.iter().filter(|(k, _)| !FREE_TEXT_FIELDS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+        app.store
+            .client
+            .update_item()
+            .table_name(&app.store.table)
+            .set_key(Some(key_of(item)))
+            .update_expression("SET details = :details")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":details", AttributeValue::M(stripped))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+    }
+
+    for attempt in 0..20 {
+        let current = app.store.seeker(&seeker_id).await?.ok_or_else(|| ApiError::not_found("no such seeker"))?;
+        let erased_entry = JournalRecord::new(
+            &seeker_id,
+            "erased",
+            now,
+            ActorRole::Seeker,
+            Some(&seeker_id),
+            json!({}),
+            app.config.retention_days,
+        );
+        let guard = match &current.advisor_id {
+            Some(_) => "erased = :false AND advisorId = :advisor",
+            None => "erased = :false AND attribute_not_exists(advisorId)",
+        };
+        let advisor_value = current.advisor_id.clone();
+        let mut items = vec![update(keys::seeker_pk(&seeker_id), keys::PROFILE, |u| {
+            let u = u
+                .update_expression(
+                    "SET erased = :true, erasedAt = :now \
+                     REMOVE firstName, lastName, email, phone, preferredChannels, gsi1pk, gsi1sk, advisorId",
+                )
+                .condition_expression(guard)
+                .expression_attribute_values(":true", AttributeValue::Bool(true))
+                .expression_attribute_values(":false", AttributeValue::Bool(false))
+                .expression_attribute_values(":now", s(to_key(now)));
+            match advisor_value {
+                Some(id) => u.expression_attribute_values(":advisor", s(id)),
+                None => u,
+            }
+        })];
+        items.push(delete(keys::identity_pk(&caller.sub), keys::IDENTITY_SK, None));
+        items.push(put(erased_entry.to_item()?, None));
+        if let Some(advisor_id) = &current.advisor_id {
+            items.push(release_place(advisor_id));
+        }
+        match app.store.transact(with_table(&app.store.table, items)).await? {
+            TransactOutcome::Committed => {
+                tracing::info!("seeker erased");
+                return Ok(no_content());
+            }
+            outcome if outcome.conflicted() || outcome.condition_failed(0) => backoff(attempt).await,
+            outcome => return Err(ApiError::internal(format!("erasure cancelled: {outcome:?}"))),
+        }
+    }
+    Err(ApiError::Unavailable("erasure kept conflicting with concurrent writes".into()))
+}

@@ -1,0 +1,71 @@
+//! The `registration` function: every route of "Registration and portfolio"
+//! in API.md (seekers, levels, reassignment, GDPR export and erasure,
+//! advisors, portfolio, admin views).
+
+mod advisors;
+mod assignment;
+mod gdpr;
+mod seekers;
+mod views;
+
+use chrono::Utc;
+use common::auth::Caller;
+use common::config::Config;
+use common::http::{error_response, respond, route_key};
+use common::store::Store;
+use common::ApiError;
+use lambda_http::{Body, Error, Request, Response};
+use tracing::Instrument;
+
+/// What the handler needs, built once per cold start.
+pub struct App {
+    pub store: Store,
+    pub config: Config,
+}
+
+impl App {
+    pub async fn from_env() -> Result<App, Error> {
+        let config = Config::from_env()?;
+        let store = Store::from_env(config.table_name.clone()).await;
+        Ok(App { store, config })
+    }
+}
+
+/// Handles one API Gateway (payload 2.0) request.
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error> {
+    let route = route_key(&request);
+    let span = tracing::info_span!("request", route = %route);
+    let response = async {
+        let response = respond(dispatch(app, &route, &request).await);
+        tracing::info!(status = response.status().as_u16(), "answered");
+        response
+    }
+    .instrument(span)
+    .await;
+    Ok(response)
+}
+
+async fn dispatch(app: &App, route: &str, request: &Request) -> Result<Response<Body>, ApiError> {
+    let caller = Caller::from_request(request)?;
+    let now = Utc::now();
+    match route {
+        "POST /seekers" => seekers::register(app, &caller, request, now).await,
+        "GET /seekers/me" => seekers::me(app, &caller, now).await,
+        "PATCH /seekers/me" => seekers::update_me(app, &caller, request, now).await,
+        "GET /seekers/{seekerId}" => seekers::get(app, &caller, request, now).await,
+        "PUT /seekers/{seekerId}/level" => assignment::change_level(app, &caller, request, now).await,
+        "POST /seekers/{seekerId}/reassign" => assignment::reassign(app, &caller, request, now).await,
+        "GET /seekers/me/export" => gdpr::export(app, &caller, now).await,
+        "DELETE /seekers/me" => gdpr::erase(app, &caller, now).await,
+        "POST /advisors" => advisors::create(app, &caller, request, now).await,
+        "GET /advisors/me/portfolio" => advisors::portfolio(app, &caller, request, now).await,
+        "GET /admin/waiting" => advisors::waiting(app, &caller, request, now).await,
+        "GET /admin/advisors" => advisors::list(app, &caller, request).await,
+        _ => Err(ApiError::NotFound { code: "route_not_found", message: "no such route".into() }),
+    }
+}
+
+/// A response for a failure outside any route (used by tests).
+pub fn error(error: &ApiError) -> Response<Body> {
+    error_response(error)
+}

@@ -1,0 +1,255 @@
+//! Seekers' own routes and the advisor's view of one seeker.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Utc};
+use common::auth::Caller;
+use common::domain::{preferred_channels, Channel, Email, Level, PersonName, Phone, Region};
+use common::email::{EmailTemplate, OutboxRecord};
+use common::http::{json_response, parse_body, path_param};
+use common::journal::{ActorRole, JournalRecord};
+use common::keys;
+use common::store::{is_conditional_check_failed, s, sdk_error, AdvisorRecord, IdentityRecord, IdentityRole, SeekerRecord};
+use common::time::to_key;
+use common::ApiError;
+use http::StatusCode;
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::assignment::{assign, new_seeker_email, portfolio_keys, put, take_place, Placement};
+use crate::{views, App};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RegisterBody {
+    first_name: String,
+    last_name: String,
+    email: String,
+    #[serde(default)]
+    phone: Option<String>,
+    region: String,
+    preferred_channels: Vec<Channel>,
+    consent: bool,
+}
+
+/// `POST /seekers`: registers the caller and places them atomically.
+pub(crate) async fn register(
+    app: &App,
+    caller: &Caller,
+    request: &Request,
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    if !caller.is_seeker() {
+        return Err(ApiError::forbidden("advisors and admins cannot register as job seekers"));
+    }
+    let body: RegisterBody = parse_body(request)?;
+    let first_name = PersonName::parse("firstName", &body.first_name)?;
+    let last_name = PersonName::parse("lastName", &body.last_name)?;
+    let email = Email::parse(&body.email)?;
+    let phone = body.phone.as_deref().map(Phone::parse).transpose()?;
+    let region = Region::parse(&body.region)?;
+    let channels = preferred_channels(&body.preferred_channels)?;
+    if !body.consent {
+        return Err(ApiError::unprocessable(
+            "consent_required",
+            "consent must be true: the follow-up cannot start without it",
+        ));
+    }
+    let already = || ApiError::conflict("already_registered", "this identity is already registered");
+    // A cheap early answer; the identity item's condition below is what guarantees it.
+    if app.store.identity(&caller.sub).await?.is_some() {
+        return Err(already());
+    }
+
+    let level = Level::Guided;
+    let seeker_id = ulid::Ulid::new().to_string();
+    let next_due = app.config.cadence.next_contact_due(level, None, now);
+    let identity = IdentityRecord {
+        pk: keys::identity_pk(&caller.sub),
+        sk: keys::IDENTITY_SK.into(),
+        role: IdentityRole::Seeker,
+        seeker_id: Some(seeker_id.clone()),
+        advisor_id: None,
+        created_at: to_key(now),
+    };
+    let seeker_for = |advisor: Option<&AdvisorRecord>| {
+        let (gsi1pk, gsi1sk) = match advisor {
+            Some(a) => portfolio_keys(&a.advisor_id, next_due, &seeker_id),
+            None => (keys::WAITING_GSI1PK.to_owned(), format!("{}#{}", to_key(now), seeker_id)),
+        };
+        SeekerRecord {
+            pk: keys::seeker_pk(&seeker_id),
+            sk: keys::PROFILE.into(),
+            gsi1pk: Some(gsi1pk),
+            gsi1sk: Some(gsi1sk),
+            seeker_id: seeker_id.clone(),
+            first_name: Some(first_name.as_str().to_owned()),
+            last_name: Some(last_name.as_str().to_owned()),
+            email: Some(email.as_str().to_owned()),
+            phone: phone.as_ref().map(|p| p.as_str().to_owned()),
+            region: region.as_str().to_owned(),
+            level,
+            preferred_channels: channels.clone(),
+            advisor_id: advisor.map(|a| a.advisor_id.clone()),
+            registered_at: to_key(now),
+            last_contact_at: None,
+            next_contact_due: to_key(next_due),
+            erased: false,
+        }
+    };
+
+    let placement = assign(
+        &app.store,
+        region.as_str(),
+        level,
+        None,
+        |advisor| {
+            let seeker = seeker_for(advisor);
+            let mut items = vec![put(common::store::to_item(&identity)?, Some("attribute_not_exists(pk)"))];
+            if let Some(a) = advisor {
+                items.push(take_place(&a.advisor_id));
+            }
+            items.push(put(common::store::to_item(&seeker)?, Some("attribute_not_exists(pk)")));
+            let registered = JournalRecord::new(
+                &seeker_id,
+                "registered",
+                now,
+                ActorRole::Seeker,
+                Some(&seeker_id),
+                json!({"level": level, "region": region.as_str(), "advisorId": advisor.map(|a| &a.advisor_id)}),
+                app.config.retention_days,
+            );
+            items.push(put(registered.to_item()?, None));
+            let welcome = OutboxRecord::new(
+                EmailTemplate::WelcomeSeeker,
+                email.as_str(),
+                Some(&seeker_id),
+                json!({
+                    "firstName": first_name.as_str(),
+                    "levelLabel": level.label_fr(),
+                    "assigned": advisor.is_some(),
+                    "advisorName": advisor.map(AdvisorRecord::display_name),
+                    "appUrl": app.config.app_base_url,
+                }),
+                now,
+            );
+            items.push(put(welcome.to_item()?, None));
+            if let Some(a) = advisor {
+                items.push(put(new_seeker_email(app, a, &seeker, level, now)?.to_item()?, None));
+            }
+            Ok(items)
+        },
+        already,
+    )
+    .await?;
+    let advisor = match placement {
+        Placement::Assigned(a) => Some(a),
+        Placement::Waiting => None,
+    };
+    tracing::info!(assigned = advisor.is_some(), "seeker registered");
+    let seeker = seeker_for(advisor.as_ref());
+    Ok(json_response(StatusCode::CREATED, &views::seeker(&seeker, advisor.as_ref(), now)))
+}
+
+/// `GET /seekers/me`.
+pub(crate) async fn me(app: &App, caller: &Caller, now: DateTime<Utc>) -> Result<Response<Body>, ApiError> {
+    let seeker = app.store.caller_seeker(caller).await?;
+    let advisor = advisor_of(app, &seeker).await?;
+    Ok(json_response(StatusCode::OK, &views::seeker(&seeker, advisor.as_ref(), now)))
+}
+
+pub(crate) async fn advisor_of(app: &App, seeker: &SeekerRecord) -> Result<Option<AdvisorRecord>, ApiError> {
+    match &seeker.advisor_id {
+        Some(id) => app.store.advisor(id).await,
+        None => Ok(None),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct UpdateMeBody {
+    /// Absent: unchanged; `null`: removed; a string: replaced.
+    #[serde(default)]
+    phone: Option<Value>,
+    #[serde(default)]
+    preferred_channels: Option<Vec<Channel>>,
+}
+
+/// `PATCH /seekers/me`: `phone` and `preferredChannels` only.
+pub(crate) async fn update_me(
+    app: &App,
+    caller: &Caller,
+    request: &Request,
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    let body: UpdateMeBody = parse_body(request)?;
+    if body.phone.is_none() && body.preferred_channels.is_none() {
+        return Err(ApiError::bad_request("nothing_to_update", "give phone and/or preferredChannels"));
+    }
+    let phone = match &body.phone {
+        None => None,
+        Some(Value::Null) => Some(None),
+        Some(Value::String(raw)) => Some(Some(Phone::parse(raw)?)),
+        Some(_) => return Err(ApiError::bad_request("invalid_body", "phone must be a string or null")),
+    };
+    let channels = body.preferred_channels.as_deref().map(preferred_channels).transpose()?;
+    let seeker = app.store.caller_seeker(caller).await?;
+
+    let mut sets = Vec::new();
+    let mut removes = Vec::new();
+    let mut update = app
+        .store
+        .client
+        .update_item()
+        .table_name(&app.store.table)
+        .key("pk", s(seeker.pk.clone()))
+        .key("sk", s(seeker.sk.clone()))
+        .condition_expression("attribute_exists(pk) AND erased = :false")
+        .expression_attribute_values(":false", AttributeValue::Bool(false));
+    match phone {
+        Some(Some(p)) => {
+            sets.push("phone = :phone");
+            update = update.expression_attribute_values(":phone", s(p.as_str()));
+        }
+        Some(None) => removes.push("phone"),
+        None => {}
+    }
+    if let Some(channels) = &channels {
+        sets.push("preferredChannels = :channels");
+        let list = channels.iter().map(|c| s(c.as_str())).collect();
+        update = update.expression_attribute_values(":channels", AttributeValue::L(list));
+    }
+    let mut expression = String::new();
+    if !sets.is_empty() {
+        expression.push_str("SET ");
+        expression.push_str(&sets.join(", "));
+    }
+    if !removes.is_empty() {
+        expression.push_str(" REMOVE ");
+        expression.push_str(&removes.join(", "));
+    }
+    update.update_expression(expression).send().await.map_err(|e| {
+        if is_conditional_check_failed(&e) {
+            ApiError::NotFound { code: "not_registered", message: "register first with POST /seekers".into() }
+        } else {
+            sdk_error(e)
+        }
+    })?;
+    me(app, caller, now).await
+}
+
+/// `GET /seekers/{seekerId}`: that seeker's advisor or an admin.
+pub(crate) async fn get(
+    app: &App,
+    caller: &Caller,
+    request: &Request,
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    let seeker_id = path_param(request, "seekerId")?;
+    let (seeker, advisor) = app.store.seeker_for_advisor_or_admin(caller, &seeker_id).await?;
+    let advisor = match advisor {
+        Some(a) => Some(a),
+        None => advisor_of(app, &seeker).await?,
+    };
+    Ok(json_response(StatusCode::OK, &views::seeker(&seeker, advisor.as_ref(), now)))
+}
