@@ -35,7 +35,8 @@ pub struct JournalRecord {
     pub actor_role: ActorRole,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor_id: Option<String>,
-    #[serde(default)]
+    /// Never written empty (DynamoDB Local mangles empty maps in stream records).
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     pub details: serde_json::Map<String, serde_json::Value>,
     /// Epoch seconds: the table's TTL bounds retention.
     pub expires_at: i64,

@@ -62,11 +62,10 @@ pub enum Handled {
 /// Handles one batch; the failed records are reported for a retry.
 pub async fn handle(app: &App, event: Event) -> Result<DynamoDbEventResponse, lambda_runtime::Error> {
     let now = Utc::now();
-    let results: Vec<(Option<String>, Result<Handled, BoxError>)> = stream::iter(event.records.iter())
-        .map(|record| async move { (record.change.sequence_number.clone(), process(app, record, now).await) })
-        .buffered(CONCURRENCY)
-        .collect()
-        .await;
+    // Futures built by a named async fn (not a closure) keep the handler future `Send`.
+    let sends: Vec<_> = event.records.iter().map(|record| process_keyed(app, record, now)).collect();
+    let results: Vec<(Option<String>, Result<Handled, BoxError>)> =
+        stream::iter(sends).buffered(CONCURRENCY).collect().await;
     let mut response = DynamoDbEventResponse::default();
     for (sequence_number, result) in results {
         match result {
@@ -81,6 +80,14 @@ pub async fn handle(app: &App, event: Event) -> Result<DynamoDbEventResponse, la
         }
     }
     Ok(response)
+}
+
+async fn process_keyed(
+    app: &App,
+    record: &EventRecord,
+    now: DateTime<Utc>,
+) -> (Option<String>, Result<Handled, BoxError>) {
+    (record.change.sequence_number.clone(), process(app, record, now).await)
 }
 
 fn is_outbox_insert(record: &EventRecord) -> bool {

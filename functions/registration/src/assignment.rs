@@ -114,7 +114,8 @@ pub(crate) fn delete(pk: String, sk: &str, condition: Option<&str>) -> TransactW
 pub(crate) fn take_place(advisor_id: &str) -> TransactWriteItem {
     update(keys::advisor_pk(advisor_id), keys::PROFILE, |u| {
         u.update_expression("ADD portfolioCount :one")
-            .condition_expression("attribute_exists(pk) AND portfolioCount < capacity")
+            .condition_expression("attribute_exists(pk) AND portfolioCount < #capacity")
+            .expression_attribute_names("#capacity", "capacity")
             .expression_attribute_values(":one", n(1))
     })
 }

@@ -160,17 +160,19 @@ pub(crate) async fn erase(app: &App, caller: &Caller, now: DateTime<Utc>) -> Res
         }
         let stripped: Item =
             details.iter().filter(|(k, _)| !FREE_TEXT_FIELDS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
-        app.store
+        let update = app
+            .store
             .client
             .update_item()
             .table_name(&app.store.table)
             .set_key(Some(key_of(item)))
-            .update_expression("SET details = :details")
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_values(":details", AttributeValue::M(stripped))
-            .send()
-            .await
-            .map_err(sdk_error)?;
+            .condition_expression("attribute_exists(pk)");
+        let update = if stripped.is_empty() {
+            update.update_expression("REMOVE details")
+        } else {
+            update.update_expression("SET details = :details").expression_attribute_values(":details", AttributeValue::M(stripped))
+        };
+        update.send().await.map_err(sdk_error)?;
     }
 
     for attempt in 0..20 {

@@ -14,7 +14,7 @@ use common::ApiError;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::assignment::{assign, new_seeker_email, portfolio_keys, put, take_place, Placement};
 use crate::{views, App};
@@ -169,10 +169,15 @@ pub(crate) async fn advisor_of(app: &App, seeker: &SeekerRecord) -> Result<Optio
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct UpdateMeBody {
     /// Absent: unchanged; `null`: removed; a string: replaced.
-    #[serde(default)]
-    phone: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    phone: Option<Option<String>>,
     #[serde(default)]
     preferred_channels: Option<Vec<Channel>>,
+}
+
+/// Tells a field given as `null` (`Some(None)`) from an absent one (`None`, by `default`).
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(deserializer).map(Some)
 }
 
 /// `PATCH /seekers/me`: `phone` and `preferredChannels` only.
@@ -188,9 +193,8 @@ pub(crate) async fn update_me(
     }
     let phone = match &body.phone {
         None => None,
-        Some(Value::Null) => Some(None),
-        Some(Value::String(raw)) => Some(Some(Phone::parse(raw)?)),
-        Some(_) => return Err(ApiError::bad_request("invalid_body", "phone must be a string or null")),
+        Some(None) => Some(None),
+        Some(Some(raw)) => Some(Some(Phone::parse(raw)?)),
     };
     let channels = body.preferred_channels.as_deref().map(preferred_channels).transpose()?;
     let seeker = app.store.caller_seeker(caller).await?;

@@ -1,1 +1,162 @@
-fn main() {}
+//! The local gateway: API Gateway (HTTP API with its JWT authorizer), the
+//! stream event source mappings and local sign-in, in front of the real
+//! function handlers, DynamoDB Local and moto. Everything on 127.0.0.1.
+
+mod emails;
+mod functions;
+mod http_api;
+mod jwt;
+mod streams;
+mod table;
+mod template;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::functions::Functions;
+use crate::jwt::Signer;
+use crate::template::Template;
+
+pub struct Gateway {
+    pub template: Template,
+    pub signer: Signer,
+    pub functions: Functions,
+    pub http: reqwest::Client,
+    pub moto_url: String,
+}
+
+fn env_or(key: &str, default: &str) -> String {
+    std::env::var(key).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_owned())
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,aws_config=warn".into()),
+        )
+        .with_target(false)
+        .compact()
+        .init();
+
+    let http_port: u16 = env_or("HTTP_PORT", "3000").parse().context("HTTP_PORT")?;
+    let template_path = env_or("TEMPLATE_PATH", "template.yaml");
+    let template = Template::load(&template_path)?;
+    Functions::check(&template)?;
+
+    let table_name = std::env::var("TABLE_NAME").context("TABLE_NAME is not set")?;
+    let sender = std::env::var("SENDER_EMAIL").context("SENDER_EMAIL is not set")?;
+    let moto_url = std::env::var("AWS_ENDPOINT_URL_SES").context("AWS_ENDPOINT_URL_SES is not set")?;
+    let sdk = aws_config::load_from_env().await;
+    let stream_arn = table::ensure(&aws_sdk_dynamodb::Client::new(&sdk), &table_name, &template.table).await?;
+    // SES refuses mail from an unverified sender, as in the SES sandbox.
+    aws_sdk_ses::Client::new(&sdk)
+        .verify_email_identity()
+        .email_address(&sender)
+        .send()
+        .await
+        .context("verifying the sender identity in the local SES")?;
+
+    let key_path = PathBuf::from(env_or("LOCAL_JWT_KEY", ".local/jwt-signing-key.der"));
+    let issuer = format!("http://127.0.0.1:{http_port}/_local");
+    let signer = Signer::load_or_create(&key_path, issuer)?;
+    let functions = Functions::from_env().await?;
+    let gateway = Arc::new(Gateway { template, signer, functions, http: reqwest::Client::new(), moto_url });
+
+    let streams_api = streams::StreamsApi {
+        http: reqwest::Client::new(),
+        endpoint: std::env::var("AWS_ENDPOINT_URL_DYNAMODB").context("AWS_ENDPOINT_URL_DYNAMODB is not set")?,
+        region: env_or("AWS_REGION", "eu-west-3"),
+    };
+    tokio::spawn(streams::run(gateway.clone(), streams_api, stream_arn));
+
+    let app = Router::new()
+        .route("/_local/token", post(issue_token))
+        .route("/_local/jwks.json", get(jwks))
+        .route("/_local/emails", get(list_emails))
+        .route("/_local/health", get(|| async { "ok" }))
+        .fallback(api)
+        .with_state(gateway.clone());
+
+    let address = SocketAddr::from(([127, 0, 0, 1], http_port));
+    let listener = tokio::net::TcpListener::bind(address).await.with_context(|| format!("binding {address}"))?;
+    println!("Local HTTP API on http://{address} (table {table_name}, sender {sender})");
+    for route in &gateway.template.routes {
+        println!("  {:<7} {:<40} -> {}{}", route.method, route.path, route.function, if route.authorized { "" } else { " (public)" });
+    }
+    println!("  POST    /_local/token                            -> local sign-in (stands in for Cognito)");
+    println!("  GET     /_local/jwks.json                        -> the local signing key");
+    println!("  GET     /_local/emails                           -> mail received by the local SES");
+    for stream in &gateway.template.streams {
+        println!("  stream  table stream                             -> {} (batch {})", stream.function, stream.batch_size);
+    }
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+async fn api(State(gateway): State<Arc<Gateway>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    http_api::serve(&gateway, method, uri, headers, body).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenRequest {
+    sub: String,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    groups: Vec<String>,
+}
+
+async fn issue_token(State(gateway): State<Arc<Gateway>>, body: Bytes) -> Response {
+    let request: TokenRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return (StatusCode::BAD_REQUEST, Json(json!({"error": {"code": "invalid_body", "message": e.to_string()}})))
+                .into_response()
+        }
+    };
+    if request.sub.trim().is_empty() {
+        return (StatusCode::BAD_REQUEST, Json(json!({"error": {"code": "invalid_sub", "message": "sub is required"}})))
+            .into_response();
+    }
+    match gateway.signer.issue(&request.sub, request.email.as_deref(), &request.groups) {
+        Ok(token) => Json(json!({"token": token})).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+async fn jwks(State(gateway): State<Arc<Gateway>>) -> Response {
+    Json(gateway.signer.jwks()).into_response()
+}
+
+#[derive(Deserialize)]
+struct EmailQuery {
+    to: Option<String>,
+}
+
+async fn list_emails(State(gateway): State<Arc<Gateway>>, Query(query): Query<EmailQuery>) -> Response {
+    match emails::list(&gateway.http, &gateway.moto_url, query.to.as_deref()).await {
+        Ok(items) => Json(json!({"items": items})).into_response(),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"error": {"code": "ses_unavailable", "message": e.to_string()}})),
+        )
+            .into_response(),
+    }
+}

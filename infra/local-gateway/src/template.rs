@@ -1,0 +1,209 @@
+//! Reads `template.yaml`: the routes, the table and the stream consumers the
+//! local stack serves, so the deployed definition and the local one cannot drift.
+
+use std::collections::BTreeMap;
+
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+use serde_yaml::Value;
+
+/// An HTTP API route: `METHOD /path/{param}` served by a function.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Route {
+    pub method: String,
+    pub path: String,
+    pub function: String,
+    /// False for routes declared with `Auth: {Authorizer: NONE}`.
+    pub authorized: bool,
+}
+
+impl Route {
+    pub fn key(&self) -> String {
+        format!("{} {}", self.method, self.path)
+    }
+}
+
+/// A DynamoDB stream event source mapping.
+#[derive(Debug, Clone)]
+pub struct StreamConsumer {
+    pub function: String,
+    pub batch_size: usize,
+    pub max_retries: u32,
+    pub filters: Vec<serde_json::Value>,
+}
+
+/// A scheduled (EventBridge) function.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    pub function: String,
+    /// The `Properties.Schedule` expression, e.g. `rate(15 minutes)`.
+    pub expression: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TableSpec {
+    pub attribute_definitions: Vec<AttributeDefinition>,
+    pub key_schema: Vec<KeyElement>,
+    #[serde(default)]
+    pub global_secondary_indexes: Vec<IndexSpec>,
+    pub stream_specification: Option<StreamSpec>,
+    pub time_to_live_specification: Option<TtlSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AttributeDefinition {
+    pub attribute_name: String,
+    pub attribute_type: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct KeyElement {
+    pub attribute_name: String,
+    pub key_type: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct IndexSpec {
+    pub index_name: String,
+    pub key_schema: Vec<KeyElement>,
+    pub projection: ProjectionSpec,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ProjectionSpec {
+    pub projection_type: String,
+    #[serde(default)]
+    pub non_key_attributes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StreamSpec {
+    pub stream_view_type: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TtlSpec {
+    pub attribute_name: String,
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub routes: Vec<Route>,
+    pub table: TableSpec,
+    pub streams: Vec<StreamConsumer>,
+    pub schedules: Vec<Schedule>,
+}
+
+fn string_at<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
+    value.get(key).and_then(Value::as_str)
+}
+
+impl Template {
+    pub fn load(path: &str) -> Result<Template> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?;
+        Self::parse(&text)
+    }
+
+    pub fn parse(text: &str) -> Result<Template> {
+        let doc: Value = serde_yaml::from_str(text).context("template.yaml is not valid YAML")?;
+        let resources = doc.get("Resources").and_then(Value::as_mapping).context("template has no Resources")?;
+        let mut routes = Vec::new();
+        let mut streams = Vec::new();
+        let mut schedules = Vec::new();
+        let mut tables = BTreeMap::new();
+        for (name, resource) in resources {
+            let name = name.as_str().unwrap_or_default().to_owned();
+            match string_at(resource, "Type") {
+                Some("AWS::DynamoDB::Table") => {
+                    let properties = resource.get("Properties").context("table without Properties")?.clone();
+                    let spec: TableSpec = serde_yaml::from_value(properties)
+                        .with_context(|| format!("table {name}: key properties must be literal"))?;
+                    tables.insert(name, spec);
+                }
+                Some("AWS::Serverless::Function") => {
+                    let events = resource.get("Properties").and_then(|p| p.get("Events")).and_then(Value::as_mapping);
+                    for (_, event) in events.into_iter().flatten() {
+                        let properties = event.get("Properties").cloned().unwrap_or(Value::Null);
+                        match string_at(event, "Type") {
+                            Some("HttpApi") => {
+                                let (Some(path), Some(method)) =
+                                    (string_at(&properties, "Path"), string_at(&properties, "Method"))
+                                else {
+                                    bail!("{name}: an HttpApi event needs Path and Method");
+                                };
+                                let authorized = properties
+                                    .get("Auth")
+                                    .and_then(|a| string_at(a, "Authorizer"))
+                                    .is_none_or(|a| a != "NONE");
+                                routes.push(Route {
+                                    method: method.to_uppercase(),
+                                    path: path.to_owned(),
+                                    function: name.clone(),
+                                    authorized,
+                                });
+                            }
+                            Some("DynamoDB") => {
+                                let filters = properties
+                                    .get("FilterCriteria")
+                                    .and_then(|f| f.get("Filters"))
+                                    .and_then(Value::as_sequence)
+                                    .into_iter()
+                                    .flatten()
+                                    .filter_map(|f| string_at(f, "Pattern"))
+                                    .map(|p| serde_json::from_str(p).with_context(|| format!("{name}: filter pattern")))
+                                    .collect::<Result<Vec<_>>>()?;
+                                streams.push(StreamConsumer {
+                                    function: name.clone(),
+                                    batch_size: properties.get("BatchSize").and_then(Value::as_u64).unwrap_or(100)
+                                        as usize,
+                                    max_retries: properties
+                                        .get("MaximumRetryAttempts")
+                                        .and_then(Value::as_u64)
+                                        .unwrap_or(10) as u32,
+                                    filters,
+                                });
+                            }
+                            Some("Schedule") | Some("ScheduleV2") => {
+                                let expression = string_at(&properties, "Schedule")
+                                    .or_else(|| string_at(&properties, "ScheduleExpression"))
+                                    .unwrap_or_default()
+                                    .to_owned();
+                                schedules.push(Schedule { function: name.clone(), expression });
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if tables.len() != 1 {
+            bail!("expected exactly one AWS::DynamoDB::Table, found {}", tables.len());
+        }
+        let table = tables.into_values().next().context("one table")?;
+        Ok(Template { routes, table, streams, schedules })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_project_template_parses() {
+        let template = Template::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../../template.yaml")).unwrap();
+        assert!(template.routes.iter().any(|r| r.key() == "POST /seekers" && r.authorized));
+        assert!(template.routes.iter().all(|r| !r.path.starts_with("/_local")), "local routes never in the template");
+        assert_eq!(template.table.key_schema.len(), 2);
+        assert!(template.table.stream_specification.is_some());
+        assert!(template.streams.iter().any(|s| s.function == "EmailDispatchFunction" && !s.filters.is_empty()));
+    }
+}

@@ -1,0 +1,58 @@
+//! The email outbox: a stream record delivered more than once sends one email.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use aws_lambda_events::event::dynamodb::Event;
+use common::email::{EmailTemplate, OutboxRecord};
+use integration_tests::{unique, Api, Table};
+use serde_json::json;
+
+#[tokio::test]
+async fn a_record_delivered_twice_sends_one_email() {
+    let api = Api::new();
+    let table = Table::connect().await;
+    let recipient = format!("{}@example.fr", unique("twice"));
+    let outbox = OutboxRecord::new(
+        EmailTemplate::WelcomeSeeker,
+        &recipient,
+        None,
+        json!({"firstName": "Léa", "assigned": false, "levelLabel": "accompagnement guidé", "appUrl": "http://x"}),
+        chrono::Utc::now(),
+    );
+    let item = common::store::to_item(&outbox).unwrap();
+    table.client.put_item().table_name(&table.name).set_item(Some(item)).send().await.unwrap();
+
+    // The gateway's stream poller delivers it once; deliver the same record twice more, concurrently.
+    let image: HashMap<String, serde_json::Value> =
+        serde_json::from_value(serde_json::to_value(serde_dynamo::to_item::<_, serde_dynamo::Item>(&outbox).unwrap()).unwrap())
+            .unwrap();
+    let event: Event = serde_json::from_value(json!({"Records": [{
+        "eventID": "1", "eventName": "INSERT", "eventVersion": "1.1", "eventSource": "aws:dynamodb", "awsRegion": "eu-west-3",
+        "dynamodb": {"ApproximateCreationDateTime": 1.7e9, "Keys": {"pk": image["pk"], "sk": image["sk"]}, "NewImage": image,
+                     "SequenceNumber": "100", "SizeBytes": 100, "StreamViewType": "NEW_IMAGE"},
+        "eventSourceARN": "arn:aws:dynamodb:eu-west-3:000000000000:table/suivi/stream/x"
+    }]}))
+    .unwrap();
+    let app = email_dispatch::App::from_env().await.unwrap();
+    let (first, second) = tokio::join!(email_dispatch::handle(&app, event.clone()), email_dispatch::handle(&app, event.clone()));
+    for response in [first.unwrap(), second.unwrap()] {
+        // A record another invocation is sending right now is reported for retry, never dropped.
+        assert!(response.batch_item_failures.len() <= 1);
+    }
+    let again = email_dispatch::handle(&app, event).await.unwrap();
+    assert!(again.batch_item_failures.is_empty(), "a sent email is done");
+
+    let emails = api.wait_for_emails(&recipient, 1).await;
+    tokio::time::sleep(Duration::from_secs(2)).await; // let any duplicate arrive
+    let emails_after = api.emails_to(&recipient).await;
+    assert_eq!(emails.len(), 1);
+    assert_eq!(emails_after.len(), 1, "exactly one email");
+    assert_eq!(emails_after[0]["subject"], "Bienvenue dans votre suivi 100 % web");
+    assert!(emails_after[0]["text"].as_str().unwrap().contains("Léa"));
+
+    // Once sent, the outbox item keeps no recipient or parameters.
+    let stored = table.item(&outbox.pk, &outbox.sk).await.unwrap();
+    assert_eq!(stored["status"].as_s().unwrap(), "sent");
+    assert!(!stored.contains_key("to") && !stored.contains_key("params"));
+}
