@@ -176,7 +176,7 @@ impl Api {
 
 pub fn registration_body(sub: &str, region: &str) -> Value {
     // A phone number of their own, so a test can look for it after erasure.
-    let digits: u64 = sub.bytes().fold(7, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))) % 100_000_000;
+    let digits: u64 = sub.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))) % 100_000_000;
     json!({
         "firstName": "Zoé",
         "lastName": format!("Durand-{}", &sub[sub.len() - 6..]),
