@@ -55,8 +55,14 @@ impl Default for Api {
 
 impl Api {
     pub fn new() -> Api {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(120)).build().expect("http client");
-        Api { base: gateway_url(), http }
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(120))
+            .build()
+            .expect("http client");
+        Api {
+            base: gateway_url(),
+            http,
+        }
     }
 
     /// A token from the local sign-in (`groups`: `advisors`, `admins`, or none for a seeker).
@@ -70,7 +76,10 @@ impl Api {
             .expect("gateway reachable");
         assert_eq!(response.status(), StatusCode::OK, "local sign-in");
         let body: Value = response.json().await.expect("token json");
-        Person { sub: sub.to_owned(), token: body["token"].as_str().expect("token").to_owned() }
+        Person {
+            sub: sub.to_owned(),
+            token: body["token"].as_str().expect("token").to_owned(),
+        }
     }
 
     pub async fn admin(&self) -> Person {
@@ -78,31 +87,55 @@ impl Api {
     }
 
     /// Sends a request; returns the status and the JSON body (`Null` when empty).
-    pub async fn call(&self, method: Method, path: &str, who: Option<&Person>, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        who: Option<&Person>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut request = self.http.request(method, format!("{}{}", self.base, path));
         if let Some(person) = who {
             request = request.bearer_auth(&person.token);
         }
         if let Some(body) = body {
-            request = request.header("content-type", "application/json").body(body.to_string());
+            request = request
+                .header("content-type", "application/json")
+                .body(body.to_string());
         }
         let response = request.send().await.expect("gateway reachable");
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
-        let value = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        let value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
         (status, value)
     }
 
     /// Sends a raw body (malformed JSON, huge payloads).
-    pub async fn call_raw(&self, method: Method, path: &str, who: Option<&Person>, body: String) -> (StatusCode, Value) {
-        let mut request = self.http.request(method, format!("{}{}", self.base, path)).body(body);
+    pub async fn call_raw(
+        &self,
+        method: Method,
+        path: &str,
+        who: Option<&Person>,
+        body: String,
+    ) -> (StatusCode, Value) {
+        let mut request = self
+            .http
+            .request(method, format!("{}{}", self.base, path))
+            .body(body);
         if let Some(person) = who {
             request = request.bearer_auth(&person.token);
         }
         let response = request.send().await.expect("gateway reachable");
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     pub async fn get(&self, path: &str, who: &Person) -> (StatusCode, Value) {
@@ -113,7 +146,13 @@ impl Api {
     }
 
     /// Creates an advisor; returns the advisor's person and id.
-    pub async fn create_advisor(&self, admin: &Person, region: &str, modality: &str, capacity: Option<u32>) -> (Person, String) {
+    pub async fn create_advisor(
+        &self,
+        admin: &Person,
+        region: &str,
+        modality: &str,
+        capacity: Option<u32>,
+    ) -> (Person, String) {
         let sub = unique("advisor");
         let mut body = json!({
             "sub": sub, "firstName": "Anne", "lastName": "Conseil", "email": format!("{sub}@example.fr"),
@@ -125,24 +164,39 @@ impl Api {
         let (status, advisor) = self.post("/advisors", admin, body).await;
         assert_eq!(status, StatusCode::CREATED, "advisor created: {advisor}");
         let person = self.sign_in(&sub, &["advisors"]).await;
-        (person, advisor["advisorId"].as_str().expect("advisorId").to_owned())
+        (
+            person,
+            advisor["advisorId"].as_str().expect("advisorId").to_owned(),
+        )
     }
 
     /// Registers a new seeker in `region`; returns them and the 201 body.
     pub async fn register_seeker(&self, region: &str) -> (Person, Value) {
         let person = self.sign_in(&unique("seeker"), &[]).await;
-        let (status, body) = self.post("/seekers", &person, registration_body(&person.sub, region)).await;
+        let (status, body) = self
+            .post("/seekers", &person, registration_body(&person.sub, region))
+            .await;
         assert_eq!(status, StatusCode::CREATED, "seeker registered: {body}");
         (person, body)
     }
 
     /// A seeker registered anywhere in `region` and then moved into `advisor_id`'s portfolio.
-    pub async fn seeker_of(&self, admin: &Person, advisor_id: &str, region: &str) -> (Person, String) {
+    pub async fn seeker_of(
+        &self,
+        admin: &Person,
+        advisor_id: &str,
+        region: &str,
+    ) -> (Person, String) {
         let (person, body) = self.register_seeker(region).await;
         let seeker_id = body["seekerId"].as_str().expect("seekerId").to_owned();
         if body["advisor"]["advisorId"].as_str() != Some(advisor_id) {
-            let (status, moved) =
-                self.post(&format!("/seekers/{seeker_id}/reassign"), admin, json!({"advisorId": advisor_id})).await;
+            let (status, moved) = self
+                .post(
+                    &format!("/seekers/{seeker_id}/reassign"),
+                    admin,
+                    json!({"advisorId": advisor_id}),
+                )
+                .await;
             assert_eq!(status, StatusCode::OK, "reassigned: {moved}");
         }
         (person, seeker_id)
@@ -176,7 +230,10 @@ impl Api {
 
 pub fn registration_body(sub: &str, region: &str) -> Value {
     // A phone number of their own, so a test can look for it after erasure.
-    let digits: u64 = sub.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))) % 100_000_000;
+    let digits: u64 = sub
+        .bytes()
+        .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))
+        % 100_000_000;
     json!({
         "firstName": "Zoé",
         "lastName": format!("Durand-{}", &sub[sub.len() - 6..]),
@@ -191,7 +248,10 @@ pub fn registration_body(sub: &str, region: &str) -> Value {
 /// Asserts the error contract: the status and `{"error": {"code", "message"}}`.
 pub fn assert_error(status: StatusCode, body: &Value, expected: StatusCode, code: Option<&str>) {
     assert_eq!(status, expected, "status for {body}");
-    assert!(body["error"]["message"].is_string(), "error message in {body}");
+    assert!(
+        body["error"]["message"].is_string(),
+        "error message in {body}"
+    );
     if let Some(code) = code {
         assert_eq!(body["error"]["code"], code, "error code in {body}");
     }
@@ -212,7 +272,11 @@ impl Table {
         }
     }
 
-    pub async fn item(&self, pk: &str, sk: &str) -> Option<std::collections::HashMap<String, AttributeValue>> {
+    pub async fn item(
+        &self,
+        pk: &str,
+        sk: &str,
+    ) -> Option<std::collections::HashMap<String, AttributeValue>> {
         self.client
             .get_item()
             .table_name(&self.name)
@@ -225,7 +289,10 @@ impl Table {
             .item
     }
 
-    pub async fn partition(&self, pk: &str) -> Vec<std::collections::HashMap<String, AttributeValue>> {
+    pub async fn partition(
+        &self,
+        pk: &str,
+    ) -> Vec<std::collections::HashMap<String, AttributeValue>> {
         let mut items = Vec::new();
         let mut start = None;
         loop {
@@ -253,8 +320,14 @@ impl Table {
         let mut found = Vec::new();
         let mut start = None;
         loop {
-            let output =
-                self.client.scan().table_name(&self.name).set_exclusive_start_key(start).send().await.expect("Scan");
+            let output = self
+                .client
+                .scan()
+                .table_name(&self.name)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .expect("Scan");
             for item in output.items.unwrap_or_default() {
                 let text = format!("{item:?}");
                 if text.contains(needle) {

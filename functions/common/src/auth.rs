@@ -28,9 +28,18 @@ impl Caller {
             _ => None,
         };
         let claims = claims.ok_or(ApiError::Unauthorized)?;
-        let sub = claims.get("sub").filter(|s| !s.is_empty()).ok_or(ApiError::Unauthorized)?;
-        let groups = claims.get("cognito:groups").map(|g| parse_groups(g)).unwrap_or_default();
-        Ok(Caller { sub: sub.clone(), groups })
+        let sub = claims
+            .get("sub")
+            .filter(|s| !s.is_empty())
+            .ok_or(ApiError::Unauthorized)?;
+        let groups = claims
+            .get("cognito:groups")
+            .map(|g| parse_groups(g))
+            .unwrap_or_default();
+        Ok(Caller {
+            sub: sub.clone(),
+            groups,
+        })
     }
 
     pub fn is_admin(&self) -> bool {
@@ -78,7 +87,10 @@ mod tests {
 
     #[test]
     fn groups_in_every_shape_api_gateway_may_send() {
-        assert_eq!(parse_groups("[advisors admins]"), vec!["advisors", "admins"]);
+        assert_eq!(
+            parse_groups("[advisors admins]"),
+            vec!["advisors", "admins"]
+        );
         assert_eq!(parse_groups("[\"advisors\"]"), vec!["advisors"]);
         assert_eq!(parse_groups("advisors,admins"), vec!["advisors", "admins"]);
         assert!(parse_groups("[]").is_empty());
@@ -102,8 +114,14 @@ mod tests {
         assert!(caller.is_advisor() && !caller.is_admin() && !caller.is_seeker());
 
         let mut anonymous = event.clone();
-        anonymous["requestContext"].as_object_mut().unwrap().remove("authorizer");
+        anonymous["requestContext"]
+            .as_object_mut()
+            .unwrap()
+            .remove("authorizer");
         let request = lambda_http::request::from_str(&anonymous.to_string()).unwrap();
-        assert!(matches!(Caller::from_request(&request), Err(ApiError::Unauthorized)));
+        assert!(matches!(
+            Caller::from_request(&request),
+            Err(ApiError::Unauthorized)
+        ));
     }
 }

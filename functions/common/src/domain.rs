@@ -145,7 +145,11 @@ impl Region {
         &self.0
     }
     pub fn name(&self) -> &'static str {
-        REGIONS.iter().find(|(c, _)| *c == self.0).map(|(_, n)| *n).unwrap_or("")
+        REGIONS
+            .iter()
+            .find(|(c, _)| *c == self.0)
+            .map(|(_, n)| *n)
+            .unwrap_or("")
     }
 }
 
@@ -222,7 +226,10 @@ pub struct Phone(String);
 impl Phone {
     pub fn parse(raw: &str) -> Result<Self, ApiError> {
         let invalid = || {
-            ApiError::unprocessable("invalid_phone", "phone must be a phone number such as +33 6 12 34 56 78")
+            ApiError::unprocessable(
+                "invalid_phone",
+                "phone must be a phone number such as +33 6 12 34 56 78",
+            )
         };
         if raw.len() > 40 {
             return Err(invalid());
@@ -295,7 +302,11 @@ pub struct CadencePolicy {
 
 impl Default for CadencePolicy {
     fn default() -> Self {
-        CadencePolicy { reinforced_days: 14, guided_days: 30, follow_up_days: 90 }
+        CadencePolicy {
+            reinforced_days: 14,
+            guided_days: 30,
+            follow_up_days: 90,
+        }
     }
 }
 
@@ -361,7 +372,12 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     fn candidate(id: &str, modality: Modality, count: u32, capacity: u32) -> Candidate {
-        Candidate { advisor_id: id.into(), modality, portfolio_count: count, capacity }
+        Candidate {
+            advisor_id: id.into(),
+            modality,
+            portfolio_count: count,
+            capacity,
+        }
     }
 
     #[test]
@@ -383,19 +399,29 @@ mod tests {
             candidate("light", Modality::Guided, 30, 150),
             candidate("reinforced", Modality::Reinforced, 0, 70),
         ];
-        let order: Vec<String> =
-            assignment_order(Level::Guided, &advisors).into_iter().map(|c| c.advisor_id).collect();
+        let order: Vec<String> = assignment_order(Level::Guided, &advisors)
+            .into_iter()
+            .map(|c| c.advisor_id)
+            .collect();
         assert_eq!(order, vec!["light", "busy"]);
-        let order: Vec<String> =
-            assignment_order(Level::Reinforced, &advisors).into_iter().map(|c| c.advisor_id).collect();
+        let order: Vec<String> = assignment_order(Level::Reinforced, &advisors)
+            .into_iter()
+            .map(|c| c.advisor_id)
+            .collect();
         assert_eq!(order, vec!["reinforced"]);
     }
 
     #[test]
     fn assignment_compares_load_as_a_share_of_capacity() {
-        let advisors = vec![candidate("a", Modality::Web, 100, 250), candidate("b", Modality::Guided, 70, 150)];
+        let advisors = vec![
+            candidate("a", Modality::Web, 100, 250),
+            candidate("b", Modality::Guided, 70, 150),
+        ];
         // 100/250 = 40 % < 70/150 = 47 %.
-        assert_eq!(assignment_order(Level::Guided, &advisors)[0].advisor_id, "a");
+        assert_eq!(
+            assignment_order(Level::Guided, &advisors)[0].advisor_id,
+            "a"
+        );
     }
 
     #[test]
@@ -421,8 +447,18 @@ mod tests {
 
     #[test]
     fn emails_are_validated_and_lowercased() {
-        assert_eq!(Email::parse(" Marie.Dupont@Example.FR ").unwrap().as_str(), "marie.dupont@example.fr");
-        for bad in ["", "marie", "marie@", "@example.fr", "marie@localhost", "a b@example.fr"] {
+        assert_eq!(
+            Email::parse(" Marie.Dupont@Example.FR ").unwrap().as_str(),
+            "marie.dupont@example.fr"
+        );
+        for bad in [
+            "",
+            "marie",
+            "marie@",
+            "@example.fr",
+            "marie@localhost",
+            "a b@example.fr",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} should be refused");
         }
         assert!(Email::parse(&format!("{}@example.fr", "a".repeat(300))).is_err());
@@ -430,9 +466,20 @@ mod tests {
 
     #[test]
     fn phones_are_normalised() {
-        assert_eq!(Phone::parse("06 12 34 56 78").unwrap().as_str(), "+33612345678");
-        assert_eq!(Phone::parse("+33 6.12.34.56.78").unwrap().as_str(), "+33612345678");
-        for bad in ["12", "06-12-34-56-7x", "++33612345678", "0612345678901234567"] {
+        assert_eq!(
+            Phone::parse("06 12 34 56 78").unwrap().as_str(),
+            "+33612345678"
+        );
+        assert_eq!(
+            Phone::parse("+33 6.12.34.56.78").unwrap().as_str(),
+            "+33612345678"
+        );
+        for bad in [
+            "12",
+            "06-12-34-56-7x",
+            "++33612345678",
+            "0612345678901234567",
+        ] {
             assert!(Phone::parse(bad).is_err(), "{bad} should be refused");
         }
     }
@@ -442,10 +489,16 @@ mod tests {
         assert!(PersonName::parse("firstName", "  ").is_err());
         assert!(PersonName::parse("firstName", &"x".repeat(101)).is_err());
         assert!(PersonName::parse("firstName", "Zoé\u{7}").is_err());
-        assert_eq!(PersonName::parse("firstName", " Zoé ").unwrap().as_str(), "Zoé");
+        assert_eq!(
+            PersonName::parse("firstName", " Zoé ").unwrap().as_str(),
+            "Zoé"
+        );
         assert!(Region::parse("11").is_ok());
         assert!(Region::parse("99").is_err());
-        assert_eq!(Region::parse("93").unwrap().name(), "Provence-Alpes-Côte d'Azur");
+        assert_eq!(
+            Region::parse("93").unwrap().name(),
+            "Provence-Alpes-Côte d'Azur"
+        );
     }
 
     #[test]

@@ -159,12 +159,23 @@ impl Renderer {
     pub fn new() -> Renderer {
         let mut env = Environment::new();
         // `.html` templates auto-escape (minijinja's default callback); `.txt` ones do not.
-        env.add_template("layout.html", include_str!("../templates/layout.html")).expect("layout parses");
-        template_files!(env, "welcome_seeker", "advisor_new_seeker", "seeker_advisor_changed", "seeker_level_changed");
+        env.add_template("layout.html", include_str!("../templates/layout.html"))
+            .expect("layout parses");
+        template_files!(
+            env,
+            "welcome_seeker",
+            "advisor_new_seeker",
+            "seeker_advisor_changed",
+            "seeker_level_changed"
+        );
         Renderer { env }
     }
 
-    pub fn render(&self, template: EmailTemplate, params: &serde_json::Map<String, Value>) -> Result<RenderedEmail, ApiError> {
+    pub fn render(
+        &self,
+        template: EmailTemplate,
+        params: &serde_json::Map<String, Value>,
+    ) -> Result<RenderedEmail, ApiError> {
         let render = |file: String| -> Result<String, ApiError> {
             self.env
                 .get_template(&file)
@@ -197,7 +208,9 @@ mod tests {
         let renderer = Renderer::new();
         renderer.check_all().unwrap();
         let params = json!({"firstName": "<script>alert(1)</script>", "advisorName": "Anne Martin", "assigned": true, "levelLabel": "accompagnement guidé", "appUrl": "http://x"});
-        let email = renderer.render(EmailTemplate::WelcomeSeeker, params.as_object().unwrap()).unwrap();
+        let email = renderer
+            .render(EmailTemplate::WelcomeSeeker, params.as_object().unwrap())
+            .unwrap();
         assert!(!email.html.contains("<script>"));
         assert!(email.html.contains("&lt;script&gt;"));
         assert!(email.text.contains("<script>alert(1)</script>"));
@@ -208,10 +221,22 @@ mod tests {
     #[test]
     fn outbox_items_about_a_seeker_live_in_their_partition() {
         let now = chrono::Utc::now();
-        let about = OutboxRecord::new(EmailTemplate::WelcomeSeeker, "a@example.fr", Some("S1"), json!({}), now);
+        let about = OutboxRecord::new(
+            EmailTemplate::WelcomeSeeker,
+            "a@example.fr",
+            Some("S1"),
+            json!({}),
+            now,
+        );
         assert_eq!(about.pk, "SEEKER#S1");
         assert!(about.sk.starts_with("OUTBOX#"));
-        let other = OutboxRecord::new(EmailTemplate::WelcomeSeeker, "a@example.fr", None, json!({}), now);
+        let other = OutboxRecord::new(
+            EmailTemplate::WelcomeSeeker,
+            "a@example.fr",
+            None,
+            json!({}),
+            now,
+        );
         assert!(other.pk.starts_with("OUTBOX#") && other.sk.starts_with("OUTBOX#"));
     }
 }

@@ -42,10 +42,13 @@ where
     R: std::fmt::Debug + Send + Sync + 'static,
 {
     let retryable = match &error {
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => true,
-        SdkError::ServiceError(service) => {
-            service.err().code().is_some_and(|code| RETRYABLE_CODES.contains(&code))
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => {
+            true
         }
+        SdkError::ServiceError(service) => service
+            .err()
+            .code()
+            .is_some_and(|code| RETRYABLE_CODES.contains(&code)),
         _ => false,
     };
     if retryable {
@@ -82,7 +85,9 @@ impl TransactOutcome {
         match self {
             TransactOutcome::Committed => false,
             TransactOutcome::Cancelled(reasons) => reasons.iter().flatten().any(|r| {
-                r == "TransactionConflict" || r == "ThrottlingError" || r == "ProvisionedThroughputExceeded"
+                r == "TransactionConflict"
+                    || r == "ThrottlingError"
+                    || r == "ProvisionedThroughputExceeded"
             }),
         }
     }
@@ -90,7 +95,10 @@ impl TransactOutcome {
 
 impl Store {
     pub fn new(client: Client, table: impl Into<String>) -> Store {
-        Store { client, table: table.into() }
+        Store {
+            client,
+            table: table.into(),
+        }
     }
 
     /// Loads the SDK configuration from the standard environment (endpoints included).
@@ -100,7 +108,11 @@ impl Store {
     }
 
     /// A strongly consistent read of one item.
-    pub async fn get<T: DeserializeOwned>(&self, pk: &str, sk: &str) -> Result<Option<T>, ApiError> {
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        pk: &str,
+        sk: &str,
+    ) -> Result<Option<T>, ApiError> {
         let output = self
             .client
             .get_item()
@@ -115,15 +127,27 @@ impl Store {
     }
 
     /// Runs a transaction; cancellation is an outcome, not an error.
-    pub async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<TransactOutcome, ApiError> {
-        match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
+    pub async fn transact(
+        &self,
+        items: Vec<TransactWriteItem>,
+    ) -> Result<TransactOutcome, ApiError> {
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+        {
             Ok(_) => Ok(TransactOutcome::Committed),
             Err(error) => {
                 if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
                     error.as_service_error()
                 {
-                    let reasons =
-                        cancelled.cancellation_reasons().iter().map(|r| r.code().map(str::to_owned)).collect();
+                    let reasons = cancelled
+                        .cancellation_reasons()
+                        .iter()
+                        .map(|r| r.code().map(str::to_owned))
+                        .collect();
                     return Ok(TransactOutcome::Cancelled(reasons));
                 }
                 Err(sdk_error(error))
@@ -148,11 +172,19 @@ impl Store {
         if !caller.is_seeker() {
             return Err(ApiError::forbidden("this route is for job seekers"));
         }
-        let not_registered =
-            || ApiError::NotFound { code: "not_registered", message: "register first with POST /seekers".into() };
-        let identity = self.identity(&caller.sub).await?.ok_or_else(not_registered)?;
+        let not_registered = || ApiError::NotFound {
+            code: "not_registered",
+            message: "register first with POST /seekers".into(),
+        };
+        let identity = self
+            .identity(&caller.sub)
+            .await?
+            .ok_or_else(not_registered)?;
         let seeker_id = identity.seeker_id.ok_or_else(not_registered)?;
-        self.seeker(&seeker_id).await?.filter(|s| !s.erased).ok_or_else(not_registered)
+        self.seeker(&seeker_id)
+            .await?
+            .filter(|s| !s.erased)
+            .ok_or_else(not_registered)
     }
 
     /// The calling advisor's profile, or 403 when the caller is not a known advisor.
@@ -175,11 +207,19 @@ impl Store {
     ) -> Result<(SeekerRecord, Option<AdvisorRecord>), ApiError> {
         let not_found = || ApiError::not_found("no such seeker in your portfolio");
         if caller.is_admin() {
-            let seeker = self.seeker(seeker_id).await?.filter(|s| !s.erased).ok_or_else(not_found)?;
+            let seeker = self
+                .seeker(seeker_id)
+                .await?
+                .filter(|s| !s.erased)
+                .ok_or_else(not_found)?;
             return Ok((seeker, None));
         }
         let advisor = self.caller_advisor(caller).await?;
-        let seeker = self.seeker(seeker_id).await?.filter(|s| !s.erased).ok_or_else(not_found)?;
+        let seeker = self
+            .seeker(seeker_id)
+            .await?
+            .filter(|s| !s.erased)
+            .ok_or_else(not_found)?;
         if seeker.advisor_id.as_deref() != Some(advisor.advisor_id.as_str()) {
             return Err(not_found());
         }
@@ -283,9 +323,13 @@ pub struct SeekerRecord {
 
 impl SeekerRecord {
     pub fn display_name(&self) -> String {
-        format!("{} {}", self.first_name.as_deref().unwrap_or(""), self.last_name.as_deref().unwrap_or(""))
-            .trim()
-            .to_owned()
+        format!(
+            "{} {}",
+            self.first_name.as_deref().unwrap_or(""),
+            self.last_name.as_deref().unwrap_or("")
+        )
+        .trim()
+        .to_owned()
     }
 }
 
@@ -367,7 +411,8 @@ impl Store {
 
 /// An item as plain JSON without its key attributes (exports).
 pub fn item_to_json(item: Item) -> serde_json::Value {
-    let mut value: serde_json::Value = serde_dynamo::from_item(item).unwrap_or(serde_json::Value::Null);
+    let mut value: serde_json::Value =
+        serde_dynamo::from_item(item).unwrap_or(serde_json::Value::Null);
     if let Some(map) = value.as_object_mut() {
         for key in ["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"] {
             map.remove(key);

@@ -42,7 +42,10 @@ impl App {
         let config = Config::from_env()?;
         let sdk = aws_config::load_from_env().await;
         Ok(App {
-            store: Store::new(aws_sdk_dynamodb::Client::new(&sdk), config.table_name.clone()),
+            store: Store::new(
+                aws_sdk_dynamodb::Client::new(&sdk),
+                config.table_name.clone(),
+            ),
             ses: aws_sdk_ses::Client::new(&sdk),
             sender: config.sender_email.clone(),
             renderer: Renderer::new(),
@@ -60,10 +63,17 @@ pub enum Handled {
 }
 
 /// Handles one batch; the failed records are reported for a retry.
-pub async fn handle(app: &App, event: Event) -> Result<DynamoDbEventResponse, lambda_runtime::Error> {
+pub async fn handle(
+    app: &App,
+    event: Event,
+) -> Result<DynamoDbEventResponse, lambda_runtime::Error> {
     let now = Utc::now();
     // Futures built by a named async fn (not a closure) keep the handler future `Send`.
-    let sends: Vec<_> = event.records.iter().map(|record| process_keyed(app, record, now)).collect();
+    let sends: Vec<_> = event
+        .records
+        .iter()
+        .map(|record| process_keyed(app, record, now))
+        .collect();
     let results: Vec<(Option<String>, Result<Handled, BoxError>)> =
         stream::iter(sends).buffered(CONCURRENCY).collect().await;
     let mut response = DynamoDbEventResponse::default();
@@ -87,7 +97,10 @@ async fn process_keyed(
     record: &EventRecord,
     now: DateTime<Utc>,
 ) -> (Option<String>, Result<Handled, BoxError>) {
-    (record.change.sequence_number.clone(), process(app, record, now).await)
+    (
+        record.change.sequence_number.clone(),
+        process(app, record, now).await,
+    )
 }
 
 fn is_outbox_insert(record: &EventRecord) -> bool {
@@ -98,7 +111,11 @@ fn is_outbox_insert(record: &EventRecord) -> bool {
 }
 
 /// Sends the email of one record, at most once.
-pub async fn process(app: &App, record: &EventRecord, now: DateTime<Utc>) -> Result<Handled, BoxError> {
+pub async fn process(
+    app: &App,
+    record: &EventRecord,
+    now: DateTime<Utc>,
+) -> Result<Handled, BoxError> {
     if !is_outbox_insert(record) {
         return Ok(Handled::Skipped);
     }
@@ -120,7 +137,12 @@ pub async fn process(app: &App, record: &EventRecord, now: DateTime<Utc>) -> Res
 
 /// Takes the email for this invocation. `Ok(false)` when there is nothing to do
 /// (sent already, or erased); an error when another invocation holds a live claim.
-async fn claim(app: &App, outbox: &OutboxRecord, now: DateTime<Utc>, lease_until: &str) -> Result<bool, BoxError> {
+async fn claim(
+    app: &App,
+    outbox: &OutboxRecord,
+    now: DateTime<Utc>,
+    lease_until: &str,
+) -> Result<bool, BoxError> {
     let result = app
         .store
         .client
@@ -142,7 +164,11 @@ async fn claim(app: &App, outbox: &OutboxRecord, now: DateTime<Utc>, lease_until
     match result {
         Ok(_) => Ok(true),
         Err(error) if is_conditional_check_failed(&error) => {
-            let current: Option<OutboxRecord> = app.store.get(&outbox.pk, &outbox.sk).await.map_err(Box::new)?;
+            let current: Option<OutboxRecord> = app
+                .store
+                .get(&outbox.pk, &outbox.sk)
+                .await
+                .map_err(Box::new)?;
             match current {
                 None => Ok(false),
                 Some(item) if item.status == "sent" => Ok(false),
@@ -154,8 +180,14 @@ async fn claim(app: &App, outbox: &OutboxRecord, now: DateTime<Utc>, lease_until
 }
 
 async fn send(app: &App, outbox: &OutboxRecord) -> Result<String, BoxError> {
-    let to = outbox.to.as_deref().ok_or("outbox email without recipient")?;
-    let rendered = app.renderer.render(outbox.template, &outbox.params).map_err(Box::new)?;
+    let to = outbox
+        .to
+        .as_deref()
+        .ok_or("outbox email without recipient")?;
+    let rendered = app
+        .renderer
+        .render(outbox.template, &outbox.params)
+        .map_err(Box::new)?;
     let raw = mime_message(&app.sender, to, &outbox.email_id, &rendered, outbox)?;
     let output = app
         .ses
@@ -217,7 +249,13 @@ async fn release(app: &App, outbox: &OutboxRecord, lease_until: &str) {
 }
 
 /// Records the send: the outbox item loses its personal fields, the seeker's journal gains `email_sent`.
-async fn mark_sent(app: &App, outbox: &OutboxRecord, now: DateTime<Utc>, lease_until: &str, message_id: &str) {
+async fn mark_sent(
+    app: &App,
+    outbox: &OutboxRecord,
+    now: DateTime<Utc>,
+    lease_until: &str,
+    message_id: &str,
+) {
     let mut items = vec![TransactWriteItem::builder()
         .update(
             Update::builder()
@@ -275,8 +313,12 @@ async fn mark_sent(app: &App, outbox: &OutboxRecord, now: DateTime<Utc>, lease_u
     match app.store.transact(items).await {
         Ok(TransactOutcome::Committed) => {}
         // Erased meanwhile, or lease lost after a very slow send: the email went out, nothing to add.
-        Ok(TransactOutcome::Cancelled(reasons)) => tracing::warn!(?reasons, "sent email not marked"),
-        Err(error) => tracing::error!(error = %error, "sent email not marked; a retry may send it again"),
+        Ok(TransactOutcome::Cancelled(reasons)) => {
+            tracing::warn!(?reasons, "sent email not marked")
+        }
+        Err(error) => {
+            tracing::error!(error = %error, "sent email not marked; a retry may send it again")
+        }
     }
 }
 
@@ -287,14 +329,27 @@ mod tests {
 
     #[test]
     fn mime_has_both_alternatives_and_attachments() {
-        let outbox = OutboxRecord::new(EmailTemplate::WelcomeSeeker, "a@example.fr", None, serde_json::json!({}), Utc::now())
-            .with_attachment(Attachment {
-                filename: "invitation.ics".into(),
-                content_type: "text/calendar".into(),
-                content: "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n".into(),
-            });
-        let rendered = RenderedEmail { subject: "Bienvenue é".into(), text: "texte".into(), html: "<p>html</p>".into() };
-        let raw = String::from_utf8(mime_message("s@example.fr", "a@example.fr", "ID1", &rendered, &outbox).unwrap()).unwrap();
+        let outbox = OutboxRecord::new(
+            EmailTemplate::WelcomeSeeker,
+            "a@example.fr",
+            None,
+            serde_json::json!({}),
+            Utc::now(),
+        )
+        .with_attachment(Attachment {
+            filename: "invitation.ics".into(),
+            content_type: "text/calendar".into(),
+            content: "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n".into(),
+        });
+        let rendered = RenderedEmail {
+            subject: "Bienvenue é".into(),
+            text: "texte".into(),
+            html: "<p>html</p>".into(),
+        };
+        let raw = String::from_utf8(
+            mime_message("s@example.fr", "a@example.fr", "ID1", &rendered, &outbox).unwrap(),
+        )
+        .unwrap();
         assert!(raw.contains("multipart/alternative"));
         assert!(raw.contains("text/calendar"));
         assert!(raw.contains("invitation.ics"));

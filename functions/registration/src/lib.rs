@@ -11,7 +11,7 @@ mod views;
 use chrono::Utc;
 use common::auth::Caller;
 use common::config::Config;
-use common::http::{error_response, respond, route_key};
+use common::http::{respond, route_key};
 use common::store::Store;
 use common::ApiError;
 use lambda_http::{Body, Error, Request, Response};
@@ -53,19 +53,21 @@ async fn dispatch(app: &App, route: &str, request: &Request) -> Result<Response<
         "GET /seekers/me" => seekers::me(app, &caller, now).await,
         "PATCH /seekers/me" => seekers::update_me(app, &caller, request, now).await,
         "GET /seekers/{seekerId}" => seekers::get(app, &caller, request, now).await,
-        "PUT /seekers/{seekerId}/level" => assignment::change_level(app, &caller, request, now).await,
-        "POST /seekers/{seekerId}/reassign" => assignment::reassign(app, &caller, request, now).await,
+        "PUT /seekers/{seekerId}/level" => {
+            assignment::change_level(app, &caller, request, now).await
+        }
+        "POST /seekers/{seekerId}/reassign" => {
+            assignment::reassign(app, &caller, request, now).await
+        }
         "GET /seekers/me/export" => gdpr::export(app, &caller, now).await,
         "DELETE /seekers/me" => gdpr::erase(app, &caller, now).await,
         "POST /advisors" => advisors::create(app, &caller, request, now).await,
         "GET /advisors/me/portfolio" => advisors::portfolio(app, &caller, request, now).await,
         "GET /admin/waiting" => advisors::waiting(app, &caller, request, now).await,
         "GET /admin/advisors" => advisors::list(app, &caller, request).await,
-        _ => Err(ApiError::NotFound { code: "route_not_found", message: "no such route".into() }),
+        _ => Err(ApiError::NotFound {
+            code: "route_not_found",
+            message: "no such route".into(),
+        }),
     }
-}
-
-/// A response for a failure outside any route (used by tests).
-pub fn error(error: &ApiError) -> Response<Body> {
-    error_response(error)
 }

@@ -15,11 +15,23 @@ use crate::template::Route;
 use crate::Gateway;
 
 /// A route and the path parameters it captured.
-pub fn match_route<'a>(routes: &'a [Route], method: &str, path: &str) -> Option<(&'a Route, BTreeMap<String, String>)> {
+pub fn match_route<'a>(
+    routes: &'a [Route],
+    method: &str,
+    path: &str,
+) -> Option<(&'a Route, BTreeMap<String, String>)> {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
     let mut best: Option<(usize, &Route, BTreeMap<String, String>)> = None;
-    for route in routes.iter().filter(|r| r.method == method || r.method == "ANY") {
-        let pattern: Vec<&str> = route.path.trim_end_matches('/').split('/').skip(1).collect();
+    for route in routes
+        .iter()
+        .filter(|r| r.method == method || r.method == "ANY")
+    {
+        let pattern: Vec<&str> = route
+            .path
+            .trim_end_matches('/')
+            .split('/')
+            .skip(1)
+            .collect();
         let mut params = BTreeMap::new();
         let mut literal = 0;
         let mut matched = true;
@@ -81,20 +93,37 @@ fn percent_decode(raw: &str, plus_is_space: bool) -> String {
                 continue;
             }
         }
-        out.push(if plus_is_space && bytes[i] == b'+' { b' ' } else { bytes[i] });
+        out.push(if plus_is_space && bytes[i] == b'+' {
+            b' '
+        } else {
+            bytes[i]
+        });
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
 }
 
 fn api_gateway_message(status: StatusCode, message: &str) -> Response {
-    (status, [("content-type", "application/json")], json!({"message": message}).to_string()).into_response()
+    (
+        status,
+        [("content-type", "application/json")],
+        json!({"message": message}).to_string(),
+    )
+        .into_response()
 }
 
 /// Serves one API request.
-pub async fn serve(gateway: &Gateway, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn serve(
+    gateway: &Gateway,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let path = uri.path().to_owned();
-    let Some((route, path_parameters)) = match_route(&gateway.template.routes, method.as_str(), &path) else {
+    let Some((route, path_parameters)) =
+        match_route(&gateway.template.routes, method.as_str(), &path)
+    else {
         return api_gateway_message(StatusCode::NOT_FOUND, "Not Found");
     };
     let claims = if route.authorized {
@@ -109,7 +138,16 @@ pub async fn serve(gateway: &Gateway, method: Method, uri: Uri, headers: HeaderM
     } else {
         None
     };
-    let event = build_event(gateway, route, &method, &uri, &headers, &body, path_parameters, claims);
+    let event = build_event(
+        gateway,
+        route,
+        &method,
+        &uri,
+        &headers,
+        &body,
+        path_parameters,
+        claims,
+    );
     let request = match lambda_http::request::from_str(&event.to_string()) {
         Ok(request) => request,
         Err(error) => {
@@ -117,7 +155,11 @@ pub async fn serve(gateway: &Gateway, method: Method, uri: Uri, headers: HeaderM
             return api_gateway_message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
         }
     };
-    match gateway.functions.invoke_http(&route.function, request).await {
+    match gateway
+        .functions
+        .invoke_http(&route.function, request)
+        .await
+    {
         Ok(response) => to_axum(response),
         Err(error) => {
             tracing::error!(function = %route.function, %error, "function failed");
@@ -146,7 +188,13 @@ fn build_event(
             cookies.extend(value.split(';').map(|c| c.trim().to_owned()));
             continue;
         }
-        header_map.entry(name.as_str().to_owned()).and_modify(|v| { v.push(','); v.push_str(&value) }).or_insert(value);
+        header_map
+            .entry(name.as_str().to_owned())
+            .and_modify(|v| {
+                v.push(',');
+                v.push_str(&value)
+            })
+            .or_insert(value);
     }
     let raw_query = uri.query().unwrap_or("").to_owned();
     let mut query: BTreeMap<String, String> = BTreeMap::new();
@@ -154,7 +202,10 @@ fn build_event(
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         query
             .entry(percent_decode(k, true))
-            .and_modify(|existing| { existing.push(','); existing.push_str(&percent_decode(v, true)) })
+            .and_modify(|existing| {
+                existing.push(',');
+                existing.push_str(&percent_decode(v, true))
+            })
             .or_insert_with(|| percent_decode(v, true));
     }
     let now = chrono::Utc::now();
@@ -228,12 +279,21 @@ mod tests {
     use super::*;
 
     fn route(method: &str, path: &str) -> Route {
-        Route { method: method.into(), path: path.into(), function: "F".into(), authorized: true }
+        Route {
+            method: method.into(),
+            path: path.into(),
+            function: "F".into(),
+            authorized: true,
+        }
     }
 
     #[test]
     fn literal_routes_win_over_variables_and_params_are_captured() {
-        let routes = vec![route("GET", "/seekers/{seekerId}"), route("GET", "/seekers/me"), route("GET", "/seekers/me/export")];
+        let routes = vec![
+            route("GET", "/seekers/{seekerId}"),
+            route("GET", "/seekers/me"),
+            route("GET", "/seekers/me/export"),
+        ];
         let (r, params) = match_route(&routes, "GET", "/seekers/me").unwrap();
         assert_eq!(r.path, "/seekers/me");
         assert!(params.is_empty());
@@ -243,6 +303,9 @@ mod tests {
         assert!(match_route(&routes, "POST", "/seekers/me").is_none());
         assert!(match_route(&routes, "GET", "/seekers/a/b").is_none());
         assert!(match_route(&routes, "GET", "/seekers").is_none());
-        assert_eq!(match_route(&routes, "GET", "/seekers/a%20b").unwrap().1["seekerId"], "a b");
+        assert_eq!(
+            match_route(&routes, "GET", "/seekers/a%20b").unwrap().1["seekerId"],
+            "a b"
+        );
     }
 }

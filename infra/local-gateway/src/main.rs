@@ -37,14 +37,18 @@ pub struct Gateway {
 }
 
 fn env_or(key: &str, default: &str) -> String {
-    std::env::var(key).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_owned())
+    std::env::var(key)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| default.to_owned())
 }
 
 #[tokio::main]
 async fn main() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,aws_config=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,aws_config=warn".into()),
         )
         .with_target(false)
         .compact()
@@ -57,9 +61,15 @@ async fn main() -> Result<()> {
 
     let table_name = std::env::var("TABLE_NAME").context("TABLE_NAME is not set")?;
     let sender = std::env::var("SENDER_EMAIL").context("SENDER_EMAIL is not set")?;
-    let moto_url = std::env::var("AWS_ENDPOINT_URL_SES").context("AWS_ENDPOINT_URL_SES is not set")?;
+    let moto_url =
+        std::env::var("AWS_ENDPOINT_URL_SES").context("AWS_ENDPOINT_URL_SES is not set")?;
     let sdk = aws_config::load_from_env().await;
-    let stream_arn = table::ensure(&aws_sdk_dynamodb::Client::new(&sdk), &table_name, &template.table).await?;
+    let stream_arn = table::ensure(
+        &aws_sdk_dynamodb::Client::new(&sdk),
+        &table_name,
+        &template.table,
+    )
+    .await?;
     // SES refuses mail from an unverified sender, as in the SES sandbox.
     aws_sdk_ses::Client::new(&sdk)
         .verify_email_identity()
@@ -72,11 +82,18 @@ async fn main() -> Result<()> {
     let issuer = format!("http://127.0.0.1:{http_port}/_local");
     let signer = Signer::load_or_create(&key_path, issuer)?;
     let functions = Functions::from_env().await?;
-    let gateway = Arc::new(Gateway { template, signer, functions, http: reqwest::Client::new(), moto_url });
+    let gateway = Arc::new(Gateway {
+        template,
+        signer,
+        functions,
+        http: reqwest::Client::new(),
+        moto_url,
+    });
 
     let streams_api = streams::StreamsApi {
         http: reqwest::Client::new(),
-        endpoint: std::env::var("AWS_ENDPOINT_URL_DYNAMODB").context("AWS_ENDPOINT_URL_DYNAMODB is not set")?,
+        endpoint: std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
+            .context("AWS_ENDPOINT_URL_DYNAMODB is not set")?,
         region: env_or("AWS_REGION", "eu-west-3"),
     };
     tokio::spawn(streams::run(gateway.clone(), streams_api, stream_arn));
@@ -90,16 +107,29 @@ async fn main() -> Result<()> {
         .with_state(gateway.clone());
 
     let address = SocketAddr::from(([127, 0, 0, 1], http_port));
-    let listener = tokio::net::TcpListener::bind(address).await.with_context(|| format!("binding {address}"))?;
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("binding {address}"))?;
     println!("Local HTTP API on http://{address} (table {table_name}, sender {sender})");
     for route in &gateway.template.routes {
-        println!("  {:<7} {:<40} -> {}{}", route.method, route.path, route.function, if route.authorized { "" } else { " (public)" });
+        println!(
+            "  {:<7} {:<40} -> {}{}",
+            route.method,
+            route.path,
+            route.function,
+            if route.authorized { "" } else { " (public)" }
+        );
     }
     println!("  POST    /_local/token                            -> local sign-in (stands in for Cognito)");
     println!("  GET     /_local/jwks.json                        -> the local signing key");
-    println!("  GET     /_local/emails                           -> mail received by the local SES");
+    println!(
+        "  GET     /_local/emails                           -> mail received by the local SES"
+    );
     for stream in &gateway.template.streams {
-        println!("  stream  table stream                             -> {} (batch {})", stream.function, stream.batch_size);
+        println!(
+            "  stream  table stream                             -> {} (batch {})",
+            stream.function, stream.batch_size
+        );
     }
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
@@ -109,7 +139,13 @@ async fn main() -> Result<()> {
     Ok(())
 }
 
-async fn api(State(gateway): State<Arc<Gateway>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn api(
+    State(gateway): State<Arc<Gateway>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     http_api::serve(&gateway, method, uri, headers, body).await
 }
 
@@ -127,15 +163,24 @@ async fn issue_token(State(gateway): State<Arc<Gateway>>, body: Bytes) -> Respon
     let request: TokenRequest = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => {
-            return (StatusCode::BAD_REQUEST, Json(json!({"error": {"code": "invalid_body", "message": e.to_string()}})))
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!({"error": {"code": "invalid_body", "message": e.to_string()}})),
+            )
                 .into_response()
         }
     };
     if request.sub.trim().is_empty() {
-        return (StatusCode::BAD_REQUEST, Json(json!({"error": {"code": "invalid_sub", "message": "sub is required"}})))
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": {"code": "invalid_sub", "message": "sub is required"}})),
+        )
             .into_response();
     }
-    match gateway.signer.issue(&request.sub, request.email.as_deref(), &request.groups) {
+    match gateway
+        .signer
+        .issue(&request.sub, request.email.as_deref(), &request.groups)
+    {
         Ok(token) => Json(json!({"token": token})).into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }
@@ -150,7 +195,10 @@ struct EmailQuery {
     to: Option<String>,
 }
 
-async fn list_emails(State(gateway): State<Arc<Gateway>>, Query(query): Query<EmailQuery>) -> Response {
+async fn list_emails(
+    State(gateway): State<Arc<Gateway>>,
+    Query(query): Query<EmailQuery>,
+) -> Response {
     match emails::list(&gateway.http, &gateway.moto_url, query.to.as_deref()).await {
         Ok(items) => Json(json!({"items": items})).into_response(),
         Err(e) => (

@@ -43,7 +43,10 @@ impl StreamsApi {
             .await
             .with_context(|| format!("{operation}: DynamoDB Local unreachable"))?;
         let status = response.status();
-        let value: Value = response.json().await.with_context(|| format!("{operation}: not JSON"))?;
+        let value: Value = response
+            .json()
+            .await
+            .with_context(|| format!("{operation}: not JSON"))?;
         if !status.is_success() {
             bail!("{operation}: {status} {value}");
         }
@@ -53,7 +56,9 @@ impl StreamsApi {
 
 /// DynamoDB Local writes an empty map as `{}` in stream records, where AWS writes `{"M": {}}`; put it right.
 pub fn normalise_attribute(value: &mut Value) {
-    let Some(object) = value.as_object_mut() else { return };
+    let Some(object) = value.as_object_mut() else {
+        return;
+    };
     if object.is_empty() {
         object.insert("M".into(), json!({}));
         return;
@@ -88,7 +93,9 @@ pub fn record_json(mut record: Value, stream_arn: &str, region: &str) -> Value {
 /// Lambda event filtering (the subset the template uses): arrays of allowed
 /// values, `{"prefix": …}`, `{"exists": bool}`, nested objects.
 pub fn matches(pattern: &Value, event: &Value) -> bool {
-    let Some(pattern) = pattern.as_object() else { return false };
+    let Some(pattern) = pattern.as_object() else {
+        return false;
+    };
     pattern.iter().all(|(key, rule)| {
         let value = event.get(key);
         match rule {
@@ -96,7 +103,9 @@ pub fn matches(pattern: &Value, event: &Value) -> bool {
             Value::Array(allowed) => allowed.iter().any(|a| match a {
                 Value::Object(op) => {
                     if let Some(prefix) = op.get("prefix").and_then(Value::as_str) {
-                        value.and_then(Value::as_str).is_some_and(|v| v.starts_with(prefix))
+                        value
+                            .and_then(Value::as_str)
+                            .is_some_and(|v| v.starts_with(prefix))
                     } else if let Some(exists) = op.get("exists").and_then(Value::as_bool) {
                         value.is_some() == exists
                     } else {
@@ -128,7 +137,9 @@ async fn poll_once(
     stream_arn: &str,
     iterators: &mut HashMap<String, Option<String>>,
 ) -> Result<()> {
-    let description = api.call("DescribeStream", json!({"StreamArn": stream_arn})).await?;
+    let description = api
+        .call("DescribeStream", json!({"StreamArn": stream_arn}))
+        .await?;
     let shard_ids: Vec<String> = description["StreamDescription"]["Shards"]
         .as_array()
         .into_iter()
@@ -143,11 +154,21 @@ async fn poll_once(
                     json!({"StreamArn": stream_arn, "ShardId": shard_id, "ShardIteratorType": "TRIM_HORIZON"}),
                 )
                 .await?;
-            iterators.insert(shard_id.clone(), output["ShardIterator"].as_str().map(str::to_owned));
+            iterators.insert(
+                shard_id.clone(),
+                output["ShardIterator"].as_str().map(str::to_owned),
+            );
         }
         // A closed and fully read shard has no iterator any more.
-        let Some(Some(iterator)) = iterators.get(&shard_id).cloned() else { continue };
-        let output = api.call("GetRecords", json!({"ShardIterator": iterator, "Limit": 1000})).await?;
+        let Some(Some(iterator)) = iterators.get(&shard_id).cloned() else {
+            continue;
+        };
+        let output = api
+            .call(
+                "GetRecords",
+                json!({"ShardIterator": iterator, "Limit": 1000}),
+            )
+            .await?;
         let records: Vec<Value> = output["Records"]
             .as_array()
             .cloned()
@@ -158,14 +179,19 @@ async fn poll_once(
         for consumer in &gateway.template.streams {
             let selected: Vec<Value> = records
                 .iter()
-                .filter(|r| consumer.filters.is_empty() || consumer.filters.iter().any(|f| matches(f, r)))
+                .filter(|r| {
+                    consumer.filters.is_empty() || consumer.filters.iter().any(|f| matches(f, r))
+                })
                 .cloned()
                 .collect();
             for batch in selected.chunks(consumer.batch_size.max(1)) {
                 deliver(gateway, consumer, batch.to_vec()).await;
             }
         }
-        iterators.insert(shard_id, output["NextShardIterator"].as_str().map(str::to_owned));
+        iterators.insert(
+            shard_id,
+            output["NextShardIterator"].as_str().map(str::to_owned),
+        );
     }
     Ok(())
 }
@@ -174,19 +200,28 @@ async fn poll_once(
 async fn deliver(gateway: &Gateway, consumer: &StreamConsumer, mut batch: Vec<Value>) {
     let mut attempt = 0;
     while !batch.is_empty() {
-        let event: aws_lambda_events::event::dynamodb::Event = match serde_json::from_value(json!({"Records": batch})) {
-            Ok(event) => event,
-            Err(error) => {
-                tracing::error!(%error, "stream event did not convert");
-                return;
-            }
-        };
-        let first_failure = match gateway.functions.invoke_stream(&consumer.function, event).await {
+        let event: aws_lambda_events::event::dynamodb::Event =
+            match serde_json::from_value(json!({"Records": batch})) {
+                Ok(event) => event,
+                Err(error) => {
+                    tracing::error!(%error, "stream event did not convert");
+                    return;
+                }
+            };
+        let first_failure = match gateway
+            .functions
+            .invoke_stream(&consumer.function, event)
+            .await
+        {
             Ok(response) => response
                 .batch_item_failures
                 .iter()
                 .filter_map(|f| f.item_identifier.as_deref())
-                .filter_map(|id| batch.iter().position(|r| r["dynamodb"]["SequenceNumber"].as_str() == Some(id)))
+                .filter_map(|id| {
+                    batch
+                        .iter()
+                        .position(|r| r["dynamodb"]["SequenceNumber"].as_str() == Some(id))
+                })
                 .min(),
             Err(error) => {
                 tracing::warn!(function = %consumer.function, %error, "stream batch failed");
@@ -213,7 +248,11 @@ fn dead_letter(function: &str, records: &[Value]) {
         .collect();
     let written = std::fs::create_dir_all(&dir).and_then(|_| {
         use std::io::Write;
-        std::fs::OpenOptions::new().create(true).append(true).open(&path)?.write_all(lines.as_bytes())
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)?
+            .write_all(lines.as_bytes())
     });
     tracing::error!(function, records = records.len(), path = %path.display(), ok = written.is_ok(), "records sent to the on-failure destination");
 }
@@ -239,7 +278,13 @@ mod tests {
         let fixed = record_json(record, "arn", "eu-west-3");
         assert_eq!(fixed["awsRegion"], "eu-west-3");
         assert_eq!(fixed["dynamodb"]["NewImage"]["details"], json!({"M": {}}));
-        assert_eq!(fixed["dynamodb"]["NewImage"]["list"], json!({"L": [{"M": {}}]}));
-        assert_eq!(fixed["dynamodb"]["NewImage"]["m"], json!({"M": {"x": {"M": {}}}}));
+        assert_eq!(
+            fixed["dynamodb"]["NewImage"]["list"],
+            json!({"L": [{"M": {}}]})
+        );
+        assert_eq!(
+            fixed["dynamodb"]["NewImage"]["m"],
+            json!({"M": {"x": {"M": {}}}})
+        );
     }
 }

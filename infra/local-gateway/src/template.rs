@@ -114,7 +114,10 @@ impl Template {
 
     pub fn parse(text: &str) -> Result<Template> {
         let doc: Value = serde_yaml::from_str(text).context("template.yaml is not valid YAML")?;
-        let resources = doc.get("Resources").and_then(Value::as_mapping).context("template has no Resources")?;
+        let resources = doc
+            .get("Resources")
+            .and_then(Value::as_mapping)
+            .context("template has no Resources")?;
         let mut routes = Vec::new();
         let mut streams = Vec::new();
         let mut schedules = Vec::new();
@@ -123,20 +126,27 @@ impl Template {
             let name = name.as_str().unwrap_or_default().to_owned();
             match string_at(resource, "Type") {
                 Some("AWS::DynamoDB::Table") => {
-                    let properties = resource.get("Properties").context("table without Properties")?.clone();
+                    let properties = resource
+                        .get("Properties")
+                        .context("table without Properties")?
+                        .clone();
                     let spec: TableSpec = serde_yaml::from_value(properties)
                         .with_context(|| format!("table {name}: key properties must be literal"))?;
                     tables.insert(name, spec);
                 }
                 Some("AWS::Serverless::Function") => {
-                    let events = resource.get("Properties").and_then(|p| p.get("Events")).and_then(Value::as_mapping);
+                    let events = resource
+                        .get("Properties")
+                        .and_then(|p| p.get("Events"))
+                        .and_then(Value::as_mapping);
                     for (_, event) in events.into_iter().flatten() {
                         let properties = event.get("Properties").cloned().unwrap_or(Value::Null);
                         match string_at(event, "Type") {
                             Some("HttpApi") => {
-                                let (Some(path), Some(method)) =
-                                    (string_at(&properties, "Path"), string_at(&properties, "Method"))
-                                else {
+                                let (Some(path), Some(method)) = (
+                                    string_at(&properties, "Path"),
+                                    string_at(&properties, "Method"),
+                                ) else {
                                     bail!("{name}: an HttpApi event needs Path and Method");
                                 };
                                 let authorized = properties
@@ -158,16 +168,23 @@ impl Template {
                                     .into_iter()
                                     .flatten()
                                     .filter_map(|f| string_at(f, "Pattern"))
-                                    .map(|p| serde_json::from_str(p).with_context(|| format!("{name}: filter pattern")))
+                                    .map(|p| {
+                                        serde_json::from_str(p)
+                                            .with_context(|| format!("{name}: filter pattern"))
+                                    })
                                     .collect::<Result<Vec<_>>>()?;
                                 streams.push(StreamConsumer {
                                     function: name.clone(),
-                                    batch_size: properties.get("BatchSize").and_then(Value::as_u64).unwrap_or(100)
+                                    batch_size: properties
+                                        .get("BatchSize")
+                                        .and_then(Value::as_u64)
+                                        .unwrap_or(100)
                                         as usize,
                                     max_retries: properties
                                         .get("MaximumRetryAttempts")
                                         .and_then(Value::as_u64)
-                                        .unwrap_or(10) as u32,
+                                        .unwrap_or(10)
+                                        as u32,
                                     filters,
                                 });
                             }
@@ -176,7 +193,10 @@ impl Template {
                                     .or_else(|| string_at(&properties, "ScheduleExpression"))
                                     .unwrap_or_default()
                                     .to_owned();
-                                schedules.push(Schedule { function: name.clone(), expression });
+                                schedules.push(Schedule {
+                                    function: name.clone(),
+                                    expression,
+                                });
                             }
                             _ => {}
                         }
@@ -186,10 +206,18 @@ impl Template {
             }
         }
         if tables.len() != 1 {
-            bail!("expected exactly one AWS::DynamoDB::Table, found {}", tables.len());
+            bail!(
+                "expected exactly one AWS::DynamoDB::Table, found {}",
+                tables.len()
+            );
         }
         let table = tables.into_values().next().context("one table")?;
-        Ok(Template { routes, table, streams, schedules })
+        Ok(Template {
+            routes,
+            table,
+            streams,
+            schedules,
+        })
     }
 }
 
@@ -199,11 +227,24 @@ mod tests {
 
     #[test]
     fn the_project_template_parses() {
-        let template = Template::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../../template.yaml")).unwrap();
-        assert!(template.routes.iter().any(|r| r.key() == "POST /seekers" && r.authorized));
-        assert!(template.routes.iter().all(|r| !r.path.starts_with("/_local")), "local routes never in the template");
+        let template =
+            Template::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../../template.yaml")).unwrap();
+        assert!(template
+            .routes
+            .iter()
+            .any(|r| r.key() == "POST /seekers" && r.authorized));
+        assert!(
+            template
+                .routes
+                .iter()
+                .all(|r| !r.path.starts_with("/_local")),
+            "local routes never in the template"
+        );
         assert_eq!(template.table.key_schema.len(), 2);
         assert!(template.table.stream_specification.is_some());
-        assert!(template.streams.iter().any(|s| s.function == "EmailDispatchFunction" && !s.filters.is_empty()));
+        assert!(template
+            .streams
+            .iter()
+            .any(|s| s.function == "EmailDispatchFunction" && !s.filters.is_empty()));
     }
 }
