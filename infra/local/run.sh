@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# `make run`: the whole local stack in the foreground, with demo data. Ctrl-C stops all of it.
+#   DynamoDB Local  127.0.0.1:$DYNAMODB_PORT (8000)   moto (SES)  127.0.0.1:$SES_PORT (8001)
+#   local gateway   HTTP 127.0.0.1:$HTTP_PORT (3000), WebSocket $WS_PORT (3001), Chime $CHIME_PORT (3002)
+set -euo pipefail
+# shellcheck source=infra/local/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+export_local_env
+
+"$ROOT/infra/local/install.sh"
+
+t=$(now_s)
+log "cargo build -p local-gateway"
+cargo build -p local-gateway
+log "build: $(elapsed "$t")s"
+GATEWAY_BIN="$ROOT/target/debug/local-gateway"
+[[ -x "$GATEWAY_BIN" ]] || die "$GATEWAY_BIN was not built"
+[[ -f "$TEMPLATE_PATH" ]] || die "$TEMPLATE_PATH not found: the gateway builds the table and routes from it"
+
+# Check every port first, so a leftover process is reported before anything starts.
+free_port_or_die "$DYNAMODB_PORT" dynamodb
+free_port_or_die "$SES_PORT" moto
+free_port_or_die "$HTTP_PORT" gateway-http
+free_port_or_die "$WS_PORT" gateway-ws
+free_port_or_die "$CHIME_PORT" gateway-chime
+
+t=$(now_s)
+start_dynamodb "$DYNAMODB_PORT"
+start_moto "$SES_PORT"
+wait_for_port "$DYNAMODB_PORT" dynamodb 60
+wait_for_port "$SES_PORT" moto 30
+
+# The gateway creates the table from template.yaml (TEMPLATE_PATH) and verifies the SES sender
+# at start; it keeps its signing key in .local/, relative to its working directory: the root.
+GATEWAY_LOG="$LOG_DIR/gateway-$HTTP_PORT.log"
+start_bg gateway "$GATEWAY_LOG" "$GATEWAY_BIN"
+GATEWAY_PID=$LAST_PID
+wait_for_port "$HTTP_PORT" gateway 60
+log "stack up in $(elapsed "$t")s"
+echo "----- local gateway -----"
+cat "$GATEWAY_LOG"
+echo "-------------------------"
+
+BASE="http://127.0.0.1:$HTTP_PORT"
+# Demo data is a convenience: a failure is reported, and the stack stays up.
+if ! "$ROOT/infra/local/seed-demo.sh" "$BASE"; then
+	log "WARNING: seeding demo data failed (see above); the stack is running without all of it"
+fi
+
+cat <<EOF
+
+Local stack running (logs in .local/logs/):
+  HTTP API    $BASE
+  WebSocket   ws://127.0.0.1:$WS_PORT/?token=<JWT>
+  DynamoDB    http://127.0.0.1:$DYNAMODB_PORT  (table $TABLE_NAME)
+  SES (moto)  http://127.0.0.1:$SES_PORT
+
+Get a token (local sign-in standing in for Cognito; groups: [] for a job seeker,
+["advisors"] or ["admins"]):
+  curl -s -X POST $BASE/_local/token -H 'content-type: application/json' -d '{"sub":"demo-advisor-occ-web","email":"sophie.durand@example.fr","groups":["advisors"]}'
+
+Or paste this helper, which prints the token alone, and try:
+  tok() { curl -s -X POST $BASE/_local/token -H 'content-type: application/json' -d "{\\"sub\\":\\"\$1\\",\\"email\\":\\"\$2\\",\\"groups\\":\${3:-[]}}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'; }
+  curl -s $BASE/advisors/me/portfolio -H "authorization: Bearer \$(tok demo-advisor-occ-web sophie.durand@example.fr '["advisors"]')"
+  curl -s $BASE/seekers/me -H "authorization: Bearer \$(tok demo-seeker-occ-1 lucas.moreau@example.fr)"
+  curl -s "$BASE/admin/advisors?region=76" -H "authorization: Bearer \$(tok demo-admin admin.demo@example.fr '["admins"]')"
+Every demo person and their token command: .local/demo-people.txt
+
+Emails the local SES received (newest first):
+  curl -s $BASE/_local/emails
+
+Following the gateway's log below. Ctrl-C stops everything.
+EOF
+
+# Follow the gateway's output until it exits or Ctrl-C (the trap in lib.sh then stops every
+# process). tail --pid returns within a second of the gateway dying.
+tail -n 0 -f --pid="$GATEWAY_PID" "$GATEWAY_LOG" || true
+status=0
+wait "$GATEWAY_PID" || status=$?
+log "the gateway exited with status $status"
+exit "$status"

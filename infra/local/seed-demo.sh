@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Demo data through the public API, as a person would make it: an admin creates advisors,
+# then job seekers register themselves. Every identity (sub) is stable, so anyone can get a
+# token for it, and a second run gets 409s and goes on.
+#   usage: infra/local/seed-demo.sh [HTTP_BASE]   (default http://127.0.0.1:$HTTP_PORT or :3000)
+# Needs curl and python3 (for JSON; jq may be missing).
+set -euo pipefail
+
+BASE="${1:-http://127.0.0.1:${HTTP_PORT:-3000}}"
+BASE="${BASE%/}"
+PEOPLE_FILE="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/.local/demo-people.txt"
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+
+failures=0
+ROWS="$TMP/rows.tsv"
+: >"$ROWS"
+
+# json key=value key:=raw_json ...  prints a JSON object (values as strings unless :=).
+json() {
+	python3 -c '
+import json, sys
+out = {}
+for arg in sys.argv[1:]:
+    if ":=" in arg:
+        k, v = arg.split(":=", 1)
+        out[k] = json.loads(v)
+    else:
+        k, v = arg.split("=", 1)
+        out[k] = v
+print(json.dumps(out, ensure_ascii=False, separators=(",", ":")))
+' "$@"
+}
+
+# field NAME < json: prints that top-level field ("" when absent).
+field() {
+	python3 -c '
+import json, sys
+try:
+    v = json.load(sys.stdin).get(sys.argv[1], "")
+except Exception:
+    v = ""
+print(v if isinstance(v, str) else json.dumps(v))
+' "$1"
+}
+
+# call METHOD PATH TOKEN [BODY]: sets STATUS and BODY. Dies only when the gateway is unreachable.
+call() {
+	local method="$1" path="$2" token="$3" body="${4:-}"
+	local -a args=(-sS -o "$TMP/body" -w '%{http_code}' --max-time 30 -X "$method"
+		-H 'content-type: application/json')
+	[[ -n "$token" ]] && args+=(-H "authorization: Bearer $token")
+	[[ -n "$body" ]] && args+=(--data-binary "$body")
+	if ! STATUS=$(curl "${args[@]}" "$BASE$path"); then
+		echo "seed-demo: cannot reach $BASE$path" >&2
+		exit 1
+	fi
+	BODY=$(cat "$TMP/body")
+}
+
+# email_of FIRST LAST: "élodie.fabre@example.fr" without accents: elodie.fabre@example.fr
+email_of() {
+	python3 -c '
+import sys, unicodedata
+s = ".".join(sys.argv[1:]).lower()
+print(unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode() + "@example.fr")
+' "$@"
+}
+
+token_body() { json sub="$1" email="$2" groups:="$3"; }
+
+# token SUB EMAIL GROUPS_JSON: prints a local JWT.
+token() {
+	call POST /_local/token "" "$(token_body "$@")"
+	[[ "$STATUS" == 200 || "$STATUS" == 201 ]] || {
+		echo "seed-demo: POST /_local/token answered $STATUS: $BODY" >&2
+		exit 1
+	}
+	field token <<<"$BODY"
+}
+
+# row ROLE SUB NAME EMAIL GROUPS_JSON: one line of the closing table.
+row() {
+	printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" \
+		"curl -s -X POST $BASE/_local/token -H 'content-type: application/json' -d '$(token_body "$2" "$4" "$5")'" >>"$ROWS"
+}
+
+# report WHAT: 201 created, 409 already there, anything else counted as a failure.
+report() {
+	case "$STATUS" in
+	200 | 201)
+		local extra
+		extra=$(field assignment <<<"$BODY")
+		echo "  created $1${extra:+ (assignment: $extra)}"
+		;;
+	409) echo "  $1 already exists" ;;
+	*)
+		echo "  FAILED $1: HTTP $STATUS $BODY" >&2
+		failures=$((failures + 1))
+		;;
+	esac
+}
+
+echo "Seeding demo data into $BASE"
+ADMIN_EMAIL=admin.demo@example.fr
+ADMIN_TOKEN=$(token demo-admin "$ADMIN_EMAIL" '["admins"]')
+row admin demo-admin "Admin Démo" "$ADMIN_EMAIL" '["admins"]'
+
+# sub | first | last | region | modality | capacity
+ADVISORS="demo-advisor-idf-web|Camille|Martin|11|web|250
+demo-advisor-idf-guided|Julien|Bernard|11|guided|150
+demo-advisor-occ-web|Sophie|Durand|76|web|5
+demo-advisor-occ-reinforced|Karim|Benali|76|reinforced|70
+demo-advisor-paca-web|Élodie|Fabre|93|web|250"
+
+echo "Advisors:"
+while IFS="|" read -r -u 3 sub first last region modality capacity; do
+	email=$(email_of "$first" "$last")
+	call POST /advisors "$ADMIN_TOKEN" "$(json sub="$sub" firstName="$first" lastName="$last" \
+		email="$email" region="$region" modality="$modality" capacity:="$capacity")"
+	report "advisor $sub ($first $last, region $region, $modality, capacity $capacity)"
+	row advisor "$sub" "$first $last" "$email" '["advisors"]'
+done 3<<<"$ADVISORS"
+
+# sub | first | last | region | phone. Level starts `guided`, which the web modality serves:
+# the four in Occitanie fill the capacity-5 web advisor there to 4 (its reinforced colleague
+# does not serve `guided`).
+SEEKERS="demo-seeker-occ-1|Lucas|Moreau|76|+33612345601
+demo-seeker-occ-2|Emma|Lefèvre|76|+33612345602
+demo-seeker-occ-3|Hugo|Garnier|76|+33612345603
+demo-seeker-occ-4|Chloé|Roux|76|+33612345604
+demo-seeker-idf-1|Léa|Petit|11|+33612345611
+demo-seeker-idf-2|Thomas|Dubois|11|+33612345612
+demo-seeker-idf-3|Manon|Laurent|11|+33612345613
+demo-seeker-paca-1|Nathan|Fournier|93|+33612345631
+demo-seeker-paca-2|Inès|Mercier|93|+33612345632"
+
+echo "Job seekers:"
+while IFS="|" read -r -u 3 sub first last region phone; do
+	email=$(email_of "$first" "$last")
+	seeker_token=$(token "$sub" "$email" '[]')
+	call POST /seekers "$seeker_token" "$(json firstName="$first" lastName="$last" email="$email" \
+		phone="$phone" region="$region" preferredChannels:='["video","chat"]' consent:=true)"
+	report "seeker $sub ($first $last, region $region)"
+	row seeker "$sub" "$first $last" "$email" '[]'
+done 3<<<"$SEEKERS"
+
+# The closing table, also kept in .local/demo-people.txt.
+mkdir -p "$(dirname "$PEOPLE_FILE")"
+python3 -c '
+import sys
+rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1], encoding="utf-8")]
+rows.insert(0, ["ROLE", "SUB", "NAME", "GET A TOKEN"])
+w = [max(len(r[i]) for r in rows) for i in range(3)]
+for r in rows:
+    print("  ".join(r[i].ljust(w[i]) for i in range(3)) + "  " + r[3])
+' "$ROWS" | tee "$PEOPLE_FILE"
+echo "(this table is kept in ${PEOPLE_FILE#"$PWD"/})"
+
+if ((failures > 0)); then
+	echo "seed-demo: $failures request(s) failed" >&2
+	exit 1
+fi

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# `make test` (and CI): install, lint, build, then every test against a local stack started on
+# test ports (no demo data), then stop it.
+#   infra/local/test.sh        everything
+#   infra/local/test.sh lint   only fmt, clippy, cfn-lint and sam validate (`make lint`)
+# Ports (override by env): DYNAMODB_PORT=8100 SES_PORT=8101 HTTP_PORT=3100 WS_PORT=3101 CHIME_PORT=3102
+# A failed lint phase is reported and the run goes on to the tests (the exit status is still
+# non-zero); FAIL_FAST=1 stops at the first failure. Install, build and start-up failures stop.
+# Functions below are called through phase/must/check, which shellcheck cannot follow.
+# shellcheck disable=SC2317
+set -euo pipefail
+# shellcheck source=infra/local/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+MODE="${1:-all}"
+[[ "$MODE" == all || "$MODE" == lint ]] || die "usage: $0 [lint]"
+
+# Test ports differ from `make run`'s, so tests can run while the demo stack is up.
+export DYNAMODB_PORT="${DYNAMODB_PORT:-8100}" SES_PORT="${SES_PORT:-8101}"
+export HTTP_PORT="${HTTP_PORT:-3100}" WS_PORT="${WS_PORT:-3101}" CHIME_PORT="${CHIME_PORT:-3102}"
+export_local_env
+export GATEWAY_URL="http://127.0.0.1:$HTTP_PORT" WS_URL="ws://127.0.0.1:$WS_PORT"
+# SAM CLI: no telemetry, no update check.
+export SAM_CLI_TELEMETRY=0 SAM_CLI_DISABLE_UPDATE_CHECK=1
+
+declare -a PHASES=()
+CURRENT_PHASE="" CURRENT_START=""
+failed=0
+run_start=$(now_s)
+
+summary() {
+	# A phase that ended the script itself (die, Ctrl-C) never got to record itself.
+	[[ -n "$CURRENT_PHASE" ]] &&
+		PHASES+=("$(printf '%-14s STOPPED %6ss' "$CURRENT_PHASE" "$(elapsed "$CURRENT_START")")")
+	echo
+	echo "== phases =="
+	printf '  %s\n' "${PHASES[@]}"
+	echo "  total: $(elapsed "$run_start")s"
+}
+
+# Own traps instead of lib.sh's (LOCAL_TRAPS_SET), so that every exit, even a `die` during
+# start-up or a Ctrl-C, prints the phase table and stops the stack.
+finish() {
+	if ((${#PHASES[@]})) || [[ -n "$CURRENT_PHASE" ]]; then summary; fi
+	local_cleanup
+	# The plain closing line CI reads.
+	if [[ -n "${TEST_TOTALS:-}" ]]; then echo "Tests: $TEST_TOTALS"; fi
+}
+LOCAL_TRAPS_SET=1
+trap finish EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# phase NAME CMD...: runs CMD, records its time and status. Returns CMD's status.
+phase() {
+	local name="$1" t status=0
+	shift
+	echo
+	echo "== $name: $* =="
+	t=$(now_s)
+	CURRENT_PHASE=$name CURRENT_START=$t
+	"$@" || status=$?
+	CURRENT_PHASE=""
+	if ((status == 0)); then
+		PHASES+=("$(printf '%-14s ok      %6ss' "$name" "$(elapsed "$t")")")
+	else
+		PHASES+=("$(printf '%-14s FAILED  %6ss  (exit %s)' "$name" "$(elapsed "$t")" "$status")")
+		echo "!! $name FAILED (exit $status)" >&2
+	fi
+	return "$status"
+}
+
+# A phase whose failure ends the run.
+must() {
+	phase "$@" || exit 1
+}
+
+# A lint phase: its failure is recorded; the run goes on unless FAIL_FAST=1.
+check() {
+	phase "$@" || {
+		failed=1
+		if [[ "${FAIL_FAST:-}" == 1 ]]; then exit 1; fi
+	}
+}
+
+# A missing template is a failure, never a skip.
+template_present() {
+	[[ -f template.yaml ]] && return 0
+	echo "template.yaml not found at $ROOT/template.yaml: cannot lint the deployment template" >&2
+	return 1
+}
+# cfn-lint on the template and on its SAM translation (catches references to missing
+# resources), then sam validate --lint: see infra/lint-template.sh.
+lint_template() { template_present && infra/lint-template.sh template.yaml; }
+
+start_stack() {
+	local port
+	for port in HTTP_PORT WS_PORT CHIME_PORT; do
+		free_port_or_die "${!port}" "gateway ($port)"
+	done
+	start_dynamodb "$DYNAMODB_PORT"
+	start_moto "$SES_PORT"
+	wait_for_port "$DYNAMODB_PORT" dynamodb 60
+	wait_for_port "$SES_PORT" moto 30
+	# Run from the root: the gateway reads template.yaml (TEMPLATE_PATH) to build the table.
+	start_bg gateway "$LOG_DIR/gateway-$HTTP_PORT.log" "$ROOT/target/debug/local-gateway"
+	wait_for_port "$HTTP_PORT" gateway 60
+}
+
+stop_stack() { local_cleanup; }
+
+must install infra/local/install.sh
+check fmt cargo fmt --all --check
+check clippy cargo clippy --workspace --all-targets -- -D warnings
+check template lint_template
+
+if [[ "$MODE" == lint ]]; then
+	exit "$failed"
+fi
+
+must build cargo build --workspace --all-targets
+must start-stack start_stack
+
+test_status=0
+# Unit, handler and integration tests (no doctests: there are none, and their empty
+# "0 passed" summaries would close the log). The output is kept to total the counts below.
+run_tests() {
+	cargo test --workspace --lib --bins --tests -- --test-threads=8 2>&1 | tee "$LOG_DIR/cargo-test.log"
+	return "${PIPESTATUS[0]}"
+}
+phase test run_tests || test_status=$?
+TEST_TOTALS=$(awk '/^test result:/ { gsub(";", ""); p += $4; f += $6 } END { printf "%d passed, %d failed", p, f }' "$LOG_DIR/cargo-test.log")
+if ((test_status != 0)); then
+	show_log_tail "$LOG_DIR/gateway-$HTTP_PORT.log"
+fi
+phase stop-stack stop_stack || true
+
+if ((test_status != 0)); then
+	exit "$test_status"
+fi
+if ((failed != 0)); then
+	echo "tests passed, but a lint phase failed (see above)" >&2
+	exit 1
+fi
+exit 0
