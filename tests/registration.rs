@@ -687,6 +687,38 @@ async fn bad_registrations_get_a_clear_4xx_and_write_nothing() {
         StatusCode::BAD_REQUEST,
         Some("missing_region"),
     );
+    // A genuine cursor of one list is refused by another.
+    api.create_advisor(&admin, regions::SHARED, "web", None)
+        .await;
+    api.create_advisor(&admin, regions::SHARED, "web", None)
+        .await;
+    let (status, page) = api.get("/admin/advisors?region=11&limit=1", &admin).await;
+    assert_eq!(status, StatusCode::OK);
+    let cursor = page["nextCursor"]
+        .as_str()
+        .expect("a second page")
+        .to_owned();
+    let (status, body) = api
+        .get(
+            &format!("/admin/advisors?region=76&cursor={cursor}"),
+            &admin,
+        )
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::BAD_REQUEST,
+        Some("invalid_cursor"),
+    );
+    let (status, body) = api
+        .get(&format!("/admin/waiting?cursor={cursor}"), &admin)
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::BAD_REQUEST,
+        Some("invalid_cursor"),
+    );
     let advisor = json!({"sub": unique("a"), "firstName": "A", "lastName": "B", "email": "a@example.fr", "region": "11", "modality": "web", "capacity": 0});
     let (status, body) = api.post("/advisors", &admin, advisor).await;
     assert_error(

@@ -383,6 +383,17 @@ impl Store {
             Some(keys::GSI1) => ("gsi1pk", "gsi1sk"),
             Some(_) => ("gsi2pk", "gsi2sk"),
         };
+        // A cursor from another list (or forged) must not reach DynamoDB, which would reject it with a 500-class error.
+        if let Some(start) = &page.start_key {
+            let same_partition =
+                start.get(pk_attr).and_then(|v| v.as_s().ok()) == Some(&spec.partition);
+            if !same_partition {
+                return Err(ApiError::bad_request(
+                    "invalid_cursor",
+                    "cursor is not one this list returned",
+                ));
+            }
+        }
         let mut query = self
             .client
             .query()
