@@ -20,6 +20,8 @@ pub enum EmailTemplate {
     AdvisorNewSeeker,
     SeekerAdvisorChanged,
     SeekerLevelChanged,
+    /// "You have a new message" to a chat participant who was offline; never the message text.
+    ChatNotice,
 }
 
 impl EmailTemplate {
@@ -29,6 +31,7 @@ impl EmailTemplate {
             EmailTemplate::AdvisorNewSeeker => "advisor_new_seeker",
             EmailTemplate::SeekerAdvisorChanged => "seeker_advisor_changed",
             EmailTemplate::SeekerLevelChanged => "seeker_level_changed",
+            EmailTemplate::ChatNotice => "chat_notice",
         }
     }
 
@@ -38,14 +41,16 @@ impl EmailTemplate {
             EmailTemplate::AdvisorNewSeeker => "Nouveau demandeur d'emploi dans votre portefeuille",
             EmailTemplate::SeekerAdvisorChanged => "Votre conseiller a changé",
             EmailTemplate::SeekerLevelChanged => "Votre accompagnement évolue",
+            EmailTemplate::ChatNotice => "Vous avez un nouveau message",
         }
     }
 
-    const ALL: [EmailTemplate; 4] = [
+    const ALL: [EmailTemplate; 5] = [
         EmailTemplate::WelcomeSeeker,
         EmailTemplate::AdvisorNewSeeker,
         EmailTemplate::SeekerAdvisorChanged,
         EmailTemplate::SeekerLevelChanged,
+        EmailTemplate::ChatNotice,
     ];
 }
 
@@ -166,7 +171,8 @@ impl Renderer {
             "welcome_seeker",
             "advisor_new_seeker",
             "seeker_advisor_changed",
-            "seeker_level_changed"
+            "seeker_level_changed",
+            "chat_notice"
         );
         Renderer { env }
     }
