@@ -2,6 +2,7 @@
 //! `template.yaml`, each calling the same library handler its Lambda binary runs.
 
 use anyhow::{bail, Result};
+use aws_lambda_events::event::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use aws_lambda_events::event::dynamodb::Event;
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use lambda_http::{Body, Request, Response};
@@ -11,13 +12,29 @@ use crate::template::Template;
 pub struct Functions {
     registration: registration::App,
     email_dispatch: email_dispatch::App,
+    chat: chat::App,
 }
 
-const HTTP_FUNCTIONS: [&str; 1] = ["RegistrationFunction"];
+const HTTP_FUNCTIONS: [&str; 2] = ["RegistrationFunction", "ChatHistoryFunction"];
 const STREAM_FUNCTIONS: [&str; 1] = ["EmailDispatchFunction"];
+const WEBSOCKET_FUNCTIONS: [&str; 1] = ["ChatFunction"];
+
+/// What the local stack tells the chat functions about its stand-in for Cognito.
+pub struct LocalIdentity {
+    pub issuer: String,
+    pub audience: String,
+    pub jwks_url: String,
+}
 
 impl Functions {
-    pub async fn from_env() -> Result<Functions> {
+    pub async fn from_env(identity: &LocalIdentity) -> Result<Functions> {
+        // In AWS these come from the template (the user pool's issuer and app client id).
+        let chat_lookup = |key: &str| match key {
+            "JWT_ISSUER" => Some(identity.issuer.clone()),
+            "JWT_AUDIENCE" => Some(identity.audience.clone()),
+            "JWKS_URL" => Some(identity.jwks_url.clone()),
+            other => std::env::var(other).ok(),
+        };
         Ok(Functions {
             registration: registration::App::from_env()
                 .await
@@ -25,6 +42,9 @@ impl Functions {
             email_dispatch: email_dispatch::App::from_env()
                 .await
                 .map_err(|e| anyhow::anyhow!("email-dispatch: {e}"))?,
+            chat: chat::App::from_lookup(chat_lookup)
+                .await
+                .map_err(|e| anyhow::anyhow!("chat: {e}"))?,
         })
     }
 
@@ -47,6 +67,15 @@ impl Functions {
                 );
             }
         }
+        for route in template.websocket.iter().flat_map(|w| &w.routes) {
+            if !WEBSOCKET_FUNCTIONS.contains(&route.function.as_str()) {
+                bail!(
+                    "WebSocket route {} names {}, which the local gateway does not host",
+                    route.key,
+                    route.function
+                );
+            }
+        }
         Ok(())
     }
 
@@ -58,6 +87,7 @@ impl Functions {
     ) -> Result<Response<Body>, lambda_http::Error> {
         match function {
             "RegistrationFunction" => registration::handle(&self.registration, request).await,
+            "ChatHistoryFunction" => chat::handle_http(&self.chat, request).await,
             other => Err(format!("function {other} is not hosted").into()),
         }
     }
@@ -69,6 +99,18 @@ impl Functions {
     ) -> Result<DynamoDbEventResponse, lambda_runtime::Error> {
         match function {
             "EmailDispatchFunction" => email_dispatch::handle(&self.email_dispatch, event).await,
+            other => Err(format!("function {other} is not hosted").into()),
+        }
+    }
+
+    /// Invokes a WebSocket route's function with an API Gateway WebSocket event.
+    pub async fn invoke_websocket(
+        &self,
+        function: &str,
+        event: ApiGatewayWebsocketProxyRequest,
+    ) -> Result<ApiGatewayProxyResponse, lambda_runtime::Error> {
+        match function {
+            "ChatFunction" => chat::handle_websocket(&self.chat, event).await,
             other => Err(format!("function {other} is not hosted").into()),
         }
     }
