@@ -216,3 +216,144 @@ async fn dispatch_http(
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lookup(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |key| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn chat_settings_default_to_the_contract_and_refuse_nonsense() {
+        let config = ChatConfig::from_lookup(&lookup(&[
+            (
+                "JWT_ISSUER",
+                "https://cognito-idp.eu-west-3.amazonaws.com/pool/",
+            ),
+            ("JWT_AUDIENCE", "client"),
+        ]))
+        .unwrap();
+        assert_eq!(config.rate_limit_per_minute, 30);
+        assert_eq!(config.message_retention_days, 730);
+        assert_eq!(
+            config.token.jwks_url,
+            "https://cognito-idp.eu-west-3.amazonaws.com/pool/.well-known/jwks.json"
+        );
+        assert!(ChatConfig::from_lookup(&lookup(&[("JWT_AUDIENCE", "client")])).is_err());
+        assert!(ChatConfig::from_lookup(&lookup(&[
+            ("JWT_ISSUER", "https://issuer"),
+            ("JWT_AUDIENCE", "client"),
+            ("CHAT_RATE_LIMIT_PER_MINUTE", "0"),
+        ]))
+        .is_err());
+    }
+
+    async fn offline_app() -> App {
+        // Nothing below reaches AWS: these routes answer before any call.
+        App::from_lookup(lookup(&[
+            ("TABLE_NAME", "t"),
+            ("SENDER_EMAIL", "s@example.fr"),
+            ("JWT_ISSUER", "https://issuer"),
+            ("JWT_AUDIENCE", "client"),
+        ]))
+        .await
+        .unwrap()
+    }
+
+    /// An API Gateway WebSocket event as AWS sends it (aws-lambda-rust-runtime fixtures' shape).
+    fn event(route: &str, event_type: &str, body: Option<&str>) -> ApiGatewayWebsocketProxyRequest {
+        let mut value = serde_json::json!({
+            "requestContext": {
+                "routeKey": route, "eventType": event_type, "extendedRequestId": "x=",
+                "requestTime": "09/Feb/2024:18:23:28 +0000", "messageDirection": "IN", "stage": "prod",
+                "connectedAt": 1707503007396i64, "requestTimeEpoch": 1707503008941i64,
+                "identity": {"sourceIp": "192.0.2.1"}, "requestId": "r=",
+                "domainName": "abcd1234.execute-api.eu-west-3.amazonaws.com",
+                "connectionId": "AAAA1234=", "apiId": "abcd1234"
+            },
+            "isBase64Encoded": false
+        });
+        if let Some(body) = body {
+            value["body"] = serde_json::json!(body);
+        }
+        serde_json::from_value(value).unwrap()
+    }
+
+    fn frame_of(response: &ApiGatewayProxyResponse) -> serde_json::Value {
+        match &response.body {
+            Some(EventBody::Text(text)) => serde_json::from_str(text).unwrap(),
+            other => panic!("text body expected, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn frames_that_reach_default_get_an_error_frame() {
+        let app = offline_app().await;
+        for (body, code) in [
+            ("{\"action\": ", "invalid_json"),
+            ("{\"text\": \"x\"}", "missing_action"),
+            ("{\"action\": \"dance\"}", "unknown_action"),
+        ] {
+            let response = handle_websocket(&app, event("$default", "MESSAGE", Some(body)))
+                .await
+                .unwrap();
+            assert_eq!(response.status_code, 200);
+            let frame = frame_of(&response);
+            assert_eq!(frame["type"], "error");
+            assert_eq!(frame["code"], code, "{body}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_connect_without_a_token_is_refused_with_401() {
+        let app = offline_app().await;
+        let response = handle_websocket(&app, event("$connect", "CONNECT", None))
+            .await
+            .unwrap();
+        assert_eq!(response.status_code, 401);
+    }
+
+    #[tokio::test]
+    async fn a_frame_is_checked_before_anything_is_read() {
+        let app = offline_app().await;
+        let body =
+            serde_json::json!({"action": "sendMessage", "clientMessageId": "c1", "text": " "})
+                .to_string();
+        let response = handle_websocket(&app, event("sendMessage", "MESSAGE", Some(&body)))
+            .await
+            .unwrap();
+        let frame = frame_of(&response);
+        assert_eq!(frame["code"], "invalid_text");
+        assert_eq!(frame["clientMessageId"], "c1");
+    }
+
+    #[test]
+    fn pushes_go_to_the_events_api_unless_the_environment_names_an_endpoint() {
+        let sdk = aws_types::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build();
+        let pusher = Pusher::new(&sdk);
+        assert_eq!(
+            pusher.endpoint_for(
+                Some("abcd1234.execute-api.eu-west-3.amazonaws.com"),
+                Some("prod")
+            ),
+            Some("https://abcd1234.execute-api.eu-west-3.amazonaws.com/prod".to_owned())
+        );
+        let local = aws_types::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .endpoint_url("http://127.0.0.1:3001/local")
+            .build();
+        assert_eq!(
+            Pusher::new(&local).endpoint_for(Some("x"), Some("prod")),
+            None
+        );
+    }
+}

@@ -148,20 +148,28 @@ pub async fn forget(store: &Store, connection_id: &str) -> Result<(), ApiError> 
     Ok(())
 }
 
-/// Sends `frame` to every live connection of `users`, all at once.
-pub async fn fan_out(
+/// The live connections of several users, looked up at once.
+pub async fn live_connections(
     store: &Store,
-    pusher: &Pusher,
-    endpoint: Option<&str>,
     users: &[&str],
-    frame: &Value,
     now: DateTime<Utc>,
-) -> Result<Report, ApiError> {
+) -> Result<Vec<ConnectionRecord>, ApiError> {
     let lists = join_all(users.iter().map(|u| connections_of(store, u, now))).await;
-    let mut targets: Vec<ConnectionRecord> = Vec::new();
+    let mut targets = Vec::new();
     for list in lists {
         targets.extend(list?);
     }
+    Ok(targets)
+}
+
+/// Sends `frame` to every connection of `targets` at once; prunes those that are gone.
+pub async fn post_all(
+    store: &Store,
+    pusher: &Pusher,
+    endpoint: Option<&str>,
+    targets: &[ConnectionRecord],
+    frame: &Value,
+) -> Report {
     let data = frame.to_string().into_bytes();
     let outcomes = join_all(targets.iter().map(|c| async {
         let outcome = pusher.post(endpoint, &c.connection_id, data.clone()).await;
@@ -181,5 +189,18 @@ pub async fn fan_out(
             *report.delivered.entry(user.to_owned()).or_default() += 1;
         }
     }
-    Ok(report)
+    report
+}
+
+/// Sends `frame` to every live connection of `users`, all at once.
+pub async fn fan_out(
+    store: &Store,
+    pusher: &Pusher,
+    endpoint: Option<&str>,
+    users: &[&str],
+    frame: &Value,
+    now: DateTime<Utc>,
+) -> Result<Report, ApiError> {
+    let targets = live_connections(store, users, now).await?;
+    Ok(post_all(store, pusher, endpoint, &targets, frame).await)
 }

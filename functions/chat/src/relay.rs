@@ -17,7 +17,9 @@ use crate::frames::{
     self, clean_text, client_message_id, error_frame, excerpt, message_bounds, minute_bucket,
     next_message_id, paris_day, ulid_id, MarkReadFrame, Role, SendMessageFrame, TypingFrame,
 };
-use crate::records::{read_up_to_attribute, unread_attribute, ConnectionRecord, MessageRecord};
+use crate::records::{
+    read_up_to_attribute, unread_attribute, ConnectionRecord, MessageRecord, SummaryRecord,
+};
 use crate::{notice, push, tx, App};
 
 /// Attempts at storing one message before giving up with 503 (each attempt is one transaction).
@@ -140,15 +142,44 @@ async fn send_message(
     let with_id = |e: ApiError| (e, Some(cmid.clone()));
     let text = clean_text(&frame.text).map_err(with_id)?;
     let participant = sender(app, event).await.map_err(with_id)?;
-    let (conversation, allowed) = tokio::join!(
+    // The conversation a seeker writes in is theirs; an advisor names it. Its summary is read
+    // alongside the authorization (it is only used once that passed).
+    let summary_of = match participant.role {
+        Role::Seeker => Some(participant.user_id.clone()),
+        Role::Advisor => frame
+            .seeker_id
+            .as_deref()
+            .and_then(|id| ulid_id("seekerId", id).ok()),
+    };
+    let (conversation, allowed, summary) = tokio::join!(
         conversation::open(&app.store, &participant, frame.seeker_id.as_deref()),
         rate_limit(app, &participant.user_id, now),
+        async {
+            match &summary_of {
+                Some(id) => conversation::summary(&app.store, id).await.map(Some),
+                None => Ok(None),
+            }
+        },
     );
     let conversation = conversation.map_err(with_id)?;
     allowed.map_err(with_id)?;
-    let stored = store_message(app, &participant, conversation.clone(), &text, &cmid, now)
-        .await
-        .map_err(with_id)?;
+    let summary = match summary.map_err(with_id)? {
+        Some(summary) if summary.seeker_id == conversation.seeker_id() => summary,
+        _ => conversation::summary(&app.store, conversation.seeker_id())
+            .await
+            .map_err(with_id)?,
+    };
+    // Who to push to is looked up while the message is written.
+    let users = [
+        conversation.seeker_id().to_owned(),
+        conversation.advisor_id.clone(),
+    ];
+    let user_refs = [users[0].as_str(), users[1].as_str()];
+    let (stored, targets) = tokio::join!(
+        store_message(app, &participant, conversation, summary, &text, &cmid, now),
+        push::live_connections(&app.store, &user_refs, now),
+    );
+    let (conversation, stored) = stored.map_err(with_id)?;
     let message = match stored {
         Stored::Duplicate(message) => {
             tracing::info!(message = %message.message_id, "duplicate clientMessageId: acknowledged again");
@@ -156,7 +187,14 @@ async fn send_message(
         }
         Stored::New(message) => {
             tracing::info!(message = %message.message_id, seeker = %message.seeker_id, "message stored");
-            deliver(app, event, &conversation, &participant, &message, now).await;
+            // Reassigned while writing: the participants are not the ones looked up.
+            let targets = if conversation.advisor_id == users[1] {
+                targets
+            } else {
+                let users = [conversation.seeker_id(), conversation.advisor_id.as_str()];
+                push::live_connections(&app.store, &users, now).await
+            };
+            deliver(app, event, &conversation, &participant, &message, targets).await;
             message
         }
     };
@@ -175,29 +213,27 @@ async fn deliver(
     conversation: &Conversation,
     sender: &Participant,
     message: &MessageRecord,
-    now: DateTime<Utc>,
+    targets: Result<Vec<ConnectionRecord>, ApiError>,
 ) {
+    let targets = match targets {
+        Ok(targets) => targets,
+        Err(error) => {
+            // Unknown who is online: no push, and no email (better than one per message).
+            error.log();
+            return;
+        }
+    };
     let frame = json!({"type": "message", "message": message.to_api()});
     let recipient = sender.role.other();
-    let users = [conversation.seeker_id(), conversation.advisor_id.as_str()];
     let endpoint = endpoint(app, event);
-    match push::fan_out(
-        &app.store,
-        &app.push,
-        endpoint.as_deref(),
-        &users,
-        &frame,
-        now,
-    )
-    .await
-    {
-        Ok(report) if report.delivered_to(conversation.user_of(recipient)) > 0 => {}
-        Ok(_) => match notice::notify_offline(app, conversation, recipient, now).await {
+    let report = push::post_all(&app.store, &app.push, endpoint.as_deref(), &targets, &frame).await;
+    if report.delivered_to(conversation.user_of(recipient)) == 0 {
+        let now = chrono::Utc::now();
+        match notice::notify_offline(app, conversation, recipient, now).await {
             Ok(true) => tracing::info!(seeker = %conversation.seeker_id(), "offline notice queued"),
             Ok(false) => {}
             Err(error) => error.log(),
-        },
-        Err(error) => error.log(),
+        }
     }
 }
 
@@ -239,13 +275,13 @@ async fn store_message(
     app: &App,
     sender: &Participant,
     mut conversation: Conversation,
+    mut summary: SummaryRecord,
     text: &str,
     cmid: &str,
     now: DateTime<Utc>,
-) -> Result<Stored, ApiError> {
+) -> Result<(Conversation, Stored), ApiError> {
     let table = app.store.table.as_str();
     let pk = keys::conversation_pk(conversation.seeker_id());
-    let mut summary = conversation::summary(&app.store, conversation.seeker_id()).await?;
     let today = paris_day(now);
     let at = to_key(now);
     let expires =
@@ -374,10 +410,11 @@ async fn store_message(
                 if new_day {
                     tracing::info!(seeker = %seeker_id, "chat day journaled as a contact");
                 }
-                return Ok(Stored::New(message));
+                return Ok((conversation, Stored::New(message)));
             }
             outcome if outcome.condition_failed(0) => {
-                return duplicate(app, &pk, &client.sk).await.map(Stored::Duplicate)
+                let message = duplicate(app, &pk, &client.sk).await?;
+                return Ok((conversation, Stored::Duplicate(message)));
             }
             outcome if outcome.condition_failed(3) => {
                 // Reassigned, level changed or erased since it was read: decide again.

@@ -334,10 +334,13 @@ async fn run_connection(
                         true,
                     ),
                     Message::Close(close_frame) => {
-                        break match close_frame {
+                        let (code, reason) = match close_frame {
                             Some(f) => (f.code, f.reason.as_str().to_owned()),
                             None => (1005, "Client-side close frame status not set".into()),
                         };
+                        // Completes the closing handshake (1005 may not be sent on the wire).
+                        close(&connection, if code == 1005 { 1000 } else { code }, "");
+                        break (code, reason);
                     }
                     Message::Ping(_) | Message::Pong(_) => {}
                 }
