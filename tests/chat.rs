@@ -298,34 +298,38 @@ async fn ten_senders_times_a_hundred_messages_are_each_stored_once_delivered_and
     }
     // Both people of each conversation send at once; each waits for an ack before its next
     // message, which is what keeps a sender's order (API Gateway runs frames concurrently).
-    let mut senders = Vec::new();
+    // Everyone is connected before anyone sends (a push reaches the connections live then).
+    let mut clients = Vec::new();
     for (advisor, advisor_id, seeker, seeker_id) in &conversations {
         for (person, user_id, target) in [
-            (seeker.clone(), seeker_id.clone(), None),
-            (advisor.clone(), advisor_id.clone(), Some(seeker_id.clone())),
+            (seeker, seeker_id.clone(), None),
+            (advisor, advisor_id.clone(), Some(seeker_id.clone())),
         ] {
-            let mut ws = Ws::connect(&person).await;
-            senders.push(tokio::spawn(async move {
-                let mut acked = Vec::new();
-                for i in 0..PER_SENDER {
-                    let cmid = format!("{user_id}-{i}");
-                    let answer = ws
-                        .send_message(target.as_deref(), &cmid, &format!("{user_id} {i}"))
-                        .await;
-                    assert_eq!(answer["type"], "ack", "{answer}");
-                    acked.push(answer["message"]["id"].as_str().unwrap().to_owned());
-                }
-                // Everything this connection must receive: its own and its peer's messages.
-                let received = ws.frames_of("message", 2 * PER_SENDER).await;
-                let extra = ws.next_within(Duration::from_millis(300)).await;
-                assert!(
-                    extra.as_ref().is_none_or(|f| f["type"] != "message"),
-                    "no message twice: {extra:?}"
-                );
-                ws.close().await;
-                (user_id, acked, received)
-            }));
+            clients.push((Ws::connect(person).await, user_id, target));
         }
+    }
+    let mut senders = Vec::new();
+    for (mut ws, user_id, target) in clients {
+        senders.push(tokio::spawn(async move {
+            let mut acked = Vec::new();
+            for i in 0..PER_SENDER {
+                let cmid = format!("{user_id}-{i}");
+                let answer = ws
+                    .send_message(target.as_deref(), &cmid, &format!("{user_id} {i}"))
+                    .await;
+                assert_eq!(answer["type"], "ack", "{answer}");
+                acked.push(answer["message"]["id"].as_str().unwrap().to_owned());
+            }
+            // Everything this connection must receive: its own and its peer's messages.
+            let received = ws.frames_of("message", 2 * PER_SENDER).await;
+            let extra = ws.next_within(Duration::from_millis(300)).await;
+            assert!(
+                extra.as_ref().is_none_or(|f| f["type"] != "message"),
+                "no message twice: {extra:?}"
+            );
+            ws.close().await;
+            (user_id, acked, received)
+        }));
     }
     let mut received_by: HashMap<String, Vec<Value>> = HashMap::new();
     let mut acked_by: HashMap<String, Vec<String>> = HashMap::new();
