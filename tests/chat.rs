@@ -1214,3 +1214,91 @@ async fn erasure_removes_the_seekers_messages_and_connections() {
     phone.close().await;
     desk.close().await;
 }
+
+#[tokio::test]
+async fn the_management_api_answers_the_real_sdk_client() {
+    let api = Api::new();
+    let table = Table::connect().await;
+    let admin = api.admin().await;
+    let (_, _, seeker, seeker_id) = pair(&api, &admin).await;
+    let mut ws = Ws::connect(&seeker).await;
+    let ids = connections_of(&table, &seeker_id).await;
+    assert_eq!(ids.len(), 1);
+    let id = &ids[0];
+    // The client the chat function uses, configured from the environment as it is.
+    let config = aws_config::load_from_env().await;
+    let management = aws_sdk_apigatewaymanagement::Client::new(&config);
+
+    let info = management
+        .get_connection()
+        .connection_id(id)
+        .send()
+        .await
+        .expect("GetConnection");
+    let connected_at = info.connected_at().expect("ConnectedAt");
+    assert!((chrono::Utc::now().timestamp() - connected_at.secs()).abs() < 300);
+    assert_eq!(
+        info.identity().and_then(|i| i.source_ip()),
+        Some("127.0.0.1")
+    );
+    assert!(info.last_active_at().is_some());
+
+    management
+        .post_to_connection()
+        .connection_id(id)
+        .data(aws_sdk_apigatewaymanagement::primitives::Blob::new(
+            br#"{"type":"hello"}"#.to_vec(),
+        ))
+        .send()
+        .await
+        .expect("PostToConnection");
+    assert_eq!(ws.next().await["type"], "hello");
+
+    management
+        .delete_connection()
+        .connection_id(id)
+        .send()
+        .await
+        .expect("DeleteConnection");
+    let closed = loop {
+        match tokio::time::timeout(WAIT, ws.stream.next()).await {
+            Ok(Some(Ok(Message::Close(_)))) | Ok(None) | Ok(Some(Err(_))) => break true,
+            Ok(Some(Ok(_))) => continue,
+            Err(_) => break false,
+        }
+    };
+    assert!(closed, "the client sees the connection closed");
+    // $disconnect follows, and the connection is gone for the API.
+    for _ in 0..100 {
+        if connections_of(&table, &seeker_id).await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(connections_of(&table, &seeker_id).await.is_empty());
+    let gone = management
+        .post_to_connection()
+        .connection_id(id)
+        .data(aws_sdk_apigatewaymanagement::primitives::Blob::new(
+            b"x".to_vec(),
+        ))
+        .send()
+        .await
+        .expect_err("a closed connection");
+    assert!(
+        gone.as_service_error()
+            .is_some_and(|e| e.is_gone_exception()),
+        "{gone:?}"
+    );
+    let gone = management
+        .get_connection()
+        .connection_id(id)
+        .send()
+        .await
+        .expect_err("a closed connection");
+    assert!(
+        gone.as_service_error()
+            .is_some_and(|e| e.is_gone_exception()),
+        "{gone:?}"
+    );
+}

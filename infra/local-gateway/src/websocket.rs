@@ -631,10 +631,11 @@ async fn management(
             (
                 StatusCode::OK,
                 [("content-type", "application/json")],
+                // The wire names of the service model (camelCase), as the SDK reads them.
                 json!({
-                    "ConnectedAt": timestamp(connection.connected_at),
-                    "Identity": {"SourceIp": connection.source_ip, "UserAgent": connection.user_agent},
-                    "LastActiveAt": timestamp(last_active),
+                    "connectedAt": timestamp(connection.connected_at),
+                    "identity": {"sourceIp": connection.source_ip, "userAgent": connection.user_agent},
+                    "lastActiveAt": timestamp(last_active),
                 })
                 .to_string(),
             )
