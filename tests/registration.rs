@@ -719,6 +719,20 @@ async fn bad_registrations_get_a_clear_4xx_and_write_nothing() {
         StatusCode::BAD_REQUEST,
         Some("invalid_cursor"),
     );
+    // Well-formed but incomplete: it names the right partition and nothing else.
+    let partial = "eyJnc2kxcGsiOiJSRUdJT04jMTEifQ"; // {"gsi1pk":"REGION#11"}
+    let (status, body) = api
+        .get(
+            &format!("/admin/advisors?region=11&cursor={partial}"),
+            &admin,
+        )
+        .await;
+    assert_error(
+        status,
+        &body,
+        StatusCode::BAD_REQUEST,
+        Some("invalid_cursor"),
+    );
     let advisor = json!({"sub": unique("a"), "firstName": "A", "lastName": "B", "email": "a@example.fr", "region": "11", "modality": "web", "capacity": 0});
     let (status, body) = api.post("/advisors", &admin, advisor).await;
     assert_error(

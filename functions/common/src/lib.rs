@@ -13,5 +13,6 @@ pub mod keys;
 pub mod store;
 pub mod telemetry;
 pub mod time;
+pub mod tx;
 
 pub use error::ApiError;

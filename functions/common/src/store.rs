@@ -131,6 +131,7 @@ impl Store {
         &self,
         items: Vec<TransactWriteItem>,
     ) -> Result<TransactOutcome, ApiError> {
+        let items = crate::tx::with_table(&self.table, items);
         match self
             .client
             .transact_write_items()
@@ -387,7 +388,14 @@ impl Store {
         if let Some(start) = &page.start_key {
             let same_partition =
                 start.get(pk_attr).and_then(|v| v.as_s().ok()) == Some(&spec.partition);
-            if !same_partition {
+            // An index's resume key holds the table key and the index key, nothing else.
+            let mut expected = vec!["pk", "sk"];
+            if spec.index.is_some() {
+                expected.extend([pk_attr, sk_attr]);
+            }
+            let complete =
+                start.len() == expected.len() && expected.iter().all(|k| start.contains_key(*k));
+            if !same_partition || !complete {
                 return Err(ApiError::bad_request(
                     "invalid_cursor",
                     "cursor is not one this list returned",

@@ -15,8 +15,8 @@ use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
-use crate::assignment::{put, with_table};
 use crate::{views, App};
+use common::tx::put;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -92,11 +92,7 @@ pub(crate) async fn create(
         put(to_item(&identity)?, Some("attribute_not_exists(pk)")),
         put(to_item(&advisor)?, Some("attribute_not_exists(pk)")),
     ];
-    match app
-        .store
-        .transact(with_table(&app.store.table, items))
-        .await?
-    {
+    match app.store.transact(items).await? {
         TransactOutcome::Committed => Ok(json_response(
             StatusCode::CREATED,
             &views::advisor(&advisor),

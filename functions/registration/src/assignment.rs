@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Utc};
 use common::auth::Caller;
 use common::domain::{assignment_order, free_text, Candidate, Level};
@@ -17,6 +17,7 @@ use common::store::{
     from_item, n, s, sdk_error, AdvisorRecord, Item, SeekerRecord, Store, TransactOutcome,
 };
 use common::time::{french_date_time, to_key};
+use common::tx::{put, update};
 use common::ApiError;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
@@ -56,78 +57,6 @@ pub(crate) async fn region_advisors(
             _ => return Ok(advisors),
         }
     }
-}
-
-pub(crate) fn put(item: Item, condition: Option<&str>) -> TransactWriteItem {
-    TransactWriteItem::builder()
-        .put(
-            Put::builder()
-                .table_name(TABLE_PLACEHOLDER)
-                .set_item(Some(item))
-                .set_condition_expression(condition.map(str::to_owned))
-                .build()
-                .expect("table name and item are set"),
-        )
-        .build()
-}
-
-/// Transaction items are built before the table name is known to the helper; [`with_table`] fills it.
-const TABLE_PLACEHOLDER: &str = "";
-
-/// Sets the table name on every item of a transaction.
-pub(crate) fn with_table(table: &str, items: Vec<TransactWriteItem>) -> Vec<TransactWriteItem> {
-    items
-        .into_iter()
-        .map(|mut item| {
-            if let Some(put) = item.put.as_mut() {
-                put.table_name = table.to_owned();
-            }
-            if let Some(update) = item.update.as_mut() {
-                update.table_name = table.to_owned();
-            }
-            if let Some(delete) = item.delete.as_mut() {
-                delete.table_name = table.to_owned();
-            }
-            if let Some(check) = item.condition_check.as_mut() {
-                check.table_name = table.to_owned();
-            }
-            item
-        })
-        .collect()
-}
-
-pub(crate) fn update(
-    pk: String,
-    sk: &str,
-    builder: impl FnOnce(
-        aws_sdk_dynamodb::types::builders::UpdateBuilder,
-    ) -> aws_sdk_dynamodb::types::builders::UpdateBuilder,
-) -> TransactWriteItem {
-    let base = Update::builder()
-        .table_name(TABLE_PLACEHOLDER)
-        .key("pk", s(pk))
-        .key("sk", s(sk));
-    TransactWriteItem::builder()
-        .update(
-            builder(base)
-                .build()
-                .expect("update has key, table and expression"),
-        )
-        .build()
-}
-
-pub(crate) fn delete(pk: String, sk: &str, condition: Option<&str>) -> TransactWriteItem {
-    TransactWriteItem::builder()
-        .delete(
-            Delete::builder()
-                .table_name(TABLE_PLACEHOLDER)
-                .key("pk", s(pk))
-                .key("sk", s(sk))
-                .set_condition_expression(condition.map(str::to_owned))
-                .build()
-                .expect("delete has key and table"),
-        )
-        .build()
 }
 
 /// One more seeker in an advisor's portfolio, only while there is room: the capacity invariant.
@@ -194,7 +123,7 @@ pub(crate) async fn assign(
         let chosen = assignment_order(level, &candidates)
             .first()
             .and_then(|c| advisors.iter().find(|a| a.advisor_id == c.advisor_id));
-        let items = with_table(&store.table, build(chosen)?);
+        let items = build(chosen)?;
         match store.transact(items).await? {
             TransactOutcome::Committed => {
                 return Ok(match chosen {
@@ -320,11 +249,7 @@ pub(crate) async fn change_level(
                 None,
             ),
         ];
-        return match app
-            .store
-            .transact(with_table(&app.store.table, items))
-            .await?
-        {
+        return match app.store.transact(items).await? {
             TransactOutcome::Committed => updated_view(app, &seeker.seeker_id, now).await,
             outcome if outcome.condition_failed(0) => Err(stale()),
             _ => Err(ApiError::Unavailable(
@@ -442,11 +367,7 @@ pub(crate) async fn reassign(
             now,
             "admin",
         )?);
-        match app
-            .store
-            .transact(with_table(&app.store.table, items))
-            .await?
-        {
+        match app.store.transact(items).await? {
             TransactOutcome::Committed => return updated_view(app, &seeker.seeker_id, now).await,
             outcome if outcome.condition_failed(0) => {
                 return Err(ApiError::conflict(

@@ -13,9 +13,10 @@ use http::StatusCode;
 use lambda_http::{Body, Response};
 use serde_json::json;
 
-use crate::assignment::{backoff, delete, put, release_place, update, with_table};
+use crate::assignment::{backoff, release_place};
 use crate::seekers::advisor_of;
 use crate::{views, App};
+use common::tx::{delete, put, update};
 
 /// Every item of a GSI partition (all pages).
 async fn index_partition(
@@ -280,11 +281,7 @@ pub(crate) async fn erase(
         if let Some(advisor_id) = &current.advisor_id {
             items.push(release_place(advisor_id));
         }
-        match app
-            .store
-            .transact(with_table(&app.store.table, items))
-            .await?
-        {
+        match app.store.transact(items).await? {
             TransactOutcome::Committed => {
                 tracing::info!("seeker erased");
                 return Ok(no_content());

@@ -19,8 +19,9 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::assignment::{assign, new_seeker_email, portfolio_keys, put, take_place, Placement};
+use crate::assignment::{assign, new_seeker_email, portfolio_keys, take_place, Placement};
 use crate::{views, App};
+use common::tx::put;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -247,4 +247,68 @@ mod tests {
             .iter()
             .any(|s| s.function == "EmailDispatchFunction" && !s.filters.is_empty()));
     }
+
+    /// `docs/openapi.yaml` documents exactly the routes of `template.yaml`
+    /// (which the local gateway serves), and none of the local-only ones.
+    #[test]
+    fn openapi_document_matches_the_template() {
+        use std::collections::BTreeSet;
+
+        const METHODS: [&str; 8] = [
+            "get", "put", "post", "delete", "options", "head", "patch", "trace",
+        ];
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.yaml");
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
+        let doc: Value = serde_yaml::from_str(&text).expect("docs/openapi.yaml is not valid YAML");
+        let paths = doc
+            .get("paths")
+            .and_then(Value::as_mapping)
+            .expect("docs/openapi.yaml has no paths");
+        let mut documented = BTreeSet::new();
+        for (route_path, item) in paths {
+            let route_path = route_path.as_str().expect("a path is a string");
+            let item = item
+                .as_mapping()
+                .unwrap_or_else(|| panic!("path {route_path} is not a mapping"));
+            for key in item.keys().filter_map(Value::as_str) {
+                if METHODS.contains(&key) {
+                    documented.insert(format!("{} {route_path}", key.to_uppercase()));
+                }
+            }
+        }
+
+        let template =
+            Template::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../../template.yaml")).unwrap();
+        let deployed: BTreeSet<String> = template.routes.iter().map(Route::key).collect();
+
+        let local = |set: &BTreeSet<String>| -> Vec<String> {
+            set.iter()
+                .filter(|k| {
+                    k.split_once(' ')
+                        .is_some_and(|(_, p)| p.starts_with("/_local"))
+                })
+                .cloned()
+                .collect()
+        };
+        assert!(
+            local(&documented).is_empty(),
+            "local-only routes must not be in docs/openapi.yaml: {:?}",
+            local(&documented)
+        );
+        assert!(
+            local(&deployed).is_empty(),
+            "local-only routes must not be in template.yaml: {:?}",
+            local(&deployed)
+        );
+
+        let undocumented: Vec<&String> = deployed.difference(&documented).collect();
+        let not_deployed: Vec<&String> = documented.difference(&deployed).collect();
+        assert!(
+            undocumented.is_empty() && not_deployed.is_empty(),
+            "docs/openapi.yaml and template.yaml disagree.\n  \
+             in template.yaml but missing from docs/openapi.yaml: {undocumented:?}\n  \
+             in docs/openapi.yaml but missing from template.yaml: {not_deployed:?}"
+        );
+        assert!(!deployed.is_empty(), "the template declares no HTTP routes");
+    }
 }
