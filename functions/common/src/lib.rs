@@ -3,11 +3,14 @@
 //! configuration and telemetry.
 
 pub mod auth;
+pub mod calendar;
 pub mod config;
+pub mod contact;
 pub mod domain;
 pub mod email;
 pub mod error;
 pub mod http;
+pub mod interview;
 pub mod journal;
 pub mod keys;
 pub mod store;

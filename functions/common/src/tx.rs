@@ -2,7 +2,7 @@
 //! [`crate::store::Store::transact`] sets it on every item, so call sites
 //! stay about keys and conditions.
 
-use aws_sdk_dynamodb::types::builders::UpdateBuilder;
+use aws_sdk_dynamodb::types::builders::{DeleteBuilder, UpdateBuilder};
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
 
 use crate::store::{s, Item};
@@ -24,21 +24,10 @@ pub fn put(item: Item, condition: Option<&str>) -> TransactWriteItem {
 }
 
 /// An update of `pk`/`sk`; `build` adds the expressions.
-pub fn update(
-    pk: String,
-    sk: &str,
-    build: impl FnOnce(UpdateBuilder) -> UpdateBuilder,
-) -> TransactWriteItem {
-    let base = Update::builder()
-        .table_name(TABLE_PLACEHOLDER)
-        .key("pk", s(pk))
-        .key("sk", s(sk));
+pub fn update(pk: String, sk: &str, build: impl FnOnce(UpdateBuilder) -> UpdateBuilder) -> TransactWriteItem {
+    let base = Update::builder().table_name(TABLE_PLACEHOLDER).key("pk", s(pk)).key("sk", s(sk));
     TransactWriteItem::builder()
-        .update(
-            build(base)
-                .build()
-                .expect("an update with a key and an expression is complete"),
-        )
+        .update(build(base).build().expect("an update with a key and an expression is complete"))
         .build()
 }
 
@@ -54,6 +43,12 @@ pub fn delete(pk: String, sk: &str, condition: Option<&str>) -> TransactWriteIte
                 .expect("a delete with a key is complete"),
         )
         .build()
+}
+
+/// A delete whose condition needs expression names or values.
+pub fn delete_with(pk: String, sk: &str, build: impl FnOnce(DeleteBuilder) -> DeleteBuilder) -> TransactWriteItem {
+    let base = Delete::builder().table_name(TABLE_PLACEHOLDER).key("pk", s(pk)).key("sk", s(sk));
+    TransactWriteItem::builder().delete(build(base).build().expect("a delete with a key is complete")).build()
 }
 
 /// Sets the table name on every item.

@@ -19,16 +19,8 @@ use crate::{views, App};
 use common::tx::{delete, put, update};
 
 /// Every item of a GSI partition (all pages).
-async fn index_partition(
-    store: &Store,
-    index: &str,
-    partition: String,
-) -> Result<Vec<Item>, ApiError> {
-    let attribute = if index == keys::GSI1 {
-        "gsi1pk"
-    } else {
-        "gsi2pk"
-    };
+async fn index_partition(store: &Store, index: &str, partition: String) -> Result<Vec<Item>, ApiError> {
+    let attribute = if index == keys::GSI1 { "gsi1pk" } else { "gsi2pk" };
     let mut items = Vec::new();
     let mut start: Option<Item> = None;
     loop {
@@ -53,24 +45,14 @@ async fn index_partition(
 }
 
 fn sort_key(item: &Item) -> &str {
-    item.get("sk")
-        .and_then(|v| v.as_s().ok())
-        .map(String::as_str)
-        .unwrap_or("")
+    item.get("sk").and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or("")
 }
 
 /// `GET /seekers/me/export`: every record held about the caller.
-pub(crate) async fn export(
-    app: &App,
-    caller: &Caller,
-    now: DateTime<Utc>,
-) -> Result<Response<Body>, ApiError> {
+pub(crate) async fn export(app: &App, caller: &Caller, now: DateTime<Utc>) -> Result<Response<Body>, ApiError> {
     let seeker = app.store.caller_seeker(caller).await?;
     let advisor = advisor_of(app, &seeker).await?;
-    let own = app
-        .store
-        .partition(&keys::seeker_pk(&seeker.seeker_id))
-        .await?;
+    let own = app.store.partition(&keys::seeker_pk(&seeker.seeker_id)).await?;
     let (mut journal, mut emails, mut other) = (Vec::new(), Vec::new(), Vec::new());
     for item in own {
         let sk = sort_key(&item).to_owned();
@@ -85,31 +67,18 @@ pub(crate) async fn export(
         }
     }
     journal.reverse(); // newest first, as the journal reads
-    let messages: Vec<_> = app
-        .store
-        .partition(&keys::conversation_pk(&seeker.seeker_id))
+    let messages: Vec<_> =
+        app.store.partition(&keys::conversation_pk(&seeker.seeker_id)).await?.into_iter().map(item_to_json).collect();
+    let interviews: Vec<_> = index_partition(&app.store, keys::GSI2, keys::seeker_interviews_gsi2pk(&seeker.seeker_id))
         .await?
         .into_iter()
         .map(item_to_json)
         .collect();
-    let interviews: Vec<_> = index_partition(
-        &app.store,
-        keys::GSI2,
-        keys::seeker_interviews_gsi2pk(&seeker.seeker_id),
-    )
-    .await?
-    .into_iter()
-    .map(item_to_json)
-    .collect();
-    let in_person: Vec<_> = index_partition(
-        &app.store,
-        keys::GSI2,
-        keys::seeker_in_person_gsi2pk(&seeker.seeker_id),
-    )
-    .await?
-    .into_iter()
-    .map(item_to_json)
-    .collect();
+    let in_person: Vec<_> = index_partition(&app.store, keys::GSI2, keys::seeker_in_person_gsi2pk(&seeker.seeker_id))
+        .await?
+        .into_iter()
+        .map(item_to_json)
+        .collect();
     tracing::info!("seeker data exported");
     Ok(json_response(
         StatusCode::OK,
@@ -133,12 +102,7 @@ async fn delete_all(store: &Store, keys_to_delete: Vec<Item>) -> Result<(), ApiE
             .iter()
             .map(|key| {
                 WriteRequest::builder()
-                    .delete_request(
-                        DeleteRequest::builder()
-                            .set_key(Some(key.clone()))
-                            .build()
-                            .expect("key is set"),
-                    )
+                    .delete_request(DeleteRequest::builder().set_key(Some(key.clone())).build().expect("key is set"))
                     .build()
             })
             .collect();
@@ -151,10 +115,7 @@ async fn delete_all(store: &Store, keys_to_delete: Vec<Item>) -> Result<(), ApiE
                 .send()
                 .await
                 .map_err(sdk_error)?;
-            requests = output
-                .unprocessed_items
-                .and_then(|mut m| m.remove(&store.table))
-                .unwrap_or_default();
+            requests = output.unprocessed_items.and_then(|mut m| m.remove(&store.table)).unwrap_or_default();
             if !requests.is_empty() {
                 attempt += 1;
                 backoff(attempt).await;
@@ -165,10 +126,7 @@ async fn delete_all(store: &Store, keys_to_delete: Vec<Item>) -> Result<(), ApiE
 }
 
 fn key_of(item: &Item) -> Item {
-    item.iter()
-        .filter(|(k, _)| k.as_str() == "pk" || k.as_str() == "sk")
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
+    item.iter().filter(|(k, _)| k.as_str() == "pk" || k.as_str() == "sk").map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
 /// `DELETE /seekers/me`: erases the caller's personal data everywhere.
@@ -178,41 +136,22 @@ fn key_of(item: &Item) -> Item {
 /// transaction: an interrupted erasure is finished by calling it again.
 /// What is kept is anonymous: the seeker id, region, level and the journal's
 /// event kinds and dates (proof of the follow-up, e.g. mandatory interviews).
-pub(crate) async fn erase(
-    app: &App,
-    caller: &Caller,
-    now: DateTime<Utc>,
-) -> Result<Response<Body>, ApiError> {
+pub(crate) async fn erase(app: &App, caller: &Caller, now: DateTime<Utc>) -> Result<Response<Body>, ApiError> {
     let seeker = app.store.caller_seeker(caller).await?;
     let seeker_id = seeker.seeker_id.clone();
 
-    let messages: Vec<Item> = app
-        .store
-        .partition(&keys::conversation_pk(&seeker_id))
-        .await?
-        .iter()
-        .map(key_of)
-        .collect();
+    let messages: Vec<Item> =
+        app.store.partition(&keys::conversation_pk(&seeker_id)).await?.iter().map(key_of).collect();
     delete_all(&app.store, messages).await?;
 
     let own = app.store.partition(&keys::seeker_pk(&seeker_id)).await?;
-    let outbox: Vec<Item> = own
-        .iter()
-        .filter(|i| sort_key(i).starts_with(keys::OUTBOX_PREFIX))
-        .map(key_of)
-        .collect();
+    let outbox: Vec<Item> = own.iter().filter(|i| sort_key(i).starts_with(keys::OUTBOX_PREFIX)).map(key_of).collect();
     delete_all(&app.store, outbox).await?;
-    for item in own
-        .iter()
-        .filter(|i| sort_key(i).starts_with(keys::JOURNAL_PREFIX))
-    {
+    for item in own.iter().filter(|i| sort_key(i).starts_with(keys::JOURNAL_PREFIX)) {
         let Some(AttributeValue::M(details)) = item.get("details") else {
             continue;
         };
-        if !details
-            .keys()
-            .any(|k| FREE_TEXT_FIELDS.contains(&k.as_str()))
-        {
+        if !details.keys().any(|k| FREE_TEXT_FIELDS.contains(&k.as_str())) {
             continue;
         }
         let stripped: Item = details
@@ -238,11 +177,7 @@ pub(crate) async fn erase(
     }
 
     for attempt in 0..20 {
-        let current = app
-            .store
-            .seeker(&seeker_id)
-            .await?
-            .ok_or_else(|| ApiError::not_found("no such seeker"))?;
+        let current = app.store.seeker(&seeker_id).await?.ok_or_else(|| ApiError::not_found("no such seeker"))?;
         let erased_entry = JournalRecord::new(
             &seeker_id,
             "erased",
@@ -272,11 +207,7 @@ pub(crate) async fn erase(
                 None => u,
             }
         })];
-        items.push(delete(
-            keys::identity_pk(&caller.sub),
-            keys::IDENTITY_SK,
-            None,
-        ));
+        items.push(delete(keys::identity_pk(&caller.sub), keys::IDENTITY_SK, None));
         items.push(put(erased_entry.to_item()?, None));
         if let Some(advisor_id) = &current.advisor_id {
             items.push(release_place(advisor_id));
@@ -286,17 +217,9 @@ pub(crate) async fn erase(
                 tracing::info!("seeker erased");
                 return Ok(no_content());
             }
-            outcome if outcome.conflicted() || outcome.condition_failed(0) => {
-                backoff(attempt).await
-            }
-            outcome => {
-                return Err(ApiError::internal(format!(
-                    "erasure cancelled: {outcome:?}"
-                )))
-            }
+            outcome if outcome.conflicted() || outcome.condition_failed(0) => backoff(attempt).await,
+            outcome => return Err(ApiError::internal(format!("erasure cancelled: {outcome:?}"))),
         }
     }
-    Err(ApiError::Unavailable(
-        "erasure kept conflicting with concurrent writes".into(),
-    ))
+    Err(ApiError::Unavailable("erasure kept conflicting with concurrent writes".into()))
 }

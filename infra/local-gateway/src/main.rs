@@ -37,18 +37,14 @@ pub struct Gateway {
 }
 
 fn env_or(key: &str, default: &str) -> String {
-    std::env::var(key)
-        .ok()
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| default.to_owned())
+    std::env::var(key).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_owned())
 }
 
 #[tokio::main]
 async fn main() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,aws_config=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,aws_config=warn".into()),
         )
         .with_target(false)
         .compact()
@@ -61,15 +57,9 @@ async fn main() -> Result<()> {
 
     let table_name = std::env::var("TABLE_NAME").context("TABLE_NAME is not set")?;
     let sender = std::env::var("SENDER_EMAIL").context("SENDER_EMAIL is not set")?;
-    let moto_url =
-        std::env::var("AWS_ENDPOINT_URL_SES").context("AWS_ENDPOINT_URL_SES is not set")?;
+    let moto_url = std::env::var("AWS_ENDPOINT_URL_SES").context("AWS_ENDPOINT_URL_SES is not set")?;
     let sdk = aws_config::load_from_env().await;
-    let stream_arn = table::ensure(
-        &aws_sdk_dynamodb::Client::new(&sdk),
-        &table_name,
-        &template.table,
-    )
-    .await?;
+    let stream_arn = table::ensure(&aws_sdk_dynamodb::Client::new(&sdk), &table_name, &template.table).await?;
     // SES refuses mail from an unverified sender, as in the SES sandbox.
     aws_sdk_ses::Client::new(&sdk)
         .verify_email_identity()
@@ -82,18 +72,11 @@ async fn main() -> Result<()> {
     let issuer = format!("http://127.0.0.1:{http_port}/_local");
     let signer = Signer::load_or_create(&key_path, issuer)?;
     let functions = Functions::from_env().await?;
-    let gateway = Arc::new(Gateway {
-        template,
-        signer,
-        functions,
-        http: reqwest::Client::new(),
-        moto_url,
-    });
+    let gateway = Arc::new(Gateway { template, signer, functions, http: reqwest::Client::new(), moto_url });
 
     let streams_api = streams::StreamsApi {
         http: reqwest::Client::new(),
-        endpoint: std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
-            .context("AWS_ENDPOINT_URL_DYNAMODB is not set")?,
+        endpoint: std::env::var("AWS_ENDPOINT_URL_DYNAMODB").context("AWS_ENDPOINT_URL_DYNAMODB is not set")?,
         region: env_or("AWS_REGION", "eu-west-3"),
     };
     tokio::spawn(streams::run(gateway.clone(), streams_api, stream_arn));
@@ -107,9 +90,7 @@ async fn main() -> Result<()> {
         .with_state(gateway.clone());
 
     let address = SocketAddr::from(([127, 0, 0, 1], http_port));
-    let listener = tokio::net::TcpListener::bind(address)
-        .await
-        .with_context(|| format!("binding {address}"))?;
+    let listener = tokio::net::TcpListener::bind(address).await.with_context(|| format!("binding {address}"))?;
     println!("Local HTTP API on http://{address} (table {table_name}, sender {sender})");
     for route in &gateway.template.routes {
         println!(
@@ -122,9 +103,7 @@ async fn main() -> Result<()> {
     }
     println!("  POST    /_local/token                            -> local sign-in (stands in for Cognito)");
     println!("  GET     /_local/jwks.json                        -> the local signing key");
-    println!(
-        "  GET     /_local/emails                           -> mail received by the local SES"
-    );
+    println!("  GET     /_local/emails                           -> mail received by the local SES");
     for stream in &gateway.template.streams {
         println!(
             "  stream  table stream                             -> {} (batch {})",
@@ -177,10 +156,7 @@ async fn issue_token(State(gateway): State<Arc<Gateway>>, body: Bytes) -> Respon
         )
             .into_response();
     }
-    match gateway
-        .signer
-        .issue(&request.sub, request.email.as_deref(), &request.groups)
-    {
+    match gateway.signer.issue(&request.sub, request.email.as_deref(), &request.groups) {
         Ok(token) => Json(json!({"token": token})).into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }
@@ -195,10 +171,7 @@ struct EmailQuery {
     to: Option<String>,
 }
 
-async fn list_emails(
-    State(gateway): State<Arc<Gateway>>,
-    Query(query): Query<EmailQuery>,
-) -> Response {
+async fn list_emails(State(gateway): State<Arc<Gateway>>, Query(query): Query<EmailQuery>) -> Response {
     match emails::list(&gateway.http, &gateway.moto_url, query.to.as_deref()).await {
         Ok(items) => Json(json!({"items": items})).into_response(),
         Err(e) => (

@@ -114,10 +114,7 @@ impl Template {
 
     pub fn parse(text: &str) -> Result<Template> {
         let doc: Value = serde_yaml::from_str(text).context("template.yaml is not valid YAML")?;
-        let resources = doc
-            .get("Resources")
-            .and_then(Value::as_mapping)
-            .context("template has no Resources")?;
+        let resources = doc.get("Resources").and_then(Value::as_mapping).context("template has no Resources")?;
         let mut routes = Vec::new();
         let mut streams = Vec::new();
         let mut schedules = Vec::new();
@@ -126,27 +123,20 @@ impl Template {
             let name = name.as_str().unwrap_or_default().to_owned();
             match string_at(resource, "Type") {
                 Some("AWS::DynamoDB::Table") => {
-                    let properties = resource
-                        .get("Properties")
-                        .context("table without Properties")?
-                        .clone();
+                    let properties = resource.get("Properties").context("table without Properties")?.clone();
                     let spec: TableSpec = serde_yaml::from_value(properties)
                         .with_context(|| format!("table {name}: key properties must be literal"))?;
                     tables.insert(name, spec);
                 }
                 Some("AWS::Serverless::Function") => {
-                    let events = resource
-                        .get("Properties")
-                        .and_then(|p| p.get("Events"))
-                        .and_then(Value::as_mapping);
+                    let events = resource.get("Properties").and_then(|p| p.get("Events")).and_then(Value::as_mapping);
                     for (_, event) in events.into_iter().flatten() {
                         let properties = event.get("Properties").cloned().unwrap_or(Value::Null);
                         match string_at(event, "Type") {
                             Some("HttpApi") => {
-                                let (Some(path), Some(method)) = (
-                                    string_at(&properties, "Path"),
-                                    string_at(&properties, "Method"),
-                                ) else {
+                                let (Some(path), Some(method)) =
+                                    (string_at(&properties, "Path"), string_at(&properties, "Method"))
+                                else {
                                     bail!("{name}: an HttpApi event needs Path and Method");
                                 };
                                 let authorized = properties
@@ -168,23 +158,16 @@ impl Template {
                                     .into_iter()
                                     .flatten()
                                     .filter_map(|f| string_at(f, "Pattern"))
-                                    .map(|p| {
-                                        serde_json::from_str(p)
-                                            .with_context(|| format!("{name}: filter pattern"))
-                                    })
+                                    .map(|p| serde_json::from_str(p).with_context(|| format!("{name}: filter pattern")))
                                     .collect::<Result<Vec<_>>>()?;
                                 streams.push(StreamConsumer {
                                     function: name.clone(),
-                                    batch_size: properties
-                                        .get("BatchSize")
-                                        .and_then(Value::as_u64)
-                                        .unwrap_or(100)
+                                    batch_size: properties.get("BatchSize").and_then(Value::as_u64).unwrap_or(100)
                                         as usize,
                                     max_retries: properties
                                         .get("MaximumRetryAttempts")
                                         .and_then(Value::as_u64)
-                                        .unwrap_or(10)
-                                        as u32,
+                                        .unwrap_or(10) as u32,
                                     filters,
                                 });
                             }
@@ -193,10 +176,7 @@ impl Template {
                                     .or_else(|| string_at(&properties, "ScheduleExpression"))
                                     .unwrap_or_default()
                                     .to_owned();
-                                schedules.push(Schedule {
-                                    function: name.clone(),
-                                    expression,
-                                });
+                                schedules.push(Schedule { function: name.clone(), expression });
                             }
                             _ => {}
                         }
@@ -206,18 +186,10 @@ impl Template {
             }
         }
         if tables.len() != 1 {
-            bail!(
-                "expected exactly one AWS::DynamoDB::Table, found {}",
-                tables.len()
-            );
+            bail!("expected exactly one AWS::DynamoDB::Table, found {}", tables.len());
         }
         let table = tables.into_values().next().context("one table")?;
-        Ok(Template {
-            routes,
-            table,
-            streams,
-            schedules,
-        })
+        Ok(Template { routes, table, streams, schedules })
     }
 }
 
@@ -227,25 +199,12 @@ mod tests {
 
     #[test]
     fn the_project_template_parses() {
-        let template =
-            Template::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../../template.yaml")).unwrap();
-        assert!(template
-            .routes
-            .iter()
-            .any(|r| r.key() == "POST /seekers" && r.authorized));
-        assert!(
-            template
-                .routes
-                .iter()
-                .all(|r| !r.path.starts_with("/_local")),
-            "local routes never in the template"
-        );
+        let template = Template::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../../template.yaml")).unwrap();
+        assert!(template.routes.iter().any(|r| r.key() == "POST /seekers" && r.authorized));
+        assert!(template.routes.iter().all(|r| !r.path.starts_with("/_local")), "local routes never in the template");
         assert_eq!(template.table.key_schema.len(), 2);
         assert!(template.table.stream_specification.is_some());
-        assert!(template
-            .streams
-            .iter()
-            .any(|s| s.function == "EmailDispatchFunction" && !s.filters.is_empty()));
+        assert!(template.streams.iter().any(|s| s.function == "EmailDispatchFunction" && !s.filters.is_empty()));
     }
 
     /// `docs/openapi.yaml` documents exactly the routes of `template.yaml`
@@ -254,22 +213,15 @@ mod tests {
     fn openapi_document_matches_the_template() {
         use std::collections::BTreeSet;
 
-        const METHODS: [&str; 8] = [
-            "get", "put", "post", "delete", "options", "head", "patch", "trace",
-        ];
+        const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.yaml");
         let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
         let doc: Value = serde_yaml::from_str(&text).expect("docs/openapi.yaml is not valid YAML");
-        let paths = doc
-            .get("paths")
-            .and_then(Value::as_mapping)
-            .expect("docs/openapi.yaml has no paths");
+        let paths = doc.get("paths").and_then(Value::as_mapping).expect("docs/openapi.yaml has no paths");
         let mut documented = BTreeSet::new();
         for (route_path, item) in paths {
             let route_path = route_path.as_str().expect("a path is a string");
-            let item = item
-                .as_mapping()
-                .unwrap_or_else(|| panic!("path {route_path} is not a mapping"));
+            let item = item.as_mapping().unwrap_or_else(|| panic!("path {route_path} is not a mapping"));
             for key in item.keys().filter_map(Value::as_str) {
                 if METHODS.contains(&key) {
                     documented.insert(format!("{} {route_path}", key.to_uppercase()));
@@ -277,29 +229,18 @@ mod tests {
             }
         }
 
-        let template =
-            Template::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../../template.yaml")).unwrap();
+        let template = Template::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../../template.yaml")).unwrap();
         let deployed: BTreeSet<String> = template.routes.iter().map(Route::key).collect();
 
         let local = |set: &BTreeSet<String>| -> Vec<String> {
-            set.iter()
-                .filter(|k| {
-                    k.split_once(' ')
-                        .is_some_and(|(_, p)| p.starts_with("/_local"))
-                })
-                .cloned()
-                .collect()
+            set.iter().filter(|k| k.split_once(' ').is_some_and(|(_, p)| p.starts_with("/_local"))).cloned().collect()
         };
         assert!(
             local(&documented).is_empty(),
             "local-only routes must not be in docs/openapi.yaml: {:?}",
             local(&documented)
         );
-        assert!(
-            local(&deployed).is_empty(),
-            "local-only routes must not be in template.yaml: {:?}",
-            local(&deployed)
-        );
+        assert!(local(&deployed).is_empty(), "local-only routes must not be in template.yaml: {:?}", local(&deployed));
 
         let undocumented: Vec<&String> = deployed.difference(&documented).collect();
         let not_deployed: Vec<&String> = documented.difference(&deployed).collect();
