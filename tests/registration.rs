@@ -459,6 +459,18 @@ async fn a_seeker_exports_everything_and_erasure_leaves_no_personal_data() {
     let (_, me) = api.get("/seekers/me", &seeker).await;
     let last_name = me["lastName"].as_str().unwrap().to_owned();
     let phone = me["phone"].as_str().unwrap().to_owned();
+    // An upcoming phone interview (the number is on it) and an in-person request with a reason.
+    let start = integration_tests::rfc3339(integration_tests::paris_at(3, 16, 0));
+    let (status, slots) = api
+        .post("/advisors/me/slots", &advisor, json!({"start": start, "durationMinutes": 30, "channels": ["phone"]}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{slots}");
+    let slot_id = slots["items"][0]["slotId"].as_str().unwrap().to_owned();
+    let (status, booked) = api.post("/interviews", &seeker, json!({"slotId": slot_id, "channel": "phone"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{booked}");
+    let private_reason = "une raison très personnelle";
+    let (status, _) = api.post("/seekers/me/in-person-requests", &seeker, json!({"reason": private_reason})).await;
+    assert_eq!(status, StatusCode::CREATED);
 
     let (status, export) = api.get("/seekers/me/export", &seeker).await;
     assert_eq!(status, StatusCode::OK);
@@ -476,7 +488,9 @@ async fn a_seeker_exports_everything_and_erasure_leaves_no_personal_data() {
     };
     assert_eq!(count(&after), count(&before) - 1);
 
-    for needle in [email.as_str(), last_name.as_str(), phone.as_str(), seeker.sub.as_str()] {
+    assert_eq!(export["interviews"].as_array().unwrap().len(), 1);
+    assert_eq!(export["inPersonRequests"].as_array().unwrap().len(), 1);
+    for needle in [email.as_str(), last_name.as_str(), phone.as_str(), seeker.sub.as_str(), private_reason] {
         let found = table.items_mentioning(needle).await;
         assert!(found.is_empty(), "{needle} still in the table: {found:?}");
     }
@@ -484,6 +498,11 @@ async fn a_seeker_exports_everything_and_erasure_leaves_no_personal_data() {
     assert_error(status, &body, StatusCode::NOT_FOUND, Some("not_registered"));
     let (status, body) = api.get(&format!("/seekers/{seeker_id}"), &advisor).await;
     assert_error(status, &body, StatusCode::NOT_FOUND, None);
+    // The upcoming interview was cancelled: the advisor's slot is free again.
+    let slot = table.item(&format!("SLOT#{slot_id}"), "SLOT").await.unwrap();
+    assert_eq!(slot["state"].as_s().unwrap(), "open");
+    let (_, requests) = api.get("/advisors/me/in-person-requests", &advisor).await;
+    assert!(requests["items"].as_array().unwrap().is_empty());
     // The anonymous trace of the follow-up remains.
     let profile = table.item(&format!("SEEKER#{seeker_id}"), "PROFILE").await.expect("anonymous profile kept");
     assert_eq!(profile["erased"].as_bool().unwrap(), &true);

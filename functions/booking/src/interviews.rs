@@ -13,13 +13,14 @@ use common::domain::{free_text, Channel};
 use common::email::OutboxRecord;
 use common::http::{json_response, parse_body, path_param, query_param, ListBody, Page};
 use common::interview::{
-    granules, reminders, start_sort_key, ChannelChange, InterviewRecord, InterviewStatus, ReminderKind,
+    clear_reminders, granules, hold_granules, release_granules, reopen_slot, set_reminders, start_sort_key,
+    ChannelChange, InterviewRecord, InterviewStatus,
 };
 use common::journal::{ActorRole, JournalRecord};
 use common::keys;
 use common::store::{from_item, n, s, to_item, AdvisorRecord, QuerySpec, SeekerRecord, TransactOutcome};
 use common::time::{parse_instant, to_key};
-use common::tx::{delete as tx_delete, delete_with, put, update};
+use common::tx::{put, update};
 use common::ApiError;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
@@ -98,67 +99,6 @@ async fn parties(app: &App, interview: &InterviewRecord) -> Result<(SeekerRecord
         .await?
         .ok_or_else(|| ApiError::internal("interview without advisor"))?;
     Ok((seeker, advisor))
-}
-
-/// The granule items that hold an interview's time in its advisor's agenda: the no-overlap guarantee.
-fn hold_granules(
-    interview: &InterviewRecord,
-    keys_to_hold: impl IntoIterator<Item = String>,
-) -> Vec<TransactWriteItem> {
-    let expires = (interview.end_at() + Duration::days(30)).timestamp();
-    keys_to_hold
-        .into_iter()
-        .map(|granule| {
-            let item = [
-                ("pk".to_owned(), s(keys::advisor_pk(&interview.advisor_id))),
-                ("sk".to_owned(), s(keys::busy_sk(&granule))),
-                ("interviewId".to_owned(), s(interview.interview_id.clone())),
-                ("expiresAt".to_owned(), n(expires)),
-            ]
-            .into_iter()
-            .collect();
-            put(item, Some("attribute_not_exists(pk)"))
-        })
-        .collect()
-}
-
-fn release_granules(
-    interview: &InterviewRecord,
-    keys_to_release: impl IntoIterator<Item = String>,
-) -> Vec<TransactWriteItem> {
-    keys_to_release
-        .into_iter()
-        .map(|granule| {
-            delete_with(keys::advisor_pk(&interview.advisor_id), &keys::busy_sk(&granule), |d| {
-                d.condition_expression("attribute_not_exists(pk) OR interviewId = :id")
-                    .expression_attribute_values(":id", s(interview.interview_id.clone()))
-            })
-        })
-        .collect()
-}
-
-/// Reminder items for the interview's current time: written when still ahead, removed otherwise.
-fn set_reminders(interview: &InterviewRecord, now: DateTime<Utc>) -> Result<Vec<TransactWriteItem>, ApiError> {
-    let ahead = reminders(&interview.interview_id, interview.start_at(), now);
-    let mut items = Vec::new();
-    for kind in ReminderKind::ALL {
-        match ahead.iter().find(|r| r.kind == kind.as_str()) {
-            Some(reminder) => items.push(put(to_item(reminder)?, None)),
-            None => items.push(tx_delete(
-                keys::interview_pk(&interview.interview_id),
-                &keys::reminder_sk(kind.as_str()),
-                None,
-            )),
-        }
-    }
-    Ok(items)
-}
-
-fn clear_reminders(interview: &InterviewRecord) -> Vec<TransactWriteItem> {
-    ReminderKind::ALL
-        .iter()
-        .map(|kind| tx_delete(keys::interview_pk(&interview.interview_id), &keys::reminder_sk(kind.as_str()), None))
-        .collect()
 }
 
 fn journal(
@@ -635,17 +575,6 @@ pub(crate) async fn cancel(
     commit_guarded(app, items).await?;
     tracing::info!("interview cancelled");
     Ok(json_response(StatusCode::OK, &views::interview(&cancelled)))
-}
-
-/// The slot an interview held opens again.
-fn reopen_slot(slot_id: &str, interview_id: &str) -> TransactWriteItem {
-    update(keys::slot_pk(slot_id), keys::SLOT_SK, |u| {
-        u.update_expression("SET #state = :open REMOVE interviewId, bookedBy")
-            .condition_expression("interviewId = :interview")
-            .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":open", s("open"))
-            .expression_attribute_values(":interview", s(interview_id))
-    })
 }
 
 /// Commits a transaction whose item 0 is guarded by [`guarded`]: a failed guard is a stale read (409).

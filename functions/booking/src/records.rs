@@ -64,6 +64,8 @@ pub struct InPersonRecord {
     pub request_id: String,
     pub seeker_id: String,
     pub advisor_id: String,
+    /// Removed by erasure.
+    #[serde(default)]
     pub reason: String,
     pub status: RequestStatus,
     pub created_at: String,

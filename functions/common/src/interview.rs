@@ -2,8 +2,13 @@
 //! meetings and links read them), the agenda granules that keep an advisor's
 //! interviews from overlapping, and the reminder items.
 
+use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+use crate::store::{n, s, to_item};
+use crate::tx::{delete as tx_delete, delete_with, put, update};
 
 use crate::domain::Channel;
 use crate::journal::ActorRole;
@@ -186,6 +191,80 @@ pub fn reminders(interview_id: &str, start: DateTime<Utc>, now: DateTime<Utc>) -
             })
         })
         .collect()
+}
+
+// Transaction items that keep the agenda, the slots and the reminders in step with an interview.
+
+/// The granule items that hold an interview's time in its advisor's agenda: the no-overlap guarantee.
+pub fn hold_granules(
+    interview: &InterviewRecord,
+    keys_to_hold: impl IntoIterator<Item = String>,
+) -> Vec<TransactWriteItem> {
+    let expires = (interview.end_at() + Duration::days(30)).timestamp();
+    keys_to_hold
+        .into_iter()
+        .map(|granule| {
+            let item = [
+                ("pk".to_owned(), s(keys::advisor_pk(&interview.advisor_id))),
+                ("sk".to_owned(), s(keys::busy_sk(&granule))),
+                ("interviewId".to_owned(), s(interview.interview_id.clone())),
+                ("expiresAt".to_owned(), n(expires)),
+            ]
+            .into_iter()
+            .collect();
+            put(item, Some("attribute_not_exists(pk)"))
+        })
+        .collect()
+}
+
+pub fn release_granules(
+    interview: &InterviewRecord,
+    keys_to_release: impl IntoIterator<Item = String>,
+) -> Vec<TransactWriteItem> {
+    keys_to_release
+        .into_iter()
+        .map(|granule| {
+            delete_with(keys::advisor_pk(&interview.advisor_id), &keys::busy_sk(&granule), |d| {
+                d.condition_expression("attribute_not_exists(pk) OR interviewId = :id")
+                    .expression_attribute_values(":id", s(interview.interview_id.clone()))
+            })
+        })
+        .collect()
+}
+
+/// Reminder items for the interview's current time: written when still ahead, removed otherwise.
+pub fn set_reminders(interview: &InterviewRecord, now: DateTime<Utc>) -> Result<Vec<TransactWriteItem>, ApiError> {
+    let ahead = reminders(&interview.interview_id, interview.start_at(), now);
+    let mut items = Vec::new();
+    for kind in ReminderKind::ALL {
+        match ahead.iter().find(|r| r.kind == kind.as_str()) {
+            Some(reminder) => items.push(put(to_item(reminder)?, None)),
+            None => items.push(tx_delete(
+                keys::interview_pk(&interview.interview_id),
+                &keys::reminder_sk(kind.as_str()),
+                None,
+            )),
+        }
+    }
+    Ok(items)
+}
+
+pub fn clear_reminders(interview: &InterviewRecord) -> Vec<TransactWriteItem> {
+    ReminderKind::ALL
+        .iter()
+        .map(|kind| tx_delete(keys::interview_pk(&interview.interview_id), &keys::reminder_sk(kind.as_str()), None))
+        .collect()
+}
+
+/// The slot an interview held opens again.
+pub fn reopen_slot(slot_id: &str, interview_id: &str) -> TransactWriteItem {
+    update(keys::slot_pk(slot_id), keys::SLOT_SK, |u| {
+        u.update_expression("SET #state = :open REMOVE interviewId, bookedBy")
+            .condition_expression("interviewId = :interview")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":open", s("open"))
+            .expression_attribute_values(":interview", s(interview_id))
+    })
 }
 
 #[cfg(test)]

@@ -4,9 +4,10 @@ use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, WriteRequest};
 use chrono::{DateTime, Utc};
 use common::auth::Caller;
 use common::http::{json_response, no_content};
+use common::interview::{clear_reminders, granules, release_granules, reopen_slot, InterviewRecord, InterviewStatus};
 use common::journal::{ActorRole, JournalRecord, FREE_TEXT_FIELDS};
 use common::keys;
-use common::store::{item_to_json, s, sdk_error, Item, Store, TransactOutcome};
+use common::store::{from_item, item_to_json, s, sdk_error, Item, Store, TransactOutcome};
 use common::time::{to_key, to_paris};
 use common::ApiError;
 use http::StatusCode;
@@ -129,6 +130,76 @@ fn key_of(item: &Item) -> Item {
     item.iter().filter(|(k, _)| k.as_str() == "pk" || k.as_str() == "sk").map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
+/// Interviews keep what proves the follow-up (dates, channel, status, whether mandatory) and
+/// lose what the seeker or advisor typed and the phone number; upcoming ones are cancelled so
+/// the advisor's time and the slot are freed.
+async fn erase_interviews(app: &App, seeker_id: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
+    let items = index_partition(&app.store, keys::GSI2, keys::seeker_interviews_gsi2pk(seeker_id)).await?;
+    for item in items {
+        let interview: InterviewRecord = from_item(item)?;
+        let upcoming = interview.status == InterviewStatus::Booked && interview.start_at() > now;
+        let mut transaction = vec![update(interview.pk.clone(), &interview.sk, |u| {
+            let strip = "REMOVE phoneNumber, cancelReason, outcomeNote, channelHistory";
+            if upcoming {
+                u.update_expression(format!(
+                    "SET #status = :cancelled, cancelledAt = :now, cancelledBy = :system, #sequence = #sequence + :one {strip}"
+                ))
+                .condition_expression("#status = :booked")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_names("#sequence", "sequence")
+                .expression_attribute_values(":cancelled", s("cancelled"))
+                .expression_attribute_values(":booked", s("booked"))
+                .expression_attribute_values(":now", s(to_key(now)))
+                .expression_attribute_values(":system", s("system"))
+                .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            } else {
+                u.update_expression(strip)
+            }
+        })];
+        if upcoming {
+            if let Some(slot_id) = &interview.slot_id {
+                transaction.push(reopen_slot(slot_id, &interview.interview_id));
+            }
+            transaction.extend(release_granules(&interview, granules(interview.start_at(), interview.end_at())));
+            transaction.extend(clear_reminders(&interview));
+        }
+        match app.store.transact(transaction).await? {
+            TransactOutcome::Committed => {}
+            // Changed meanwhile (cancelled, held): the caller retries the whole erasure.
+            _ => return Err(ApiError::Unavailable("an interview changed during erasure; retry".into())),
+        }
+    }
+    Ok(())
+}
+
+/// In-person requests lose their free text; an open one is withdrawn from the advisor's list.
+async fn erase_in_person_requests(app: &App, seeker_id: &str) -> Result<(), ApiError> {
+    let items = index_partition(&app.store, keys::GSI2, keys::seeker_in_person_gsi2pk(seeker_id)).await?;
+    for item in items {
+        let key = key_of(&item);
+        app.store
+            .client
+            .update_item()
+            .table_name(&app.store.table)
+            .set_key(Some(key))
+            .update_expression("REMOVE reason, message, gsi1pk, gsi1sk")
+            .condition_expression("attribute_exists(pk)")
+            .send()
+            .await
+            .map_err(sdk_error)?;
+    }
+    app.store
+        .client
+        .delete_item()
+        .table_name(&app.store.table)
+        .key("pk", s(keys::seeker_pk(seeker_id)))
+        .key("sk", s(keys::IN_PERSON_OPEN_SK))
+        .send()
+        .await
+        .map_err(sdk_error)?;
+    Ok(())
+}
+
 /// `DELETE /seekers/me`: erases the caller's personal data everywhere.
 ///
 /// Secondary items go first (messages and unsent emails deleted, free text
@@ -175,6 +246,9 @@ pub(crate) async fn erase(app: &App, caller: &Caller, now: DateTime<Utc>) -> Res
         };
         update.send().await.map_err(sdk_error)?;
     }
+
+    erase_interviews(app, &seeker_id, now).await?;
+    erase_in_person_requests(app, &seeker_id).await?;
 
     for attempt in 0..20 {
         let current = app.store.seeker(&seeker_id).await?.ok_or_else(|| ApiError::not_found("no such seeker"))?;
