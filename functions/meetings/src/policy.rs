@@ -1,0 +1,102 @@
+//! Meeting rules that are policy, not code: the join window and the media region.
+
+use chrono::{DateTime, Duration, Utc};
+use common::config::ConfigError;
+use common::interview::InterviewRecord;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeetingPolicy {
+    /// Joining opens this long before the start.
+    pub join_early: Duration,
+    /// Joining closes this long after the scheduled end; the scheduled job ends the meeting then.
+    pub join_late: Duration,
+    /// Where Chime hosts the media (eu-west-3, Paris, keeps it in France).
+    pub media_region: String,
+    /// How far back the scheduled job looks for meetings to end (it catches up after an outage).
+    pub sweep_lookback: Duration,
+}
+
+impl Default for MeetingPolicy {
+    fn default() -> Self {
+        MeetingPolicy {
+            join_early: Duration::minutes(15),
+            join_late: Duration::zero(),
+            media_region: "eu-west-3".into(),
+            sweep_lookback: Duration::hours(24),
+        }
+    }
+}
+
+/// Where `now` stands against an interview's join window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    TooEarly,
+    Open,
+    Over,
+}
+
+impl MeetingPolicy {
+    pub fn from_env() -> Result<MeetingPolicy, ConfigError> {
+        Self::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<MeetingPolicy, ConfigError> {
+        let defaults = MeetingPolicy::default();
+        let minutes = |key: &str, default: Duration| -> Result<Duration, ConfigError> {
+            match lookup(key) {
+                None => Ok(default),
+                Some(raw) => raw
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|m| (0..=24 * 60).contains(m))
+                    .map(Duration::minutes)
+                    .ok_or_else(|| ConfigError::new(format!("{key} must be a number of minutes from 0 to 1440"))),
+            }
+        };
+        let media_region = match lookup("MEETING_MEDIA_REGION") {
+            None => defaults.media_region.clone(),
+            Some(region)
+                if !region.is_empty()
+                    && region.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()) =>
+            {
+                region
+            }
+            Some(_) => return Err(ConfigError::new("MEETING_MEDIA_REGION must be a region name such as eu-west-3")),
+        };
+        Ok(MeetingPolicy {
+            join_early: minutes("MEETING_JOIN_EARLY_MINUTES", defaults.join_early)?,
+            join_late: minutes("MEETING_JOIN_LATE_MINUTES", defaults.join_late)?,
+            media_region,
+            sweep_lookback: defaults.sweep_lookback,
+        })
+    }
+
+    pub fn window(&self, interview: &InterviewRecord, now: DateTime<Utc>) -> Window {
+        if now < interview.start_at() - self.join_early {
+            Window::TooEarly
+        } else if now > self.closes_at(interview) {
+            Window::Over
+        } else {
+            Window::Open
+        }
+    }
+
+    /// When the meeting of `interview` is over and may be ended.
+    pub fn closes_at(&self, interview: &InterviewRecord) -> DateTime<Utc> {
+        interview.end_at() + self.join_late
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_overrides_and_refuses_nonsense() {
+        let policy = MeetingPolicy::from_lookup(|k| (k == "MEETING_JOIN_EARLY_MINUTES").then(|| "5".into())).unwrap();
+        assert_eq!(policy.join_early, Duration::minutes(5));
+        assert_eq!(policy.media_region, "eu-west-3");
+        assert!(MeetingPolicy::from_lookup(|k| (k == "MEETING_JOIN_LATE_MINUTES").then(|| "-1".into())).is_err());
+        assert!(MeetingPolicy::from_lookup(|k| (k == "MEETING_MEDIA_REGION").then(|| "Paris!".into())).is_err());
+    }
+}
