@@ -211,13 +211,28 @@ impl Emulator {
     }
 }
 
-/// The live meeting, or the error the API answers (NotFound, or an injected fault).
-fn live<'a>(state: &'a mut World, meeting_id: &str) -> Result<&'a mut Meeting, Response> {
+/// Why a call about a meeting fails.
+enum Refusal {
+    NotFound,
+    Fault(Fault),
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::NotFound => not_found(),
+            Refusal::Fault(fault) => fault_response(fault),
+        }
+    }
+}
+
+/// The live meeting, or why the API refuses (NotFound, or an injected fault).
+fn live<'a>(state: &'a mut World, meeting_id: &str) -> Result<&'a mut Meeting, Refusal> {
     let Some(meeting) = state.meetings.get_mut(meeting_id).filter(|m| !m.ended) else {
-        return Err(not_found());
+        return Err(Refusal::NotFound);
     };
     if let Some(fault) = state.faults.get(&meeting.external_meeting_id) {
-        return Err(fault_response(*fault));
+        return Err(Refusal::Fault(*fault));
     }
     Ok(meeting)
 }
@@ -226,7 +241,7 @@ async fn get_meeting(State(gateway): State<Arc<Gateway>>, Path(meeting_id): Path
     let mut state = gateway.chime.lock();
     match live(&mut state, &meeting_id) {
         Ok(meeting) => Json(json!({"Meeting": meeting_json(meeting)})).into_response(),
-        Err(response) => response,
+        Err(refusal) => refusal.into_response(),
     }
 }
 
@@ -239,7 +254,7 @@ async fn delete_meeting(State(gateway): State<Arc<Gateway>>, Path(meeting_id): P
                 let meeting = meeting.clone();
                 Some(record_event(&mut state, &meeting, "chime:MeetingEnded", None))
             }
-            Err(response) => return response,
+            Err(refusal) => return refusal.into_response(),
         }
     };
     if let Some(event) = event {
@@ -265,7 +280,7 @@ async fn create_attendee(State(gateway): State<Arc<Gateway>>, Path(meeting_id): 
     let mut state = gateway.chime.lock();
     let meeting = match live(&mut state, &meeting_id) {
         Ok(meeting) => meeting,
-        Err(response) => return response,
+        Err(refusal) => return refusal.into_response(),
     };
     // Chime answers the existing attendee for an ExternalUserId already in the meeting.
     if let Some(existing) = meeting.attendees.iter().find(|a| a.external_user_id == external_user_id) {
@@ -288,7 +303,7 @@ async fn delete_attendee(
     let mut state = gateway.chime.lock();
     let meeting = match live(&mut state, &meeting_id) {
         Ok(meeting) => meeting,
-        Err(response) => return response,
+        Err(refusal) => return refusal.into_response(),
     };
     let before = meeting.attendees.len();
     meeting.attendees.retain(|a| a.attendee_id != attendee_id);
