@@ -88,8 +88,13 @@ pub struct Chime {
 
 impl Chime {
     /// A client for a request path: few, quick retries, so a throttled join answers 503 within the Lambda timeout.
-    pub fn new(sdk: &aws_config::SdkConfig) -> Chime {
-        let config = aws_sdk_chimesdkmeetings::config::Builder::from(sdk)
+    /// `control_region` overrides the SDK's region (the function's) for the Chime API only.
+    pub fn new(sdk: &aws_config::SdkConfig, control_region: Option<&str>) -> Chime {
+        let mut builder = aws_sdk_chimesdkmeetings::config::Builder::from(sdk);
+        if let Some(region) = control_region {
+            builder = builder.region(aws_sdk_chimesdkmeetings::config::Region::new(region.to_owned()));
+        }
+        let config = builder
             .retry_config(RetryConfig::standard().with_max_attempts(2).with_initial_backoff(Duration::from_millis(100)))
             .timeout_config(TimeoutConfig::builder().operation_timeout(Duration::from_secs(4)).build())
             .build();

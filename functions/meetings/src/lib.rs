@@ -38,7 +38,8 @@ impl App {
         let policy = MeetingPolicy::from_env()?;
         let sdk = aws_config::load_from_env().await;
         let store = Store::new(aws_sdk_dynamodb::Client::new(&sdk), config.table_name.clone());
-        Ok(App { store, config, policy, chime: Chime::new(&sdk) })
+        let chime = Chime::new(&sdk, policy.control_region.as_deref());
+        Ok(App { store, config, policy, chime })
     }
 }
 

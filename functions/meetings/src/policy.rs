@@ -14,6 +14,9 @@ pub struct MeetingPolicy {
     pub media_region: String,
     /// How far back the scheduled job looks for meetings to end (it catches up after an outage).
     pub sweep_lookback: Duration,
+    /// The Chime SDK Meetings API region when it differs from the function's (eu-west-3 has no
+    /// control endpoint); `None` locally, where the endpoint comes from the environment.
+    pub control_region: Option<String>,
 }
 
 impl Default for MeetingPolicy {
@@ -23,6 +26,7 @@ impl Default for MeetingPolicy {
             join_late: Duration::zero(),
             media_region: "eu-west-3".into(),
             sweep_lookback: Duration::hours(24),
+            control_region: None,
         }
     }
 }
@@ -53,21 +57,20 @@ impl MeetingPolicy {
                     .ok_or_else(|| ConfigError::new(format!("{key} must be a number of minutes from 0 to 1440"))),
             }
         };
-        let media_region = match lookup("MEETING_MEDIA_REGION") {
-            None => defaults.media_region.clone(),
-            Some(region)
-                if !region.is_empty()
-                    && region.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()) =>
-            {
-                region
+        let region = |key: &str| -> Result<Option<String>, ConfigError> {
+            match lookup(key) {
+                None => Ok(None),
+                Some(r) if is_region_name(&r) => Ok(Some(r)),
+                Some(_) => Err(ConfigError::new(format!("{key} must be a region name such as eu-west-3"))),
             }
-            Some(_) => return Err(ConfigError::new("MEETING_MEDIA_REGION must be a region name such as eu-west-3")),
         };
+        let media_region = region("MEETING_MEDIA_REGION")?.unwrap_or(defaults.media_region);
         Ok(MeetingPolicy {
             join_early: minutes("MEETING_JOIN_EARLY_MINUTES", defaults.join_early)?,
             join_late: minutes("MEETING_JOIN_LATE_MINUTES", defaults.join_late)?,
             media_region,
             sweep_lookback: defaults.sweep_lookback,
+            control_region: region("CHIME_CONTROL_REGION")?,
         })
     }
 
@@ -85,6 +88,10 @@ impl MeetingPolicy {
     pub fn closes_at(&self, interview: &InterviewRecord) -> DateTime<Utc> {
         interview.end_at() + self.join_late
     }
+}
+
+fn is_region_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit())
 }
 
 #[cfg(test)]
