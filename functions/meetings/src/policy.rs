@@ -105,5 +105,24 @@ mod tests {
         assert_eq!(policy.media_region, "eu-west-3");
         assert!(MeetingPolicy::from_lookup(|k| (k == "MEETING_JOIN_LATE_MINUTES").then(|| "-1".into())).is_err());
         assert!(MeetingPolicy::from_lookup(|k| (k == "MEETING_MEDIA_REGION").then(|| "Paris!".into())).is_err());
+        let control = MeetingPolicy::from_lookup(|k| (k == "CHIME_CONTROL_REGION").then(|| "eu-central-1".into()));
+        assert_eq!(control.unwrap().control_region.as_deref(), Some("eu-central-1"));
+    }
+
+    #[test]
+    fn the_window_opens_15_minutes_early_and_closes_at_the_end() {
+        let interview: InterviewRecord = serde_json::from_value(serde_json::json!({
+            "pk": "INTERVIEW#I", "sk": "INTERVIEW", "gsi1pk": "AGENDA#A", "gsi1sk": "x", "gsi2pk": "SEEKER_INTERVIEWS#S",
+            "gsi2sk": "x", "interviewId": "I", "seekerId": "S", "advisorId": "A",
+            "start": "2026-12-03T08:30:00.000Z", "end": "2026-12-03T09:00:00.000Z", "durationMinutes": 30,
+            "channel": "video", "mandatory": true, "status": "booked", "sequence": 0, "createdAt": "2026-11-01T08:00:00.000Z"
+        }))
+        .unwrap();
+        let policy = MeetingPolicy::default();
+        let at = |raw: &str| DateTime::parse_from_rfc3339(raw).unwrap().with_timezone(&Utc);
+        assert_eq!(policy.window(&interview, at("2026-12-03T08:14:59Z")), Window::TooEarly);
+        assert_eq!(policy.window(&interview, at("2026-12-03T08:15:00Z")), Window::Open);
+        assert_eq!(policy.window(&interview, at("2026-12-03T09:00:00Z")), Window::Open);
+        assert_eq!(policy.window(&interview, at("2026-12-03T09:00:01Z")), Window::Over);
     }
 }
