@@ -107,3 +107,18 @@ pub fn in_person_open_gsi1pk(advisor_id: &str) -> String {
 }
 /// Under the seeker: held while they have an open in-person request (one at a time).
 pub const IN_PERSON_OPEN_SK: &str = "INPERSON_OPEN";
+
+/// Under the interview: the Chime attendee of one participant (seeker or advisor id).
+pub fn attendee_sk(user_id: &str) -> String {
+    format!("ATTENDEE#{user_id}")
+}
+/// Under the interview: one Chime meeting event recorded (the event id makes redelivery a no-op).
+pub fn attendance_sk(event_id: &str) -> String {
+    format!("ATTENDANCE#{event_id}")
+}
+/// Under the interview: held while it has a meeting, so the scheduled job finds it when the interview ends.
+pub const MEETING_END_SK: &str = "MEETING_END";
+/// GSI1 partition of the meetings whose interview ends in one UTC hour (`2026-12-03T08`).
+pub fn meeting_end_gsi1pk(hour_bucket: &str) -> String {
+    format!("MEETING_END#{hour_bucket}")
+}

@@ -3,6 +3,7 @@
 
 use anyhow::{bail, Result};
 use aws_lambda_events::event::dynamodb::Event;
+use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use lambda_http::{Body, Request, Response};
 
@@ -12,10 +13,14 @@ pub struct Functions {
     registration: registration::App,
     booking: booking::App,
     email_dispatch: email_dispatch::App,
+    /// The three meetings functions share one library and one set of clients.
+    meetings: meetings::App,
 }
 
-const HTTP_FUNCTIONS: [&str; 2] = ["RegistrationFunction", "BookingFunction"];
+const HTTP_FUNCTIONS: [&str; 3] = ["RegistrationFunction", "BookingFunction", "MeetingsFunction"];
 const STREAM_FUNCTIONS: [&str; 1] = ["EmailDispatchFunction"];
+/// Functions invoked by EventBridge: rules (Chime meeting events) and schedules.
+const EVENT_FUNCTIONS: [&str; 2] = ["MeetingEventsFunction", "MeetingSweeperFunction"];
 
 impl Functions {
     pub async fn from_env() -> Result<Functions> {
@@ -25,6 +30,7 @@ impl Functions {
             email_dispatch: email_dispatch::App::from_env()
                 .await
                 .map_err(|e| anyhow::anyhow!("email-dispatch: {e}"))?,
+            meetings: meetings::App::from_env().await.map_err(|e| anyhow::anyhow!("meetings: {e}"))?,
         })
     }
 
@@ -40,6 +46,16 @@ impl Functions {
                 bail!("template stream consumer {} is not hosted by the local gateway", stream.function);
             }
         }
+        for rule in &template.rules {
+            if !EVENT_FUNCTIONS.contains(&rule.function.as_str()) {
+                bail!("template EventBridge rule target {} is not hosted by the local gateway", rule.function);
+            }
+        }
+        for schedule in &template.schedules {
+            if !EVENT_FUNCTIONS.contains(&schedule.function.as_str()) {
+                bail!("template scheduled function {} is not hosted by the local gateway", schedule.function);
+            }
+        }
         Ok(())
     }
 
@@ -48,6 +64,7 @@ impl Functions {
         match function {
             "RegistrationFunction" => registration::handle(&self.registration, request).await,
             "BookingFunction" => booking::handle(&self.booking, request).await,
+            "MeetingsFunction" => meetings::handle(&self.meetings, request).await,
             other => Err(format!("function {other} is not hosted").into()),
         }
     }
@@ -59,6 +76,19 @@ impl Functions {
     ) -> Result<DynamoDbEventResponse, lambda_runtime::Error> {
         match function {
             "EmailDispatchFunction" => email_dispatch::handle(&self.email_dispatch, event).await,
+            other => Err(format!("function {other} is not hosted").into()),
+        }
+    }
+
+    /// Invokes a function with an EventBridge event (a rule's match or a schedule); `Err` is a failed invocation.
+    pub async fn invoke_event(
+        &self,
+        function: &str,
+        event: EventBridgeEvent<serde_json::Value>,
+    ) -> Result<(), lambda_runtime::Error> {
+        match function {
+            "MeetingEventsFunction" => meetings::attendance::handle(&self.meetings, event).await.map(|_| ()),
+            "MeetingSweeperFunction" => meetings::sweeper::handle(&self.meetings, event).await.map(|_| ()),
             other => Err(format!("function {other} is not hosted").into()),
         }
     }

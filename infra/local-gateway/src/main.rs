@@ -2,10 +2,12 @@
 //! stream event source mappings and local sign-in, in front of the real
 //! function handlers, DynamoDB Local and moto. Everything on 127.0.0.1.
 
+mod chime;
 mod emails;
 mod functions;
 mod http_api;
 mod jwt;
+mod schedules;
 mod streams;
 mod table;
 mod template;
@@ -34,6 +36,8 @@ pub struct Gateway {
     pub functions: Functions,
     pub http: reqwest::Client,
     pub moto_url: String,
+    /// The Chime SDK Meetings emulator's state (served on CHIME_PORT).
+    pub chime: chime::Emulator,
 }
 
 fn env_or(key: &str, default: &str) -> String {
@@ -51,6 +55,7 @@ async fn main() -> Result<()> {
         .init();
 
     let http_port: u16 = env_or("HTTP_PORT", "3000").parse().context("HTTP_PORT")?;
+    let chime_port: u16 = env_or("CHIME_PORT", "3002").parse().context("CHIME_PORT")?;
     let template_path = env_or("TEMPLATE_PATH", "template.yaml");
     let template = Template::load(&template_path)?;
     Functions::check(&template)?;
@@ -72,7 +77,14 @@ async fn main() -> Result<()> {
     let issuer = format!("http://127.0.0.1:{http_port}/_local");
     let signer = Signer::load_or_create(&key_path, issuer)?;
     let functions = Functions::from_env().await?;
-    let gateway = Arc::new(Gateway { template, signer, functions, http: reqwest::Client::new(), moto_url });
+    let gateway = Arc::new(Gateway {
+        template,
+        signer,
+        functions,
+        http: reqwest::Client::new(),
+        moto_url,
+        chime: chime::Emulator::default(),
+    });
 
     let streams_api = streams::StreamsApi {
         http: reqwest::Client::new(),
@@ -86,8 +98,22 @@ async fn main() -> Result<()> {
         .route("/_local/jwks.json", get(jwks))
         .route("/_local/emails", get(list_emails))
         .route("/_local/health", get(|| async { "ok" }))
+        .route("/_local/schedule/{function}", post(schedules::run_now))
         .fallback(api)
-        .with_state(gateway.clone());
+        .with_state(gateway.clone())
+        .merge(chime::control_router(gateway.clone()));
+    schedules::start(gateway.clone());
+
+    // The Chime SDK Meetings emulator, where AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS points.
+    let chime_address = SocketAddr::from(([127, 0, 0, 1], chime_port));
+    let chime_listener =
+        tokio::net::TcpListener::bind(chime_address).await.with_context(|| format!("binding {chime_address}"))?;
+    let chime_api = chime::api_router(gateway.clone());
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(chime_listener, chime_api).await {
+            tracing::error!(error = %e, "the Chime emulator stopped");
+        }
+    });
 
     let address = SocketAddr::from(([127, 0, 0, 1], http_port));
     let listener = tokio::net::TcpListener::bind(address).await.with_context(|| format!("binding {address}"))?;
@@ -104,6 +130,15 @@ async fn main() -> Result<()> {
     println!("  POST    /_local/token                            -> local sign-in (stands in for Cognito)");
     println!("  GET     /_local/jwks.json                        -> the local signing key");
     println!("  GET     /_local/emails                           -> mail received by the local SES");
+    println!("  POST    /_local/schedule/{{functionName}}          -> runs a scheduled function now (optional time)");
+    println!("  *       /_local/chime/...                        -> Chime emulator control (faults, media join/leave)");
+    println!("Chime SDK Meetings emulator on http://{chime_address} (no media)");
+    for schedule in &gateway.template.schedules {
+        println!("  schedule {:<39} -> {}", schedule.expression, schedule.function);
+    }
+    for rule in &gateway.template.rules {
+        println!("  rule    {:<40} -> {}", rule.pattern["source"], rule.function);
+    }
     for stream in &gateway.template.streams {
         println!(
             "  stream  table stream                             -> {} (batch {})",

@@ -40,6 +40,14 @@ pub struct Schedule {
     pub expression: String,
 }
 
+/// An EventBridge rule (`Type: EventBridgeRule`) delivering matching events to a function.
+#[derive(Debug, Clone)]
+pub struct EventRule {
+    pub function: String,
+    /// The rule's `Pattern`, as JSON.
+    pub pattern: serde_json::Value,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TableSpec {
@@ -100,6 +108,7 @@ pub struct Template {
     pub table: TableSpec,
     pub streams: Vec<StreamConsumer>,
     pub schedules: Vec<Schedule>,
+    pub rules: Vec<EventRule>,
 }
 
 fn string_at<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
@@ -118,6 +127,7 @@ impl Template {
         let mut routes = Vec::new();
         let mut streams = Vec::new();
         let mut schedules = Vec::new();
+        let mut rules = Vec::new();
         let mut tables = BTreeMap::new();
         for (name, resource) in resources {
             let name = name.as_str().unwrap_or_default().to_owned();
@@ -178,6 +188,15 @@ impl Template {
                                     .to_owned();
                                 schedules.push(Schedule { function: name.clone(), expression });
                             }
+                            Some("EventBridgeRule") | Some("CloudWatchEvent") => {
+                                let pattern = properties.get("Pattern").cloned().unwrap_or(Value::Null);
+                                let pattern = serde_json::to_value(pattern)
+                                    .with_context(|| format!("{name}: an EventBridgeRule pattern must be literal"))?;
+                                if !pattern.is_object() {
+                                    bail!("{name}: an EventBridgeRule needs a Pattern");
+                                }
+                                rules.push(EventRule { function: name.clone(), pattern });
+                            }
                             _ => {}
                         }
                     }
@@ -189,7 +208,7 @@ impl Template {
             bail!("expected exactly one AWS::DynamoDB::Table, found {}", tables.len());
         }
         let table = tables.into_values().next().context("one table")?;
-        Ok(Template { routes, table, streams, schedules })
+        Ok(Template { routes, table, streams, schedules, rules })
     }
 }
 
@@ -205,6 +224,11 @@ mod tests {
         assert_eq!(template.table.key_schema.len(), 2);
         assert!(template.table.stream_specification.is_some());
         assert!(template.streams.iter().any(|s| s.function == "EmailDispatchFunction" && !s.filters.is_empty()));
+        assert!(template
+            .rules
+            .iter()
+            .any(|r| r.function == "MeetingEventsFunction" && r.pattern["source"] == serde_json::json!(["aws.chime"])));
+        assert!(template.schedules.iter().any(|s| s.function == "MeetingSweeperFunction"));
     }
 
     /// `docs/openapi.yaml` documents exactly the routes of `template.yaml`
