@@ -115,6 +115,12 @@ else
 	status=1
 fi
 
+# The companion stack deployed in the Chime control region (plain CloudFormation).
+if [[ -f infra/chime-events-forwarder.yaml ]]; then
+	echo "== cfn-lint infra/chime-events-forwarder.yaml"
+	cfn_lint -- infra/chime-events-forwarder.yaml || status=1
+fi
+
 sam=.local/venv/bin/sam
 if [[ -x "$sam" ]]; then
 	echo "== sam validate --lint"

@@ -22,10 +22,7 @@ fn ws_url() -> String {
 
 /// The per-user limit the gateway runs with (test.sh sets it; the product default is 30).
 fn rate_limit() -> usize {
-    std::env::var("CHAT_RATE_LIMIT_PER_MINUTE")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(30)
+    std::env::var("CHAT_RATE_LIMIT_PER_MINUTE").ok().and_then(|v| v.parse().ok()).unwrap_or(30)
 }
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -40,10 +37,7 @@ struct Ws {
 impl Ws {
     async fn try_connect(query: &str) -> Result<Ws, StatusCode> {
         match tokio_tungstenite::connect_async(format!("{}/?{query}", ws_url())).await {
-            Ok((stream, _)) => Ok(Ws {
-                stream,
-                pending: VecDeque::new(),
-            }),
+            Ok((stream, _)) => Ok(Ws { stream, pending: VecDeque::new() }),
             Err(tungstenite::Error::Http(response)) => Err(response.status()),
             Err(other) => panic!("gateway unreachable: {other}"),
         }
@@ -61,10 +55,7 @@ impl Ws {
     }
 
     async fn send_raw(&mut self, text: &str) {
-        self.stream
-            .send(Message::text(text))
-            .await
-            .expect("frame sent");
+        self.stream.send(Message::text(text)).await.expect("frame sent");
     }
 
     /// The next frame from the server, or `None` when nothing comes within `wait`.
@@ -85,9 +76,7 @@ impl Ws {
     }
 
     async fn next(&mut self) -> Value {
-        self.next_within(WAIT)
-            .await
-            .expect("a frame within the wait")
+        self.next_within(WAIT).await.expect("a frame within the wait")
     }
 
     /// Waits for the answer to `cmid` (its ack or its error frame), keeping the other frames.
@@ -97,15 +86,13 @@ impl Ws {
             let frame = match self.pending.pop_front() {
                 Some(frame) => frame,
                 None => match tokio::time::timeout(WAIT, self.stream.next()).await {
-                    Ok(Some(Ok(Message::Text(text)))) => {
-                        serde_json::from_str(text.as_str()).expect("JSON")
-                    }
+                    Ok(Some(Ok(Message::Text(text)))) => serde_json::from_str(text.as_str()).expect("JSON"),
                     Ok(Some(Ok(_))) => continue,
                     other => panic!("no answer to {cmid}: {other:?}"),
                 },
             };
-            let is_answer = matches!(frame["type"].as_str(), Some("ack") | Some("error"))
-                && frame["clientMessageId"] == cmid;
+            let is_answer =
+                matches!(frame["type"].as_str(), Some("ack") | Some("error")) && frame["clientMessageId"] == cmid;
             if is_answer {
                 // Put back what came before, in order.
                 for f in kept.into_iter().rev() {
@@ -177,9 +164,7 @@ impl Ws {
 
 /// An advisor of the shared region and one seeker of their portfolio.
 async fn pair(api: &Api, admin: &Person) -> (Person, String, Person, String) {
-    let (advisor, advisor_id) = api
-        .create_advisor(admin, regions::SHARED, "web", None)
-        .await;
+    let (advisor, advisor_id) = api.create_advisor(admin, regions::SHARED, "web", None).await;
     let (seeker, seeker_id) = api.seeker_of(admin, &advisor_id, regions::SHARED).await;
     (advisor, advisor_id, seeker, seeker_id)
 }
@@ -189,9 +174,7 @@ async fn history(api: &Api, who: &Person, seeker_id: &str) -> Vec<Value> {
     let mut items = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
-        let mut path = format!(
-            "/conversations/{seeker_id}/messages?after=00000000000000000000000000&limit=200"
-        );
+        let mut path = format!("/conversations/{seeker_id}/messages?after=00000000000000000000000000&limit=200");
         if let Some(c) = &cursor {
             path.push_str(&format!("&cursor={c}"));
         }
@@ -206,10 +189,7 @@ async fn history(api: &Api, who: &Person, seeker_id: &str) -> Vec<Value> {
 }
 
 fn texts(messages: &[Value]) -> Vec<String> {
-    messages
-        .iter()
-        .map(|m| m["text"].as_str().unwrap_or_default().to_owned())
-        .collect()
+    messages.iter().map(|m| m["text"].as_str().unwrap_or_default().to_owned()).collect()
 }
 
 #[tokio::test]
@@ -234,45 +214,27 @@ async fn a_message_reaches_every_device_of_both_participants_in_order() {
     let mut sorted = acked.clone();
     sorted.sort();
     assert_eq!(acked, sorted, "ids follow the sending order");
-    for (name, ws) in [
-        ("sender", &mut phone),
-        ("other device", &mut laptop),
-        ("advisor", &mut desk),
-    ] {
+    for (name, ws) in [("sender", &mut phone), ("other device", &mut laptop), ("advisor", &mut desk)] {
         let frames = ws.frames_of("message", 5).await;
-        let ids: Vec<&str> = frames
-            .iter()
-            .map(|f| f["message"]["id"].as_str().unwrap())
-            .collect();
+        let ids: Vec<&str> = frames.iter().map(|f| f["message"]["id"].as_str().unwrap()).collect();
         assert_eq!(ids, acked, "{name} got every message, in order");
-        let got: Vec<&str> = frames
-            .iter()
-            .map(|f| f["message"]["text"].as_str().unwrap())
-            .collect();
+        let got: Vec<&str> = frames.iter().map(|f| f["message"]["text"].as_str().unwrap()).collect();
         assert_eq!(got, sent, "{name} got the texts");
     }
 
     // The advisor answers; typing is relayed to the other side only.
-    desk.send(json!({"action": "typing", "seekerId": seeker_id}))
-        .await;
+    desk.send(json!({"action": "typing", "seekerId": seeker_id})).await;
     let typing = laptop.frames_of("typing", 1).await;
     assert_eq!(typing[0]["from"], advisor_id.as_str());
-    let reply = desk
-        .say(Some(&seeker_id), "Bonjour, je vous rappelle demain.")
-        .await;
+    let reply = desk.say(Some(&seeker_id), "Bonjour, je vous rappelle demain.").await;
     assert_eq!(reply["from"], advisor_id.as_str());
     assert_eq!(reply["fromRole"], "advisor");
     for ws in [&mut phone, &mut laptop] {
         let frame = ws.frames_of("message", 1).await;
         assert_eq!(frame[0]["message"]["id"], reply["id"]);
     }
-    let own_typing = desk
-        .until_sentinel("typing", "Bonjour, je vous rappelle demain.")
-        .await;
-    assert!(
-        own_typing.is_empty(),
-        "the typist does not get their own typing frame"
-    );
+    let own_typing = desk.until_sentinel("typing", "Bonjour, je vous rappelle demain.").await;
+    assert!(own_typing.is_empty(), "the typist does not get their own typing frame");
 
     let stored = history(&api, &seeker, &seeker_id).await;
     assert_eq!(stored.len(), 6);
@@ -301,10 +263,9 @@ async fn ten_senders_times_a_hundred_messages_are_each_stored_once_delivered_and
     // Everyone is connected before anyone sends (a push reaches the connections live then).
     let mut clients = Vec::new();
     for (advisor, advisor_id, seeker, seeker_id) in &conversations {
-        for (person, user_id, target) in [
-            (seeker, seeker_id.clone(), None),
-            (advisor, advisor_id.clone(), Some(seeker_id.clone())),
-        ] {
+        for (person, user_id, target) in
+            [(seeker, seeker_id.clone(), None), (advisor, advisor_id.clone(), Some(seeker_id.clone()))]
+        {
             clients.push((Ws::connect(person).await, user_id, target));
         }
     }
@@ -314,19 +275,14 @@ async fn ten_senders_times_a_hundred_messages_are_each_stored_once_delivered_and
             let mut acked = Vec::new();
             for i in 0..PER_SENDER {
                 let cmid = format!("{user_id}-{i}");
-                let answer = ws
-                    .send_message(target.as_deref(), &cmid, &format!("{user_id} {i}"))
-                    .await;
+                let answer = ws.send_message(target.as_deref(), &cmid, &format!("{user_id} {i}")).await;
                 assert_eq!(answer["type"], "ack", "{answer}");
                 acked.push(answer["message"]["id"].as_str().unwrap().to_owned());
             }
             // Everything this connection must receive: its own and its peer's messages.
             let received = ws.frames_of("message", 2 * PER_SENDER).await;
             let extra = ws.next_within(Duration::from_millis(300)).await;
-            assert!(
-                extra.as_ref().is_none_or(|f| f["type"] != "message"),
-                "no message twice: {extra:?}"
-            );
+            assert!(extra.as_ref().is_none_or(|f| f["type"] != "message"), "no message twice: {extra:?}");
             ws.close().await;
             (user_id, acked, received)
         }));
@@ -356,19 +312,12 @@ async fn ten_senders_times_a_hundred_messages_are_each_stored_once_delivered_and
                 .filter(|m| m["from"] == user.as_str())
                 .map(|m| m["id"].as_str().unwrap().to_owned())
                 .collect();
-            assert_eq!(
-                own_ids,
-                acked_by[user.as_str()],
-                "acks name the stored messages"
-            );
+            assert_eq!(own_ids, acked_by[user.as_str()], "acks name the stored messages");
         }
         // Each connection got both senders' messages, once, each sender in order.
         for receiver in [seeker_id, advisor_id] {
             let frames = &received_by[receiver.as_str()];
-            let ids: HashSet<&str> = frames
-                .iter()
-                .map(|f| f["message"]["id"].as_str().unwrap())
-                .collect();
+            let ids: HashSet<&str> = frames.iter().map(|f| f["message"]["id"].as_str().unwrap()).collect();
             assert_eq!(ids.len(), 2 * PER_SENDER);
             for sender in [seeker_id, advisor_id] {
                 let order: Vec<&str> = frames
@@ -376,12 +325,8 @@ async fn ten_senders_times_a_hundred_messages_are_each_stored_once_delivered_and
                     .filter(|f| f["message"]["from"] == sender.as_str())
                     .map(|f| f["message"]["text"].as_str().unwrap())
                     .collect();
-                let expected: Vec<String> =
-                    (0..PER_SENDER).map(|i| format!("{sender} {i}")).collect();
-                assert_eq!(
-                    order, expected,
-                    "{receiver} got {sender}'s messages in order"
-                );
+                let expected: Vec<String> = (0..PER_SENDER).map(|i| format!("{sender} {i}")).collect();
+                assert_eq!(order, expected, "{receiver} got {sender}'s messages in order");
             }
         }
     }
@@ -395,12 +340,8 @@ async fn the_same_client_message_id_twice_stores_one_message() {
     let mut phone = Ws::connect(&seeker).await;
     let mut desk = Ws::connect(&advisor).await;
 
-    let first = phone
-        .send_message(None, "retry-1", "Je serai en retard.")
-        .await;
-    let again = phone
-        .send_message(None, "retry-1", "Je serai en retard.")
-        .await;
+    let first = phone.send_message(None, "retry-1", "Je serai en retard.").await;
+    let again = phone.send_message(None, "retry-1", "Je serai en retard.").await;
     assert_eq!(first["type"], "ack");
     assert_eq!(again["type"], "ack");
     assert_eq!(first["message"]["id"], again["message"]["id"]);
@@ -428,10 +369,7 @@ async fn the_same_client_message_id_twice_stores_one_message() {
     let pushed = desk.until_sentinel("message", "sentinel").await;
     assert_eq!(pushed.len(), 2, "each message pushed once: {pushed:?}");
     let stored = history(&api, &seeker, &seeker_id).await;
-    assert_eq!(
-        texts(&stored),
-        vec!["Je serai en retard.", "Merci !", "sentinel"]
-    );
+    assert_eq!(texts(&stored), vec!["Je serai en retard.", "Merci !", "sentinel"]);
     phone.close().await;
     desk.close().await;
 }
@@ -470,30 +408,19 @@ async fn a_vanished_client_is_pruned_on_410_and_the_others_still_get_the_message
         .table_name(&table.name)
         .item("pk", AttributeValue::S(format!("CONN#{stale}")))
         .item("sk", AttributeValue::S("CONN".into()))
-        .item(
-            "gsi1pk",
-            AttributeValue::S(format!("USERCONNS#{seeker_id}")),
-        )
+        .item("gsi1pk", AttributeValue::S(format!("USERCONNS#{seeker_id}")))
         .item("gsi1sk", AttributeValue::S(stale.into()))
         .item("connectionId", AttributeValue::S(stale.into()))
         .item("userId", AttributeValue::S(seeker_id.clone()))
         .item("role", AttributeValue::S("seeker".into()))
-        .item(
-            "connectedAt",
-            AttributeValue::S("2026-01-01T00:00:00.000Z".into()),
-        )
-        .item(
-            "expiresAt",
-            AttributeValue::N((chrono::Utc::now().timestamp() + 3600).to_string()),
-        )
+        .item("connectedAt", AttributeValue::S("2026-01-01T00:00:00.000Z".into()))
+        .item("expiresAt", AttributeValue::N((chrono::Utc::now().timestamp() + 3600).to_string()))
         .send()
         .await
         .unwrap();
     assert_eq!(connections_of(&table, &seeker_id).await.len(), 2);
 
-    let message = desk
-        .say(Some(&seeker_id), "Votre dossier est complet.")
-        .await;
+    let message = desk.say(Some(&seeker_id), "Votre dossier est complet.").await;
     let got = phone.frames_of("message", 1).await;
     assert_eq!(got[0]["message"]["id"], message["id"]);
     assert!(
@@ -528,44 +455,18 @@ async fn connecting_needs_a_valid_token_of_a_participant() {
     let api = Api::new();
     let admin = api.admin().await;
     let (_, _, seeker, _) = pair(&api, &admin).await;
-    assert_eq!(
-        Ws::try_connect("").await.err(),
-        Some(StatusCode::UNAUTHORIZED)
-    );
-    assert_eq!(
-        Ws::try_connect("token=").await.err(),
-        Some(StatusCode::UNAUTHORIZED)
-    );
-    assert_eq!(
-        Ws::try_connect("token=not.a.jwt").await.err(),
-        Some(StatusCode::UNAUTHORIZED)
-    );
+    assert_eq!(Ws::try_connect("").await.err(), Some(StatusCode::UNAUTHORIZED));
+    assert_eq!(Ws::try_connect("token=").await.err(), Some(StatusCode::UNAUTHORIZED));
+    assert_eq!(Ws::try_connect("token=not.a.jwt").await.err(), Some(StatusCode::UNAUTHORIZED));
     // A signature that does not match the payload.
     let mut parts: Vec<String> = seeker.token.split('.').map(str::to_owned).collect();
     parts[2] = parts[2].chars().rev().collect();
-    assert_eq!(
-        Ws::try_connect(&format!("token={}", parts.join(".")))
-            .await
-            .err(),
-        Some(StatusCode::UNAUTHORIZED)
-    );
+    assert_eq!(Ws::try_connect(&format!("token={}", parts.join("."))).await.err(), Some(StatusCode::UNAUTHORIZED));
     // Valid identities that are no chat participants.
-    assert_eq!(
-        Ws::try_connect(&format!("token={}", admin.token))
-            .await
-            .err(),
-        Some(StatusCode::FORBIDDEN)
-    );
+    assert_eq!(Ws::try_connect(&format!("token={}", admin.token)).await.err(), Some(StatusCode::FORBIDDEN));
     let stranger = api.sign_in(&unique("unregistered"), &[]).await;
-    assert_eq!(
-        Ws::try_connect(&format!("token={}", stranger.token))
-            .await
-            .err(),
-        Some(StatusCode::FORBIDDEN)
-    );
-    assert!(Ws::try_connect(&format!("token={}", seeker.token))
-        .await
-        .is_ok());
+    assert_eq!(Ws::try_connect(&format!("token={}", stranger.token)).await.err(), Some(StatusCode::FORBIDDEN));
+    assert!(Ws::try_connect(&format!("token={}", seeker.token)).await.is_ok());
 }
 
 #[tokio::test]
@@ -610,7 +511,8 @@ async fn refused_frames_get_error_frames_and_the_connection_keeps_working() {
         ),
         (
             "another seeker's conversation",
-            json!({"action": "sendMessage", "clientMessageId": "x1", "seekerId": other_id, "text": "coucou"}).to_string(),
+            json!({"action": "sendMessage", "clientMessageId": "x1", "seekerId": other_id, "text": "coucou"})
+                .to_string(),
             "forbidden",
         ),
         (
@@ -644,14 +546,8 @@ async fn refused_frames_get_error_frames_and_the_connection_keeps_working() {
             json!({"action": "sendMessage", "clientMessageId": "p2", "seekerId": "not-an-id", "text": "Bonjour"}),
             "not_found",
         ),
-        (
-            json!({"action": "sendMessage", "clientMessageId": "p3", "text": "Bonjour"}),
-            "invalid_frame",
-        ),
-        (
-            json!({"action": "typing", "seekerId": other_id}),
-            "not_found",
-        ),
+        (json!({"action": "sendMessage", "clientMessageId": "p3", "text": "Bonjour"}), "invalid_frame"),
+        (json!({"action": "typing", "seekerId": other_id}), "not_found"),
     ] {
         desk.send(frame.clone()).await;
         let answer = desk.next_matching("error", |_| true).await;
@@ -660,11 +556,7 @@ async fn refused_frames_get_error_frames_and_the_connection_keeps_working() {
     desk.say(Some(&seeker_id), "Toujours là.").await;
 
     let stored = history(&api, &seeker, &seeker_id).await;
-    assert_eq!(
-        stored.len(),
-        accepted.len() + 1,
-        "refused frames stored nothing"
-    );
+    assert_eq!(stored.len(), accepted.len() + 1, "refused frames stored nothing");
     assert!(history(&api, &other_seeker, &other_id).await.is_empty());
     phone.close().await;
     desk.close().await;
@@ -677,8 +569,7 @@ async fn a_message_over_the_size_limit_closes_the_connection_with_1009() {
     let (_, _, seeker, _) = pair(&api, &admin).await;
     let mut ws = Ws::connect(&seeker).await;
     // 40 kB in one frame: over API Gateway's 32 kB frame limit.
-    let huge =
-        json!({"action": "sendMessage", "clientMessageId": "big", "text": "a".repeat(40_000)});
+    let huge = json!({"action": "sendMessage", "clientMessageId": "big", "text": "a".repeat(40_000)});
     let _ = ws.stream.send(Message::text(huge.to_string())).await;
     let close = loop {
         match tokio::time::timeout(WAIT, ws.stream.next()).await {
@@ -701,9 +592,7 @@ async fn an_offline_advisor_gets_exactly_one_notice_without_the_text() {
     let admin = api.admin().await;
     let (advisor, _, seeker, seeker_id) = pair(&api, &admin).await;
     let mut phone = Ws::connect(&seeker).await;
-    let secrets: Vec<String> = (0..3)
-        .map(|i| format!("secret-{i}-{}", unique("t")))
-        .collect();
+    let secrets: Vec<String> = (0..3).map(|i| format!("secret-{i}-{}", unique("t"))).collect();
     for text in &secrets {
         phone.say(None, text).await;
     }
@@ -712,18 +601,9 @@ async fn an_offline_advisor_gets_exactly_one_notice_without_the_text() {
         .partition(&format!("SEEKER#{seeker_id}"))
         .await
         .into_iter()
-        .filter(|i| {
-            i.get("template")
-                .and_then(|v| v.as_s().ok())
-                .map(String::as_str)
-                == Some("chat_notice")
-        })
+        .filter(|i| i.get("template").and_then(|v| v.as_s().ok()).map(String::as_str) == Some("chat_notice"))
         .collect();
-    assert_eq!(
-        notices.len(),
-        1,
-        "one notice for three messages in a minute"
-    );
+    assert_eq!(notices.len(), 1, "one notice for three messages in a minute");
 
     let advisor_email = format!("{}@example.fr", advisor.sub);
     let mut emails = Vec::new();
@@ -738,10 +618,7 @@ async fn an_offline_advisor_gets_exactly_one_notice_without_the_text() {
     let email = &emails[0];
     let whole = email.to_string();
     for text in &secrets {
-        assert!(
-            !whole.contains(text.as_str()),
-            "the email never carries the text"
-        );
+        assert!(!whole.contains(text.as_str()), "the email never carries the text");
     }
     assert!(whole.contains("Lire le message"));
     // The sender was online: no notice for them.
@@ -752,11 +629,7 @@ async fn an_offline_advisor_gets_exactly_one_notice_without_the_text() {
 
 /// The chat notices `to` received (other emails, e.g. "new seeker in your portfolio", left out).
 async fn notices_to(api: &Api, to: &str) -> Vec<Value> {
-    api.emails_to(to)
-        .await
-        .into_iter()
-        .filter(|e| e["subject"] == "Vous avez un nouveau message")
-        .collect()
+    api.emails_to(to).await.into_iter().filter(|e| e["subject"] == "Vous avez un nouveau message").collect()
 }
 
 #[tokio::test]
@@ -797,28 +670,12 @@ async fn after_replays_exactly_what_was_missed() {
 
     // Paging back from the first missed message: the seen ones, newest first.
     let first_missed = missed[0]["id"].as_str().unwrap();
-    let (status, back) = api
-        .get(
-            &format!("/conversations/{seeker_id}/messages?before={first_missed}"),
-            &advisor,
-        )
-        .await;
+    let (status, back) = api.get(&format!("/conversations/{seeker_id}/messages?before={first_missed}"), &advisor).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        texts(back["items"].as_array().unwrap()),
-        vec!["vu 2", "vu 1", "vu 0"]
-    );
+    assert_eq!(texts(back["items"].as_array().unwrap()), vec!["vu 2", "vu 1", "vu 0"]);
     // Without bounds: the latest first.
-    let (_, latest) = api
-        .get(
-            &format!("/conversations/{seeker_id}/messages?limit=2"),
-            &seeker,
-        )
-        .await;
-    assert_eq!(
-        texts(latest["items"].as_array().unwrap()),
-        vec!["manqué 3", "manqué 2"]
-    );
+    let (_, latest) = api.get(&format!("/conversations/{seeker_id}/messages?limit=2"), &seeker).await;
+    assert_eq!(texts(latest["items"].as_array().unwrap()), vec!["manqué 3", "manqué 2"]);
     assert!(latest["nextCursor"].is_string());
     // Between two messages.
     let (_, between) = api
@@ -830,10 +687,7 @@ async fn after_replays_exactly_what_was_missed() {
             &seeker,
         )
         .await;
-    assert_eq!(
-        texts(between["items"].as_array().unwrap()),
-        vec!["manqué 0", "manqué 1", "manqué 2"]
-    );
+    assert_eq!(texts(between["items"].as_array().unwrap()), vec!["manqué 0", "manqué 1", "manqué 2"]);
     phone.close().await;
 }
 
@@ -855,37 +709,17 @@ async fn history_is_only_for_the_two_participants() {
     let (status, _) = api.call(Method::GET, &path, None, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (status, body) = api.get(&format!("{path}?before=nope"), &advisor).await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        Some("invalid_parameter"),
-    );
+    assert_error(status, &body, StatusCode::BAD_REQUEST, Some("invalid_parameter"));
     let (status, body) = api.get(&format!("{path}?limit=0"), &advisor).await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        Some("invalid_limit"),
-    );
+    assert_error(status, &body, StatusCode::BAD_REQUEST, Some("invalid_limit"));
     // A cursor of another conversation is refused before it reaches DynamoDB.
     let mut other_phone = Ws::connect(&other_seeker).await;
     other_phone.say(None, "a").await;
     other_phone.say(None, "b").await;
-    let (_, page) = api
-        .get(
-            &format!("/conversations/{other_id}/messages?limit=1"),
-            &other_seeker,
-        )
-        .await;
+    let (_, page) = api.get(&format!("/conversations/{other_id}/messages?limit=1"), &other_seeker).await;
     let foreign = page["nextCursor"].as_str().expect("a cursor").to_owned();
     let (status, body) = api.get(&format!("{path}?cursor={foreign}"), &seeker).await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        Some("invalid_cursor"),
-    );
+    assert_error(status, &body, StatusCode::BAD_REQUEST, Some("invalid_cursor"));
     let (status, page) = api.get(&path, &advisor).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(texts(page["items"].as_array().unwrap()), vec!["privé"]);
@@ -910,15 +744,8 @@ async fn conversations_show_unread_counts_and_read_markers() {
     let (status, list) = api.get("/conversations", &advisor).await;
     assert_eq!(status, StatusCode::OK, "{list}");
     let rows = list["items"].as_array().unwrap();
-    let ids: Vec<&str> = rows
-        .iter()
-        .map(|r| r["seekerId"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        ids,
-        vec![second_id.as_str(), first_id.as_str()],
-        "latest conversation first"
-    );
+    let ids: Vec<&str> = rows.iter().map(|r| r["seekerId"].as_str().unwrap()).collect();
+    assert_eq!(ids, vec![second_id.as_str(), first_id.as_str()], "latest conversation first");
     assert_eq!(rows[0]["unread"], 1);
     assert_eq!(rows[1]["unread"], 3);
     assert_eq!(rows[1]["lastMessage"]["id"], sent[2]["id"]);
@@ -927,8 +754,7 @@ async fn conversations_show_unread_counts_and_read_markers() {
 
     // The advisor reads up to the second message: one left; the seeker sees the marker.
     let mut desk = Ws::connect(&advisor).await;
-    desk.send(json!({"action": "markRead", "seekerId": first_id, "upTo": sent[1]["id"]}))
-        .await;
+    desk.send(json!({"action": "markRead", "seekerId": first_id, "upTo": sent[1]["id"]})).await;
     let read = first_phone.frames_of("read", 1).await;
     assert_eq!(read[0]["upTo"], sent[1]["id"]);
     assert_eq!(read[0]["by"], advisor_id.as_str());
@@ -937,23 +763,13 @@ async fn conversations_show_unread_counts_and_read_markers() {
     assert_eq!(row["unread"], 1);
     assert_eq!(row["readUpTo"], sent[1]["id"]);
     // Reading backwards changes nothing; reading to the end clears it.
-    desk.send(json!({"action": "markRead", "seekerId": first_id, "upTo": sent[0]["id"]}))
-        .await;
-    desk.send(json!({"action": "markRead", "seekerId": first_id, "upTo": sent[2]["id"]}))
-        .await;
+    desk.send(json!({"action": "markRead", "seekerId": first_id, "upTo": sent[0]["id"]})).await;
+    desk.send(json!({"action": "markRead", "seekerId": first_id, "upTo": sent[2]["id"]})).await;
     let last = sent[2]["id"].clone();
-    first_phone
-        .next_matching("read", |f| f["upTo"] == last)
-        .await;
-    assert_eq!(
-        conversation_row(&api, &advisor, &first_id).await["unread"],
-        0
-    );
+    first_phone.next_matching("read", |f| f["upTo"] == last).await;
+    assert_eq!(conversation_row(&api, &advisor, &first_id).await["unread"], 0);
     // An unknown message id is refused.
-    desk.send(
-        json!({"action": "markRead", "seekerId": first_id, "upTo": "01J00000000000000000000000"}),
-    )
-    .await;
+    desk.send(json!({"action": "markRead", "seekerId": first_id, "upTo": "01J00000000000000000000000"})).await;
     let error = desk.next_matching("error", |_| true).await;
     assert_eq!(error["code"], "not_found");
 
@@ -966,13 +782,8 @@ async fn conversations_show_unread_counts_and_read_markers() {
     assert_eq!(items[0]["seekerId"], first_id.as_str());
     assert_eq!(items[0]["advisor"]["advisorId"], advisor_id.as_str());
     assert_eq!(items[0]["unread"], 1);
-    assert_eq!(
-        items[0]["otherReadUpTo"], answer["id"],
-        "the advisor has read up to their own message"
-    );
-    first_phone
-        .send(json!({"action": "markRead", "upTo": answer["id"]}))
-        .await;
+    assert_eq!(items[0]["otherReadUpTo"], answer["id"], "the advisor has read up to their own message");
+    first_phone.send(json!({"action": "markRead", "upTo": answer["id"]})).await;
     let answer_id = answer["id"].clone();
     desk.next_matching("read", |f| f["upTo"] == answer_id).await;
     let (_, mine) = api.get("/conversations", &first).await;
@@ -984,13 +795,7 @@ async fn conversations_show_unread_counts_and_read_markers() {
 
 async fn conversation_row(api: &Api, advisor: &Person, seeker_id: &str) -> Value {
     let (_, list) = api.get("/conversations", advisor).await;
-    list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["seekerId"] == seeker_id)
-        .cloned()
-        .expect("conversation listed")
+    list["items"].as_array().unwrap().iter().find(|r| r["seekerId"] == seeker_id).cloned().expect("conversation listed")
 }
 
 #[tokio::test]
@@ -1001,11 +806,7 @@ async fn a_day_with_advisor_messages_counts_once_as_a_contact() {
     let (advisor, _, seeker, seeker_id) = pair(&api, &admin).await;
     let mut phone = Ws::connect(&seeker).await;
     phone.say(None, "Bonjour ?").await;
-    assert_eq!(
-        chat_days(&table, &seeker_id).await,
-        0,
-        "a seeker's message alone is no contact"
-    );
+    assert_eq!(chat_days(&table, &seeker_id).await, 0, "a seeker's message alone is no contact");
     let (_, me) = api.get("/seekers/me", &seeker).await;
     assert!(me["lastContactAt"].is_null());
     let due_before = me["nextContactDue"].as_str().unwrap().to_owned();
@@ -1018,8 +819,7 @@ async fn a_day_with_advisor_messages_counts_once_as_a_contact() {
         writers.push(tokio::spawn(async move {
             let mut ws = Ws::connect(&advisor).await;
             for i in 0..4 {
-                ws.say(Some(&seeker_id), &format!("réponse {device}.{i}"))
-                    .await;
+                ws.say(Some(&seeker_id), &format!("réponse {device}.{i}")).await;
             }
             ws.close().await;
         }));
@@ -1027,25 +827,14 @@ async fn a_day_with_advisor_messages_counts_once_as_a_contact() {
     for w in writers {
         w.await.unwrap();
     }
-    assert_eq!(
-        chat_days(&table, &seeker_id).await,
-        1,
-        "one chat_day entry for the day"
-    );
+    assert_eq!(chat_days(&table, &seeker_id).await, 1, "one chat_day entry for the day");
     let (_, me) = api.get("/seekers/me", &seeker).await;
-    let last_contact = me["lastContactAt"]
-        .as_str()
-        .expect("lastContactAt set")
-        .to_owned();
+    let last_contact = me["lastContactAt"].as_str().expect("lastContactAt set").to_owned();
     let due = me["nextContactDue"].as_str().unwrap().to_owned();
     assert_ne!(due, due_before);
     let last = chrono::DateTime::parse_from_rfc3339(&last_contact).unwrap();
     let due = chrono::DateTime::parse_from_rfc3339(&due).unwrap();
-    assert_eq!(
-        due - last,
-        chrono::Duration::days(30),
-        "guided cadence from the contact"
-    );
+    assert_eq!(due - last, chrono::Duration::days(30), "guided cadence from the contact");
     // The portfolio order follows the new due date.
     let (_, portfolio) = api.get("/advisors/me/portfolio", &advisor).await;
     let row = portfolio["items"]
@@ -1064,12 +853,7 @@ async fn chat_days(table: &Table, seeker_id: &str) -> usize {
         .partition(&format!("SEEKER#{seeker_id}"))
         .await
         .into_iter()
-        .filter(|i| {
-            i.get("kind")
-                .and_then(|v| v.as_s().ok())
-                .map(String::as_str)
-                == Some("chat_day")
-        })
+        .filter(|i| i.get("kind").and_then(|v| v.as_s().ok()).map(String::as_str) == Some("chat_day"))
         .count()
 }
 
@@ -1104,14 +888,7 @@ async fn over_the_rate_limit_a_message_gets_an_error_frame_and_stores_nothing() 
     let mut per_minute: HashMap<String, usize> = HashMap::new();
     for m in &stored {
         let sent_at = chrono::DateTime::parse_from_rfc3339(m["sentAt"].as_str().unwrap()).unwrap();
-        *per_minute
-            .entry(
-                sent_at
-                    .with_timezone(&chrono::Utc)
-                    .format("%Y-%m-%dT%H:%M")
-                    .to_string(),
-            )
-            .or_default() += 1;
+        *per_minute.entry(sent_at.with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M").to_string()).or_default() += 1;
     }
     assert!(per_minute.values().all(|n| *n <= limit), "{per_minute:?}");
     phone.close().await;
@@ -1122,28 +899,16 @@ async fn a_reassigned_seekers_conversation_follows_them() {
     let api = Api::new();
     let admin = api.admin().await;
     let (old_advisor, _, seeker, seeker_id) = pair(&api, &admin).await;
-    let (new_advisor, new_id) = api
-        .create_advisor(&admin, regions::SHARED, "web", None)
-        .await;
+    let (new_advisor, new_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
     let mut phone = Ws::connect(&seeker).await;
     phone.say(None, "Avant le changement").await;
-    let (status, _) = api
-        .post(
-            &format!("/seekers/{seeker_id}/reassign"),
-            &admin,
-            json!({"advisorId": new_id}),
-        )
-        .await;
+    let (status, _) = api.post(&format!("/seekers/{seeker_id}/reassign"), &admin, json!({"advisorId": new_id})).await;
     assert_eq!(status, StatusCode::OK);
 
     let row = conversation_row(&api, &new_advisor, &seeker_id).await;
     assert_eq!(row["unread"], 1);
     let (_, old_list) = api.get("/conversations", &old_advisor).await;
-    assert!(old_list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|r| r["seekerId"] != seeker_id.as_str()));
+    assert!(old_list["items"].as_array().unwrap().iter().all(|r| r["seekerId"] != seeker_id.as_str()));
     let mut old_desk = Ws::connect(&old_advisor).await;
     old_desk
         .send(json!({"action": "sendMessage", "clientMessageId": "late", "seekerId": seeker_id, "text": "encore moi"}))
@@ -1151,12 +916,8 @@ async fn a_reassigned_seekers_conversation_follows_them() {
     let answer = old_desk.answer_to("late").await;
     assert_eq!(answer["code"], "not_found");
     let mut new_desk = Ws::connect(&new_advisor).await;
-    let hello = new_desk
-        .say(Some(&seeker_id), "Je suis votre nouveau conseiller.")
-        .await;
-    let got = phone
-        .next_matching("message", |f| f["message"]["id"] == hello["id"])
-        .await;
+    let hello = new_desk.say(Some(&seeker_id), "Je suis votre nouveau conseiller.").await;
+    let got = phone.next_matching("message", |f| f["message"]["id"] == hello["id"]).await;
     assert_eq!(got["message"]["from"], new_id.as_str());
     for ws in [phone, old_desk, new_desk] {
         ws.close().await;
@@ -1172,45 +933,23 @@ async fn erasure_removes_the_seekers_messages_and_connections() {
     let mut phone = Ws::connect(&seeker).await;
     let mut desk = Ws::connect(&advisor).await;
     let marker = unique("confidentiel");
-    phone
-        .say(None, &format!("Mon numéro de dossier est {marker}"))
-        .await;
-    desk.say(Some(&seeker_id), &format!("Bien reçu {marker}"))
-        .await;
-    assert!(!table
-        .partition(&format!("CONV#{seeker_id}"))
-        .await
-        .is_empty());
+    phone.say(None, &format!("Mon numéro de dossier est {marker}")).await;
+    desk.say(Some(&seeker_id), &format!("Bien reçu {marker}")).await;
+    assert!(!table.partition(&format!("CONV#{seeker_id}")).await.is_empty());
 
-    let (status, _) = api
-        .call(Method::DELETE, "/seekers/me", Some(&seeker), None)
-        .await;
+    let (status, _) = api.call(Method::DELETE, "/seekers/me", Some(&seeker), None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    assert!(table
-        .partition(&format!("CONV#{seeker_id}"))
-        .await
-        .is_empty());
+    assert!(table.partition(&format!("CONV#{seeker_id}")).await.is_empty());
     assert!(connections_of(&table, &seeker_id).await.is_empty());
-    assert!(
-        table.items_mentioning(&marker).await.is_empty(),
-        "no copy of a message anywhere"
-    );
+    assert!(table.items_mentioning(&marker).await.is_empty(), "no copy of a message anywhere");
     let (_, list) = api.get("/conversations", &advisor).await;
-    assert!(list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|r| r["seekerId"] != seeker_id.as_str()));
+    assert!(list["items"].as_array().unwrap().iter().all(|r| r["seekerId"] != seeker_id.as_str()));
     // The erased seeker's open connection can no longer write; the advisor cannot either.
     let answer = phone.send_message(None, "after", "encore là ?").await;
     assert_eq!(answer["code"], "unknown_connection", "{answer}");
-    desk.send(json!({"action": "sendMessage", "clientMessageId": "after", "seekerId": seeker_id, "text": "?"}))
-        .await;
+    desk.send(json!({"action": "sendMessage", "clientMessageId": "after", "seekerId": seeker_id, "text": "?"})).await;
     assert_eq!(desk.answer_to("after").await["code"], "not_found");
-    assert!(table
-        .partition(&format!("CONV#{seeker_id}"))
-        .await
-        .is_empty());
+    assert!(table.partition(&format!("CONV#{seeker_id}")).await.is_empty());
     phone.close().await;
     desk.close().await;
 }
@@ -1229,37 +968,22 @@ async fn the_management_api_answers_the_real_sdk_client() {
     let config = aws_config::load_from_env().await;
     let management = aws_sdk_apigatewaymanagement::Client::new(&config);
 
-    let info = management
-        .get_connection()
-        .connection_id(id)
-        .send()
-        .await
-        .expect("GetConnection");
+    let info = management.get_connection().connection_id(id).send().await.expect("GetConnection");
     let connected_at = info.connected_at().expect("ConnectedAt");
     assert!((chrono::Utc::now().timestamp() - connected_at.secs()).abs() < 300);
-    assert_eq!(
-        info.identity().and_then(|i| i.source_ip()),
-        Some("127.0.0.1")
-    );
+    assert_eq!(info.identity().and_then(|i| i.source_ip()), Some("127.0.0.1"));
     assert!(info.last_active_at().is_some());
 
     management
         .post_to_connection()
         .connection_id(id)
-        .data(aws_sdk_apigatewaymanagement::primitives::Blob::new(
-            br#"{"type":"hello"}"#.to_vec(),
-        ))
+        .data(aws_sdk_apigatewaymanagement::primitives::Blob::new(br#"{"type":"hello"}"#.to_vec()))
         .send()
         .await
         .expect("PostToConnection");
     assert_eq!(ws.next().await["type"], "hello");
 
-    management
-        .delete_connection()
-        .connection_id(id)
-        .send()
-        .await
-        .expect("DeleteConnection");
+    management.delete_connection().connection_id(id).send().await.expect("DeleteConnection");
     let closed = loop {
         match tokio::time::timeout(WAIT, ws.stream.next()).await {
             Ok(Some(Ok(Message::Close(_)))) | Ok(None) | Ok(Some(Err(_))) => break true,
@@ -1279,26 +1003,11 @@ async fn the_management_api_answers_the_real_sdk_client() {
     let gone = management
         .post_to_connection()
         .connection_id(id)
-        .data(aws_sdk_apigatewaymanagement::primitives::Blob::new(
-            b"x".to_vec(),
-        ))
+        .data(aws_sdk_apigatewaymanagement::primitives::Blob::new(b"x".to_vec()))
         .send()
         .await
         .expect_err("a closed connection");
-    assert!(
-        gone.as_service_error()
-            .is_some_and(|e| e.is_gone_exception()),
-        "{gone:?}"
-    );
-    let gone = management
-        .get_connection()
-        .connection_id(id)
-        .send()
-        .await
-        .expect_err("a closed connection");
-    assert!(
-        gone.as_service_error()
-            .is_some_and(|e| e.is_gone_exception()),
-        "{gone:?}"
-    );
+    assert!(gone.as_service_error().is_some_and(|e| e.is_gone_exception()), "{gone:?}");
+    let gone = management.get_connection().connection_id(id).send().await.expect_err("a closed connection");
+    assert!(gone.as_service_error().is_some_and(|e| e.is_gone_exception()), "{gone:?}");
 }

@@ -9,9 +9,7 @@ use serde_json::{json, Value};
 async fn a_seeker_registers_reads_and_updates_their_profile() {
     let api = Api::new();
     let admin = api.admin().await;
-    let (advisor, advisor_id) = api
-        .create_advisor(&admin, regions::SHARED, "web", None)
-        .await;
+    let (advisor, advisor_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
     let (seeker, seeker_id) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
 
     let (status, me) = api.get("/seekers/me", &seeker).await;
@@ -22,30 +20,16 @@ async fn a_seeker_registers_reads_and_updates_their_profile() {
     assert_eq!(me["advisor"]["advisorId"], advisor_id.as_str());
     assert!(me["phone"].as_str().unwrap().starts_with("+336"));
     let due = me["nextContactDue"].as_str().unwrap();
-    assert!(
-        due.ends_with("+01:00") || due.ends_with("+02:00"),
-        "Paris offset in {due}"
-    );
+    assert!(due.ends_with("+01:00") || due.ends_with("+02:00"), "Paris offset in {due}");
 
     let (status, updated) = api
-        .call(
-            Method::PATCH,
-            "/seekers/me",
-            Some(&seeker),
-            Some(json!({"phone": null, "preferredChannels": ["phone"]})),
-        )
+        .call(Method::PATCH, "/seekers/me", Some(&seeker), Some(json!({"phone": null, "preferredChannels": ["phone"]})))
         .await;
     assert_eq!(status, StatusCode::OK, "{updated}");
     assert_eq!(updated["phone"], Value::Null);
     assert_eq!(updated["preferredChannels"], json!(["phone"]));
-    let (status, body) = api
-        .call(
-            Method::PATCH,
-            "/seekers/me",
-            Some(&seeker),
-            Some(json!({"level": "follow_up"})),
-        )
-        .await;
+    let (status, body) =
+        api.call(Method::PATCH, "/seekers/me", Some(&seeker), Some(json!({"level": "follow_up"}))).await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, Some("invalid_body"));
 
     // The advisor sees them, in the portfolio and by id.
@@ -54,12 +38,7 @@ async fn a_seeker_registers_reads_and_updates_their_profile() {
     assert_eq!(profile["lastName"], me["lastName"]);
     let (status, portfolio) = api.get("/advisors/me/portfolio", &advisor).await;
     assert_eq!(status, StatusCode::OK);
-    let row = portfolio["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["seekerId"] == seeker_id.as_str())
-        .cloned();
+    let row = portfolio["items"].as_array().unwrap().iter().find(|r| r["seekerId"] == seeker_id.as_str()).cloned();
     let row = row.expect("seeker in the portfolio");
     assert_eq!(row["overdue"], false);
     assert_eq!(row["level"], "guided");
@@ -72,30 +51,16 @@ async fn one_identity_registers_once_even_twenty_times_at_once() {
     let body = registration_body(&seeker.sub, regions::SHARED);
     let attempts = (0..20).map(|_| api.post("/seekers", &seeker, body.clone()));
     let results = join_all(attempts).await;
-    let created: Vec<&Value> = results
-        .iter()
-        .filter(|(s, _)| *s == StatusCode::CREATED)
-        .map(|(_, b)| b)
-        .collect();
+    let created: Vec<&Value> = results.iter().filter(|(s, _)| *s == StatusCode::CREATED).map(|(_, b)| b).collect();
     assert_eq!(created.len(), 1, "exactly one registration: {results:?}");
     for (status, body) in results.iter().filter(|(s, _)| *s != StatusCode::CREATED) {
-        assert_error(
-            *status,
-            body,
-            StatusCode::CONFLICT,
-            Some("already_registered"),
-        );
+        assert_error(*status, body, StatusCode::CONFLICT, Some("already_registered"));
     }
     let (status, me) = api.get("/seekers/me", &seeker).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(me["seekerId"], created[0]["seekerId"]);
     let (status, again) = api.post("/seekers", &seeker, body).await;
-    assert_error(
-        status,
-        &again,
-        StatusCode::CONFLICT,
-        Some("already_registered"),
-    );
+    assert_error(status, &again, StatusCode::CONFLICT, Some("already_registered"));
 }
 
 #[tokio::test]
@@ -103,24 +68,16 @@ async fn three_hundred_registrations_never_overfill_a_portfolio() {
     let api = Api::new();
     let table = Table::connect().await;
     let admin = api.admin().await;
-    let (advisor, advisor_id) = api
-        .create_advisor(&admin, regions::CAPACITY_RACE, "web", Some(250))
-        .await;
+    let (advisor, advisor_id) = api.create_advisor(&admin, regions::CAPACITY_RACE, "web", Some(250)).await;
     // A reinforced advisor of the region cannot take guided seekers: still only one eligible advisor.
-    api.create_advisor(&admin, regions::CAPACITY_RACE, "reinforced", Some(70))
-        .await;
+    api.create_advisor(&admin, regions::CAPACITY_RACE, "reinforced", Some(70)).await;
 
     let mut seekers = Vec::new();
     for _ in 0..300 {
         seekers.push(api.sign_in(&unique("racer"), &[]).await);
     }
-    let registrations = seekers.iter().map(|s| {
-        api.post(
-            "/seekers",
-            s,
-            registration_body(&s.sub, regions::CAPACITY_RACE),
-        )
-    });
+    let registrations =
+        seekers.iter().map(|s| api.post("/seekers", s, registration_body(&s.sub, regions::CAPACITY_RACE)));
     let results = join_all(registrations).await;
     let mut assigned = 0;
     let mut waiting = 0;
@@ -138,10 +95,7 @@ async fn three_hundred_registrations_never_overfill_a_portfolio() {
     assert_eq!((assigned, waiting), (250, 50));
 
     // The advisor's counter equals the seekers who name them.
-    let profile = table
-        .item(&format!("ADVISOR#{advisor_id}"), "PROFILE")
-        .await
-        .expect("advisor item");
+    let profile = table.item(&format!("ADVISOR#{advisor_id}"), "PROFILE").await.expect("advisor item");
     assert_eq!(profile["portfolioCount"].as_n().unwrap(), "250");
     let mut in_portfolio = 0;
     let mut cursor: Option<String> = None;
@@ -159,20 +113,10 @@ async fn three_hundred_registrations_never_overfill_a_portfolio() {
         }
     }
     assert_eq!(in_portfolio, 250);
-    let (status, listed) = api
-        .get(
-            &format!("/admin/advisors?region={}", regions::CAPACITY_RACE),
-            &admin,
-        )
-        .await;
+    let (status, listed) = api.get(&format!("/admin/advisors?region={}", regions::CAPACITY_RACE), &admin).await;
     assert_eq!(status, StatusCode::OK);
-    let row = listed["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["advisorId"] == advisor_id.as_str())
-        .cloned()
-        .unwrap();
+    let row =
+        listed["items"].as_array().unwrap().iter().find(|a| a["advisorId"] == advisor_id.as_str()).cloned().unwrap();
     assert_eq!(row["portfolioCount"], 250);
     assert_eq!(row["load"], 1.0);
 }
@@ -186,72 +130,40 @@ async fn without_room_a_seeker_waits_and_admins_see_it() {
     assert_eq!(body["advisor"], Value::Null);
     let (status, waiting) = api.get("/admin/waiting?limit=200", &admin).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(waiting["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|w| w["seekerId"] == body["seekerId"]));
+    assert!(waiting["items"].as_array().unwrap().iter().any(|w| w["seekerId"] == body["seekerId"]));
     let (status, refused) = api.get("/admin/waiting", &seeker).await;
     assert_error(status, &refused, StatusCode::FORBIDDEN, Some("forbidden"));
     // The welcome email says so, in French.
-    let emails = api
-        .wait_for_emails(&format!("{}@example.fr", seeker.sub), 1)
-        .await;
+    let emails = api.wait_for_emails(&format!("{}@example.fr", seeker.sub), 1).await;
     assert_eq!(emails.len(), 1);
-    assert!(emails[0]["text"]
-        .as_str()
-        .unwrap()
-        .contains("Aucun conseiller n'a de place"));
+    assert!(emails[0]["text"].as_str().unwrap().contains("Aucun conseiller n'a de place"));
 }
 
 #[tokio::test]
 async fn welcome_and_new_seeker_emails_reach_both_people() {
     let api = Api::new();
     let admin = api.admin().await;
-    let (_, advisor_id) = api
-        .create_advisor(&admin, regions::SHARED, "guided", None)
-        .await;
+    let (_, advisor_id) = api.create_advisor(&admin, regions::SHARED, "guided", None).await;
     let (seeker, seeker_id) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
-    let emails = api
-        .wait_for_emails(&format!("{}@example.fr", seeker.sub), 1)
-        .await;
-    let welcome = emails
-        .iter()
-        .find(|e| e["subject"] == "Bienvenue dans votre suivi 100 % web")
-        .expect("welcome email");
+    let emails = api.wait_for_emails(&format!("{}@example.fr", seeker.sub), 1).await;
+    let welcome =
+        emails.iter().find(|e| e["subject"] == "Bienvenue dans votre suivi 100 % web").expect("welcome email");
     assert!(welcome["html"].as_str().unwrap().contains("Zoé"));
     assert_eq!(welcome["from"], "ne-pas-repondre@suivi-emploi.example.fr");
     // The advisor the seeker was moved to gets "new seeker in your portfolio".
     let advisor_email = admin_advisor_email(&api, &admin, &advisor_id).await;
     let advisor_emails = api.wait_for_emails(&advisor_email, 1).await;
-    assert!(advisor_emails.iter().any(|e| e["subject"]
-        == "Nouveau demandeur d'emploi dans votre portefeuille"
+    assert!(advisor_emails.iter().any(|e| e["subject"] == "Nouveau demandeur d'emploi dans votre portefeuille"
         && e["text"].as_str().unwrap().contains(&seeker_id)));
 }
 
-async fn admin_advisor_email(
-    api: &Api,
-    admin: &integration_tests::Person,
-    advisor_id: &str,
-) -> String {
-    let (_, listed) = api
-        .get(
-            &format!("/admin/advisors?region={}&limit=200", regions::SHARED),
-            admin,
-        )
-        .await;
+async fn admin_advisor_email(api: &Api, admin: &integration_tests::Person, advisor_id: &str) -> String {
+    let (_, listed) = api.get(&format!("/admin/advisors?region={}&limit=200", regions::SHARED), admin).await;
     let mut cursor = listed["nextCursor"].as_str().map(str::to_owned);
     let mut rows = listed["items"].as_array().cloned().unwrap_or_default();
     while let Some(c) = cursor {
-        let (_, page) = api
-            .get(
-                &format!(
-                    "/admin/advisors?region={}&limit=200&cursor={c}",
-                    regions::SHARED
-                ),
-                admin,
-            )
-            .await;
+        let (_, page) =
+            api.get(&format!("/admin/advisors?region={}&limit=200&cursor={c}", regions::SHARED), admin).await;
         rows.extend(page["items"].as_array().cloned().unwrap_or_default());
         cursor = page["nextCursor"].as_str().map(str::to_owned);
     }
@@ -267,9 +179,7 @@ async fn level_changes_keep_history_and_move_the_seeker_when_needed() {
     let api = Api::new();
     let table = Table::connect().await;
     let admin = api.admin().await;
-    let (advisor, advisor_id) = api
-        .create_advisor(&admin, regions::LEVELS, "web", None)
-        .await;
+    let (advisor, advisor_id) = api.create_advisor(&admin, regions::LEVELS, "web", None).await;
     let (_, seeker_id) = api.seeker_of(&admin, &advisor_id, regions::LEVELS).await;
 
     // guided -> follow_up: a web advisor serves both, the seeker stays.
@@ -292,17 +202,10 @@ async fn level_changes_keep_history_and_move_the_seeker_when_needed() {
             Some(json!({"level": "follow_up", "reason": "x"})),
         )
         .await;
-    assert_error(
-        status,
-        &same,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Some("same_level"),
-    );
+    assert_error(status, &same, StatusCode::UNPROCESSABLE_ENTITY, Some("same_level"));
 
     // follow_up -> reinforced: a web advisor cannot follow it; a reinforced advisor of the region takes the seeker.
-    let (_, reinforced_id) = api
-        .create_advisor(&admin, regions::LEVELS, "reinforced", Some(70))
-        .await;
+    let (_, reinforced_id) = api.create_advisor(&admin, regions::LEVELS, "reinforced", Some(70)).await;
     let (status, moved) = api
         .call(
             Method::PUT,
@@ -314,14 +217,8 @@ async fn level_changes_keep_history_and_move_the_seeker_when_needed() {
     assert_eq!(status, StatusCode::OK, "{moved}");
     assert_eq!(moved["level"], "reinforced");
     assert_eq!(moved["advisor"]["advisorId"], reinforced_id.as_str());
-    let old = table
-        .item(&format!("ADVISOR#{advisor_id}"), "PROFILE")
-        .await
-        .unwrap();
-    let new = table
-        .item(&format!("ADVISOR#{reinforced_id}"), "PROFILE")
-        .await
-        .unwrap();
+    let old = table.item(&format!("ADVISOR#{advisor_id}"), "PROFILE").await.unwrap();
+    let new = table.item(&format!("ADVISOR#{reinforced_id}"), "PROFILE").await.unwrap();
     assert_eq!(old["portfolioCount"].as_n().unwrap(), "0");
     assert_eq!(new["portfolioCount"].as_n().unwrap(), "1");
     // The former advisor no longer sees the seeker.
@@ -333,24 +230,12 @@ async fn level_changes_keep_history_and_move_the_seeker_when_needed() {
         .partition(&format!("SEEKER#{seeker_id}"))
         .await
         .into_iter()
-        .filter(|i| {
-            i["sk"].as_s().unwrap().starts_with("JOURNAL#")
-                && i["kind"].as_s().unwrap() == "level_changed"
-        })
+        .filter(|i| i["sk"].as_s().unwrap().starts_with("JOURNAL#") && i["kind"].as_s().unwrap() == "level_changed")
         .collect();
     assert_eq!(journal.len(), 2);
-    assert!(journal
-        .iter()
-        .all(|e| e["actorId"].as_s().unwrap() == &advisor_id));
-    let reasons: Vec<_> = journal
-        .iter()
-        .map(|e| {
-            e["details"].as_m().unwrap()["reason"]
-                .as_s()
-                .unwrap()
-                .clone()
-        })
-        .collect();
+    assert!(journal.iter().all(|e| e["actorId"].as_s().unwrap() == &advisor_id));
+    let reasons: Vec<_> =
+        journal.iter().map(|e| e["details"].as_m().unwrap()["reason"].as_s().unwrap().clone()).collect();
     assert_eq!(reasons, vec!["autonome", "situation fragile"]);
 }
 
@@ -361,9 +246,7 @@ async fn a_level_no_advisor_can_serve_puts_the_seeker_on_the_waiting_list() {
     let admin = api.admin().await;
     // Corse has a web advisor here but (in this test's world) nobody reinforced with room.
     let (advisor, advisor_id) = api.create_advisor(&admin, "94", "web", None).await;
-    let (_, full_reinforced) = api
-        .create_advisor(&admin, "94", "reinforced", Some(1))
-        .await;
+    let (_, full_reinforced) = api.create_advisor(&admin, "94", "reinforced", Some(1)).await;
     let (_, filler) = api.seeker_of(&admin, &advisor_id, "94").await;
     let (status, body) = api
         .call(
@@ -386,15 +269,8 @@ async fn a_level_no_advisor_can_serve_puts_the_seeker_on_the_waiting_list() {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["assignment"], "waiting");
-    let reinforced = table
-        .item(&format!("ADVISOR#{full_reinforced}"), "PROFILE")
-        .await
-        .unwrap();
-    assert_eq!(
-        reinforced["portfolioCount"].as_n().unwrap(),
-        "1",
-        "never over capacity"
-    );
+    let reinforced = table.item(&format!("ADVISOR#{full_reinforced}"), "PROFILE").await.unwrap();
+    assert_eq!(reinforced["portfolioCount"].as_n().unwrap(), "1", "never over capacity");
     let (_, waiting) = api.get("/admin/waiting?limit=200", &admin).await;
     assert!(waiting["items"]
         .as_array()
@@ -407,73 +283,26 @@ async fn a_level_no_advisor_can_serve_puts_the_seeker_on_the_waiting_list() {
 async fn admins_reassign_within_capacity_and_modality() {
     let api = Api::new();
     let admin = api.admin().await;
-    let (_, from_id) = api
-        .create_advisor(&admin, regions::SHARED, "web", None)
-        .await;
-    let (_, full_id) = api
-        .create_advisor(&admin, regions::SHARED, "guided", Some(1))
-        .await;
-    let (_, reinforced_id) = api
-        .create_advisor(&admin, regions::SHARED, "reinforced", None)
-        .await;
+    let (_, from_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
+    let (_, full_id) = api.create_advisor(&admin, regions::SHARED, "guided", Some(1)).await;
+    let (_, reinforced_id) = api.create_advisor(&admin, regions::SHARED, "reinforced", None).await;
     let (_, first) = api.seeker_of(&admin, &full_id, regions::SHARED).await;
     let (_, seeker_id) = api.seeker_of(&admin, &from_id, regions::SHARED).await;
     let _ = first;
 
-    let (status, body) = api
-        .post(
-            &format!("/seekers/{seeker_id}/reassign"),
-            &admin,
-            json!({"advisorId": full_id}),
-        )
-        .await;
+    let (status, body) =
+        api.post(&format!("/seekers/{seeker_id}/reassign"), &admin, json!({"advisorId": full_id})).await;
     assert_error(status, &body, StatusCode::CONFLICT, Some("advisor_full"));
-    let (status, body) = api
-        .post(
-            &format!("/seekers/{seeker_id}/reassign"),
-            &admin,
-            json!({"advisorId": reinforced_id}),
-        )
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Some("modality_mismatch"),
-    );
-    let (status, body) = api
-        .post(
-            &format!("/seekers/{seeker_id}/reassign"),
-            &admin,
-            json!({"advisorId": from_id}),
-        )
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Some("same_advisor"),
-    );
-    let (status, body) = api
-        .post(
-            &format!("/seekers/{seeker_id}/reassign"),
-            &admin,
-            json!({"advisorId": "nobody"}),
-        )
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Some("unknown_advisor"),
-    );
-    let (status, body) = api
-        .post(
-            "/seekers/NOPE/reassign",
-            &admin,
-            json!({"advisorId": from_id}),
-        )
-        .await;
+    let (status, body) =
+        api.post(&format!("/seekers/{seeker_id}/reassign"), &admin, json!({"advisorId": reinforced_id})).await;
+    assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("modality_mismatch"));
+    let (status, body) =
+        api.post(&format!("/seekers/{seeker_id}/reassign"), &admin, json!({"advisorId": from_id})).await;
+    assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("same_advisor"));
+    let (status, body) =
+        api.post(&format!("/seekers/{seeker_id}/reassign"), &admin, json!({"advisorId": "nobody"})).await;
+    assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_advisor"));
+    let (status, body) = api.post("/seekers/NOPE/reassign", &admin, json!({"advisorId": from_id})).await;
     assert_error(status, &body, StatusCode::NOT_FOUND, None);
 }
 
@@ -481,12 +310,8 @@ async fn admins_reassign_within_capacity_and_modality() {
 async fn nobody_sees_what_is_not_theirs() {
     let api = Api::new();
     let admin = api.admin().await;
-    let (advisor, advisor_id) = api
-        .create_advisor(&admin, regions::SHARED, "web", None)
-        .await;
-    let (other_advisor, _) = api
-        .create_advisor(&admin, regions::SHARED, "web", None)
-        .await;
+    let (advisor, advisor_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
+    let (other_advisor, _) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
     let (seeker, seeker_id) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
     let (other_seeker, _) = api.register_seeker(regions::SHARED).await;
     let path = format!("/seekers/{seeker_id}");
@@ -500,35 +325,16 @@ async fn nobody_sees_what_is_not_theirs() {
     let (status, body) = api.get(&path, &other_advisor).await;
     assert_error(status, &body, StatusCode::NOT_FOUND, None);
     let level = json!({"level": "follow_up", "reason": "x"});
-    let (status, body) = api
-        .call(
-            Method::PUT,
-            &format!("{path}/level"),
-            Some(&other_advisor),
-            Some(level.clone()),
-        )
-        .await;
+    let (status, body) =
+        api.call(Method::PUT, &format!("{path}/level"), Some(&other_advisor), Some(level.clone())).await;
     assert_error(status, &body, StatusCode::NOT_FOUND, None);
-    let (status, body) = api
-        .call(
-            Method::PUT,
-            &format!("{path}/level"),
-            Some(&seeker),
-            Some(level),
-        )
-        .await;
+    let (status, body) = api.call(Method::PUT, &format!("{path}/level"), Some(&seeker), Some(level)).await;
     assert_error(status, &body, StatusCode::FORBIDDEN, None);
     // Admin-only routes.
     for who in [&seeker, &advisor] {
         let (status, body) = api.get("/admin/advisors?region=11", who).await;
         assert_error(status, &body, StatusCode::FORBIDDEN, None);
-        let (status, body) = api
-            .post(
-                &format!("{path}/reassign"),
-                who,
-                json!({"advisorId": advisor_id}),
-            )
-            .await;
+        let (status, body) = api.post(&format!("{path}/reassign"), who, json!({"advisorId": advisor_id})).await;
         assert_error(status, &body, StatusCode::FORBIDDEN, None);
         let (status, body) = api
             .post("/advisors", who, json!({"sub": unique("x"), "firstName": "A", "lastName": "B", "email": "a@example.fr", "region": "11", "modality": "web"}))
@@ -538,9 +344,7 @@ async fn nobody_sees_what_is_not_theirs() {
     // A seeker has no portfolio; an advisor cannot register as a seeker.
     let (status, body) = api.get("/advisors/me/portfolio", &seeker).await;
     assert_error(status, &body, StatusCode::FORBIDDEN, None);
-    let (status, body) = api
-        .post("/seekers", &advisor, registration_body(&advisor.sub, "11"))
-        .await;
+    let (status, body) = api.post("/seekers", &advisor, registration_body(&advisor.sub, "11")).await;
     assert_error(status, &body, StatusCode::FORBIDDEN, None);
     // The admin sees the profile.
     let (status, body) = api.get(&path, &admin).await;
@@ -589,144 +393,55 @@ async fn bad_registrations_get_a_clear_4xx_and_write_nothing() {
     };
     let cases: Vec<(Value, StatusCode, &str)> = vec![
         (without("email"), StatusCode::BAD_REQUEST, "invalid_body"),
-        (
-            with("unexpected", json!(1)),
-            StatusCode::BAD_REQUEST,
-            "invalid_body",
-        ),
-        (
-            with("preferredChannels", json!(["fax"])),
-            StatusCode::BAD_REQUEST,
-            "invalid_body",
-        ),
-        (
-            with("preferredChannels", json!([])),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_channels",
-        ),
-        (
-            with("firstName", json!(42)),
-            StatusCode::BAD_REQUEST,
-            "invalid_body",
-        ),
-        (
-            with("firstName", json!("")),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_name",
-        ),
-        (
-            with("lastName", json!("x".repeat(101))),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_name",
-        ),
-        (
-            with("email", json!("not-an-email")),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_email",
-        ),
-        (
-            with("phone", json!("call me")),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_phone",
-        ),
-        (
-            with("region", json!("99")),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_region",
-        ),
-        (
-            with("consent", json!(false)),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "consent_required",
-        ),
-        (
-            with("firstName", json!("x".repeat(100 * 1024))),
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-        ),
+        (with("unexpected", json!(1)), StatusCode::BAD_REQUEST, "invalid_body"),
+        (with("preferredChannels", json!(["fax"])), StatusCode::BAD_REQUEST, "invalid_body"),
+        (with("preferredChannels", json!([])), StatusCode::UNPROCESSABLE_ENTITY, "invalid_channels"),
+        (with("firstName", json!(42)), StatusCode::BAD_REQUEST, "invalid_body"),
+        (with("firstName", json!("")), StatusCode::UNPROCESSABLE_ENTITY, "invalid_name"),
+        (with("lastName", json!("x".repeat(101))), StatusCode::UNPROCESSABLE_ENTITY, "invalid_name"),
+        (with("email", json!("not-an-email")), StatusCode::UNPROCESSABLE_ENTITY, "invalid_email"),
+        (with("phone", json!("call me")), StatusCode::UNPROCESSABLE_ENTITY, "invalid_phone"),
+        (with("region", json!("99")), StatusCode::UNPROCESSABLE_ENTITY, "invalid_region"),
+        (with("consent", json!(false)), StatusCode::UNPROCESSABLE_ENTITY, "consent_required"),
+        (with("firstName", json!("x".repeat(100 * 1024))), StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
     ];
     for (body, expected, code) in cases {
         let (status, answer) = api.post("/seekers", &seeker, body).await;
         assert_error(status, &answer, expected, Some(code));
     }
     for raw in ["{not json", "", "[]", "null"] {
-        let (status, answer) = api
-            .call_raw(Method::POST, "/seekers", Some(&seeker), raw.to_owned())
-            .await;
+        let (status, answer) = api.call_raw(Method::POST, "/seekers", Some(&seeker), raw.to_owned()).await;
         assert_error(status, &answer, StatusCode::BAD_REQUEST, None);
     }
     // Nothing was written: no identity, no profile.
-    assert!(table
-        .item(&format!("IDENTITY#{}", seeker.sub), "IDENTITY")
-        .await
-        .is_none());
+    assert!(table.item(&format!("IDENTITY#{}", seeker.sub), "IDENTITY").await.is_none());
     let (status, body) = api.get("/seekers/me", &seeker).await;
     assert_error(status, &body, StatusCode::NOT_FOUND, Some("not_registered"));
     // Other routes validate too.
     let admin = api.admin().await;
     let (status, body) = api.get("/admin/advisors?region=11&limit=0", &admin).await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        Some("invalid_limit"),
-    );
-    let (status, body) = api
-        .get("/admin/advisors?region=11&cursor=forged", &admin)
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        Some("invalid_cursor"),
-    );
+    assert_error(status, &body, StatusCode::BAD_REQUEST, Some("invalid_limit"));
+    let (status, body) = api.get("/admin/advisors?region=11&cursor=forged", &admin).await;
+    assert_error(status, &body, StatusCode::BAD_REQUEST, Some("invalid_cursor"));
     let (status, body) = api.get("/admin/advisors", &admin).await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        Some("missing_region"),
-    );
+    assert_error(status, &body, StatusCode::BAD_REQUEST, Some("missing_region"));
     // A genuine cursor of one list is refused by another.
-    api.create_advisor(&admin, regions::SHARED, "web", None)
-        .await;
-    api.create_advisor(&admin, regions::SHARED, "web", None)
-        .await;
+    api.create_advisor(&admin, regions::SHARED, "web", None).await;
+    api.create_advisor(&admin, regions::SHARED, "web", None).await;
     let (status, page) = api.get("/admin/advisors?region=11&limit=1", &admin).await;
     assert_eq!(status, StatusCode::OK);
-    let cursor = page["nextCursor"]
-        .as_str()
-        .expect("a second page")
-        .to_owned();
-    let (status, body) = api
-        .get(
-            &format!("/admin/advisors?region=76&cursor={cursor}"),
-            &admin,
-        )
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        Some("invalid_cursor"),
-    );
-    let (status, body) = api
-        .get(&format!("/admin/waiting?cursor={cursor}"), &admin)
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        Some("invalid_cursor"),
-    );
+    let cursor = page["nextCursor"].as_str().expect("a second page").to_owned();
+    let (status, body) = api.get(&format!("/admin/advisors?region=76&cursor={cursor}"), &admin).await;
+    assert_error(status, &body, StatusCode::BAD_REQUEST, Some("invalid_cursor"));
+    let (status, body) = api.get(&format!("/admin/waiting?cursor={cursor}"), &admin).await;
+    assert_error(status, &body, StatusCode::BAD_REQUEST, Some("invalid_cursor"));
+    // Well-formed but incomplete: it names the right partition and nothing else.
+    let partial = "eyJnc2kxcGsiOiJSRUdJT04jMTEifQ"; // {"gsi1pk":"REGION#11"}
+    let (status, body) = api.get(&format!("/admin/advisors?region=11&cursor={partial}"), &admin).await;
+    assert_error(status, &body, StatusCode::BAD_REQUEST, Some("invalid_cursor"));
     let advisor = json!({"sub": unique("a"), "firstName": "A", "lastName": "B", "email": "a@example.fr", "region": "11", "modality": "web", "capacity": 0});
     let (status, body) = api.post("/advisors", &admin, advisor).await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        Some("invalid_capacity"),
-    );
+    assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_capacity"));
     let advisor = json!({"sub": unique("a"), "firstName": "A", "lastName": "B", "email": "a@example.fr", "region": "11", "modality": "remote"});
     let (status, body) = api.post("/advisors", &admin, advisor).await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, Some("invalid_body"));
@@ -737,59 +452,45 @@ async fn a_seeker_exports_everything_and_erasure_leaves_no_personal_data() {
     let api = Api::new();
     let table = Table::connect().await;
     let admin = api.admin().await;
-    let (advisor, advisor_id) = api
-        .create_advisor(&admin, regions::SHARED, "web", None)
-        .await;
+    let (advisor, advisor_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
     let (seeker, seeker_id) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
     let email = format!("{}@example.fr", seeker.sub);
     api.wait_for_emails(&email, 1).await;
     let (_, me) = api.get("/seekers/me", &seeker).await;
     let last_name = me["lastName"].as_str().unwrap().to_owned();
     let phone = me["phone"].as_str().unwrap().to_owned();
+    // An upcoming phone interview (the number is on it) and an in-person request with a reason.
+    let start = integration_tests::rfc3339(integration_tests::paris_at(3, 16, 0));
+    let (status, slots) = api
+        .post("/advisors/me/slots", &advisor, json!({"start": start, "durationMinutes": 30, "channels": ["phone"]}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{slots}");
+    let slot_id = slots["items"][0]["slotId"].as_str().unwrap().to_owned();
+    let (status, booked) = api.post("/interviews", &seeker, json!({"slotId": slot_id, "channel": "phone"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{booked}");
+    let private_reason = "une raison très personnelle";
+    let (status, _) = api.post("/seekers/me/in-person-requests", &seeker, json!({"reason": private_reason})).await;
+    assert_eq!(status, StatusCode::CREATED);
 
     let (status, export) = api.get("/seekers/me/export", &seeker).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(export["profile"]["email"], email.as_str());
-    let kinds: Vec<&str> = export["journal"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|e| e["kind"].as_str())
-        .collect();
-    assert!(
-        kinds.contains(&"registered") && kinds.contains(&"reassigned"),
-        "{kinds:?}"
-    );
+    let kinds: Vec<&str> = export["journal"].as_array().unwrap().iter().filter_map(|e| e["kind"].as_str()).collect();
+    assert!(kinds.contains(&"registered") && kinds.contains(&"reassigned"), "{kinds:?}");
     assert!(!export["emails"].as_array().unwrap().is_empty());
 
-    let before = table
-        .item(&format!("ADVISOR#{advisor_id}"), "PROFILE")
-        .await
-        .unwrap();
-    let (status, body) = api
-        .call(Method::DELETE, "/seekers/me", Some(&seeker), None)
-        .await;
+    let before = table.item(&format!("ADVISOR#{advisor_id}"), "PROFILE").await.unwrap();
+    let (status, body) = api.call(Method::DELETE, "/seekers/me", Some(&seeker), None).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    let after = table
-        .item(&format!("ADVISOR#{advisor_id}"), "PROFILE")
-        .await
-        .unwrap();
-    let count =
-        |item: &std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>| {
-            item["portfolioCount"]
-                .as_n()
-                .unwrap()
-                .parse::<i64>()
-                .unwrap()
-        };
+    let after = table.item(&format!("ADVISOR#{advisor_id}"), "PROFILE").await.unwrap();
+    let count = |item: &std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>| {
+        item["portfolioCount"].as_n().unwrap().parse::<i64>().unwrap()
+    };
     assert_eq!(count(&after), count(&before) - 1);
 
-    for needle in [
-        email.as_str(),
-        last_name.as_str(),
-        phone.as_str(),
-        seeker.sub.as_str(),
-    ] {
+    assert_eq!(export["interviews"].as_array().unwrap().len(), 1);
+    assert_eq!(export["inPersonRequests"].as_array().unwrap().len(), 1);
+    for needle in [email.as_str(), last_name.as_str(), phone.as_str(), seeker.sub.as_str(), private_reason] {
         let found = table.items_mentioning(needle).await;
         assert!(found.is_empty(), "{needle} still in the table: {found:?}");
     }
@@ -797,10 +498,12 @@ async fn a_seeker_exports_everything_and_erasure_leaves_no_personal_data() {
     assert_error(status, &body, StatusCode::NOT_FOUND, Some("not_registered"));
     let (status, body) = api.get(&format!("/seekers/{seeker_id}"), &advisor).await;
     assert_error(status, &body, StatusCode::NOT_FOUND, None);
+    // The upcoming interview was cancelled: the advisor's slot is free again.
+    let slot = table.item(&format!("SLOT#{slot_id}"), "SLOT").await.unwrap();
+    assert_eq!(slot["state"].as_s().unwrap(), "open");
+    let (_, requests) = api.get("/advisors/me/in-person-requests", &advisor).await;
+    assert!(requests["items"].as_array().unwrap().is_empty());
     // The anonymous trace of the follow-up remains.
-    let profile = table
-        .item(&format!("SEEKER#{seeker_id}"), "PROFILE")
-        .await
-        .expect("anonymous profile kept");
+    let profile = table.item(&format!("SEEKER#{seeker_id}"), "PROFILE").await.expect("anonymous profile kept");
     assert_eq!(profile["erased"].as_bool().unwrap(), &true);
 }

@@ -18,10 +18,7 @@ use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
 
 fn env_usize(key: &str, default: usize) -> usize {
-    std::env::var(key)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    std::env::var(key).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 struct ClientRun {
@@ -47,13 +44,9 @@ async fn run_client(
     start: Arc<tokio::sync::Barrier>,
 ) -> anyhow::Result<ClientRun> {
     let ws_url = std::env::var("WS_URL").unwrap_or_else(|_| "ws://127.0.0.1:3001".into());
-    let (mut ws, _) =
-        tokio_tungstenite::connect_async(format!("{ws_url}/?token={}", person.token)).await?;
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("{ws_url}/?token={}", person.token)).await?;
     start.wait().await;
-    let mut run = ClientRun {
-        delivery: Vec::with_capacity(messages),
-        ack: Vec::with_capacity(messages),
-    };
+    let mut run = ClientRun { delivery: Vec::with_capacity(messages), ack: Vec::with_capacity(messages) };
     let me = person.sub.clone();
     let mut sent = 0;
     let mut waiting_since: Option<u64> = None;
@@ -114,9 +107,7 @@ async fn main() -> anyhow::Result<()> {
     println!("setting up {} conversations…", clients / 2);
     let mut pairs = Vec::new();
     for _ in 0..clients / 2 {
-        let (advisor, advisor_id) = api
-            .create_advisor(&admin, regions::SHARED, "web", None)
-            .await;
+        let (advisor, advisor_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
         let (seeker, seeker_id) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
         // Messages carry the sender's sub to tell own messages from the other's.
         pairs.push((advisor, seeker, seeker_id));
@@ -125,20 +116,8 @@ async fn main() -> anyhow::Result<()> {
     let start = Arc::new(tokio::sync::Barrier::new(clients + 1));
     let mut tasks = Vec::new();
     for (advisor, seeker, seeker_id) in pairs {
-        tasks.push(tokio::spawn(run_client(
-            seeker,
-            None,
-            messages,
-            base.clone(),
-            start.clone(),
-        )));
-        tasks.push(tokio::spawn(run_client(
-            advisor,
-            Some(seeker_id),
-            messages,
-            base.clone(),
-            start.clone(),
-        )));
+        tasks.push(tokio::spawn(run_client(seeker, None, messages, base.clone(), start.clone())));
+        tasks.push(tokio::spawn(run_client(advisor, Some(seeker_id), messages, base.clone(), start.clone())));
     }
     start.wait().await;
     let began = Instant::now();
@@ -153,7 +132,10 @@ async fn main() -> anyhow::Result<()> {
     delivery.sort_unstable();
     ack.sort_unstable();
     let stored = clients * messages;
-    println!("clients: {clients} connected ({} conversations), {messages} messages each, one in flight per client", clients / 2);
+    println!(
+        "clients: {clients} connected ({} conversations), {messages} messages each, one in flight per client",
+        clients / 2
+    );
     println!(
         "messages stored and relayed: {stored} in {elapsed:.1} s = {:.1} messages/s ({:.1} pushes/s: each message goes to both participants)",
         stored as f64 / elapsed,
@@ -166,10 +148,6 @@ async fn main() -> anyhow::Result<()> {
         percentile(&delivery, 100.0),
         delivery.len()
     );
-    println!(
-        "ack latency (send -> ack): p50 {:.1} ms, p99 {:.1} ms",
-        percentile(&ack, 50.0),
-        percentile(&ack, 99.0)
-    );
+    println!("ack latency (send -> ack): p50 {:.1} ms, p99 {:.1} ms", percentile(&ack, 50.0), percentile(&ack, 99.0));
     Ok(())
 }

@@ -25,6 +25,47 @@ pub mod regions {
     pub const SHARED: &str = "11";
 }
 
+/// An instant `days` days from today (Paris calendar) at `hour:minute` Paris wall-clock time.
+pub fn paris_at(days: i64, hour: u32, minute: u32) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Paris).date_naive();
+    let date = today + chrono::Duration::days(days);
+    chrono_tz::Europe::Paris
+        .from_local_datetime(&date.and_hms_opt(hour, minute, 0).expect("valid time"))
+        .earliest()
+        .expect("an existing Paris time")
+        .with_timezone(&chrono::Utc)
+}
+
+/// RFC 3339 with the Paris offset, as the API speaks.
+pub fn rfc3339(instant: chrono::DateTime<chrono::Utc>) -> String {
+    instant.with_timezone(&chrono_tz::Europe::Paris).to_rfc3339()
+}
+
+/// The last Sunday of `month` in the first year where it is at least `min_days` ahead:
+/// the daylight-saving changes are on the last Sundays of March and October.
+pub fn next_last_sunday(month: u32, min_days: i64) -> chrono::NaiveDate {
+    use chrono::Datelike;
+    let earliest = chrono::Utc::now().date_naive() + chrono::Duration::days(min_days);
+    let mut year = earliest.year();
+    loop {
+        let first_of_next = if month == 12 {
+            chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1)
+        } else {
+            chrono::NaiveDate::from_ymd_opt(year, month + 1, 1)
+        }
+        .expect("valid date");
+        let mut day = first_of_next - chrono::Duration::days(1);
+        while day.weekday() != chrono::Weekday::Sun {
+            day -= chrono::Duration::days(1);
+        }
+        if day >= earliest {
+            return day;
+        }
+        year += 1;
+    }
+}
+
 pub fn gateway_url() -> String {
     std::env::var("GATEWAY_URL").unwrap_or_else(|_| "http://127.0.0.1:3100".into())
 }
@@ -55,14 +96,8 @@ impl Default for Api {
 
 impl Api {
     pub fn new() -> Api {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(120))
-            .build()
-            .expect("http client");
-        Api {
-            base: gateway_url(),
-            http,
-        }
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(120)).build().expect("http client");
+        Api { base: gateway_url(), http }
     }
 
     /// A token from the local sign-in (`groups`: `advisors`, `admins`, or none for a seeker).
@@ -76,10 +111,7 @@ impl Api {
             .expect("gateway reachable");
         assert_eq!(response.status(), StatusCode::OK, "local sign-in");
         let body: Value = response.json().await.expect("token json");
-        Person {
-            sub: sub.to_owned(),
-            token: body["token"].as_str().expect("token").to_owned(),
-        }
+        Person { sub: sub.to_owned(), token: body["token"].as_str().expect("token").to_owned() }
     }
 
     pub async fn admin(&self) -> Person {
@@ -99,18 +131,13 @@ impl Api {
             request = request.bearer_auth(&person.token);
         }
         if let Some(body) = body {
-            request = request
-                .header("content-type", "application/json")
-                .body(body.to_string());
+            request = request.header("content-type", "application/json").body(body.to_string());
         }
         let response = request.send().await.expect("gateway reachable");
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
-        let value = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
+        let value =
+            if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
         (status, value)
     }
 
@@ -122,20 +149,14 @@ impl Api {
         who: Option<&Person>,
         body: String,
     ) -> (StatusCode, Value) {
-        let mut request = self
-            .http
-            .request(method, format!("{}{}", self.base, path))
-            .body(body);
+        let mut request = self.http.request(method, format!("{}{}", self.base, path)).body(body);
         if let Some(person) = who {
             request = request.bearer_auth(&person.token);
         }
         let response = request.send().await.expect("gateway reachable");
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
     }
 
     pub async fn get(&self, path: &str, who: &Person) -> (StatusCode, Value) {
@@ -164,39 +185,24 @@ impl Api {
         let (status, advisor) = self.post("/advisors", admin, body).await;
         assert_eq!(status, StatusCode::CREATED, "advisor created: {advisor}");
         let person = self.sign_in(&sub, &["advisors"]).await;
-        (
-            person,
-            advisor["advisorId"].as_str().expect("advisorId").to_owned(),
-        )
+        (person, advisor["advisorId"].as_str().expect("advisorId").to_owned())
     }
 
     /// Registers a new seeker in `region`; returns them and the 201 body.
     pub async fn register_seeker(&self, region: &str) -> (Person, Value) {
         let person = self.sign_in(&unique("seeker"), &[]).await;
-        let (status, body) = self
-            .post("/seekers", &person, registration_body(&person.sub, region))
-            .await;
+        let (status, body) = self.post("/seekers", &person, registration_body(&person.sub, region)).await;
         assert_eq!(status, StatusCode::CREATED, "seeker registered: {body}");
         (person, body)
     }
 
     /// A seeker registered anywhere in `region` and then moved into `advisor_id`'s portfolio.
-    pub async fn seeker_of(
-        &self,
-        admin: &Person,
-        advisor_id: &str,
-        region: &str,
-    ) -> (Person, String) {
+    pub async fn seeker_of(&self, admin: &Person, advisor_id: &str, region: &str) -> (Person, String) {
         let (person, body) = self.register_seeker(region).await;
         let seeker_id = body["seekerId"].as_str().expect("seekerId").to_owned();
         if body["advisor"]["advisorId"].as_str() != Some(advisor_id) {
-            let (status, moved) = self
-                .post(
-                    &format!("/seekers/{seeker_id}/reassign"),
-                    admin,
-                    json!({"advisorId": advisor_id}),
-                )
-                .await;
+            let (status, moved) =
+                self.post(&format!("/seekers/{seeker_id}/reassign"), admin, json!({"advisorId": advisor_id})).await;
             assert_eq!(status, StatusCode::OK, "reassigned: {moved}");
         }
         (person, seeker_id)
@@ -215,6 +221,22 @@ impl Api {
         body["items"].as_array().cloned().unwrap_or_default()
     }
 
+    /// Waits for the newest email to `to` whose subject contains `fragment`.
+    pub async fn wait_for_subject(&self, to: &str, fragment: &str) -> Value {
+        for _ in 0..150 {
+            if let Some(email) = self
+                .emails_to(to)
+                .await
+                .into_iter()
+                .find(|e| e["subject"].as_str().is_some_and(|s| s.contains(fragment)))
+            {
+                return email;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no email to {to} with a subject containing {fragment:?}");
+    }
+
     /// Waits until `to` has received at least `count` emails (the outbox flows through the stream).
     pub async fn wait_for_emails(&self, to: &str, count: usize) -> Vec<Value> {
         for _ in 0..150 {
@@ -230,10 +252,7 @@ impl Api {
 
 pub fn registration_body(sub: &str, region: &str) -> Value {
     // A phone number of their own, so a test can look for it after erasure.
-    let digits: u64 = sub
-        .bytes()
-        .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))
-        % 100_000_000;
+    let digits: u64 = sub.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))) % 100_000_000;
     json!({
         "firstName": "Zoé",
         "lastName": format!("Durand-{}", &sub[sub.len() - 6..]),
@@ -248,10 +267,7 @@ pub fn registration_body(sub: &str, region: &str) -> Value {
 /// Asserts the error contract: the status and `{"error": {"code", "message"}}`.
 pub fn assert_error(status: StatusCode, body: &Value, expected: StatusCode, code: Option<&str>) {
     assert_eq!(status, expected, "status for {body}");
-    assert!(
-        body["error"]["message"].is_string(),
-        "error message in {body}"
-    );
+    assert!(body["error"]["message"].is_string(), "error message in {body}");
     if let Some(code) = code {
         assert_eq!(body["error"]["code"], code, "error code in {body}");
     }
@@ -272,11 +288,7 @@ impl Table {
         }
     }
 
-    pub async fn item(
-        &self,
-        pk: &str,
-        sk: &str,
-    ) -> Option<std::collections::HashMap<String, AttributeValue>> {
+    pub async fn item(&self, pk: &str, sk: &str) -> Option<std::collections::HashMap<String, AttributeValue>> {
         self.client
             .get_item()
             .table_name(&self.name)
@@ -289,10 +301,27 @@ impl Table {
             .item
     }
 
-    pub async fn partition(
-        &self,
-        pk: &str,
-    ) -> Vec<std::collections::HashMap<String, AttributeValue>> {
+    /// Test set-up only: moves an interview into the past, as if its time had come.
+    pub async fn move_interview_to_past(&self, interview_id: &str, minutes_ago: i64) {
+        let start = chrono::Utc::now() - chrono::Duration::minutes(minutes_ago);
+        let end = start + chrono::Duration::minutes(30);
+        let key = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        self.client
+            .update_item()
+            .table_name(&self.name)
+            .key("pk", AttributeValue::S(format!("INTERVIEW#{interview_id}")))
+            .key("sk", AttributeValue::S("INTERVIEW".into()))
+            .update_expression("SET #start = :start, #end = :end")
+            .expression_attribute_names("#start", "start")
+            .expression_attribute_names("#end", "end")
+            .expression_attribute_values(":start", AttributeValue::S(key(start)))
+            .expression_attribute_values(":end", AttributeValue::S(key(end)))
+            .send()
+            .await
+            .expect("UpdateItem");
+    }
+
+    pub async fn partition(&self, pk: &str) -> Vec<std::collections::HashMap<String, AttributeValue>> {
         let mut items = Vec::new();
         let mut start = None;
         loop {
@@ -320,14 +349,8 @@ impl Table {
         let mut found = Vec::new();
         let mut start = None;
         loop {
-            let output = self
-                .client
-                .scan()
-                .table_name(&self.name)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .expect("Scan");
+            let output =
+                self.client.scan().table_name(&self.name).set_exclusive_start_key(start).send().await.expect("Scan");
             for item in output.items.unwrap_or_default() {
                 let text = format!("{item:?}");
                 if text.contains(needle) {

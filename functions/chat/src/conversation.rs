@@ -40,21 +40,13 @@ impl Conversation {
 pub async fn participant(store: &Store, caller: &Caller) -> Result<Participant, ApiError> {
     if caller.is_advisor() {
         let advisor = store.caller_advisor(caller).await?;
-        return Ok(Participant {
-            user_id: advisor.advisor_id,
-            role: Role::Advisor,
-        });
+        return Ok(Participant { user_id: advisor.advisor_id, role: Role::Advisor });
     }
     if caller.is_admin() {
-        return Err(ApiError::forbidden(
-            "chat is between a job seeker and their advisor",
-        ));
+        return Err(ApiError::forbidden("chat is between a job seeker and their advisor"));
     }
     let seeker = store.caller_seeker(caller).await?;
-    Ok(Participant {
-        user_id: seeker.seeker_id,
-        role: Role::Seeker,
-    })
+    Ok(Participant { user_id: seeker.seeker_id, role: Role::Seeker })
 }
 
 fn not_in_portfolio() -> ApiError {
@@ -71,31 +63,20 @@ pub async fn open(
         Role::Seeker => {
             if let Some(requested) = requested_seeker_id {
                 if !requested.eq_ignore_ascii_case(&participant.user_id) {
-                    return Err(ApiError::forbidden(
-                        "a job seeker writes only in their own conversation",
-                    ));
+                    return Err(ApiError::forbidden("a job seeker writes only in their own conversation"));
                 }
             }
-            let seeker = store
-                .seeker(&participant.user_id)
-                .await?
-                .filter(|s| !s.erased)
-                .ok_or_else(|| ApiError::NotFound {
-                    code: "not_registered",
-                    message: "register first with POST /seekers".into(),
-                })?;
+            let seeker = store.seeker(&participant.user_id).await?.filter(|s| !s.erased).ok_or_else(|| {
+                ApiError::NotFound { code: "not_registered", message: "register first with POST /seekers".into() }
+            })?;
             let advisor_id = seeker.advisor_id.clone().ok_or_else(|| {
-                ApiError::conflict(
-                    "no_advisor",
-                    "you have no advisor yet; chat opens once one is assigned",
-                )
+                ApiError::conflict("no_advisor", "you have no advisor yet; chat opens once one is assigned")
             })?;
             Ok(Conversation { seeker, advisor_id })
         }
         Role::Advisor => {
-            let requested = requested_seeker_id.ok_or_else(|| {
-                ApiError::bad_request("invalid_frame", "seekerId is required for an advisor")
-            })?;
+            let requested = requested_seeker_id
+                .ok_or_else(|| ApiError::bad_request("invalid_frame", "seekerId is required for an advisor"))?;
             let seeker_id = ulid_id("seekerId", requested).map_err(|_| not_in_portfolio())?;
             let seeker = store
                 .seeker(&seeker_id)
@@ -103,10 +84,7 @@ pub async fn open(
                 .filter(|s| !s.erased)
                 .filter(|s| s.advisor_id.as_deref() == Some(participant.user_id.as_str()))
                 .ok_or_else(not_in_portfolio)?;
-            Ok(Conversation {
-                seeker,
-                advisor_id: participant.user_id.clone(),
-            })
+            Ok(Conversation { seeker, advisor_id: participant.user_id.clone() })
         }
     }
 }
@@ -116,8 +94,5 @@ pub async fn summary(store: &Store, seeker_id: &str) -> Result<SummaryRecord, Ap
     Ok(store
         .get::<SummaryRecord>(&keys::conversation_pk(seeker_id), keys::SUMMARY_SK)
         .await?
-        .unwrap_or_else(|| SummaryRecord {
-            seeker_id: seeker_id.to_owned(),
-            ..SummaryRecord::default()
-        }))
+        .unwrap_or_else(|| SummaryRecord { seeker_id: seeker_id.to_owned(), ..SummaryRecord::default() }))
 }

@@ -73,10 +73,7 @@ pub struct TypingFrame {
 pub fn parse<T: DeserializeOwned>(body: Option<&str>) -> Result<T, ApiError> {
     let body = body.unwrap_or("");
     if serde_json::from_str::<Value>(body).is_err() {
-        return Err(ApiError::bad_request(
-            "invalid_json",
-            "the frame is not valid JSON",
-        ));
+        return Err(ApiError::bad_request("invalid_json", "the frame is not valid JSON"));
     }
     serde_json::from_str(body).map_err(|e| {
         // serde names the field and what was expected; cut short so a long value is never echoed whole.
@@ -96,15 +93,9 @@ pub fn default_route_error(body: Option<&str>) -> ApiError {
                     format!("unknown action \"{shown}\"; expected sendMessage, markRead or typing"),
                 )
             }
-            _ => ApiError::bad_request(
-                "missing_action",
-                "a frame is a JSON object with an \"action\" field",
-            ),
+            _ => ApiError::bad_request("missing_action", "a frame is a JSON object with an \"action\" field"),
         },
-        Some(Ok(_)) => ApiError::bad_request(
-            "missing_action",
-            "a frame is a JSON object with an \"action\" field",
-        ),
+        Some(Ok(_)) => ApiError::bad_request("missing_action", "a frame is a JSON object with an \"action\" field"),
         _ => ApiError::bad_request("invalid_json", "the frame is not valid JSON"),
     }
 }
@@ -126,10 +117,7 @@ pub fn clean_text(raw: &str) -> Result<String, ApiError> {
     let cleaned = cleaned.trim().to_owned();
     let count = cleaned.chars().count();
     if count == 0 || count > MAX_TEXT_CHARS {
-        return Err(ApiError::unprocessable(
-            "invalid_text",
-            format!("text must be 1 to {MAX_TEXT_CHARS} characters"),
-        ));
+        return Err(ApiError::unprocessable("invalid_text", format!("text must be 1 to {MAX_TEXT_CHARS} characters")));
     }
     Ok(cleaned)
 }
@@ -138,9 +126,7 @@ pub fn clean_text(raw: &str) -> Result<String, ApiError> {
 pub fn client_message_id(raw: &str) -> Result<String, ApiError> {
     let ok = !raw.is_empty()
         && raw.chars().count() <= MAX_CLIENT_MESSAGE_ID_CHARS
-        && raw
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'));
+        && raw.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'));
     if ok {
         Ok(raw.to_owned())
     } else {
@@ -157,12 +143,7 @@ pub fn ulid_id(field: &'static str, raw: &str) -> Result<String, ApiError> {
         .ok()
         .filter(|_| raw.len() == 26)
         .map(|u| u.to_string())
-        .ok_or_else(|| {
-            ApiError::unprocessable(
-                "invalid_id",
-                format!("{field} is not an id this API issued"),
-            )
-        })
+        .ok_or_else(|| ApiError::unprocessable("invalid_id", format!("{field} is not an id this API issued")))
 }
 
 /// A new message id, later than `last` (the conversation's last message): ULIDs sort by time,
@@ -179,11 +160,8 @@ pub fn next_message_id(now: DateTime<Utc>, last: Option<&str>) -> String {
 
 /// The first characters of a message, for the conversation list.
 pub fn excerpt(text: &str) -> String {
-    let mut out: String = text
-        .chars()
-        .map(|c| if c == '\n' || c == '\t' { ' ' } else { c })
-        .take(EXCERPT_CHARS)
-        .collect();
+    let mut out: String =
+        text.chars().map(|c| if c == '\n' || c == '\t' { ' ' } else { c }).take(EXCERPT_CHARS).collect();
     if text.chars().count() > EXCERPT_CHARS {
         out.push('…');
     }
@@ -239,10 +217,7 @@ mod tests {
 
     #[test]
     fn text_is_cleaned_and_bounded() {
-        assert_eq!(
-            clean_text("  Bonjour\u{0007} !\r\nÀ demain\u{202E}  ").unwrap(),
-            "Bonjour !\nÀ demain"
-        );
+        assert_eq!(clean_text("  Bonjour\u{0007} !\r\nÀ demain\u{202E}  ").unwrap(), "Bonjour !\nÀ demain");
         assert_eq!(clean_text("a\tb").unwrap(), "a\tb");
         for bad in ["", "   ", "\u{0000}\u{0008}", "\n\n"] {
             assert_eq!(clean_text(bad).unwrap_err().code(), "invalid_text");
@@ -289,8 +264,7 @@ mod tests {
         let ids: Vec<String> = (0..50)
             .map(|i| {
                 next_message_id(
-                    Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()
-                        + chrono::Duration::milliseconds(i / 3),
+                    Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + chrono::Duration::milliseconds(i / 3),
                     None,
                 )
             })
@@ -299,11 +273,7 @@ mod tests {
         ids.sort();
         let keys: Vec<String> = ids.iter().map(|i| format!("MSG#{i}")).collect();
         let between = |lo: &str, hi: &str| -> Vec<usize> {
-            keys.iter()
-                .enumerate()
-                .filter(|(_, k)| k.as_str() >= lo && k.as_str() <= hi)
-                .map(|(i, _)| i)
-                .collect()
+            keys.iter().enumerate().filter(|(_, k)| k.as_str() >= lo && k.as_str() <= hi).map(|(i, _)| i).collect()
         };
         let (lo, hi) = message_bounds(Some(&ids[10]), Some(&ids[20]));
         assert_eq!(between(&lo, &hi), (11..20).collect::<Vec<_>>());
@@ -324,15 +294,9 @@ mod tests {
 
     #[test]
     fn frames_explain_what_is_wrong() {
-        assert_eq!(
-            default_route_error(Some("{not json")).code(),
-            "invalid_json"
-        );
+        assert_eq!(default_route_error(Some("{not json")).code(), "invalid_json");
         assert_eq!(default_route_error(Some("[1]")).code(), "missing_action");
-        assert_eq!(
-            default_route_error(Some(r#"{"action":"dance"}"#)).code(),
-            "unknown_action"
-        );
+        assert_eq!(default_route_error(Some(r#"{"action":"dance"}"#)).code(), "unknown_action");
         let error = parse::<TypingFrame>(Some(r#"{"action":"typing","x":1}"#)).unwrap_err();
         assert_eq!(error.code(), "invalid_frame");
         let frame = error_frame(&error, Some("c1"));

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use crate::conversation::{self, Participant};
 use crate::frames::{message_bounds, ulid_id, Role};
 use crate::records::{MessageRecord, SummaryRecord};
-use crate::{tx, App};
+use crate::{retry, App};
 
 /// `GET /conversations`: an advisor's conversations, latest first, each with its unread count;
 /// a seeker's one conversation.
@@ -42,8 +42,7 @@ async fn seeker_conversation(
     let conversation_pk = keys::conversation_pk(&participant.user_id);
     let (seeker, summary) = tokio::join!(
         app.store.seeker(&participant.user_id),
-        app.store
-            .get::<SummaryRecord>(&conversation_pk, keys::SUMMARY_SK),
+        app.store.get::<SummaryRecord>(&conversation_pk, keys::SUMMARY_SK),
     );
     let seeker = seeker?.ok_or_else(|| ApiError::not_found("no such seeker"))?;
     let summary = summary?.filter(|s| s.is_live(now));
@@ -52,18 +51,10 @@ async fn seeker_conversation(
         None => None,
     };
     if advisor.is_none() && summary.is_none() {
-        return Ok(json_response(
-            StatusCode::OK,
-            &ListBody::<Value> {
-                items: Vec::new(),
-                next_cursor: None,
-            },
-        ));
+        return Ok(json_response(StatusCode::OK, &ListBody::<Value> { items: Vec::new(), next_cursor: None }));
     }
-    let summary = summary.unwrap_or_else(|| SummaryRecord {
-        seeker_id: seeker.seeker_id.clone(),
-        ..SummaryRecord::default()
-    });
+    let summary =
+        summary.unwrap_or_else(|| SummaryRecord { seeker_id: seeker.seeker_id.clone(), ..SummaryRecord::default() });
     let mut row = summary.to_api(Role::Seeker);
     row["advisorId"] = json!(seeker.advisor_id);
     row["advisor"] = match advisor {
@@ -72,13 +63,7 @@ async fn seeker_conversation(
         }
         None => Value::Null,
     };
-    Ok(json_response(
-        StatusCode::OK,
-        &ListBody {
-            items: vec![row],
-            next_cursor: None,
-        },
-    ))
+    Ok(json_response(StatusCode::OK, &ListBody { items: vec![row], next_cursor: None }))
 }
 
 async fn advisor_conversations(
@@ -88,12 +73,7 @@ async fn advisor_conversations(
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
     let page = Page::from_request(request)?;
-    let spec = QuerySpec {
-        index: Some(keys::GSI1),
-        partition: keys::conversations_gsi1pk(&participant.user_id),
-        sort_prefix: None,
-        ascending: false,
-    };
+    let spec = QuerySpec::partition(Some(keys::GSI1), keys::conversations_gsi1pk(&participant.user_id), false);
     let (items, next_cursor) = app.store.query_page(&spec, &page).await?;
     let summaries: Vec<SummaryRecord> = items
         .into_iter()
@@ -123,63 +103,33 @@ async fn advisor_conversations(
             Some(row)
         })
         .collect();
-    Ok(json_response(
-        StatusCode::OK,
-        &ListBody {
-            items: rows,
-            next_cursor,
-        },
-    ))
+    Ok(json_response(StatusCode::OK, &ListBody { items: rows, next_cursor }))
 }
 
 /// Seeker profiles by id, 100 keys a request.
-async fn profiles(
-    store: &Store,
-    seeker_ids: &[String],
-) -> Result<HashMap<String, SeekerRecord>, ApiError> {
+async fn profiles(store: &Store, seeker_ids: &[String]) -> Result<HashMap<String, SeekerRecord>, ApiError> {
     let mut found = HashMap::new();
     for chunk in seeker_ids.chunks(100) {
         let keys: Vec<Item> = chunk
             .iter()
-            .map(|id| {
-                HashMap::from([
-                    ("pk".to_owned(), s(keys::seeker_pk(id))),
-                    ("sk".to_owned(), s(keys::PROFILE)),
-                ])
-            })
+            .map(|id| HashMap::from([("pk".to_owned(), s(keys::seeker_pk(id))), ("sk".to_owned(), s(keys::PROFILE))]))
             .collect();
-        let mut request = KeysAndAttributes::builder()
-            .set_keys(Some(keys))
-            .build()
-            .map_err(|e| ApiError::Internal(Box::new(e)))?;
+        let mut request =
+            KeysAndAttributes::builder().set_keys(Some(keys)).build().map_err(|e| ApiError::Internal(Box::new(e)))?;
         for attempt in 0.. {
-            let output = store
-                .client
-                .batch_get_item()
-                .request_items(&store.table, request)
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            for item in output
-                .responses
-                .and_then(|mut r| r.remove(&store.table))
-                .unwrap_or_default()
-            {
+            let output =
+                store.client.batch_get_item().request_items(&store.table, request).send().await.map_err(sdk_error)?;
+            for item in output.responses.and_then(|mut r| r.remove(&store.table)).unwrap_or_default() {
                 let seeker: SeekerRecord = from_item(item)?;
                 found.insert(seeker.seeker_id.clone(), seeker);
             }
-            match output
-                .unprocessed_keys
-                .and_then(|mut u| u.remove(&store.table))
-            {
+            match output.unprocessed_keys.and_then(|mut u| u.remove(&store.table)) {
                 Some(rest) if !rest.keys.is_empty() && attempt < 10 => {
                     request = rest;
-                    tx::backoff(attempt).await;
+                    retry::backoff(attempt).await;
                 }
                 Some(rest) if !rest.keys.is_empty() => {
-                    return Err(ApiError::Unavailable(
-                        "profiles kept being throttled".into(),
-                    ))
+                    return Err(ApiError::Unavailable("profiles kept being throttled".into()))
                 }
                 _ => break,
             }
@@ -189,10 +139,7 @@ async fn profiles(
 }
 
 fn invalid_parameter(name: &str) -> ApiError {
-    ApiError::bad_request(
-        "invalid_parameter",
-        format!("{name} must be a message id this API returned"),
-    )
+    ApiError::bad_request("invalid_parameter", format!("{name} must be a message id this API returned"))
 }
 
 /// `GET /conversations/{seekerId}/messages?before=&after=&limit=&cursor=`.
@@ -219,9 +166,7 @@ pub async fn messages(
         }
     }
     let bound = |name: &'static str| -> Result<Option<String>, ApiError> {
-        query_param(request, name)
-            .map(|raw| ulid_id(name, &raw).map_err(|_| invalid_parameter(name)))
-            .transpose()
+        query_param(request, name).map(|raw| ulid_id(name, &raw).map_err(|_| invalid_parameter(name))).transpose()
     };
     let after = bound("after")?;
     let before = bound("before")?;
@@ -229,13 +174,7 @@ pub async fn messages(
     let (low, high) = message_bounds(after.as_deref(), before.as_deref());
     let pk = keys::conversation_pk(&seeker_id);
     if low > high {
-        return Ok(json_response(
-            StatusCode::OK,
-            &ListBody::<Value> {
-                items: Vec::new(),
-                next_cursor: None,
-            },
-        ));
+        return Ok(json_response(StatusCode::OK, &ListBody::<Value> { items: Vec::new(), next_cursor: None }));
     }
     // A cursor is accepted only from this conversation and inside the asked range.
     if let Some(start) = &page.start_key {
@@ -246,10 +185,7 @@ pub async fn messages(
                 .is_some_and(|sk| sk.as_str() >= low.as_str() && sk.as_str() <= high.as_str())
             && start.len() == 2;
         if !in_range {
-            return Err(ApiError::bad_request(
-                "invalid_cursor",
-                "cursor is not one this list returned",
-            ));
+            return Err(ApiError::bad_request("invalid_cursor", "cursor is not one this list returned"));
         }
     }
     let output = app
@@ -276,12 +212,6 @@ pub async fn messages(
         .into_iter()
         .map(|item| from_item::<MessageRecord>(item).map(|m| m.to_api()))
         .collect::<Result<Vec<_>, _>>()?;
-    let next_cursor = output
-        .last_evaluated_key
-        .filter(|k| !k.is_empty())
-        .map(|k| encode_cursor(&k));
-    Ok(json_response(
-        StatusCode::OK,
-        &ListBody { items, next_cursor },
-    ))
+    let next_cursor = output.last_evaluated_key.filter(|k| !k.is_empty()).map(|k| encode_cursor(&k));
+    Ok(json_response(StatusCode::OK, &ListBody { items, next_cursor }))
 }

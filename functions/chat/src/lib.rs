@@ -16,8 +16,8 @@ mod notice;
 pub mod push;
 pub mod records;
 mod relay;
+mod retry;
 pub mod token;
-mod tx;
 
 use aws_lambda_events::encodings::Body as EventBody;
 use aws_lambda_events::event::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
@@ -44,9 +44,7 @@ pub struct ChatConfig {
 }
 
 impl ChatConfig {
-    pub fn from_lookup(
-        lookup: &impl Fn(&str) -> Option<String>,
-    ) -> Result<ChatConfig, ChatConfigError> {
+    pub fn from_lookup(lookup: &impl Fn(&str) -> Option<String>) -> Result<ChatConfig, ChatConfigError> {
         let positive = |key: &str, default: u32| -> Result<u32, ChatConfigError> {
             match lookup(key).filter(|v| !v.is_empty()) {
                 None => Ok(default),
@@ -57,23 +55,15 @@ impl ChatConfig {
                     .ok_or_else(|| config_error(format!("{key} must be a positive number"))),
             }
         };
-        let required = |key: &str| {
-            lookup(key)
-                .filter(|v| !v.is_empty())
-                .ok_or_else(|| config_error(format!("{key} is not set")))
-        };
+        let required =
+            |key: &str| lookup(key).filter(|v| !v.is_empty()).ok_or_else(|| config_error(format!("{key} is not set")));
         let issuer = required("JWT_ISSUER")?.trim_end_matches('/').to_owned();
-        let jwks_url = lookup("JWKS_URL")
-            .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| format!("{issuer}/.well-known/jwks.json"));
+        let jwks_url =
+            lookup("JWKS_URL").filter(|v| !v.is_empty()).unwrap_or_else(|| format!("{issuer}/.well-known/jwks.json"));
         Ok(ChatConfig {
             rate_limit_per_minute: positive("CHAT_RATE_LIMIT_PER_MINUTE", 30)?,
             message_retention_days: positive("CHAT_RETENTION_DAYS", 730)?,
-            token: TokenSettings {
-                issuer,
-                audience: required("JWT_AUDIENCE")?,
-                jwks_url,
-            },
+            token: TokenSettings { issuer, audience: required("JWT_AUDIENCE")?, jwks_url },
         })
     }
 }
@@ -101,17 +91,12 @@ impl App {
     }
 
     /// Builds the app from `lookup` (the local gateway passes its own JWT settings this way).
-    pub async fn from_lookup(
-        lookup: impl Fn(&str) -> Option<String>,
-    ) -> Result<App, lambda_runtime::Error> {
+    pub async fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<App, lambda_runtime::Error> {
         let config = Config::from_lookup(&lookup)?;
         let chat = ChatConfig::from_lookup(&lookup)?;
         let sdk = aws_config::load_from_env().await;
         Ok(App {
-            store: Store::new(
-                aws_sdk_dynamodb::Client::new(&sdk),
-                config.table_name.clone(),
-            ),
+            store: Store::new(aws_sdk_dynamodb::Client::new(&sdk), config.table_name.clone()),
             push: Pusher::new(&sdk),
             tokens: TokenVerifier::new(chat.token.clone()),
             config,
@@ -134,11 +119,7 @@ pub async fn handle_websocket(
     event: ApiGatewayWebsocketProxyRequest,
 ) -> Result<ApiGatewayProxyResponse, lambda_runtime::Error> {
     let route = event.request_context.route_key.clone().unwrap_or_default();
-    let connection = event
-        .request_context
-        .connection_id
-        .clone()
-        .unwrap_or_default();
+    let connection = event.request_context.connection_id.clone().unwrap_or_default();
     // Connection ids are API Gateway's opaque ids: no personal data.
     let span = tracing::info_span!("websocket", route = %route, connection = %connection);
     // Boxed: the relay's nested handlers make a future type too deep to lay out inline.
@@ -182,10 +163,7 @@ pub async fn handle_websocket(
 }
 
 /// Handles one HTTP API (payload 2.0) request of the history routes.
-pub async fn handle_http(
-    app: &App,
-    request: Request,
-) -> Result<Response<Body>, lambda_http::Error> {
+pub async fn handle_http(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
     let route = route_key(&request);
     let span = tracing::info_span!("request", route = %route);
     let response = async {
@@ -198,22 +176,13 @@ pub async fn handle_http(
     Ok(response)
 }
 
-async fn dispatch_http(
-    app: &App,
-    route: &str,
-    request: &Request,
-) -> Result<Response<Body>, ApiError> {
+async fn dispatch_http(app: &App, route: &str, request: &Request) -> Result<Response<Body>, ApiError> {
     let caller = Caller::from_request(request)?;
     let now = Utc::now();
     match route {
         "GET /conversations" => history::conversations(app, &caller, request, now).await,
-        "GET /conversations/{seekerId}/messages" => {
-            history::messages(app, &caller, request, now).await
-        }
-        _ => Err(ApiError::NotFound {
-            code: "route_not_found",
-            message: "no such route".into(),
-        }),
+        "GET /conversations/{seekerId}/messages" => history::messages(app, &caller, request, now).await,
+        _ => Err(ApiError::NotFound { code: "route_not_found", message: "no such route".into() }),
     }
 }
 
@@ -222,30 +191,19 @@ mod tests {
     use super::*;
 
     fn lookup(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |key| {
-            pairs
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, v)| (*v).to_owned())
-        }
+        move |key| pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| (*v).to_owned())
     }
 
     #[test]
     fn chat_settings_default_to_the_contract_and_refuse_nonsense() {
         let config = ChatConfig::from_lookup(&lookup(&[
-            (
-                "JWT_ISSUER",
-                "https://cognito-idp.eu-west-3.amazonaws.com/pool/",
-            ),
+            ("JWT_ISSUER", "https://cognito-idp.eu-west-3.amazonaws.com/pool/"),
             ("JWT_AUDIENCE", "client"),
         ]))
         .unwrap();
         assert_eq!(config.rate_limit_per_minute, 30);
         assert_eq!(config.message_retention_days, 730);
-        assert_eq!(
-            config.token.jwks_url,
-            "https://cognito-idp.eu-west-3.amazonaws.com/pool/.well-known/jwks.json"
-        );
+        assert_eq!(config.token.jwks_url, "https://cognito-idp.eu-west-3.amazonaws.com/pool/.well-known/jwks.json");
         assert!(ChatConfig::from_lookup(&lookup(&[("JWT_AUDIENCE", "client")])).is_err());
         assert!(ChatConfig::from_lookup(&lookup(&[
             ("JWT_ISSUER", "https://issuer"),
@@ -301,9 +259,7 @@ mod tests {
             ("{\"text\": \"x\"}", "missing_action"),
             ("{\"action\": \"dance\"}", "unknown_action"),
         ] {
-            let response = handle_websocket(&app, event("$default", "MESSAGE", Some(body)))
-                .await
-                .unwrap();
+            let response = handle_websocket(&app, event("$default", "MESSAGE", Some(body))).await.unwrap();
             assert_eq!(response.status_code, 200);
             let frame = frame_of(&response);
             assert_eq!(frame["type"], "error");
@@ -314,21 +270,15 @@ mod tests {
     #[tokio::test]
     async fn a_connect_without_a_token_is_refused_with_401() {
         let app = offline_app().await;
-        let response = handle_websocket(&app, event("$connect", "CONNECT", None))
-            .await
-            .unwrap();
+        let response = handle_websocket(&app, event("$connect", "CONNECT", None)).await.unwrap();
         assert_eq!(response.status_code, 401);
     }
 
     #[tokio::test]
     async fn a_frame_is_checked_before_anything_is_read() {
         let app = offline_app().await;
-        let body =
-            serde_json::json!({"action": "sendMessage", "clientMessageId": "c1", "text": " "})
-                .to_string();
-        let response = handle_websocket(&app, event("sendMessage", "MESSAGE", Some(&body)))
-            .await
-            .unwrap();
+        let body = serde_json::json!({"action": "sendMessage", "clientMessageId": "c1", "text": " "}).to_string();
+        let response = handle_websocket(&app, event("sendMessage", "MESSAGE", Some(&body))).await.unwrap();
         let frame = frame_of(&response);
         assert_eq!(frame["code"], "invalid_text");
         assert_eq!(frame["clientMessageId"], "c1");
@@ -336,24 +286,16 @@ mod tests {
 
     #[test]
     fn pushes_go_to_the_events_api_unless_the_environment_names_an_endpoint() {
-        let sdk = aws_types::SdkConfig::builder()
-            .behavior_version(aws_config::BehaviorVersion::latest())
-            .build();
+        let sdk = aws_types::SdkConfig::builder().behavior_version(aws_config::BehaviorVersion::latest()).build();
         let pusher = Pusher::new(&sdk);
         assert_eq!(
-            pusher.endpoint_for(
-                Some("abcd1234.execute-api.eu-west-3.amazonaws.com"),
-                Some("prod")
-            ),
+            pusher.endpoint_for(Some("abcd1234.execute-api.eu-west-3.amazonaws.com"), Some("prod")),
             Some("https://abcd1234.execute-api.eu-west-3.amazonaws.com/prod".to_owned())
         );
         let local = aws_types::SdkConfig::builder()
             .behavior_version(aws_config::BehaviorVersion::latest())
             .endpoint_url("http://127.0.0.1:3001/local")
             .build();
-        assert_eq!(
-            Pusher::new(&local).endpoint_for(Some("x"), Some("prod")),
-            None
-        );
+        assert_eq!(Pusher::new(&local).endpoint_for(Some("x"), Some("prod")), None);
     }
 }

@@ -11,10 +11,8 @@ async fn main() -> Result<(), Error> {
     // The first $connect then skips the JWKS round trip.
     app.tokens.prefetch().await;
     let app = &app;
-    run(service_fn(
-        move |event: LambdaEvent<ApiGatewayWebsocketProxyRequest>| async move {
-            chat::handle_websocket(app, event.payload).await
-        },
-    ))
+    run(service_fn(move |event: LambdaEvent<ApiGatewayWebsocketProxyRequest>| async move {
+        chat::handle_websocket(app, event.payload).await
+    }))
     .await
 }

@@ -8,13 +8,14 @@ use common::email::{EmailTemplate, OutboxRecord};
 use common::keys;
 use common::store::{n, s, TransactOutcome};
 use common::time::to_key;
+use common::tx::{put, update};
 use common::ApiError;
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::conversation::Conversation;
 use crate::frames::Role;
-use crate::tx;
+use crate::retry;
 use crate::App;
 
 /// The quiet period after a notice (API.md: "not one per message").
@@ -54,10 +55,7 @@ pub async fn notify_offline(
             Some(advisor.email.clone()),
             Some(advisor.first_name.clone()),
             seeker.display_name(),
-            format!(
-                "{}/conseiller/messages/{}",
-                app.config.app_base_url, seeker.seeker_id
-            ),
+            format!("{}/conseiller/messages/{}", app.config.app_base_url, seeker.seeker_id),
         ),
         Role::Seeker => (
             seeker.email.clone(),
@@ -82,32 +80,22 @@ pub async fn notify_offline(
         }),
         now,
     );
-    let table = &app.store.table;
     for attempt in 0..5 {
         let items = vec![
-            tx::update(table, pk.clone(), &sk, |u| {
+            update(pk.clone(), &sk, |u| {
                 u.update_expression("SET lastNoticeAt = :now, expiresAt = :expires")
-                    .condition_expression(
-                        "attribute_not_exists(lastNoticeAt) OR lastNoticeAt <= :cutoff",
-                    )
+                    .condition_expression("attribute_not_exists(lastNoticeAt) OR lastNoticeAt <= :cutoff")
                     .expression_attribute_values(":now", s(to_key(now)))
                     .expression_attribute_values(":cutoff", s(cutoff.clone()))
-                    .expression_attribute_values(
-                        ":expires",
-                        n((now + Duration::days(1)).timestamp()),
-                    )
-            })?,
-            tx::put(table, outbox.to_item()?, Some("attribute_not_exists(pk)"))?,
+                    .expression_attribute_values(":expires", n((now + Duration::days(1)).timestamp()))
+            }),
+            put(outbox.to_item()?, Some("attribute_not_exists(pk)")),
         ];
         match app.store.transact(items).await? {
             TransactOutcome::Committed => return Ok(true),
             outcome if outcome.condition_failed(0) => return Ok(false),
-            outcome if outcome.conflicted() => tx::backoff(attempt).await,
-            outcome => {
-                return Err(ApiError::internal(format!(
-                    "notice transaction cancelled: {outcome:?}"
-                )))
-            }
+            outcome if outcome.conflicted() => retry::backoff(attempt).await,
+            outcome => return Err(ApiError::internal(format!("notice transaction cancelled: {outcome:?}"))),
         }
     }
     // Messages of the same instant kept conflicting: one of them is writing the notice.

@@ -47,10 +47,7 @@ impl Report {
 
 impl Pusher {
     pub fn new(sdk: &SdkConfig) -> Pusher {
-        Pusher {
-            client: aws_sdk_apigatewaymanagement::Client::new(sdk),
-            configured_endpoint: configured_endpoint(sdk),
-        }
+        Pusher { client: aws_sdk_apigatewaymanagement::Client::new(sdk), configured_endpoint: configured_endpoint(sdk) }
     }
 
     /// The endpoint the pushes of an event go to.
@@ -65,24 +62,14 @@ impl Pusher {
     }
 
     async fn post(&self, endpoint: Option<&str>, connection_id: &str, data: Vec<u8>) -> Outcome {
-        let mut call = self
-            .client
-            .post_to_connection()
-            .connection_id(connection_id)
-            .data(Blob::new(data))
-            .customize();
+        let mut call = self.client.post_to_connection().connection_id(connection_id).data(Blob::new(data)).customize();
         if let Some(url) = endpoint {
-            call = call.config_override(
-                aws_sdk_apigatewaymanagement::config::Builder::default().endpoint_url(url),
-            );
+            call = call.config_override(aws_sdk_apigatewaymanagement::config::Builder::default().endpoint_url(url));
         }
         match call.send().await {
             Ok(_) => Outcome::Delivered,
             Err(error) => {
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_gone_exception())
-                {
+                if error.as_service_error().is_some_and(|e| e.is_gone_exception()) {
                     Outcome::Gone
                 } else {
                     tracing::warn!(error = %common::error::error_chain(&error), "push failed");
@@ -103,9 +90,7 @@ fn configured_endpoint(sdk: &SdkConfig) -> Option<String> {
         .profile("endpoint_url")
         .build()
         .ok()?;
-    sdk.service_config()
-        .and_then(|config| config.load_config(key))
-        .or_else(|| sdk.endpoint_url().map(str::to_owned))
+    sdk.service_config().and_then(|config| config.load_config(key)).or_else(|| sdk.endpoint_url().map(str::to_owned))
 }
 
 /// The live connections of a user (GSI1 `USERCONNS#<userId>`), expired ones left out.

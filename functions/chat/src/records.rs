@@ -24,12 +24,7 @@ pub struct ConnectionRecord {
 }
 
 impl ConnectionRecord {
-    pub fn new(
-        connection_id: &str,
-        user_id: &str,
-        role: Role,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> ConnectionRecord {
+    pub fn new(connection_id: &str, user_id: &str, role: Role, now: chrono::DateTime<chrono::Utc>) -> ConnectionRecord {
         ConnectionRecord {
             pk: keys::connection_pk(connection_id),
             sk: keys::CONNECTION_SK.to_owned(),
@@ -168,7 +163,5 @@ pub fn read_up_to_attribute(role: Role) -> &'static str {
 }
 
 fn paris(key: &str) -> String {
-    from_key(key)
-        .map(to_paris)
-        .unwrap_or_else(|| key.to_owned())
+    from_key(key).map(to_paris).unwrap_or_else(|| key.to_owned())
 }

@@ -4,23 +4,23 @@
 use aws_lambda_events::event::apigw::ApiGatewayWebsocketProxyRequest;
 use aws_sdk_dynamodb::types::{AttributeValue, Select};
 use chrono::{DateTime, Utc};
+use common::contact::contact_update_for_advisor;
 use common::journal::{ActorRole, JournalRecord};
 use common::keys;
 use common::store::{n, s, sdk_error, to_item, TransactOutcome};
 use common::time::to_key;
+use common::tx::{check, put, update};
 use common::ApiError;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::conversation::{self, Conversation, Participant};
 use crate::frames::{
-    self, clean_text, client_message_id, error_frame, excerpt, message_bounds, minute_bucket,
-    next_message_id, paris_day, ulid_id, MarkReadFrame, Role, SendMessageFrame, TypingFrame,
+    self, clean_text, client_message_id, error_frame, excerpt, message_bounds, minute_bucket, next_message_id,
+    paris_day, ulid_id, MarkReadFrame, Role, SendMessageFrame, TypingFrame,
 };
-use crate::records::{
-    read_up_to_attribute, unread_attribute, ConnectionRecord, MessageRecord, SummaryRecord,
-};
-use crate::{notice, push, tx, App};
+use crate::records::{read_up_to_attribute, unread_attribute, ConnectionRecord, MessageRecord, SummaryRecord};
+use crate::{notice, push, retry, App};
 
 /// Attempts at storing one message before giving up with 503 (each attempt is one transaction).
 const MAX_ATTEMPTS: u32 = 25;
@@ -33,11 +33,7 @@ pub async fn connect(
     event: &ApiGatewayWebsocketProxyRequest,
     now: DateTime<Utc>,
 ) -> Result<Participant, ApiError> {
-    let token = event
-        .query_string_parameters
-        .first("token")
-        .filter(|t| !t.is_empty())
-        .ok_or(ApiError::Unauthorized)?;
+    let token = event.query_string_parameters.first("token").filter(|t| !t.is_empty()).ok_or(ApiError::Unauthorized)?;
     let caller = app.tokens.verify(token).await?;
     let participant = conversation::participant(&app.store, &caller).await?;
     let connection_id = event
@@ -60,8 +56,7 @@ pub async fn connect(
 /// Where this event's pushes go.
 fn endpoint(app: &App, event: &ApiGatewayWebsocketProxyRequest) -> Option<String> {
     let context = &event.request_context;
-    app.push
-        .endpoint_for(context.domain_name.as_deref(), context.stage.as_deref())
+    app.push.endpoint_for(context.domain_name.as_deref(), context.stage.as_deref())
 }
 
 /// A client frame: returns the frame to answer on the same connection, if any.
@@ -94,27 +89,16 @@ fn plain<T>(result: Result<T, ApiError>) -> FrameResult<T> {
 }
 
 /// The participant who opened this connection.
-async fn sender(
-    app: &App,
-    event: &ApiGatewayWebsocketProxyRequest,
-) -> Result<Participant, ApiError> {
-    let connection_id = event
-        .request_context
-        .connection_id
-        .as_deref()
-        .ok_or(ApiError::Unauthorized)?;
-    let record: ConnectionRecord = app
-        .store
-        .get(&keys::connection_pk(connection_id), keys::CONNECTION_SK)
-        .await?
-        .ok_or_else(|| ApiError::NotFound {
-            code: "unknown_connection",
-            message: "this connection is no longer signed in; reconnect".into(),
+async fn sender(app: &App, event: &ApiGatewayWebsocketProxyRequest) -> Result<Participant, ApiError> {
+    let connection_id = event.request_context.connection_id.as_deref().ok_or(ApiError::Unauthorized)?;
+    let record: ConnectionRecord =
+        app.store.get(&keys::connection_pk(connection_id), keys::CONNECTION_SK).await?.ok_or_else(|| {
+            ApiError::NotFound {
+                code: "unknown_connection",
+                message: "this connection is no longer signed in; reconnect".into(),
+            }
         })?;
-    Ok(Participant {
-        user_id: record.user_id,
-        role: record.role,
-    })
+    Ok(Participant { user_id: record.user_id, role: record.role })
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -146,10 +130,7 @@ async fn send_message(
     // alongside the authorization (it is only used once that passed).
     let summary_of = match participant.role {
         Role::Seeker => Some(participant.user_id.clone()),
-        Role::Advisor => frame
-            .seeker_id
-            .as_deref()
-            .and_then(|id| ulid_id("seekerId", id).ok()),
+        Role::Advisor => frame.seeker_id.as_deref().and_then(|id| ulid_id("seekerId", id).ok()),
     };
     let (conversation, allowed, summary) = tokio::join!(
         conversation::open(&app.store, &participant, frame.seeker_id.as_deref()),
@@ -165,15 +146,10 @@ async fn send_message(
     allowed.map_err(with_id)?;
     let summary = match summary.map_err(with_id)? {
         Some(summary) if summary.seeker_id == conversation.seeker_id() => summary,
-        _ => conversation::summary(&app.store, conversation.seeker_id())
-            .await
-            .map_err(with_id)?,
+        _ => conversation::summary(&app.store, conversation.seeker_id()).await.map_err(with_id)?,
     };
     // Who to push to is looked up while the message is written.
-    let users = [
-        conversation.seeker_id().to_owned(),
-        conversation.advisor_id.clone(),
-    ];
+    let users = [conversation.seeker_id().to_owned(), conversation.advisor_id.clone()];
     let user_refs = [users[0].as_str(), users[1].as_str()];
     let (stored, targets) = tokio::join!(
         store_message(app, &participant, conversation, summary, &text, &cmid, now),
@@ -252,19 +228,14 @@ async fn rate_limit(app: &App, user_id: &str, now: DateTime<Utc>) -> Result<(), 
         .expression_attribute_names("#count", "count")
         .expression_attribute_values(":one", n(1))
         .expression_attribute_values(":max", n(max))
-        .expression_attribute_values(
-            ":expires",
-            n((now + chrono::Duration::minutes(6)).timestamp()),
-        )
+        .expression_attribute_values(":expires", n((now + chrono::Duration::minutes(6)).timestamp()))
         .send()
         .await;
     match result {
         Ok(_) => Ok(()),
-        Err(error) if common::store::is_conditional_check_failed(&error) => {
-            Err(ApiError::TooManyRequests {
-                message: format!("at most {max} messages a minute; wait a moment and send again"),
-            })
-        }
+        Err(error) if common::store::is_conditional_check_failed(&error) => Err(ApiError::TooManyRequests {
+            message: format!("at most {max} messages a minute; wait a moment and send again"),
+        }),
         Err(error) => Err(sdk_error(error)),
     }
 }
@@ -280,18 +251,15 @@ async fn store_message(
     cmid: &str,
     now: DateTime<Utc>,
 ) -> Result<(Conversation, Stored), ApiError> {
-    let table = app.store.table.as_str();
     let pk = keys::conversation_pk(conversation.seeker_id());
     let today = paris_day(now);
     let at = to_key(now);
-    let expires =
-        (now + chrono::Duration::days(i64::from(app.chat.message_retention_days))).timestamp();
+    let expires = (now + chrono::Duration::days(i64::from(app.chat.message_retention_days))).timestamp();
     for attempt in 0..MAX_ATTEMPTS {
         let id = next_message_id(now, summary.last_message_id.as_deref());
         // A day counts as a contact when the advisor writes: a seeker's messages alone would
         // let the cadence be met without the advisor ever answering.
-        let new_day =
-            sender.role == Role::Advisor && summary.last_chat_day.as_deref() != Some(&today);
+        let new_day = sender.role == Role::Advisor && summary.last_chat_day.as_deref() != Some(&today);
         let seeker_id = conversation.seeker_id().to_owned();
         let advisor_id = conversation.advisor_id.clone();
         let message = MessageRecord {
@@ -320,13 +288,12 @@ async fn store_message(
              lastMessageRole = :role, lastMessageExcerpt = :excerpt, expiresAt = :expires, \
              #readSender = :id, #unreadSender = :zero",
         );
-        let mut condition =
-            String::from("(attribute_not_exists(lastMessageId) OR lastMessageId < :id)");
+        let mut condition = String::from("(attribute_not_exists(lastMessageId) OR lastMessageId < :id)");
         if new_day {
             set.push_str(", lastChatDay = :today");
             condition.push_str(" AND (attribute_not_exists(lastChatDay) OR lastChatDay <> :today)");
         }
-        let update_summary = tx::update(table, pk.clone(), keys::SUMMARY_SK, |u| {
+        let update_summary = update(pk.clone(), keys::SUMMARY_SK, |u| {
             let u = u
                 .update_expression(format!("{set} ADD #unreadRecipient :one"))
                 .condition_expression(condition)
@@ -336,10 +303,7 @@ async fn store_message(
                 .expression_attribute_values(":sid", s(seeker_id.clone()))
                 .expression_attribute_values(":aid", s(advisor_id.clone()))
                 .expression_attribute_values(":g1pk", s(keys::conversations_gsi1pk(&advisor_id)))
-                .expression_attribute_values(
-                    ":g1sk",
-                    s(keys::conversations_gsi1sk(&at, &seeker_id)),
-                )
+                .expression_attribute_values(":g1sk", s(keys::conversations_gsi1sk(&at, &seeker_id)))
                 .expression_attribute_values(":id", s(id.clone()))
                 .expression_attribute_values(":at", s(at.clone()))
                 .expression_attribute_values(":from", s(sender.user_id.clone()))
@@ -353,43 +317,27 @@ async fn store_message(
             } else {
                 u
             }
-        })?;
+        });
         // The relationship is checked at write time: a seeker reassigned or erased meanwhile
-        // stops the message (and an erasure cannot be undone by a late message).
-        let profile = if new_day {
-            let level = conversation.seeker.level;
-            let registered =
-                common::time::from_key(&conversation.seeker.registered_at).unwrap_or(now);
-            let next_due = app
-                .config
-                .cadence
-                .next_contact_due(level, Some(now), registered);
-            tx::update(table, keys::seeker_pk(&seeker_id), keys::PROFILE, |u| {
-                u.update_expression(
-                    "SET lastContactAt = :now, nextContactDue = :due, gsi1sk = :g1sk",
-                )
-                .condition_expression("advisorId = :aid AND erased = :false AND #level = :level")
-                .expression_attribute_names("#level", "level")
-                .expression_attribute_values(":now", s(at.clone()))
-                .expression_attribute_values(":due", s(to_key(next_due)))
-                .expression_attribute_values(
-                    ":g1sk",
-                    s(keys::portfolio_gsi1sk(&to_key(next_due), &seeker_id)),
-                )
-                .expression_attribute_values(":aid", s(advisor_id.clone()))
-                .expression_attribute_values(":false", AttributeValue::Bool(false))
-                .expression_attribute_values(":level", s(level.as_str()))
-            })?
+        // stops the message (and an erasure cannot be undone by a late message). The first
+        // advisor message of the day also records the contact (common::contact), under the same
+        // guard; a later contact already known leaves the dates as they are.
+        let contact = if new_day {
+            contact_update_for_advisor(&conversation.seeker, &app.config.cadence, now, &advisor_id)
         } else {
-            tx::check(table, keys::seeker_pk(&seeker_id), keys::PROFILE, |c| {
+            None
+        };
+        let profile = match contact {
+            Some(update) => update,
+            None => check(keys::seeker_pk(&seeker_id), keys::PROFILE, |c| {
                 c.condition_expression("advisorId = :aid AND erased = :false")
                     .expression_attribute_values(":aid", s(advisor_id.clone()))
                     .expression_attribute_values(":false", AttributeValue::Bool(false))
-            })?
+            }),
         };
         let mut items = vec![
-            tx::put(table, to_item(&client)?, Some("attribute_not_exists(pk)"))?,
-            tx::put(table, to_item(&message)?, Some("attribute_not_exists(pk)"))?,
+            put(to_item(&client)?, Some("attribute_not_exists(pk)")),
+            put(to_item(&message)?, Some("attribute_not_exists(pk)")),
             update_summary,
             profile,
         ];
@@ -403,7 +351,7 @@ async fn store_message(
                 json!({"day": today}),
                 app.config.retention_days,
             );
-            items.push(tx::put(table, entry.to_item()?, None)?);
+            items.push(put(entry.to_item()?, None));
         }
         match app.store.transact(items).await? {
             TransactOutcome::Committed => {
@@ -418,34 +366,24 @@ async fn store_message(
             }
             outcome if outcome.condition_failed(3) => {
                 // Reassigned, level changed or erased since it was read: decide again.
-                conversation =
-                    conversation::open(&app.store, sender, Some(conversation.seeker_id())).await?;
+                conversation = conversation::open(&app.store, sender, Some(conversation.seeker_id())).await?;
                 summary = conversation::summary(&app.store, conversation.seeker_id()).await?;
             }
             outcome if outcome.condition_failed(1) || outcome.condition_failed(2) => {
                 summary = conversation::summary(&app.store, conversation.seeker_id()).await?;
             }
-            outcome if outcome.conflicted() => tx::backoff(attempt).await,
-            outcome => {
-                return Err(ApiError::internal(format!(
-                    "message transaction cancelled: {outcome:?}"
-                )))
-            }
+            outcome if outcome.conflicted() => retry::backoff(attempt).await,
+            outcome => return Err(ApiError::internal(format!("message transaction cancelled: {outcome:?}"))),
         }
     }
-    Err(ApiError::Unavailable(
-        "the conversation kept conflicting with concurrent writes".into(),
-    ))
+    Err(ApiError::Unavailable("the conversation kept conflicting with concurrent writes".into()))
 }
 
 /// The message stored the first time a clientMessageId was sent.
 async fn duplicate(app: &App, pk: &str, client_sk: &str) -> Result<MessageRecord, ApiError> {
     let gone = || ApiError::conflict("duplicate", "this clientMessageId was already used");
     let client: ClientMessageRecord = app.store.get(pk, client_sk).await?.ok_or_else(gone)?;
-    app.store
-        .get(pk, &keys::message_sk(&client.message_id))
-        .await?
-        .ok_or_else(gone)
+    app.store.get(pk, &keys::message_sk(&client.message_id)).await?.ok_or_else(gone)
 }
 
 async fn mark_read(
@@ -457,27 +395,16 @@ async fn mark_read(
     let frame: MarkReadFrame = plain(frames::parse(body))?;
     let up_to = plain(ulid_id("upTo", &frame.up_to))?;
     let participant = plain(sender(app, event).await)?;
-    let conversation =
-        plain(conversation::open(&app.store, &participant, frame.seeker_id.as_deref()).await)?;
+    let conversation = plain(conversation::open(&app.store, &participant, frame.seeker_id.as_deref()).await)?;
     let pk = keys::conversation_pk(conversation.seeker_id());
-    let exists = plain(
-        app.store
-            .get::<serde_json::Value>(&pk, &keys::message_sk(&up_to))
-            .await,
-    )?;
+    let exists = plain(app.store.get::<serde_json::Value>(&pk, &keys::message_sk(&up_to)).await)?;
     if exists.is_none() {
-        return Err((
-            ApiError::not_found("no such message in this conversation"),
-            None,
-        ));
+        return Err((ApiError::not_found("no such message in this conversation"), None));
     }
     let role = participant.role;
     for attempt in 0..MAX_ATTEMPTS {
         let summary = plain(conversation::summary(&app.store, conversation.seeker_id()).await)?;
-        if summary
-            .read_up_to(role)
-            .is_some_and(|r| r >= up_to.as_str())
-        {
+        if summary.read_up_to(role).is_some_and(|r| r >= up_to.as_str()) {
             return Ok(()); // already read that far
         }
         let Some(last) = summary.last_message_id.clone() else {
@@ -493,9 +420,7 @@ async fn mark_read(
             .key("sk", s(keys::SUMMARY_SK))
             .update_expression("SET #read = :up, #unread = :unread")
             // Unchanged last message: the count above is exact.
-            .condition_expression(
-                "lastMessageId = :last AND (attribute_not_exists(#read) OR #read < :up)",
-            )
+            .condition_expression("lastMessageId = :last AND (attribute_not_exists(#read) OR #read < :up)")
             .expression_attribute_names("#read", read_up_to_attribute(role))
             .expression_attribute_names("#unread", unread_attribute(role))
             .expression_attribute_values(":up", s(up_to.clone()))
@@ -515,30 +440,17 @@ async fn mark_read(
                 });
                 let users = [conversation.seeker_id(), conversation.advisor_id.as_str()];
                 let endpoint = endpoint(app, event);
-                if let Err(error) = push::fan_out(
-                    &app.store,
-                    &app.push,
-                    endpoint.as_deref(),
-                    &users,
-                    &frame,
-                    now,
-                )
-                .await
+                if let Err(error) = push::fan_out(&app.store, &app.push, endpoint.as_deref(), &users, &frame, now).await
                 {
                     error.log();
                 }
                 return Ok(());
             }
-            Err(error) if common::store::is_conditional_check_failed(&error) => {
-                tx::backoff(attempt).await
-            }
+            Err(error) if common::store::is_conditional_check_failed(&error) => retry::backoff(attempt).await,
             Err(error) => return Err((sdk_error(error), None)),
         }
     }
-    Err((
-        ApiError::Unavailable("read marker kept conflicting".into()),
-        None,
-    ))
+    Err((ApiError::Unavailable("read marker kept conflicting".into()), None))
 }
 
 /// Messages of `from` after `after` (the unread count once read up to `after`).
@@ -580,8 +492,7 @@ async fn typing(
 ) -> FrameResult<()> {
     let frame: TypingFrame = plain(frames::parse(body))?;
     let participant = plain(sender(app, event).await)?;
-    let conversation =
-        plain(conversation::open(&app.store, &participant, frame.seeker_id.as_deref()).await)?;
+    let conversation = plain(conversation::open(&app.store, &participant, frame.seeker_id.as_deref()).await)?;
     let other = conversation.user_of(participant.role.other()).to_owned();
     let frame = json!({
         "type": "typing",
@@ -590,16 +501,5 @@ async fn typing(
         "fromRole": participant.role,
     });
     let endpoint = endpoint(app, event);
-    plain(
-        push::fan_out(
-            &app.store,
-            &app.push,
-            endpoint.as_deref(),
-            &[other.as_str()],
-            &frame,
-            now,
-        )
-        .await
-        .map(|_| ()),
-    )
+    plain(push::fan_out(&app.store, &app.push, endpoint.as_deref(), &[other.as_str()], &frame, now).await.map(|_| ()))
 }

@@ -75,15 +75,8 @@ impl Audience {
 
 impl TokenVerifier {
     pub fn new(settings: TokenSettings) -> TokenVerifier {
-        let http = reqwest::Client::builder()
-            .timeout(FETCH_TIMEOUT)
-            .build()
-            .unwrap_or_default();
-        TokenVerifier {
-            settings,
-            http,
-            cache: RwLock::new(KeyCache::default()),
-        }
+        let http = reqwest::Client::builder().timeout(FETCH_TIMEOUT).build().unwrap_or_default();
+        TokenVerifier { settings, http, cache: RwLock::new(KeyCache::default()) }
     }
 
     pub fn settings(&self) -> &TokenSettings {
@@ -117,25 +110,14 @@ impl TokenVerifier {
         validation.validate_aud = false;
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
         validation.leeway = 0;
-        let claims = decode::<Claims>(token, &key, &validation)
-            .map_err(|_| ApiError::Unauthorized)?
-            .claims;
-        let audience_ok = claims
-            .aud
-            .as_ref()
-            .is_some_and(|a| a.contains(&self.settings.audience))
+        let claims = decode::<Claims>(token, &key, &validation).map_err(|_| ApiError::Unauthorized)?.claims;
+        let audience_ok = claims.aud.as_ref().is_some_and(|a| a.contains(&self.settings.audience))
             || claims.client_id.as_deref() == Some(self.settings.audience.as_str());
-        let use_ok = claims
-            .token_use
-            .as_deref()
-            .is_none_or(|u| u == "id" || u == "access");
+        let use_ok = claims.token_use.as_deref().is_none_or(|u| u == "id" || u == "access");
         if !audience_ok || !use_ok || claims.sub.is_empty() {
             return Err(ApiError::Unauthorized);
         }
-        Ok(Caller {
-            sub: claims.sub,
-            groups: claims.groups,
-        })
+        Ok(Caller { sub: claims.sub, groups: claims.groups })
     }
 
     async fn key(&self, kid: &str) -> Option<DecodingKey> {
@@ -145,11 +127,7 @@ impl TokenVerifier {
     /// Reloads the key set; unless `force`, not more than once a minute.
     async fn refresh(&self, force: bool) -> Result<(), ApiError> {
         let mut cache = self.cache.write().await;
-        if !force
-            && cache
-                .fetched_at
-                .is_some_and(|at| at.elapsed() < MIN_REFRESH_INTERVAL)
-        {
+        if !force && cache.fetched_at.is_some_and(|at| at.elapsed() < MIN_REFRESH_INTERVAL) {
             return Ok(());
         }
         let set: JwkSet = self

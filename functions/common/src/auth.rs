@@ -20,26 +20,15 @@ pub struct Caller {
 impl Caller {
     pub fn from_request(request: &Request) -> Result<Caller, ApiError> {
         let claims = match request.request_context_ref() {
-            Some(RequestContext::ApiGatewayV2(context)) => context
-                .authorizer
-                .as_ref()
-                .and_then(|a| a.jwt.as_ref())
-                .map(|jwt| &jwt.claims),
+            Some(RequestContext::ApiGatewayV2(context)) => {
+                context.authorizer.as_ref().and_then(|a| a.jwt.as_ref()).map(|jwt| &jwt.claims)
+            }
             _ => None,
         };
         let claims = claims.ok_or(ApiError::Unauthorized)?;
-        let sub = claims
-            .get("sub")
-            .filter(|s| !s.is_empty())
-            .ok_or(ApiError::Unauthorized)?;
-        let groups = claims
-            .get("cognito:groups")
-            .map(|g| parse_groups(g))
-            .unwrap_or_default();
-        Ok(Caller {
-            sub: sub.clone(),
-            groups,
-        })
+        let sub = claims.get("sub").filter(|s| !s.is_empty()).ok_or(ApiError::Unauthorized)?;
+        let groups = claims.get("cognito:groups").map(|g| parse_groups(g)).unwrap_or_default();
+        Ok(Caller { sub: sub.clone(), groups })
     }
 
     pub fn is_admin(&self) -> bool {
@@ -87,10 +76,7 @@ mod tests {
 
     #[test]
     fn groups_in_every_shape_api_gateway_may_send() {
-        assert_eq!(
-            parse_groups("[advisors admins]"),
-            vec!["advisors", "admins"]
-        );
+        assert_eq!(parse_groups("[advisors admins]"), vec!["advisors", "admins"]);
         assert_eq!(parse_groups("[\"advisors\"]"), vec!["advisors"]);
         assert_eq!(parse_groups("advisors,admins"), vec!["advisors", "admins"]);
         assert!(parse_groups("[]").is_empty());
@@ -114,14 +100,8 @@ mod tests {
         assert!(caller.is_advisor() && !caller.is_admin() && !caller.is_seeker());
 
         let mut anonymous = event.clone();
-        anonymous["requestContext"]
-            .as_object_mut()
-            .unwrap()
-            .remove("authorizer");
+        anonymous["requestContext"].as_object_mut().unwrap().remove("authorizer");
         let request = lambda_http::request::from_str(&anonymous.to_string()).unwrap();
-        assert!(matches!(
-            Caller::from_request(&request),
-            Err(ApiError::Unauthorized)
-        ));
+        assert!(matches!(Caller::from_request(&request), Err(ApiError::Unauthorized)));
     }
 }

@@ -18,26 +18,30 @@ pub struct Config {
 #[error("configuration: {0}")]
 pub struct ConfigError(String);
 
+impl ConfigError {
+    pub fn new(message: impl Into<String>) -> ConfigError {
+        ConfigError(message.into())
+    }
+}
+
 impl Config {
     pub fn from_env() -> Result<Config, ConfigError> {
         Self::from_lookup(|key| std::env::var(key).ok())
     }
 
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        let required = |key: &str| {
-            lookup(key)
-                .filter(|v| !v.is_empty())
-                .ok_or_else(|| ConfigError(format!("{key} is not set")))
+        let required =
+            |key: &str| lookup(key).filter(|v| !v.is_empty()).ok_or_else(|| ConfigError(format!("{key} is not set")));
+        let days = |key: &str, default: u32| -> Result<u32, ConfigError> {
+            match lookup(key) {
+                None => Ok(default),
+                Some(v) => v
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|d| *d > 0)
+                    .ok_or_else(|| ConfigError(format!("{key} must be a positive number of days"))),
+            }
         };
-        let days =
-            |key: &str, default: u32| -> Result<u32, ConfigError> {
-                match lookup(key) {
-                    None => Ok(default),
-                    Some(v) => v.parse::<u32>().ok().filter(|d| *d > 0).ok_or_else(|| {
-                        ConfigError(format!("{key} must be a positive number of days"))
-                    }),
-                }
-            };
         let defaults = CadencePolicy::default();
         Ok(Config {
             table_name: required("TABLE_NAME")?,
@@ -60,12 +64,7 @@ mod tests {
     #[test]
     fn reads_cadence_overrides_and_refuses_nonsense() {
         let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |k: &str| {
-                pairs
-                    .iter()
-                    .find(|(key, _)| *key == k)
-                    .map(|(_, v)| v.to_string())
-            }
+            move |k: &str| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| v.to_string())
         };
         let config = Config::from_lookup(env(&[
             ("TABLE_NAME", "t"),
@@ -76,11 +75,7 @@ mod tests {
         assert_eq!(config.cadence.guided_days, 21);
         assert_eq!(config.cadence.reinforced_days, 14);
         assert!(Config::from_lookup(env(&[("TABLE_NAME", "t")])).is_err());
-        assert!(Config::from_lookup(env(&[
-            ("TABLE_NAME", "t"),
-            ("SENDER_EMAIL", "s"),
-            ("CADENCE_DAYS_GUIDED", "0")
-        ]))
-        .is_err());
+        assert!(Config::from_lookup(env(&[("TABLE_NAME", "t"), ("SENDER_EMAIL", "s"), ("CADENCE_DAYS_GUIDED", "0")]))
+            .is_err());
     }
 }

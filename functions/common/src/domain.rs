@@ -145,11 +145,7 @@ impl Region {
         &self.0
     }
     pub fn name(&self) -> &'static str {
-        REGIONS
-            .iter()
-            .find(|(c, _)| *c == self.0)
-            .map(|(_, n)| *n)
-            .unwrap_or("")
+        REGIONS.iter().find(|(c, _)| *c == self.0).map(|(_, n)| *n).unwrap_or("")
     }
 }
 
@@ -200,16 +196,10 @@ impl PersonName {
         let trimmed = raw.trim();
         let count = trimmed.chars().count();
         if count == 0 || count > 100 {
-            return Err(ApiError::unprocessable(
-                "invalid_name",
-                format!("{field} must be 1 to 100 characters"),
-            ));
+            return Err(ApiError::unprocessable("invalid_name", format!("{field} must be 1 to 100 characters")));
         }
         if trimmed.chars().any(char::is_control) {
-            return Err(ApiError::unprocessable(
-                "invalid_name",
-                format!("{field} contains control characters"),
-            ));
+            return Err(ApiError::unprocessable("invalid_name", format!("{field} contains control characters")));
         }
         Ok(PersonName(trimmed.to_owned()))
     }
@@ -225,12 +215,8 @@ pub struct Phone(String);
 
 impl Phone {
     pub fn parse(raw: &str) -> Result<Self, ApiError> {
-        let invalid = || {
-            ApiError::unprocessable(
-                "invalid_phone",
-                "phone must be a phone number such as +33 6 12 34 56 78",
-            )
-        };
+        let invalid =
+            || ApiError::unprocessable("invalid_phone", "phone must be a phone number such as +33 6 12 34 56 78");
         if raw.len() > 40 {
             return Err(invalid());
         }
@@ -260,17 +246,10 @@ impl Phone {
 
 /// A short free text (a reason, a note): trimmed, 1 to `max` characters, control characters other than newlines removed.
 pub fn free_text(field: &'static str, raw: &str, max: usize) -> Result<String, ApiError> {
-    let cleaned: String = raw
-        .trim()
-        .chars()
-        .filter(|c| !c.is_control() || *c == '\n')
-        .collect();
+    let cleaned: String = raw.trim().chars().filter(|c| !c.is_control() || *c == '\n').collect();
     let count = cleaned.chars().count();
     if count == 0 || count > max {
-        return Err(ApiError::unprocessable(
-            "invalid_text",
-            format!("{field} must be 1 to {max} characters"),
-        ));
+        return Err(ApiError::unprocessable("invalid_text", format!("{field} must be 1 to {max} characters")));
     }
     Ok(cleaned)
 }
@@ -284,10 +263,7 @@ pub fn preferred_channels(channels: &[Channel]) -> Result<Vec<Channel>, ApiError
         }
     }
     if distinct.is_empty() {
-        return Err(ApiError::unprocessable(
-            "invalid_channels",
-            "preferredChannels must name at least one channel",
-        ));
+        return Err(ApiError::unprocessable("invalid_channels", "preferredChannels must name at least one channel"));
     }
     Ok(distinct)
 }
@@ -302,11 +278,7 @@ pub struct CadencePolicy {
 
 impl Default for CadencePolicy {
     fn default() -> Self {
-        CadencePolicy {
-            reinforced_days: 14,
-            guided_days: 30,
-            follow_up_days: 90,
-        }
+        CadencePolicy { reinforced_days: 14, guided_days: 30, follow_up_days: 90 }
     }
 }
 
@@ -350,18 +322,12 @@ impl Candidate {
 /// then by count, then by id so the order is stable). The caller tries them in
 /// turn: the capacity itself is enforced by the write's condition, not here.
 pub fn assignment_order(level: Level, candidates: &[Candidate]) -> Vec<Candidate> {
-    let mut eligible: Vec<Candidate> = candidates
-        .iter()
-        .filter(|c| c.modality.serves(level) && c.has_room())
-        .cloned()
-        .collect();
+    let mut eligible: Vec<Candidate> =
+        candidates.iter().filter(|c| c.modality.serves(level) && c.has_room()).cloned().collect();
     eligible.sort_by(|a, b| {
         let load_a = u64::from(a.portfolio_count) * u64::from(b.capacity.max(1));
         let load_b = u64::from(b.portfolio_count) * u64::from(a.capacity.max(1));
-        load_a
-            .cmp(&load_b)
-            .then(a.portfolio_count.cmp(&b.portfolio_count))
-            .then(a.advisor_id.cmp(&b.advisor_id))
+        load_a.cmp(&load_b).then(a.portfolio_count.cmp(&b.portfolio_count)).then(a.advisor_id.cmp(&b.advisor_id))
     });
     eligible
 }
@@ -372,12 +338,7 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     fn candidate(id: &str, modality: Modality, count: u32, capacity: u32) -> Candidate {
-        Candidate {
-            advisor_id: id.into(),
-            modality,
-            portfolio_count: count,
-            capacity,
-        }
+        Candidate { advisor_id: id.into(), modality, portfolio_count: count, capacity }
     }
 
     #[test]
@@ -399,29 +360,18 @@ mod tests {
             candidate("light", Modality::Guided, 30, 150),
             candidate("reinforced", Modality::Reinforced, 0, 70),
         ];
-        let order: Vec<String> = assignment_order(Level::Guided, &advisors)
-            .into_iter()
-            .map(|c| c.advisor_id)
-            .collect();
+        let order: Vec<String> = assignment_order(Level::Guided, &advisors).into_iter().map(|c| c.advisor_id).collect();
         assert_eq!(order, vec!["light", "busy"]);
-        let order: Vec<String> = assignment_order(Level::Reinforced, &advisors)
-            .into_iter()
-            .map(|c| c.advisor_id)
-            .collect();
+        let order: Vec<String> =
+            assignment_order(Level::Reinforced, &advisors).into_iter().map(|c| c.advisor_id).collect();
         assert_eq!(order, vec!["reinforced"]);
     }
 
     #[test]
     fn assignment_compares_load_as_a_share_of_capacity() {
-        let advisors = vec![
-            candidate("a", Modality::Web, 100, 250),
-            candidate("b", Modality::Guided, 70, 150),
-        ];
+        let advisors = vec![candidate("a", Modality::Web, 100, 250), candidate("b", Modality::Guided, 70, 150)];
         // 100/250 = 40 % < 70/150 = 47 %.
-        assert_eq!(
-            assignment_order(Level::Guided, &advisors)[0].advisor_id,
-            "a"
-        );
+        assert_eq!(assignment_order(Level::Guided, &advisors)[0].advisor_id, "a");
     }
 
     #[test]
@@ -447,18 +397,8 @@ mod tests {
 
     #[test]
     fn emails_are_validated_and_lowercased() {
-        assert_eq!(
-            Email::parse(" Marie.Dupont@Example.FR ").unwrap().as_str(),
-            "marie.dupont@example.fr"
-        );
-        for bad in [
-            "",
-            "marie",
-            "marie@",
-            "@example.fr",
-            "marie@localhost",
-            "a b@example.fr",
-        ] {
+        assert_eq!(Email::parse(" Marie.Dupont@Example.FR ").unwrap().as_str(), "marie.dupont@example.fr");
+        for bad in ["", "marie", "marie@", "@example.fr", "marie@localhost", "a b@example.fr"] {
             assert!(Email::parse(bad).is_err(), "{bad} should be refused");
         }
         assert!(Email::parse(&format!("{}@example.fr", "a".repeat(300))).is_err());
@@ -466,20 +406,9 @@ mod tests {
 
     #[test]
     fn phones_are_normalised() {
-        assert_eq!(
-            Phone::parse("06 12 34 56 78").unwrap().as_str(),
-            "+33612345678"
-        );
-        assert_eq!(
-            Phone::parse("+33 6.12.34.56.78").unwrap().as_str(),
-            "+33612345678"
-        );
-        for bad in [
-            "12",
-            "06-12-34-56-7x",
-            "++33612345678",
-            "0612345678901234567",
-        ] {
+        assert_eq!(Phone::parse("06 12 34 56 78").unwrap().as_str(), "+33612345678");
+        assert_eq!(Phone::parse("+33 6.12.34.56.78").unwrap().as_str(), "+33612345678");
+        for bad in ["12", "06-12-34-56-7x", "++33612345678", "0612345678901234567"] {
             assert!(Phone::parse(bad).is_err(), "{bad} should be refused");
         }
     }
@@ -489,16 +418,10 @@ mod tests {
         assert!(PersonName::parse("firstName", "  ").is_err());
         assert!(PersonName::parse("firstName", &"x".repeat(101)).is_err());
         assert!(PersonName::parse("firstName", "Zoé\u{7}").is_err());
-        assert_eq!(
-            PersonName::parse("firstName", " Zoé ").unwrap().as_str(),
-            "Zoé"
-        );
+        assert_eq!(PersonName::parse("firstName", " Zoé ").unwrap().as_str(), "Zoé");
         assert!(Region::parse("11").is_ok());
         assert!(Region::parse("99").is_err());
-        assert_eq!(
-            Region::parse("93").unwrap().name(),
-            "Provence-Alpes-Côte d'Azur"
-        );
+        assert_eq!(Region::parse("93").unwrap().name(), "Provence-Alpes-Côte d'Azur");
     }
 
     #[test]

@@ -20,38 +20,71 @@ pub enum EmailTemplate {
     AdvisorNewSeeker,
     SeekerAdvisorChanged,
     SeekerLevelChanged,
+    InterviewBookedSeeker,
+    InterviewBookedAdvisor,
+    Convocation,
+    InterviewCancelled,
+    InterviewRescheduled,
+    InPersonRequested,
+    InPersonAccepted,
+    InPersonDeclined,
     /// "You have a new message" to a chat participant who was offline; never the message text.
     ChatNotice,
 }
 
 impl EmailTemplate {
+    pub const ALL: [EmailTemplate; 13] = [
+        EmailTemplate::WelcomeSeeker,
+        EmailTemplate::AdvisorNewSeeker,
+        EmailTemplate::SeekerAdvisorChanged,
+        EmailTemplate::SeekerLevelChanged,
+        EmailTemplate::InterviewBookedSeeker,
+        EmailTemplate::InterviewBookedAdvisor,
+        EmailTemplate::Convocation,
+        EmailTemplate::InterviewCancelled,
+        EmailTemplate::InterviewRescheduled,
+        EmailTemplate::InPersonRequested,
+        EmailTemplate::InPersonAccepted,
+        EmailTemplate::InPersonDeclined,
+        EmailTemplate::ChatNotice,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             EmailTemplate::WelcomeSeeker => "welcome_seeker",
             EmailTemplate::AdvisorNewSeeker => "advisor_new_seeker",
             EmailTemplate::SeekerAdvisorChanged => "seeker_advisor_changed",
             EmailTemplate::SeekerLevelChanged => "seeker_level_changed",
+            EmailTemplate::InterviewBookedSeeker => "interview_booked_seeker",
+            EmailTemplate::InterviewBookedAdvisor => "interview_booked_advisor",
+            EmailTemplate::Convocation => "convocation",
+            EmailTemplate::InterviewCancelled => "interview_cancelled",
+            EmailTemplate::InterviewRescheduled => "interview_rescheduled",
+            EmailTemplate::InPersonRequested => "in_person_requested",
+            EmailTemplate::InPersonAccepted => "in_person_accepted",
+            EmailTemplate::InPersonDeclined => "in_person_declined",
             EmailTemplate::ChatNotice => "chat_notice",
         }
     }
 
+    /// The subject line, itself a template over the same parameters (never HTML-escaped).
     fn subject(self) -> &'static str {
         match self {
             EmailTemplate::WelcomeSeeker => "Bienvenue dans votre suivi 100 % web",
             EmailTemplate::AdvisorNewSeeker => "Nouveau demandeur d'emploi dans votre portefeuille",
             EmailTemplate::SeekerAdvisorChanged => "Votre conseiller a changé",
             EmailTemplate::SeekerLevelChanged => "Votre accompagnement évolue",
+            EmailTemplate::InterviewBookedSeeker => "Votre rendez-vous du {{ when }} est confirmé",
+            EmailTemplate::InterviewBookedAdvisor => "Rendez-vous pris : {{ seekerName }}, {{ when }}",
+            EmailTemplate::Convocation => "Convocation à un entretien obligatoire le {{ when }}",
+            EmailTemplate::InterviewCancelled => "Rendez-vous du {{ when }} annulé",
+            EmailTemplate::InterviewRescheduled => "Rendez-vous déplacé au {{ when }}",
+            EmailTemplate::InPersonRequested => "Demande d'entretien en agence : {{ seekerName }}",
+            EmailTemplate::InPersonAccepted => "Votre entretien en agence le {{ when }}",
+            EmailTemplate::InPersonDeclined => "Votre demande d'entretien en agence",
             EmailTemplate::ChatNotice => "Vous avez un nouveau message",
         }
     }
-
-    const ALL: [EmailTemplate; 5] = [
-        EmailTemplate::WelcomeSeeker,
-        EmailTemplate::AdvisorNewSeeker,
-        EmailTemplate::SeekerAdvisorChanged,
-        EmailTemplate::SeekerLevelChanged,
-        EmailTemplate::ChatNotice,
-    ];
 }
 
 /// A file attached to an email (e.g. an `.ics` invitation).
@@ -164,14 +197,21 @@ impl Renderer {
     pub fn new() -> Renderer {
         let mut env = Environment::new();
         // `.html` templates auto-escape (minijinja's default callback); `.txt` ones do not.
-        env.add_template("layout.html", include_str!("../templates/layout.html"))
-            .expect("layout parses");
+        env.add_template("layout.html", include_str!("../templates/layout.html")).expect("layout parses");
         template_files!(
             env,
             "welcome_seeker",
             "advisor_new_seeker",
             "seeker_advisor_changed",
             "seeker_level_changed",
+            "interview_booked_seeker",
+            "interview_booked_advisor",
+            "convocation",
+            "interview_cancelled",
+            "interview_rescheduled",
+            "in_person_requested",
+            "in_person_accepted",
+            "in_person_declined",
             "chat_notice"
         );
         Renderer { env }
@@ -183,13 +223,10 @@ impl Renderer {
         params: &serde_json::Map<String, Value>,
     ) -> Result<RenderedEmail, ApiError> {
         let render = |file: String| -> Result<String, ApiError> {
-            self.env
-                .get_template(&file)
-                .and_then(|t| t.render(params))
-                .map_err(|e| ApiError::Internal(Box::new(e)))
+            self.env.get_template(&file).and_then(|t| t.render(params)).map_err(|e| ApiError::Internal(Box::new(e)))
         };
         Ok(RenderedEmail {
-            subject: template.subject().to_owned(),
+            subject: self.env.render_str(template.subject(), params).map_err(|e| ApiError::Internal(Box::new(e)))?,
             text: render(format!("{}.txt", template.name()))?,
             html: render(format!("{}.html", template.name()))?,
         })
@@ -214,9 +251,7 @@ mod tests {
         let renderer = Renderer::new();
         renderer.check_all().unwrap();
         let params = json!({"firstName": "<script>alert(1)</script>", "advisorName": "Anne Martin", "assigned": true, "levelLabel": "accompagnement guidé", "appUrl": "http://x"});
-        let email = renderer
-            .render(EmailTemplate::WelcomeSeeker, params.as_object().unwrap())
-            .unwrap();
+        let email = renderer.render(EmailTemplate::WelcomeSeeker, params.as_object().unwrap()).unwrap();
         assert!(!email.html.contains("<script>"));
         assert!(email.html.contains("&lt;script&gt;"));
         assert!(email.text.contains("<script>alert(1)</script>"));
@@ -227,22 +262,10 @@ mod tests {
     #[test]
     fn outbox_items_about_a_seeker_live_in_their_partition() {
         let now = chrono::Utc::now();
-        let about = OutboxRecord::new(
-            EmailTemplate::WelcomeSeeker,
-            "a@example.fr",
-            Some("S1"),
-            json!({}),
-            now,
-        );
+        let about = OutboxRecord::new(EmailTemplate::WelcomeSeeker, "a@example.fr", Some("S1"), json!({}), now);
         assert_eq!(about.pk, "SEEKER#S1");
         assert!(about.sk.starts_with("OUTBOX#"));
-        let other = OutboxRecord::new(
-            EmailTemplate::WelcomeSeeker,
-            "a@example.fr",
-            None,
-            json!({}),
-            now,
-        );
+        let other = OutboxRecord::new(EmailTemplate::WelcomeSeeker, "a@example.fr", None, json!({}), now);
         assert!(other.pk.starts_with("OUTBOX#") && other.sk.starts_with("OUTBOX#"));
     }
 }

@@ -46,34 +46,19 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        Self::BadRequest {
-            code,
-            message: message.into(),
-        }
+        Self::BadRequest { code, message: message.into() }
     }
     pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::Forbidden {
-            code: "forbidden",
-            message: message.into(),
-        }
+        Self::Forbidden { code: "forbidden", message: message.into() }
     }
     pub fn not_found(message: impl Into<String>) -> Self {
-        Self::NotFound {
-            code: "not_found",
-            message: message.into(),
-        }
+        Self::NotFound { code: "not_found", message: message.into() }
     }
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        Self::Conflict {
-            code,
-            message: message.into(),
-        }
+        Self::Conflict { code, message: message.into() }
     }
     pub fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
-        Self::Unprocessable {
-            code,
-            message: message.into(),
-        }
+        Self::Unprocessable { code, message: message.into() }
     }
     pub fn internal(message: impl Into<String>) -> Self {
         Self::Internal(message.into().into())
@@ -120,11 +105,7 @@ impl ApiError {
             Self::Unavailable(source) | Self::Internal(source) => {
                 tracing::error!(code = self.code(), error = %error_chain(source.as_ref()), "request failed");
             }
-            _ => tracing::info!(
-                code = self.code(),
-                status = self.status().as_u16(),
-                "request refused"
-            ),
+            _ => tracing::info!(code = self.code(), status = self.status().as_u16(), "request refused"),
         }
     }
 }

@@ -37,13 +37,8 @@ pub fn no_content() -> Response<Body> {
 pub fn error_response(error: &ApiError) -> Response<Body> {
     error.log();
     let mut response = json_response(error.status(), &error.body());
-    if matches!(
-        error,
-        ApiError::Unavailable(_) | ApiError::TooManyRequests { .. }
-    ) {
-        response
-            .headers_mut()
-            .insert(RETRY_AFTER, http::HeaderValue::from_static("1"));
+    if matches!(error, ApiError::Unavailable(_) | ApiError::TooManyRequests { .. }) {
+        response.headers_mut().insert(RETRY_AFTER, http::HeaderValue::from_static("1"));
     }
     response
 }
@@ -65,10 +60,7 @@ pub fn parse_body<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError>
         return Err(ApiError::PayloadTooLarge);
     }
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::bad_request(
-            "invalid_body",
-            "a JSON body is required",
-        ));
+        return Err(ApiError::bad_request("invalid_body", "a JSON body is required"));
     }
     serde_json::from_slice(bytes).map_err(|e| {
         // serde's message names the field and what was expected; cut it short so a huge value is never echoed back.
@@ -85,28 +77,18 @@ pub fn path_param(request: &Request, name: &str) -> Result<String, ApiError> {
         .path_parameters_ref()
         .and_then(|p| p.first(name))
         .map(str::to_owned)
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "missing_parameter",
-                format!("path parameter {name} is missing"),
-            )
-        })
+        .ok_or_else(|| ApiError::bad_request("missing_parameter", format!("path parameter {name} is missing")))
 }
 
 pub fn query_param(request: &Request, name: &str) -> Option<String> {
-    request
-        .query_string_parameters_ref()
-        .and_then(|q| q.first(name))
-        .map(str::to_owned)
+    request.query_string_parameters_ref().and_then(|q| q.first(name)).map(str::to_owned)
 }
 
 /// The route API Gateway matched, e.g. `PUT /seekers/{seekerId}/level`.
 pub fn route_key(request: &Request) -> String {
     use lambda_http::request::RequestContext;
     match request.request_context_ref() {
-        Some(RequestContext::ApiGatewayV2(context)) => {
-            context.route_key.clone().unwrap_or_default()
-        }
+        Some(RequestContext::ApiGatewayV2(context)) => context.route_key.clone().unwrap_or_default(),
         _ => String::new(),
     }
 }
@@ -126,13 +108,9 @@ impl Page {
                 .parse::<i32>()
                 .ok()
                 .filter(|l| (1..=200).contains(l))
-                .ok_or_else(|| {
-                    ApiError::bad_request("invalid_limit", "limit must be a number from 1 to 200")
-                })?,
+                .ok_or_else(|| ApiError::bad_request("invalid_limit", "limit must be a number from 1 to 200"))?,
         };
-        let start_key = query_param(request, "cursor")
-            .map(|c| decode_cursor(&c))
-            .transpose()?;
+        let start_key = query_param(request, "cursor").map(|c| decode_cursor(&c)).transpose()?;
         Ok(Page { limit, start_key })
     }
 }
@@ -140,27 +118,20 @@ impl Page {
 /// The opaque `nextCursor`: the DynamoDB key to resume from, base64url JSON.
 /// Only string attributes are key attributes here, so only they are accepted back.
 pub fn encode_cursor(key: &HashMap<String, AttributeValue>) -> String {
-    let plain: HashMap<&str, &str> = key
-        .iter()
-        .filter_map(|(k, v)| v.as_s().ok().map(|s| (k.as_str(), s.as_str())))
-        .collect();
+    let plain: HashMap<&str, &str> =
+        key.iter().filter_map(|(k, v)| v.as_s().ok().map(|s| (k.as_str(), s.as_str()))).collect();
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(&plain).unwrap_or_default())
 }
 
 pub fn decode_cursor(raw: &str) -> Result<HashMap<String, AttributeValue>, ApiError> {
     let invalid = || ApiError::bad_request("invalid_cursor", "cursor is not one this API returned");
-    let bytes = URL_SAFE_NO_PAD
-        .decode(raw.as_bytes())
-        .map_err(|_| invalid())?;
+    let bytes = URL_SAFE_NO_PAD.decode(raw.as_bytes()).map_err(|_| invalid())?;
     let plain: HashMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
     const KEY_ATTRIBUTES: [&str; 6] = ["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"];
     if plain.is_empty() || plain.keys().any(|k| !KEY_ATTRIBUTES.contains(&k.as_str())) {
         return Err(invalid());
     }
-    Ok(plain
-        .into_iter()
-        .map(|(k, v)| (k, AttributeValue::S(v)))
-        .collect())
+    Ok(plain.into_iter().map(|(k, v)| (k, AttributeValue::S(v))).collect())
 }
 
 /// A list answer: `{"items": [...], "nextCursor": "…"}` (no cursor on the last page).
@@ -194,18 +165,14 @@ mod tests {
     fn errors_have_the_contract_shape() {
         let response = error_response(&ApiError::conflict("slot_taken", "someone was first"));
         assert_eq!(response.status(), 409);
-        let Body::Text(text) = response.body() else {
-            panic!("text body expected")
-        };
+        let Body::Text(text) = response.body() else { panic!("text body expected") };
         let value: serde_json::Value = serde_json::from_str(text).unwrap();
         assert_eq!(value["error"]["code"], "slot_taken");
         assert_eq!(value["error"]["message"], "someone was first");
         let unavailable = error_response(&ApiError::Unavailable("down".into()));
         assert_eq!(unavailable.status(), 503);
         assert!(unavailable.headers().contains_key(RETRY_AFTER));
-        let Body::Text(text) = unavailable.body() else {
-            panic!("text body expected")
-        };
+        let Body::Text(text) = unavailable.body() else { panic!("text body expected") };
         assert!(!text.contains("down"), "the source is never sent");
     }
 }

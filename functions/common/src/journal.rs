@@ -19,6 +19,9 @@ pub enum ActorRole {
     System,
 }
 
+/// Fields of `details` that hold instants.
+const INSTANT_FIELDS: [&str; 2] = ["start", "previousStart"];
+
 /// Fields of `details` that hold text people typed: erasure strips them.
 pub const FREE_TEXT_FIELDS: [&str; 4] = ["reason", "note", "message", "location"];
 
@@ -76,12 +79,59 @@ impl JournalRecord {
 
     /// The API shape of an entry.
     pub fn to_api(&self) -> serde_json::Value {
+        // Instants in details are stored as keys (UTC); the API speaks Paris time.
+        let details: serde_json::Map<String, serde_json::Value> = self
+            .details
+            .iter()
+            .map(|(name, value)| {
+                let shown = match value.as_str().and_then(time::from_key) {
+                    Some(instant) if INSTANT_FIELDS.contains(&name.as_str()) => time::to_paris(instant).into(),
+                    _ => value.clone(),
+                };
+                (name.clone(), shown)
+            })
+            .collect();
         serde_json::json!({
             "entryId": self.entry_id,
             "kind": self.kind,
             "at": time::from_key(&self.at).map(time::to_paris).unwrap_or_else(|| self.at.clone()),
             "actor": {"role": self.actor_role, "id": self.actor_id},
-            "details": self.details,
+            "details": details,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn entries_read_in_paris_time_and_sort_by_time() {
+        let at = Utc.with_ymd_and_hms(2026, 12, 3, 8, 30, 0).unwrap();
+        let entry = JournalRecord::new(
+            "S1",
+            "rescheduled",
+            at,
+            ActorRole::Advisor,
+            Some("A1"),
+            serde_json::json!({"start": "2026-12-10T08:30:00.000Z", "reason": "x"}),
+            730,
+        );
+        let later = JournalRecord::new(
+            "S1",
+            "cancelled",
+            at + chrono::Duration::seconds(1),
+            ActorRole::Seeker,
+            None,
+            serde_json::json!({}),
+            730,
+        );
+        assert!(entry.sk < later.sk, "sort keys follow time");
+        let api = entry.to_api();
+        assert_eq!(api["at"], "2026-12-03T09:30:00+01:00");
+        assert_eq!(api["details"]["start"], "2026-12-10T09:30:00+01:00");
+        assert_eq!(api["details"]["reason"], "x");
+        assert!(!later.to_item().unwrap().contains_key("details"), "no empty map is written");
     }
 }

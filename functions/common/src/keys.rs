@@ -98,3 +98,64 @@ pub const CONNECTION_SK: &str = "CONN";
 pub fn user_connections_gsi1pk(user_id: &str) -> String {
     format!("USERCONNS#{user_id}")
 }
+
+pub fn slot_pk(slot_id: &str) -> String {
+    format!("SLOT#{slot_id}")
+}
+pub const SLOT_SK: &str = "SLOT";
+/// GSI1 partition of an advisor's slots; sorted by start.
+pub fn slots_gsi1pk(advisor_id: &str) -> String {
+    format!("SLOTS#{advisor_id}")
+}
+
+pub fn interview_pk(interview_id: &str) -> String {
+    format!("INTERVIEW#{interview_id}")
+}
+pub const INTERVIEW_SK: &str = "INTERVIEW";
+/// GSI1 partition of an advisor's interviews; sorted by start.
+pub fn agenda_gsi1pk(advisor_id: &str) -> String {
+    format!("AGENDA#{advisor_id}")
+}
+
+/// An advisor's agenda is cut in granules; an interview holds every granule it covers.
+pub fn busy_sk(granule_key: &str) -> String {
+    format!("BUSY#{granule_key}")
+}
+/// The same for open slots: two slots of one advisor never overlap.
+pub fn slot_granule_sk(granule_key: &str) -> String {
+    format!("SLOTGRAN#{granule_key}")
+}
+
+pub fn reminder_sk(kind: &str) -> String {
+    format!("REMINDER#{kind}")
+}
+/// GSI1 partition of the reminders due in one UTC hour (`2026-12-03T08`).
+pub fn remind_gsi1pk(hour_bucket: &str) -> String {
+    format!("REMIND#{hour_bucket}")
+}
+
+pub fn in_person_pk(request_id: &str) -> String {
+    format!("INPERSON#{request_id}")
+}
+pub const IN_PERSON_SK: &str = "INPERSON";
+/// GSI1 partition of an advisor's open in-person requests (sparse: removed when answered).
+pub fn in_person_open_gsi1pk(advisor_id: &str) -> String {
+    format!("INPERSON_OPEN#{advisor_id}")
+}
+/// Under the seeker: held while they have an open in-person request (one at a time).
+pub const IN_PERSON_OPEN_SK: &str = "INPERSON_OPEN";
+
+/// Under the interview: the Chime attendee of one participant (seeker or advisor id).
+pub fn attendee_sk(user_id: &str) -> String {
+    format!("ATTENDEE#{user_id}")
+}
+/// Under the interview: one Chime meeting event recorded (the event id makes redelivery a no-op).
+pub fn attendance_sk(event_id: &str) -> String {
+    format!("ATTENDANCE#{event_id}")
+}
+/// Under the interview: held while it has a meeting, so the scheduled job finds it when the interview ends.
+pub const MEETING_END_SK: &str = "MEETING_END";
+/// GSI1 partition of the meetings whose interview ends in one UTC hour (`2026-12-03T08`).
+pub fn meeting_end_gsi1pk(hour_bucket: &str) -> String {
+    format!("MEETING_END#{hour_bucket}")
+}

@@ -42,13 +42,8 @@ where
     R: std::fmt::Debug + Send + Sync + 'static,
 {
     let retryable = match &error {
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => {
-            true
-        }
-        SdkError::ServiceError(service) => service
-            .err()
-            .code()
-            .is_some_and(|code| RETRYABLE_CODES.contains(&code)),
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => true,
+        SdkError::ServiceError(service) => service.err().code().is_some_and(|code| RETRYABLE_CODES.contains(&code)),
         _ => false,
     };
     if retryable {
@@ -84,21 +79,17 @@ impl TransactOutcome {
     pub fn conflicted(&self) -> bool {
         match self {
             TransactOutcome::Committed => false,
-            TransactOutcome::Cancelled(reasons) => reasons.iter().flatten().any(|r| {
-                r == "TransactionConflict"
-                    || r == "ThrottlingError"
-                    || r == "ProvisionedThroughputExceeded"
-            }),
+            TransactOutcome::Cancelled(reasons) => reasons
+                .iter()
+                .flatten()
+                .any(|r| r == "TransactionConflict" || r == "ThrottlingError" || r == "ProvisionedThroughputExceeded"),
         }
     }
 }
 
 impl Store {
     pub fn new(client: Client, table: impl Into<String>) -> Store {
-        Store {
-            client,
-            table: table.into(),
-        }
+        Store { client, table: table.into() }
     }
 
     /// Loads the SDK configuration from the standard environment (endpoints included).
@@ -108,11 +99,7 @@ impl Store {
     }
 
     /// A strongly consistent read of one item.
-    pub async fn get<T: DeserializeOwned>(
-        &self,
-        pk: &str,
-        sk: &str,
-    ) -> Result<Option<T>, ApiError> {
+    pub async fn get<T: DeserializeOwned>(&self, pk: &str, sk: &str) -> Result<Option<T>, ApiError> {
         let output = self
             .client
             .get_item()
@@ -127,27 +114,15 @@ impl Store {
     }
 
     /// Runs a transaction; cancellation is an outcome, not an error.
-    pub async fn transact(
-        &self,
-        items: Vec<TransactWriteItem>,
-    ) -> Result<TransactOutcome, ApiError> {
-        match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await
-        {
+    pub async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<TransactOutcome, ApiError> {
+        let items = crate::tx::with_table(&self.table, items);
+        match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
             Ok(_) => Ok(TransactOutcome::Committed),
             Err(error) => {
-                if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
-                    error.as_service_error()
+                if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) = error.as_service_error()
                 {
-                    let reasons = cancelled
-                        .cancellation_reasons()
-                        .iter()
-                        .map(|r| r.code().map(str::to_owned))
-                        .collect();
+                    let reasons =
+                        cancelled.cancellation_reasons().iter().map(|r| r.code().map(str::to_owned)).collect();
                     return Ok(TransactOutcome::Cancelled(reasons));
                 }
                 Err(sdk_error(error))
@@ -172,19 +147,11 @@ impl Store {
         if !caller.is_seeker() {
             return Err(ApiError::forbidden("this route is for job seekers"));
         }
-        let not_registered = || ApiError::NotFound {
-            code: "not_registered",
-            message: "register first with POST /seekers".into(),
-        };
-        let identity = self
-            .identity(&caller.sub)
-            .await?
-            .ok_or_else(not_registered)?;
+        let not_registered =
+            || ApiError::NotFound { code: "not_registered", message: "register first with POST /seekers".into() };
+        let identity = self.identity(&caller.sub).await?.ok_or_else(not_registered)?;
         let seeker_id = identity.seeker_id.ok_or_else(not_registered)?;
-        self.seeker(&seeker_id)
-            .await?
-            .filter(|s| !s.erased)
-            .ok_or_else(not_registered)
+        self.seeker(&seeker_id).await?.filter(|s| !s.erased).ok_or_else(not_registered)
     }
 
     /// The calling advisor's profile, or 403 when the caller is not a known advisor.
@@ -207,19 +174,11 @@ impl Store {
     ) -> Result<(SeekerRecord, Option<AdvisorRecord>), ApiError> {
         let not_found = || ApiError::not_found("no such seeker in your portfolio");
         if caller.is_admin() {
-            let seeker = self
-                .seeker(seeker_id)
-                .await?
-                .filter(|s| !s.erased)
-                .ok_or_else(not_found)?;
+            let seeker = self.seeker(seeker_id).await?.filter(|s| !s.erased).ok_or_else(not_found)?;
             return Ok((seeker, None));
         }
         let advisor = self.caller_advisor(caller).await?;
-        let seeker = self
-            .seeker(seeker_id)
-            .await?
-            .filter(|s| !s.erased)
-            .ok_or_else(not_found)?;
+        let seeker = self.seeker(seeker_id).await?.filter(|s| !s.erased).ok_or_else(not_found)?;
         if seeker.advisor_id.as_deref() != Some(advisor.advisor_id.as_str()) {
             return Err(not_found());
         }
@@ -323,13 +282,9 @@ pub struct SeekerRecord {
 
 impl SeekerRecord {
     pub fn display_name(&self) -> String {
-        format!(
-            "{} {}",
-            self.first_name.as_deref().unwrap_or(""),
-            self.last_name.as_deref().unwrap_or("")
-        )
-        .trim()
-        .to_owned()
+        format!("{} {}", self.first_name.as_deref().unwrap_or(""), self.last_name.as_deref().unwrap_or(""))
+            .trim()
+            .to_owned()
     }
 }
 
@@ -367,8 +322,19 @@ pub struct QuerySpec<'a> {
     pub partition: String,
     /// Restricts the sort key with `begins_with`.
     pub sort_prefix: Option<String>,
+    /// Restricts the sort key to `BETWEEN low AND high` (both inclusive).
+    pub sort_between: Option<(String, String)>,
+    /// Keeps only items whose `attribute` equals `value` (a filter: read capacity is still spent on the rest).
+    pub filter_equals: Option<(&'a str, String)>,
     /// Newest (highest sort key) first when false.
     pub ascending: bool,
+}
+
+impl<'a> QuerySpec<'a> {
+    /// A whole partition of the table or an index, in sort-key order.
+    pub fn partition(index: Option<&'a str>, partition: String, ascending: bool) -> QuerySpec<'a> {
+        QuerySpec { index, partition, sort_prefix: None, sort_between: None, filter_equals: None, ascending }
+    }
 }
 
 impl Store {
@@ -385,13 +351,15 @@ impl Store {
         };
         // A cursor from another list (or forged) must not reach DynamoDB, which would reject it with a 500-class error.
         if let Some(start) = &page.start_key {
-            let same_partition =
-                start.get(pk_attr).and_then(|v| v.as_s().ok()) == Some(&spec.partition);
-            if !same_partition {
-                return Err(ApiError::bad_request(
-                    "invalid_cursor",
-                    "cursor is not one this list returned",
-                ));
+            let same_partition = start.get(pk_attr).and_then(|v| v.as_s().ok()) == Some(&spec.partition);
+            // An index's resume key holds the table key and the index key, nothing else.
+            let mut expected = vec!["pk", "sk"];
+            if spec.index.is_some() {
+                expected.extend([pk_attr, sk_attr]);
+            }
+            let complete = start.len() == expected.len() && expected.iter().all(|k| start.contains_key(*k));
+            if !same_partition || !complete {
+                return Err(ApiError::bad_request("invalid_cursor", "cursor is not one this list returned"));
             }
         }
         let mut query = self
@@ -404,26 +372,33 @@ impl Store {
             .scan_index_forward(spec.ascending)
             .limit(page.limit)
             .set_exclusive_start_key(page.start_key.clone());
-        query = match &spec.sort_prefix {
-            Some(prefix) => query
+        query = match (&spec.sort_prefix, &spec.sort_between) {
+            (Some(prefix), _) => query
                 .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
                 .expression_attribute_names("#sk", sk_attr)
                 .expression_attribute_values(":prefix", s(prefix.clone())),
-            None => query.key_condition_expression("#pk = :pk"),
+            (None, Some((low, high))) => query
+                .key_condition_expression("#pk = :pk AND #sk BETWEEN :low AND :high")
+                .expression_attribute_names("#sk", sk_attr)
+                .expression_attribute_values(":low", s(low.clone()))
+                .expression_attribute_values(":high", s(high.clone())),
+            (None, None) => query.key_condition_expression("#pk = :pk"),
         };
+        if let Some((attribute, value)) = &spec.filter_equals {
+            query = query
+                .filter_expression("#filter = :filter")
+                .expression_attribute_names("#filter", *attribute)
+                .expression_attribute_values(":filter", s(value.clone()));
+        }
         let output = query.send().await.map_err(sdk_error)?;
-        let next = output
-            .last_evaluated_key
-            .filter(|k| !k.is_empty())
-            .map(|k| crate::http::encode_cursor(&k));
+        let next = output.last_evaluated_key.filter(|k| !k.is_empty()).map(|k| crate::http::encode_cursor(&k));
         Ok((output.items.unwrap_or_default(), next))
     }
 }
 
 /// An item as plain JSON without its key attributes (exports).
 pub fn item_to_json(item: Item) -> serde_json::Value {
-    let mut value: serde_json::Value =
-        serde_dynamo::from_item(item).unwrap_or(serde_json::Value::Null);
+    let mut value: serde_json::Value = serde_dynamo::from_item(item).unwrap_or(serde_json::Value::Null);
     if let Some(map) = value.as_object_mut() {
         for key in ["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"] {
             map.remove(key);

@@ -7,9 +7,7 @@ use crate::error::ApiError;
 
 /// An instant as the API shows it: RFC 3339 with the Paris offset, e.g. `2026-12-03T09:30:00+01:00`.
 pub fn to_paris(instant: DateTime<Utc>) -> String {
-    instant
-        .with_timezone(&Paris)
-        .to_rfc3339_opts(SecondsFormat::Secs, false)
+    instant.with_timezone(&Paris).to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
 /// An instant as stored and used in sort keys: UTC, fixed width, sorts as text.
@@ -19,29 +17,20 @@ pub fn to_key(instant: DateTime<Utc>) -> String {
 
 /// Parses a stored key instant.
 pub fn from_key(raw: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(raw)
-        .ok()
-        .map(|d| d.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(raw).ok().map(|d| d.with_timezone(&Utc))
 }
 
 /// Parses an API instant: RFC 3339 with an explicit offset.
 pub fn parse_instant(field: &'static str, raw: &str) -> Result<DateTime<Utc>, ApiError> {
-    DateTime::parse_from_rfc3339(raw)
-        .map(|d| d.with_timezone(&Utc))
-        .map_err(|_| {
-            ApiError::unprocessable(
-                "invalid_time",
-                format!("{field} must be an RFC 3339 instant with an offset"),
-            )
-        })
+    DateTime::parse_from_rfc3339(raw).map(|d| d.with_timezone(&Utc)).map_err(|_| {
+        ApiError::unprocessable("invalid_time", format!("{field} must be an RFC 3339 instant with an offset"))
+    })
 }
 
 /// A date for people: `jeudi 3 décembre 2026 à 09:30`.
 pub fn french_date_time(instant: DateTime<Utc>) -> String {
     use chrono::{Datelike, Timelike};
-    const DAYS: [&str; 7] = [
-        "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
-    ];
+    const DAYS: [&str; 7] = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
     const MONTHS: [&str; 12] = [
         "janvier",
         "février",

@@ -42,10 +42,7 @@ impl App {
         let config = Config::from_env()?;
         let sdk = aws_config::load_from_env().await;
         Ok(App {
-            store: Store::new(
-                aws_sdk_dynamodb::Client::new(&sdk),
-                config.table_name.clone(),
-            ),
+            store: Store::new(aws_sdk_dynamodb::Client::new(&sdk), config.table_name.clone()),
             ses: aws_sdk_ses::Client::new(&sdk),
             sender: config.sender_email.clone(),
             renderer: Renderer::new(),
@@ -63,17 +60,10 @@ pub enum Handled {
 }
 
 /// Handles one batch; the failed records are reported for a retry.
-pub async fn handle(
-    app: &App,
-    event: Event,
-) -> Result<DynamoDbEventResponse, lambda_runtime::Error> {
+pub async fn handle(app: &App, event: Event) -> Result<DynamoDbEventResponse, lambda_runtime::Error> {
     let now = Utc::now();
     // Futures built by a named async fn (not a closure) keep the handler future `Send`.
-    let sends: Vec<_> = event
-        .records
-        .iter()
-        .map(|record| process_keyed(app, record, now))
-        .collect();
+    let sends: Vec<_> = event.records.iter().map(|record| process_keyed(app, record, now)).collect();
     let results: Vec<(Option<String>, Result<Handled, BoxError>)> =
         stream::iter(sends).buffered(CONCURRENCY).collect().await;
     let mut response = DynamoDbEventResponse::default();
@@ -97,10 +87,7 @@ async fn process_keyed(
     record: &EventRecord,
     now: DateTime<Utc>,
 ) -> (Option<String>, Result<Handled, BoxError>) {
-    (
-        record.change.sequence_number.clone(),
-        process(app, record, now).await,
-    )
+    (record.change.sequence_number.clone(), process(app, record, now).await)
 }
 
 fn is_outbox_insert(record: &EventRecord) -> bool {
@@ -111,11 +98,7 @@ fn is_outbox_insert(record: &EventRecord) -> bool {
 }
 
 /// Sends the email of one record, at most once.
-pub async fn process(
-    app: &App,
-    record: &EventRecord,
-    now: DateTime<Utc>,
-) -> Result<Handled, BoxError> {
+pub async fn process(app: &App, record: &EventRecord, now: DateTime<Utc>) -> Result<Handled, BoxError> {
     if !is_outbox_insert(record) {
         return Ok(Handled::Skipped);
     }
@@ -137,12 +120,7 @@ pub async fn process(
 
 /// Takes the email for this invocation. `Ok(false)` when there is nothing to do
 /// (sent already, or erased); an error when another invocation holds a live claim.
-async fn claim(
-    app: &App,
-    outbox: &OutboxRecord,
-    now: DateTime<Utc>,
-    lease_until: &str,
-) -> Result<bool, BoxError> {
+async fn claim(app: &App, outbox: &OutboxRecord, now: DateTime<Utc>, lease_until: &str) -> Result<bool, BoxError> {
     let result = app
         .store
         .client
@@ -164,11 +142,7 @@ async fn claim(
     match result {
         Ok(_) => Ok(true),
         Err(error) if is_conditional_check_failed(&error) => {
-            let current: Option<OutboxRecord> = app
-                .store
-                .get(&outbox.pk, &outbox.sk)
-                .await
-                .map_err(Box::new)?;
+            let current: Option<OutboxRecord> = app.store.get(&outbox.pk, &outbox.sk).await.map_err(Box::new)?;
             match current {
                 None => Ok(false),
                 Some(item) if item.status == "sent" => Ok(false),
@@ -180,14 +154,8 @@ async fn claim(
 }
 
 async fn send(app: &App, outbox: &OutboxRecord) -> Result<String, BoxError> {
-    let to = outbox
-        .to
-        .as_deref()
-        .ok_or("outbox email without recipient")?;
-    let rendered = app
-        .renderer
-        .render(outbox.template, &outbox.params)
-        .map_err(Box::new)?;
+    let to = outbox.to.as_deref().ok_or("outbox email without recipient")?;
+    let rendered = app.renderer.render(outbox.template, &outbox.params).map_err(Box::new)?;
     let raw = mime_message(&app.sender, to, &outbox.email_id, &rendered, outbox)?;
     let output = app
         .ses
@@ -249,13 +217,7 @@ async fn release(app: &App, outbox: &OutboxRecord, lease_until: &str) {
 }
 
 /// Records the send: the outbox item loses its personal fields, the seeker's journal gains `email_sent`.
-async fn mark_sent(
-    app: &App,
-    outbox: &OutboxRecord,
-    now: DateTime<Utc>,
-    lease_until: &str,
-    message_id: &str,
-) {
+async fn mark_sent(app: &App, outbox: &OutboxRecord, now: DateTime<Utc>, lease_until: &str, message_id: &str) {
     let mut items = vec![TransactWriteItem::builder()
         .update(
             Update::builder()
@@ -277,7 +239,9 @@ async fn mark_sent(
         )
         .build()];
     if let Some(seeker_id) = &outbox.seeker_id {
-        // Keyed by the email id, so a repeated mark cannot add a second entry.
+        // Keyed by the time of sending, so the journal reads in order; the same transaction's
+        // outbox update (conditioned on this invocation's claim) makes a second entry impossible.
+        let entry_id = ulid::Ulid::from_datetime(now.into()).to_string();
         let expires = (now + chrono::Duration::days(i64::from(app.retention_days))).timestamp();
         items.push(
             TransactWriteItem::builder()
@@ -285,14 +249,14 @@ async fn mark_sent(
                     Update::builder()
                         .table_name(&app.store.table)
                         .key("pk", s(keys::seeker_pk(seeker_id)))
-                        .key("sk", s(keys::journal_sk(&outbox.email_id)))
+                        .key("sk", s(keys::journal_sk(&entry_id)))
                         .update_expression(
                             "SET entryId = :entry, seekerId = :seeker, kind = :kind, #at = :now, actorRole = :system, \
                              details = :details, expiresAt = :expires",
                         )
                         .condition_expression("attribute_not_exists(pk)")
                         .expression_attribute_names("#at", "at")
-                        .expression_attribute_values(":entry", s(outbox.email_id.clone()))
+                        .expression_attribute_values(":entry", s(entry_id.clone()))
                         .expression_attribute_values(":seeker", s(seeker_id.clone()))
                         .expression_attribute_values(":kind", s("email_sent"))
                         .expression_attribute_values(":now", s(to_key(now)))
@@ -300,7 +264,12 @@ async fn mark_sent(
                         .expression_attribute_values(
                             ":details",
                             AttributeValue::M(
-                                [("template".to_owned(), s(outbox.template.name()))].into_iter().collect(),
+                                [
+                                    ("template".to_owned(), s(outbox.template.name())),
+                                    ("emailId".to_owned(), s(outbox.email_id.clone())),
+                                ]
+                                .into_iter()
+                                .collect(),
                             ),
                         )
                         .expression_attribute_values(":expires", AttributeValue::N(expires.to_string()))
@@ -329,27 +298,17 @@ mod tests {
 
     #[test]
     fn mime_has_both_alternatives_and_attachments() {
-        let outbox = OutboxRecord::new(
-            EmailTemplate::WelcomeSeeker,
-            "a@example.fr",
-            None,
-            serde_json::json!({}),
-            Utc::now(),
-        )
-        .with_attachment(Attachment {
-            filename: "invitation.ics".into(),
-            content_type: "text/calendar".into(),
-            content: "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n".into(),
-        });
-        let rendered = RenderedEmail {
-            subject: "Bienvenue é".into(),
-            text: "texte".into(),
-            html: "<p>html</p>".into(),
-        };
-        let raw = String::from_utf8(
-            mime_message("s@example.fr", "a@example.fr", "ID1", &rendered, &outbox).unwrap(),
-        )
-        .unwrap();
+        let outbox =
+            OutboxRecord::new(EmailTemplate::WelcomeSeeker, "a@example.fr", None, serde_json::json!({}), Utc::now())
+                .with_attachment(Attachment {
+                    filename: "invitation.ics".into(),
+                    content_type: "text/calendar".into(),
+                    content: "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n".into(),
+                });
+        let rendered =
+            RenderedEmail { subject: "Bienvenue é".into(), text: "texte".into(), html: "<p>html</p>".into() };
+        let raw = String::from_utf8(mime_message("s@example.fr", "a@example.fr", "ID1", &rendered, &outbox).unwrap())
+            .unwrap();
         assert!(raw.contains("multipart/alternative"));
         assert!(raw.contains("text/calendar"));
         assert!(raw.contains("invitation.ics"));

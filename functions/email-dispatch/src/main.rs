@@ -8,8 +8,6 @@ async fn main() -> Result<(), Error> {
     common::telemetry::init();
     let app = email_dispatch::App::from_env().await?;
     let app = &app;
-    run(service_fn(move |event: LambdaEvent<Event>| async move {
-        email_dispatch::handle(app, event.payload).await
-    }))
-    .await
+    run(service_fn(move |event: LambdaEvent<Event>| async move { email_dispatch::handle(app, event.payload).await }))
+        .await
 }

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Utc};
 use common::auth::Caller;
 use common::domain::{assignment_order, free_text, Candidate, Level};
@@ -13,10 +13,9 @@ use common::email::{EmailTemplate, OutboxRecord};
 use common::http::{json_response, parse_body, path_param};
 use common::journal::{ActorRole, JournalRecord};
 use common::keys;
-use common::store::{
-    from_item, n, s, sdk_error, AdvisorRecord, Item, SeekerRecord, Store, TransactOutcome,
-};
+use common::store::{from_item, n, s, sdk_error, AdvisorRecord, Item, SeekerRecord, Store, TransactOutcome};
 use common::time::{french_date_time, to_key};
+use common::tx::{put, update};
 use common::ApiError;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
@@ -29,10 +28,7 @@ use crate::{views, App};
 const MAX_ATTEMPTS: u32 = 80;
 
 /// Every advisor of a region (a few hundred at most: one Query on GSI1).
-pub(crate) async fn region_advisors(
-    store: &Store,
-    region: &str,
-) -> Result<Vec<AdvisorRecord>, ApiError> {
+pub(crate) async fn region_advisors(store: &Store, region: &str) -> Result<Vec<AdvisorRecord>, ApiError> {
     let mut advisors = Vec::new();
     let mut start: Option<Item> = None;
     loop {
@@ -56,78 +52,6 @@ pub(crate) async fn region_advisors(
             _ => return Ok(advisors),
         }
     }
-}
-
-pub(crate) fn put(item: Item, condition: Option<&str>) -> TransactWriteItem {
-    TransactWriteItem::builder()
-        .put(
-            Put::builder()
-                .table_name(TABLE_PLACEHOLDER)
-                .set_item(Some(item))
-                .set_condition_expression(condition.map(str::to_owned))
-                .build()
-                .expect("table name and item are set"),
-        )
-        .build()
-}
-
-/// Transaction items are built before the table name is known to the helper; [`with_table`] fills it.
-const TABLE_PLACEHOLDER: &str = "";
-
-/// Sets the table name on every item of a transaction.
-pub(crate) fn with_table(table: &str, items: Vec<TransactWriteItem>) -> Vec<TransactWriteItem> {
-    items
-        .into_iter()
-        .map(|mut item| {
-            if let Some(put) = item.put.as_mut() {
-                put.table_name = table.to_owned();
-            }
-            if let Some(update) = item.update.as_mut() {
-                update.table_name = table.to_owned();
-            }
-            if let Some(delete) = item.delete.as_mut() {
-                delete.table_name = table.to_owned();
-            }
-            if let Some(check) = item.condition_check.as_mut() {
-                check.table_name = table.to_owned();
-            }
-            item
-        })
-        .collect()
-}
-
-pub(crate) fn update(
-    pk: String,
-    sk: &str,
-    builder: impl FnOnce(
-        aws_sdk_dynamodb::types::builders::UpdateBuilder,
-    ) -> aws_sdk_dynamodb::types::builders::UpdateBuilder,
-) -> TransactWriteItem {
-    let base = Update::builder()
-        .table_name(TABLE_PLACEHOLDER)
-        .key("pk", s(pk))
-        .key("sk", s(sk));
-    TransactWriteItem::builder()
-        .update(
-            builder(base)
-                .build()
-                .expect("update has key, table and expression"),
-        )
-        .build()
-}
-
-pub(crate) fn delete(pk: String, sk: &str, condition: Option<&str>) -> TransactWriteItem {
-    TransactWriteItem::builder()
-        .delete(
-            Delete::builder()
-                .table_name(TABLE_PLACEHOLDER)
-                .key("pk", s(pk))
-                .key("sk", s(sk))
-                .set_condition_expression(condition.map(str::to_owned))
-                .build()
-                .expect("delete has key and table"),
-        )
-        .build()
 }
 
 /// One more seeker in an advisor's portfolio, only while there is room: the capacity invariant.
@@ -194,7 +118,7 @@ pub(crate) async fn assign(
         let chosen = assignment_order(level, &candidates)
             .first()
             .and_then(|c| advisors.iter().find(|a| a.advisor_id == c.advisor_id));
-        let items = with_table(&store.table, build(chosen)?);
+        let items = build(chosen)?;
         match store.transact(items).await? {
             TransactOutcome::Committed => {
                 return Ok(match chosen {
@@ -209,28 +133,15 @@ pub(crate) async fn assign(
                 }
             }
             outcome if outcome.conflicted() => backoff(attempt).await,
-            outcome => {
-                return Err(ApiError::internal(format!(
-                    "assignment transaction cancelled: {outcome:?}"
-                )))
-            }
+            outcome => return Err(ApiError::internal(format!("assignment transaction cancelled: {outcome:?}"))),
         }
     }
-    Err(ApiError::Unavailable(
-        "assignment kept conflicting with concurrent writes".into(),
-    ))
+    Err(ApiError::Unavailable("assignment kept conflicting with concurrent writes".into()))
 }
 
 /// GSI1 keys that put a seeker in a portfolio.
-pub(crate) fn portfolio_keys(
-    advisor_id: &str,
-    next_due: DateTime<Utc>,
-    seeker_id: &str,
-) -> (String, String) {
-    (
-        keys::portfolio_gsi1pk(advisor_id),
-        keys::portfolio_gsi1sk(&to_key(next_due), seeker_id),
-    )
+pub(crate) fn portfolio_keys(advisor_id: &str, next_due: DateTime<Utc>, seeker_id: &str) -> (String, String) {
+    (keys::portfolio_gsi1pk(advisor_id), keys::portfolio_gsi1sk(&to_key(next_due), seeker_id))
 }
 
 #[derive(Deserialize)]
@@ -252,15 +163,9 @@ pub(crate) async fn change_level(
     let seeker_id = path_param(request, "seekerId")?;
     let body: LevelBody = parse_body(request)?;
     let reason = free_text("reason", &body.reason, 500)?;
-    let (seeker, _) = app
-        .store
-        .seeker_for_advisor_or_admin(caller, &seeker_id)
-        .await?;
+    let (seeker, _) = app.store.seeker_for_advisor_or_admin(caller, &seeker_id).await?;
     if seeker.level == body.level {
-        return Err(ApiError::unprocessable(
-            "same_level",
-            "the seeker already has this level",
-        ));
+        return Err(ApiError::unprocessable("same_level", "the seeker already has this level"));
     }
     let (actor_role, actor_id) = actor(app, caller).await?;
     let current = match &seeker.advisor_id {
@@ -268,14 +173,8 @@ pub(crate) async fn change_level(
         None => None,
     };
     let registered = common::time::from_key(&seeker.registered_at).unwrap_or(now);
-    let last_contact = seeker
-        .last_contact_at
-        .as_deref()
-        .and_then(common::time::from_key);
-    let next_due = app
-        .config
-        .cadence
-        .next_contact_due(body.level, last_contact, registered);
+    let last_contact = seeker.last_contact_at.as_deref().and_then(common::time::from_key);
+    let next_due = app.config.cadence.next_contact_due(body.level, last_contact, registered);
     let level_entry = JournalRecord::new(
         &seeker.seeker_id,
         "level_changed",
@@ -285,12 +184,7 @@ pub(crate) async fn change_level(
         json!({"from": seeker.level, "to": body.level, "reason": reason}),
         app.config.retention_days,
     );
-    let stale = || {
-        ApiError::conflict(
-            "concurrent_update",
-            "the seeker changed meanwhile; reload and retry",
-        )
-    };
+    let stale = || ApiError::conflict("concurrent_update", "the seeker changed meanwhile; reload and retry");
     let seeker_pk = keys::seeker_pk(&seeker.seeker_id);
     let old_level = seeker.level.as_str();
 
@@ -300,36 +194,22 @@ pub(crate) async fn change_level(
         let items = vec![
             update(seeker_pk.clone(), keys::PROFILE, |u| {
                 u.update_expression("SET #level = :level, nextContactDue = :due, gsi1sk = :gsi1sk")
-                    .condition_expression(
-                        "#level = :old AND advisorId = :advisor AND erased = :false",
-                    )
+                    .condition_expression("#level = :old AND advisorId = :advisor AND erased = :false")
                     .expression_attribute_names("#level", "level")
                     .expression_attribute_values(":level", s(body.level.as_str()))
                     .expression_attribute_values(":due", s(to_key(next_due)))
                     .expression_attribute_values(":gsi1sk", s(gsi1sk))
                     .expression_attribute_values(":old", s(old_level))
                     .expression_attribute_values(":advisor", s(advisor.advisor_id.clone()))
-                    .expression_attribute_values(
-                        ":false",
-                        aws_sdk_dynamodb::types::AttributeValue::Bool(false),
-                    )
+                    .expression_attribute_values(":false", aws_sdk_dynamodb::types::AttributeValue::Bool(false))
             }),
             put(level_entry.to_item()?, None),
-            put(
-                level_email(app, &seeker, body.level, next_due, now)?.to_item()?,
-                None,
-            ),
+            put(level_email(app, &seeker, body.level, next_due, now)?.to_item()?, None),
         ];
-        return match app
-            .store
-            .transact(with_table(&app.store.table, items))
-            .await?
-        {
+        return match app.store.transact(items).await? {
             TransactOutcome::Committed => updated_view(app, &seeker.seeker_id, now).await,
             outcome if outcome.condition_failed(0) => Err(stale()),
-            _ => Err(ApiError::Unavailable(
-                "level change conflicted with a concurrent write".into(),
-            )),
+            _ => Err(ApiError::Unavailable("level change conflicted with a concurrent write".into())),
         };
     }
 
@@ -341,13 +221,7 @@ pub(crate) async fn change_level(
         body.level,
         old_advisor.as_deref(),
         |chosen| {
-            let mut items = vec![move_seeker(
-                &seeker,
-                Some(body.level),
-                chosen,
-                next_due,
-                now,
-            )];
+            let mut items = vec![move_seeker(&seeker, Some(body.level), chosen, next_due, now)];
             if let Some(advisor) = chosen {
                 items.push(take_place(&advisor.advisor_id));
             }
@@ -355,15 +229,7 @@ pub(crate) async fn change_level(
                 items.push(release_place(old));
             }
             items.push(put(level_entry.to_item()?, None));
-            items.extend(moved_records(
-                app,
-                &seeker,
-                chosen,
-                actor_role,
-                actor_id.as_deref(),
-                now,
-                "level_change",
-            )?);
+            items.extend(moved_records(app, &seeker, chosen, actor_role, actor_id.as_deref(), now, "level_change")?);
             Ok(items)
         },
         stale,
@@ -403,83 +269,45 @@ pub(crate) async fn reassign(
         .await?
         .filter(|s| !s.erased)
         .ok_or_else(|| ApiError::not_found("no such seeker"))?;
-    let target = app.store.advisor(&body.advisor_id).await?.ok_or_else(|| {
-        ApiError::unprocessable("unknown_advisor", "no advisor has this advisorId")
-    })?;
+    let target = app
+        .store
+        .advisor(&body.advisor_id)
+        .await?
+        .ok_or_else(|| ApiError::unprocessable("unknown_advisor", "no advisor has this advisorId"))?;
     if seeker.advisor_id.as_deref() == Some(target.advisor_id.as_str()) {
-        return Err(ApiError::unprocessable(
-            "same_advisor",
-            "the seeker is already in this portfolio",
-        ));
+        return Err(ApiError::unprocessable("same_advisor", "the seeker is already in this portfolio"));
     }
     if !target.modality.serves(seeker.level) {
         return Err(ApiError::unprocessable(
             "modality_mismatch",
-            format!(
-                "a {} advisor cannot follow a {} seeker",
-                target.modality.as_str(),
-                seeker.level.as_str()
-            ),
+            format!("a {} advisor cannot follow a {} seeker", target.modality.as_str(), seeker.level.as_str()),
         ));
     }
     let registered = common::time::from_key(&seeker.registered_at).unwrap_or(now);
-    let last_contact = seeker
-        .last_contact_at
-        .as_deref()
-        .and_then(common::time::from_key);
-    let next_due = app
-        .config
-        .cadence
-        .next_contact_due(seeker.level, last_contact, registered);
+    let last_contact = seeker.last_contact_at.as_deref().and_then(common::time::from_key);
+    let next_due = app.config.cadence.next_contact_due(seeker.level, last_contact, registered);
     for attempt in 0..MAX_ATTEMPTS {
-        let mut items = vec![
-            move_seeker(&seeker, None, Some(&target), next_due, now),
-            take_place(&target.advisor_id),
-        ];
+        let mut items = vec![move_seeker(&seeker, None, Some(&target), next_due, now), take_place(&target.advisor_id)];
         if let Some(old) = &seeker.advisor_id {
             items.push(release_place(old));
         }
-        items.extend(moved_records(
-            app,
-            &seeker,
-            Some(&target),
-            ActorRole::Admin,
-            Some(&caller.sub),
-            now,
-            "admin",
-        )?);
-        match app
-            .store
-            .transact(with_table(&app.store.table, items))
-            .await?
-        {
+        items.extend(moved_records(app, &seeker, Some(&target), ActorRole::Admin, Some(&caller.sub), now, "admin")?);
+        match app.store.transact(items).await? {
             TransactOutcome::Committed => {
                 move_conversation(&app.store, &seeker.seeker_id, Some(&target.advisor_id)).await;
                 return updated_view(app, &seeker.seeker_id, now).await;
             }
             outcome if outcome.condition_failed(0) => {
-                return Err(ApiError::conflict(
-                    "concurrent_update",
-                    "the seeker changed meanwhile; reload and retry",
-                ))
+                return Err(ApiError::conflict("concurrent_update", "the seeker changed meanwhile; reload and retry"))
             }
             outcome if outcome.condition_failed(1) => {
-                return Err(ApiError::conflict(
-                    "advisor_full",
-                    "this advisor's portfolio is full",
-                ))
+                return Err(ApiError::conflict("advisor_full", "this advisor's portfolio is full"))
             }
             outcome if outcome.conflicted() => backoff(attempt).await,
-            outcome => {
-                return Err(ApiError::internal(format!(
-                    "reassignment cancelled: {outcome:?}"
-                )))
-            }
+            outcome => return Err(ApiError::internal(format!("reassignment cancelled: {outcome:?}"))),
         }
     }
-    Err(ApiError::Unavailable(
-        "reassignment kept conflicting with concurrent writes".into(),
-    ))
+    Err(ApiError::Unavailable("reassignment kept conflicting with concurrent writes".into()))
 }
 
 /// Files the seeker's chat conversation under their new advisor (or under nobody while they
@@ -518,17 +346,11 @@ fn move_seeker(
     let level = new_level.unwrap_or(seeker.level);
     let (gsi1pk, gsi1sk) = match target {
         Some(advisor) => portfolio_keys(&advisor.advisor_id, next_due, &seeker.seeker_id),
-        None => (
-            keys::WAITING_GSI1PK.to_owned(),
-            format!("{}#{}", to_key(now), seeker.seeker_id),
-        ),
+        None => (keys::WAITING_GSI1PK.to_owned(), format!("{}#{}", to_key(now), seeker.seeker_id)),
     };
     let set = "SET #level = :level, nextContactDue = :due, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk";
     let (expression, advisor_value) = match target {
-        Some(advisor) => (
-            format!("{set}, advisorId = :advisor"),
-            Some(advisor.advisor_id.clone()),
-        ),
+        Some(advisor) => (format!("{set}, advisorId = :advisor"), Some(advisor.advisor_id.clone())),
         None => (format!("{set} REMOVE advisorId"), None),
     };
     let guard = match &seeker.advisor_id {
@@ -541,10 +363,7 @@ fn move_seeker(
         (":gsi1pk".to_owned(), s(gsi1pk)),
         (":gsi1sk".to_owned(), s(gsi1sk)),
         (":old".to_owned(), s(seeker.level.as_str())),
-        (
-            ":false".to_owned(),
-            aws_sdk_dynamodb::types::AttributeValue::Bool(false),
-        ),
+        (":false".to_owned(), aws_sdk_dynamodb::types::AttributeValue::Bool(false)),
     ]);
     if let Some(id) = advisor_value {
         values.insert(":advisor".to_owned(), s(id));
@@ -570,11 +389,7 @@ fn moved_records(
     now: DateTime<Utc>,
     cause: &str,
 ) -> Result<Vec<TransactWriteItem>, ApiError> {
-    let kind = if target.is_some() {
-        "reassigned"
-    } else {
-        "waiting_for_advisor"
-    };
+    let kind = if target.is_some() { "reassigned" } else { "waiting_for_advisor" };
     let entry = JournalRecord::new(
         &seeker.seeker_id,
         kind,
@@ -592,20 +407,12 @@ fn moved_records(
             "advisorName": target.map(AdvisorRecord::display_name),
             "appUrl": app.config.app_base_url,
         });
-        let outbox = OutboxRecord::new(
-            EmailTemplate::SeekerAdvisorChanged,
-            email,
-            Some(&seeker.seeker_id),
-            params,
-            now,
-        );
+        let outbox =
+            OutboxRecord::new(EmailTemplate::SeekerAdvisorChanged, email, Some(&seeker.seeker_id), params, now);
         items.push(put(outbox.to_item()?, None));
     }
     if let Some(advisor) = target {
-        items.push(put(
-            new_seeker_email(app, advisor, seeker, seeker.level, now)?.to_item()?,
-            None,
-        ));
+        items.push(put(new_seeker_email(app, advisor, seeker, seeker.level, now)?.to_item()?, None));
     }
     Ok(items)
 }
@@ -619,14 +426,8 @@ pub(crate) fn new_seeker_email(
     now: DateTime<Utc>,
 ) -> Result<OutboxRecord, ApiError> {
     let registered = common::time::from_key(&seeker.registered_at).unwrap_or(now);
-    let last_contact = seeker
-        .last_contact_at
-        .as_deref()
-        .and_then(common::time::from_key);
-    let due = app
-        .config
-        .cadence
-        .next_contact_due(level, last_contact, registered);
+    let last_contact = seeker.last_contact_at.as_deref().and_then(common::time::from_key);
+    let due = app.config.cadence.next_contact_due(level, last_contact, registered);
     Ok(OutboxRecord::new(
         EmailTemplate::AdvisorNewSeeker,
         &advisor.email,
@@ -649,10 +450,7 @@ fn level_email(
     next_due: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<OutboxRecord, ApiError> {
-    let email = seeker
-        .email
-        .as_deref()
-        .ok_or_else(|| ApiError::internal("seeker without email"))?;
+    let email = seeker.email.as_deref().ok_or_else(|| ApiError::internal("seeker without email"))?;
     Ok(OutboxRecord::new(
         EmailTemplate::SeekerLevelChanged,
         email,
@@ -676,22 +474,11 @@ async fn actor(app: &App, caller: &Caller) -> Result<(ActorRole, Option<String>)
     Ok((ActorRole::Advisor, Some(advisor.advisor_id)))
 }
 
-async fn updated_view(
-    app: &App,
-    seeker_id: &str,
-    now: DateTime<Utc>,
-) -> Result<Response<Body>, ApiError> {
-    let seeker = app
-        .store
-        .seeker(seeker_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("no such seeker"))?;
+async fn updated_view(app: &App, seeker_id: &str, now: DateTime<Utc>) -> Result<Response<Body>, ApiError> {
+    let seeker = app.store.seeker(seeker_id).await?.ok_or_else(|| ApiError::not_found("no such seeker"))?;
     let advisor = match &seeker.advisor_id {
         Some(id) => app.store.advisor(id).await?,
         None => None,
     };
-    Ok(json_response(
-        StatusCode::OK,
-        &views::seeker(&seeker, advisor.as_ref(), now),
-    ))
+    Ok(json_response(StatusCode::OK, &views::seeker(&seeker, advisor.as_ref(), now)))
 }

@@ -4,30 +4,24 @@ use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, WriteRequest};
 use chrono::{DateTime, Utc};
 use common::auth::Caller;
 use common::http::{json_response, no_content};
+use common::interview::{clear_reminders, granules, release_granules, reopen_slot, InterviewRecord, InterviewStatus};
 use common::journal::{ActorRole, JournalRecord, FREE_TEXT_FIELDS};
 use common::keys;
-use common::store::{item_to_json, s, sdk_error, Item, Store, TransactOutcome};
+use common::store::{from_item, item_to_json, s, sdk_error, Item, Store, TransactOutcome};
 use common::time::{to_key, to_paris};
 use common::ApiError;
 use http::StatusCode;
 use lambda_http::{Body, Response};
 use serde_json::json;
 
-use crate::assignment::{backoff, delete, put, release_place, update, with_table};
+use crate::assignment::{backoff, release_place};
 use crate::seekers::advisor_of;
 use crate::{views, App};
+use common::tx::{delete, put, update};
 
 /// Every item of a GSI partition (all pages).
-async fn index_partition(
-    store: &Store,
-    index: &str,
-    partition: String,
-) -> Result<Vec<Item>, ApiError> {
-    let attribute = if index == keys::GSI1 {
-        "gsi1pk"
-    } else {
-        "gsi2pk"
-    };
+async fn index_partition(store: &Store, index: &str, partition: String) -> Result<Vec<Item>, ApiError> {
+    let attribute = if index == keys::GSI1 { "gsi1pk" } else { "gsi2pk" };
     let mut items = Vec::new();
     let mut start: Option<Item> = None;
     loop {
@@ -52,24 +46,14 @@ async fn index_partition(
 }
 
 fn sort_key(item: &Item) -> &str {
-    item.get("sk")
-        .and_then(|v| v.as_s().ok())
-        .map(String::as_str)
-        .unwrap_or("")
+    item.get("sk").and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or("")
 }
 
 /// `GET /seekers/me/export`: every record held about the caller.
-pub(crate) async fn export(
-    app: &App,
-    caller: &Caller,
-    now: DateTime<Utc>,
-) -> Result<Response<Body>, ApiError> {
+pub(crate) async fn export(app: &App, caller: &Caller, now: DateTime<Utc>) -> Result<Response<Body>, ApiError> {
     let seeker = app.store.caller_seeker(caller).await?;
     let advisor = advisor_of(app, &seeker).await?;
-    let own = app
-        .store
-        .partition(&keys::seeker_pk(&seeker.seeker_id))
-        .await?;
+    let own = app.store.partition(&keys::seeker_pk(&seeker.seeker_id)).await?;
     let (mut journal, mut emails, mut other) = (Vec::new(), Vec::new(), Vec::new());
     for item in own {
         let sk = sort_key(&item).to_owned();
@@ -84,31 +68,18 @@ pub(crate) async fn export(
         }
     }
     journal.reverse(); // newest first, as the journal reads
-    let messages: Vec<_> = app
-        .store
-        .partition(&keys::conversation_pk(&seeker.seeker_id))
+    let messages: Vec<_> =
+        app.store.partition(&keys::conversation_pk(&seeker.seeker_id)).await?.into_iter().map(item_to_json).collect();
+    let interviews: Vec<_> = index_partition(&app.store, keys::GSI2, keys::seeker_interviews_gsi2pk(&seeker.seeker_id))
         .await?
         .into_iter()
         .map(item_to_json)
         .collect();
-    let interviews: Vec<_> = index_partition(
-        &app.store,
-        keys::GSI2,
-        keys::seeker_interviews_gsi2pk(&seeker.seeker_id),
-    )
-    .await?
-    .into_iter()
-    .map(item_to_json)
-    .collect();
-    let in_person: Vec<_> = index_partition(
-        &app.store,
-        keys::GSI2,
-        keys::seeker_in_person_gsi2pk(&seeker.seeker_id),
-    )
-    .await?
-    .into_iter()
-    .map(item_to_json)
-    .collect();
+    let in_person: Vec<_> = index_partition(&app.store, keys::GSI2, keys::seeker_in_person_gsi2pk(&seeker.seeker_id))
+        .await?
+        .into_iter()
+        .map(item_to_json)
+        .collect();
     tracing::info!("seeker data exported");
     Ok(json_response(
         StatusCode::OK,
@@ -132,12 +103,7 @@ async fn delete_all(store: &Store, keys_to_delete: Vec<Item>) -> Result<(), ApiE
             .iter()
             .map(|key| {
                 WriteRequest::builder()
-                    .delete_request(
-                        DeleteRequest::builder()
-                            .set_key(Some(key.clone()))
-                            .build()
-                            .expect("key is set"),
-                    )
+                    .delete_request(DeleteRequest::builder().set_key(Some(key.clone())).build().expect("key is set"))
                     .build()
             })
             .collect();
@@ -150,10 +116,7 @@ async fn delete_all(store: &Store, keys_to_delete: Vec<Item>) -> Result<(), ApiE
                 .send()
                 .await
                 .map_err(sdk_error)?;
-            requests = output
-                .unprocessed_items
-                .and_then(|mut m| m.remove(&store.table))
-                .unwrap_or_default();
+            requests = output.unprocessed_items.and_then(|mut m| m.remove(&store.table)).unwrap_or_default();
             if !requests.is_empty() {
                 attempt += 1;
                 backoff(attempt).await;
@@ -167,26 +130,84 @@ async fn delete_all(store: &Store, keys_to_delete: Vec<Item>) -> Result<(), ApiE
 /// ids, notice throttles) and their WebSocket connection items (GSI1 `USERCONNS#`). Rate
 /// counters hold only a count and expire within minutes.
 async fn erase_chat(store: &Store, seeker_id: &str) -> Result<(), ApiError> {
-    let mut doomed: Vec<Item> = store
-        .partition(&keys::conversation_pk(seeker_id))
-        .await?
-        .iter()
-        .map(key_of)
-        .collect();
-    doomed.extend(
-        index_partition(store, keys::GSI1, keys::user_connections_gsi1pk(seeker_id))
-            .await?
-            .iter()
-            .map(key_of),
-    );
+    let mut doomed: Vec<Item> = store.partition(&keys::conversation_pk(seeker_id)).await?.iter().map(key_of).collect();
+    doomed
+        .extend(index_partition(store, keys::GSI1, keys::user_connections_gsi1pk(seeker_id)).await?.iter().map(key_of));
     delete_all(store, doomed).await
 }
 
 fn key_of(item: &Item) -> Item {
-    item.iter()
-        .filter(|(k, _)| k.as_str() == "pk" || k.as_str() == "sk")
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
+    item.iter().filter(|(k, _)| k.as_str() == "pk" || k.as_str() == "sk").map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+/// Interviews keep what proves the follow-up (dates, channel, status, whether mandatory) and
+/// lose what the seeker or advisor typed and the phone number; upcoming ones are cancelled so
+/// the advisor's time and the slot are freed.
+async fn erase_interviews(app: &App, seeker_id: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
+    let items = index_partition(&app.store, keys::GSI2, keys::seeker_interviews_gsi2pk(seeker_id)).await?;
+    for item in items {
+        let interview: InterviewRecord = from_item(item)?;
+        let upcoming = interview.status == InterviewStatus::Booked && interview.start_at() > now;
+        let mut transaction = vec![update(interview.pk.clone(), &interview.sk, |u| {
+            let strip = "REMOVE phoneNumber, cancelReason, outcomeNote, channelHistory";
+            if upcoming {
+                u.update_expression(format!(
+                    "SET #status = :cancelled, cancelledAt = :now, cancelledBy = :system, #sequence = #sequence + :one {strip}"
+                ))
+                .condition_expression("#status = :booked")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_names("#sequence", "sequence")
+                .expression_attribute_values(":cancelled", s("cancelled"))
+                .expression_attribute_values(":booked", s("booked"))
+                .expression_attribute_values(":now", s(to_key(now)))
+                .expression_attribute_values(":system", s("system"))
+                .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            } else {
+                u.update_expression(strip)
+            }
+        })];
+        if upcoming {
+            if let Some(slot_id) = &interview.slot_id {
+                transaction.push(reopen_slot(slot_id, &interview.interview_id));
+            }
+            transaction.extend(release_granules(&interview, granules(interview.start_at(), interview.end_at())));
+            transaction.extend(clear_reminders(&interview));
+        }
+        match app.store.transact(transaction).await? {
+            TransactOutcome::Committed => {}
+            // Changed meanwhile (cancelled, held): the caller retries the whole erasure.
+            _ => return Err(ApiError::Unavailable("an interview changed during erasure; retry".into())),
+        }
+    }
+    Ok(())
+}
+
+/// In-person requests lose their free text; an open one is withdrawn from the advisor's list.
+async fn erase_in_person_requests(app: &App, seeker_id: &str) -> Result<(), ApiError> {
+    let items = index_partition(&app.store, keys::GSI2, keys::seeker_in_person_gsi2pk(seeker_id)).await?;
+    for item in items {
+        let key = key_of(&item);
+        app.store
+            .client
+            .update_item()
+            .table_name(&app.store.table)
+            .set_key(Some(key))
+            .update_expression("REMOVE reason, message, gsi1pk, gsi1sk")
+            .condition_expression("attribute_exists(pk)")
+            .send()
+            .await
+            .map_err(sdk_error)?;
+    }
+    app.store
+        .client
+        .delete_item()
+        .table_name(&app.store.table)
+        .key("pk", s(keys::seeker_pk(seeker_id)))
+        .key("sk", s(keys::IN_PERSON_OPEN_SK))
+        .send()
+        .await
+        .map_err(sdk_error)?;
+    Ok(())
 }
 
 /// `DELETE /seekers/me`: erases the caller's personal data everywhere.
@@ -196,34 +217,20 @@ fn key_of(item: &Item) -> Item {
 /// transaction: an interrupted erasure is finished by calling it again.
 /// What is kept is anonymous: the seeker id, region, level and the journal's
 /// event kinds and dates (proof of the follow-up, e.g. mandatory interviews).
-pub(crate) async fn erase(
-    app: &App,
-    caller: &Caller,
-    now: DateTime<Utc>,
-) -> Result<Response<Body>, ApiError> {
+pub(crate) async fn erase(app: &App, caller: &Caller, now: DateTime<Utc>) -> Result<Response<Body>, ApiError> {
     let seeker = app.store.caller_seeker(caller).await?;
     let seeker_id = seeker.seeker_id.clone();
 
     erase_chat(&app.store, &seeker_id).await?;
 
     let own = app.store.partition(&keys::seeker_pk(&seeker_id)).await?;
-    let outbox: Vec<Item> = own
-        .iter()
-        .filter(|i| sort_key(i).starts_with(keys::OUTBOX_PREFIX))
-        .map(key_of)
-        .collect();
+    let outbox: Vec<Item> = own.iter().filter(|i| sort_key(i).starts_with(keys::OUTBOX_PREFIX)).map(key_of).collect();
     delete_all(&app.store, outbox).await?;
-    for item in own
-        .iter()
-        .filter(|i| sort_key(i).starts_with(keys::JOURNAL_PREFIX))
-    {
+    for item in own.iter().filter(|i| sort_key(i).starts_with(keys::JOURNAL_PREFIX)) {
         let Some(AttributeValue::M(details)) = item.get("details") else {
             continue;
         };
-        if !details
-            .keys()
-            .any(|k| FREE_TEXT_FIELDS.contains(&k.as_str()))
-        {
+        if !details.keys().any(|k| FREE_TEXT_FIELDS.contains(&k.as_str())) {
             continue;
         }
         let stripped: Item = details
@@ -248,12 +255,11 @@ pub(crate) async fn erase(
         update.send().await.map_err(sdk_error)?;
     }
 
+    erase_interviews(app, &seeker_id, now).await?;
+    erase_in_person_requests(app, &seeker_id).await?;
+
     for attempt in 0..20 {
-        let current = app
-            .store
-            .seeker(&seeker_id)
-            .await?
-            .ok_or_else(|| ApiError::not_found("no such seeker"))?;
+        let current = app.store.seeker(&seeker_id).await?.ok_or_else(|| ApiError::not_found("no such seeker"))?;
         let erased_entry = JournalRecord::new(
             &seeker_id,
             "erased",
@@ -283,20 +289,12 @@ pub(crate) async fn erase(
                 None => u,
             }
         })];
-        items.push(delete(
-            keys::identity_pk(&caller.sub),
-            keys::IDENTITY_SK,
-            None,
-        ));
+        items.push(delete(keys::identity_pk(&caller.sub), keys::IDENTITY_SK, None));
         items.push(put(erased_entry.to_item()?, None));
         if let Some(advisor_id) = &current.advisor_id {
             items.push(release_place(advisor_id));
         }
-        match app
-            .store
-            .transact(with_table(&app.store.table, items))
-            .await?
-        {
+        match app.store.transact(items).await? {
             TransactOutcome::Committed => {
                 // A message committed between the first sweep and this transaction is swept
                 // now; none can follow, since storing one requires `erased = false`.
@@ -304,17 +302,9 @@ pub(crate) async fn erase(
                 tracing::info!("seeker erased");
                 return Ok(no_content());
             }
-            outcome if outcome.conflicted() || outcome.condition_failed(0) => {
-                backoff(attempt).await
-            }
-            outcome => {
-                return Err(ApiError::internal(format!(
-                    "erasure cancelled: {outcome:?}"
-                )))
-            }
+            outcome if outcome.conflicted() || outcome.condition_failed(0) => backoff(attempt).await,
+            outcome => return Err(ApiError::internal(format!("erasure cancelled: {outcome:?}"))),
         }
     }
-    Err(ApiError::Unavailable(
-        "erasure kept conflicting with concurrent writes".into(),
-    ))
+    Err(ApiError::Unavailable("erasure kept conflicting with concurrent writes".into()))
 }

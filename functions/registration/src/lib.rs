@@ -53,21 +53,14 @@ async fn dispatch(app: &App, route: &str, request: &Request) -> Result<Response<
         "GET /seekers/me" => seekers::me(app, &caller, now).await,
         "PATCH /seekers/me" => seekers::update_me(app, &caller, request, now).await,
         "GET /seekers/{seekerId}" => seekers::get(app, &caller, request, now).await,
-        "PUT /seekers/{seekerId}/level" => {
-            assignment::change_level(app, &caller, request, now).await
-        }
-        "POST /seekers/{seekerId}/reassign" => {
-            assignment::reassign(app, &caller, request, now).await
-        }
+        "PUT /seekers/{seekerId}/level" => assignment::change_level(app, &caller, request, now).await,
+        "POST /seekers/{seekerId}/reassign" => assignment::reassign(app, &caller, request, now).await,
         "GET /seekers/me/export" => gdpr::export(app, &caller, now).await,
         "DELETE /seekers/me" => gdpr::erase(app, &caller, now).await,
         "POST /advisors" => advisors::create(app, &caller, request, now).await,
         "GET /advisors/me/portfolio" => advisors::portfolio(app, &caller, request, now).await,
         "GET /admin/waiting" => advisors::waiting(app, &caller, request, now).await,
         "GET /admin/advisors" => advisors::list(app, &caller, request).await,
-        _ => Err(ApiError::NotFound {
-            code: "route_not_found",
-            message: "no such route".into(),
-        }),
+        _ => Err(ApiError::NotFound { code: "route_not_found", message: "no such route".into() }),
     }
 }

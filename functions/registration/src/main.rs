@@ -8,8 +8,5 @@ async fn main() -> Result<(), Error> {
     common::telemetry::init();
     let app = registration::App::from_env().await?;
     let app = &app;
-    run(service_fn(move |request: Request| async move {
-        registration::handle(app, request).await
-    }))
-    .await
+    run(service_fn(move |request: Request| async move { registration::handle(app, request).await })).await
 }

@@ -9,8 +9,7 @@ use common::http::{json_response, parse_body, path_param};
 use common::journal::{ActorRole, JournalRecord};
 use common::keys;
 use common::store::{
-    is_conditional_check_failed, s, sdk_error, AdvisorRecord, IdentityRecord, IdentityRole,
-    SeekerRecord,
+    is_conditional_check_failed, s, sdk_error, AdvisorRecord, IdentityRecord, IdentityRole, SeekerRecord,
 };
 use common::time::to_key;
 use common::ApiError;
@@ -19,8 +18,9 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::assignment::{assign, new_seeker_email, portfolio_keys, put, take_place, Placement};
+use crate::assignment::{assign, new_seeker_email, portfolio_keys, take_place, Placement};
 use crate::{views, App};
+use common::tx::put;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -43,9 +43,7 @@ pub(crate) async fn register(
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
     if !caller.is_seeker() {
-        return Err(ApiError::forbidden(
-            "advisors and admins cannot register as job seekers",
-        ));
+        return Err(ApiError::forbidden("advisors and admins cannot register as job seekers"));
     }
     let body: RegisterBody = parse_body(request)?;
     let first_name = PersonName::parse("firstName", &body.first_name)?;
@@ -60,8 +58,7 @@ pub(crate) async fn register(
             "consent must be true: the follow-up cannot start without it",
         ));
     }
-    let already =
-        || ApiError::conflict("already_registered", "this identity is already registered");
+    let already = || ApiError::conflict("already_registered", "this identity is already registered");
     // A cheap early answer; the identity item's condition below is what guarantees it.
     if app.store.identity(&caller.sub).await?.is_some() {
         return Err(already());
@@ -81,10 +78,7 @@ pub(crate) async fn register(
     let seeker_for = |advisor: Option<&AdvisorRecord>| {
         let (gsi1pk, gsi1sk) = match advisor {
             Some(a) => portfolio_keys(&a.advisor_id, next_due, &seeker_id),
-            None => (
-                keys::WAITING_GSI1PK.to_owned(),
-                format!("{}#{}", to_key(now), seeker_id),
-            ),
+            None => (keys::WAITING_GSI1PK.to_owned(), format!("{}#{}", to_key(now), seeker_id)),
         };
         SeekerRecord {
             pk: keys::seeker_pk(&seeker_id),
@@ -157,30 +151,17 @@ pub(crate) async fn register(
     };
     tracing::info!(assigned = advisor.is_some(), "seeker registered");
     let seeker = seeker_for(advisor.as_ref());
-    Ok(json_response(
-        StatusCode::CREATED,
-        &views::seeker(&seeker, advisor.as_ref(), now),
-    ))
+    Ok(json_response(StatusCode::CREATED, &views::seeker(&seeker, advisor.as_ref(), now)))
 }
 
 /// `GET /seekers/me`.
-pub(crate) async fn me(
-    app: &App,
-    caller: &Caller,
-    now: DateTime<Utc>,
-) -> Result<Response<Body>, ApiError> {
+pub(crate) async fn me(app: &App, caller: &Caller, now: DateTime<Utc>) -> Result<Response<Body>, ApiError> {
     let seeker = app.store.caller_seeker(caller).await?;
     let advisor = advisor_of(app, &seeker).await?;
-    Ok(json_response(
-        StatusCode::OK,
-        &views::seeker(&seeker, advisor.as_ref(), now),
-    ))
+    Ok(json_response(StatusCode::OK, &views::seeker(&seeker, advisor.as_ref(), now)))
 }
 
-pub(crate) async fn advisor_of(
-    app: &App,
-    seeker: &SeekerRecord,
-) -> Result<Option<AdvisorRecord>, ApiError> {
+pub(crate) async fn advisor_of(app: &App, seeker: &SeekerRecord) -> Result<Option<AdvisorRecord>, ApiError> {
     match &seeker.advisor_id {
         Some(id) => app.store.advisor(id).await,
         None => Ok(None),
@@ -198,9 +179,7 @@ struct UpdateMeBody {
 }
 
 /// Tells a field given as `null` (`Some(None)`) from an absent one (`None`, by `default`).
-fn present<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Option<String>>, D::Error> {
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
     Option::<String>::deserialize(deserializer).map(Some)
 }
 
@@ -213,21 +192,14 @@ pub(crate) async fn update_me(
 ) -> Result<Response<Body>, ApiError> {
     let body: UpdateMeBody = parse_body(request)?;
     if body.phone.is_none() && body.preferred_channels.is_none() {
-        return Err(ApiError::bad_request(
-            "nothing_to_update",
-            "give phone and/or preferredChannels",
-        ));
+        return Err(ApiError::bad_request("nothing_to_update", "give phone and/or preferredChannels"));
     }
     let phone = match &body.phone {
         None => None,
         Some(None) => Some(None),
         Some(Some(raw)) => Some(Some(Phone::parse(raw)?)),
     };
-    let channels = body
-        .preferred_channels
-        .as_deref()
-        .map(preferred_channels)
-        .transpose()?;
+    let channels = body.preferred_channels.as_deref().map(preferred_channels).transpose()?;
     let seeker = app.store.caller_seeker(caller).await?;
 
     let mut sets = Vec::new();
@@ -263,20 +235,13 @@ pub(crate) async fn update_me(
         expression.push_str(" REMOVE ");
         expression.push_str(&removes.join(", "));
     }
-    update
-        .update_expression(expression)
-        .send()
-        .await
-        .map_err(|e| {
-            if is_conditional_check_failed(&e) {
-                ApiError::NotFound {
-                    code: "not_registered",
-                    message: "register first with POST /seekers".into(),
-                }
-            } else {
-                sdk_error(e)
-            }
-        })?;
+    update.update_expression(expression).send().await.map_err(|e| {
+        if is_conditional_check_failed(&e) {
+            ApiError::NotFound { code: "not_registered", message: "register first with POST /seekers".into() }
+        } else {
+            sdk_error(e)
+        }
+    })?;
     me(app, caller, now).await
 }
 
@@ -288,16 +253,10 @@ pub(crate) async fn get(
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
     let seeker_id = path_param(request, "seekerId")?;
-    let (seeker, advisor) = app
-        .store
-        .seeker_for_advisor_or_admin(caller, &seeker_id)
-        .await?;
+    let (seeker, advisor) = app.store.seeker_for_advisor_or_admin(caller, &seeker_id).await?;
     let advisor = match advisor {
         Some(a) => Some(a),
         None => advisor_of(app, &seeker).await?,
     };
-    Ok(json_response(
-        StatusCode::OK,
-        &views::seeker(&seeker, advisor.as_ref(), now),
-    ))
+    Ok(json_response(StatusCode::OK, &views::seeker(&seeker, advisor.as_ref(), now)))
 }

@@ -7,9 +7,7 @@ use common::time::{from_key, to_paris};
 use serde_json::{json, Value};
 
 fn paris(key: &str) -> Value {
-    from_key(key)
-        .map(|t| Value::String(to_paris(t)))
-        .unwrap_or(Value::Null)
+    from_key(key).map(|t| Value::String(to_paris(t))).unwrap_or(Value::Null)
 }
 
 pub fn overdue(seeker: &SeekerRecord, now: DateTime<Utc>) -> bool {

@@ -4,25 +4,13 @@ use mail_parser::{MessageParser, MimeHeaders};
 use serde_json::{json, Value};
 
 /// Reads moto's recorded SES messages.
-pub async fn list(
-    http: &reqwest::Client,
-    moto_url: &str,
-    to_filter: Option<&str>,
-) -> anyhow::Result<Vec<Value>> {
-    let data: Value = http
-        .get(format!("{moto_url}/moto-api/data.json"))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
+pub async fn list(http: &reqwest::Client, moto_url: &str, to_filter: Option<&str>) -> anyhow::Result<Vec<Value>> {
+    let data: Value =
+        http.get(format!("{moto_url}/moto-api/data.json")).send().await?.error_for_status()?.json().await?;
     let mut emails = Vec::new();
     if let Some(raw_messages) = data.pointer("/ses/RawMessage").and_then(Value::as_array) {
         for message in raw_messages {
-            let raw = message
-                .get("raw_data")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
+            let raw = message.get("raw_data").and_then(Value::as_str).unwrap_or_default();
             let Some(parsed) = MessageParser::default().parse(raw.as_bytes()) else {
                 continue;
             };
@@ -76,10 +64,9 @@ pub async fn list(
     if let Some(to) = to_filter {
         let to = to.to_lowercase();
         emails.retain(|e| {
-            e["to"].as_array().is_some_and(|list| {
-                list.iter()
-                    .any(|t| t.as_str().is_some_and(|t| t.to_lowercase() == to))
-            })
+            e["to"]
+                .as_array()
+                .is_some_and(|list| list.iter().any(|t| t.as_str().is_some_and(|t| t.to_lowercase() == to)))
         });
     }
     Ok(emails)

@@ -4,6 +4,7 @@
 use anyhow::{bail, Result};
 use aws_lambda_events::event::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use aws_lambda_events::event::dynamodb::Event;
+use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use lambda_http::{Body, Request, Response};
 
@@ -11,12 +12,18 @@ use crate::template::Template;
 
 pub struct Functions {
     registration: registration::App,
+    booking: booking::App,
     email_dispatch: email_dispatch::App,
     chat: chat::App,
+    /// The three meetings functions share one library and one set of clients.
+    meetings: meetings::App,
 }
 
-const HTTP_FUNCTIONS: [&str; 2] = ["RegistrationFunction", "ChatHistoryFunction"];
+const HTTP_FUNCTIONS: [&str; 4] =
+    ["RegistrationFunction", "BookingFunction", "MeetingsFunction", "ChatHistoryFunction"];
 const STREAM_FUNCTIONS: [&str; 1] = ["EmailDispatchFunction"];
+/// Functions invoked by EventBridge: rules (Chime meeting events) and schedules.
+const EVENT_FUNCTIONS: [&str; 2] = ["MeetingEventsFunction", "MeetingSweeperFunction"];
 const WEBSOCKET_FUNCTIONS: [&str; 1] = ["ChatFunction"];
 
 /// What the local stack tells the chat functions about its stand-in for Cognito.
@@ -36,15 +43,13 @@ impl Functions {
             other => std::env::var(other).ok(),
         };
         Ok(Functions {
-            registration: registration::App::from_env()
-                .await
-                .map_err(|e| anyhow::anyhow!("registration: {e}"))?,
+            registration: registration::App::from_env().await.map_err(|e| anyhow::anyhow!("registration: {e}"))?,
+            booking: booking::App::from_env().await.map_err(|e| anyhow::anyhow!("booking: {e}"))?,
             email_dispatch: email_dispatch::App::from_env()
                 .await
                 .map_err(|e| anyhow::anyhow!("email-dispatch: {e}"))?,
-            chat: chat::App::from_lookup(chat_lookup)
-                .await
-                .map_err(|e| anyhow::anyhow!("chat: {e}"))?,
+            chat: chat::App::from_lookup(chat_lookup).await.map_err(|e| anyhow::anyhow!("chat: {e}"))?,
+            meetings: meetings::App::from_env().await.map_err(|e| anyhow::anyhow!("meetings: {e}"))?,
         })
     }
 
@@ -52,42 +57,39 @@ impl Functions {
     pub fn check(template: &Template) -> Result<()> {
         for route in &template.routes {
             if !HTTP_FUNCTIONS.contains(&route.function.as_str()) {
-                bail!(
-                    "template route {} names {}, which the local gateway does not host",
-                    route.key(),
-                    route.function
-                );
+                bail!("template route {} names {}, which the local gateway does not host", route.key(), route.function);
             }
         }
         for stream in &template.streams {
             if !STREAM_FUNCTIONS.contains(&stream.function.as_str()) {
-                bail!(
-                    "template stream consumer {} is not hosted by the local gateway",
-                    stream.function
-                );
+                bail!("template stream consumer {} is not hosted by the local gateway", stream.function);
+            }
+        }
+        for rule in &template.rules {
+            if !EVENT_FUNCTIONS.contains(&rule.function.as_str()) {
+                bail!("template EventBridge rule target {} is not hosted by the local gateway", rule.function);
+            }
+        }
+        for schedule in &template.schedules {
+            if !EVENT_FUNCTIONS.contains(&schedule.function.as_str()) {
+                bail!("template scheduled function {} is not hosted by the local gateway", schedule.function);
             }
         }
         for route in template.websocket.iter().flat_map(|w| &w.routes) {
             if !WEBSOCKET_FUNCTIONS.contains(&route.function.as_str()) {
-                bail!(
-                    "WebSocket route {} names {}, which the local gateway does not host",
-                    route.key,
-                    route.function
-                );
+                bail!("WebSocket route {} names {}, which the local gateway does not host", route.key, route.function);
             }
         }
         Ok(())
     }
 
     /// Invokes an HTTP function as Lambda would; `Err` is what API Gateway turns into a 500.
-    pub async fn invoke_http(
-        &self,
-        function: &str,
-        request: Request,
-    ) -> Result<Response<Body>, lambda_http::Error> {
+    pub async fn invoke_http(&self, function: &str, request: Request) -> Result<Response<Body>, lambda_http::Error> {
         match function {
             "RegistrationFunction" => registration::handle(&self.registration, request).await,
             "ChatHistoryFunction" => chat::handle_http(&self.chat, request).await,
+            "BookingFunction" => booking::handle(&self.booking, request).await,
+            "MeetingsFunction" => meetings::handle(&self.meetings, request).await,
             other => Err(format!("function {other} is not hosted").into()),
         }
     }
@@ -99,6 +101,19 @@ impl Functions {
     ) -> Result<DynamoDbEventResponse, lambda_runtime::Error> {
         match function {
             "EmailDispatchFunction" => email_dispatch::handle(&self.email_dispatch, event).await,
+            other => Err(format!("function {other} is not hosted").into()),
+        }
+    }
+
+    /// Invokes a function with an EventBridge event (a rule's match or a schedule); `Err` is a failed invocation.
+    pub async fn invoke_event(
+        &self,
+        function: &str,
+        event: EventBridgeEvent<serde_json::Value>,
+    ) -> Result<(), lambda_runtime::Error> {
+        match function {
+            "MeetingEventsFunction" => meetings::attendance::handle(&self.meetings, event).await.map(|_| ()),
+            "MeetingSweeperFunction" => meetings::sweeper::handle(&self.meetings, event).await.map(|_| ()),
             other => Err(format!("function {other} is not hosted").into()),
         }
     }

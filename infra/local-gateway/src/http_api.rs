@@ -15,23 +15,11 @@ use crate::template::Route;
 use crate::Gateway;
 
 /// A route and the path parameters it captured.
-pub fn match_route<'a>(
-    routes: &'a [Route],
-    method: &str,
-    path: &str,
-) -> Option<(&'a Route, BTreeMap<String, String>)> {
+pub fn match_route<'a>(routes: &'a [Route], method: &str, path: &str) -> Option<(&'a Route, BTreeMap<String, String>)> {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
     let mut best: Option<(usize, &Route, BTreeMap<String, String>)> = None;
-    for route in routes
-        .iter()
-        .filter(|r| r.method == method || r.method == "ANY")
-    {
-        let pattern: Vec<&str> = route
-            .path
-            .trim_end_matches('/')
-            .split('/')
-            .skip(1)
-            .collect();
+    for route in routes.iter().filter(|r| r.method == method || r.method == "ANY") {
+        let pattern: Vec<&str> = route.path.trim_end_matches('/').split('/').skip(1).collect();
         let mut params = BTreeMap::new();
         let mut literal = 0;
         let mut matched = true;
@@ -93,37 +81,20 @@ fn percent_decode(raw: &str, plus_is_space: bool) -> String {
                 continue;
             }
         }
-        out.push(if plus_is_space && bytes[i] == b'+' {
-            b' '
-        } else {
-            bytes[i]
-        });
+        out.push(if plus_is_space && bytes[i] == b'+' { b' ' } else { bytes[i] });
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
 }
 
 fn api_gateway_message(status: StatusCode, message: &str) -> Response {
-    (
-        status,
-        [("content-type", "application/json")],
-        json!({"message": message}).to_string(),
-    )
-        .into_response()
+    (status, [("content-type", "application/json")], json!({"message": message}).to_string()).into_response()
 }
 
 /// Serves one API request.
-pub async fn serve(
-    gateway: &Gateway,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub async fn serve(gateway: &Gateway, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let path = uri.path().to_owned();
-    let Some((route, path_parameters)) =
-        match_route(&gateway.template.routes, method.as_str(), &path)
-    else {
+    let Some((route, path_parameters)) = match_route(&gateway.template.routes, method.as_str(), &path) else {
         return api_gateway_message(StatusCode::NOT_FOUND, "Not Found");
     };
     let claims = if route.authorized {
@@ -138,16 +109,7 @@ pub async fn serve(
     } else {
         None
     };
-    let event = build_event(
-        gateway,
-        route,
-        &method,
-        &uri,
-        &headers,
-        &body,
-        path_parameters,
-        claims,
-    );
+    let event = build_event(gateway, route, &method, &uri, &headers, &body, path_parameters, claims);
     let request = match lambda_http::request::from_str(&event.to_string()) {
         Ok(request) => request,
         Err(error) => {
@@ -155,11 +117,7 @@ pub async fn serve(
             return api_gateway_message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
         }
     };
-    match gateway
-        .functions
-        .invoke_http(&route.function, request)
-        .await
-    {
+    match gateway.functions.invoke_http(&route.function, request).await {
         Ok(response) => to_axum(response),
         Err(error) => {
             tracing::error!(function = %route.function, %error, "function failed");
@@ -279,21 +237,13 @@ mod tests {
     use super::*;
 
     fn route(method: &str, path: &str) -> Route {
-        Route {
-            method: method.into(),
-            path: path.into(),
-            function: "F".into(),
-            authorized: true,
-        }
+        Route { method: method.into(), path: path.into(), function: "F".into(), authorized: true }
     }
 
     #[test]
     fn literal_routes_win_over_variables_and_params_are_captured() {
-        let routes = vec![
-            route("GET", "/seekers/{seekerId}"),
-            route("GET", "/seekers/me"),
-            route("GET", "/seekers/me/export"),
-        ];
+        let routes =
+            vec![route("GET", "/seekers/{seekerId}"), route("GET", "/seekers/me"), route("GET", "/seekers/me/export")];
         let (r, params) = match_route(&routes, "GET", "/seekers/me").unwrap();
         assert_eq!(r.path, "/seekers/me");
         assert!(params.is_empty());
@@ -303,9 +253,6 @@ mod tests {
         assert!(match_route(&routes, "POST", "/seekers/me").is_none());
         assert!(match_route(&routes, "GET", "/seekers/a/b").is_none());
         assert!(match_route(&routes, "GET", "/seekers").is_none());
-        assert_eq!(
-            match_route(&routes, "GET", "/seekers/a%20b").unwrap().1["seekerId"],
-            "a b"
-        );
+        assert_eq!(match_route(&routes, "GET", "/seekers/a%20b").unwrap().1["seekerId"], "a b");
     }
 }

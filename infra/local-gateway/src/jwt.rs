@@ -12,9 +12,7 @@ use aws_lc_rs::rsa::{KeyPair, KeySize};
 use aws_lc_rs::signature::KeyPair as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
-use jsonwebtoken::{
-    decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation,
-};
+use jsonwebtoken::{decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde_json::{json, Value};
 
 pub const AUDIENCE: &str = "local-web-client";
@@ -35,21 +33,16 @@ impl Signer {
         let pkcs8 = match std::fs::read(key_path) {
             Ok(bytes) => bytes,
             Err(_) => {
-                let key = KeyPair::generate(KeySize::Rsa2048)
-                    .map_err(|_| anyhow::anyhow!("RSA key generation"))?;
-                let der = key
-                    .as_der()
-                    .map_err(|_| anyhow::anyhow!("RSA key encoding"))?;
+                let key = KeyPair::generate(KeySize::Rsa2048).map_err(|_| anyhow::anyhow!("RSA key generation"))?;
+                let der = key.as_der().map_err(|_| anyhow::anyhow!("RSA key encoding"))?;
                 if let Some(dir) = key_path.parent() {
                     std::fs::create_dir_all(dir)?;
                 }
-                std::fs::write(key_path, der.as_ref())
-                    .with_context(|| format!("writing {}", key_path.display()))?;
+                std::fs::write(key_path, der.as_ref()).with_context(|| format!("writing {}", key_path.display()))?;
                 der.as_ref().to_vec()
             }
         };
-        let key = KeyPair::from_pkcs8(&pkcs8)
-            .map_err(|e| anyhow::anyhow!("local signing key unreadable: {e}"))?;
+        let key = KeyPair::from_pkcs8(&pkcs8).map_err(|e| anyhow::anyhow!("local signing key unreadable: {e}"))?;
         let public = key.public_key();
         let modulus = URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero());
         let exponent = URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero());
@@ -64,17 +57,9 @@ impl Signer {
                 .join("\n")
         );
         let encoding = EncodingKey::from_rsa_pem(pem.as_bytes()).context("signing key")?;
-        let decoding =
-            DecodingKey::from_rsa_components(&modulus, &exponent).context("verification key")?;
+        let decoding = DecodingKey::from_rsa_components(&modulus, &exponent).context("verification key")?;
         let kid = format!("local-{}", &modulus[..16]);
-        Ok(Signer {
-            encoding,
-            decoding,
-            kid,
-            modulus,
-            exponent,
-            issuer,
-        })
+        Ok(Signer { encoding, decoding, kid, modulus, exponent, issuer })
     }
 
     pub fn jwks(&self) -> Value {
@@ -116,12 +101,7 @@ impl Signer {
         validation.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
         validation.leeway = 0;
         let data = decode::<HashMap<String, Value>>(token, &self.decoding, &validation).ok()?;
-        Some(
-            data.claims
-                .into_iter()
-                .map(|(k, v)| (k, flatten_claim(&v)))
-                .collect(),
-        )
+        Some(data.claims.into_iter().map(|(k, v)| (k, flatten_claim(&v))).collect())
     }
 }
 
@@ -133,10 +113,7 @@ fn flatten_claim(value: &Value) -> String {
             "[{}]",
             items
                 .iter()
-                .map(|i| i
-                    .as_str()
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| i.to_string()))
+                .map(|i| i.as_str().map(str::to_owned).unwrap_or_else(|| i.to_string()))
                 .collect::<Vec<_>>()
                 .join(" ")
         ),
@@ -151,11 +128,8 @@ mod tests {
     #[test]
     fn tokens_verify_and_tampering_is_refused() {
         let dir = std::env::temp_dir().join(format!("jwt-test-{}", std::process::id()));
-        let signer =
-            Signer::load_or_create(&dir.join("key.der"), "http://local/_local".into()).unwrap();
-        let token = signer
-            .issue("abc", Some("a@example.fr"), &["advisors".into()])
-            .unwrap();
+        let signer = Signer::load_or_create(&dir.join("key.der"), "http://local/_local".into()).unwrap();
+        let token = signer.issue("abc", Some("a@example.fr"), &["advisors".into()]).unwrap();
         let claims = signer.verify(&token).unwrap();
         assert_eq!(claims["sub"], "abc");
         assert_eq!(claims["cognito:groups"], "[advisors]");
@@ -169,11 +143,9 @@ mod tests {
         assert!(signer.verify("not-a-token").is_none());
 
         // The same key file gives the same verification key after a restart.
-        let again =
-            Signer::load_or_create(&dir.join("key.der"), "http://local/_local".into()).unwrap();
+        let again = Signer::load_or_create(&dir.join("key.der"), "http://local/_local".into()).unwrap();
         assert!(again.verify(&token).is_some());
-        let other_issuer =
-            Signer::load_or_create(&dir.join("key.der"), "http://elsewhere".into()).unwrap();
+        let other_issuer = Signer::load_or_create(&dir.join("key.der"), "http://elsewhere".into()).unwrap();
         assert!(other_issuer.verify(&token).is_none());
         let _ = std::fs::remove_dir_all(dir);
     }

@@ -3,10 +3,12 @@
 //! sign-in, in front of the real function handlers, DynamoDB Local and moto.
 //! Everything on 127.0.0.1.
 
+mod chime;
 mod emails;
 mod functions;
 mod http_api;
 mod jwt;
+mod schedules;
 mod streams;
 mod table;
 mod template;
@@ -36,21 +38,19 @@ pub struct Gateway {
     pub functions: Functions,
     pub http: reqwest::Client,
     pub moto_url: String,
+    /// The Chime SDK Meetings emulator's state (served on CHIME_PORT).
+    pub chime: chime::Emulator,
 }
 
 fn env_or(key: &str, default: &str) -> String {
-    std::env::var(key)
-        .ok()
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| default.to_owned())
+    std::env::var(key).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_owned())
 }
 
 #[tokio::main]
 async fn main() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,aws_config=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,aws_config=warn".into()),
         )
         .with_target(false)
         .compact()
@@ -58,21 +58,16 @@ async fn main() -> Result<()> {
 
     let http_port: u16 = env_or("HTTP_PORT", "3000").parse().context("HTTP_PORT")?;
     let ws_port: u16 = env_or("WS_PORT", "3001").parse().context("WS_PORT")?;
+    let chime_port: u16 = env_or("CHIME_PORT", "3002").parse().context("CHIME_PORT")?;
     let template_path = env_or("TEMPLATE_PATH", "template.yaml");
     let template = Template::load(&template_path)?;
     Functions::check(&template)?;
 
     let table_name = std::env::var("TABLE_NAME").context("TABLE_NAME is not set")?;
     let sender = std::env::var("SENDER_EMAIL").context("SENDER_EMAIL is not set")?;
-    let moto_url =
-        std::env::var("AWS_ENDPOINT_URL_SES").context("AWS_ENDPOINT_URL_SES is not set")?;
+    let moto_url = std::env::var("AWS_ENDPOINT_URL_SES").context("AWS_ENDPOINT_URL_SES is not set")?;
     let sdk = aws_config::load_from_env().await;
-    let stream_arn = table::ensure(
-        &aws_sdk_dynamodb::Client::new(&sdk),
-        &table_name,
-        &template.table,
-    )
-    .await?;
+    let stream_arn = table::ensure(&aws_sdk_dynamodb::Client::new(&sdk), &table_name, &template.table).await?;
     // SES refuses mail from an unverified sender, as in the SES sandbox.
     aws_sdk_ses::Client::new(&sdk)
         .verify_email_identity()
@@ -108,12 +103,12 @@ async fn main() -> Result<()> {
         functions,
         http: reqwest::Client::new(),
         moto_url,
+        chime: chime::Emulator::default(),
     });
 
     let streams_api = streams::StreamsApi {
         http: reqwest::Client::new(),
-        endpoint: std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
-            .context("AWS_ENDPOINT_URL_DYNAMODB is not set")?,
+        endpoint: std::env::var("AWS_ENDPOINT_URL_DYNAMODB").context("AWS_ENDPOINT_URL_DYNAMODB is not set")?,
         region: env_or("AWS_REGION", "eu-west-3"),
     };
     tokio::spawn(streams::run(gateway.clone(), streams_api, stream_arn));
@@ -123,13 +118,25 @@ async fn main() -> Result<()> {
         .route("/_local/jwks.json", get(jwks))
         .route("/_local/emails", get(list_emails))
         .route("/_local/health", get(|| async { "ok" }))
+        .route("/_local/schedule/{function}", post(schedules::run_now))
         .fallback(api)
-        .with_state(gateway.clone());
+        .with_state(gateway.clone())
+        .merge(chime::control_router(gateway.clone()));
+    schedules::start(gateway.clone());
+
+    // The Chime SDK Meetings emulator, where AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS points.
+    let chime_address = SocketAddr::from(([127, 0, 0, 1], chime_port));
+    let chime_listener =
+        tokio::net::TcpListener::bind(chime_address).await.with_context(|| format!("binding {chime_address}"))?;
+    let chime_api = chime::api_router(gateway.clone());
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(chime_listener, chime_api).await {
+            tracing::error!(error = %e, "the Chime emulator stopped");
+        }
+    });
 
     let address = SocketAddr::from(([127, 0, 0, 1], http_port));
-    let listener = tokio::net::TcpListener::bind(address)
-        .await
-        .with_context(|| format!("binding {address}"))?;
+    let listener = tokio::net::TcpListener::bind(address).await.with_context(|| format!("binding {address}"))?;
     println!("Local HTTP API on http://{address} (table {table_name}, sender {sender})");
     for route in &gateway.template.routes {
         println!(
@@ -142,9 +149,16 @@ async fn main() -> Result<()> {
     }
     println!("  POST    /_local/token                            -> local sign-in (stands in for Cognito)");
     println!("  GET     /_local/jwks.json                        -> the local signing key");
-    println!(
-        "  GET     /_local/emails                           -> mail received by the local SES"
-    );
+    println!("  GET     /_local/emails                           -> mail received by the local SES");
+    println!("  POST    /_local/schedule/{{functionName}}          -> runs a scheduled function now (optional time)");
+    println!("  *       /_local/chime/...                        -> Chime emulator control (faults, media join/leave)");
+    println!("Chime SDK Meetings emulator on http://{chime_address} (no media)");
+    for schedule in &gateway.template.schedules {
+        println!("  schedule {:<39} -> {}", schedule.expression, schedule.function);
+    }
+    for rule in &gateway.template.rules {
+        println!("  rule    {:<40} -> {}", rule.pattern["source"], rule.function);
+    }
     if let Some(api) = &gateway.template.websocket {
         println!(
             "Local WebSocket API on ws://127.0.0.1:{ws_port}/?token=<JWT> (routes by \"{}\")",
@@ -155,22 +169,14 @@ async fn main() -> Result<()> {
                 "  ws      {:<40} -> {}{}",
                 route.key,
                 route.function,
-                if route.two_way {
-                    " (answers on the connection)"
-                } else {
-                    ""
-                }
+                if route.two_way { " (answers on the connection)" } else { "" }
             );
         }
         println!(
             "  POST|GET|DELETE /{}/@connections/{{id}}          -> management API (PostToConnection, ...)",
             websocket::STAGE
         );
-        let server = websocket::serve(
-            gateway.clone(),
-            api.clone(),
-            websocket::bind(ws_port).await?,
-        );
+        let server = websocket::serve(gateway.clone(), api.clone(), websocket::bind(ws_port).await?);
         tokio::spawn(async move {
             if let Err(error) = server.await {
                 tracing::error!(%error, "WebSocket API stopped");
@@ -230,10 +236,7 @@ async fn issue_token(State(gateway): State<Arc<Gateway>>, body: Bytes) -> Respon
         )
             .into_response();
     }
-    match gateway
-        .signer
-        .issue(&request.sub, request.email.as_deref(), &request.groups)
-    {
+    match gateway.signer.issue(&request.sub, request.email.as_deref(), &request.groups) {
         Ok(token) => Json(json!({"token": token})).into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }
@@ -248,10 +251,7 @@ struct EmailQuery {
     to: Option<String>,
 }
 
-async fn list_emails(
-    State(gateway): State<Arc<Gateway>>,
-    Query(query): Query<EmailQuery>,
-) -> Response {
+async fn list_emails(State(gateway): State<Arc<Gateway>>, Query(query): Query<EmailQuery>) -> Response {
     match emails::list(&gateway.http, &gateway.moto_url, query.to.as_deref()).await {
         Ok(items) => Json(json!({"items": items})).into_response(),
         Err(e) => (

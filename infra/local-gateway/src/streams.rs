@@ -43,10 +43,7 @@ impl StreamsApi {
             .await
             .with_context(|| format!("{operation}: DynamoDB Local unreachable"))?;
         let status = response.status();
-        let value: Value = response
-            .json()
-            .await
-            .with_context(|| format!("{operation}: not JSON"))?;
+        let value: Value = response.json().await.with_context(|| format!("{operation}: not JSON"))?;
         if !status.is_success() {
             bail!("{operation}: {status} {value}");
         }
@@ -103,9 +100,7 @@ pub fn matches(pattern: &Value, event: &Value) -> bool {
             Value::Array(allowed) => allowed.iter().any(|a| match a {
                 Value::Object(op) => {
                     if let Some(prefix) = op.get("prefix").and_then(Value::as_str) {
-                        value
-                            .and_then(Value::as_str)
-                            .is_some_and(|v| v.starts_with(prefix))
+                        value.and_then(Value::as_str).is_some_and(|v| v.starts_with(prefix))
                     } else if let Some(exists) = op.get("exists").and_then(Value::as_bool) {
                         value.is_some() == exists
                     } else {
@@ -137,9 +132,7 @@ async fn poll_once(
     stream_arn: &str,
     iterators: &mut HashMap<String, Option<String>>,
 ) -> Result<()> {
-    let description = api
-        .call("DescribeStream", json!({"StreamArn": stream_arn}))
-        .await?;
+    let description = api.call("DescribeStream", json!({"StreamArn": stream_arn})).await?;
     let shard_ids: Vec<String> = description["StreamDescription"]["Shards"]
         .as_array()
         .into_iter()
@@ -154,21 +147,13 @@ async fn poll_once(
                     json!({"StreamArn": stream_arn, "ShardId": shard_id, "ShardIteratorType": "TRIM_HORIZON"}),
                 )
                 .await?;
-            iterators.insert(
-                shard_id.clone(),
-                output["ShardIterator"].as_str().map(str::to_owned),
-            );
+            iterators.insert(shard_id.clone(), output["ShardIterator"].as_str().map(str::to_owned));
         }
         // A closed and fully read shard has no iterator any more.
         let Some(Some(iterator)) = iterators.get(&shard_id).cloned() else {
             continue;
         };
-        let output = api
-            .call(
-                "GetRecords",
-                json!({"ShardIterator": iterator, "Limit": 1000}),
-            )
-            .await?;
+        let output = api.call("GetRecords", json!({"ShardIterator": iterator, "Limit": 1000})).await?;
         let records: Vec<Value> = output["Records"]
             .as_array()
             .cloned()
@@ -179,19 +164,14 @@ async fn poll_once(
         for consumer in &gateway.template.streams {
             let selected: Vec<Value> = records
                 .iter()
-                .filter(|r| {
-                    consumer.filters.is_empty() || consumer.filters.iter().any(|f| matches(f, r))
-                })
+                .filter(|r| consumer.filters.is_empty() || consumer.filters.iter().any(|f| matches(f, r)))
                 .cloned()
                 .collect();
             for batch in selected.chunks(consumer.batch_size.max(1)) {
                 deliver(gateway, consumer, batch.to_vec()).await;
             }
         }
-        iterators.insert(
-            shard_id,
-            output["NextShardIterator"].as_str().map(str::to_owned),
-        );
+        iterators.insert(shard_id, output["NextShardIterator"].as_str().map(str::to_owned));
     }
     Ok(())
 }
@@ -200,28 +180,19 @@ async fn poll_once(
 async fn deliver(gateway: &Gateway, consumer: &StreamConsumer, mut batch: Vec<Value>) {
     let mut attempt = 0;
     while !batch.is_empty() {
-        let event: aws_lambda_events::event::dynamodb::Event =
-            match serde_json::from_value(json!({"Records": batch})) {
-                Ok(event) => event,
-                Err(error) => {
-                    tracing::error!(%error, "stream event did not convert");
-                    return;
-                }
-            };
-        let first_failure = match gateway
-            .functions
-            .invoke_stream(&consumer.function, event)
-            .await
-        {
+        let event: aws_lambda_events::event::dynamodb::Event = match serde_json::from_value(json!({"Records": batch})) {
+            Ok(event) => event,
+            Err(error) => {
+                tracing::error!(%error, "stream event did not convert");
+                return;
+            }
+        };
+        let first_failure = match gateway.functions.invoke_stream(&consumer.function, event).await {
             Ok(response) => response
                 .batch_item_failures
                 .iter()
                 .filter_map(|f| f.item_identifier.as_deref())
-                .filter_map(|id| {
-                    batch
-                        .iter()
-                        .position(|r| r["dynamodb"]["SequenceNumber"].as_str() == Some(id))
-                })
+                .filter_map(|id| batch.iter().position(|r| r["dynamodb"]["SequenceNumber"].as_str() == Some(id)))
                 .min(),
             Err(error) => {
                 tracing::warn!(function = %consumer.function, %error, "stream batch failed");
@@ -248,11 +219,7 @@ fn dead_letter(function: &str, records: &[Value]) {
         .collect();
     let written = std::fs::create_dir_all(&dir).and_then(|_| {
         use std::io::Write;
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)?
-            .write_all(lines.as_bytes())
+        std::fs::OpenOptions::new().create(true).append(true).open(&path)?.write_all(lines.as_bytes())
     });
     tracing::error!(function, records = records.len(), path = %path.display(), ok = written.is_ok(), "records sent to the on-failure destination");
 }
@@ -263,8 +230,10 @@ mod tests {
 
     #[test]
     fn the_outbox_filter_selects_outbox_inserts_only() {
-        let pattern: Value =
-            serde_json::from_str(r#"{"eventName": ["INSERT"], "dynamodb": {"Keys": {"sk": {"S": [{"prefix": "OUTBOX"}]}}}}"#).unwrap();
+        let pattern: Value = serde_json::from_str(
+            r#"{"eventName": ["INSERT"], "dynamodb": {"Keys": {"sk": {"S": [{"prefix": "OUTBOX"}]}}}}"#,
+        )
+        .unwrap();
         let event = |name: &str, sk: &str| json!({"eventName": name, "dynamodb": {"Keys": {"pk": {"S": "X"}, "sk": {"S": sk}}}});
         assert!(matches(&pattern, &event("INSERT", "OUTBOX#1")));
         assert!(!matches(&pattern, &event("MODIFY", "OUTBOX#1")));
@@ -278,13 +247,7 @@ mod tests {
         let fixed = record_json(record, "arn", "eu-west-3");
         assert_eq!(fixed["awsRegion"], "eu-west-3");
         assert_eq!(fixed["dynamodb"]["NewImage"]["details"], json!({"M": {}}));
-        assert_eq!(
-            fixed["dynamodb"]["NewImage"]["list"],
-            json!({"L": [{"M": {}}]})
-        );
-        assert_eq!(
-            fixed["dynamodb"]["NewImage"]["m"],
-            json!({"M": {"x": {"M": {}}}})
-        );
+        assert_eq!(fixed["dynamodb"]["NewImage"]["list"], json!({"L": [{"M": {}}]}));
+        assert_eq!(fixed["dynamodb"]["NewImage"]["m"], json!({"M": {"x": {"M": {}}}}));
     }
 }

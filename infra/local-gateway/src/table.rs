@@ -2,9 +2,8 @@
 
 use anyhow::{Context, Result};
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
-    TimeToLiveSpecification,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
+    ScalarAttributeType, StreamSpecification, StreamViewType, TimeToLiveSpecification,
 };
 use aws_sdk_dynamodb::Client;
 
@@ -24,12 +23,7 @@ fn key_schema(elements: &[KeyElement]) -> Result<Vec<KeySchemaElement>> {
 
 /// Creates `name` (if missing) and returns its stream ARN.
 pub async fn ensure(client: &Client, name: &str, spec: &TableSpec) -> Result<String> {
-    let exists = client
-        .describe_table()
-        .table_name(name)
-        .send()
-        .await
-        .is_ok();
+    let exists = client.describe_table().table_name(name).send().await.is_ok();
     if !exists {
         let mut create = client
             .create_table()
@@ -46,9 +40,7 @@ pub async fn ensure(client: &Client, name: &str, spec: &TableSpec) -> Result<Str
         }
         for index in &spec.global_secondary_indexes {
             let projection = Projection::builder()
-                .projection_type(ProjectionType::from(
-                    index.projection.projection_type.as_str(),
-                ))
+                .projection_type(ProjectionType::from(index.projection.projection_type.as_str()))
                 .set_non_key_attributes(if index.projection.non_key_attributes.is_empty() {
                     None
                 } else {
@@ -87,12 +79,7 @@ pub async fn ensure(client: &Client, name: &str, spec: &TableSpec) -> Result<Str
                 .context("UpdateTimeToLive")?;
         }
     }
-    let description = client
-        .describe_table()
-        .table_name(name)
-        .send()
-        .await
-        .context("DescribeTable")?;
+    let description = client.describe_table().table_name(name).send().await.context("DescribeTable")?;
     description
         .table
         .and_then(|t| t.latest_stream_arn)

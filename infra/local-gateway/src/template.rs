@@ -40,6 +40,14 @@ pub struct Schedule {
     pub expression: String,
 }
 
+/// An EventBridge rule (`Type: EventBridgeRule`) delivering matching events to a function.
+#[derive(Debug, Clone)]
+pub struct EventRule {
+    pub function: String,
+    /// The rule's `Pattern`, as JSON.
+    pub pattern: serde_json::Value,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TableSpec {
@@ -143,6 +151,7 @@ pub struct Template {
     pub streams: Vec<StreamConsumer>,
     pub schedules: Vec<Schedule>,
     pub websocket: Option<WebSocketApi>,
+    pub rules: Vec<EventRule>,
 }
 
 /// The logical ids an intrinsic refers to: `!Ref X`, `!GetAtt X.Arn`, `${X}` / `${X.Arn}` in
@@ -219,35 +228,19 @@ fn websocket_api(resources: &serde_yaml::Mapping) -> Result<Option<WebSocketApi>
     };
     let apis: Vec<(String, &Value)> = typed("AWS::ApiGatewayV2::Api")
         .into_iter()
-        .filter(|(_, r)| {
-            r.get("Properties")
-                .and_then(|p| string_at(p, "ProtocolType"))
-                == Some("WEBSOCKET")
-        })
+        .filter(|(_, r)| r.get("Properties").and_then(|p| string_at(p, "ProtocolType")) == Some("WEBSOCKET"))
         .collect();
     let (api_name, api) = match apis.as_slice() {
         [] => return Ok(None),
         [one] => one.clone(),
-        _ => bail!(
-            "the local gateway serves one WebSocket API; the template has {}",
-            apis.len()
-        ),
+        _ => bail!("the local gateway serves one WebSocket API; the template has {}", apis.len()),
     };
-    let expression = api
-        .get("Properties")
-        .and_then(|p| string_at(p, "RouteSelectionExpression"))
-        .unwrap_or_default();
-    let Some(field) = expression
-        .strip_prefix("$request.body.")
-        .filter(|f| !f.is_empty() && !f.contains('.'))
-    else {
+    let expression = api.get("Properties").and_then(|p| string_at(p, "RouteSelectionExpression")).unwrap_or_default();
+    let Some(field) = expression.strip_prefix("$request.body.").filter(|f| !f.is_empty() && !f.contains('.')) else {
         bail!("{api_name}: RouteSelectionExpression {expression:?} is not $request.body.<field>");
     };
     let belongs = |resource: &Value| {
-        resource
-            .get("Properties")
-            .and_then(|p| p.get("ApiId"))
-            .is_some_and(|id| references(id).contains(&api_name))
+        resource.get("Properties").and_then(|p| p.get("ApiId")).is_some_and(|id| references(id).contains(&api_name))
     };
     let functions: Vec<String> = typed("AWS::Serverless::Function")
         .into_iter()
@@ -259,11 +252,8 @@ fn websocket_api(resources: &serde_yaml::Mapping) -> Result<Option<WebSocketApi>
         if !belongs(integration) {
             continue;
         }
-        let uri = integration
-            .get("Properties")
-            .and_then(|p| p.get("IntegrationUri"))
-            .map(references)
-            .unwrap_or_default();
+        let uri =
+            integration.get("Properties").and_then(|p| p.get("IntegrationUri")).map(references).unwrap_or_default();
         let Some(function) = uri.into_iter().find(|r| functions.contains(r)) else {
             bail!("{name}: IntegrationUri names no function of the template");
         };
@@ -272,12 +262,7 @@ fn websocket_api(resources: &serde_yaml::Mapping) -> Result<Option<WebSocketApi>
     let two_way: Vec<String> = typed("AWS::ApiGatewayV2::RouteResponse")
         .into_iter()
         .filter(|(_, r)| belongs(r))
-        .flat_map(|(_, r)| {
-            r.get("Properties")
-                .and_then(|p| p.get("RouteId"))
-                .map(references)
-                .unwrap_or_default()
-        })
+        .flat_map(|(_, r)| r.get("Properties").and_then(|p| p.get("RouteId")).map(references).unwrap_or_default())
         .collect();
     let mut routes = Vec::new();
     for (name, route) in typed("AWS::ApiGatewayV2::Route") {
@@ -285,8 +270,7 @@ fn websocket_api(resources: &serde_yaml::Mapping) -> Result<Option<WebSocketApi>
             continue;
         }
         let properties = route.get("Properties").unwrap_or(&Value::Null);
-        let key = string_at(properties, "RouteKey")
-            .with_context(|| format!("{name}: RouteKey must be a literal"))?;
+        let key = string_at(properties, "RouteKey").with_context(|| format!("{name}: RouteKey must be a literal"))?;
         let target = properties.get("Target").map(references).unwrap_or_default();
         let Some(function) = target.iter().find_map(|t| integrations.get(t)) else {
             bail!("{name}: Target names no integration of {api_name}");
@@ -297,11 +281,7 @@ fn websocket_api(resources: &serde_yaml::Mapping) -> Result<Option<WebSocketApi>
             two_way: two_way.contains(&name),
         });
     }
-    Ok(Some(WebSocketApi {
-        name: api_name,
-        selection_field: field.to_owned(),
-        routes,
-    }))
+    Ok(Some(WebSocketApi { name: api_name, selection_field: field.to_owned(), routes }))
 }
 
 fn string_at<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
@@ -316,39 +296,30 @@ impl Template {
 
     pub fn parse(text: &str) -> Result<Template> {
         let doc: Value = serde_yaml::from_str(text).context("template.yaml is not valid YAML")?;
-        let resources = doc
-            .get("Resources")
-            .and_then(Value::as_mapping)
-            .context("template has no Resources")?;
+        let resources = doc.get("Resources").and_then(Value::as_mapping).context("template has no Resources")?;
         let mut routes = Vec::new();
         let mut streams = Vec::new();
         let mut schedules = Vec::new();
+        let mut rules = Vec::new();
         let mut tables = BTreeMap::new();
         for (name, resource) in resources {
             let name = name.as_str().unwrap_or_default().to_owned();
             match string_at(resource, "Type") {
                 Some("AWS::DynamoDB::Table") => {
-                    let properties = resource
-                        .get("Properties")
-                        .context("table without Properties")?
-                        .clone();
+                    let properties = resource.get("Properties").context("table without Properties")?.clone();
                     let spec: TableSpec = serde_yaml::from_value(properties)
                         .with_context(|| format!("table {name}: key properties must be literal"))?;
                     tables.insert(name, spec);
                 }
                 Some("AWS::Serverless::Function") => {
-                    let events = resource
-                        .get("Properties")
-                        .and_then(|p| p.get("Events"))
-                        .and_then(Value::as_mapping);
+                    let events = resource.get("Properties").and_then(|p| p.get("Events")).and_then(Value::as_mapping);
                     for (_, event) in events.into_iter().flatten() {
                         let properties = event.get("Properties").cloned().unwrap_or(Value::Null);
                         match string_at(event, "Type") {
                             Some("HttpApi") => {
-                                let (Some(path), Some(method)) = (
-                                    string_at(&properties, "Path"),
-                                    string_at(&properties, "Method"),
-                                ) else {
+                                let (Some(path), Some(method)) =
+                                    (string_at(&properties, "Path"), string_at(&properties, "Method"))
+                                else {
                                     bail!("{name}: an HttpApi event needs Path and Method");
                                 };
                                 let authorized = properties
@@ -370,23 +341,16 @@ impl Template {
                                     .into_iter()
                                     .flatten()
                                     .filter_map(|f| string_at(f, "Pattern"))
-                                    .map(|p| {
-                                        serde_json::from_str(p)
-                                            .with_context(|| format!("{name}: filter pattern"))
-                                    })
+                                    .map(|p| serde_json::from_str(p).with_context(|| format!("{name}: filter pattern")))
                                     .collect::<Result<Vec<_>>>()?;
                                 streams.push(StreamConsumer {
                                     function: name.clone(),
-                                    batch_size: properties
-                                        .get("BatchSize")
-                                        .and_then(Value::as_u64)
-                                        .unwrap_or(100)
+                                    batch_size: properties.get("BatchSize").and_then(Value::as_u64).unwrap_or(100)
                                         as usize,
                                     max_retries: properties
                                         .get("MaximumRetryAttempts")
                                         .and_then(Value::as_u64)
-                                        .unwrap_or(10)
-                                        as u32,
+                                        .unwrap_or(10) as u32,
                                     filters,
                                 });
                             }
@@ -395,10 +359,16 @@ impl Template {
                                     .or_else(|| string_at(&properties, "ScheduleExpression"))
                                     .unwrap_or_default()
                                     .to_owned();
-                                schedules.push(Schedule {
-                                    function: name.clone(),
-                                    expression,
-                                });
+                                schedules.push(Schedule { function: name.clone(), expression });
+                            }
+                            Some("EventBridgeRule") | Some("CloudWatchEvent") => {
+                                let pattern = properties.get("Pattern").cloned().unwrap_or(Value::Null);
+                                let pattern = serde_json::to_value(pattern)
+                                    .with_context(|| format!("{name}: an EventBridgeRule pattern must be literal"))?;
+                                if !pattern.is_object() {
+                                    bail!("{name}: an EventBridgeRule needs a Pattern");
+                                }
+                                rules.push(EventRule { function: name.clone(), pattern });
                             }
                             _ => {}
                         }
@@ -408,19 +378,11 @@ impl Template {
             }
         }
         if tables.len() != 1 {
-            bail!(
-                "expected exactly one AWS::DynamoDB::Table, found {}",
-                tables.len()
-            );
+            bail!("expected exactly one AWS::DynamoDB::Table, found {}", tables.len());
         }
         let table = tables.into_values().next().context("one table")?;
-        Ok(Template {
-            routes,
-            table,
-            streams,
-            schedules,
-            websocket: websocket_api(resources)?,
-        })
+        let websocket = websocket_api(resources)?;
+        Ok(Template { routes, table, streams, schedules, rules, websocket })
     }
 }
 
@@ -430,43 +392,23 @@ mod tests {
 
     #[test]
     fn the_project_template_parses() {
-        let template =
-            Template::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../../template.yaml")).unwrap();
-        assert!(template
-            .routes
-            .iter()
-            .any(|r| r.key() == "POST /seekers" && r.authorized));
-        assert!(
-            template
-                .routes
-                .iter()
-                .all(|r| !r.path.starts_with("/_local")),
-            "local routes never in the template"
-        );
+        let template = Template::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../../template.yaml")).unwrap();
+        assert!(template.routes.iter().any(|r| r.key() == "POST /seekers" && r.authorized));
+        assert!(template.routes.iter().all(|r| !r.path.starts_with("/_local")), "local routes never in the template");
         assert_eq!(template.table.key_schema.len(), 2);
         assert!(template.table.stream_specification.is_some());
+        assert!(template.streams.iter().any(|s| s.function == "EmailDispatchFunction" && !s.filters.is_empty()));
         assert!(template
-            .streams
+            .rules
             .iter()
-            .any(|s| s.function == "EmailDispatchFunction" && !s.filters.is_empty()));
+            .any(|r| r.function == "MeetingEventsFunction" && r.pattern["source"] == serde_json::json!(["aws.chime"])));
+        assert!(template.schedules.iter().any(|s| s.function == "MeetingSweeperFunction"));
         let websocket = template.websocket.expect("the chat WebSocket API");
         assert_eq!(websocket.selection_field, "action");
-        for key in [
-            "$connect",
-            "$disconnect",
-            "$default",
-            "sendMessage",
-            "markRead",
-            "typing",
-        ] {
-            let route = websocket
-                .route(key)
-                .unwrap_or_else(|| panic!("route {key}"));
+        for key in ["$connect", "$disconnect", "$default", "sendMessage", "markRead", "typing"] {
+            let route = websocket.route(key).unwrap_or_else(|| panic!("route {key}"));
             assert_eq!(route.function, "ChatFunction");
-            assert_eq!(
-                route.two_way,
-                !key.starts_with("$connect") && key != "$disconnect"
-            );
+            assert_eq!(route.two_way, !key.starts_with("$connect") && key != "$disconnect");
         }
     }
 
@@ -477,17 +419,10 @@ mod tests {
             selection_field: "action".into(),
             routes: ["$connect", "$default", "sendMessage"]
                 .iter()
-                .map(|k| WebSocketRoute {
-                    key: (*k).into(),
-                    function: "F".into(),
-                    two_way: true,
-                })
+                .map(|k| WebSocketRoute { key: (*k).into(), function: "F".into(), two_way: true })
                 .collect(),
         };
-        assert_eq!(
-            api.select(r#"{"action":"sendMessage","text":"x"}"#),
-            "sendMessage"
-        );
+        assert_eq!(api.select(r#"{"action":"sendMessage","text":"x"}"#), "sendMessage");
         assert_eq!(api.select(r#"{"action":"dance"}"#), "$default");
         assert_eq!(api.select(r#"{"action":"$connect"}"#), "$default");
         assert_eq!(api.select(r#"{"action":3}"#), "$default");
@@ -507,9 +442,52 @@ e: !Join ["/", ["integrations", !Ref Other]]
 "#,
         )
         .unwrap();
-        assert_eq!(
-            references(&value),
-            vec!["ChatIntegration", "ChatFunction", "Api", "Fn", "Other"]
+        assert_eq!(references(&value), vec!["ChatIntegration", "ChatFunction", "Api", "Fn", "Other"]);
+    }
+
+    /// `docs/openapi.yaml` documents exactly the routes of `template.yaml`
+    /// (which the local gateway serves), and none of the local-only ones.
+    #[test]
+    fn openapi_document_matches_the_template() {
+        use std::collections::BTreeSet;
+
+        const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.yaml");
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
+        let doc: Value = serde_yaml::from_str(&text).expect("docs/openapi.yaml is not valid YAML");
+        let paths = doc.get("paths").and_then(Value::as_mapping).expect("docs/openapi.yaml has no paths");
+        let mut documented = BTreeSet::new();
+        for (route_path, item) in paths {
+            let route_path = route_path.as_str().expect("a path is a string");
+            let item = item.as_mapping().unwrap_or_else(|| panic!("path {route_path} is not a mapping"));
+            for key in item.keys().filter_map(Value::as_str) {
+                if METHODS.contains(&key) {
+                    documented.insert(format!("{} {route_path}", key.to_uppercase()));
+                }
+            }
+        }
+
+        let template = Template::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../../template.yaml")).unwrap();
+        let deployed: BTreeSet<String> = template.routes.iter().map(Route::key).collect();
+
+        let local = |set: &BTreeSet<String>| -> Vec<String> {
+            set.iter().filter(|k| k.split_once(' ').is_some_and(|(_, p)| p.starts_with("/_local"))).cloned().collect()
+        };
+        assert!(
+            local(&documented).is_empty(),
+            "local-only routes must not be in docs/openapi.yaml: {:?}",
+            local(&documented)
         );
+        assert!(local(&deployed).is_empty(), "local-only routes must not be in template.yaml: {:?}", local(&deployed));
+
+        let undocumented: Vec<&String> = deployed.difference(&documented).collect();
+        let not_deployed: Vec<&String> = documented.difference(&deployed).collect();
+        assert!(
+            undocumented.is_empty() && not_deployed.is_empty(),
+            "docs/openapi.yaml and template.yaml disagree.\n  \
+             in template.yaml but missing from docs/openapi.yaml: {undocumented:?}\n  \
+             in docs/openapi.yaml but missing from template.yaml: {not_deployed:?}"
+        );
+        assert!(!deployed.is_empty(), "the template declares no HTTP routes");
     }
 }

@@ -75,30 +75,15 @@ impl WebSocketServer {
 /// Binds the WebSocket port (before the gateway says it is up).
 pub async fn bind(port: u16) -> Result<tokio::net::TcpListener> {
     let address = SocketAddr::from(([127, 0, 0, 1], port));
-    tokio::net::TcpListener::bind(address)
-        .await
-        .with_context(|| format!("binding {address}"))
+    tokio::net::TcpListener::bind(address).await.with_context(|| format!("binding {address}"))
 }
 
 /// Serves the WebSocket API and its management API until the process stops.
-pub async fn serve(
-    gateway: Arc<Gateway>,
-    api: WebSocketApi,
-    listener: tokio::net::TcpListener,
-) -> Result<()> {
+pub async fn serve(gateway: Arc<Gateway>, api: WebSocketApi, listener: tokio::net::TcpListener) -> Result<()> {
     let domain = listener.local_addr()?.to_string();
-    let server = Arc::new(WebSocketServer {
-        gateway,
-        api,
-        domain,
-        connections: Mutex::new(HashMap::new()),
-    });
+    let server = Arc::new(WebSocketServer { gateway, api, domain, connections: Mutex::new(HashMap::new()) });
     let app = Router::new().fallback(entry).with_state(server);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .await?;
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await?;
     Ok(())
 }
 
@@ -111,10 +96,7 @@ fn new_connection_id() -> String {
 fn aws_error(status: StatusCode, error_type: &str, message: &str) -> Response {
     (
         status,
-        [
-            ("content-type", "application/json"),
-            ("x-amzn-errortype", error_type),
-        ],
+        [("content-type", "application/json"), ("x-amzn-errortype", error_type)],
         json!({"message": message}).to_string(),
     )
         .into_response()
@@ -130,8 +112,7 @@ fn management_target(path: &str) -> Option<String> {
         _ => return None,
     };
     let (marker, id) = rest;
-    if (marker == "@connections" || marker.eq_ignore_ascii_case("%40connections")) && !id.is_empty()
-    {
+    if (marker == "@connections" || marker.eq_ignore_ascii_case("%40connections")) && !id.is_empty() {
         Some(percent_decode(id))
     } else {
         None
@@ -140,9 +121,7 @@ fn management_target(path: &str) -> Option<String> {
 
 fn percent_decode(raw: &str) -> String {
     fn hex(byte: u8) -> Option<u8> {
-        (byte as char)
-            .to_digit(16)
-            .and_then(|d| u8::try_from(d).ok())
+        (byte as char).to_digit(16).and_then(|d| u8::try_from(d).ok())
     }
     let bytes = raw.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -167,10 +146,7 @@ fn query_pairs(query: &str) -> Vec<(String, String)> {
         .filter(|p| !p.is_empty())
         .map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (
-                percent_decode(&k.replace('+', " ")),
-                percent_decode(&v.replace('+', " ")),
-            )
+            (percent_decode(&k.replace('+', " ")), percent_decode(&v.replace('+', " ")))
         })
         .collect()
 }
@@ -185,11 +161,7 @@ async fn entry(
         let body = match axum::body::to_bytes(body, MAX_MESSAGE_BYTES + 1).await {
             Ok(bytes) => bytes,
             Err(_) => {
-                return aws_error(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "PayloadTooLargeException",
-                    "Request entity too large",
-                )
+                return aws_error(StatusCode::PAYLOAD_TOO_LARGE, "PayloadTooLargeException", "Request entity too large")
             }
         };
         return management(&server, &parts.method, &parts.headers, &connection_id, body).await;
@@ -218,18 +190,9 @@ async fn connect(
     };
     let connection_id = new_connection_id();
     let connected_at = Utc::now();
-    let user_agent = headers
-        .get("user-agent")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let user_agent = headers.get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     let source_ip = peer.ip().to_string();
-    let peer = Peer {
-        connection_id: &connection_id,
-        connected_at,
-        source_ip: &source_ip,
-        user_agent: &user_agent,
-    };
+    let peer = Peer { connection_id: &connection_id, connected_at, source_ip: &source_ip, user_agent: &user_agent };
     let event = connect_event(&server, &peer, &uri, &headers);
     let status = match invoke(&server, &route.function, event).await {
         Some(response) => response.status_code,
@@ -240,29 +203,13 @@ async fn connect(
             .ok()
             .and_then(|s| StatusCode::from_u16(s).ok())
             .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        tracing::info!(
-            status = status.as_u16(),
-            "websocket connection refused by $connect"
-        );
-        return aws_error(
-            status,
-            "ForbiddenException",
-            status.canonical_reason().unwrap_or("Forbidden"),
-        );
+        tracing::info!(status = status.as_u16(), "websocket connection refused by $connect");
+        return aws_error(status, "ForbiddenException", status.canonical_reason().unwrap_or("Forbidden"));
     }
     upgrade
         .max_frame_size(MAX_FRAME_BYTES)
         .max_message_size(MAX_MESSAGE_BYTES)
-        .on_upgrade(move |socket| {
-            run_connection(
-                server,
-                socket,
-                connection_id,
-                connected_at,
-                source_ip,
-                user_agent,
-            )
-        })
+        .on_upgrade(move |socket| run_connection(server, socket, connection_id, connected_at, source_ip, user_agent))
 }
 
 async fn run_connection(
@@ -319,20 +266,10 @@ async fn run_connection(
                     *at = Utc::now();
                 }
                 match message {
-                    Message::Text(text) => frame(
-                        &server,
-                        &connection_id,
-                        &connection,
-                        text.as_str().to_owned(),
-                        false,
-                    ),
-                    Message::Binary(bytes) => frame(
-                        &server,
-                        &connection_id,
-                        &connection,
-                        STANDARD.encode(&bytes),
-                        true,
-                    ),
+                    Message::Text(text) => frame(&server, &connection_id, &connection, text.as_str().to_owned(), false),
+                    Message::Binary(bytes) => {
+                        frame(&server, &connection_id, &connection, STANDARD.encode(&bytes), true)
+                    }
                     Message::Close(close_frame) => {
                         let (code, reason) = match close_frame {
                             Some(f) => (f.code, f.reason.as_str().to_owned()),
@@ -374,10 +311,7 @@ async fn run_connection(
 }
 
 fn close(connection: &Connection, code: u16, reason: &str) {
-    let _ = connection.outbound.send(Message::Close(Some(CloseFrame {
-        code,
-        reason: reason.into(),
-    })));
+    let _ = connection.outbound.send(Message::Close(Some(CloseFrame { code, reason: reason.into() })));
 }
 
 /// Routes one frame and answers on the connection when the route is two-way.
@@ -392,17 +326,12 @@ fn frame(
     let connection = connection.clone();
     let connection_id = connection_id.to_owned();
     tokio::spawn(async move {
-        let key = if is_base64 {
-            "$default".to_owned()
-        } else {
-            server.api.select(&body).to_owned()
-        };
+        let key = if is_base64 { "$default".to_owned() } else { server.api.select(&body).to_owned() };
         let request_id = ulid::Ulid::new().to_string();
         let Some(route) = server.api.route(&key).cloned() else {
             // No $default route: API Gateway answers this frame itself.
             let _ = connection.outbound.send(Message::text(
-                json!({"message": "Forbidden", "connectionId": connection_id, "requestId": request_id})
-                    .to_string(),
+                json!({"message": "Forbidden", "connectionId": connection_id, "requestId": request_id}).to_string(),
             ));
             return;
         };
@@ -451,12 +380,7 @@ async fn invoke(
             return None;
         }
     };
-    match server
-        .gateway
-        .functions
-        .invoke_websocket(function, event)
-        .await
-    {
+    match server.gateway.functions.invoke_websocket(function, event).await {
         Ok(response) => Some(response),
         Err(error) => {
             tracing::error!(%function, %error, "websocket function failed");
@@ -485,12 +409,7 @@ fn base_context(
     request_id: &str,
 ) -> Value {
     let now = Utc::now();
-    let Peer {
-        connection_id,
-        connected_at,
-        source_ip,
-        user_agent,
-    } = peer;
+    let Peer { connection_id, connected_at, source_ip, user_agent } = peer;
     json!({
         "routeKey": route_key,
         "eventType": event_type,
@@ -509,12 +428,7 @@ fn base_context(
 }
 
 /// The `$connect` event: headers and query string of the upgrade request.
-fn connect_event(
-    server: &WebSocketServer,
-    peer: &Peer<'_>,
-    uri: &Uri,
-    headers: &HeaderMap,
-) -> Value {
+fn connect_event(server: &WebSocketServer, peer: &Peer<'_>, uri: &Uri, headers: &HeaderMap) -> Value {
     let request_id = ulid::Ulid::new().to_string();
     let context = base_context(server, peer, "$connect", "CONNECT", &request_id);
     let mut single: HashMap<String, String> = HashMap::new();
@@ -522,10 +436,7 @@ fn connect_event(
     for (name, value) in headers {
         let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
         single.insert(name.as_str().to_owned(), value.clone());
-        multi
-            .entry(name.as_str().to_owned())
-            .or_default()
-            .push(value);
+        multi.entry(name.as_str().to_owned()).or_default().push(value);
     }
     let mut event = json!({
         "headers": single,
@@ -586,16 +497,10 @@ async fn management(
     body: Bytes,
 ) -> Response {
     // The real API takes only SigV4-signed calls; the signature itself is not checked here.
-    let signed = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("AWS4-HMAC-SHA256"));
+    let signed =
+        headers.get("authorization").and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("AWS4-HMAC-SHA256"));
     if !signed {
-        return aws_error(
-            StatusCode::FORBIDDEN,
-            "ForbiddenException",
-            "Missing Authentication Token",
-        );
+        return aws_error(StatusCode::FORBIDDEN, "ForbiddenException", "Missing Authentication Token");
     }
     let gone = || aws_error(StatusCode::GONE, "GoneException", "");
     match *method {
@@ -623,11 +528,7 @@ async fn management(
             let Some(connection) = server.connection(connection_id) else {
                 return gone();
             };
-            let last_active = connection
-                .last_active
-                .lock()
-                .map(|at| *at)
-                .unwrap_or(connection.connected_at);
+            let last_active = connection.last_active.lock().map(|at| *at).unwrap_or(connection.connected_at);
             (
                 StatusCode::OK,
                 [("content-type", "application/json")],
@@ -659,18 +560,9 @@ mod tests {
 
     #[test]
     fn management_paths_are_recognised_with_or_without_stage() {
-        assert_eq!(
-            management_target("/@connections/abc%3D").as_deref(),
-            Some("abc=")
-        );
-        assert_eq!(
-            management_target("/local/@connections/abc").as_deref(),
-            Some("abc")
-        );
-        assert_eq!(
-            management_target("/local/%40connections/x").as_deref(),
-            Some("x")
-        );
+        assert_eq!(management_target("/@connections/abc%3D").as_deref(), Some("abc="));
+        assert_eq!(management_target("/local/@connections/abc").as_deref(), Some("abc"));
+        assert_eq!(management_target("/local/%40connections/x").as_deref(), Some("x"));
         assert!(management_target("/").is_none());
         assert!(management_target("/local").is_none());
         assert!(management_target("/@connections/").is_none());

@@ -7,8 +7,5 @@ async fn main() -> Result<(), Error> {
     common::telemetry::init();
     let app = chat::App::from_env().await?;
     let app = &app;
-    run(service_fn(move |request: Request| async move {
-        chat::handle_http(app, request).await
-    }))
-    .await
+    run(service_fn(move |request: Request| async move { chat::handle_http(app, request).await })).await
 }

@@ -1,0 +1,81 @@
+//! The `booking` function: every route of "Interviews and follow-up" in
+//! API.md: advisors' slots, seekers' bookings, mandatory convocations,
+//! cancellation and rescheduling, channel switches, outcomes, in-person
+//! requests, agendas and the follow-up journal.
+
+mod emails;
+mod in_person;
+mod interviews;
+mod journal_routes;
+mod policy;
+mod records;
+mod slots;
+mod views;
+
+use chrono::Utc;
+use common::auth::Caller;
+use common::config::Config;
+use common::http::{respond, route_key};
+use common::store::Store;
+use common::ApiError;
+use lambda_http::{Body, Error, Request, Response};
+use tracing::Instrument;
+
+pub use policy::BookingPolicy;
+
+/// What the handler needs, built once per cold start.
+pub struct App {
+    pub store: Store,
+    pub config: Config,
+    pub policy: BookingPolicy,
+}
+
+impl App {
+    pub async fn from_env() -> Result<App, Error> {
+        let config = Config::from_env()?;
+        let policy = BookingPolicy::from_env()?;
+        let store = Store::from_env(config.table_name.clone()).await;
+        Ok(App { store, config, policy })
+    }
+}
+
+/// Handles one API Gateway (payload 2.0) request.
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error> {
+    let route = route_key(&request);
+    let span = tracing::info_span!("request", route = %route);
+    let response = async {
+        let response = respond(dispatch(app, &route, &request).await);
+        tracing::info!(status = response.status().as_u16(), "answered");
+        response
+    }
+    .instrument(span)
+    .await;
+    Ok(response)
+}
+
+async fn dispatch(app: &App, route: &str, request: &Request) -> Result<Response<Body>, ApiError> {
+    let caller = Caller::from_request(request)?;
+    let now = Utc::now();
+    match route {
+        "POST /advisors/me/slots" => slots::create(app, &caller, request, now).await,
+        "GET /advisors/me/slots" => slots::list_own(app, &caller, request, now).await,
+        "DELETE /advisors/me/slots/{slotId}" => slots::delete(app, &caller, request).await,
+        "GET /seekers/me/slots" => slots::list_for_seeker(app, &caller, request, now).await,
+        "POST /interviews" => interviews::book(app, &caller, request, now).await,
+        "POST /seekers/{seekerId}/convocations" => interviews::convoke(app, &caller, request, now).await,
+        "GET /interviews/{interviewId}" => interviews::get(app, &caller, request).await,
+        "GET /seekers/me/interviews" => interviews::list_for_seeker(app, &caller, request, now).await,
+        "GET /advisors/me/agenda" => interviews::agenda(app, &caller, request, now).await,
+        "POST /interviews/{interviewId}/cancel" => interviews::cancel(app, &caller, request, now).await,
+        "POST /interviews/{interviewId}/reschedule" => interviews::reschedule(app, &caller, request, now).await,
+        "POST /interviews/{interviewId}/acknowledge" => interviews::acknowledge(app, &caller, request, now).await,
+        "POST /interviews/{interviewId}/channel" => interviews::switch_channel(app, &caller, request, now).await,
+        "POST /interviews/{interviewId}/outcome" => interviews::record_outcome(app, &caller, request, now).await,
+        "POST /seekers/me/in-person-requests" => in_person::request(app, &caller, request, now).await,
+        "GET /advisors/me/in-person-requests" => in_person::list_open(app, &caller, request).await,
+        "POST /in-person-requests/{requestId}/accept" => in_person::accept(app, &caller, request, now).await,
+        "POST /in-person-requests/{requestId}/decline" => in_person::decline(app, &caller, request, now).await,
+        "GET /seekers/{seekerId}/journal" => journal_routes::read(app, &caller, request).await,
+        _ => Err(ApiError::NotFound { code: "route_not_found", message: "no such route".into() }),
+    }
+}

@@ -1,0 +1,88 @@
+//! Booking rules that are policy, not code: notice, horizon, durations.
+
+use chrono::{DateTime, Duration, Utc};
+use common::config::ConfigError;
+use common::interview::GRANULE_MINUTES;
+use common::ApiError;
+
+#[derive(Debug, Clone)]
+pub struct BookingPolicy {
+    /// A seeker books (or an advisor convokes) at least this long before the start.
+    pub min_notice: Duration,
+    /// A seeker sees and books slots at most this far ahead.
+    pub seeker_horizon: Duration,
+    /// Advisors publish slots and convoke at most this far ahead.
+    pub advisor_horizon: Duration,
+    pub min_duration_minutes: u32,
+    pub max_duration_minutes: u32,
+    /// Weekly repetitions of one slot.
+    pub max_repeat_weeks: u32,
+}
+
+impl Default for BookingPolicy {
+    fn default() -> Self {
+        BookingPolicy {
+            min_notice: Duration::hours(24),
+            seeker_horizon: Duration::days(60),
+            advisor_horizon: Duration::days(366),
+            min_duration_minutes: 15,
+            max_duration_minutes: 180,
+            max_repeat_weeks: 26,
+        }
+    }
+}
+
+impl BookingPolicy {
+    pub fn from_env() -> Result<BookingPolicy, ConfigError> {
+        let defaults = BookingPolicy::default();
+        let number = |key: &str, default: i64| -> Result<i64, ConfigError> {
+            match std::env::var(key) {
+                Err(_) => Ok(default),
+                Ok(raw) => raw
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| *n >= 0)
+                    .ok_or_else(|| ConfigError::new(format!("{key} must be a non-negative number"))),
+            }
+        };
+        Ok(BookingPolicy {
+            min_notice: Duration::hours(number("BOOKING_MIN_NOTICE_HOURS", defaults.min_notice.num_hours())?),
+            seeker_horizon: Duration::days(number("BOOKING_HORIZON_DAYS", defaults.seeker_horizon.num_days())?),
+            ..defaults
+        })
+    }
+
+    /// A duration an interview or a slot may have: within bounds and on agenda granules.
+    pub fn check_duration(&self, minutes: u32) -> Result<(), ApiError> {
+        if minutes < self.min_duration_minutes
+            || minutes > self.max_duration_minutes
+            || i64::from(minutes) % GRANULE_MINUTES != 0
+        {
+            return Err(ApiError::unprocessable(
+                "invalid_duration",
+                format!(
+                    "durationMinutes must be a multiple of {GRANULE_MINUTES} from {} to {}",
+                    self.min_duration_minutes, self.max_duration_minutes
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A start an advisor may set: on a granule, in the future, within the advisor horizon.
+    pub fn check_advisor_start(&self, start: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), ApiError> {
+        if start <= now {
+            return Err(ApiError::unprocessable("in_the_past", "start must be in the future"));
+        }
+        if !common::interview::on_granule(start) {
+            return Err(ApiError::unprocessable(
+                "invalid_time",
+                format!("start must fall on a {GRANULE_MINUTES}-minute boundary"),
+            ));
+        }
+        if start > now + self.advisor_horizon {
+            return Err(ApiError::unprocessable("too_far_ahead", "start is too far in the future"));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,78 @@
+//! Items only the booking function writes: slots and in-person requests.
+
+use common::domain::Channel;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlotState {
+    Open,
+    Booked,
+}
+
+/// A time an advisor offers; booked by at most one seeker (conditional update).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SlotRecord {
+    pub pk: String,
+    pub sk: String,
+    pub gsi1pk: String,
+    pub gsi1sk: String,
+    pub slot_id: String,
+    pub advisor_id: String,
+    pub start: String,
+    pub end: String,
+    pub duration_minutes: u32,
+    pub channels: Vec<Channel>,
+    pub state: SlotState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interview_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booked_by: Option<String>,
+    pub created_at: String,
+}
+
+impl SlotRecord {
+    pub fn start_at(&self) -> chrono::DateTime<chrono::Utc> {
+        common::time::from_key(&self.start).unwrap_or_default()
+    }
+    pub fn end_at(&self) -> chrono::DateTime<chrono::Utc> {
+        common::time::from_key(&self.end).unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestStatus {
+    Open,
+    Accepted,
+    Declined,
+}
+
+/// A seeker's request for a face-to-face interview.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct InPersonRecord {
+    pub pk: String,
+    pub sk: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi1pk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi1sk: Option<String>,
+    pub gsi2pk: String,
+    pub gsi2sk: String,
+    pub request_id: String,
+    pub seeker_id: String,
+    pub advisor_id: String,
+    /// Removed by erasure.
+    #[serde(default)]
+    pub reason: String,
+    pub status: RequestStatus,
+    pub created_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interview_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}

@@ -1,0 +1,286 @@
+//! Advisors' availability: weekly slots kept at the same Paris wall-clock
+//! time across daylight-saving changes, never overlapping (one granule item
+//! per 5 minutes, written under `attribute_not_exists`).
+
+use aws_sdk_dynamodb::types::TransactWriteItem;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono_tz::Europe::Paris;
+use common::auth::Caller;
+use common::domain::Channel;
+use common::http::{json_response, no_content, parse_body, path_param, query_param, ListBody, Page};
+use common::interview::{granules, start_sort_key};
+use common::keys;
+use common::store::{from_item, n, s, QuerySpec, Store, TransactOutcome};
+use common::time::{parse_instant, to_key, to_paris};
+use common::tx::{delete as tx_delete, delete_with, put};
+use common::ApiError;
+use http::StatusCode;
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::records::{SlotRecord, SlotState};
+use crate::{views, App};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CreateSlotsBody {
+    start: String,
+    duration_minutes: u32,
+    channels: Vec<Channel>,
+    #[serde(default)]
+    repeat_weeks: Option<u32>,
+}
+
+/// The starts of `count` weekly occurrences at the Paris wall-clock time of `first`.
+pub(crate) fn weekly_starts(first: DateTime<Utc>, count: u32) -> Result<Vec<DateTime<Utc>>, ApiError> {
+    let local = first.with_timezone(&Paris).naive_local();
+    (0..count)
+        .map(|week| {
+            let wall_clock = local + Duration::weeks(i64::from(week));
+            // A time skipped by the spring change does not exist; one repeated in autumn takes its first occurrence.
+            Paris.from_local_datetime(&wall_clock).earliest().map(|t| t.with_timezone(&Utc)).ok_or_else(|| {
+                ApiError::unprocessable(
+                    "nonexistent_local_time",
+                    format!("{wall_clock} does not exist in Europe/Paris (daylight-saving change)"),
+                )
+            })
+        })
+        .collect()
+}
+
+fn distinct_channels(channels: &[Channel]) -> Result<Vec<Channel>, ApiError> {
+    let mut distinct = Vec::new();
+    for channel in channels {
+        if !distinct.contains(channel) {
+            distinct.push(*channel);
+        }
+    }
+    if distinct.is_empty() {
+        return Err(ApiError::unprocessable("invalid_channels", "channels must name at least one channel"));
+    }
+    Ok(distinct)
+}
+
+/// The granule items that reserve a slot's time in the advisor's availability.
+fn slot_granules(slot: &SlotRecord) -> Vec<(String, String)> {
+    granules(slot.start_at(), slot.end_at())
+        .into_iter()
+        .map(|g| (keys::advisor_pk(&slot.advisor_id), keys::slot_granule_sk(&g)))
+        .collect()
+}
+
+/// The slot and its granules; with `guard_open`, only while nobody has booked it.
+fn delete_slot_items(slot: &SlotRecord, guard_open: bool) -> Vec<TransactWriteItem> {
+    let mut items = vec![if guard_open {
+        delete_with(slot.pk.clone(), &slot.sk, |d| {
+            d.condition_expression("#state = :open")
+                .expression_attribute_names("#state", "state")
+                .expression_attribute_values(":open", s("open"))
+        })
+    } else {
+        tx_delete(slot.pk.clone(), &slot.sk, None)
+    }];
+    for (pk, sk) in slot_granules(slot) {
+        items.push(tx_delete(pk, &sk, None));
+    }
+    items
+}
+
+/// `POST /advisors/me/slots`: one slot, or `repeatWeeks` weekly ones.
+pub(crate) async fn create(
+    app: &App,
+    caller: &Caller,
+    request: &Request,
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    let body: CreateSlotsBody = parse_body(request)?;
+    let advisor = app.store.caller_advisor(caller).await?;
+    let first = parse_instant("start", &body.start)?;
+    app.policy.check_duration(body.duration_minutes)?;
+    let channels = distinct_channels(&body.channels)?;
+    let count = body.repeat_weeks.unwrap_or(1);
+    if count == 0 || count > app.policy.max_repeat_weeks {
+        return Err(ApiError::unprocessable(
+            "invalid_repeat",
+            format!("repeatWeeks must be 1 to {}", app.policy.max_repeat_weeks),
+        ));
+    }
+    let starts = weekly_starts(first, count)?;
+    for start in &starts {
+        app.policy.check_advisor_start(*start, now)?;
+    }
+
+    let mut made: Vec<SlotRecord> = Vec::new();
+    for start in starts {
+        let slot_id = ulid::Ulid::new().to_string();
+        let end = start + Duration::minutes(i64::from(body.duration_minutes));
+        let slot = SlotRecord {
+            pk: keys::slot_pk(&slot_id),
+            sk: keys::SLOT_SK.into(),
+            gsi1pk: keys::slots_gsi1pk(&advisor.advisor_id),
+            gsi1sk: start_sort_key(start, &slot_id),
+            slot_id: slot_id.clone(),
+            advisor_id: advisor.advisor_id.clone(),
+            start: to_key(start),
+            end: to_key(end),
+            duration_minutes: body.duration_minutes,
+            channels: channels.clone(),
+            state: SlotState::Open,
+            interview_id: None,
+            booked_by: None,
+            created_at: to_key(now),
+        };
+        let mut items = vec![put(common::store::to_item(&slot)?, Some("attribute_not_exists(pk)"))];
+        // Granule items disappear through the TTL a month after the slot ends.
+        let expires = (end + Duration::days(30)).timestamp();
+        for (pk, sk) in slot_granules(&slot) {
+            let item = [
+                ("pk".to_owned(), s(pk)),
+                ("sk".to_owned(), s(sk)),
+                ("slotId".to_owned(), s(slot_id.clone())),
+                ("expiresAt".to_owned(), n(expires)),
+            ]
+            .into_iter()
+            .collect();
+            items.push(put(item, Some("attribute_not_exists(pk)")));
+        }
+        match app.store.transact(items).await? {
+            TransactOutcome::Committed => made.push(slot),
+            outcome => {
+                // All or nothing for the request: remove the occurrences already made.
+                for done in &made {
+                    let _ = app.store.transact(delete_slot_items(done, false)).await;
+                }
+                return Err(if outcome.conflicted() {
+                    ApiError::Unavailable("slot creation conflicted; retry".into())
+                } else {
+                    ApiError::conflict(
+                        "slot_overlap",
+                        format!("the slot of {} overlaps one of your slots", to_paris(start)),
+                    )
+                });
+            }
+        }
+    }
+    tracing::info!(count = made.len(), "slots created");
+    let items: Vec<_> = made.iter().map(views::slot).collect();
+    Ok(json_response(StatusCode::CREATED, &json!({"items": items})))
+}
+
+/// `from` and `to` of a range query, with defaults and a bounded span.
+pub(crate) fn range(
+    request: &Request,
+    default_from: DateTime<Utc>,
+    default_span: Duration,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), ApiError> {
+    let from = query_param(request, "from").map(|f| parse_instant("from", &f)).transpose()?.unwrap_or(default_from);
+    let to = query_param(request, "to").map(|t| parse_instant("to", &t)).transpose()?.unwrap_or(from + default_span);
+    if to <= from {
+        return Err(ApiError::bad_request("invalid_range", "to must be after from"));
+    }
+    if to - from > Duration::days(366) {
+        return Err(ApiError::bad_request("invalid_range", "a range spans at most 366 days"));
+    }
+    Ok((from, to))
+}
+
+async fn slots_page(
+    store: &Store,
+    advisor_id: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    only_open: bool,
+    page: &Page,
+) -> Result<(Vec<SlotRecord>, Option<String>), ApiError> {
+    let mut spec = QuerySpec::partition(Some(keys::GSI1), keys::slots_gsi1pk(advisor_id), true);
+    // Sort keys are `<start>#<id>`: from `from` inclusive to `to` exclusive.
+    spec.sort_between = Some((to_key(from), to_key(to)));
+    if only_open {
+        spec.filter_equals = Some(("state", "open".into()));
+    }
+    let (items, next) = store.query_page(&spec, page).await?;
+    let slots = items.into_iter().map(from_item::<SlotRecord>).collect::<Result<Vec<_>, _>>()?;
+    Ok((slots, next))
+}
+
+/// `GET /advisors/me/slots?from=&to=`: own slots, open and booked.
+pub(crate) async fn list_own(
+    app: &App,
+    caller: &Caller,
+    request: &Request,
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    let page = Page::from_request(request)?;
+    let (from, to) = range(request, now, Duration::days(31))?;
+    let advisor = app.store.caller_advisor(caller).await?;
+    let (slots, next_cursor) = slots_page(&app.store, &advisor.advisor_id, from, to, false, &page).await?;
+    Ok(json_response(StatusCode::OK, &ListBody { items: slots.iter().map(views::slot).collect(), next_cursor }))
+}
+
+/// `DELETE /advisors/me/slots/{slotId}`: only an open slot.
+pub(crate) async fn delete(app: &App, caller: &Caller, request: &Request) -> Result<Response<Body>, ApiError> {
+    let slot_id = path_param(request, "slotId")?;
+    let advisor = app.store.caller_advisor(caller).await?;
+    let slot: SlotRecord = app
+        .store
+        .get(&keys::slot_pk(&slot_id), keys::SLOT_SK)
+        .await?
+        .filter(|s: &SlotRecord| s.advisor_id == advisor.advisor_id)
+        .ok_or_else(|| ApiError::not_found("no such slot among yours"))?;
+    if slot.state != SlotState::Open {
+        return Err(ApiError::conflict("slot_booked", "a booked slot cannot be deleted; cancel the interview"));
+    }
+    match app.store.transact(delete_slot_items(&slot, true)).await? {
+        TransactOutcome::Committed => Ok(no_content()),
+        outcome if outcome.condition_failed(0) => {
+            Err(ApiError::conflict("slot_booked", "the slot was booked meanwhile"))
+        }
+        _ => Err(ApiError::Unavailable("slot deletion conflicted; retry".into())),
+    }
+}
+
+/// `GET /seekers/me/slots?from=&to=`: the open slots of the caller's advisor, from the minimum notice to the horizon.
+pub(crate) async fn list_for_seeker(
+    app: &App,
+    caller: &Caller,
+    request: &Request,
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    let page = Page::from_request(request)?;
+    let earliest = now + app.policy.min_notice;
+    let latest = now + app.policy.seeker_horizon;
+    let (from, to) = range(request, earliest, app.policy.seeker_horizon)?;
+    let seeker = app.store.caller_seeker(caller).await?;
+    let (from, to) = (from.max(earliest), to.min(latest));
+    let Some(advisor_id) = seeker.advisor_id.as_deref() else {
+        return Ok(json_response(StatusCode::OK, &ListBody::<serde_json::Value> { items: vec![], next_cursor: None }));
+    };
+    if to <= from {
+        return Ok(json_response(StatusCode::OK, &ListBody::<serde_json::Value> { items: vec![], next_cursor: None }));
+    }
+    let (slots, next_cursor) = slots_page(&app.store, advisor_id, from, to, true, &page).await?;
+    Ok(json_response(StatusCode::OK, &ListBody { items: slots.iter().map(views::open_slot).collect(), next_cursor }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weekly_slots_keep_their_wall_clock_time_across_daylight_saving() {
+        // Tuesday 16 March 2027, 09:30 in Paris (UTC+1); summer time starts on Sunday 28 March.
+        let first = Utc.with_ymd_and_hms(2027, 3, 16, 8, 30, 0).unwrap();
+        let starts = weekly_starts(first, 3).unwrap();
+        let local: Vec<String> = starts.iter().map(|s| to_paris(*s)).collect();
+        assert_eq!(local, vec!["2027-03-16T09:30:00+01:00", "2027-03-23T09:30:00+01:00", "2027-03-30T09:30:00+02:00"]);
+        assert_eq!(starts[2] - starts[1], Duration::hours(167));
+    }
+
+    #[test]
+    fn a_time_skipped_by_the_spring_change_is_refused() {
+        // 02:30 on Sunday 21 March 2027, then 28 March: 02:30 does not exist that night.
+        let first = Paris.with_ymd_and_hms(2027, 3, 21, 2, 30, 0).unwrap().with_timezone(&Utc);
+        assert!(weekly_starts(first, 2).is_err());
+    }
+}

@@ -1,0 +1,295 @@
+//! Interviews as every function sees them (booking writes them; reminders,
+//! meetings and links read them), the agenda granules that keep an advisor's
+//! interviews from overlapping, and the reminder items.
+
+use aws_sdk_dynamodb::types::TransactWriteItem;
+use chrono::{DateTime, Duration, DurationRound, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+use crate::store::{n, s, to_item};
+use crate::tx::{delete as tx_delete, delete_with, put, update};
+
+use crate::domain::Channel;
+use crate::journal::ActorRole;
+use crate::keys;
+use crate::time::to_key;
+
+/// Agenda granule: interviews and slots start and end on these boundaries.
+pub const GRANULE_MINUTES: i64 = 5;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InterviewStatus {
+    Booked,
+    Cancelled,
+    Completed,
+    NoShow,
+    JustifiedAbsence,
+}
+
+impl InterviewStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InterviewStatus::Booked => "booked",
+            InterviewStatus::Cancelled => "cancelled",
+            InterviewStatus::Completed => "completed",
+            InterviewStatus::NoShow => "no_show",
+            InterviewStatus::JustifiedAbsence => "justified_absence",
+        }
+    }
+}
+
+/// A channel switch during an interview (video failed, continue by phone).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ChannelChange {
+    pub from: Channel,
+    pub to: Channel,
+    pub reason: String,
+    pub at: String,
+    pub by: ActorRole,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct InterviewRecord {
+    pub pk: String,
+    pub sk: String,
+    pub gsi1pk: String,
+    pub gsi1sk: String,
+    pub gsi2pk: String,
+    pub gsi2sk: String,
+    pub interview_id: String,
+    pub seeker_id: String,
+    pub advisor_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slot_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    pub start: String,
+    pub end: String,
+    pub duration_minutes: u32,
+    pub channel: Channel,
+    /// A convocation: attendance is compulsory and the seeker cannot cancel it.
+    pub mandatory: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// For phone interviews: the number the advisor calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    pub status: InterviewStatus,
+    /// `.ics` SEQUENCE: grows with every change of time or status.
+    pub sequence: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_at: Option<String>,
+    /// The outbox email that carried the convocation (its `sentAt` is the proof of sending).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub convocation_email_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub channel_history: Vec<ChannelChange>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome_note: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled_by: Option<ActorRole>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meeting_id: Option<String>,
+    pub created_at: String,
+}
+
+impl InterviewRecord {
+    pub fn start_at(&self) -> DateTime<Utc> {
+        crate::time::from_key(&self.start).unwrap_or_default()
+    }
+    pub fn end_at(&self) -> DateTime<Utc> {
+        crate::time::from_key(&self.end).unwrap_or_default()
+    }
+    /// The `.ics` UID: one per interview, for its whole life.
+    pub fn calendar_uid(&self) -> String {
+        format!("{}@suivi-emploi", self.interview_id)
+    }
+}
+
+/// GSI sort key of an interview or slot: start instant then id.
+pub fn start_sort_key(start: DateTime<Utc>, id: &str) -> String {
+    format!("{}#{id}", to_key(start))
+}
+
+/// Whether `instant` sits on a granule boundary.
+pub fn on_granule(instant: DateTime<Utc>) -> bool {
+    instant.duration_trunc(Duration::minutes(GRANULE_MINUTES)).ok() == Some(instant)
+}
+
+/// The keys of every granule in `[start, end)`.
+pub fn granules(start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<String> {
+    let mut keys = Vec::new();
+    let mut at = start;
+    while at < end {
+        keys.push(to_key(at));
+        at += Duration::minutes(GRANULE_MINUTES);
+    }
+    keys
+}
+
+/// The two reminders of an interview (PRODUCT.md): the day before and an hour before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReminderKind {
+    DayBefore,
+    HourBefore,
+}
+
+impl ReminderKind {
+    pub const ALL: [ReminderKind; 2] = [ReminderKind::DayBefore, ReminderKind::HourBefore];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReminderKind::DayBefore => "day_before",
+            ReminderKind::HourBefore => "hour_before",
+        }
+    }
+    pub fn lead(self) -> Duration {
+        match self {
+            ReminderKind::DayBefore => Duration::hours(24),
+            ReminderKind::HourBefore => Duration::hours(1),
+        }
+    }
+}
+
+/// A reminder to send, found by the scheduled job through its UTC hour bucket on GSI1.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ReminderRecord {
+    pub pk: String,
+    pub sk: String,
+    pub gsi1pk: String,
+    pub gsi1sk: String,
+    pub interview_id: String,
+    pub kind: String,
+    pub due_at: String,
+}
+
+/// The reminders still ahead at `now` for an interview starting at `start`.
+pub fn reminders(interview_id: &str, start: DateTime<Utc>, now: DateTime<Utc>) -> Vec<ReminderRecord> {
+    ReminderKind::ALL
+        .iter()
+        .filter_map(|kind| {
+            let due = start - kind.lead();
+            (due > now).then(|| ReminderRecord {
+                pk: keys::interview_pk(interview_id),
+                sk: keys::reminder_sk(kind.as_str()),
+                gsi1pk: keys::remind_gsi1pk(&due.format("%Y-%m-%dT%H").to_string()),
+                gsi1sk: format!("{}#{interview_id}#{}", to_key(due), kind.as_str()),
+                interview_id: interview_id.to_owned(),
+                kind: kind.as_str().to_owned(),
+                due_at: to_key(due),
+            })
+        })
+        .collect()
+}
+
+// Transaction items that keep the agenda, the slots and the reminders in step with an interview.
+
+/// The granule items that hold an interview's time in its advisor's agenda: the no-overlap guarantee.
+pub fn hold_granules(
+    interview: &InterviewRecord,
+    keys_to_hold: impl IntoIterator<Item = String>,
+) -> Vec<TransactWriteItem> {
+    let expires = (interview.end_at() + Duration::days(30)).timestamp();
+    keys_to_hold
+        .into_iter()
+        .map(|granule| {
+            let item = [
+                ("pk".to_owned(), s(keys::advisor_pk(&interview.advisor_id))),
+                ("sk".to_owned(), s(keys::busy_sk(&granule))),
+                ("interviewId".to_owned(), s(interview.interview_id.clone())),
+                ("expiresAt".to_owned(), n(expires)),
+            ]
+            .into_iter()
+            .collect();
+            put(item, Some("attribute_not_exists(pk)"))
+        })
+        .collect()
+}
+
+pub fn release_granules(
+    interview: &InterviewRecord,
+    keys_to_release: impl IntoIterator<Item = String>,
+) -> Vec<TransactWriteItem> {
+    keys_to_release
+        .into_iter()
+        .map(|granule| {
+            delete_with(keys::advisor_pk(&interview.advisor_id), &keys::busy_sk(&granule), |d| {
+                d.condition_expression("attribute_not_exists(pk) OR interviewId = :id")
+                    .expression_attribute_values(":id", s(interview.interview_id.clone()))
+            })
+        })
+        .collect()
+}
+
+/// Reminder items for the interview's current time: written when still ahead, removed otherwise.
+pub fn set_reminders(interview: &InterviewRecord, now: DateTime<Utc>) -> Result<Vec<TransactWriteItem>, ApiError> {
+    let ahead = reminders(&interview.interview_id, interview.start_at(), now);
+    let mut items = Vec::new();
+    for kind in ReminderKind::ALL {
+        match ahead.iter().find(|r| r.kind == kind.as_str()) {
+            Some(reminder) => items.push(put(to_item(reminder)?, None)),
+            None => items.push(tx_delete(
+                keys::interview_pk(&interview.interview_id),
+                &keys::reminder_sk(kind.as_str()),
+                None,
+            )),
+        }
+    }
+    Ok(items)
+}
+
+pub fn clear_reminders(interview: &InterviewRecord) -> Vec<TransactWriteItem> {
+    ReminderKind::ALL
+        .iter()
+        .map(|kind| tx_delete(keys::interview_pk(&interview.interview_id), &keys::reminder_sk(kind.as_str()), None))
+        .collect()
+}
+
+/// The slot an interview held opens again.
+pub fn reopen_slot(slot_id: &str, interview_id: &str) -> TransactWriteItem {
+    update(keys::slot_pk(slot_id), keys::SLOT_SK, |u| {
+        u.update_expression("SET #state = :open REMOVE interviewId, bookedBy")
+            .condition_expression("interviewId = :interview")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":open", s("open"))
+            .expression_attribute_values(":interview", s(interview_id))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn granules_cover_the_interval_half_open() {
+        let start = Utc.with_ymd_and_hms(2026, 12, 3, 8, 30, 0).unwrap();
+        let keys = granules(start, start + Duration::minutes(30));
+        assert_eq!(keys.len(), 6);
+        assert_eq!(keys[0], "2026-12-03T08:30:00.000Z");
+        assert_eq!(keys[5], "2026-12-03T08:55:00.000Z");
+        assert!(on_granule(start));
+        assert!(!on_granule(start + Duration::minutes(2)));
+    }
+
+    #[test]
+    fn reminders_already_due_are_not_written() {
+        let start = Utc.with_ymd_and_hms(2026, 12, 3, 8, 30, 0).unwrap();
+        assert_eq!(reminders("I", start, start - Duration::days(3)).len(), 2);
+        let late = reminders("I", start, start - Duration::hours(5));
+        assert_eq!(late.len(), 1);
+        assert_eq!(late[0].kind, "hour_before");
+        assert_eq!(late[0].gsi1pk, "REMIND#2026-12-03T07");
+    }
+}

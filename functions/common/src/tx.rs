@@ -1,0 +1,86 @@
+//! Items of a `TransactWriteItems`, built without the table name:
+//! [`crate::store::Store::transact`] sets it on every item, so call sites
+//! stay about keys and conditions.
+
+use aws_sdk_dynamodb::types::builders::{ConditionCheckBuilder, DeleteBuilder, UpdateBuilder};
+use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, TransactWriteItem, Update};
+
+use crate::store::{s, Item};
+
+/// Filled by `Store::transact`.
+const TABLE_PLACEHOLDER: &str = "";
+
+pub fn put(item: Item, condition: Option<&str>) -> TransactWriteItem {
+    TransactWriteItem::builder()
+        .put(
+            Put::builder()
+                .table_name(TABLE_PLACEHOLDER)
+                .set_item(Some(item))
+                .set_condition_expression(condition.map(str::to_owned))
+                .build()
+                .expect("a put with a table and an item is complete"),
+        )
+        .build()
+}
+
+/// An update of `pk`/`sk`; `build` adds the expressions.
+pub fn update(pk: String, sk: &str, build: impl FnOnce(UpdateBuilder) -> UpdateBuilder) -> TransactWriteItem {
+    let base = Update::builder().table_name(TABLE_PLACEHOLDER).key("pk", s(pk)).key("sk", s(sk));
+    TransactWriteItem::builder()
+        .update(build(base).build().expect("an update with a key and an expression is complete"))
+        .build()
+}
+
+pub fn delete(pk: String, sk: &str, condition: Option<&str>) -> TransactWriteItem {
+    TransactWriteItem::builder()
+        .delete(
+            Delete::builder()
+                .table_name(TABLE_PLACEHOLDER)
+                .key("pk", s(pk))
+                .key("sk", s(sk))
+                .set_condition_expression(condition.map(str::to_owned))
+                .build()
+                .expect("a delete with a key is complete"),
+        )
+        .build()
+}
+
+/// A delete whose condition needs expression names or values.
+pub fn delete_with(pk: String, sk: &str, build: impl FnOnce(DeleteBuilder) -> DeleteBuilder) -> TransactWriteItem {
+    let base = Delete::builder().table_name(TABLE_PLACEHOLDER).key("pk", s(pk)).key("sk", s(sk));
+    TransactWriteItem::builder().delete(build(base).build().expect("a delete with a key is complete")).build()
+}
+
+/// A condition on an item the transaction does not write; `build` adds the expression.
+pub fn check(
+    pk: String,
+    sk: &str,
+    build: impl FnOnce(ConditionCheckBuilder) -> ConditionCheckBuilder,
+) -> TransactWriteItem {
+    let base = ConditionCheck::builder().table_name(TABLE_PLACEHOLDER).key("pk", s(pk)).key("sk", s(sk));
+    TransactWriteItem::builder()
+        .condition_check(build(base).build().expect("a condition check with a key and an expression is complete"))
+        .build()
+}
+
+/// Sets the table name on every item.
+pub fn with_table(table: &str, items: Vec<TransactWriteItem>) -> Vec<TransactWriteItem> {
+    items
+        .into_iter()
+        .map(|mut item| {
+            if let Some(put) = item.put.as_mut() {
+                put.table_name = table.to_owned();
+            }
+            if let Some(update) = item.update.as_mut() {
+                update.table_name = table.to_owned();
+            }
+            if let Some(delete) = item.delete.as_mut() {
+                delete.table_name = table.to_owned();
+            }
+            if let Some(check) = item.condition_check.as_mut() {
+                check.table_name = table.to_owned();
+            }
+            item
+        })
+        .collect()
+}

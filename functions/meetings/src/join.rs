@@ -1,0 +1,317 @@
+//! `POST` and `DELETE /interviews/{interviewId}/meeting`.
+//!
+//! Joining calls Chime first and writes only once every call succeeded, so a
+//! throttled or failing Chime leaves the table untouched (503, retry later).
+//! The meeting is created with a `ClientRequestToken` derived from the
+//! interview: concurrent first joins get the same meeting from Chime, and the
+//! conditional `SET meetingId` settles any remaining race (a loser's meeting,
+//! if different, is deleted). A meeting gone on Chime's side is replaced with a
+//! token derived from the gone meeting, so concurrent rejoins converge too.
+
+use aws_sdk_dynamodb::types::TransactWriteItem;
+use chrono::{DateTime, Duration, Utc};
+use common::auth::Caller;
+use common::domain::Channel;
+use common::http::{json_response, no_content, path_param};
+use common::interview::{InterviewRecord, InterviewStatus};
+use common::keys;
+use common::store::{n, s, Item, TransactOutcome};
+use common::time::to_key;
+use common::tx::{delete as tx_delete, put, update};
+use common::ApiError;
+use http::StatusCode;
+use lambda_http::{Body, Request, Response};
+use serde_json::json;
+
+use crate::chime::{AttendeeInfo, ChimeError, MeetingInfo};
+use crate::policy::Window;
+use crate::App;
+
+/// Rounds of read, Chime calls and conditional write before giving up with 503.
+const MAX_ATTEMPTS: u32 = 12;
+
+/// The caller's part in an interview.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Part {
+    Seeker(String),
+    Advisor(String),
+}
+
+impl Part {
+    fn id(&self) -> &str {
+        match self {
+            Part::Seeker(id) | Part::Advisor(id) => id,
+        }
+    }
+    fn role(&self) -> &'static str {
+        match self {
+            Part::Seeker(_) => "seeker",
+            Part::Advisor(_) => "advisor",
+        }
+    }
+    /// The Chime `ExternalUserId`: the role and the participant id (opaque ids, no personal data).
+    pub(crate) fn external_user_id(&self) -> String {
+        format!("{}-{}", self.role(), self.id())
+    }
+}
+
+pub(crate) async fn load(app: &App, interview_id: &str) -> Result<Option<InterviewRecord>, ApiError> {
+    app.store.get(&keys::interview_pk(interview_id), keys::INTERVIEW_SK).await
+}
+
+/// The interview and the caller's part in it; 404 for anyone else, so existence does not leak.
+async fn interview_for(app: &App, caller: &Caller, interview_id: &str) -> Result<(InterviewRecord, Part), ApiError> {
+    let not_found = || ApiError::not_found("no such interview of yours");
+    let interview = load(app, interview_id).await?.ok_or_else(not_found)?;
+    if caller.is_advisor() {
+        let advisor = app.store.caller_advisor(caller).await?;
+        if advisor.advisor_id == interview.advisor_id {
+            return Ok((interview, Part::Advisor(advisor.advisor_id)));
+        }
+    } else if caller.is_seeker() {
+        let seeker = app.store.caller_seeker(caller).await?;
+        if seeker.seeker_id == interview.seeker_id {
+            return Ok((interview, Part::Seeker(seeker.seeker_id)));
+        }
+    }
+    Err(not_found())
+}
+
+/// Refuses a join the interview's state does not allow, with a reason the front end can show.
+fn check_joinable(app: &App, interview: &InterviewRecord, now: DateTime<Utc>) -> Result<(), ApiError> {
+    if interview.status != InterviewStatus::Booked {
+        return Err(ApiError::conflict("not_booked", "this interview is not booked any more"));
+    }
+    if interview.channel != Channel::Video {
+        return Err(ApiError::conflict(
+            "not_video",
+            "this interview is not held by video (its channel was switched); no meeting can be joined",
+        ));
+    }
+    match app.policy.window(interview, now) {
+        Window::TooEarly => Err(ApiError::conflict(
+            "too_early",
+            format!("the meeting opens {} minutes before the start", app.policy.join_early.num_minutes()),
+        )),
+        Window::Over => Err(ApiError::conflict("interview_over", "the interview is over")),
+        Window::Open => Ok(()),
+    }
+}
+
+/// `ClientRequestToken` of a meeting: the interview id for the first one, the interview and
+/// the gone meeting for a replacement (at most 26 + 1 + 36 characters, Chime allows 64).
+fn request_token(interview_id: &str, replacing: Option<&str>) -> String {
+    match replacing {
+        None => interview_id.to_owned(),
+        Some(gone) => format!("{interview_id}_{gone}"),
+    }
+}
+
+fn attendee_item(interview: &InterviewRecord, part: &Part, meeting_id: &str, attendee: &AttendeeInfo) -> Item {
+    [
+        ("pk", s(keys::interview_pk(&interview.interview_id))),
+        ("sk", s(keys::attendee_sk(part.id()))),
+        ("interviewId", s(interview.interview_id.clone())),
+        ("userId", s(part.id())),
+        ("role", s(part.role())),
+        ("meetingId", s(meeting_id)),
+        ("attendeeId", s(attendee.attendee_id.clone())),
+        ("externalUserId", s(attendee.external_user_id.clone())),
+        ("expiresAt", n((interview.end_at() + Duration::days(1)).timestamp())),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
+/// Held while the interview has a meeting: the scheduled job finds it by the hour the interview closes.
+pub(crate) fn meeting_end_item(app: &App, interview: &InterviewRecord, meeting_id: &str) -> Item {
+    let closes = app.policy.closes_at(interview);
+    [
+        ("pk", s(keys::interview_pk(&interview.interview_id))),
+        ("sk", s(keys::MEETING_END_SK)),
+        ("gsi1pk", s(keys::meeting_end_gsi1pk(&closes.format("%Y-%m-%dT%H").to_string()))),
+        ("gsi1sk", s(format!("{}#{}", to_key(closes), interview.interview_id))),
+        ("interviewId", s(interview.interview_id.clone())),
+        ("meetingId", s(meeting_id)),
+        ("expiresAt", n((closes + Duration::days(7)).timestamp())),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
+/// Stores a new meeting id on the interview, if it still holds `previous` and is still a booked video interview.
+fn store_meeting(
+    app: &App,
+    interview: &InterviewRecord,
+    previous: Option<&str>,
+    meeting_id: &str,
+) -> Vec<TransactWriteItem> {
+    let set = update(interview.pk.clone(), &interview.sk, |u| {
+        let u = u
+            .update_expression("SET meetingId = :meeting")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":meeting", s(meeting_id))
+            .expression_attribute_values(":booked", s(InterviewStatus::Booked.as_str()))
+            .expression_attribute_values(":video", s(Channel::Video.as_str()));
+        match previous {
+            None => {
+                u.condition_expression("attribute_not_exists(meetingId) AND #status = :booked AND channel = :video")
+            }
+            Some(old) => u
+                .condition_expression("meetingId = :previous AND #status = :booked AND channel = :video")
+                .expression_attribute_values(":previous", s(old)),
+        }
+    });
+    vec![set, put(meeting_end_item(app, interview, meeting_id), None)]
+}
+
+/// `POST /interviews/{interviewId}/meeting`: the meeting (created once) and the caller's attendee.
+pub(crate) async fn join(
+    app: &App,
+    caller: &Caller,
+    request: &Request,
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    let interview_id = path_param(request, "interviewId")?;
+    let (mut interview, part) = interview_for(app, caller, &interview_id).await?;
+    // A meeting Chime said is gone: never reused, replaced with a token derived from it.
+    let mut gone: Option<String> = None;
+    // A meeting this call created that lost the race to another one: deleted once the winner is known.
+    let mut orphan: Option<String> = None;
+    for attempt in 0..MAX_ATTEMPTS {
+        if attempt > 0 {
+            interview = load(app, &interview_id).await?.ok_or_else(|| ApiError::not_found("no such interview"))?;
+        }
+        check_joinable(app, &interview, now)?;
+        let stored = interview.meeting_id.clone();
+        if let Some(lost) = orphan.take() {
+            if stored.as_deref() != Some(lost.as_str()) {
+                if let Err(e) = app.chime.delete_meeting(&lost).await {
+                    // Chime ends an empty meeting after 5 minutes anyway.
+                    tracing::warn!(error = %e, "could not delete a meeting that lost the race");
+                }
+            }
+        }
+        let meeting = match (&stored, &gone) {
+            (Some(id), Some(g)) if id == g => create(app, &interview, Some(g)).await?,
+            (Some(id), _) => match app.chime.get_meeting(id).await {
+                Ok(meeting) => meeting,
+                Err(ChimeError::NotFound) => {
+                    tracing::info!("meeting gone on Chime's side; replacing it");
+                    gone = Some(id.clone());
+                    create(app, &interview, Some(id)).await?
+                }
+                Err(e) => return Err(e.into()),
+            },
+            (None, g) => create(app, &interview, g.as_deref()).await?,
+        };
+        let attendee = match app.chime.create_attendee(&meeting.meeting_id, &part.external_user_id()).await {
+            Ok(attendee) => attendee,
+            Err(ChimeError::NotFound) => {
+                gone = Some(meeting.meeting_id.clone());
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let attendee_put = attendee_item(&interview, &part, &meeting.meeting_id, &attendee);
+        if stored.as_deref() == Some(meeting.meeting_id.as_str()) {
+            app.store
+                .client
+                .put_item()
+                .table_name(&app.store.table)
+                .set_item(Some(attendee_put))
+                .send()
+                .await
+                .map_err(common::store::sdk_error)?;
+            return Ok(answer(&meeting, &attendee));
+        }
+        let mut items = store_meeting(app, &interview, stored.as_deref(), &meeting.meeting_id);
+        items.push(put(attendee_put, None));
+        match app.store.transact(items).await? {
+            TransactOutcome::Committed => {
+                tracing::info!(replaced = stored.is_some(), "meeting stored on the interview");
+                return Ok(answer(&meeting, &attendee));
+            }
+            // Another join stored its meeting first (usually this very one), or the interview changed: read again.
+            outcome if outcome.condition_failed(0) => orphan = Some(meeting.meeting_id.clone()),
+            outcome if outcome.conflicted() => backoff(attempt).await,
+            outcome => return Err(ApiError::internal(format!("storing the meeting cancelled: {outcome:?}"))),
+        }
+    }
+    Err(ApiError::Unavailable("joining kept conflicting with concurrent joins".into()))
+}
+
+async fn create(app: &App, interview: &InterviewRecord, replacing: Option<&str>) -> Result<MeetingInfo, ApiError> {
+    let token = request_token(&interview.interview_id, replacing);
+    Ok(app.chime.create_meeting(&token, &interview.interview_id, &app.policy.media_region).await?)
+}
+
+/// `{"meeting": {...}, "attendee": {...}}`: what `new MeetingSessionConfiguration(meeting, attendee)` takes.
+fn answer(meeting: &MeetingInfo, attendee: &AttendeeInfo) -> Response<Body> {
+    json_response(StatusCode::OK, &json!({"meeting": meeting.json, "attendee": attendee.json}))
+}
+
+/// Waits a random, growing while after a transaction conflict.
+async fn backoff(attempt: u32) {
+    let ceiling_ms = 4u64 << attempt.min(6);
+    let jitter = (u128::from(Utc::now().timestamp_subsec_nanos()) % u128::from(ceiling_ms)) as u64;
+    tokio::time::sleep(std::time::Duration::from_millis(jitter + 1)).await;
+}
+
+/// Removes a meeting id from an interview, if it still holds it, with its end marker.
+pub(crate) fn forget_meeting(interview: &InterviewRecord, meeting_id: &str) -> Vec<TransactWriteItem> {
+    vec![
+        update(interview.pk.clone(), &interview.sk, |u| {
+            u.update_expression("REMOVE meetingId")
+                .condition_expression("meetingId = :meeting")
+                .expression_attribute_values(":meeting", s(meeting_id))
+        }),
+        tx_delete(interview.pk.clone(), keys::MEETING_END_SK, None),
+    ]
+}
+
+/// `DELETE /interviews/{interviewId}/meeting`: the advisor ends the meeting for everyone.
+pub(crate) async fn end(app: &App, caller: &Caller, request: &Request) -> Result<Response<Body>, ApiError> {
+    let interview_id = path_param(request, "interviewId")?;
+    let (interview, part) = interview_for(app, caller, &interview_id).await?;
+    if !matches!(part, Part::Advisor(_)) {
+        return Err(ApiError::forbidden("only the advisor ends the meeting"));
+    }
+    let Some(meeting_id) = interview.meeting_id.clone() else {
+        // Nothing running: ending is idempotent.
+        return Ok(no_content());
+    };
+    // Chime first: if it is unavailable, the interview still names the meeting (503, retry).
+    app.chime.delete_meeting(&meeting_id).await?;
+    match app.store.transact(forget_meeting(&interview, &meeting_id)).await? {
+        TransactOutcome::Committed => {
+            tracing::info!("meeting ended by the advisor");
+            Ok(no_content())
+        }
+        _ => Err(ApiError::conflict("concurrent_update", "the meeting changed meanwhile; reload and retry")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_fit_chime_limits_and_differ_per_generation() {
+        let interview = "01JDZ8X9Y0ABCDEFGHJKMNPQRS";
+        let gone = "5ee6265a-0a40-104e-d8fd-a3b4bdd78483";
+        assert_eq!(request_token(interview, None), interview);
+        let replacement = request_token(interview, Some(gone));
+        assert!(replacement.len() <= 64 && replacement.len() >= 2);
+        assert!(replacement.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert_ne!(replacement, interview);
+    }
+
+    #[test]
+    fn external_user_ids_name_the_role_and_id_only() {
+        assert_eq!(Part::Seeker("S1".into()).external_user_id(), "seeker-S1");
+        assert_eq!(Part::Advisor("A1".into()).external_user_id(), "advisor-A1");
+    }
+}

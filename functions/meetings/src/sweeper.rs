@@ -1,0 +1,167 @@
+//! The scheduled end of meetings whose interview is over (EventBridge
+//! schedule). Meetings are found by key: each interview with a meeting holds a
+//! `MEETING_END` item on GSI1 under the UTC hour its join window closes, so a
+//! run queries the hour buckets of its look-back window (no Scan). Ending is
+//! idempotent: Chime's NotFound counts as ended, and the interview forgets the
+//! meeting only if it still names it. "Now" is the event's `time`, so a run can
+//! be replayed for any moment.
+
+use aws_lambda_events::event::eventbridge::EventBridgeEvent;
+use chrono::{DateTime, Duration, DurationRound, Utc};
+use common::keys;
+use common::store::{from_item, s, sdk_error, Item};
+use common::time::to_key;
+use common::ApiError;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::join::{forget_meeting, load, meeting_end_item};
+use crate::App;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MeetingEnd {
+    interview_id: String,
+    meeting_id: String,
+}
+
+/// What one run did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Swept {
+    pub ended: u32,
+    /// Interviews moved later since their meeting was made: their marker follows them.
+    pub moved: u32,
+}
+
+/// Handles one scheduled event; an `Err` makes EventBridge retry the run (which is idempotent).
+pub async fn handle(app: &App, event: EventBridgeEvent<Value>) -> Result<Swept, lambda_runtime::Error> {
+    let now = event.time.unwrap_or_else(Utc::now);
+    let mut swept = Swept::default();
+    let mut failures = 0u32;
+    for bucket in hour_buckets(now - app.policy.sweep_lookback, now) {
+        for item in due(app, &bucket, now).await.map_err(|e| format!("querying {bucket}: {e}"))? {
+            let Ok(marker) = from_item::<MeetingEnd>(item) else {
+                tracing::warn!("malformed meeting end marker; skipped");
+                continue;
+            };
+            match end_one(app, &marker, now).await {
+                Ok(Outcome::Ended) => swept.ended += 1,
+                Ok(Outcome::Moved) => swept.moved += 1,
+                Ok(Outcome::Nothing) => {}
+                Err(e) => {
+                    e.log();
+                    failures += 1;
+                }
+            }
+        }
+    }
+    tracing::info!(ended = swept.ended, moved = swept.moved, failures, "meeting sweep done");
+    if failures > 0 {
+        return Err(format!("{failures} meetings could not be ended; the run will be retried").into());
+    }
+    Ok(swept)
+}
+
+/// `2026-12-03T08` for every UTC hour from `from` to `to`, both included.
+fn hour_buckets(from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<String> {
+    let mut buckets = Vec::new();
+    let Ok(mut hour) = from.duration_trunc(Duration::hours(1)) else {
+        return buckets;
+    };
+    while hour <= to {
+        buckets.push(hour.format("%Y-%m-%dT%H").to_string());
+        hour += Duration::hours(1);
+    }
+    buckets
+}
+
+/// The markers of one bucket whose window closed at or before `now`.
+async fn due(app: &App, bucket: &str, now: DateTime<Utc>) -> Result<Vec<Item>, ApiError> {
+    let mut items = Vec::new();
+    let mut start: Option<Item> = None;
+    loop {
+        let output = app
+            .store
+            .client
+            .query()
+            .table_name(&app.store.table)
+            .index_name(keys::GSI1)
+            .key_condition_expression("gsi1pk = :pk AND gsi1sk <= :upper")
+            .expression_attribute_values(":pk", s(keys::meeting_end_gsi1pk(bucket)))
+            // `~` sorts after every character of an id.
+            .expression_attribute_values(":upper", s(format!("{}#~", to_key(now))))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        items.extend(output.items.unwrap_or_default());
+        match output.last_evaluated_key {
+            Some(key) if !key.is_empty() => start = Some(key),
+            _ => return Ok(items),
+        }
+    }
+}
+
+enum Outcome {
+    Ended,
+    Moved,
+    Nothing,
+}
+
+async fn end_one(app: &App, marker: &MeetingEnd, now: DateTime<Utc>) -> Result<Outcome, ApiError> {
+    let Some(interview) = load(app, &marker.interview_id).await? else {
+        return Ok(Outcome::Nothing);
+    };
+    if interview.meeting_id.as_deref() != Some(marker.meeting_id.as_str()) {
+        // The meeting was ended or replaced meanwhile; a replacement carries its own marker.
+        if interview.meeting_id.is_none() {
+            app.chime.delete_meeting(&marker.meeting_id).await?;
+            let key = (keys::interview_pk(&interview.interview_id), keys::MEETING_END_SK);
+            app.store
+                .client
+                .delete_item()
+                .table_name(&app.store.table)
+                .key("pk", s(key.0))
+                .key("sk", s(key.1))
+                .condition_expression("meetingId = :meeting")
+                .expression_attribute_values(":meeting", s(marker.meeting_id.clone()))
+                .send()
+                .await
+                .map_or_else(
+                    |e| if common::store::is_conditional_check_failed(&e) { Ok(()) } else { Err(sdk_error(e)) },
+                    |_| Ok(()),
+                )?;
+        }
+        return Ok(Outcome::Nothing);
+    }
+    if app.policy.closes_at(&interview) > now {
+        // Rescheduled after the meeting was made: the marker moves to the new closing hour.
+        app.store
+            .client
+            .put_item()
+            .table_name(&app.store.table)
+            .set_item(Some(meeting_end_item(app, &interview, &marker.meeting_id)))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        return Ok(Outcome::Moved);
+    }
+    app.chime.delete_meeting(&marker.meeting_id).await?;
+    // A cancelled transaction means a join replaced the meeting meanwhile: its own marker ends it later.
+    app.store.transact(forget_meeting(&interview, &marker.meeting_id)).await?;
+    tracing::info!(interview_id = %interview.interview_id, "meeting of a finished interview ended");
+    Ok(Outcome::Ended)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn buckets_cover_the_window_by_utc_hour() {
+        let to = Utc.with_ymd_and_hms(2026, 12, 3, 8, 10, 0).unwrap();
+        let buckets = hour_buckets(to - Duration::hours(2), to);
+        assert_eq!(buckets, vec!["2026-12-03T06", "2026-12-03T07", "2026-12-03T08"]);
+    }
+}

@@ -1,0 +1,658 @@
+//! Interviews and follow-up through the local gateway (API.md): slots,
+//! bookings under races, convocations, cancellation, rescheduling,
+//! in-person requests, the journal, the emails and their invitations.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Duration, DurationRound, TimeZone, Utc};
+use chrono_tz::Europe::Paris;
+use futures::future::join_all;
+use icalendar::{Calendar, CalendarComponent, Component};
+use integration_tests::{assert_error, next_last_sunday, paris_at, regions, rfc3339, Api, Person, Table};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+/// An advisor of their own, with `seekers` seekers in their portfolio.
+async fn advisor_with_seekers(api: &Api, count: usize) -> (Person, String, Vec<(Person, String)>) {
+    let admin = api.admin().await;
+    let (advisor, advisor_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
+    let seekers = join_all((0..count).map(|_| api.seeker_of(&admin, &advisor_id, regions::SHARED))).await;
+    (advisor, advisor_id, seekers)
+}
+
+async fn create_slots(api: &Api, advisor: &Person, body: Value) -> Vec<Value> {
+    let (status, made) = api.post("/advisors/me/slots", advisor, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    made["items"].as_array().unwrap().clone()
+}
+
+async fn one_slot(api: &Api, advisor: &Person, start: DateTime<Utc>, minutes: u32) -> String {
+    let made = create_slots(
+        api,
+        advisor,
+        json!({"start": rfc3339(start), "durationMinutes": minutes, "channels": ["video", "phone", "in_person"]}),
+    )
+    .await;
+    made[0]["slotId"].as_str().unwrap().to_owned()
+}
+
+fn instant(value: &Value) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(value.as_str().expect("an instant")).expect("RFC 3339").with_timezone(&Utc)
+}
+
+/// The interviews of the advisor's agenda that still hold time (booked).
+async fn booked_agenda(api: &Api, advisor: &Person, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Value> {
+    let path =
+        format!("/advisors/me/agenda?from={}&to={}&limit=200", urlencode(&rfc3339(from)), urlencode(&rfc3339(to)));
+    let (status, agenda) = api.get(&path, advisor).await;
+    assert_eq!(status, StatusCode::OK, "{agenda}");
+    agenda["items"].as_array().unwrap().iter().filter(|i| i["status"] == "booked").cloned().collect()
+}
+
+fn urlencode(text: &str) -> String {
+    text.replace('+', "%2B").replace(':', "%3A")
+}
+
+fn assert_no_overlap(interviews: &[Value]) {
+    let mut spans: Vec<(DateTime<Utc>, DateTime<Utc>)> =
+        interviews.iter().map(|i| (instant(&i["start"]), instant(&i["end"]))).collect();
+    spans.sort();
+    for pair in spans.windows(2) {
+        assert!(pair[0].1 <= pair[1].0, "two interviews overlap: {pair:?}");
+    }
+}
+
+#[tokio::test]
+async fn fifty_seekers_racing_for_one_slot_make_one_interview() {
+    let api = Api::new();
+    let (advisor, _, seekers) = advisor_with_seekers(&api, 50).await;
+    let start = paris_at(3, 10, 0);
+    let slot_id = one_slot(&api, &advisor, start, 30).await;
+
+    let attempts = seekers
+        .iter()
+        .map(|(seeker, _)| api.post("/interviews", seeker, json!({"slotId": slot_id, "channel": "video"})));
+    let results = join_all(attempts).await;
+    let winners: Vec<&Value> = results.iter().filter(|(s, _)| *s == StatusCode::CREATED).map(|(_, b)| b).collect();
+    assert_eq!(winners.len(), 1, "exactly one booking: {results:?}");
+    for (status, body) in results.iter().filter(|(s, _)| *s != StatusCode::CREATED) {
+        assert_error(*status, body, StatusCode::CONFLICT, Some("slot_taken"));
+    }
+    let (_, slots) = api.get("/advisors/me/slots", &advisor).await;
+    let slot = slots["items"].as_array().unwrap().iter().find(|s| s["slotId"] == slot_id.as_str()).unwrap().clone();
+    assert_eq!(slot["state"], "booked");
+    assert_eq!(slot["bookedBy"], winners[0]["seekerId"], "the slot names the winner");
+    assert_eq!(slot["interviewId"], winners[0]["interviewId"]);
+    let agenda = booked_agenda(&api, &advisor, start - Duration::hours(1), start + Duration::hours(1)).await;
+    assert_eq!(agenda.len(), 1);
+}
+
+#[tokio::test]
+async fn twenty_slots_with_ten_racers_each_make_twenty_interviews() {
+    let api = Api::new();
+    let (advisor, _, seekers) = advisor_with_seekers(&api, 20).await;
+    let day_start = paris_at(4, 8, 0);
+    let mut slot_ids = Vec::new();
+    for i in 0..20 {
+        slot_ids.push(one_slot(&api, &advisor, day_start + Duration::minutes(30 * i), 30).await);
+    }
+    let mut attempts = Vec::new();
+    for (i, slot_id) in slot_ids.iter().enumerate() {
+        for j in 0..10 {
+            let (seeker, _) = &seekers[(i + j) % seekers.len()];
+            attempts.push(api.post("/interviews", seeker, json!({"slotId": slot_id, "channel": "phone"})));
+        }
+    }
+    let results = join_all(attempts).await;
+    let booked: Vec<&Value> = results.iter().filter(|(s, _)| *s == StatusCode::CREATED).map(|(_, b)| b).collect();
+    assert_eq!(booked.len(), 20, "one interview per slot");
+    let distinct: HashSet<&str> = booked.iter().map(|b| b["slotId"].as_str().unwrap()).collect();
+    assert_eq!(distinct.len(), 20, "no slot twice");
+    for (status, body) in results.iter().filter(|(s, _)| *s != StatusCode::CREATED) {
+        assert_error(*status, body, StatusCode::CONFLICT, Some("slot_taken"));
+    }
+    let agenda = booked_agenda(&api, &advisor, day_start, day_start + Duration::hours(11)).await;
+    assert_eq!(agenda.len(), 20);
+    assert_no_overlap(&agenda);
+}
+
+#[tokio::test]
+async fn a_convocation_racing_bookings_never_double_books_the_advisor() {
+    let api = Api::new();
+    let (advisor, _, seekers) = advisor_with_seekers(&api, 11).await;
+    let start = paris_at(5, 14, 0);
+    let slot_id = one_slot(&api, &advisor, start, 30).await;
+    let (convoked, convoked_id) = &seekers[10];
+    let _ = convoked;
+
+    let mut bookings = Vec::new();
+    for (seeker, _) in &seekers[..10] {
+        bookings.push(api.post("/interviews", seeker, json!({"slotId": slot_id, "channel": "video"})));
+    }
+    // Convocations overlapping the slot by 15 minutes, racing the bookings.
+    let convocation_path = format!("/seekers/{convoked_id}/convocations");
+    let convocations = (0..3).map(|_| {
+        api.post(
+            &convocation_path,
+            &advisor,
+            json!({"start": rfc3339(start + Duration::minutes(15)), "durationMinutes": 30, "channel": "video"}),
+        )
+    });
+    let (booked, convoked_results) = tokio::join!(join_all(bookings), join_all(convocations));
+    let convocation_wins = convoked_results.iter().filter(|(s, _)| *s == StatusCode::CREATED).count();
+    let booking_wins = booked.iter().filter(|(s, _)| *s == StatusCode::CREATED).count();
+    assert!(convocation_wins <= 1 && booking_wins <= 1);
+    assert_eq!(convocation_wins + booking_wins, 1, "the agenda holds exactly one of them");
+    for (status, body) in convoked_results.iter().filter(|(s, _)| *s != StatusCode::CREATED) {
+        assert_error(*status, body, StatusCode::CONFLICT, Some("agenda_taken"));
+    }
+    for (status, body) in booked.iter().filter(|(s, _)| *s != StatusCode::CREATED) {
+        assert_eq!(*status, StatusCode::CONFLICT, "{body}");
+    }
+    let agenda = booked_agenda(&api, &advisor, start - Duration::hours(1), start + Duration::hours(2)).await;
+    assert_eq!(agenda.len(), 1);
+    assert_no_overlap(&agenda);
+}
+
+#[tokio::test]
+async fn cancel_and_rebook_racing_leave_slot_and_interviews_consistent() {
+    let api = Api::new();
+    let table = Table::connect().await;
+    let (advisor, _, seekers) = advisor_with_seekers(&api, 6).await;
+    for round in 0..3 {
+        let start = paris_at(6, 9 + round, 0);
+        let slot_id = one_slot(&api, &advisor, start, 30).await;
+        let (first, _) = &seekers[0];
+        let (status, interview) = api.post("/interviews", first, json!({"slotId": slot_id, "channel": "video"})).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let interview_id = interview["interviewId"].as_str().unwrap().to_owned();
+
+        let cancel_path = format!("/interviews/{interview_id}/cancel");
+        let cancel = api.post(&cancel_path, first, json!({"reason": "empêchement"}));
+        let rebookings = seekers[1..]
+            .iter()
+            .map(|(s, _)| api.post("/interviews", s, json!({"slotId": slot_id, "channel": "video"})));
+        let ((cancel_status, _), rebooked) = tokio::join!(cancel, join_all(rebookings));
+        assert_eq!(cancel_status, StatusCode::OK);
+        let winners: Vec<&Value> = rebooked.iter().filter(|(s, _)| *s == StatusCode::CREATED).map(|(_, b)| b).collect();
+        assert!(winners.len() <= 1);
+
+        let slot = table.item(&format!("SLOT#{slot_id}"), "SLOT").await.unwrap();
+        let first_interview = table.item(&format!("INTERVIEW#{interview_id}"), "INTERVIEW").await.unwrap();
+        assert_eq!(first_interview["status"].as_s().unwrap(), "cancelled");
+        match winners.first() {
+            Some(winner) => {
+                assert_eq!(slot["state"].as_s().unwrap(), "booked");
+                assert_eq!(slot["interviewId"].as_s().unwrap(), winner["interviewId"].as_str().unwrap());
+            }
+            None => {
+                assert_eq!(slot["state"].as_s().unwrap(), "open");
+                assert!(!slot.contains_key("interviewId"));
+            }
+        }
+        let agenda = booked_agenda(&api, &advisor, start, start + Duration::minutes(1)).await;
+        assert_eq!(agenda.len(), winners.len());
+    }
+}
+
+/// The `.ics` attachment of an email, parsed, and its event's start as an instant.
+fn invitation(email: &Value) -> (String, DateTime<Utc>, HashMap<String, String>) {
+    let attachment = email["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["filename"] == "invitation.ics")
+        .expect("an invitation");
+    let text = attachment["content"].as_str().unwrap().to_owned();
+    let calendar: Calendar = text.parse().expect("a valid iCalendar file");
+    let event = calendar
+        .components
+        .iter()
+        .find_map(|c| match c {
+            CalendarComponent::Event(e) => Some(e.clone()),
+            _ => None,
+        })
+        .expect("a VEVENT");
+    let dtstart = event.properties().get("DTSTART").expect("DTSTART");
+    assert_eq!(dtstart.params().get("TZID").map(|p| p.value()), Some("Europe/Paris"));
+    let local = chrono::NaiveDateTime::parse_from_str(dtstart.value(), "%Y%m%dT%H%M%S").expect("local time");
+    let start = Paris.from_local_datetime(&local).earliest().unwrap().with_timezone(&Utc);
+    let mut properties: HashMap<String, String> =
+        event.properties().iter().map(|(k, v)| (k.clone(), v.value().to_owned())).collect();
+    properties
+        .insert("METHOD".into(), text.lines().find_map(|l| l.strip_prefix("METHOD:")).unwrap_or("").trim().to_owned());
+    (text, start, properties)
+}
+
+#[tokio::test]
+async fn slots_and_convocations_keep_wall_clock_time_across_daylight_saving() {
+    let api = Api::new();
+    let (advisor, _, seekers) = advisor_with_seekers(&api, 1).await;
+    let (seeker, seeker_id) = &seekers[0];
+    for month in [3, 10] {
+        let change = next_last_sunday(month, 14);
+        // Two weeks before the change, 09:30 in Paris; four weekly slots straddle it.
+        let first_day = change - Duration::days(12);
+        let first = Paris.from_local_datetime(&first_day.and_hms_opt(9, 30, 0).unwrap()).unwrap().with_timezone(&Utc);
+        let made = create_slots(
+            &api,
+            &advisor,
+            json!({"start": rfc3339(first), "durationMinutes": 45, "channels": ["video"], "repeatWeeks": 4}),
+        )
+        .await;
+        assert_eq!(made.len(), 4);
+        let offsets: HashSet<String> = made.iter().map(|s| s["start"].as_str().unwrap()[19..].to_owned()).collect();
+        assert_eq!(offsets.len(), 2, "the offset changes with the season: {made:?}");
+        for slot in &made {
+            assert_eq!(&slot["start"].as_str().unwrap()[11..19], "09:30:00", "{slot}");
+        }
+
+        // A convocation the day after the change, 09:30: the invitation says 09:30 Europe/Paris.
+        let day_after = change + Duration::days(1);
+        let start = Paris.from_local_datetime(&day_after.and_hms_opt(9, 30, 0).unwrap()).unwrap().with_timezone(&Utc);
+        let (status, convocation) = api
+            .post(
+                &format!("/seekers/{seeker_id}/convocations"),
+                &advisor,
+                json!({"start": rfc3339(start), "durationMinutes": 30, "channel": "video"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{convocation}");
+        assert_eq!(&convocation["start"].as_str().unwrap()[11..19], "09:30:00");
+        assert_eq!(instant(&convocation["start"]), start);
+        let when = common::time::french_date_time(start);
+        let email =
+            api.wait_for_subject(&format!("{}@example.fr", seeker.sub), &format!("obligatoire le {when}")).await;
+        let email = &email;
+        let (text, parsed_start, _) = invitation(email);
+        assert_eq!(parsed_start, start, "the invitation parses back to the same instant");
+        assert!(text.contains("BEGIN:VTIMEZONE") && text.contains("TZID:Europe/Paris"));
+    }
+}
+
+#[tokio::test]
+async fn emails_carry_invitations_that_follow_the_interview() {
+    let api = Api::new();
+    let (advisor, _, seekers) = advisor_with_seekers(&api, 1).await;
+    let (seeker, seeker_id) = &seekers[0];
+    let seeker_email = format!("{}@example.fr", seeker.sub);
+    let start = paris_at(7, 11, 0);
+    let first_slot = one_slot(&api, &advisor, start, 30).await;
+    let second_slot = one_slot(&api, &advisor, start + Duration::hours(2), 30).await;
+
+    let (status, booked) = api.post("/interviews", seeker, json!({"slotId": first_slot, "channel": "phone"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{booked}");
+    assert_eq!(booked["phone"]["caller"], "advisor");
+    let interview_id = booked["interviewId"].as_str().unwrap().to_owned();
+    let confirmation = &api.wait_for_subject(&seeker_email, "est confirmé").await;
+    let (_, confirmed_start, confirmed) = invitation(confirmation);
+    assert_eq!(confirmed_start, start);
+    assert_eq!(confirmed["METHOD"], "REQUEST");
+    assert!(confirmation["text"].as_str().unwrap().contains("vous appellera au +336"));
+
+    let (status, moved) =
+        api.post(&format!("/interviews/{interview_id}/reschedule"), seeker, json!({"slotId": second_slot})).await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    let update = &api.wait_for_subject(&seeker_email, "déplacé").await;
+    let (_, moved_start, updated) = invitation(update);
+    assert_eq!(moved_start, start + Duration::hours(2));
+    assert_eq!(updated["UID"], confirmed["UID"]);
+    assert!(updated["SEQUENCE"].parse::<u32>().unwrap() > confirmed["SEQUENCE"].parse::<u32>().unwrap());
+
+    let (status, cancelled) =
+        api.post(&format!("/interviews/{interview_id}/cancel"), &advisor, json!({"reason": "absence imprévue"})).await;
+    assert_eq!(status, StatusCode::OK, "{cancelled}");
+    let cancellation = &api.wait_for_subject(&seeker_email, "annulé").await;
+    let (_, _, cancel) = invitation(cancellation);
+    assert_eq!(cancel["METHOD"], "CANCEL");
+    assert_eq!(cancel["STATUS"], "CANCELLED");
+    assert_eq!(cancel["UID"], confirmed["UID"]);
+    assert!(cancel["SEQUENCE"].parse::<u32>().unwrap() > updated["SEQUENCE"].parse::<u32>().unwrap());
+    assert!(cancellation["text"].as_str().unwrap().contains("absence imprévue"));
+    // Both slots are open again.
+    let (_, slots) = api.get("/advisors/me/slots?limit=200", &advisor).await;
+    for slot in slots["items"].as_array().unwrap() {
+        assert_eq!(slot["state"], "open");
+    }
+
+    // A convocation says it is mandatory and how to justify an absence.
+    let (status, _) = api
+        .post(&format!("/seekers/{seeker_id}/convocations"), &advisor, json!({"start": rfc3339(start + Duration::days(1)), "durationMinutes": 30, "channel": "in_person", "location": "Agence de Montpellier, 12 rue de la Loge"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let convocation = &api.wait_for_subject(&seeker_email, "Convocation").await;
+    let text = convocation["text"].as_str().unwrap();
+    assert!(text.contains("OBLIGATOIRE") && text.contains("justificatif") && text.contains("12 rue de la Loge"));
+    let (_, _, invite) = invitation(convocation);
+    assert_eq!(invite["LOCATION"], "Agence de Montpellier\\, 12 rue de la Loge".replace("\\,", ","));
+}
+
+#[tokio::test]
+async fn the_follow_up_flow_lands_in_the_journal_and_the_cadence() {
+    let api = Api::new();
+    let table = Table::connect().await;
+    let (advisor, _, seekers) = advisor_with_seekers(&api, 1).await;
+    let (seeker, seeker_id) = &seekers[0];
+    let start = paris_at(8, 15, 0);
+
+    // A convocation, acknowledged (proof kept), then held by video with a switch to phone.
+    let (status, convocation) = api
+        .post(
+            &format!("/seekers/{seeker_id}/convocations"),
+            &advisor,
+            json!({"start": rfc3339(start), "durationMinutes": 30, "channel": "video"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{convocation}");
+    assert_eq!(convocation["mandatory"], true);
+    let id = convocation["interviewId"].as_str().unwrap().to_owned();
+    let (status, body) = api.post(&format!("/interviews/{id}/cancel"), seeker, json!({"reason": "non"})).await;
+    assert_error(status, &body, StatusCode::FORBIDDEN, Some("mandatory_interview"));
+    let (status, acknowledged) = api.post(&format!("/interviews/{id}/acknowledge"), seeker, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{acknowledged}");
+    let first_ack = acknowledged["acknowledgedAt"].clone();
+    assert!(first_ack.is_string());
+    let (_, again) = api.post(&format!("/interviews/{id}/acknowledge"), seeker, json!({})).await;
+    assert_eq!(again["acknowledgedAt"], first_ack, "the first acknowledgement stands");
+    api.wait_for_subject(&format!("{}@example.fr", seeker.sub), "Convocation").await;
+    // The dispatcher marks the email sent right after SES accepts it.
+    let mut read = Value::Null;
+    for _ in 0..50 {
+        read = api.get(&format!("/interviews/{id}"), seeker).await.1;
+        if read["convocation"]["sentAt"].is_string() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(read["convocation"]["sentAt"].is_string(), "proof of sending: {read}");
+    assert_eq!(read["convocation"]["acknowledgedAt"], first_ack);
+
+    let (status, body) =
+        api.post(&format!("/interviews/{id}/outcome"), &advisor, json!({"outcome": "completed"})).await;
+    assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("too_early"));
+    table.move_interview_to_past(&id, 10).await;
+    let (status, switched) = api
+        .post(
+            &format!("/interviews/{id}/channel"),
+            &advisor,
+            json!({"channel": "phone", "reason": "la caméra ne fonctionne pas"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{switched}");
+    assert_eq!(switched["channel"], "phone");
+    assert_eq!(switched["channelHistory"][0]["from"], "video");
+    assert!(switched["phone"]["number"].is_string());
+    let (status, held) = api
+        .post(
+            &format!("/interviews/{id}/outcome"),
+            &advisor,
+            json!({"outcome": "completed", "note": "projet de formation"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{held}");
+    assert_eq!(held["status"], "completed");
+    let (status, body) = api.post(&format!("/interviews/{id}/outcome"), &advisor, json!({"outcome": "no_show"})).await;
+    assert_error(status, &body, StatusCode::CONFLICT, Some("outcome_recorded"));
+
+    // The contact moved the cadence: next contact due 30 days (guided) after it.
+    let (_, me) = api.get("/seekers/me", seeker).await;
+    let last = instant(&me["lastContactAt"]);
+    assert!((Utc::now() - last) < Duration::minutes(15));
+    assert_eq!(instant(&me["nextContactDue"]), last + Duration::days(30));
+
+    // An in-person request, declined, then another, accepted.
+    let (status, request) = api
+        .post("/seekers/me/in-person-requests", seeker, json!({"reason": "je préfère en parler de vive voix"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{request}");
+    let (status, body) = api.post("/seekers/me/in-person-requests", seeker, json!({"reason": "encore"})).await;
+    assert_error(status, &body, StatusCode::CONFLICT, Some("request_open"));
+    let (_, open) = api.get("/advisors/me/in-person-requests", &advisor).await;
+    assert_eq!(open["items"].as_array().unwrap().len(), 1);
+    let request_id = request["requestId"].as_str().unwrap();
+    let (status, declined) = api
+        .post(
+            &format!("/in-person-requests/{request_id}/decline"),
+            &advisor,
+            json!({"message": "Pas d'agence disponible cette semaine."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{declined}");
+    let (status, request) =
+        api.post("/seekers/me/in-person-requests", seeker, json!({"reason": "nouvelle demande"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let request_id = request["requestId"].as_str().unwrap();
+    let (status, accepted) = api
+        .post(
+            &format!("/in-person-requests/{request_id}/accept"),
+            &advisor,
+            json!({"start": rfc3339(start + Duration::days(2)), "durationMinutes": 45, "location": "Agence Paris 11e"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{accepted}");
+    assert_eq!(accepted["interview"]["channel"], "in_person");
+    assert_eq!(accepted["request"]["status"], "accepted");
+    let (status, body) =
+        api.post(&format!("/in-person-requests/{request_id}/decline"), &advisor, json!({"message": "x"})).await;
+    assert_error(status, &body, StatusCode::CONFLICT, Some("already_answered"));
+    let (_, open) = api.get("/advisors/me/in-person-requests", &advisor).await;
+    assert!(open["items"].as_array().unwrap().is_empty());
+    let declined_email = api.wait_for_subject(&format!("{}@example.fr", seeker.sub), "Votre demande d'entretien").await;
+    assert!(declined_email["text"].as_str().unwrap().contains("Pas d'agence disponible"));
+    let accepted_email =
+        &api.wait_for_subject(&format!("{}@example.fr", seeker.sub), "Votre entretien en agence").await;
+    assert_eq!(invitation(accepted_email).1, start + Duration::days(2));
+
+    // The journal, newest first, for the seeker and their advisor.
+    let (status, journal) = api.get(&format!("/seekers/{seeker_id}/journal?limit=200"), seeker).await;
+    assert_eq!(status, StatusCode::OK);
+    let kinds: Vec<&str> = journal["items"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    for kind in [
+        "convoked",
+        "acknowledged",
+        "channel_switched",
+        "completed",
+        "in_person_requested",
+        "in_person_declined",
+        "in_person_accepted",
+        "email_sent",
+        "registered",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
+    }
+    let at: Vec<DateTime<Utc>> = journal["items"].as_array().unwrap().iter().map(|e| instant(&e["at"])).collect();
+    assert!(at.windows(2).all(|w| w[0] >= w[1]), "newest first");
+    let (status, paged) = api.get(&format!("/seekers/{seeker_id}/journal?limit=2"), &advisor).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(paged["items"].as_array().unwrap().len(), 2);
+    assert!(paged["nextCursor"].is_string());
+}
+
+#[tokio::test]
+async fn nobody_books_reads_or_convokes_outside_their_own() {
+    let api = Api::new();
+    let (advisor, _, seekers) = advisor_with_seekers(&api, 2).await;
+    let (other_advisor, _, other_seekers) = advisor_with_seekers(&api, 1).await;
+    let (seeker, seeker_id) = &seekers[0];
+    let (neighbour, _) = &seekers[1];
+    let (stranger, stranger_id) = &other_seekers[0];
+    let start = paris_at(9, 10, 0);
+    let other_slot = one_slot(&api, &other_advisor, start, 30).await;
+    let own_slot = one_slot(&api, &advisor, start, 30).await;
+
+    let (status, body) = api.post("/interviews", seeker, json!({"slotId": other_slot, "channel": "video"})).await;
+    assert_error(status, &body, StatusCode::NOT_FOUND, Some("slot_not_found"));
+    let (status, booked) = api.post("/interviews", seeker, json!({"slotId": own_slot, "channel": "video"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let interview_id = booked["interviewId"].as_str().unwrap();
+    let path = format!("/interviews/{interview_id}");
+    for outsider in [neighbour, stranger, &other_advisor] {
+        let (status, body) = api.get(&path, outsider).await;
+        assert_error(status, &body, StatusCode::NOT_FOUND, None);
+        let (status, body) = api.post(&format!("{path}/cancel"), outsider, json!({"reason": "x"})).await;
+        assert_error(status, &body, StatusCode::NOT_FOUND, None);
+    }
+    for outsider in [neighbour, stranger, &other_advisor] {
+        let (status, body) = api.get(&format!("/seekers/{seeker_id}/journal"), outsider).await;
+        assert_error(status, &body, StatusCode::NOT_FOUND, None);
+    }
+    let (status, body) = api
+        .post(
+            &format!("/seekers/{stranger_id}/convocations"),
+            &advisor,
+            json!({"start": rfc3339(start + Duration::hours(3)), "durationMinutes": 30, "channel": "video"}),
+        )
+        .await;
+    assert_error(status, &body, StatusCode::NOT_FOUND, None);
+    let (status, body) = api
+        .post(
+            &format!("/seekers/{seeker_id}/convocations"),
+            seeker,
+            json!({"start": rfc3339(start + Duration::hours(3)), "durationMinutes": 30, "channel": "video"}),
+        )
+        .await;
+    assert_error(status, &body, StatusCode::FORBIDDEN, None);
+    let (status, body) = api.post(&format!("{path}/outcome"), seeker, json!({"outcome": "completed"})).await;
+    assert_error(status, &body, StatusCode::FORBIDDEN, None);
+    let (status, body) = api.post(&format!("{path}/channel"), seeker, json!({"channel": "phone", "reason": "x"})).await;
+    assert_error(status, &body, StatusCode::FORBIDDEN, None);
+    let (status, body) = api.get("/advisors/me/agenda", seeker).await;
+    assert_error(status, &body, StatusCode::FORBIDDEN, None);
+    let (status, body) =
+        api.call(Method::DELETE, &format!("/advisors/me/slots/{own_slot}"), Some(&other_advisor), None).await;
+    assert_error(status, &body, StatusCode::NOT_FOUND, None);
+    let (status, body) =
+        api.call(Method::DELETE, &format!("/advisors/me/slots/{own_slot}"), Some(&advisor), None).await;
+    assert_error(status, &body, StatusCode::CONFLICT, Some("slot_booked"));
+    // The seeker sees only their advisor's open slots.
+    let (_, visible) = api.get("/seekers/me/slots", seeker).await;
+    assert!(visible["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["slotId"] != other_slot.as_str() && s["slotId"] != own_slot.as_str()));
+    let (_, theirs) = api.get("/seekers/me/slots", stranger).await;
+    assert!(theirs["items"].as_array().unwrap().iter().any(|s| s["slotId"] == other_slot.as_str()));
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_4xx_and_writes_nothing() {
+    let api = Api::new();
+    let table = Table::connect().await;
+    let (advisor, advisor_id, seekers) = advisor_with_seekers(&api, 1).await;
+    let (seeker, seeker_id) = &seekers[0];
+    let start = paris_at(10, 10, 0);
+    let slot = |body: Value| api.post("/advisors/me/slots", &advisor, body);
+    let cases: Vec<(Value, StatusCode, &str)> = vec![
+        (
+            json!({"start": rfc3339(Utc::now() - Duration::days(1)), "durationMinutes": 30, "channels": ["video"]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "in_the_past",
+        ),
+        (
+            json!({"start": rfc3339(start), "durationMinutes": 0, "channels": ["video"]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_duration",
+        ),
+        (
+            json!({"start": rfc3339(start), "durationMinutes": 100000, "channels": ["video"]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_duration",
+        ),
+        (
+            json!({"start": rfc3339(start), "durationMinutes": 32, "channels": ["video"]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_duration",
+        ),
+        (
+            json!({"start": rfc3339(start + Duration::minutes(3)), "durationMinutes": 30, "channels": ["video"]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_time",
+        ),
+        (
+            json!({"start": "demain 10h", "durationMinutes": 30, "channels": ["video"]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_time",
+        ),
+        (
+            json!({"start": rfc3339(start), "durationMinutes": 30, "channels": ["pigeon"]}),
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+        (
+            json!({"start": rfc3339(start), "durationMinutes": 30, "channels": []}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_channels",
+        ),
+        (
+            json!({"start": rfc3339(start), "durationMinutes": 30, "channels": ["video"], "repeatWeeks": 0}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_repeat",
+        ),
+        (json!({"start": rfc3339(start), "durationMinutes": 30}), StatusCode::BAD_REQUEST, "invalid_body"),
+        (
+            json!({"start": rfc3339(start), "durationMinutes": -30, "channels": ["video"]}),
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+    ];
+    for (body, expected, code) in cases {
+        let (status, answer) = slot(body).await;
+        assert_error(status, &answer, expected, Some(code));
+    }
+    let (_, listed) = api.get("/advisors/me/slots?limit=200", &advisor).await;
+    assert!(listed["items"].as_array().unwrap().is_empty(), "no slot was written");
+    assert!(table
+        .partition(&format!("ADVISOR#{advisor_id}"))
+        .await
+        .iter()
+        .all(|i| i["sk"].as_s().unwrap() == "PROFILE"));
+
+    // Overlapping slots are refused, whole series included.
+    let made =
+        create_slots(&api, &advisor, json!({"start": rfc3339(start), "durationMinutes": 60, "channels": ["video"]}))
+            .await;
+    let (status, body) = slot(json!({"start": rfc3339(start - Duration::weeks(1) + Duration::minutes(30)), "durationMinutes": 60, "channels": ["video"], "repeatWeeks": 3})).await;
+    assert_error(status, &body, StatusCode::CONFLICT, Some("slot_overlap"));
+    let window = format!(
+        "/advisors/me/slots?limit=200&from={}&to={}",
+        urlencode(&rfc3339(Utc::now())),
+        urlencode(&rfc3339(Utc::now() + Duration::days(60)))
+    );
+    let (_, listed) = api.get(&window, &advisor).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1, "the partial series was rolled back: {listed}");
+
+    let slot_id = made[0]["slotId"].as_str().unwrap();
+    let booking_cases: Vec<(Value, StatusCode, &str)> = vec![
+        (json!({"slotId": slot_id, "channel": "phone"}), StatusCode::UNPROCESSABLE_ENTITY, "channel_not_offered"),
+        (json!({"slotId": slot_id, "channel": "fax"}), StatusCode::BAD_REQUEST, "invalid_body"),
+        (json!({"slotId": "../../etc", "channel": "video"}), StatusCode::NOT_FOUND, "slot_not_found"),
+        (json!({"slotId": slot_id}), StatusCode::BAD_REQUEST, "invalid_body"),
+        (json!({"slotId": slot_id, "channel": "video", "extra": true}), StatusCode::BAD_REQUEST, "invalid_body"),
+    ];
+    for (body, expected, code) in booking_cases {
+        let (status, answer) = api.post("/interviews", seeker, body).await;
+        assert_error(status, &answer, expected, Some(code));
+    }
+    let convocation_path = format!("/seekers/{seeker_id}/convocations");
+    let convocation = |body: Value| api.post(&convocation_path, &advisor, body);
+    let (status, body) = convocation(
+        json!({"start": rfc3339(start + Duration::days(1)), "durationMinutes": 30, "channel": "in_person"}),
+    )
+    .await;
+    assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("location_required"));
+    let (status, body) = convocation(
+        json!({"start": rfc3339((Utc::now() + Duration::hours(2)).duration_trunc(Duration::hours(1)).unwrap()), "durationMinutes": 30, "channel": "video"}),
+    )
+    .await;
+    assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("too_late"));
+    let (status, body) = api.get("/interviews/not-an-id", seeker).await;
+    assert_error(status, &body, StatusCode::NOT_FOUND, None);
+    let (status, body) = api.get("/advisors/me/agenda?from=yesterday", &advisor).await;
+    assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_time"));
+    let (status, agenda) = api.get("/advisors/me/agenda", &advisor).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(agenda["items"].as_array().unwrap().is_empty(), "no interview was written");
+    let (_, mine) = api.get("/seekers/me/interviews", seeker).await;
+    assert!(mine["items"].as_array().unwrap().is_empty());
+}

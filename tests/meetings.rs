@@ -1,0 +1,488 @@
+//! Video interviews end to end: joining the Chime meeting (through the real SDK
+//! client against the local Chime emulator), who may join and when, the phone
+//! fallback, Chime failures, meetings gone on Chime's side, the scheduled end,
+//! and attendance proof from Chime meeting events.
+
+use std::collections::HashSet;
+
+use chrono::{Duration, Utc};
+use futures::future::join_all;
+use integration_tests::{assert_error, paris_at, regions, rfc3339, unique, Api, Person, Table};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+/// A video interview happening now between a fresh advisor and one of their seekers.
+struct Video {
+    api: Api,
+    table: Table,
+    admin: Person,
+    advisor: Person,
+    advisor_id: String,
+    seeker: Person,
+    seeker_id: String,
+    interview_id: String,
+}
+
+impl Video {
+    /// A convocation by video, moved so that it started `minutes_ago` minutes ago (negative: in the future).
+    async fn new(minutes_ago: i64) -> Video {
+        let api = Api::new();
+        let table = Table::connect().await;
+        let admin = api.admin().await;
+        let (advisor, advisor_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
+        let (seeker, seeker_id) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
+        let (status, interview) = api
+            .post(
+                &format!("/seekers/{seeker_id}/convocations"),
+                &advisor,
+                json!({"start": rfc3339(paris_at(5, 10, 0)), "durationMinutes": 30, "channel": "video"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "convoked: {interview}");
+        let interview_id = interview["interviewId"].as_str().expect("interviewId").to_owned();
+        table.move_interview_to_past(&interview_id, minutes_ago).await;
+        Video { api, table, admin, advisor, advisor_id, seeker, seeker_id, interview_id }
+    }
+
+    fn path(&self) -> String {
+        format!("/interviews/{}/meeting", self.interview_id)
+    }
+
+    async fn join(&self, who: &Person) -> (StatusCode, Value) {
+        self.api.call(Method::POST, &self.path(), Some(who), None).await
+    }
+
+    async fn end(&self, who: &Person) -> (StatusCode, Value) {
+        self.api.call(Method::DELETE, &self.path(), Some(who), None).await
+    }
+
+    /// The meetings the emulator holds for this interview (ended ones included).
+    async fn chime_meetings(&self) -> Vec<Value> {
+        let response = self
+            .api
+            .http
+            .get(format!("{}/_local/chime/meetings", self.api.base))
+            .query(&[("externalMeetingId", self.interview_id.as_str())])
+            .send()
+            .await
+            .expect("gateway reachable");
+        let body: Value = response.json().await.expect("meetings json");
+        body["items"].as_array().cloned().unwrap_or_default()
+    }
+
+    async fn fault(&self, fault: Option<&str>) {
+        let response = self
+            .api
+            .http
+            .post(format!("{}/_local/chime/faults", self.api.base))
+            .json(&json!({"externalMeetingId": self.interview_id, "fault": fault}))
+            .send()
+            .await
+            .expect("gateway reachable");
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    }
+
+    /// Simulates a client's media `action` (`join`, `leave`): the emulator emits the Chime event; returns it.
+    async fn media(&self, meeting_id: &str, attendee_id: &str, action: &str) -> Value {
+        let url = format!("{}/_local/chime/meetings/{meeting_id}/attendees/{attendee_id}/{action}", self.api.base);
+        let response = self.api.http.post(url).send().await.expect("gateway reachable");
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: Value = response.json().await.expect("event json");
+        assert!(
+            body["deliveries"].as_array().is_some_and(|d| !d.is_empty() && d.iter().all(|d| d["ok"] == true)),
+            "{body}"
+        );
+        body["event"].clone()
+    }
+
+    async fn redeliver(&self, event_id: &str) {
+        let url = format!("{}/_local/chime/events/{event_id}/redeliver", self.api.base);
+        let response = self.api.http.post(url).send().await.expect("gateway reachable");
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: Value = response.json().await.expect("json");
+        assert!(body["deliveries"].as_array().is_some_and(|d| d.iter().all(|d| d["ok"] == true)), "{body}");
+    }
+
+    async fn stored_meeting_id(&self) -> Option<String> {
+        let item = self.table.item(&format!("INTERVIEW#{}", self.interview_id), "INTERVIEW").await.expect("interview");
+        item.get("meetingId").and_then(|v| v.as_s().ok()).cloned()
+    }
+
+    /// Sort keys of the interview's partition starting with `prefix`.
+    async fn items_with(&self, prefix: &str) -> Vec<String> {
+        self.table
+            .partition(&format!("INTERVIEW#{}", self.interview_id))
+            .await
+            .into_iter()
+            .filter_map(|item| item.get("sk").and_then(|v| v.as_s().ok()).cloned())
+            .filter(|sk| sk.starts_with(prefix))
+            .collect()
+    }
+
+    async fn attendance_entries(&self) -> Vec<Value> {
+        let (status, journal) =
+            self.api.get(&format!("/seekers/{}/journal?limit=200", self.seeker_id), &self.advisor).await;
+        assert_eq!(status, StatusCode::OK, "{journal}");
+        journal["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| e["kind"] == "attendance" && e["details"]["interviewId"] == self.interview_id.as_str())
+            .collect()
+    }
+
+    async fn switch(&self, channel: &str) {
+        let (status, body) = self
+            .api
+            .post(
+                &format!("/interviews/{}/channel", self.interview_id),
+                &self.advisor,
+                json!({"channel": channel, "reason": "la vidéo ne passe pas"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "switched to {channel}: {body}");
+    }
+}
+
+fn meeting_id(body: &Value) -> String {
+    body["meeting"]["MeetingId"].as_str().unwrap_or_else(|| panic!("MeetingId in {body}")).to_owned()
+}
+
+fn attendee_id(body: &Value) -> String {
+    body["attendee"]["AttendeeId"].as_str().unwrap_or_else(|| panic!("AttendeeId in {body}")).to_owned()
+}
+
+#[tokio::test]
+async fn twenty_concurrent_joins_by_both_participants_make_one_meeting_and_two_attendees() {
+    let video = Video::new(5).await;
+    let joins = (0..20).map(|i| {
+        let who = if i % 2 == 0 { &video.seeker } else { &video.advisor };
+        video.join(who)
+    });
+    let results = join_all(joins).await;
+    let mut meetings = HashSet::new();
+    let mut seeker_attendees = HashSet::new();
+    let mut advisor_attendees = HashSet::new();
+    for (i, (status, body)) in results.iter().enumerate() {
+        assert_eq!(*status, StatusCode::OK, "join {i}: {body}");
+        meetings.insert(meeting_id(body));
+        if i % 2 == 0 {
+            seeker_attendees.insert(attendee_id(body));
+            assert_eq!(body["attendee"]["ExternalUserId"], format!("seeker-{}", video.seeker_id));
+        } else {
+            advisor_attendees.insert(attendee_id(body));
+            assert_eq!(body["attendee"]["ExternalUserId"], format!("advisor-{}", video.advisor_id));
+        }
+    }
+    assert_eq!(meetings.len(), 1, "one meeting: {meetings:?}");
+    assert_eq!(seeker_attendees.len(), 1, "one seeker attendee: {seeker_attendees:?}");
+    assert_eq!(advisor_attendees.len(), 1, "one advisor attendee: {advisor_attendees:?}");
+    assert!(seeker_attendees.is_disjoint(&advisor_attendees), "two attendee identities");
+
+    // The shapes the Chime SDK for JavaScript takes.
+    let (_, body) = &results[0];
+    assert_eq!(body["meeting"]["ExternalMeetingId"], video.interview_id.as_str());
+    assert_eq!(body["meeting"]["MediaRegion"], "eu-west-3");
+    for url in ["AudioHostUrl", "AudioFallbackUrl", "SignalingUrl", "TurnControlUrl", "EventIngestionUrl"] {
+        assert!(body["meeting"]["MediaPlacement"][url].is_string(), "{url} in {body}");
+    }
+    assert!(body["attendee"]["JoinToken"].as_str().is_some_and(|t| !t.is_empty()));
+
+    let meeting = meetings.into_iter().next().expect("one meeting");
+    let in_chime = video.chime_meetings().await;
+    assert_eq!(in_chime.len(), 1, "Chime holds one meeting for the interview: {in_chime:?}");
+    assert_eq!(in_chime[0]["attendees"].as_array().map(Vec::len), Some(2));
+    assert_eq!(video.stored_meeting_id().await.as_deref(), Some(meeting.as_str()));
+    assert_eq!(video.items_with("ATTENDEE#").await.len(), 2);
+    let (status, interview) = video.api.get(&format!("/interviews/{}", video.interview_id), &video.seeker).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(interview["meeting"]["meetingId"], meeting.as_str());
+
+    // A rejoin (a reloaded page) gets the same attendee, with a token to join again.
+    let (status, again) = video.join(&video.seeker).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(meeting_id(&again), meeting);
+    assert!(seeker_attendees.contains(&attendee_id(&again)));
+}
+
+#[tokio::test]
+async fn only_the_two_participants_join_and_only_the_advisor_ends_the_meeting() {
+    let video = Video::new(5).await;
+    let api = &video.api;
+    // An outsider (another advisor's seeker), another seeker of the same advisor, another advisor, an admin.
+    let (_, other_advisor_id) = api.create_advisor(&video.admin, regions::SHARED, "web", None).await;
+    let (outsider, _) = api.seeker_of(&video.admin, &other_advisor_id, regions::SHARED).await;
+    let (same_advisors_seeker, _) = api.seeker_of(&video.admin, &video.advisor_id, regions::SHARED).await;
+    let (other_advisor, _) = api.create_advisor(&video.admin, regions::SHARED, "web", None).await;
+    let unregistered = api.sign_in(&unique("nobody"), &[]).await;
+    for who in [&outsider, &same_advisors_seeker, &other_advisor, &video.admin] {
+        let (status, body) = video.join(who).await;
+        assert_error(status, &body, StatusCode::NOT_FOUND, None);
+    }
+    let (status, body) = video.join(&unregistered).await;
+    assert_error(status, &body, StatusCode::NOT_FOUND, Some("not_registered"));
+    let (status, _) = api.call(Method::POST, &video.path(), None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(video.chime_meetings().await.is_empty(), "refused joins create no meeting");
+    assert_eq!(video.stored_meeting_id().await, None);
+
+    let (status, joined) = video.join(&video.seeker).await;
+    assert_eq!(status, StatusCode::OK, "{joined}");
+    let first = meeting_id(&joined);
+    // The seeker may not end it; nor may anyone else.
+    let (status, body) = video.end(&video.seeker).await;
+    assert_error(status, &body, StatusCode::FORBIDDEN, Some("forbidden"));
+    let (status, body) = video.end(&other_advisor).await;
+    assert_error(status, &body, StatusCode::NOT_FOUND, None);
+    assert_eq!(video.stored_meeting_id().await.as_deref(), Some(first.as_str()));
+    assert!(video.chime_meetings().await.iter().all(|m| m["ended"] == false));
+
+    let (status, _) = video.end(&video.advisor).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(video.stored_meeting_id().await, None);
+    assert!(video.chime_meetings().await.iter().all(|m| m["ended"] == true));
+    let (status, _) = video.end(&video.advisor).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "ending is idempotent");
+
+    // Within the window, a new join opens a new meeting.
+    let (status, rejoined) = video.join(&video.advisor).await;
+    assert_eq!(status, StatusCode::OK, "{rejoined}");
+    assert_ne!(meeting_id(&rejoined), first);
+}
+
+#[tokio::test]
+async fn joining_is_refused_too_early_and_after_the_end() {
+    // Starts in 30 minutes: the meeting opens 15 minutes before.
+    let early = Video::new(-30).await;
+    for who in [&early.seeker, &early.advisor] {
+        let (status, body) = early.join(who).await;
+        assert_error(status, &body, StatusCode::CONFLICT, Some("too_early"));
+    }
+    assert!(early.chime_meetings().await.is_empty());
+    assert_eq!(early.stored_meeting_id().await, None);
+    early.table.move_interview_to_past(&early.interview_id, -10).await;
+    let (status, body) = early.join(&early.seeker).await;
+    assert_eq!(status, StatusCode::OK, "10 minutes before the start: {body}");
+
+    // Ended 10 minutes ago.
+    let late = Video::new(40).await;
+    for who in [&late.seeker, &late.advisor] {
+        let (status, body) = late.join(who).await;
+        assert_error(status, &body, StatusCode::CONFLICT, Some("interview_over"));
+    }
+    assert!(late.chime_meetings().await.is_empty());
+    assert_eq!(late.stored_meeting_id().await, None);
+    assert!(late.items_with("ATTENDEE#").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_phone_interview_refuses_joining_until_switched_back_to_video() {
+    let video = Video::new(5).await;
+    let (status, body) = video.join(&video.seeker).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let first = meeting_id(&body);
+
+    // The video fails: the advisor goes on by phone, and the meeting cannot be joined any more.
+    video.switch("phone").await;
+    for who in [&video.seeker, &video.advisor] {
+        let (status, body) = video.join(who).await;
+        assert_error(status, &body, StatusCode::CONFLICT, Some("not_video"));
+    }
+    // Back to video: joining works again, in the same meeting.
+    video.switch("video").await;
+    let (status, body) = video.join(&video.advisor).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(meeting_id(&body), first);
+
+    // An interview booked by phone from the start never has a meeting.
+    let (status, phone) = video
+        .api
+        .post(
+            &format!("/seekers/{}/convocations", video.seeker_id),
+            &video.advisor,
+            json!({"start": rfc3339(paris_at(6, 14, 0)), "durationMinutes": 30, "channel": "phone"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{phone}");
+    let phone_id = phone["interviewId"].as_str().expect("interviewId");
+    video.table.move_interview_to_past(phone_id, 5).await;
+    let (status, body) =
+        video.api.call(Method::POST, &format!("/interviews/{phone_id}/meeting"), Some(&video.seeker), None).await;
+    assert_error(status, &body, StatusCode::CONFLICT, Some("not_video"));
+}
+
+#[tokio::test]
+async fn chime_throttling_answers_503_with_retry_after_and_writes_nothing() {
+    let video = Video::new(5).await;
+    for fault in ["throttle", "unavailable"] {
+        video.fault(Some(fault)).await;
+        let response = video
+            .api
+            .http
+            .post(format!("{}{}", video.api.base, video.path()))
+            .bearer_auth(&video.seeker.token)
+            .send()
+            .await
+            .expect("gateway reachable");
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE, "{fault}");
+        assert!(response.headers().contains_key("retry-after"), "Retry-After when Chime is {fault}");
+        let body: Value = response.json().await.expect("error json");
+        assert_error(StatusCode::SERVICE_UNAVAILABLE, &body, StatusCode::SERVICE_UNAVAILABLE, Some("unavailable"));
+        assert_eq!(video.stored_meeting_id().await, None, "nothing written");
+        assert!(video.items_with("ATTENDEE#").await.is_empty());
+        assert!(video.items_with("MEETING_END").await.is_empty());
+        assert!(video.chime_meetings().await.is_empty());
+    }
+    video.fault(None).await;
+    let (status, body) = video.join(&video.seeker).await;
+    assert_eq!(status, StatusCode::OK, "once Chime recovers: {body}");
+    let meeting = meeting_id(&body);
+
+    // Throttled again with a meeting in place: 503, and the interview still names its meeting.
+    video.fault(Some("throttle")).await;
+    let (status, body) = video.join(&video.advisor).await;
+    assert_error(status, &body, StatusCode::SERVICE_UNAVAILABLE, Some("unavailable"));
+    let (status, body) = video.end(&video.advisor).await;
+    assert_error(status, &body, StatusCode::SERVICE_UNAVAILABLE, Some("unavailable"));
+    assert_eq!(video.stored_meeting_id().await.as_deref(), Some(meeting.as_str()));
+    assert_eq!(video.items_with("ATTENDEE#").await.len(), 1);
+    video.fault(None).await;
+    let (status, body) = video.join(&video.advisor).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(meeting_id(&body), meeting);
+}
+
+#[tokio::test]
+async fn a_meeting_gone_on_chimes_side_is_replaced_on_the_next_join() {
+    let video = Video::new(5).await;
+    let (status, body) = video.join(&video.seeker).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let first = meeting_id(&body);
+
+    // Chime ends a meeting left empty for 5 minutes: it is NotFound from then on.
+    let response = video
+        .api
+        .http
+        .post(format!("{}/_local/chime/meetings/{first}/expire", video.api.base))
+        .send()
+        .await
+        .expect("gateway reachable");
+    assert_eq!(response.status(), StatusCode::OK);
+
+    // Concurrent rejoins converge on one new meeting.
+    let joins = (0..6).map(|i| video.join(if i % 2 == 0 { &video.seeker } else { &video.advisor }));
+    let results = join_all(joins).await;
+    let mut replacements = HashSet::new();
+    for (status, body) in &results {
+        assert_eq!(*status, StatusCode::OK, "{body}");
+        replacements.insert(meeting_id(body));
+    }
+    assert_eq!(replacements.len(), 1, "{replacements:?}");
+    let second = replacements.into_iter().next().expect("one meeting");
+    assert_ne!(second, first);
+    assert_eq!(video.stored_meeting_id().await.as_deref(), Some(second.as_str()));
+    let live: Vec<Value> = video.chime_meetings().await.into_iter().filter(|m| m["ended"] == false).collect();
+    assert_eq!(live.len(), 1, "{live:?}");
+    assert_eq!(live[0]["meetingId"], second.as_str());
+}
+
+#[tokio::test]
+async fn attendance_events_land_in_the_journal_once_each_even_when_delivered_twice() {
+    let video = Video::new(5).await;
+    let (status, seeker_join) = video.join(&video.seeker).await;
+    assert_eq!(status, StatusCode::OK, "{seeker_join}");
+    let (status, advisor_join) = video.join(&video.advisor).await;
+    assert_eq!(status, StatusCode::OK, "{advisor_join}");
+    let meeting = meeting_id(&seeker_join);
+
+    let joined = video.media(&meeting, &attendee_id(&seeker_join), "join").await;
+    let advisor_joined = video.media(&meeting, &attendee_id(&advisor_join), "join").await;
+    let left = video.media(&meeting, &attendee_id(&seeker_join), "leave").await;
+    assert_eq!(joined["source"], "aws.chime");
+    assert_eq!(joined["detail-type"], "Chime Meeting State Change");
+    assert_eq!(joined["detail"]["eventType"], "chime:AttendeeJoined");
+    // EventBridge delivers at least once: the same events again, concurrently too.
+    let ids: Vec<String> =
+        [&joined, &advisor_joined, &left].iter().map(|e| e["id"].as_str().expect("event id").to_owned()).collect();
+    join_all(ids.iter().chain(ids.iter()).map(|id| video.redeliver(id))).await;
+
+    // The advisor ends the meeting: Chime sends MeetingEnded (asynchronously).
+    let (status, _) = video.end(&video.advisor).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let mut entries = Vec::new();
+    for _ in 0..100 {
+        entries = video.attendance_entries().await;
+        if entries.iter().any(|e| e["details"]["event"] == "meeting_ended") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let mut seen: Vec<(String, String)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e["details"]["event"].as_str().unwrap_or_default().to_owned(),
+                e["details"]["participant"].as_str().unwrap_or("-").to_owned(),
+            )
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        vec![
+            ("joined".to_owned(), "advisor".to_owned()),
+            ("joined".to_owned(), "seeker".to_owned()),
+            ("left".to_owned(), "seeker".to_owned()),
+            ("meeting_ended".to_owned(), "-".to_owned()),
+        ],
+        "one entry per event: {entries:?}"
+    );
+    for entry in &entries {
+        assert_eq!(entry["actor"]["role"], "system");
+        assert_eq!(entry["details"]["meetingId"], meeting.as_str());
+        assert_eq!(entry["details"]["mandatory"], true);
+    }
+    assert_eq!(video.items_with("ATTENDANCE#").await.len(), 4);
+    // The seeker reads the same proof in their own journal.
+    let (status, own) = video.api.get(&format!("/seekers/{}/journal", video.seeker_id), &video.seeker).await;
+    assert_eq!(status, StatusCode::OK);
+    let own_count = own["items"].as_array().map(|items| items.iter().filter(|e| e["kind"] == "attendance").count());
+    assert_eq!(own_count, Some(4));
+}
+
+#[tokio::test]
+async fn the_scheduled_job_ends_meetings_of_finished_interviews_once() {
+    // Ends in two minutes; other tests' interviews end later, so a run at "now + 3 minutes" leaves them alone.
+    let video = Video::new(28).await;
+    let (status, body) = video.join(&video.seeker).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let meeting = meeting_id(&body);
+    let run = |at: chrono::DateTime<Utc>| {
+        let api = video.api.clone();
+        async move {
+            let response = api
+                .http
+                .post(format!("{}/_local/schedule/MeetingSweeperFunction", api.base))
+                .json(&json!({"time": rfc3339(at)}))
+                .send()
+                .await
+                .expect("gateway reachable");
+            assert_eq!(response.status(), StatusCode::OK, "{:?}", response.text().await);
+        }
+    };
+
+    // Before the end: nothing happens.
+    run(Utc::now()).await;
+    assert_eq!(video.stored_meeting_id().await.as_deref(), Some(meeting.as_str()));
+    assert!(video.chime_meetings().await.iter().all(|m| m["ended"] == false));
+
+    // After the end: the meeting is ended and forgotten; a second run changes nothing.
+    let after = Utc::now() + Duration::minutes(3);
+    run(after).await;
+    assert!(video.chime_meetings().await.iter().all(|m| m["ended"] == true));
+    assert_eq!(video.stored_meeting_id().await, None);
+    assert!(video.items_with("MEETING_END").await.is_empty());
+    run(after).await;
+    assert_eq!(video.chime_meetings().await.len(), 1);
+}
