@@ -107,3 +107,15 @@ pub fn in_person_open_gsi1pk(advisor_id: &str) -> String {
 }
 /// Under the seeker: held while they have an open in-person request (one at a time).
 pub const IN_PERSON_OPEN_SK: &str = "INPERSON_OPEN";
+
+/// A signed link's use: written once, when its action is done.
+pub fn link_pk(token_id: &str) -> String {
+    format!("LINK#{token_id}")
+}
+pub const LINK_SK: &str = "LINK";
+
+/// A scheduled job's progress (e.g. the last run of `reminders`).
+pub fn job_pk(job: &str) -> String {
+    format!("JOB#{job}")
+}
+pub const CURSOR_SK: &str = "CURSOR";

@@ -1,0 +1,71 @@
+//! The scheduled jobs: `reminders` (every 15 minutes) sends the day-before and
+//! hour-before reminders of booked interviews, exactly once each; `advisor-digest`
+//! (daily, 08:00 Paris) sends each advisor one email with their overdue seekers,
+//! open in-person requests and today's agenda. Both take "now" from the
+//! EventBridge event's `time`, so any run can be replayed for any moment.
+
+pub mod digest;
+mod due;
+
+use aws_lambda_events::event::eventbridge::EventBridgeEvent;
+use chrono::{DateTime, Utc};
+use common::config::Config;
+use common::links::LinkSigner;
+use common::store::Store;
+use lambda_runtime::Error;
+
+pub use due::{run_reminders, RunReport};
+
+/// What the handlers need, built once per cold start.
+pub struct App {
+    pub store: Store,
+    pub config: Config,
+    pub links: LinkSigner,
+}
+
+impl App {
+    pub async fn from_env() -> Result<App, Error> {
+        let config = Config::from_env()?;
+        let store = Store::from_env(config.table_name.clone()).await;
+        let secret = common::links::secret_from_env().await?;
+        let base = std::env::var("LINKS_BASE_URL").unwrap_or_else(|_| config.app_base_url.clone());
+        let links = LinkSigner::new(&secret, base).ok_or("the link secret must be at least 32 bytes")?;
+        Ok(App { store, config, links })
+    }
+}
+
+/// "Now" is the event's `time` (a replayed or late event acts for the moment it was scheduled).
+pub fn event_time(event: &EventBridgeEvent) -> DateTime<Utc> {
+    event.time.unwrap_or_else(|| {
+        tracing::warn!("scheduled event without time; using the clock");
+        Utc::now()
+    })
+}
+
+/// The `reminders` function. An error makes Lambda retry the event; every run is idempotent.
+pub async fn handle(app: &App, event: EventBridgeEvent) -> Result<RunReport, Error> {
+    let now = event_time(&event);
+    let report = run_reminders(app, now).await.map_err(|e| {
+        e.log();
+        Error::from(format!("reminders run failed: {}", e.code()))
+    })?;
+    tracing::info!(
+        run_at = %report.run_at,
+        buckets = report.buckets,
+        read = report.reminders_read,
+        sent = report.sent,
+        already_sent = report.already_sent,
+        skipped = report.skipped,
+        "reminders run done"
+    );
+    Ok(report)
+}
+
+/// The `advisor-digest` function (fires at 06:00 and 07:00 UTC; acts at 08:xx Paris).
+pub async fn handle_digest(app: &App, event: EventBridgeEvent) -> Result<digest::DigestReport, Error> {
+    let now = event_time(&event);
+    digest::run_digest(app, now).await.map_err(|e| {
+        e.log();
+        Error::from(format!("digest run failed: {}", e.code()))
+    })
+}
