@@ -109,8 +109,7 @@ impl LinkSigner {
         ttl: Duration,
     ) -> String {
         let token_id = ulid::Ulid::from_datetime(now.into()).to_string();
-        let payload =
-            format!("{}.{subject}.{recipient}.{}.{token_id}", action.as_str(), (now + ttl).timestamp());
+        let payload = format!("{}.{subject}.{recipient}.{}.{token_id}", action.as_str(), (now + ttl).timestamp());
         let mut mac = self.mac();
         mac.update(payload.as_bytes());
         let tag = mac.finalize().into_bytes();
@@ -165,8 +164,8 @@ pub async fn secret_from_env() -> Result<Vec<u8>, crate::config::ConfigError> {
     if let Some(secret) = std::env::var("LINK_SECRET").ok().filter(|v| !v.is_empty()) {
         return Ok(secret.into_bytes());
     }
-    let arn = std::env::var("LINK_SECRET_ARN")
-        .map_err(|_| ConfigError::new("LINK_SECRET or LINK_SECRET_ARN must be set"))?;
+    let arn =
+        std::env::var("LINK_SECRET_ARN").map_err(|_| ConfigError::new("LINK_SECRET or LINK_SECRET_ARN must be set"))?;
     let port = std::env::var("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT").unwrap_or_else(|_| "2773".into());
     let session = std::env::var("AWS_SESSION_TOKEN").unwrap_or_default();
     #[derive(serde::Deserialize)]

@@ -13,7 +13,7 @@ use chrono_tz::Europe::Paris;
 use common::domain::{Channel, REGIONS};
 use common::email::{EmailTemplate, OutboxRecord};
 use common::keys;
-use common::store::{sdk_error, s, AdvisorRecord, Item, TransactOutcome};
+use common::store::{s, sdk_error, AdvisorRecord, Item, TransactOutcome};
 use common::time::{french_date_time, from_key, to_key};
 use common::tx::{put, update};
 use common::ApiError;

@@ -152,8 +152,9 @@ pub async fn run_reminders(app: &App, now: DateTime<Utc>) -> Result<RunReport, A
     report.reminders_read = due.len();
 
     use futures::stream::{self, StreamExt};
-    let results: Vec<Result<Handled, ApiError>> =
-        stream::iter(due.iter().map(|r| handle_one(app, r, now))).buffer_unordered(CONCURRENCY).collect().await;
+    // Futures collected first: a closure inside the stream type trips Send inference in spawned tasks.
+    let pending: Vec<_> = due.iter().map(|r| handle_one(app, r, now)).collect();
+    let results: Vec<Result<Handled, ApiError>> = stream::iter(pending).buffer_unordered(CONCURRENCY).collect().await;
     let mut first_error = None;
     for result in results {
         match result {

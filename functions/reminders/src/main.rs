@@ -8,8 +8,8 @@ async fn main() -> Result<(), Error> {
     common::telemetry::init();
     let app = reminders::App::from_env().await?;
     let app = &app;
-    run(service_fn(move |event: LambdaEvent<EventBridgeEvent>| async move {
-        reminders::handle(app, event.payload).await
-    }))
+    run(service_fn(
+        move |event: LambdaEvent<EventBridgeEvent>| async move { reminders::handle(app, event.payload).await },
+    ))
     .await
 }

@@ -3,6 +3,7 @@
 
 use anyhow::{bail, Result};
 use aws_lambda_events::event::dynamodb::Event;
+use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use lambda_http::{Body, Request, Response};
 
@@ -12,10 +13,13 @@ pub struct Functions {
     registration: registration::App,
     booking: booking::App,
     email_dispatch: email_dispatch::App,
+    links: links::App,
+    reminders: reminders::App,
 }
 
-const HTTP_FUNCTIONS: [&str; 2] = ["RegistrationFunction", "BookingFunction"];
+const HTTP_FUNCTIONS: [&str; 3] = ["RegistrationFunction", "BookingFunction", "LinksFunction"];
 const STREAM_FUNCTIONS: [&str; 1] = ["EmailDispatchFunction"];
+const SCHEDULED_FUNCTIONS: [&str; 2] = ["RemindersFunction", "AdvisorDigestFunction"];
 
 impl Functions {
     pub async fn from_env() -> Result<Functions> {
@@ -25,6 +29,8 @@ impl Functions {
             email_dispatch: email_dispatch::App::from_env()
                 .await
                 .map_err(|e| anyhow::anyhow!("email-dispatch: {e}"))?,
+            links: links::App::new(booking::App::from_env().await.map_err(|e| anyhow::anyhow!("links: {e}"))?),
+            reminders: reminders::App::from_env().await.map_err(|e| anyhow::anyhow!("reminders: {e}"))?,
         })
     }
 
@@ -34,6 +40,12 @@ impl Functions {
             if !HTTP_FUNCTIONS.contains(&route.function.as_str()) {
                 bail!("template route {} names {}, which the local gateway does not host", route.key(), route.function);
             }
+        }
+        for schedule in &template.schedules {
+            if !SCHEDULED_FUNCTIONS.contains(&schedule.function.as_str()) {
+                bail!("template schedule of {} is not hosted by the local gateway", schedule.function);
+            }
+            crate::scheduler::Expression::parse(&schedule.expression)?;
         }
         for stream in &template.streams {
             if !STREAM_FUNCTIONS.contains(&stream.function.as_str()) {
@@ -48,6 +60,7 @@ impl Functions {
         match function {
             "RegistrationFunction" => registration::handle(&self.registration, request).await,
             "BookingFunction" => booking::handle(&self.booking, request).await,
+            "LinksFunction" => links::handle(&self.links, request).await,
             other => Err(format!("function {other} is not hosted").into()),
         }
     }
@@ -61,5 +74,19 @@ impl Functions {
             "EmailDispatchFunction" => email_dispatch::handle(&self.email_dispatch, event).await,
             other => Err(format!("function {other} is not hosted").into()),
         }
+    }
+
+    /// Invokes a scheduled function with an EventBridge scheduled event; its result as JSON.
+    pub async fn invoke_schedule(
+        &self,
+        function: &str,
+        event: EventBridgeEvent,
+    ) -> Result<serde_json::Value, lambda_runtime::Error> {
+        let value = match function {
+            "RemindersFunction" => serde_json::to_value(reminders::handle(&self.reminders, event).await?)?,
+            "AdvisorDigestFunction" => serde_json::to_value(reminders::handle_digest(&self.reminders, event).await?)?,
+            other => return Err(format!("function {other} is not hosted").into()),
+        };
+        Ok(value)
     }
 }
