@@ -223,7 +223,7 @@ pub(crate) async fn accept_as(
         now,
     );
     interview.request_id = Some(request_id.clone());
-    let parties = Parties { seeker: &seeker, advisor: &advisor };
+    let parties = Parties { seeker: &seeker, advisor };
     let emails = emails::booked(app, &interview, &parties, now);
     let mut extra = close_items(
         &record,
@@ -290,7 +290,7 @@ pub(crate) async fn decline_as(
         app.config.retention_days,
     );
     items.push(put(entry.to_item()?, None));
-    let parties = Parties { seeker: &seeker, advisor: &advisor };
+    let parties = Parties { seeker: &seeker, advisor };
     if let Some(email) = emails::in_person_declined(app, &parties, &message, now) {
         items.push(put(email.to_item()?, None));
     }

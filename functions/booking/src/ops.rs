@@ -123,11 +123,12 @@ pub async fn next_free_start(
     now: DateTime<Utc>,
 ) -> Result<Option<DateTime<Utc>>, ApiError> {
     let earliest = now + app.policy.min_notice;
-    let horizon = earliest + Duration::days(SEARCH_DAYS);
+    let horizon = earliest + Duration::days(SEARCH_DAYS + 2);
+    // Interviews last at most a few hours: one that started before `earliest` may still overlap.
     let busy = booked_between(app, advisor_id, earliest - Duration::hours(4), horizon).await?;
     let length = Duration::minutes(i64::from(minutes));
-    let mut day = earliest.with_timezone(&Paris).date_naive();
-    while day <= horizon.with_timezone(&Paris).date_naive() {
+    let first_day = earliest.with_timezone(&Paris).date_naive();
+    for day in (0..=SEARCH_DAYS + 1).map(|d| first_day + Duration::days(d)) {
         if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
             for (open, close) in BLOCKS {
                 let mut local = day.and_time(NaiveTime::from_hms_opt(open, 0, 0).unwrap_or(NaiveTime::MIN));
@@ -142,10 +143,6 @@ pub async fn next_free_start(
                     local += Duration::minutes(30);
                 }
             }
-        }
-        day = day.succ_opt().unwrap_or(day);
-        if day == day.succ_opt().unwrap_or(day) {
-            break;
         }
     }
     Ok(None)

@@ -132,6 +132,8 @@ fn render(app: &App, page: Page, action: &str) -> Response<Body> {
 }
 
 /// What a link points at, loaded and checked against its recipient.
+// One short-lived value per request: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 enum Subject {
     Interview(InterviewRecord),
     Request(InPersonRecord),
