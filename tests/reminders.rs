@@ -332,3 +332,45 @@ async fn with_ten_thousand_interviews_a_run_reads_only_the_due_reminders() {
     let again = run_at(&api, run + Duration::minutes(1)).await;
     assert_eq!(again["remindersRead"], 0, "{again}");
 }
+
+async fn digest_at(api: &Api, time: DateTime<Utc>) -> Value {
+    let response = api
+        .http
+        .post(format!("{}/_local/schedule/advisor-digest", api.base))
+        .json(&json!({"time": time.to_rfc3339()}))
+        .send()
+        .await
+        .expect("gateway reachable");
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.expect("report json")
+}
+
+#[tokio::test]
+async fn the_daily_digest_reaches_each_advisor_with_something_in_it_once() {
+    let api = Api::new();
+    let admin = api.admin().await;
+    let (busy, busy_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
+    let (idle, _) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
+    let (seeker, _) = api.seeker_of(&admin, &busy_id, regions::SHARED).await;
+    let (status, _) = api.post("/seekers/me/in-person-requests", &seeker, json!({"reason": "en agence"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    // Tomorrow: 08:00 in Paris does the digest; 07:00 (the other firing of the schedule) does nothing.
+    let day = Utc::now().with_timezone(&Paris).date_naive() + Duration::days(1);
+    let quiet = digest_at(&api, paris(day, 7, 0)).await;
+    assert!(quiet["day"].is_null(), "{quiet}");
+    let reports = join_all([digest_at(&api, paris(day, 8, 0)), digest_at(&api, paris(day, 8, 0))]).await;
+    assert!(reports.iter().all(|r| r["day"] == day.to_string()), "{reports:?}");
+    digest_at(&api, paris(day, 8, 5)).await;
+
+    let subject = format!("Votre point du {}", common::time::french_date(paris(day, 8, 0)));
+    api.wait_for_subject(&email_of(&busy), &subject).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let digests: Vec<Value> =
+        api.emails_to(&email_of(&busy)).await.into_iter().filter(|e| e["subject"] == subject.as_str()).collect();
+    assert_eq!(digests.len(), 1, "one digest a day: {digests:#?}");
+    let text = digests[0]["text"].as_str().unwrap_or_default();
+    assert!(text.contains("Demandes d'entretien en agence en attente de réponse (1)"), "{text}");
+    assert!(!text.contains("Zoé"), "the digest names nobody: {text}");
+    let idle_digests = api.emails_to(&email_of(&idle)).await;
+    assert!(idle_digests.iter().all(|e| e["subject"] != subject.as_str()), "nothing to say, no email");
+}
