@@ -39,10 +39,9 @@ impl App {
         let config = Config::from_env()?;
         let policy = BookingPolicy::from_env()?;
         let store = Store::from_env(config.table_name.clone()).await;
-        let secret = common::links::secret_from_env().await?;
         // Links point at the HTTP API (`/links/{token}`), which may differ from the front end.
         let base = std::env::var("LINKS_BASE_URL").unwrap_or_else(|_| config.app_base_url.clone());
-        let links = LinkSigner::new(&secret, base).ok_or("the link secret must be at least 32 bytes")?;
+        let links = LinkSigner::from_env(base)?;
         Ok(App { store, config, policy, links })
     }
 }
@@ -63,6 +62,8 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
 
 async fn dispatch(app: &App, route: &str, request: &Request) -> Result<Response<Body>, ApiError> {
     let caller = Caller::from_request(request)?;
+    // Emails carry signed links: the key must be loaded (first invocation of a sandbox).
+    app.links.ensure().await.map_err(|e| ApiError::Unavailable(Box::new(e)))?;
     let now = Utc::now();
     match route {
         "POST /advisors/me/slots" => slots::create(app, &caller, request, now).await,

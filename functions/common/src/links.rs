@@ -8,6 +8,9 @@ use base64::Engine;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
+use std::sync::{Arc, OnceLock};
+
+use crate::config::ConfigError;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -69,10 +72,14 @@ pub enum LinkError {
     Expired,
 }
 
-/// Signs and verifies links; the secret never leaves it.
+/// Signs and verifies links; the secret never leaves it. In AWS the secret is read on first use
+/// ([`LinkSigner::ensure`], called at the start of every invocation): the Parameters and Secrets
+/// extension does not serve requests during the Lambda init phase.
 #[derive(Clone)]
 pub struct LinkSigner {
-    secret: Vec<u8>,
+    secret: Arc<OnceLock<Vec<u8>>>,
+    /// Where to read the secret when it is not loaded yet (`LINK_SECRET_ARN`).
+    secret_arn: Option<String>,
     /// Base of the links, e.g. `https://api.example.fr/prod` (the HTTP API, where `/links/{token}` lives).
     pub base_url: String,
 }
@@ -91,12 +98,42 @@ fn plain(field: &str) -> bool {
 impl LinkSigner {
     /// A secret shorter than 32 bytes is refused: it would be guessable.
     pub fn new(secret: &[u8], base_url: impl Into<String>) -> Option<LinkSigner> {
-        (secret.len() >= 32).then(|| LinkSigner { secret: secret.to_vec(), base_url: base_url.into() })
+        (secret.len() >= MIN_SECRET_BYTES).then(|| LinkSigner {
+            secret: Arc::new(OnceLock::from(secret.to_vec())),
+            secret_arn: None,
+            base_url: base_url.into(),
+        })
     }
 
-    fn mac(&self) -> HmacSha256 {
-        // HMAC takes keys of any length: this cannot fail.
-        <HmacSha256 as KeyInit>::new_from_slice(&self.secret).unwrap_or_else(|_| unreachable!("HMAC accepts any key"))
+    /// `LINK_SECRET` (local: loaded now), else `LINK_SECRET_ARN` (AWS: read by [`LinkSigner::ensure`]).
+    pub fn from_env(base_url: impl Into<String>) -> Result<LinkSigner, ConfigError> {
+        if let Some(secret) = std::env::var("LINK_SECRET").ok().filter(|v| !v.is_empty()) {
+            return LinkSigner::new(secret.as_bytes(), base_url)
+                .ok_or_else(|| ConfigError::new("LINK_SECRET must be at least 32 bytes"));
+        }
+        let arn = std::env::var("LINK_SECRET_ARN")
+            .map_err(|_| ConfigError::new("LINK_SECRET or LINK_SECRET_ARN must be set"))?;
+        Ok(LinkSigner { secret: Arc::new(OnceLock::new()), secret_arn: Some(arn), base_url: base_url.into() })
+    }
+
+    /// Loads the secret if it is not yet (once per sandbox); an error means "retry later" (503).
+    pub async fn ensure(&self) -> Result<(), ConfigError> {
+        if self.secret.get().is_some() {
+            return Ok(());
+        }
+        let arn = self.secret_arn.as_deref().ok_or_else(|| ConfigError::new("no link secret source"))?;
+        let secret = read_secret(arn).await?;
+        if secret.len() < MIN_SECRET_BYTES {
+            return Err(ConfigError::new("the link secret must be at least 32 bytes"));
+        }
+        // A concurrent first use may have set it: the same value.
+        let _ = self.secret.set(secret);
+        Ok(())
+    }
+
+    fn mac(&self) -> Option<HmacSha256> {
+        // HMAC takes keys of any length; `None` only before `ensure`.
+        self.secret.get().and_then(|key| <HmacSha256 as KeyInit>::new_from_slice(key).ok())
     }
 
     /// A token for `action` on `subject` by `recipient`, valid for `ttl` from `now`.
@@ -110,7 +147,8 @@ impl LinkSigner {
     ) -> String {
         let token_id = ulid::Ulid::from_datetime(now.into()).to_string();
         let payload = format!("{}.{subject}.{recipient}.{}.{token_id}", action.as_str(), (now + ttl).timestamp());
-        let mut mac = self.mac();
+        // Every handler calls `ensure` first: signing without the key is a programming error.
+        let mut mac = self.mac().unwrap_or_else(|| unreachable!("LinkSigner::ensure runs before any signing"));
         mac.update(payload.as_bytes());
         let tag = mac.finalize().into_bytes();
         format!("{}.{}", URL_SAFE_NO_PAD.encode(payload), URL_SAFE_NO_PAD.encode(tag))
@@ -126,7 +164,7 @@ impl LinkSigner {
         let (payload_b64, tag_b64) = token.split_once('.').ok_or(LinkError::Malformed)?;
         let payload = URL_SAFE_NO_PAD.decode(payload_b64).map_err(|_| LinkError::Malformed)?;
         let tag = URL_SAFE_NO_PAD.decode(tag_b64).map_err(|_| LinkError::Malformed)?;
-        let mut mac = self.mac();
+        let mut mac = self.mac().ok_or(LinkError::BadSignature)?;
         mac.update(&payload);
         mac.verify_slice(&tag).map_err(|_| LinkError::BadSignature)?;
         let payload = String::from_utf8(payload).map_err(|_| LinkError::Malformed)?;
@@ -156,16 +194,11 @@ impl LinkSigner {
     }
 }
 
-/// Where the link secret comes from: `LINK_SECRET` (local), else the Secrets Manager secret
-/// `LINK_SECRET_ARN`, read at cold start through the AWS Parameters and Secrets Lambda
-/// Extension (a local HTTP endpoint in the Lambda sandbox; no SDK client to build).
-pub async fn secret_from_env() -> Result<Vec<u8>, crate::config::ConfigError> {
-    use crate::config::ConfigError;
-    if let Some(secret) = std::env::var("LINK_SECRET").ok().filter(|v| !v.is_empty()) {
-        return Ok(secret.into_bytes());
-    }
-    let arn =
-        std::env::var("LINK_SECRET_ARN").map_err(|_| ConfigError::new("LINK_SECRET or LINK_SECRET_ARN must be set"))?;
+const MIN_SECRET_BYTES: usize = 32;
+
+/// The Secrets Manager secret `arn`, through the AWS Parameters and Secrets Lambda Extension
+/// (a local HTTP endpoint in the Lambda sandbox, with its cache; no SDK client to build).
+async fn read_secret(arn: &str) -> Result<Vec<u8>, ConfigError> {
     let port = std::env::var("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT").unwrap_or_else(|_| "2773".into());
     let session = std::env::var("AWS_SESSION_TOKEN").unwrap_or_default();
     #[derive(serde::Deserialize)]
@@ -175,7 +208,7 @@ pub async fn secret_from_env() -> Result<Vec<u8>, crate::config::ConfigError> {
     }
     let value: SecretValue = reqwest::Client::new()
         .get(format!("http://localhost:{port}/secretsmanager/get"))
-        .query(&[("secretId", arn.as_str())])
+        .query(&[("secretId", arn)])
         .header("X-Aws-Parameters-Secrets-Token", session)
         .send()
         .await

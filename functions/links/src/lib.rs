@@ -337,6 +337,10 @@ pub async fn handle_at(app: &App, request: &Request, now: DateTime<Utc>) -> Resp
     let token = request.path_parameters_ref().and_then(|p| p.first("token")).unwrap_or_default().to_owned();
     let action_url = format!("{}/links/{token}", app.signer().base_url);
     let post = request.method() == http::Method::POST;
+    if let Err(error) = app.signer().ensure().await {
+        tracing::error!(error = %error, "link secret unavailable");
+        return render(app, unavailable(), &action_url);
+    }
     let claims = match app.signer().verify(&token, now) {
         Ok(claims) => claims,
         Err(error) => {

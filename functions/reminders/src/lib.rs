@@ -27,9 +27,9 @@ impl App {
     pub async fn from_env() -> Result<App, Error> {
         let config = Config::from_env()?;
         let store = Store::from_env(config.table_name.clone()).await;
-        let secret = common::links::secret_from_env().await?;
+        // Links point at the HTTP API (`/links/{token}`), which may differ from the front end.
         let base = std::env::var("LINKS_BASE_URL").unwrap_or_else(|_| config.app_base_url.clone());
-        let links = LinkSigner::new(&secret, base).ok_or("the link secret must be at least 32 bytes")?;
+        let links = LinkSigner::from_env(base)?;
         Ok(App { store, config, links })
     }
 }
@@ -45,6 +45,7 @@ pub fn event_time(event: &EventBridgeEvent) -> DateTime<Utc> {
 /// The `reminders` function. An error makes Lambda retry the event; every run is idempotent.
 pub async fn handle(app: &App, event: EventBridgeEvent) -> Result<RunReport, Error> {
     let now = event_time(&event);
+    app.links.ensure().await?;
     let report = run_reminders(app, now).await.map_err(|e| {
         e.log();
         Error::from(format!("reminders run failed: {}", e.code()))
