@@ -70,3 +70,19 @@ pub async fn handle_digest(app: &App, event: EventBridgeEvent) -> Result<digest:
         Error::from(format!("digest run failed: {}", e.code()))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn now_is_the_time_of_the_scheduled_event_aws_sends() {
+        // The shape EventBridge delivers for a schedule rule.
+        let raw = r#"{"version":"0","id":"53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa","detail-type":"Scheduled Event",
+            "source":"aws.events","account":"123456789012","time":"2026-10-25T01:30:00Z","region":"eu-west-3",
+            "resources":["arn:aws:events:eu-west-3:123456789012:rule/reminders-Every15Minutes"],"detail":{}}"#;
+        let event: EventBridgeEvent = serde_json::from_str(raw).unwrap();
+        assert_eq!(event_time(&event), Utc.with_ymd_and_hms(2026, 10, 25, 1, 30, 0).unwrap());
+    }
+}
