@@ -221,6 +221,10 @@ pub(crate) fn rescheduled(
     if let Some(email) = &parties.seeker.email {
         let mut seeker_params = params.clone();
         seeker_params.insert("otherName".into(), json!(parties.advisor.display_name()));
+        if !interview.mandatory {
+            let url = seeker_link(app, LinkAction::CancelInterview, interview, interview.start_at(), now);
+            seeker_params.insert("cancelUrl".into(), json!(url));
+        }
         let invite = invitation(app, interview, CalendarMethod::Request, email, now);
         emails.push(outbox(
             EmailTemplate::InterviewRescheduled,
