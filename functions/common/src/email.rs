@@ -28,10 +28,12 @@ pub enum EmailTemplate {
     InPersonRequested,
     InPersonAccepted,
     InPersonDeclined,
+    InterviewReminder,
+    AdvisorDigest,
 }
 
 impl EmailTemplate {
-    pub const ALL: [EmailTemplate; 12] = [
+    pub const ALL: [EmailTemplate; 14] = [
         EmailTemplate::WelcomeSeeker,
         EmailTemplate::AdvisorNewSeeker,
         EmailTemplate::SeekerAdvisorChanged,
@@ -44,6 +46,8 @@ impl EmailTemplate {
         EmailTemplate::InPersonRequested,
         EmailTemplate::InPersonAccepted,
         EmailTemplate::InPersonDeclined,
+        EmailTemplate::InterviewReminder,
+        EmailTemplate::AdvisorDigest,
     ];
 
     pub fn name(self) -> &'static str {
@@ -60,6 +64,8 @@ impl EmailTemplate {
             EmailTemplate::InPersonRequested => "in_person_requested",
             EmailTemplate::InPersonAccepted => "in_person_accepted",
             EmailTemplate::InPersonDeclined => "in_person_declined",
+            EmailTemplate::InterviewReminder => "interview_reminder",
+            EmailTemplate::AdvisorDigest => "advisor_digest",
         }
     }
 
@@ -78,6 +84,10 @@ impl EmailTemplate {
             EmailTemplate::InPersonRequested => "Demande d'entretien en agence : {{ seekerName }}",
             EmailTemplate::InPersonAccepted => "Votre entretien en agence le {{ when }}",
             EmailTemplate::InPersonDeclined => "Votre demande d'entretien en agence",
+            EmailTemplate::InterviewReminder => {
+                "Rappel : {% if mandatory %}entretien obligatoire{% else %}rendez-vous{% endif %} {% if kind == \"hour_before\" %}dans une heure{% else %}demain{% endif %}, le {{ when }}"
+            }
+            EmailTemplate::AdvisorDigest => "Votre point du {{ today }}",
         }
     }
 }
@@ -206,7 +216,9 @@ impl Renderer {
             "interview_rescheduled",
             "in_person_requested",
             "in_person_accepted",
-            "in_person_declined"
+            "in_person_declined",
+            "interview_reminder",
+            "advisor_digest"
         );
         Renderer { env }
     }
