@@ -283,11 +283,11 @@ async fn a_level_no_advisor_can_serve_puts_the_seeker_on_the_waiting_list() {
 async fn admins_reassign_within_capacity_and_modality() {
     let api = Api::new();
     let admin = api.admin().await;
-    let (_, from_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
-    let (_, full_id) = api.create_advisor(&admin, regions::SHARED, "guided", Some(1)).await;
-    let (_, reinforced_id) = api.create_advisor(&admin, regions::SHARED, "reinforced", None).await;
-    let (_, first) = api.seeker_of(&admin, &full_id, regions::SHARED).await;
-    let (_, seeker_id) = api.seeker_of(&admin, &from_id, regions::SHARED).await;
+    let (_, from_id) = api.create_advisor(&admin, regions::REASSIGN, "web", None).await;
+    let (_, full_id) = api.create_advisor(&admin, regions::REASSIGN, "guided", Some(1)).await;
+    let (_, reinforced_id) = api.create_advisor(&admin, regions::REASSIGN, "reinforced", None).await;
+    let (_, first) = api.seeker_of(&admin, &full_id, regions::REASSIGN).await;
+    let (_, seeker_id) = api.seeker_of(&admin, &from_id, regions::REASSIGN).await;
     let _ = first;
 
     let (status, body) =

@@ -72,6 +72,10 @@ export_local_env() {
 	export TABLE_NAME=suivi-local
 	export SENDER_EMAIL=ne-pas-repondre@suivi-emploi.example.fr
 	export TEMPLATE_PATH="${TEMPLATE_PATH:-$ROOT/template.yaml}"
+	# Signed email links: the local stand-in for the Secrets Manager key (LINK_SECRET_ARN in
+	# AWS), and the base of the links, which point at the local HTTP API.
+	export LINK_SECRET="${LINK_SECRET:-local-only-link-signing-key-not-a-secret-0123456789}"
+	export LINKS_BASE_URL="http://127.0.0.1:$HTTP_PORT"
 }
 
 # True when something accepts TCP connections on 127.0.0.1:PORT.

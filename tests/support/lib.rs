@@ -23,6 +23,8 @@ pub mod regions {
     pub const LEVELS: &str = "02";
     /// Any test may use the others.
     pub const SHARED: &str = "11";
+    /// Guadeloupe: reassignment against an advisor of capacity 1 (nobody else may fill it).
+    pub const REASSIGN: &str = "01";
 }
 
 /// An instant `days` days from today (Paris calendar) at `hour:minute` Paris wall-clock time.

@@ -2,10 +2,11 @@
 //! calendar should change. They concern a seeker, so they live in the
 //! seeker's partition (erasure finds them).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use common::calendar::{ics, CalendarEvent, CalendarMethod};
 use common::email::{Attachment, EmailTemplate, OutboxRecord};
 use common::interview::InterviewRecord;
+use common::links::LinkAction;
 use common::store::{AdvisorRecord, SeekerRecord};
 use common::time::french_date_time;
 use serde_json::{json, Map, Value};
@@ -74,7 +75,6 @@ fn base_params(app: &App, interview: &InterviewRecord, parties: &Parties<'_>) ->
         "phoneNumber": interview.phone_number,
         "mandatory": interview.mandatory,
         "appUrl": format!("{}/entretiens/{}", app.config.app_base_url, interview.interview_id),
-        "acknowledgeUrl": format!("{}/entretiens/{}/accuse-reception", app.config.app_base_url, interview.interview_id),
     });
     match value {
         Value::Object(map) => map,
@@ -97,6 +97,21 @@ fn outbox(
     }
 }
 
+/// How long an advisor's answer links stay valid.
+const ANSWER_LINK_DAYS: i64 = 14;
+
+/// A signed link for the seeker of `interview`, valid until `until` (at least an hour).
+fn seeker_link(
+    app: &App,
+    action: LinkAction,
+    interview: &InterviewRecord,
+    until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> String {
+    let ttl = (until - now).max(Duration::hours(1));
+    app.links.url(action, &interview.interview_id, &interview.seeker_id, now, ttl)
+}
+
 /// Confirmation to the seeker and notice to the advisor, both with the invitation.
 pub(crate) fn booked(
     app: &App,
@@ -113,7 +128,13 @@ pub(crate) fn booked(
             EmailTemplate::InterviewBookedSeeker
         };
         let invite = invitation(app, interview, CalendarMethod::Request, email, now);
-        emails.push(outbox(template, email, &interview.seeker_id, params.clone(), Some(invite), now));
+        let mut seeker_params = params.clone();
+        // A seeker may cancel an interview that is not a convocation, from the email, until it starts.
+        if !interview.mandatory {
+            let url = seeker_link(app, LinkAction::CancelInterview, interview, interview.start_at(), now);
+            seeker_params.insert("cancelUrl".into(), json!(url));
+        }
+        emails.push(outbox(template, email, &interview.seeker_id, seeker_params, Some(invite), now));
     }
     if interview.request_id.is_none() {
         let invite = invitation(app, interview, CalendarMethod::Request, &parties.advisor.email, now);
@@ -138,14 +159,10 @@ pub(crate) fn convocation(
 ) -> Option<OutboxRecord> {
     let email = parties.seeker.email.as_deref()?;
     let invite = invitation(app, interview, CalendarMethod::Request, email, now);
-    Some(outbox(
-        EmailTemplate::Convocation,
-        email,
-        &interview.seeker_id,
-        base_params(app, interview, parties),
-        Some(invite),
-        now,
-    ))
+    let mut params = base_params(app, interview, parties);
+    let url = seeker_link(app, LinkAction::AcknowledgeConvocation, interview, interview.end_at(), now);
+    params.insert("acknowledgeUrl".into(), json!(url));
+    Some(outbox(EmailTemplate::Convocation, email, &interview.seeker_id, params, Some(invite), now))
 }
 
 /// Both people learn of a cancellation; their calendars drop the event (`METHOD:CANCEL`, same UID, higher SEQUENCE).
@@ -204,6 +221,10 @@ pub(crate) fn rescheduled(
     if let Some(email) = &parties.seeker.email {
         let mut seeker_params = params.clone();
         seeker_params.insert("otherName".into(), json!(parties.advisor.display_name()));
+        if !interview.mandatory {
+            let url = seeker_link(app, LinkAction::CancelInterview, interview, interview.start_at(), now);
+            seeker_params.insert("cancelUrl".into(), json!(url));
+        }
         let invite = invitation(app, interview, CalendarMethod::Request, email, now);
         emails.push(outbox(
             EmailTemplate::InterviewRescheduled,
@@ -237,11 +258,15 @@ pub(crate) fn in_person_requested(
     reason: &str,
     now: DateTime<Utc>,
 ) -> OutboxRecord {
+    let advisor_id = &parties.advisor.advisor_id;
+    let ttl = Duration::days(ANSWER_LINK_DAYS);
     let params = json!({
         "advisorFirstName": parties.advisor.first_name,
         "seekerName": parties.seeker.display_name(),
         "reason": reason,
         "appUrl": format!("{}/conseiller/demandes-entretien/{request_id}", app.config.app_base_url),
+        "acceptUrl": app.links.url(LinkAction::AcceptInPerson, request_id, advisor_id, now, ttl),
+        "declineUrl": app.links.url(LinkAction::DeclineInPerson, request_id, advisor_id, now, ttl),
     });
     OutboxRecord::new(
         EmailTemplate::InPersonRequested,

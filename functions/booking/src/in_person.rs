@@ -113,6 +113,16 @@ async fn open_request_of(
     request_id: &str,
 ) -> Result<(InPersonRecord, common::store::AdvisorRecord), ApiError> {
     let advisor = app.store.caller_advisor(caller).await?;
+    let record = open_request_for(app, &advisor, request_id).await?;
+    Ok((record, advisor))
+}
+
+/// The open request `request_id` of `advisor`'s portfolio, or 404 / 409.
+pub(crate) async fn open_request_for(
+    app: &App,
+    advisor: &common::store::AdvisorRecord,
+    request_id: &str,
+) -> Result<InPersonRecord, ApiError> {
     let record: InPersonRecord = app
         .store
         .get(&keys::in_person_pk(request_id), keys::IN_PERSON_SK)
@@ -122,7 +132,7 @@ async fn open_request_of(
     if record.status != RequestStatus::Open {
         return Err(ApiError::conflict("already_answered", "this request has already been answered"));
     }
-    Ok((record, advisor))
+    Ok(record)
 }
 
 /// Closes a request (answered): out of the open list, the seeker may ask again.
@@ -174,6 +184,27 @@ pub(crate) async fn accept(
     app.policy.check_duration(body.duration_minutes)?;
     let location = location_for(Channel::InPerson, Some(&body.location))?;
     let (record, advisor) = open_request_of(app, caller, &request_id).await?;
+    let (record, interview) =
+        accept_as(app, &advisor, record, start, body.duration_minutes, location, Vec::new(), now).await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({"request": views::in_person(&record), "interview": views::interview(&interview)}),
+    ))
+}
+
+/// Books the in-person interview of an open request at `start`, with `extra` items in the same transaction.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn accept_as(
+    app: &App,
+    advisor: &common::store::AdvisorRecord,
+    record: InPersonRecord,
+    start: DateTime<Utc>,
+    duration_minutes: u32,
+    location: Option<String>,
+    extra_items: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
+    now: DateTime<Utc>,
+) -> Result<(InPersonRecord, common::interview::InterviewRecord), ApiError> {
+    let request_id = record.request_id.clone();
     let seeker = app
         .store
         .seeker(&record.seeker_id)
@@ -184,7 +215,7 @@ pub(crate) async fn accept(
         &seeker,
         &advisor.advisor_id,
         start,
-        body.duration_minutes,
+        duration_minutes,
         Channel::InPerson,
         false,
         location,
@@ -192,31 +223,27 @@ pub(crate) async fn accept(
         now,
     );
     interview.request_id = Some(request_id.clone());
-    let parties = Parties { seeker: &seeker, advisor: &advisor };
+    let parties = Parties { seeker: &seeker, advisor };
     let emails = emails::booked(app, &interview, &parties, now);
-    let extra = close_items(
+    let mut extra = close_items(
         &record,
         "accepted",
         now,
         ", interviewId = :interview",
         vec![(":interview", interview.interview_id.clone())],
     );
+    extra.extend(extra_items);
     schedule(app, &interview, "in_person_accepted", &advisor.advisor_id, emails, extra, now).await?;
     tracing::info!("in-person request accepted");
-    Ok(json_response(
-        StatusCode::OK,
-        &json!({
-            "request": views::in_person(&InPersonRecord {
-                status: RequestStatus::Accepted,
-                answered_at: Some(to_key(now)),
-                interview_id: Some(interview.interview_id.clone()),
-                gsi1pk: None,
-                gsi1sk: None,
-                ..record
-            }),
-            "interview": views::interview(&interview),
-        }),
-    ))
+    let record = InPersonRecord {
+        status: RequestStatus::Accepted,
+        answered_at: Some(to_key(now)),
+        interview_id: Some(interview.interview_id.clone()),
+        gsi1pk: None,
+        gsi1sk: None,
+        ..record
+    };
+    Ok((record, interview))
 }
 
 #[derive(Deserialize)]
@@ -236,6 +263,21 @@ pub(crate) async fn decline(
     let body: DeclineBody = parse_body(request)?;
     let message = free_text("message", &body.message, 1000)?;
     let (record, advisor) = open_request_of(app, caller, &request_id).await?;
+    let record = decline_as(app, &advisor, record, &message, Vec::new(), now).await?;
+    Ok(json_response(StatusCode::OK, &views::in_person(&record)))
+}
+
+/// Declines an open request with `message`, with `extra` items in the same transaction.
+pub(crate) async fn decline_as(
+    app: &App,
+    advisor: &common::store::AdvisorRecord,
+    record: InPersonRecord,
+    message: &str,
+    extra: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
+    now: DateTime<Utc>,
+) -> Result<InPersonRecord, ApiError> {
+    let request_id = record.request_id.clone();
+    let message = message.to_owned();
     let seeker = app.store.seeker(&record.seeker_id).await?.ok_or_else(|| ApiError::not_found("no such seeker"))?;
     let mut items = close_items(&record, "declined", now, ", message = :message", vec![(":message", message.clone())]);
     let entry = JournalRecord::new(
@@ -248,22 +290,20 @@ pub(crate) async fn decline(
         app.config.retention_days,
     );
     items.push(put(entry.to_item()?, None));
-    let parties = Parties { seeker: &seeker, advisor: &advisor };
+    let parties = Parties { seeker: &seeker, advisor };
     if let Some(email) = emails::in_person_declined(app, &parties, &message, now) {
         items.push(put(email.to_item()?, None));
     }
+    items.extend(extra);
     match app.store.transact(items).await? {
-        TransactOutcome::Committed => Ok(json_response(
-            StatusCode::OK,
-            &views::in_person(&InPersonRecord {
-                status: RequestStatus::Declined,
-                answered_at: Some(to_key(now)),
-                message: Some(message),
-                gsi1pk: None,
-                gsi1sk: None,
-                ..record
-            }),
-        )),
+        TransactOutcome::Committed => Ok(InPersonRecord {
+            status: RequestStatus::Declined,
+            answered_at: Some(to_key(now)),
+            message: Some(message),
+            gsi1pk: None,
+            gsi1sk: None,
+            ..record
+        }),
         outcome if outcome.condition_failed(0) => {
             Err(ApiError::conflict("already_answered", "this request has already been answered"))
         }

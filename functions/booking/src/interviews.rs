@@ -525,6 +525,20 @@ pub(crate) async fn cancel(
     let body: CancelBody = parse_body(request)?;
     let reason = free_text("reason", &body.reason, 500)?;
     let (interview, who) = interview_for(app, caller, &interview_id).await?;
+    let cancelled = cancel_as(app, interview, &who, &reason, Vec::new(), now).await?;
+    Ok(json_response(StatusCode::OK, &views::interview(&cancelled)))
+}
+
+/// Cancels `interview` for `who`, with `extra` items in the same transaction (a link's use).
+pub(crate) async fn cancel_as(
+    app: &App,
+    interview: InterviewRecord,
+    who: &Participant,
+    reason: &str,
+    extra: Vec<TransactWriteItem>,
+    now: DateTime<Utc>,
+) -> Result<InterviewRecord, ApiError> {
+    let reason = reason.to_owned();
     if interview.mandatory && matches!(who, Participant::Seeker(_)) {
         return Err(ApiError::Forbidden {
             code: "mandatory_interview",
@@ -572,9 +586,10 @@ pub(crate) async fn cancel(
     items.push(journal(app, &interview, "cancelled", who.role(), Some(who.id()), json!({"reason": reason}), now)?);
     let parties = Parties { seeker: &seeker, advisor: &advisor };
     items.extend(outbox_items(emails::cancelled(app, &cancelled, &parties, by_label, &reason, now))?);
+    items.extend(extra);
     commit_guarded(app, items).await?;
     tracing::info!("interview cancelled");
-    Ok(json_response(StatusCode::OK, &views::interview(&cancelled)))
+    Ok(cancelled)
 }
 
 /// Commits a transaction whose item 0 is guarded by [`guarded`]: a failed guard is a stale read (409).
@@ -723,31 +738,42 @@ pub(crate) async fn acknowledge(
     let Participant::Seeker(seeker) = &who else {
         return Err(ApiError::forbidden("only the convoked seeker acknowledges a convocation"));
     };
+    let acknowledged = acknowledge_as(app, interview, &seeker.seeker_id, Vec::new(), now).await?;
+    Ok(json_response(StatusCode::OK, &views::interview(&acknowledged)))
+}
+
+/// Records the acknowledgement of a convocation by its seeker, with `extra` items in the same transaction.
+pub(crate) async fn acknowledge_as(
+    app: &App,
+    interview: InterviewRecord,
+    seeker_id: &str,
+    extra: Vec<TransactWriteItem>,
+    now: DateTime<Utc>,
+) -> Result<InterviewRecord, ApiError> {
+    let interview_id = interview.interview_id.clone();
     if !interview.mandatory {
         return Err(ApiError::unprocessable("not_a_convocation", "only a convocation is acknowledged"));
     }
     if interview.acknowledged_at.is_some() {
-        return Ok(json_response(StatusCode::OK, &views::interview(&interview)));
+        return Ok(interview);
     }
-    let items = vec![
+    let mut items = vec![
         update(interview.pk.clone(), &interview.sk, |u| {
             u.update_expression("SET acknowledgedAt = :now")
                 .condition_expression("attribute_not_exists(acknowledgedAt)")
                 .expression_attribute_values(":now", s(to_key(now)))
         }),
-        journal(app, &interview, "acknowledged", ActorRole::Seeker, Some(&seeker.seeker_id), json!({}), now)?,
+        journal(app, &interview, "acknowledged", ActorRole::Seeker, Some(seeker_id), json!({}), now)?,
     ];
+    items.extend(extra);
     match app.store.transact(items).await? {
         TransactOutcome::Committed => {
             let mut acknowledged = interview;
             acknowledged.acknowledged_at = Some(to_key(now));
-            Ok(json_response(StatusCode::OK, &views::interview(&acknowledged)))
+            Ok(acknowledged)
         }
         // Acknowledged meanwhile (a double click, the email link): the first time stands.
-        _ => {
-            let current = load(app, &interview_id).await?.ok_or_else(|| ApiError::not_found("no such interview"))?;
-            Ok(json_response(StatusCode::OK, &views::interview(&current)))
-        }
+        _ => load(app, &interview_id).await?.ok_or_else(|| ApiError::not_found("no such interview")),
     }
 }
 

@@ -7,6 +7,7 @@ mod emails;
 mod in_person;
 mod interviews;
 mod journal_routes;
+pub mod ops;
 mod policy;
 mod records;
 mod slots;
@@ -16,6 +17,7 @@ use chrono::Utc;
 use common::auth::Caller;
 use common::config::Config;
 use common::http::{respond, route_key};
+use common::links::LinkSigner;
 use common::store::Store;
 use common::ApiError;
 use lambda_http::{Body, Error, Request, Response};
@@ -28,6 +30,8 @@ pub struct App {
     pub store: Store,
     pub config: Config,
     pub policy: BookingPolicy,
+    /// Signs the action links of the emails (acknowledge, cancel, accept, decline).
+    pub links: LinkSigner,
 }
 
 impl App {
@@ -35,7 +39,10 @@ impl App {
         let config = Config::from_env()?;
         let policy = BookingPolicy::from_env()?;
         let store = Store::from_env(config.table_name.clone()).await;
-        Ok(App { store, config, policy })
+        // Links point at the HTTP API (`/links/{token}`), which may differ from the front end.
+        let base = std::env::var("LINKS_BASE_URL").unwrap_or_else(|_| config.app_base_url.clone());
+        let links = LinkSigner::from_env(base)?;
+        Ok(App { store, config, policy, links })
     }
 }
 
@@ -55,6 +62,8 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
 
 async fn dispatch(app: &App, route: &str, request: &Request) -> Result<Response<Body>, ApiError> {
     let caller = Caller::from_request(request)?;
+    // Emails carry signed links: the key must be loaded (first invocation of a sandbox).
+    app.links.ensure().await.map_err(|e| ApiError::Unavailable(Box::new(e)))?;
     let now = Utc::now();
     match route {
         "POST /advisors/me/slots" => slots::create(app, &caller, request, now).await,

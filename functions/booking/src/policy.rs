@@ -17,6 +17,10 @@ pub struct BookingPolicy {
     pub max_duration_minutes: u32,
     /// Weekly repetitions of one slot.
     pub max_repeat_weeks: u32,
+    /// An in-person request accepted from an email link: its length and where it takes place
+    /// (advisors' agency addresses are not modelled yet; the advisor can move it from the app).
+    pub link_in_person_minutes: u32,
+    pub link_in_person_location: String,
 }
 
 impl Default for BookingPolicy {
@@ -28,6 +32,8 @@ impl Default for BookingPolicy {
             min_duration_minutes: 15,
             max_duration_minutes: 180,
             max_repeat_weeks: 26,
+            link_in_person_minutes: 45,
+            link_in_person_location: "À votre agence France Travail (l'adresse figure dans votre espace)".into(),
         }
     }
 }
@@ -48,6 +54,10 @@ impl BookingPolicy {
         Ok(BookingPolicy {
             min_notice: Duration::hours(number("BOOKING_MIN_NOTICE_HOURS", defaults.min_notice.num_hours())?),
             seeker_horizon: Duration::days(number("BOOKING_HORIZON_DAYS", defaults.seeker_horizon.num_days())?),
+            link_in_person_location: std::env::var("IN_PERSON_LOCATION")
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .unwrap_or(defaults.link_in_person_location.clone()),
             ..defaults
         })
     }

@@ -28,12 +28,14 @@ pub enum EmailTemplate {
     InPersonRequested,
     InPersonAccepted,
     InPersonDeclined,
+    InterviewReminder,
+    AdvisorDigest,
     /// "You have a new message" to a chat participant who was offline; never the message text.
     ChatNotice,
 }
 
 impl EmailTemplate {
-    pub const ALL: [EmailTemplate; 13] = [
+    pub const ALL: [EmailTemplate; 15] = [
         EmailTemplate::WelcomeSeeker,
         EmailTemplate::AdvisorNewSeeker,
         EmailTemplate::SeekerAdvisorChanged,
@@ -46,6 +48,8 @@ impl EmailTemplate {
         EmailTemplate::InPersonRequested,
         EmailTemplate::InPersonAccepted,
         EmailTemplate::InPersonDeclined,
+        EmailTemplate::InterviewReminder,
+        EmailTemplate::AdvisorDigest,
         EmailTemplate::ChatNotice,
     ];
 
@@ -63,6 +67,8 @@ impl EmailTemplate {
             EmailTemplate::InPersonRequested => "in_person_requested",
             EmailTemplate::InPersonAccepted => "in_person_accepted",
             EmailTemplate::InPersonDeclined => "in_person_declined",
+            EmailTemplate::InterviewReminder => "interview_reminder",
+            EmailTemplate::AdvisorDigest => "advisor_digest",
             EmailTemplate::ChatNotice => "chat_notice",
         }
     }
@@ -82,6 +88,10 @@ impl EmailTemplate {
             EmailTemplate::InPersonRequested => "Demande d'entretien en agence : {{ seekerName }}",
             EmailTemplate::InPersonAccepted => "Votre entretien en agence le {{ when }}",
             EmailTemplate::InPersonDeclined => "Votre demande d'entretien en agence",
+            EmailTemplate::InterviewReminder => {
+                "Rappel : {% if mandatory %}entretien obligatoire{% else %}rendez-vous{% endif %} {% if kind == \"hour_before\" %}dans une heure{% else %}demain{% endif %}, le {{ when }}"
+            }
+            EmailTemplate::AdvisorDigest => "Votre point du {{ today }}",
             EmailTemplate::ChatNotice => "Vous avez un nouveau message",
         }
     }
@@ -212,6 +222,8 @@ impl Renderer {
             "in_person_requested",
             "in_person_accepted",
             "in_person_declined",
+            "interview_reminder",
+            "advisor_digest",
             "chat_notice"
         );
         Renderer { env }

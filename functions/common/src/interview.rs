@@ -3,7 +3,8 @@
 //! interviews from overlapping, and the reminder items.
 
 use aws_sdk_dynamodb::types::TransactWriteItem;
-use chrono::{DateTime, Duration, DurationRound, Utc};
+use chrono::{DateTime, Duration, DurationRound, TimeZone, Utc};
+use chrono_tz::Europe::Paris;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
@@ -153,11 +154,26 @@ impl ReminderKind {
             ReminderKind::HourBefore => "hour_before",
         }
     }
-    pub fn lead(self) -> Duration {
+    /// When the reminder of an interview starting at `start` is due. "The day before" is the
+    /// same Paris wall-clock time on the previous calendar day (not 24 hours earlier, which
+    /// is off by an hour across a daylight-saving change); "an hour before" is 60 minutes.
+    pub fn due(self, start: DateTime<Utc>) -> DateTime<Utc> {
         match self {
-            ReminderKind::DayBefore => Duration::hours(24),
-            ReminderKind::HourBefore => Duration::hours(1),
+            ReminderKind::DayBefore => {
+                let local = start.with_timezone(&Paris).naive_local() - Duration::days(1);
+                // A wall-clock time skipped by the spring change does not exist: fall back to 24 hours.
+                Paris
+                    .from_local_datetime(&local)
+                    .earliest()
+                    .map(|d| d.with_timezone(&Utc))
+                    .unwrap_or(start - Duration::hours(24))
+            }
+            ReminderKind::HourBefore => start - Duration::hours(1),
         }
+    }
+
+    pub fn parse(raw: &str) -> Option<ReminderKind> {
+        ReminderKind::ALL.into_iter().find(|k| k.as_str() == raw)
     }
 }
 
@@ -172,6 +188,12 @@ pub struct ReminderRecord {
     pub interview_id: String,
     pub kind: String,
     pub due_at: String,
+    /// Set, and the index keys removed, when the reminder's email is written (exactly once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<String>,
+    /// Reminder items outlive their interview by a month at most.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
 }
 
 /// The reminders still ahead at `now` for an interview starting at `start`.
@@ -179,7 +201,7 @@ pub fn reminders(interview_id: &str, start: DateTime<Utc>, now: DateTime<Utc>) -
     ReminderKind::ALL
         .iter()
         .filter_map(|kind| {
-            let due = start - kind.lead();
+            let due = kind.due(start);
             (due > now).then(|| ReminderRecord {
                 pk: keys::interview_pk(interview_id),
                 sk: keys::reminder_sk(kind.as_str()),
@@ -188,6 +210,8 @@ pub fn reminders(interview_id: &str, start: DateTime<Utc>, now: DateTime<Utc>) -
                 interview_id: interview_id.to_owned(),
                 kind: kind.as_str().to_owned(),
                 due_at: to_key(due),
+                sent_at: None,
+                expires_at: Some((start + Duration::days(30)).timestamp()),
             })
         })
         .collect()
@@ -291,5 +315,17 @@ mod tests {
         assert_eq!(late.len(), 1);
         assert_eq!(late[0].kind, "hour_before");
         assert_eq!(late[0].gsi1pk, "REMIND#2026-12-03T07");
+    }
+
+    #[test]
+    fn the_day_before_keeps_the_paris_wall_clock_across_daylight_saving() {
+        // Monday 26 October 2026 10:00 in Paris (CET, UTC+1) is 09:00 UTC; the day before at
+        // 10:00 is Sunday 25 October, already CET after the change at 03:00: 09:00 UTC.
+        let monday = Utc.with_ymd_and_hms(2026, 10, 26, 9, 0, 0).unwrap();
+        assert_eq!(ReminderKind::DayBefore.due(monday), Utc.with_ymd_and_hms(2026, 10, 25, 9, 0, 0).unwrap());
+        // Sunday 25 October 10:00 CET (09:00 UTC): Saturday 10:00 CEST is 08:00 UTC, 25 hours before.
+        let sunday = Utc.with_ymd_and_hms(2026, 10, 25, 9, 0, 0).unwrap();
+        assert_eq!(ReminderKind::DayBefore.due(sunday), Utc.with_ymd_and_hms(2026, 10, 24, 8, 0, 0).unwrap());
+        assert_eq!(ReminderKind::HourBefore.due(sunday), Utc.with_ymd_and_hms(2026, 10, 25, 8, 0, 0).unwrap());
     }
 }

@@ -159,3 +159,14 @@ pub const MEETING_END_SK: &str = "MEETING_END";
 pub fn meeting_end_gsi1pk(hour_bucket: &str) -> String {
     format!("MEETING_END#{hour_bucket}")
 }
+/// A signed link's use: written once, when its action is done.
+pub fn link_pk(token_id: &str) -> String {
+    format!("LINK#{token_id}")
+}
+pub const LINK_SK: &str = "LINK";
+
+/// A scheduled job's progress (e.g. the last run of `reminders`).
+pub fn job_pk(job: &str) -> String {
+    format!("JOB#{job}")
+}
+pub const CURSOR_SK: &str = "CURSOR";

@@ -13,6 +13,7 @@ pub mod http;
 pub mod interview;
 pub mod journal;
 pub mod keys;
+pub mod links;
 pub mod store;
 pub mod telemetry;
 pub mod time;

@@ -27,6 +27,12 @@ pub fn parse_instant(field: &'static str, raw: &str) -> Result<DateTime<Utc>, Ap
     })
 }
 
+/// A day for people: `jeudi 3 décembre 2026` (the Paris day of `instant`).
+pub fn french_date(instant: DateTime<Utc>) -> String {
+    let full = french_date_time(instant);
+    full.split(" à ").next().unwrap_or(&full).to_owned()
+}
+
 /// A date for people: `jeudi 3 décembre 2026 à 09:30`.
 pub fn french_date_time(instant: DateTime<Utc>) -> String {
     use chrono::{Datelike, Timelike};

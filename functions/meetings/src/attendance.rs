@@ -51,7 +51,8 @@ fn presence(event_type: &str) -> Option<&'static str> {
 }
 
 /// How an event ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Recorded {
     Written,
     /// Delivered before: nothing written.

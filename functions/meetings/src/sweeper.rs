@@ -26,7 +26,7 @@ struct MeetingEnd {
 }
 
 /// What one run did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Swept {
     pub ended: u32,
     /// Interviews moved later since their meeting was made: their marker follows them.

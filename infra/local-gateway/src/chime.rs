@@ -361,7 +361,7 @@ async fn deliver(gateway: Arc<Gateway>, event: Value) -> Vec<(String, bool)> {
         let mut ok = false;
         for attempt in 0..3u64 {
             match gateway.functions.invoke_event(&rule.function, parsed.clone()).await {
-                Ok(()) => {
+                Ok(_) => {
                     ok = true;
                     break;
                 }

@@ -17,13 +17,16 @@ pub struct Functions {
     chat: chat::App,
     /// The three meetings functions share one library and one set of clients.
     meetings: meetings::App,
+    links: links::App,
+    reminders: reminders::App,
 }
 
-const HTTP_FUNCTIONS: [&str; 4] =
-    ["RegistrationFunction", "BookingFunction", "MeetingsFunction", "ChatHistoryFunction"];
+const HTTP_FUNCTIONS: [&str; 5] =
+    ["RegistrationFunction", "BookingFunction", "MeetingsFunction", "LinksFunction", "ChatHistoryFunction"];
 const STREAM_FUNCTIONS: [&str; 1] = ["EmailDispatchFunction"];
 /// Functions invoked by EventBridge: rules (Chime meeting events) and schedules.
-const EVENT_FUNCTIONS: [&str; 2] = ["MeetingEventsFunction", "MeetingSweeperFunction"];
+const EVENT_FUNCTIONS: [&str; 4] =
+    ["MeetingEventsFunction", "MeetingSweeperFunction", "RemindersFunction", "AdvisorDigestFunction"];
 const WEBSOCKET_FUNCTIONS: [&str; 1] = ["ChatFunction"];
 
 /// What the local stack tells the chat functions about its stand-in for Cognito.
@@ -50,6 +53,8 @@ impl Functions {
                 .map_err(|e| anyhow::anyhow!("email-dispatch: {e}"))?,
             chat: chat::App::from_lookup(chat_lookup).await.map_err(|e| anyhow::anyhow!("chat: {e}"))?,
             meetings: meetings::App::from_env().await.map_err(|e| anyhow::anyhow!("meetings: {e}"))?,
+            links: links::App::new(booking::App::from_env().await.map_err(|e| anyhow::anyhow!("links: {e}"))?),
+            reminders: reminders::App::from_env().await.map_err(|e| anyhow::anyhow!("reminders: {e}"))?,
         })
     }
 
@@ -74,6 +79,7 @@ impl Functions {
             if !EVENT_FUNCTIONS.contains(&schedule.function.as_str()) {
                 bail!("template scheduled function {} is not hosted by the local gateway", schedule.function);
             }
+            crate::scheduler::Expression::parse(&schedule.expression)?;
         }
         for route in template.websocket.iter().flat_map(|w| &w.routes) {
             if !WEBSOCKET_FUNCTIONS.contains(&route.function.as_str()) {
@@ -90,6 +96,7 @@ impl Functions {
             "ChatHistoryFunction" => chat::handle_http(&self.chat, request).await,
             "BookingFunction" => booking::handle(&self.booking, request).await,
             "MeetingsFunction" => meetings::handle(&self.meetings, request).await,
+            "LinksFunction" => links::handle(&self.links, request).await,
             other => Err(format!("function {other} is not hosted").into()),
         }
     }
@@ -105,17 +112,23 @@ impl Functions {
         }
     }
 
-    /// Invokes a function with an EventBridge event (a rule's match or a schedule); `Err` is a failed invocation.
+    /// Invokes a function with an EventBridge event (a rule's match or a schedule); its result as JSON,
+    /// `Err` for a failed invocation (EventBridge would retry it).
     pub async fn invoke_event(
         &self,
         function: &str,
         event: EventBridgeEvent<serde_json::Value>,
-    ) -> Result<(), lambda_runtime::Error> {
-        match function {
-            "MeetingEventsFunction" => meetings::attendance::handle(&self.meetings, event).await.map(|_| ()),
-            "MeetingSweeperFunction" => meetings::sweeper::handle(&self.meetings, event).await.map(|_| ()),
-            other => Err(format!("function {other} is not hosted").into()),
-        }
+    ) -> Result<serde_json::Value, lambda_runtime::Error> {
+        let value = match function {
+            "MeetingEventsFunction" => {
+                serde_json::to_value(meetings::attendance::handle(&self.meetings, event).await?)?
+            }
+            "MeetingSweeperFunction" => serde_json::to_value(meetings::sweeper::handle(&self.meetings, event).await?)?,
+            "RemindersFunction" => serde_json::to_value(reminders::handle(&self.reminders, event).await?)?,
+            "AdvisorDigestFunction" => serde_json::to_value(reminders::handle_digest(&self.reminders, event).await?)?,
+            other => return Err(format!("function {other} is not hosted").into()),
+        };
+        Ok(value)
     }
 
     /// Invokes a WebSocket route's function with an API Gateway WebSocket event.

@@ -8,7 +8,7 @@ mod emails;
 mod functions;
 mod http_api;
 mod jwt;
-mod schedules;
+mod scheduler;
 mod streams;
 mod table;
 mod template;
@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -112,17 +112,20 @@ async fn main() -> Result<()> {
         region: env_or("AWS_REGION", "eu-west-3"),
     };
     tokio::spawn(streams::run(gateway.clone(), streams_api, stream_arn));
+    // LOCAL_SCHEDULER=off leaves scheduled functions to POST /_local/schedule/{name} only.
+    if env_or("LOCAL_SCHEDULER", "on") != "off" {
+        tokio::spawn(scheduler::run(gateway.clone()));
+    }
 
     let app = Router::new()
         .route("/_local/token", post(issue_token))
         .route("/_local/jwks.json", get(jwks))
         .route("/_local/emails", get(list_emails))
+        .route("/_local/schedule/{function}", post(run_schedule))
         .route("/_local/health", get(|| async { "ok" }))
-        .route("/_local/schedule/{function}", post(schedules::run_now))
         .fallback(api)
         .with_state(gateway.clone())
         .merge(chime::control_router(gateway.clone()));
-    schedules::start(gateway.clone());
 
     // The Chime SDK Meetings emulator, where AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS points.
     let chime_address = SocketAddr::from(([127, 0, 0, 1], chime_port));
@@ -150,11 +153,13 @@ async fn main() -> Result<()> {
     println!("  POST    /_local/token                            -> local sign-in (stands in for Cognito)");
     println!("  GET     /_local/jwks.json                        -> the local signing key");
     println!("  GET     /_local/emails                           -> mail received by the local SES");
-    println!("  POST    /_local/schedule/{{functionName}}          -> runs a scheduled function now (optional time)");
+    println!(
+        "  POST    /_local/schedule/{{function}}               -> run a scheduled function now, or at {{\"time\"}}"
+    );
     println!("  *       /_local/chime/...                        -> Chime emulator control (faults, media join/leave)");
     println!("Chime SDK Meetings emulator on http://{chime_address} (no media)");
     for schedule in &gateway.template.schedules {
-        println!("  schedule {:<39} -> {}", schedule.expression, schedule.function);
+        println!("  schedule {:<39} -> {} ({})", schedule.expression, schedule.function, schedule.binary);
     }
     for rule in &gateway.template.rules {
         println!("  rule    {:<40} -> {}", rule.pattern["source"], rule.function);
@@ -259,5 +264,45 @@ async fn list_emails(State(gateway): State<Arc<Gateway>>, Query(query): Query<Em
             Json(json!({"error": {"code": "ses_unavailable", "message": e.to_string()}})),
         )
             .into_response(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ScheduleRequest {
+    #[serde(default)]
+    time: Option<String>,
+}
+
+fn local_error(status: StatusCode, code: &str, message: String) -> Response {
+    (status, Json(json!({"error": {"code": code, "message": message}}))).into_response()
+}
+
+/// `POST /_local/schedule/{function}`: the scheduled event AWS would deliver, at `time` (default now).
+async fn run_schedule(State(gateway): State<Arc<Gateway>>, Path(function): Path<String>, body: Bytes) -> Response {
+    let request: ScheduleRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        ScheduleRequest::default()
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(r) => r,
+            Err(e) => return local_error(StatusCode::BAD_REQUEST, "invalid_body", e.to_string()),
+        }
+    };
+    let time = match request.time.as_deref().map(chrono::DateTime::parse_from_rfc3339) {
+        None => chrono::Utc::now(),
+        Some(Ok(t)) => t.with_timezone(&chrono::Utc),
+        Some(Err(_)) => {
+            return local_error(StatusCode::BAD_REQUEST, "invalid_time", "time must be an RFC 3339 instant".into())
+        }
+    };
+    let Some(schedule) =
+        gateway.template.schedules.iter().find(|s| s.binary == function || s.function == function).cloned()
+    else {
+        return local_error(StatusCode::NOT_FOUND, "no_such_schedule", format!("no scheduled function {function}"));
+    };
+    match scheduler::fire(&gateway, &schedule, time).await {
+        Ok(result) => Json(result).into_response(),
+        // What Lambda reports for a failed asynchronous invocation (EventBridge would retry).
+        Err(e) => local_error(StatusCode::INTERNAL_SERVER_ERROR, "function_error", e.to_string()),
     }
 }

@@ -36,6 +36,11 @@ pub struct StreamConsumer {
 #[derive(Debug, Clone)]
 pub struct Schedule {
     pub function: String,
+    /// The function's binary (crate) name, `Metadata.BuildProperties.Binary`: what
+    /// `POST /_local/schedule/{name}` takes.
+    pub binary: String,
+    /// The event's name under `Events` (part of the rule ARN in `resources`).
+    pub event: String,
     /// The `Properties.Schedule` expression, e.g. `rate(15 minutes)`.
     pub expression: String,
 }
@@ -313,7 +318,13 @@ impl Template {
                 }
                 Some("AWS::Serverless::Function") => {
                     let events = resource.get("Properties").and_then(|p| p.get("Events")).and_then(Value::as_mapping);
-                    for (_, event) in events.into_iter().flatten() {
+                    let binary = resource
+                        .get("Metadata")
+                        .and_then(|m| m.get("BuildProperties"))
+                        .and_then(|b| string_at(b, "Binary"))
+                        .unwrap_or(name.as_str())
+                        .to_owned();
+                    for (event_name, event) in events.into_iter().flatten() {
                         let properties = event.get("Properties").cloned().unwrap_or(Value::Null);
                         match string_at(event, "Type") {
                             Some("HttpApi") => {
@@ -359,7 +370,12 @@ impl Template {
                                     .or_else(|| string_at(&properties, "ScheduleExpression"))
                                     .unwrap_or_default()
                                     .to_owned();
-                                schedules.push(Schedule { function: name.clone(), expression });
+                                schedules.push(Schedule {
+                                    function: name.clone(),
+                                    binary: binary.clone(),
+                                    event: event_name.as_str().unwrap_or_default().to_owned(),
+                                    expression,
+                                });
                             }
                             Some("EventBridgeRule") | Some("CloudWatchEvent") => {
                                 let pattern = properties.get("Pattern").cloned().unwrap_or(Value::Null);
@@ -403,6 +419,9 @@ mod tests {
             .iter()
             .any(|r| r.function == "MeetingEventsFunction" && r.pattern["source"] == serde_json::json!(["aws.chime"])));
         assert!(template.schedules.iter().any(|s| s.function == "MeetingSweeperFunction"));
+        let reminders = template.schedules.iter().find(|s| s.binary == "reminders").expect("reminders is scheduled");
+        assert_eq!(reminders.expression, "rate(15 minutes)");
+        assert!(template.schedules.iter().all(|s| crate::scheduler::Expression::parse(&s.expression).is_ok()));
         let websocket = template.websocket.expect("the chat WebSocket API");
         assert_eq!(websocket.selection_field, "action");
         for key in ["$connect", "$disconnect", "$default", "sendMessage", "markRead", "typing"] {

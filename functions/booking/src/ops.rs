@@ -1,0 +1,186 @@
+//! Booking's operations as library functions, for callers that are not the
+//! HTTP API: the `links` function acts for the person a signed link names
+//! (no JWT). Each takes `extra` transaction items, written all-or-nothing
+//! with the operation (the link's single-use record), and applies the same
+//! checks and writes as the routes.
+
+use aws_sdk_dynamodb::types::TransactWriteItem;
+use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc, Weekday};
+use chrono_tz::Europe::Paris;
+use common::interview::{InterviewRecord, InterviewStatus};
+use common::keys;
+use common::store::{from_item, s, sdk_error, AdvisorRecord};
+use common::time::to_key;
+use common::ApiError;
+
+use crate::interviews::{self, Participant};
+use crate::App;
+
+pub use crate::records::{InPersonRecord, RequestStatus};
+
+/// An interview, whoever asks (the caller checks who may see it).
+pub async fn interview(app: &App, interview_id: &str) -> Result<Option<InterviewRecord>, ApiError> {
+    interviews::load(app, interview_id).await
+}
+
+/// An in-person request, whoever asks.
+pub async fn in_person_request(app: &App, request_id: &str) -> Result<Option<InPersonRecord>, ApiError> {
+    app.store.get(&keys::in_person_pk(request_id), keys::IN_PERSON_SK).await
+}
+
+fn not_yours() -> ApiError {
+    ApiError::not_found("no such interview of yours")
+}
+
+/// The seeker acknowledges their convocation (`POST /interviews/{id}/acknowledge`).
+pub async fn acknowledge_convocation(
+    app: &App,
+    seeker_id: &str,
+    interview_id: &str,
+    extra: Vec<TransactWriteItem>,
+    now: DateTime<Utc>,
+) -> Result<InterviewRecord, ApiError> {
+    let interview = interview(app, interview_id).await?.filter(|i| i.seeker_id == seeker_id).ok_or_else(not_yours)?;
+    interviews::acknowledge_as(app, interview, seeker_id, extra, now).await
+}
+
+/// The seeker cancels a non-mandatory interview (`POST /interviews/{id}/cancel`).
+pub async fn cancel_as_seeker(
+    app: &App,
+    seeker_id: &str,
+    interview_id: &str,
+    reason: &str,
+    extra: Vec<TransactWriteItem>,
+    now: DateTime<Utc>,
+) -> Result<InterviewRecord, ApiError> {
+    let interview = interview(app, interview_id).await?.filter(|i| i.seeker_id == seeker_id).ok_or_else(not_yours)?;
+    let seeker = app.store.seeker(seeker_id).await?.ok_or_else(not_yours)?;
+    if interview.status != InterviewStatus::Booked {
+        return Err(ApiError::conflict("not_booked", "only a booked interview can be cancelled"));
+    }
+    interviews::cancel_as(app, interview, &Participant::Seeker(seeker), reason, extra, now).await
+}
+
+async fn advisor(app: &App, advisor_id: &str) -> Result<AdvisorRecord, ApiError> {
+    app.store.advisor(advisor_id).await?.ok_or_else(|| ApiError::not_found("no such advisor"))
+}
+
+/// The advisor declines an in-person request (`POST /in-person-requests/{id}/decline`).
+pub async fn decline_in_person(
+    app: &App,
+    advisor_id: &str,
+    request_id: &str,
+    message: &str,
+    extra: Vec<TransactWriteItem>,
+    now: DateTime<Utc>,
+) -> Result<InPersonRecord, ApiError> {
+    let advisor = advisor(app, advisor_id).await?;
+    let record = crate::in_person::open_request_for(app, &advisor, request_id).await?;
+    crate::in_person::decline_as(app, &advisor, record, message, extra, now).await
+}
+
+/// Candidate starts tried before giving up (a concurrent booking took the first ones).
+const ACCEPT_ATTEMPTS: usize = 3;
+
+/// The advisor accepts an in-person request from an email: the interview is booked at the
+/// advisor's next free time (working hours, after the booking notice), which they can move.
+pub async fn accept_in_person_next_free(
+    app: &App,
+    advisor_id: &str,
+    request_id: &str,
+    extra: Vec<TransactWriteItem>,
+    now: DateTime<Utc>,
+) -> Result<(InPersonRecord, InterviewRecord), ApiError> {
+    let advisor = advisor(app, advisor_id).await?;
+    let minutes = app.policy.link_in_person_minutes;
+    let mut last_error = ApiError::conflict("agenda_full", "no free time in the next weeks");
+    for _ in 0..ACCEPT_ATTEMPTS {
+        let record = crate::in_person::open_request_for(app, &advisor, request_id).await?;
+        let Some(start) = next_free_start(app, advisor_id, minutes, now).await? else {
+            break;
+        };
+        let location = Some(app.policy.link_in_person_location.clone());
+        match crate::in_person::accept_as(app, &advisor, record, start, minutes, location, extra.clone(), now).await {
+            // Taken meanwhile: look again.
+            Err(e) if e.code() == "agenda_taken" => last_error = e,
+            other => return other,
+        }
+    }
+    Err(last_error)
+}
+
+/// Working hours in Paris: candidate interviews start in these blocks, every 30 minutes.
+const BLOCKS: [(u32, u32); 2] = [(9, 12), (14, 17)];
+/// How far ahead the next free time is looked for.
+const SEARCH_DAYS: i64 = 30;
+
+/// The first start, on a weekday in working hours and after the booking notice, at which
+/// `minutes` fit in the advisor's agenda (booked interviews read by key on `AGENDA#`).
+pub async fn next_free_start(
+    app: &App,
+    advisor_id: &str,
+    minutes: u32,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, ApiError> {
+    let earliest = now + app.policy.min_notice;
+    let horizon = earliest + Duration::days(SEARCH_DAYS + 2);
+    // Interviews last at most a few hours: one that started before `earliest` may still overlap.
+    let busy = booked_between(app, advisor_id, earliest - Duration::hours(4), horizon).await?;
+    let length = Duration::minutes(i64::from(minutes));
+    let first_day = earliest.with_timezone(&Paris).date_naive();
+    for day in (0..=SEARCH_DAYS + 1).map(|d| first_day + Duration::days(d)) {
+        if !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+            for (open, close) in BLOCKS {
+                let mut local = day.and_time(NaiveTime::from_hms_opt(open, 0, 0).unwrap_or(NaiveTime::MIN));
+                let close = day.and_time(NaiveTime::from_hms_opt(close, 0, 0).unwrap_or(NaiveTime::MIN));
+                while local + length <= close {
+                    if let Some(start) = Paris.from_local_datetime(&local).earliest().map(|d| d.with_timezone(&Utc)) {
+                        let end = start + length;
+                        if start >= earliest && !busy.iter().any(|(b_start, b_end)| *b_start < end && start < *b_end) {
+                            return Ok(Some(start));
+                        }
+                    }
+                    local += Duration::minutes(30);
+                }
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// `[start, end)` of the advisor's booked interviews starting in `[from, to]`.
+async fn booked_between(
+    app: &App,
+    advisor_id: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>, ApiError> {
+    let mut busy = Vec::new();
+    let mut start_key = None;
+    loop {
+        let output = app
+            .store
+            .client
+            .query()
+            .table_name(&app.store.table)
+            .index_name(keys::GSI1)
+            .key_condition_expression("gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to")
+            .expression_attribute_values(":pk", s(keys::agenda_gsi1pk(advisor_id)))
+            .expression_attribute_values(":from", s(to_key(from)))
+            .expression_attribute_values(":to", s(format!("{}#~", to_key(to))))
+            .set_exclusive_start_key(start_key.take())
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        for item in output.items.unwrap_or_default() {
+            let interview: InterviewRecord = from_item(item)?;
+            if interview.status == InterviewStatus::Booked {
+                busy.push((interview.start_at(), interview.end_at()));
+            }
+        }
+        match output.last_evaluated_key.filter(|k| !k.is_empty()) {
+            Some(key) => start_key = Some(key),
+            None => return Ok(busy),
+        }
+    }
+}

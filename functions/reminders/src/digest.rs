@@ -1,0 +1,214 @@
+//! The advisors' daily digest (infra/data-model.md #54), at 08:00 Paris: per advisor, the
+//! seekers overdue for a contact (portfolio index, `nextContactDue < now`), the open in-person
+//! requests and today's agenda; one email per advisor with something in it, once per Paris
+//! day (`lastDigestDate` set under a condition in the transaction that writes the email).
+//! Advisors are found region by region (`REGION#<code>`, the 18 codes): no Scan.
+//!
+//! The schedule fires at 06:00 and 07:00 UTC; the run whose Paris time is 08:xx does the work,
+//! so the digest stays at 08:00 across daylight-saving changes.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Duration, NaiveTime, TimeZone, Timelike, Utc};
+use chrono_tz::Europe::Paris;
+use common::domain::{Channel, REGIONS};
+use common::email::{EmailTemplate, OutboxRecord};
+use common::keys;
+use common::store::{s, sdk_error, AdvisorRecord, Item, TransactOutcome};
+use common::time::{french_date_time, from_key, to_key};
+use common::tx::{put, update};
+use common::ApiError;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::App;
+
+/// Overdue seekers listed in one email (the count is always complete).
+const OVERDUE_LISTED: usize = 30;
+
+#[derive(Debug, Default, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DigestReport {
+    pub run_at: String,
+    /// The Paris day, or `None` when this firing is not the 08:00 Paris one.
+    pub day: Option<String>,
+    pub advisors: usize,
+    pub sent: usize,
+    pub already_sent: usize,
+    pub nothing_to_say: usize,
+}
+
+/// Every item of a Query on GSI1 (`sk_condition` on `gsi1sk`, if any).
+async fn query_all(
+    app: &App,
+    partition: String,
+    sk_condition: Option<(&str, Vec<(&str, String)>)>,
+) -> Result<Vec<Item>, ApiError> {
+    let mut items = Vec::new();
+    let mut start: Option<Item> = None;
+    loop {
+        let mut query = app
+            .store
+            .client
+            .query()
+            .table_name(&app.store.table)
+            .index_name(keys::GSI1)
+            .expression_attribute_values(":pk", s(partition.clone()))
+            .set_exclusive_start_key(start.take());
+        query = match &sk_condition {
+            Some((condition, values)) => {
+                let mut q = query.key_condition_expression(format!("gsi1pk = :pk AND {condition}"));
+                for (name, value) in values {
+                    q = q.expression_attribute_values(*name, s(value.clone()));
+                }
+                q
+            }
+            None => query.key_condition_expression("gsi1pk = :pk"),
+        };
+        let output = query.send().await.map_err(sdk_error)?;
+        items.extend(output.items.unwrap_or_default());
+        match output.last_evaluated_key.filter(|k| !k.is_empty()) {
+            Some(key) => start = Some(key),
+            None => return Ok(items),
+        }
+    }
+}
+
+fn text(item: &Item, name: &str) -> Option<String> {
+    item.get(name).and_then(|v: &AttributeValue| v.as_s().ok()).cloned()
+}
+
+/// Runs the digest for the Paris day of `now` if `now` is 08:xx in Paris.
+pub async fn run_digest(app: &App, now: DateTime<Utc>) -> Result<DigestReport, ApiError> {
+    let local = now.with_timezone(&Paris);
+    let mut report = DigestReport { run_at: to_key(now), ..DigestReport::default() };
+    if local.hour() != 8 {
+        return Ok(report);
+    }
+    let day = local.date_naive();
+    report.day = Some(day.to_string());
+    let day_start = Paris
+        .from_local_datetime(&day.and_time(NaiveTime::MIN))
+        .earliest()
+        .map(|d| d.with_timezone(&Utc))
+        .unwrap_or(now);
+    let day_end = Paris
+        .from_local_datetime(&(day + Duration::days(1)).and_time(NaiveTime::MIN))
+        .earliest()
+        .map(|d| d.with_timezone(&Utc))
+        .unwrap_or(now + Duration::days(1));
+    for (region, _) in REGIONS {
+        let advisors = query_all(
+            app,
+            keys::region_gsi1pk(region),
+            Some(("begins_with(gsi1sk, :prefix)", vec![(":prefix", keys::REGION_ADVISOR_PREFIX.to_owned())])),
+        )
+        .await?;
+        for item in advisors {
+            let advisor: AdvisorRecord = common::store::from_item(item.clone())?;
+            report.advisors += 1;
+            if text(&item, "lastDigestDate").as_deref() == Some(day.to_string().as_str()) {
+                report.already_sent += 1;
+                continue;
+            }
+            match digest_for(app, &advisor, now, &day.to_string(), day_start, day_end).await? {
+                Some(true) => report.sent += 1,
+                Some(false) => report.already_sent += 1,
+                None => report.nothing_to_say += 1,
+            }
+        }
+    }
+    tracing::info!(advisors = report.advisors, sent = report.sent, "digest run done");
+    Ok(report)
+}
+
+/// One advisor's digest: `None` when there is nothing to say, else whether this run sent it.
+async fn digest_for(
+    app: &App,
+    advisor: &AdvisorRecord,
+    now: DateTime<Utc>,
+    day: &str,
+    day_start: DateTime<Utc>,
+    day_end: DateTime<Utc>,
+) -> Result<Option<bool>, ApiError> {
+    let base = &app.config.app_base_url;
+    let overdue = query_all(
+        app,
+        keys::portfolio_gsi1pk(&advisor.advisor_id),
+        Some(("gsi1sk < :now", vec![(":now", to_key(now))])),
+    )
+    .await?;
+    let in_person = query_all(app, keys::in_person_open_gsi1pk(&advisor.advisor_id), None).await?;
+    let agenda = query_all(
+        app,
+        keys::agenda_gsi1pk(&advisor.advisor_id),
+        Some(("gsi1sk BETWEEN :from AND :to", vec![(":from", to_key(day_start)), (":to", to_key(day_end))])),
+    )
+    .await?;
+    let agenda: Vec<_> = agenda
+        .iter()
+        .filter(|i| text(i, "status").as_deref() == Some("booked"))
+        .filter(|i| text(i, "start").and_then(|k| from_key(&k)).is_some_and(|t| t >= day_start && t < day_end))
+        .map(|i| {
+            let start = text(i, "start").and_then(|k| from_key(&k)).unwrap_or(now);
+            let channel: Option<Channel> = text(i, "channel").and_then(|c| serde_json::from_value(json!(c)).ok());
+            json!({
+                "time": start.with_timezone(&Paris).format("%H:%M").to_string(),
+                "channelLabel": channel.map(|c| c.label_fr()).unwrap_or_default(),
+                "mandatory": i.get("mandatory").and_then(|v| v.as_bool().ok()).copied().unwrap_or(false),
+                "url": format!("{base}/entretiens/{}", text(i, "interviewId").unwrap_or_default()),
+            })
+        })
+        .collect();
+    if overdue.is_empty() && in_person.is_empty() && agenda.is_empty() {
+        return Ok(None);
+    }
+    // Seeker ids and dates only: the outbox item holds no names (infra/data-model.md, GDPR).
+    let overdue_listed: Vec<_> = overdue
+        .iter()
+        .take(OVERDUE_LISTED)
+        .map(|i| {
+            let due = text(i, "nextContactDue").and_then(|k| from_key(&k)).unwrap_or(now);
+            json!({
+                "due": french_date_time(due),
+                "url": format!("{base}/conseiller/demandeurs/{}", text(i, "seekerId").unwrap_or_default()),
+            })
+        })
+        .collect();
+    let in_person: Vec<_> = in_person
+        .iter()
+        .map(|i| {
+            let since = text(i, "createdAt").and_then(|k| from_key(&k)).unwrap_or(now);
+            json!({
+                "since": french_date_time(since),
+                "url": format!("{base}/conseiller/demandes-entretien/{}", text(i, "requestId").unwrap_or_default()),
+            })
+        })
+        .collect();
+    let params = json!({
+        "advisorFirstName": advisor.first_name,
+        "today": common::time::french_date(now),
+        "agenda": agenda,
+        "inPerson": in_person,
+        "overdue": overdue_listed,
+        "overdueCount": overdue.len(),
+        "overdueMore": overdue.len() > OVERDUE_LISTED,
+        "appUrl": format!("{base}/conseiller/portefeuille"),
+    });
+    let email = OutboxRecord::new(EmailTemplate::AdvisorDigest, &advisor.email, None, params, now);
+    let items = vec![
+        update(keys::advisor_pk(&advisor.advisor_id), keys::PROFILE, |u| {
+            u.update_expression("SET lastDigestDate = :day")
+                .condition_expression(
+                    "attribute_exists(pk) AND (attribute_not_exists(lastDigestDate) OR lastDigestDate <> :day)",
+                )
+                .expression_attribute_values(":day", s(day))
+        }),
+        put(email.to_item()?, None),
+    ];
+    match app.store.transact(items).await? {
+        TransactOutcome::Committed => Ok(Some(true)),
+        outcome if outcome.condition_failed(0) => Ok(Some(false)),
+        outcome if outcome.conflicted() => Err(ApiError::Unavailable("digest conflicted; the retry resumes".into())),
+        outcome => Err(ApiError::internal(format!("digest transaction cancelled: {outcome:?}"))),
+    }
+}

@@ -1,0 +1,340 @@
+//! Reminders due since the last run (infra/data-model.md #52, #53).
+//!
+//! Reminder items sit on GSI1 under their UTC hour (`REMIND#2026-10-25T08`) while unsent.
+//! A run reads the hour buckets from its cursor (the `time` of the last completed run) to
+//! its own `time`, by key, so its work grows with the reminders due, not with the table. Each
+//! reminder is sent in one transaction that sets `sentAt` under `attribute_not_exists(sentAt)`
+//! (and takes it out of the index), checks the interview is still booked at the same
+//! `sequence`, and writes the outbox email: duplicated, concurrent or late runs, and runs
+//! replayed across a daylight-saving change, send each reminder once. Instants are UTC
+//! throughout; the wall-clock rule ("the day before at the same Paris time") is applied when
+//! the reminder item is written (`ReminderKind::due`).
+
+use aws_sdk_dynamodb::types::{ConditionCheck, TransactWriteItem};
+use chrono::{DateTime, Duration, DurationRound, Utc};
+use common::email::{EmailTemplate, OutboxRecord};
+use common::interview::{InterviewRecord, InterviewStatus, ReminderKind, ReminderRecord};
+use common::keys;
+use common::links::LinkAction;
+use common::store::{from_item, n, s, sdk_error, Item, TransactOutcome};
+use common::time::{french_date_time, to_key};
+use common::tx::{put, update};
+use common::ApiError;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::App;
+
+const JOB: &str = "reminders";
+/// Without a usable cursor (first run, or a replay earlier than the last run), look back this far.
+const DEFAULT_LOOKBACK_HOURS: i64 = 2;
+/// Never look further back than this: a reminder two days late is of no use, and the run stays bounded.
+const MAX_LOOKBACK_HOURS: i64 = 48;
+/// Reminders handled in one run at most; the rest waits for the next run (the cursor does not move).
+const MAX_PER_RUN: usize = 2000;
+/// Reminders handled at once.
+const CONCURRENCY: usize = 8;
+
+/// What a run did; the function's result (the local gateway returns it, the tests read it).
+#[derive(Debug, Default, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunReport {
+    pub run_at: String,
+    /// The window `[from, runAt]` read.
+    pub from: String,
+    /// Hour buckets queried.
+    pub buckets: usize,
+    /// Items the Queries returned (due and unsent).
+    pub reminders_read: usize,
+    pub sent: usize,
+    /// Another run sent it first.
+    pub already_sent: usize,
+    /// Cancelled, rescheduled, past, superseded by the hour-before reminder, or no address.
+    pub skipped: usize,
+    /// Whether the cursor moved to `runAt`.
+    pub cursor_advanced: bool,
+}
+
+fn hour_bucket(instant: DateTime<Utc>) -> String {
+    instant.format("%Y-%m-%dT%H").to_string()
+}
+
+/// The hour buckets covering `[from, to]`, oldest first.
+pub fn buckets(from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<String> {
+    let mut at = from.duration_trunc(Duration::hours(1)).unwrap_or(from);
+    let mut out = Vec::new();
+    while at <= to {
+        out.push(hour_bucket(at));
+        at += Duration::hours(1);
+    }
+    out
+}
+
+/// Where this run starts reading.
+pub fn window_start(last_run: Option<DateTime<Utc>>, now: DateTime<Utc>) -> DateTime<Utc> {
+    let floor = now - Duration::hours(MAX_LOOKBACK_HOURS);
+    match last_run {
+        // A replay of an earlier moment (or a clock step back) is not a reason to read nothing.
+        Some(last) if last <= now => last.max(floor),
+        _ => now - Duration::hours(DEFAULT_LOOKBACK_HOURS),
+    }
+}
+
+async fn last_run(app: &App) -> Result<Option<DateTime<Utc>>, ApiError> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Cursor {
+        last_run_at: Option<String>,
+    }
+    let cursor: Option<Cursor> = app.store.get(&keys::job_pk(JOB), keys::CURSOR_SK).await?;
+    Ok(cursor.and_then(|c| c.last_run_at).and_then(|raw| common::time::from_key(&raw)))
+}
+
+/// The unsent reminders of one bucket due at or before `now` (all pages, up to `room`).
+async fn due_in_bucket(
+    app: &App,
+    bucket: &str,
+    now: DateTime<Utc>,
+    room: usize,
+) -> Result<(Vec<ReminderRecord>, bool), ApiError> {
+    // Sort keys are `<dueAt>#<interviewId>#<kind>`: `~` sorts after every id character.
+    let bound = format!("{}#~", to_key(now));
+    let mut found = Vec::new();
+    let mut start: Option<Item> = None;
+    loop {
+        let output = app
+            .store
+            .client
+            .query()
+            .table_name(&app.store.table)
+            .index_name(keys::GSI1)
+            .key_condition_expression("gsi1pk = :pk AND gsi1sk < :bound")
+            .expression_attribute_values(":pk", s(keys::remind_gsi1pk(bucket)))
+            .expression_attribute_values(":bound", s(bound.clone()))
+            .limit(i32::try_from(room.clamp(1, 500)).unwrap_or(500))
+            .set_exclusive_start_key(start.take())
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        for item in output.items.unwrap_or_default() {
+            found.push(from_item::<ReminderRecord>(item)?);
+        }
+        match output.last_evaluated_key.filter(|k| !k.is_empty()) {
+            Some(key) if found.len() < room => start = Some(key),
+            Some(_) => return Ok((found, true)),
+            None => return Ok((found, false)),
+        }
+    }
+}
+
+enum Handled {
+    Sent,
+    AlreadySent,
+    Skipped,
+}
+
+/// Sends every reminder due in `(cursor, now]`, then moves the cursor to `now`.
+pub async fn run_reminders(app: &App, now: DateTime<Utc>) -> Result<RunReport, ApiError> {
+    let from = window_start(last_run(app).await?, now);
+    let buckets = buckets(from, now);
+    let mut report =
+        RunReport { run_at: to_key(now), from: to_key(from), buckets: buckets.len(), ..RunReport::default() };
+    let mut due = Vec::new();
+    let mut complete = true;
+    for bucket in &buckets {
+        let (found, more) = due_in_bucket(app, bucket, now, MAX_PER_RUN - due.len()).await?;
+        due.extend(found);
+        if more || due.len() >= MAX_PER_RUN {
+            complete = false;
+            break;
+        }
+    }
+    report.reminders_read = due.len();
+
+    use futures::stream::{self, StreamExt};
+    // Futures collected first: a closure inside the stream type trips Send inference in spawned tasks.
+    let pending: Vec<_> = due.iter().map(|r| handle_one(app, r, now)).collect();
+    let results: Vec<Result<Handled, ApiError>> = stream::iter(pending).buffer_unordered(CONCURRENCY).collect().await;
+    let mut first_error = None;
+    for result in results {
+        match result {
+            Ok(Handled::Sent) => report.sent += 1,
+            Ok(Handled::AlreadySent) => report.already_sent += 1,
+            Ok(Handled::Skipped) => report.skipped += 1,
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    // The cursor moves only when every due reminder was handled: a failed one is found again.
+    if let Some(error) = first_error {
+        return Err(error);
+    }
+    if complete {
+        advance_cursor(app, now).await?;
+        report.cursor_advanced = true;
+    }
+    Ok(report)
+}
+
+async fn advance_cursor(app: &App, now: DateTime<Utc>) -> Result<(), ApiError> {
+    let result = app
+        .store
+        .client
+        .update_item()
+        .table_name(&app.store.table)
+        .key("pk", s(keys::job_pk(JOB)))
+        .key("sk", s(keys::CURSOR_SK))
+        .update_expression("SET lastRunAt = :now")
+        .condition_expression("attribute_not_exists(lastRunAt) OR lastRunAt < :now")
+        .expression_attribute_values(":now", s(to_key(now)))
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(()),
+        // A later run already moved it: the cursor only goes forward.
+        Err(e) if common::store::is_conditional_check_failed(&e) => Ok(()),
+        Err(e) => Err(sdk_error(e)),
+    }
+}
+
+/// Marks a reminder as not to be sent (out of the index), once.
+async fn skip(app: &App, reminder: &ReminderRecord, now: DateTime<Utc>, why: &str) -> Result<Handled, ApiError> {
+    let result = app
+        .store
+        .client
+        .update_item()
+        .table_name(&app.store.table)
+        .key("pk", s(reminder.pk.clone()))
+        .key("sk", s(reminder.sk.clone()))
+        .update_expression("SET sentAt = :now, skipped = :why REMOVE gsi1pk, gsi1sk")
+        .condition_expression("attribute_exists(pk) AND attribute_not_exists(sentAt) AND dueAt = :due")
+        .expression_attribute_values(":now", s(to_key(now)))
+        .expression_attribute_values(":why", s(why))
+        .expression_attribute_values(":due", s(reminder.due_at.clone()))
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(Handled::Skipped),
+        Err(e) if common::store::is_conditional_check_failed(&e) => Ok(Handled::AlreadySent),
+        Err(e) => Err(sdk_error(e)),
+    }
+}
+
+async fn handle_one(app: &App, reminder: &ReminderRecord, now: DateTime<Utc>) -> Result<Handled, ApiError> {
+    let Some(kind) = ReminderKind::parse(&reminder.kind) else {
+        return skip(app, reminder, now, "unknown_kind").await;
+    };
+    let interview: Option<InterviewRecord> =
+        app.store.get(&keys::interview_pk(&reminder.interview_id), keys::INTERVIEW_SK).await?;
+    let Some(interview) = interview else {
+        return skip(app, reminder, now, "no_interview").await;
+    };
+    if interview.status != InterviewStatus::Booked {
+        return skip(app, reminder, now, "not_booked").await;
+    }
+    if interview.start_at() <= now {
+        return skip(app, reminder, now, "started").await;
+    }
+    // A run so late that the hour-before reminder is due too: one email, the nearer one.
+    if kind == ReminderKind::DayBefore && ReminderKind::HourBefore.due(interview.start_at()) <= now {
+        return skip(app, reminder, now, "superseded").await;
+    }
+    let seeker = app.store.seeker(&interview.seeker_id).await?;
+    let advisor = app.store.advisor(&interview.advisor_id).await?;
+    let (Some(seeker), Some(advisor)) = (seeker, advisor) else {
+        return skip(app, reminder, now, "no_recipient").await;
+    };
+    let Some(to) = seeker.email.clone().filter(|_| !seeker.erased) else {
+        return skip(app, reminder, now, "no_recipient").await;
+    };
+    // The seeker may cancel a non-mandatory interview straight from the reminder, until it starts.
+    let cancel_url = (!interview.mandatory).then(|| {
+        app.links.url(
+            LinkAction::CancelInterview,
+            &interview.interview_id,
+            &interview.seeker_id,
+            now,
+            interview.start_at() - now,
+        )
+    });
+    let params = json!({
+        "kind": kind.as_str(),
+        "firstName": seeker.first_name,
+        "advisorName": advisor.display_name(),
+        "when": french_date_time(interview.start_at()),
+        "durationMinutes": interview.duration_minutes,
+        "channel": interview.channel,
+        "channelLabel": interview.channel.label_fr(),
+        "location": interview.location,
+        "phoneNumber": interview.phone_number,
+        "mandatory": interview.mandatory,
+        "appUrl": format!("{}/entretiens/{}", app.config.app_base_url, interview.interview_id),
+        "cancelUrl": cancel_url,
+    });
+    let email = OutboxRecord::new(EmailTemplate::InterviewReminder, &to, Some(&interview.seeker_id), params, now);
+    let items: Vec<TransactWriteItem> = vec![
+        update(reminder.pk.clone(), &reminder.sk, |u| {
+            u.update_expression("SET sentAt = :now, emailId = :email REMOVE gsi1pk, gsi1sk")
+                .condition_expression("attribute_exists(pk) AND attribute_not_exists(sentAt) AND dueAt = :due")
+                .expression_attribute_values(":now", s(to_key(now)))
+                .expression_attribute_values(":email", s(email.email_id.clone()))
+                .expression_attribute_values(":due", s(reminder.due_at.clone()))
+        }),
+        // Cancelled or moved since it was read: the guard drops the email (a moved interview has new reminders).
+        TransactWriteItem::builder()
+            .condition_check(
+                ConditionCheck::builder()
+                    .table_name("")
+                    .key("pk", s(interview.pk.clone()))
+                    .key("sk", s(interview.sk.clone()))
+                    .condition_expression("#status = :booked AND #sequence = :sequence")
+                    .expression_attribute_names("#status", "status")
+                    .expression_attribute_names("#sequence", "sequence")
+                    .expression_attribute_values(":booked", s("booked"))
+                    .expression_attribute_values(":sequence", n(interview.sequence))
+                    .build()
+                    .map_err(|e| ApiError::Internal(Box::new(e)))?,
+            )
+            .build(),
+        put(email.to_item()?, None),
+    ];
+    for attempt in 0..5u32 {
+        match app.store.transact(items.clone()).await? {
+            TransactOutcome::Committed => {
+                tracing::info!(interview_id = %interview.interview_id, kind = kind.as_str(), "reminder written");
+                return Ok(Handled::Sent);
+            }
+            outcome if outcome.condition_failed(0) => return Ok(Handled::AlreadySent),
+            outcome if outcome.condition_failed(1) => return Ok(Handled::Skipped),
+            outcome if outcome.conflicted() => {
+                tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
+            }
+            outcome => return Err(ApiError::internal(format!("reminder transaction cancelled: {outcome:?}"))),
+        }
+    }
+    Err(ApiError::Unavailable("reminder transaction kept conflicting".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn the_window_is_bounded_and_never_empty() {
+        let now = Utc.with_ymd_and_hms(2026, 10, 25, 2, 30, 0).unwrap();
+        assert_eq!(window_start(None, now), now - Duration::hours(2));
+        assert_eq!(window_start(Some(now - Duration::minutes(15)), now), now - Duration::minutes(15));
+        assert_eq!(window_start(Some(now - Duration::days(30)), now), now - Duration::hours(48));
+        assert_eq!(window_start(Some(now + Duration::days(3)), now), now - Duration::hours(2));
+    }
+
+    #[test]
+    fn buckets_are_utc_hours_so_a_daylight_saving_change_skips_or_repeats_none() {
+        // 25 October 2026: Paris goes from 03:00 CEST back to 02:00 CET at 01:00 UTC.
+        let from = Utc.with_ymd_and_hms(2026, 10, 24, 23, 50, 0).unwrap();
+        let to = Utc.with_ymd_and_hms(2026, 10, 25, 2, 5, 0).unwrap();
+        assert_eq!(buckets(from, to), vec!["2026-10-24T23", "2026-10-25T00", "2026-10-25T01", "2026-10-25T02"]);
+    }
+}

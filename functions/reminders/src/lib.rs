@@ -1,0 +1,88 @@
+//! The scheduled jobs: `reminders` (every 15 minutes) sends the day-before and
+//! hour-before reminders of booked interviews, exactly once each; `advisor-digest`
+//! (daily, 08:00 Paris) sends each advisor one email with their overdue seekers,
+//! open in-person requests and today's agenda. Both take "now" from the
+//! EventBridge event's `time`, so any run can be replayed for any moment.
+
+pub mod digest;
+mod due;
+
+use aws_lambda_events::event::eventbridge::EventBridgeEvent;
+use chrono::{DateTime, Utc};
+use common::config::Config;
+use common::links::LinkSigner;
+use common::store::Store;
+use lambda_runtime::Error;
+
+pub use due::{run_reminders, RunReport};
+
+/// What the handlers need, built once per cold start.
+pub struct App {
+    pub store: Store,
+    pub config: Config,
+    pub links: LinkSigner,
+}
+
+impl App {
+    pub async fn from_env() -> Result<App, Error> {
+        let config = Config::from_env()?;
+        let store = Store::from_env(config.table_name.clone()).await;
+        // Links point at the HTTP API (`/links/{token}`), which may differ from the front end.
+        let base = std::env::var("LINKS_BASE_URL").unwrap_or_else(|_| config.app_base_url.clone());
+        let links = LinkSigner::from_env(base)?;
+        Ok(App { store, config, links })
+    }
+}
+
+/// "Now" is the event's `time` (a replayed or late event acts for the moment it was scheduled).
+pub fn event_time(event: &EventBridgeEvent) -> DateTime<Utc> {
+    event.time.unwrap_or_else(|| {
+        tracing::warn!("scheduled event without time; using the clock");
+        Utc::now()
+    })
+}
+
+/// The `reminders` function. An error makes Lambda retry the event; every run is idempotent.
+pub async fn handle(app: &App, event: EventBridgeEvent) -> Result<RunReport, Error> {
+    let now = event_time(&event);
+    app.links.ensure().await?;
+    let report = run_reminders(app, now).await.map_err(|e| {
+        e.log();
+        Error::from(format!("reminders run failed: {}", e.code()))
+    })?;
+    tracing::info!(
+        run_at = %report.run_at,
+        buckets = report.buckets,
+        read = report.reminders_read,
+        sent = report.sent,
+        already_sent = report.already_sent,
+        skipped = report.skipped,
+        "reminders run done"
+    );
+    Ok(report)
+}
+
+/// The `advisor-digest` function (fires at 06:00 and 07:00 UTC; acts at 08:xx Paris).
+pub async fn handle_digest(app: &App, event: EventBridgeEvent) -> Result<digest::DigestReport, Error> {
+    let now = event_time(&event);
+    digest::run_digest(app, now).await.map_err(|e| {
+        e.log();
+        Error::from(format!("digest run failed: {}", e.code()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn now_is_the_time_of_the_scheduled_event_aws_sends() {
+        // The shape EventBridge delivers for a schedule rule.
+        let raw = r#"{"version":"0","id":"53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa","detail-type":"Scheduled Event",
+            "source":"aws.events","account":"123456789012","time":"2026-10-25T01:30:00Z","region":"eu-west-3",
+            "resources":["arn:aws:events:eu-west-3:123456789012:rule/reminders-Every15Minutes"],"detail":{}}"#;
+        let event: EventBridgeEvent = serde_json::from_str(raw).unwrap();
+        assert_eq!(event_time(&event), Utc.with_ymd_and_hms(2026, 10, 25, 1, 30, 0).unwrap());
+    }
+}

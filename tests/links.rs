@@ -1,0 +1,252 @@
+//! Signed email links (`GET`/`POST /links/{token}`), end to end: the links in
+//! the real emails, what a GET shows (and that it changes nothing), the action
+//! done once by POST, and every refusal (altered, other action, expired, used,
+//! another person's link on another resource) leaving everything as it was.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{Duration, Utc};
+use common::links::{LinkAction, LinkSigner};
+use integration_tests::{paris_at, regions, rfc3339, Api, Person};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// Every signed link in an email's text, in order.
+fn links_in(email: &Value) -> Vec<String> {
+    let text = email["text"].as_str().unwrap_or_default();
+    text.split_whitespace().filter(|w| w.contains("/links/")).map(str::to_owned).collect()
+}
+
+async fn open(api: &Api, url: &str) -> (StatusCode, String) {
+    let response = api.http.get(url).send().await.expect("gateway reachable");
+    (response.status(), response.text().await.unwrap_or_default())
+}
+
+async fn press(api: &Api, url: &str) -> (StatusCode, String) {
+    let response = api.http.post(url).send().await.expect("gateway reachable");
+    (response.status(), response.text().await.unwrap_or_default())
+}
+
+/// The signer of the local stack (test.sh exports the same local secret the gateway reads).
+fn signer() -> LinkSigner {
+    let secret = std::env::var("LINK_SECRET").expect("LINK_SECRET is exported by the local stack");
+    let base = std::env::var("LINKS_BASE_URL").expect("LINKS_BASE_URL is exported by the local stack");
+    LinkSigner::new(secret.as_bytes(), base).expect("a long enough secret")
+}
+
+/// `url` with its signed payload rewritten by `change` and the original signature kept.
+fn tampered(url: &str, change: impl Fn(&str) -> String) -> String {
+    let (base, token) = url.rsplit_once('/').expect("a link");
+    let (payload, tag) = token.split_once('.').expect("payload.tag");
+    let decoded = String::from_utf8(URL_SAFE_NO_PAD.decode(payload).expect("base64url")).expect("utf-8");
+    format!("{base}/{}.{tag}", URL_SAFE_NO_PAD.encode(change(&decoded)))
+}
+
+fn email_of(person: &Person) -> String {
+    format!("{}@example.fr", person.sub)
+}
+
+async fn interview_status(api: &Api, who: &Person, interview_id: &str) -> Value {
+    let (status, interview) = api.get(&format!("/interviews/{interview_id}"), who).await;
+    assert_eq!(status, StatusCode::OK, "{interview}");
+    interview
+}
+
+#[tokio::test]
+async fn a_convocation_is_acknowledged_once_from_its_link_and_opening_it_changes_nothing() {
+    let api = Api::new();
+    let admin = api.admin().await;
+    let (advisor, advisor_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
+    let (seeker, seeker_id) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
+    let (status, interview) = api
+        .post(
+            &format!("/seekers/{seeker_id}/convocations"),
+            &advisor,
+            json!({"start": rfc3339(paris_at(9, 10, 0)), "durationMinutes": 30, "channel": "video"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{interview}");
+    let interview_id = interview["interviewId"].as_str().unwrap().to_owned();
+    let email = api.wait_for_subject(&email_of(&seeker), "Convocation").await;
+    let links = links_in(&email);
+    assert_eq!(links.len(), 1, "one acknowledge link: {links:?}");
+    let link = &links[0];
+
+    // Opened (by the person, or a mail scanner) twice: a page with a button, nothing recorded.
+    for _ in 0..2 {
+        let (status, page) = open(&api, link).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(page.contains("Je confirme avoir reçu ma convocation") && page.contains("method=\"post\""), "{page}");
+    }
+    assert!(interview_status(&api, &seeker, &interview_id).await["acknowledgedAt"].is_null());
+
+    let (status, page) = press(&api, link).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Réception confirmée"), "{page}");
+    let acknowledged = interview_status(&api, &seeker, &interview_id).await["acknowledgedAt"].clone();
+    assert!(acknowledged.is_string());
+
+    // Used: refused, and the first acknowledgement stands.
+    let (status, page) = press(&api, link).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{page}");
+    assert!(page.contains("déjà été utilisé"), "{page}");
+    let (status, _) = open(&api, link).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(interview_status(&api, &seeker, &interview_id).await["acknowledgedAt"], acknowledged);
+}
+
+/// A seeker with an interview booked in a slot of `advisor`; its confirmation's cancel link.
+async fn booked(api: &Api, advisor: &Person, seeker: &Person, hours: u32) -> (String, String) {
+    let (status, made) = api
+        .post(
+            "/advisors/me/slots",
+            advisor,
+            json!({"start": rfc3339(paris_at(8, hours, 0)), "durationMinutes": 30, "channels": ["video"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let slot_id = made["items"][0]["slotId"].as_str().unwrap().to_owned();
+    let (status, interview) = api.post("/interviews", seeker, json!({"slotId": slot_id, "channel": "video"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{interview}");
+    let email = api.wait_for_subject(&email_of(seeker), "est confirmé").await;
+    let links = links_in(&email);
+    assert_eq!(links.len(), 1, "one cancel link: {links:?}");
+    (interview["interviewId"].as_str().unwrap().to_owned(), links[0].clone())
+}
+
+#[tokio::test]
+async fn altered_expired_used_or_misdirected_links_are_refused_and_change_nothing() {
+    let api = Api::new();
+    let admin = api.admin().await;
+    let (advisor, advisor_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
+    let (alice, alice_id) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
+    let (bob, _) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
+    let (alice_interview, alice_link) = booked(&api, &advisor, &alice, 10).await;
+    let (bob_interview, _) = booked(&api, &advisor, &bob, 14).await;
+
+    let flipped_payload = {
+        let (base, token) = alice_link.rsplit_once('/').unwrap();
+        let mut bytes = token.as_bytes().to_vec();
+        bytes[3] = if bytes[3] == b'A' { b'B' } else { b'A' };
+        format!("{base}/{}", String::from_utf8(bytes).unwrap())
+    };
+    let flipped_signature = {
+        let mut bytes = alice_link.as_bytes().to_vec();
+        let last = bytes.len() - 2;
+        bytes[last] = if bytes[last] == b'A' { b'B' } else { b'A' };
+        String::from_utf8(bytes).unwrap()
+    };
+    let other_action = tampered(&alice_link, |p| p.replace("cancel_interview", "acknowledge"));
+    let other_resource = tampered(&alice_link, |p| p.replace(&alice_interview, &bob_interview));
+    let now = Utc::now();
+    let expired = signer().url(
+        LinkAction::CancelInterview,
+        &alice_interview,
+        &alice_id,
+        now - Duration::days(2),
+        Duration::days(1),
+    );
+    // Correctly signed, but for Alice on Bob's interview: it names a resource that is not hers.
+    let misdirected = signer().url(LinkAction::CancelInterview, &bob_interview, &alice_id, now, Duration::days(1));
+
+    let refusals = [
+        (&flipped_payload, StatusCode::BAD_REQUEST, "pas valide"),
+        (&flipped_signature, StatusCode::BAD_REQUEST, "pas valide"),
+        (&other_action, StatusCode::BAD_REQUEST, "pas valide"),
+        (&other_resource, StatusCode::BAD_REQUEST, "pas valide"),
+        (&expired, StatusCode::GONE, "a expiré"),
+        (&misdirected, StatusCode::NOT_FOUND, "ne correspond à rien"),
+    ];
+    for (url, expected, words) in refusals {
+        for (status, page) in [open(&api, url).await, press(&api, url).await] {
+            assert_eq!(status, expected, "{url}: {page}");
+            assert!(page.contains(words), "{url}: {page}");
+        }
+    }
+    assert_eq!(interview_status(&api, &alice, &alice_interview).await["status"], "booked");
+    assert_eq!(interview_status(&api, &bob, &bob_interview).await["status"], "booked");
+
+    // The genuine link: opening it changes nothing; pressing cancels once; a second use is refused.
+    let (status, page) = open(&api, &alice_link).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Annuler ce rendez-vous"), "{page}");
+    assert_eq!(interview_status(&api, &alice, &alice_interview).await["status"], "booked");
+    let (status, page) = press(&api, &alice_link).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Rendez-vous annulé"), "{page}");
+    assert_eq!(interview_status(&api, &alice, &alice_interview).await["status"], "cancelled");
+    let (status, page) = press(&api, &alice_link).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{page}");
+    assert!(page.contains("déjà été utilisé"), "{page}");
+    assert_eq!(interview_status(&api, &bob, &bob_interview).await["status"], "booked");
+    api.wait_for_subject(&email_of(&advisor), "annulé").await;
+}
+
+#[tokio::test]
+async fn an_advisor_accepts_or_declines_in_person_requests_from_the_email() {
+    let api = Api::new();
+    let admin = api.admin().await;
+    let (advisor, advisor_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
+    let (first, _) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
+    let (second, _) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
+
+    let (status, request) =
+        api.post("/seekers/me/in-person-requests", &first, json!({"reason": "je préfère en parler en face"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{request}");
+    let email = api.wait_for_subject(&email_of(&advisor), "Demande d'entretien en agence").await;
+    let links = links_in(&email);
+    assert_eq!(links.len(), 2, "accept and decline: {links:?}");
+    let (accept, decline) = (&links[0], &links[1]);
+
+    let (status, page) = open(&api, accept).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("premier créneau libre"), "{page}");
+    let (_, open_requests) = api.get("/advisors/me/in-person-requests", &advisor).await;
+    assert_eq!(open_requests["items"].as_array().unwrap().len(), 1, "still open after a GET");
+
+    let (status, page) = press(&api, accept).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Entretien en agence réservé"), "{page}");
+    let (_, open_requests) = api.get("/advisors/me/in-person-requests", &advisor).await;
+    assert!(open_requests["items"].as_array().unwrap().is_empty(), "{open_requests}");
+    let (_, mine) = api.get("/seekers/me/interviews", &first).await;
+    let items = mine["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{mine}");
+    assert_eq!(items[0]["channel"], "in_person");
+    let start = chrono::DateTime::parse_from_rfc3339(items[0]["start"].as_str().unwrap()).unwrap();
+    assert!(start.with_timezone(&Utc) > Utc::now() + Duration::hours(23), "after the booking notice");
+    api.wait_for_subject(&email_of(&first), "Votre entretien en agence").await;
+
+    // The other answer to the same request: refused, nothing changed.
+    let (status, page) = press(&api, decline).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{page}");
+    assert!(page.contains("déjà reçu une réponse"), "{page}");
+    let (_, mine) = api.get("/seekers/me/interviews", &first).await;
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1);
+
+    // Another request, declined from its email.
+    let (status, _) = api.post("/seekers/me/in-person-requests", &second, json!({"reason": "en agence svp"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let mut decline_second = None;
+    for _ in 0..150 {
+        let requests: Vec<Value> = api
+            .emails_to(&email_of(&advisor))
+            .await
+            .into_iter()
+            .filter(|e| e["subject"].as_str().is_some_and(|s| s.contains("Demande d'entretien en agence")))
+            .collect();
+        if requests.len() >= 2 {
+            // Newest first: the second request's email.
+            decline_second = links_in(&requests[0]).get(1).cloned();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let decline_second = decline_second.expect("the second request's email with its decline link");
+    let (status, page) = press(&api, &decline_second).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Demande déclinée"), "{page}");
+    api.wait_for_subject(&email_of(&second), "Votre demande d'entretien en agence").await;
+    let (_, open_requests) = api.get("/advisors/me/in-person-requests", &advisor).await;
+    assert!(open_requests["items"].as_array().unwrap().is_empty(), "{open_requests}");
+}

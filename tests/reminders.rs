@@ -1,0 +1,376 @@
+//! The `reminders` scheduled function, driven through the local gateway's
+//! `POST /_local/schedule/reminders` with chosen times: exactly-once reminders
+//! over a week with a daylight-saving change, concurrent runs, and the work of
+//! a run bounded by what is due (10,000 interviews in the table).
+//!
+//! Tests share the table (and the job cursor) with every other test: each uses
+//! its own far-apart dates and people, and asserts on its own people's emails
+//! and reminder items, so other data cannot break it.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono_tz::Europe::Paris;
+use common::interview::ReminderKind;
+use futures::future::join_all;
+use integration_tests::{next_last_sunday, regions, rfc3339, Api, Person, Table};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// Fires the reminders job as EventBridge would, at `time`; returns its report.
+async fn run_at(api: &Api, time: DateTime<Utc>) -> Value {
+    let response = api
+        .http
+        .post(format!("{}/_local/schedule/reminders", api.base))
+        .json(&json!({"time": time.to_rfc3339()}))
+        .send()
+        .await
+        .expect("gateway reachable");
+    let status = response.status();
+    let body: Value = response.json().await.expect("report json");
+    assert_eq!(status, StatusCode::OK, "run at {time}: {body}");
+    body
+}
+
+fn email_of(person: &Person) -> String {
+    format!("{}@example.fr", person.sub)
+}
+
+fn paris(date: NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {
+    Paris
+        .from_local_datetime(&date.and_hms_opt(hour, minute, 0).expect("a time"))
+        .earliest()
+        .expect("an existing Paris time")
+        .with_timezone(&Utc)
+}
+
+async fn convoke(api: &Api, advisor: &Person, seeker_id: &str, start: DateTime<Utc>, channel: &str) -> String {
+    let mut body = json!({"start": rfc3339(start), "durationMinutes": 30, "channel": channel});
+    if channel == "in_person" {
+        body["location"] = json!("Agence de Rouen, 3 rue Jeanne d'Arc");
+    }
+    let (status, interview) = api.post(&format!("/seekers/{seeker_id}/convocations"), advisor, body).await;
+    assert_eq!(status, StatusCode::CREATED, "convocation at {start}: {interview}");
+    interview["interviewId"].as_str().expect("interviewId").to_owned()
+}
+
+fn text(item: &HashMap<String, AttributeValue>, name: &str) -> Option<String> {
+    item.get(name).and_then(|v| v.as_s().ok()).cloned()
+}
+
+fn key_instant(raw: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(raw).expect("a stored instant").with_timezone(&Utc)
+}
+
+async fn reminder_emails(api: &Api, to: &str) -> Vec<Value> {
+    api.emails_to(to)
+        .await
+        .into_iter()
+        .filter(|e| e["subject"].as_str().is_some_and(|s| s.starts_with("Rappel")))
+        .collect()
+}
+
+/// Waits for `count` reminder emails to `to`, then a little longer to catch any extra one.
+async fn settled_reminders(api: &Api, to: &str, count: usize) -> Vec<Value> {
+    for _ in 0..150 {
+        if reminder_emails(api, to).await.len() >= count {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    reminder_emails(api, to).await
+}
+
+#[tokio::test]
+async fn a_week_across_the_autumn_change_reminds_each_interview_twice_at_the_right_wall_clock_time() {
+    let api = Api::new();
+    let admin = api.admin().await;
+    let (advisor, advisor_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
+    // The last Sunday of October: Paris goes from 03:00 CEST back to 02:00 CET.
+    let sunday = next_last_sunday(10, 30);
+    let plan: Vec<(DateTime<Utc>, &str)> = vec![
+        (paris(sunday - Duration::days(2), 9, 0), "video"), // Friday: an ordinary day
+        (paris(sunday, 2, 30), "phone"),                    // the first 02:30 (CEST)
+        (paris(sunday, 3, 30), "video"),                    // after the change: hour-before at the second 02:30
+        (paris(sunday, 10, 0), "in_person"),                // day-before on Saturday, still CEST (25 h earlier)
+        (paris(sunday + Duration::days(1), 10, 0), "phone"), // day-before on Sunday, already CET
+        (paris(sunday + Duration::days(3), 14, 30), "in_person"), // Wednesday
+    ];
+    let mut cases = Vec::new();
+    for (start, channel) in &plan {
+        let (seeker, seeker_id) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
+        let interview_id = convoke(&api, &advisor, &seeker_id, *start, channel).await;
+        cases.push((seeker, interview_id, *start));
+    }
+
+    // Every 15 minutes (UTC, as EventBridge rates are) from Thursday 00:00 to the next Thursday,
+    // with duplicate runs (the same time twice, and twice at once) and late runs (three
+    // scheduled runs missed, then one 7 minutes late).
+    let first = paris(sunday - Duration::days(3), 0, 0);
+    let last = paris(sunday + Duration::days(4), 0, 0);
+    let mut times = Vec::new();
+    let mut at = first;
+    let mut index = 0u32;
+    while at <= last {
+        match index % 24 {
+            5..=7 => {}                                 // missed
+            8 => times.push(at + Duration::minutes(7)), // late
+            _ => times.push(at),
+        }
+        index += 1;
+        at += Duration::minutes(15);
+    }
+    for (i, time) in times.iter().enumerate() {
+        if i % 37 == 0 {
+            join_all([run_at(&api, *time), run_at(&api, *time)]).await;
+        } else {
+            run_at(&api, *time).await;
+            if i % 53 == 0 {
+                run_at(&api, *time).await;
+            }
+        }
+    }
+
+    let table = Table::connect().await;
+    for (seeker, interview_id, start) in &cases {
+        let local_start = start.with_timezone(&Paris);
+        for kind in ReminderKind::ALL {
+            let item = table
+                .item(&format!("INTERVIEW#{interview_id}"), &format!("REMINDER#{}", kind.as_str()))
+                .await
+                .expect("the reminder item");
+            assert_eq!(text(&item, "skipped"), None, "{interview_id} {} was sent, not skipped", kind.as_str());
+            assert!(!item.contains_key("gsi1pk"), "a sent reminder leaves the index");
+            let due = key_instant(&text(&item, "dueAt").expect("dueAt"));
+            let sent = key_instant(&text(&item, "sentAt").expect("sent"));
+            // Sent by the first run at or after it was due.
+            let expected = *times.iter().find(|t| **t >= due).expect("a run after the due time");
+            assert_eq!(sent, expected, "{} of the interview at {local_start}", kind.as_str());
+            // The due time is the right wall-clock time.
+            let local_due = due.with_timezone(&Paris);
+            match kind {
+                ReminderKind::DayBefore => {
+                    assert_eq!(local_due.date_naive(), local_start.date_naive() - Duration::days(1));
+                    assert_eq!(local_due.time(), local_start.time(), "same Paris time the day before");
+                }
+                ReminderKind::HourBefore => assert_eq!(due, *start - Duration::hours(1)),
+            }
+        }
+        let emails = settled_reminders(&api, &email_of(seeker), 2).await;
+        assert_eq!(emails.len(), 2, "exactly two reminders for the interview at {local_start}: {emails:#?}");
+        let subjects: Vec<&str> = emails.iter().filter_map(|e| e["subject"].as_str()).collect();
+        assert!(subjects.iter().any(|s| s.contains("demain")), "{subjects:?}");
+        assert!(subjects.iter().any(|s| s.contains("dans une heure")), "{subjects:?}");
+        let text = emails[0]["text"].as_str().unwrap_or_default();
+        assert!(text.contains("obligatoire"), "a convocation's reminder says it is mandatory: {text}");
+    }
+    // The phone interview's reminder carries the number; the in-person one the place.
+    let phone = reminder_emails(&api, &email_of(&cases[1].0)).await;
+    assert!(phone.iter().all(|e| e["text"].as_str().unwrap_or_default().contains("vous appellera au +33")));
+    let place = reminder_emails(&api, &email_of(&cases[3].0)).await;
+    assert!(place.iter().all(|e| e["text"].as_str().unwrap_or_default().contains("Agence de Rouen")));
+}
+
+#[tokio::test]
+async fn concurrent_runs_send_each_reminder_once() {
+    let api = Api::new();
+    let admin = api.admin().await;
+    let (advisor, advisor_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
+    let day = Utc::now().with_timezone(&Paris).date_naive() + Duration::days(200);
+    let mut cases = Vec::new();
+    for minute in [0, 30] {
+        let (seeker, seeker_id) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
+        let start = paris(day, 11, minute);
+        convoke(&api, &advisor, &seeker_id, start, "video").await;
+        cases.push((seeker, start));
+    }
+    // Both reminders of both interviews are due by the hour-before time of the later one; five
+    // runs at once at each due time, as retries and overlapping invocations would.
+    let mut moments: Vec<DateTime<Utc>> = cases
+        .iter()
+        .flat_map(|(_, start)| [ReminderKind::DayBefore.due(*start), ReminderKind::HourBefore.due(*start)])
+        .collect();
+    moments.sort();
+    for moment in moments {
+        let reports = join_all((0..5).map(|_| run_at(&api, moment))).await;
+        let sent: u64 = reports.iter().map(|r| r["sent"].as_u64().unwrap_or(0)).sum();
+        assert!(sent >= 1, "one of the runs sent the reminder due at {moment}: {reports:?}");
+    }
+    for (seeker, _) in &cases {
+        let emails = settled_reminders(&api, &email_of(seeker), 2).await;
+        assert_eq!(emails.len(), 2, "no duplicate: {emails:#?}");
+    }
+}
+
+/// Writes items 25 at a time, a few batches at once (test set-up only).
+async fn batch_write(table: &Table, items: Vec<HashMap<String, AttributeValue>>) {
+    let batches: Vec<Vec<HashMap<String, AttributeValue>>> = items.chunks(25).map(<[_]>::to_vec).collect();
+    for group in batches.chunks(8) {
+        join_all(group.iter().map(|batch| async move {
+            let mut requests: Vec<WriteRequest> = batch
+                .iter()
+                .map(|item| {
+                    WriteRequest::builder()
+                        .put_request(PutRequest::builder().set_item(Some(item.clone())).build().expect("put"))
+                        .build()
+                })
+                .collect();
+            while !requests.is_empty() {
+                let output = table
+                    .client
+                    .batch_write_item()
+                    .request_items(&table.name, requests)
+                    .send()
+                    .await
+                    .expect("BatchWriteItem");
+                requests = output.unprocessed_items.and_then(|mut u| u.remove(&table.name)).unwrap_or_default();
+            }
+        }))
+        .await;
+    }
+}
+
+fn key(instant: DateTime<Utc>) -> String {
+    instant.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+fn interview_item(
+    id: &str,
+    seeker_id: &str,
+    advisor_id: &str,
+    start: DateTime<Utc>,
+) -> HashMap<String, AttributeValue> {
+    let end = start + Duration::minutes(30);
+    let sort = format!("{}#{id}", key(start));
+    [
+        ("pk", s(format!("INTERVIEW#{id}"))),
+        ("sk", s("INTERVIEW")),
+        ("gsi1pk", s(format!("AGENDA#{advisor_id}"))),
+        ("gsi1sk", s(sort.clone())),
+        ("gsi2pk", s(format!("SEEKER_INTERVIEWS#{seeker_id}"))),
+        ("gsi2sk", s(sort)),
+        ("interviewId", s(id)),
+        ("seekerId", s(seeker_id)),
+        ("advisorId", s(advisor_id)),
+        ("start", s(key(start))),
+        ("end", s(key(end))),
+        ("durationMinutes", AttributeValue::N("30".into())),
+        ("channel", s("video")),
+        ("mandatory", AttributeValue::Bool(false)),
+        ("status", s("booked")),
+        ("sequence", AttributeValue::N("0".into())),
+        ("createdAt", s(key(Utc::now()))),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
+fn reminder_item(id: &str, kind: ReminderKind, start: DateTime<Utc>) -> HashMap<String, AttributeValue> {
+    let due = kind.due(start);
+    [
+        ("pk", s(format!("INTERVIEW#{id}"))),
+        ("sk", s(format!("REMINDER#{}", kind.as_str()))),
+        ("gsi1pk", s(format!("REMIND#{}", due.format("%Y-%m-%dT%H")))),
+        ("gsi1sk", s(format!("{}#{id}#{}", key(due), kind.as_str()))),
+        ("interviewId", s(id)),
+        ("kind", s(kind.as_str())),
+        ("dueAt", s(key(due))),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
+#[tokio::test]
+async fn with_ten_thousand_interviews_a_run_reads_only_the_due_reminders() {
+    let api = Api::new();
+    let admin = api.admin().await;
+    let (_, advisor_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
+    let (seeker, seeker_id) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
+    // Years ahead, at an hour of its own: no other test has reminders anywhere near.
+    let offset_hours = (ulid::Ulid::new().random() % 20_000) as i64;
+    let run = Utc.with_ymd_and_hms(2036, 1, 5, 10, 0, 0).single().expect("a time") + Duration::hours(offset_hours);
+    const DUE: usize = 5;
+    const TOTAL: usize = 10_000;
+    let mut items = Vec::new();
+    for i in 0..TOTAL {
+        let id = format!("LOAD{i:05}{}", ulid::Ulid::new());
+        if i < DUE {
+            // Hour-before reminders due in the last 15 minutes; their day-before went long ago.
+            let start = run + Duration::hours(1) - Duration::minutes(2 * i as i64 + 1);
+            items.push(interview_item(&id, &seeker_id, &advisor_id, start));
+            items.push(reminder_item(&id, ReminderKind::HourBefore, start));
+        } else {
+            // Later interviews, every 10 minutes over ten weeks: both reminders still ahead.
+            let start = run + Duration::hours(26) + Duration::minutes(10 * i as i64);
+            items.push(interview_item(&id, &seeker_id, &advisor_id, start));
+            items.push(reminder_item(&id, ReminderKind::DayBefore, start));
+            items.push(reminder_item(&id, ReminderKind::HourBefore, start));
+        }
+    }
+    let table = Table::connect().await;
+    batch_write(&table, items).await;
+
+    // The run 15 minutes earlier sets the cursor; the measured run reads from there.
+    let before = run_at(&api, run - Duration::minutes(15)).await;
+    assert_eq!(before["sent"], 0, "nothing of this test was due yet: {before}");
+    let report = run_at(&api, run).await;
+    assert_eq!(report["from"].as_str(), Some(key(run - Duration::minutes(15)).as_str()), "{report}");
+    assert!(report["buckets"].as_u64().is_some_and(|b| b <= 2), "{report}");
+    assert_eq!(report["remindersRead"], DUE, "the queries returned the due reminders only: {report}");
+    assert_eq!(report["sent"], DUE, "{report}");
+    let emails = settled_reminders(&api, &format!("{}@example.fr", seeker.sub), DUE).await;
+    assert_eq!(emails.len(), DUE);
+    // And again: nothing left to read.
+    let again = run_at(&api, run + Duration::minutes(1)).await;
+    assert_eq!(again["remindersRead"], 0, "{again}");
+}
+
+async fn digest_at(api: &Api, time: DateTime<Utc>) -> Value {
+    let response = api
+        .http
+        .post(format!("{}/_local/schedule/advisor-digest", api.base))
+        .json(&json!({"time": time.to_rfc3339()}))
+        .send()
+        .await
+        .expect("gateway reachable");
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.expect("report json")
+}
+
+#[tokio::test]
+async fn the_daily_digest_reaches_each_advisor_with_something_in_it_once() {
+    let api = Api::new();
+    let admin = api.admin().await;
+    let (busy, busy_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
+    let (idle, _) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
+    let (seeker, _) = api.seeker_of(&admin, &busy_id, regions::SHARED).await;
+    let (status, _) = api.post("/seekers/me/in-person-requests", &seeker, json!({"reason": "en agence"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    // Tomorrow: 08:00 in Paris does the digest; 07:00 (the other firing of the schedule) does nothing.
+    let day = Utc::now().with_timezone(&Paris).date_naive() + Duration::days(1);
+    let quiet = digest_at(&api, paris(day, 7, 0)).await;
+    assert!(quiet["day"].is_null(), "{quiet}");
+    let reports = join_all([digest_at(&api, paris(day, 8, 0)), digest_at(&api, paris(day, 8, 0))]).await;
+    assert!(reports.iter().all(|r| r["day"] == day.to_string()), "{reports:?}");
+    digest_at(&api, paris(day, 8, 5)).await;
+
+    let subject = format!("Votre point du {}", common::time::french_date(paris(day, 8, 0)));
+    api.wait_for_subject(&email_of(&busy), &subject).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let digests: Vec<Value> =
+        api.emails_to(&email_of(&busy)).await.into_iter().filter(|e| e["subject"] == subject.as_str()).collect();
+    assert_eq!(digests.len(), 1, "one digest a day: {digests:#?}");
+    let text = digests[0]["text"].as_str().unwrap_or_default();
+    assert!(text.contains("Demandes d'entretien en agence en attente de réponse (1)"), "{text}");
+    assert!(!text.contains("Zoé"), "the digest names nobody: {text}");
+    let idle_digests = api.emails_to(&email_of(&idle)).await;
+    assert!(idle_digests.iter().all(|e| e["subject"] != subject.as_str()), "nothing to say, no email");
+}
