@@ -187,6 +187,8 @@ fn allowed(method: &str, path: &str) -> Option<&'static [Who]> {
         ("GET", "/seekers/{seekerId}/journal") => THE_SEEKER_AND_ADVISOR,
         ("POST", "/interviews/{interviewId}/meeting") => THE_SEEKER_AND_ADVISOR,
         ("DELETE", "/interviews/{interviewId}/meeting") => THE_ADVISOR,
+        ("GET", "/conversations") => &[Seeker, OtherSeeker, Advisor, OtherAdvisor],
+        ("GET", "/conversations/{seekerId}/messages") => THE_SEEKER_AND_ADVISOR,
         _ => return None,
     })
 }

@@ -63,6 +63,10 @@ export_local_env() {
 	export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$DYNAMODB_PORT"
 	export AWS_ENDPOINT_URL_DYNAMODB_STREAMS="http://127.0.0.1:$DYNAMODB_PORT"
 	export AWS_ENDPOINT_URL_SES="http://127.0.0.1:$SES_PORT"
+	# The local gateway serves the WebSocket management API (PostToConnection, ...) on WS_PORT,
+	# under the stage path, as https://<api>.execute-api.<region>.amazonaws.com/<stage> in AWS.
+	# The SDK reads this per-service variable itself (service id ApiGatewayManagementApi).
+	export AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI="http://127.0.0.1:$WS_PORT/local"
 	# The local gateway serves the Chime SDK Meetings API on CHIME_PORT.
 	export AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS="http://127.0.0.1:$CHIME_PORT"
 	export TABLE_NAME=suivi-local

@@ -37,6 +37,7 @@ GATEWAY_LOG="$LOG_DIR/gateway-$HTTP_PORT.log"
 start_bg gateway "$GATEWAY_LOG" "$GATEWAY_BIN"
 GATEWAY_PID=$LAST_PID
 wait_for_port "$HTTP_PORT" gateway 60
+wait_for_port "$WS_PORT" gateway 10
 log "stack up in $(elapsed "$t")s"
 echo "----- local gateway -----"
 cat "$GATEWAY_LOG"

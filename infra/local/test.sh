@@ -21,6 +21,9 @@ export DYNAMODB_PORT="${DYNAMODB_PORT:-8100}" SES_PORT="${SES_PORT:-8101}"
 export HTTP_PORT="${HTTP_PORT:-3100}" WS_PORT="${WS_PORT:-3101}" CHIME_PORT="${CHIME_PORT:-3102}"
 export_local_env
 export GATEWAY_URL="http://127.0.0.1:$HTTP_PORT" WS_URL="ws://127.0.0.1:$WS_PORT"
+# The chat load test sends 100 messages per sender in a burst, over the production limit of 30 a
+# minute; the rate-limit test reads this value (gateway and tests share it) and goes over it.
+export CHAT_RATE_LIMIT_PER_MINUTE="${CHAT_RATE_LIMIT_PER_MINUTE:-120}"
 # SAM CLI: no telemetry, no update check.
 export SAM_CLI_TELEMETRY=0 SAM_CLI_DISABLE_UPDATE_CHECK=1
 
@@ -106,6 +109,7 @@ start_stack() {
 	# Run from the root: the gateway reads template.yaml (TEMPLATE_PATH) to build the table.
 	start_bg gateway "$LOG_DIR/gateway-$HTTP_PORT.log" "$ROOT/target/debug/local-gateway"
 	wait_for_port "$HTTP_PORT" gateway 60
+	wait_for_port "$WS_PORT" gateway 10
 }
 
 stop_stack() { local_cleanup; }

@@ -30,10 +30,12 @@ pub enum EmailTemplate {
     InPersonDeclined,
     InterviewReminder,
     AdvisorDigest,
+    /// "You have a new message" to a chat participant who was offline; never the message text.
+    ChatNotice,
 }
 
 impl EmailTemplate {
-    pub const ALL: [EmailTemplate; 14] = [
+    pub const ALL: [EmailTemplate; 15] = [
         EmailTemplate::WelcomeSeeker,
         EmailTemplate::AdvisorNewSeeker,
         EmailTemplate::SeekerAdvisorChanged,
@@ -48,6 +50,7 @@ impl EmailTemplate {
         EmailTemplate::InPersonDeclined,
         EmailTemplate::InterviewReminder,
         EmailTemplate::AdvisorDigest,
+        EmailTemplate::ChatNotice,
     ];
 
     pub fn name(self) -> &'static str {
@@ -66,6 +69,7 @@ impl EmailTemplate {
             EmailTemplate::InPersonDeclined => "in_person_declined",
             EmailTemplate::InterviewReminder => "interview_reminder",
             EmailTemplate::AdvisorDigest => "advisor_digest",
+            EmailTemplate::ChatNotice => "chat_notice",
         }
     }
 
@@ -88,6 +92,7 @@ impl EmailTemplate {
                 "Rappel : {% if mandatory %}entretien obligatoire{% else %}rendez-vous{% endif %} {% if kind == \"hour_before\" %}dans une heure{% else %}demain{% endif %}, le {{ when }}"
             }
             EmailTemplate::AdvisorDigest => "Votre point du {{ today }}",
+            EmailTemplate::ChatNotice => "Vous avez un nouveau message",
         }
     }
 }
@@ -218,7 +223,8 @@ impl Renderer {
             "in_person_accepted",
             "in_person_declined",
             "interview_reminder",
-            "advisor_digest"
+            "advisor_digest",
+            "chat_notice"
         );
         Renderer { env }
     }

@@ -62,6 +62,43 @@ pub fn seeker_in_person_gsi2pk(seeker_id: &str) -> String {
     format!("SEEKER_INPERSON#{seeker_id}")
 }
 
+// ---- chat (infra/data-model.md: every chat item of a seeker lives under CONV#<seekerId>,
+// except connections and rate counters, which hold ids only)
+
+pub const SUMMARY_SK: &str = "SUMMARY";
+pub const MESSAGE_PREFIX: &str = "MSG#";
+pub fn message_sk(message_id: &str) -> String {
+    format!("{MESSAGE_PREFIX}{message_id}")
+}
+/// The idempotency record of one client message id of one sender.
+pub fn client_message_sk(sender_id: &str, client_message_id: &str) -> String {
+    format!("CLIENTMSG#{sender_id}#{client_message_id}")
+}
+/// The offline-notice throttle of one recipient in one conversation.
+pub fn notice_sk(recipient_id: &str) -> String {
+    format!("NOTICE#{recipient_id}")
+}
+/// GSI1 partition of an advisor's conversations; sorted by last message.
+pub fn conversations_gsi1pk(advisor_id: &str) -> String {
+    format!("CONVS#{advisor_id}")
+}
+pub fn conversations_gsi1sk(last_message_at_key: &str, seeker_id: &str) -> String {
+    format!("{last_message_at_key}#{seeker_id}")
+}
+/// Messages counted for the rate limit of one user in one UTC minute (`yyyy-mm-ddThh:mm`).
+pub fn rate_pk(user_id: &str, minute: &str) -> String {
+    format!("RATE#{user_id}#{minute}")
+}
+pub const RATE_SK: &str = "RATE";
+pub fn connection_pk(connection_id: &str) -> String {
+    format!("CONN#{connection_id}")
+}
+pub const CONNECTION_SK: &str = "CONN";
+/// GSI1 partition of a user's live WebSocket connections.
+pub fn user_connections_gsi1pk(user_id: &str) -> String {
+    format!("USERCONNS#{user_id}")
+}
+
 pub fn slot_pk(slot_id: &str) -> String {
     format!("SLOT#{slot_id}")
 }

@@ -2,8 +2,8 @@
 //! [`crate::store::Store::transact`] sets it on every item, so call sites
 //! stay about keys and conditions.
 
-use aws_sdk_dynamodb::types::builders::{DeleteBuilder, UpdateBuilder};
-use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::builders::{ConditionCheckBuilder, DeleteBuilder, UpdateBuilder};
+use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, TransactWriteItem, Update};
 
 use crate::store::{s, Item};
 
@@ -49,6 +49,18 @@ pub fn delete(pk: String, sk: &str, condition: Option<&str>) -> TransactWriteIte
 pub fn delete_with(pk: String, sk: &str, build: impl FnOnce(DeleteBuilder) -> DeleteBuilder) -> TransactWriteItem {
     let base = Delete::builder().table_name(TABLE_PLACEHOLDER).key("pk", s(pk)).key("sk", s(sk));
     TransactWriteItem::builder().delete(build(base).build().expect("a delete with a key is complete")).build()
+}
+
+/// A condition on an item the transaction does not write; `build` adds the expression.
+pub fn check(
+    pk: String,
+    sk: &str,
+    build: impl FnOnce(ConditionCheckBuilder) -> ConditionCheckBuilder,
+) -> TransactWriteItem {
+    let base = ConditionCheck::builder().table_name(TABLE_PLACEHOLDER).key("pk", s(pk)).key("sk", s(sk));
+    TransactWriteItem::builder()
+        .condition_check(build(base).build().expect("a condition check with a key and an expression is complete"))
+        .build()
 }
 
 /// Sets the table name on every item.

@@ -235,8 +235,14 @@ pub(crate) async fn change_level(
         stale,
     )
     .await?;
-    if matches!(placement, Placement::Waiting) {
-        tracing::warn!("level change left a seeker waiting for an advisor");
+    match &placement {
+        Placement::Assigned(advisor) => {
+            move_conversation(&app.store, &seeker.seeker_id, Some(&advisor.advisor_id)).await
+        }
+        Placement::Waiting => {
+            tracing::warn!("level change left a seeker waiting for an advisor");
+            move_conversation(&app.store, &seeker.seeker_id, None).await
+        }
     }
     updated_view(app, &seeker.seeker_id, now).await
 }
@@ -287,7 +293,10 @@ pub(crate) async fn reassign(
         }
         items.extend(moved_records(app, &seeker, Some(&target), ActorRole::Admin, Some(&caller.sub), now, "admin")?);
         match app.store.transact(items).await? {
-            TransactOutcome::Committed => return updated_view(app, &seeker.seeker_id, now).await,
+            TransactOutcome::Committed => {
+                move_conversation(&app.store, &seeker.seeker_id, Some(&target.advisor_id)).await;
+                return updated_view(app, &seeker.seeker_id, now).await;
+            }
             outcome if outcome.condition_failed(0) => {
                 return Err(ApiError::conflict("concurrent_update", "the seeker changed meanwhile; reload and retry"))
             }
@@ -299,6 +308,31 @@ pub(crate) async fn reassign(
         }
     }
     Err(ApiError::Unavailable("reassignment kept conflicting with concurrent writes".into()))
+}
+
+/// Files the seeker's chat conversation under their new advisor (or under nobody while they
+/// wait), once the move is committed. Best effort: the conversation list also checks each
+/// seeker's current advisor, and the next message files it again.
+async fn move_conversation(store: &Store, seeker_id: &str, advisor_id: Option<&str>) {
+    let update = store
+        .client
+        .update_item()
+        .table_name(&store.table)
+        .key("pk", s(keys::conversation_pk(seeker_id)))
+        .key("sk", s(keys::SUMMARY_SK))
+        .condition_expression("attribute_exists(pk)");
+    let update = match advisor_id {
+        Some(id) => update
+            .update_expression("SET gsi1pk = :pk, advisorId = :advisor")
+            .expression_attribute_values(":pk", s(keys::conversations_gsi1pk(id)))
+            .expression_attribute_values(":advisor", s(id)),
+        None => update.update_expression("REMOVE gsi1pk, advisorId"),
+    };
+    match update.send().await {
+        Ok(_) => {}
+        Err(error) if common::store::is_conditional_check_failed(&error) => {} // no chat yet
+        Err(error) => sdk_error(error).log(),
+    }
 }
 
 /// Moves the seeker item to `target`'s portfolio (or the waiting list), guarded by the state it was read in.

@@ -126,6 +126,16 @@ async fn delete_all(store: &Store, keys_to_delete: Vec<Item>) -> Result<(), ApiE
     Ok(())
 }
 
+/// Every chat item of a seeker: the conversation partition (messages, summary, client message
+/// ids, notice throttles) and their WebSocket connection items (GSI1 `USERCONNS#`). Rate
+/// counters hold only a count and expire within minutes.
+async fn erase_chat(store: &Store, seeker_id: &str) -> Result<(), ApiError> {
+    let mut doomed: Vec<Item> = store.partition(&keys::conversation_pk(seeker_id)).await?.iter().map(key_of).collect();
+    doomed
+        .extend(index_partition(store, keys::GSI1, keys::user_connections_gsi1pk(seeker_id)).await?.iter().map(key_of));
+    delete_all(store, doomed).await
+}
+
 fn key_of(item: &Item) -> Item {
     item.iter().filter(|(k, _)| k.as_str() == "pk" || k.as_str() == "sk").map(|(k, v)| (k.clone(), v.clone())).collect()
 }
@@ -211,9 +221,7 @@ pub(crate) async fn erase(app: &App, caller: &Caller, now: DateTime<Utc>) -> Res
     let seeker = app.store.caller_seeker(caller).await?;
     let seeker_id = seeker.seeker_id.clone();
 
-    let messages: Vec<Item> =
-        app.store.partition(&keys::conversation_pk(&seeker_id)).await?.iter().map(key_of).collect();
-    delete_all(&app.store, messages).await?;
+    erase_chat(&app.store, &seeker_id).await?;
 
     let own = app.store.partition(&keys::seeker_pk(&seeker_id)).await?;
     let outbox: Vec<Item> = own.iter().filter(|i| sort_key(i).starts_with(keys::OUTBOX_PREFIX)).map(key_of).collect();
@@ -288,6 +296,9 @@ pub(crate) async fn erase(app: &App, caller: &Caller, now: DateTime<Utc>) -> Res
         }
         match app.store.transact(items).await? {
             TransactOutcome::Committed => {
+                // A message committed between the first sweep and this transaction is swept
+                // now; none can follow, since storing one requires `erased = false`.
+                erase_chat(&app.store, &seeker_id).await?;
                 tracing::info!("seeker erased");
                 return Ok(no_content());
             }

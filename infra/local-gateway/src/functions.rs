@@ -2,6 +2,7 @@
 //! `template.yaml`, each calling the same library handler its Lambda binary runs.
 
 use anyhow::{bail, Result};
+use aws_lambda_events::event::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use aws_lambda_events::event::dynamodb::Event;
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
@@ -13,26 +14,44 @@ pub struct Functions {
     registration: registration::App,
     booking: booking::App,
     email_dispatch: email_dispatch::App,
+    chat: chat::App,
     /// The three meetings functions share one library and one set of clients.
     meetings: meetings::App,
     links: links::App,
     reminders: reminders::App,
 }
 
-const HTTP_FUNCTIONS: [&str; 4] = ["RegistrationFunction", "BookingFunction", "MeetingsFunction", "LinksFunction"];
+const HTTP_FUNCTIONS: [&str; 5] =
+    ["RegistrationFunction", "BookingFunction", "MeetingsFunction", "LinksFunction", "ChatHistoryFunction"];
 const STREAM_FUNCTIONS: [&str; 1] = ["EmailDispatchFunction"];
 /// Functions invoked by EventBridge: rules (Chime meeting events) and schedules.
 const EVENT_FUNCTIONS: [&str; 4] =
     ["MeetingEventsFunction", "MeetingSweeperFunction", "RemindersFunction", "AdvisorDigestFunction"];
+const WEBSOCKET_FUNCTIONS: [&str; 1] = ["ChatFunction"];
+
+/// What the local stack tells the chat functions about its stand-in for Cognito.
+pub struct LocalIdentity {
+    pub issuer: String,
+    pub audience: String,
+    pub jwks_url: String,
+}
 
 impl Functions {
-    pub async fn from_env() -> Result<Functions> {
+    pub async fn from_env(identity: &LocalIdentity) -> Result<Functions> {
+        // In AWS these come from the template (the user pool's issuer and app client id).
+        let chat_lookup = |key: &str| match key {
+            "JWT_ISSUER" => Some(identity.issuer.clone()),
+            "JWT_AUDIENCE" => Some(identity.audience.clone()),
+            "JWKS_URL" => Some(identity.jwks_url.clone()),
+            other => std::env::var(other).ok(),
+        };
         Ok(Functions {
             registration: registration::App::from_env().await.map_err(|e| anyhow::anyhow!("registration: {e}"))?,
             booking: booking::App::from_env().await.map_err(|e| anyhow::anyhow!("booking: {e}"))?,
             email_dispatch: email_dispatch::App::from_env()
                 .await
                 .map_err(|e| anyhow::anyhow!("email-dispatch: {e}"))?,
+            chat: chat::App::from_lookup(chat_lookup).await.map_err(|e| anyhow::anyhow!("chat: {e}"))?,
             meetings: meetings::App::from_env().await.map_err(|e| anyhow::anyhow!("meetings: {e}"))?,
             links: links::App::new(booking::App::from_env().await.map_err(|e| anyhow::anyhow!("links: {e}"))?),
             reminders: reminders::App::from_env().await.map_err(|e| anyhow::anyhow!("reminders: {e}"))?,
@@ -62,6 +81,11 @@ impl Functions {
             }
             crate::scheduler::Expression::parse(&schedule.expression)?;
         }
+        for route in template.websocket.iter().flat_map(|w| &w.routes) {
+            if !WEBSOCKET_FUNCTIONS.contains(&route.function.as_str()) {
+                bail!("WebSocket route {} names {}, which the local gateway does not host", route.key, route.function);
+            }
+        }
         Ok(())
     }
 
@@ -69,6 +93,7 @@ impl Functions {
     pub async fn invoke_http(&self, function: &str, request: Request) -> Result<Response<Body>, lambda_http::Error> {
         match function {
             "RegistrationFunction" => registration::handle(&self.registration, request).await,
+            "ChatHistoryFunction" => chat::handle_http(&self.chat, request).await,
             "BookingFunction" => booking::handle(&self.booking, request).await,
             "MeetingsFunction" => meetings::handle(&self.meetings, request).await,
             "LinksFunction" => links::handle(&self.links, request).await,
@@ -104,5 +129,17 @@ impl Functions {
             other => return Err(format!("function {other} is not hosted").into()),
         };
         Ok(value)
+    }
+
+    /// Invokes a WebSocket route's function with an API Gateway WebSocket event.
+    pub async fn invoke_websocket(
+        &self,
+        function: &str,
+        event: ApiGatewayWebsocketProxyRequest,
+    ) -> Result<ApiGatewayProxyResponse, lambda_runtime::Error> {
+        match function {
+            "ChatFunction" => chat::handle_websocket(&self.chat, event).await,
+            other => Err(format!("function {other} is not hosted").into()),
+        }
     }
 }

@@ -1,6 +1,7 @@
-//! The local gateway: API Gateway (HTTP API with its JWT authorizer), the
-//! stream event source mappings and local sign-in, in front of the real
-//! function handlers, DynamoDB Local and moto. Everything on 127.0.0.1.
+//! The local gateway: API Gateway (HTTP API with its JWT authorizer, WebSocket
+//! API with its management API), the stream event source mappings and local
+//! sign-in, in front of the real function handlers, DynamoDB Local and moto.
+//! Everything on 127.0.0.1.
 
 mod chime;
 mod emails;
@@ -11,6 +12,7 @@ mod scheduler;
 mod streams;
 mod table;
 mod template;
+mod websocket;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -26,7 +28,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::functions::Functions;
+use crate::functions::{Functions, LocalIdentity};
 use crate::jwt::Signer;
 use crate::template::Template;
 
@@ -55,6 +57,7 @@ async fn main() -> Result<()> {
         .init();
 
     let http_port: u16 = env_or("HTTP_PORT", "3000").parse().context("HTTP_PORT")?;
+    let ws_port: u16 = env_or("WS_PORT", "3001").parse().context("WS_PORT")?;
     let chime_port: u16 = env_or("CHIME_PORT", "3002").parse().context("CHIME_PORT")?;
     let template_path = env_or("TEMPLATE_PATH", "template.yaml");
     let template = Template::load(&template_path)?;
@@ -76,7 +79,24 @@ async fn main() -> Result<()> {
     let key_path = PathBuf::from(env_or("LOCAL_JWT_KEY", ".local/jwt-signing-key.der"));
     let issuer = format!("http://127.0.0.1:{http_port}/_local");
     let signer = Signer::load_or_create(&key_path, issuer)?;
-    let functions = Functions::from_env().await?;
+    if template.websocket.is_some() {
+        // The chat function posts to connections with the real SDK client, whose endpoint comes
+        // from the standard environment; without it, it would aim at https://<domain>/<stage>.
+        let wanted = format!("http://127.0.0.1:{ws_port}/{}", websocket::STAGE);
+        match std::env::var("AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI") {
+            Ok(url) if url.trim_end_matches('/') == wanted => {}
+            Ok(url) => tracing::warn!(%url, %wanted, "AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI does not point at this gateway's management API"),
+            Err(_) => anyhow::bail!(
+                "AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI is not set; the local stack sets it to {wanted} (infra/local/lib.sh)"
+            ),
+        }
+    }
+    let identity = LocalIdentity {
+        issuer: signer.issuer.clone(),
+        audience: jwt::AUDIENCE.to_owned(),
+        jwks_url: format!("http://127.0.0.1:{http_port}/_local/jwks.json"),
+    };
+    let functions = Functions::from_env(&identity).await?;
     let gateway = Arc::new(Gateway {
         template,
         signer,
@@ -143,6 +163,31 @@ async fn main() -> Result<()> {
     }
     for rule in &gateway.template.rules {
         println!("  rule    {:<40} -> {}", rule.pattern["source"], rule.function);
+    }
+    if let Some(api) = &gateway.template.websocket {
+        println!(
+            "Local WebSocket API on ws://127.0.0.1:{ws_port}/?token=<JWT> (routes by \"{}\")",
+            api.selection_field
+        );
+        for route in &api.routes {
+            println!(
+                "  ws      {:<40} -> {}{}",
+                route.key,
+                route.function,
+                if route.two_way { " (answers on the connection)" } else { "" }
+            );
+        }
+        println!(
+            "  POST|GET|DELETE /{}/@connections/{{id}}          -> management API (PostToConnection, ...)",
+            websocket::STAGE
+        );
+        let server = websocket::serve(gateway.clone(), api.clone(), websocket::bind(ws_port).await?);
+        tokio::spawn(async move {
+            if let Err(error) = server.await {
+                tracing::error!(%error, "WebSocket API stopped");
+                std::process::exit(1);
+            }
+        });
     }
     for stream in &gateway.template.streams {
         println!(

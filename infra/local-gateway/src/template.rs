@@ -107,13 +107,186 @@ pub struct TtlSpec {
     pub enabled: bool,
 }
 
+/// A WebSocket API (`AWS::ApiGatewayV2::Api`, `ProtocolType: WEBSOCKET`) and its routes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebSocketApi {
+    /// The logical id of the API.
+    pub name: String,
+    /// The frame field named by `RouteSelectionExpression: $request.body.<field>`.
+    pub selection_field: String,
+    pub routes: Vec<WebSocketRoute>,
+}
+
+/// A WebSocket route: `$connect`, `$disconnect`, `$default` or an action, served by a function.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebSocketRoute {
+    pub key: String,
+    pub function: String,
+    /// The route has a route response: the function's answer goes back on the connection.
+    pub two_way: bool,
+}
+
+impl WebSocketApi {
+    pub fn route(&self, key: &str) -> Option<&WebSocketRoute> {
+        self.routes.iter().find(|r| r.key == key)
+    }
+
+    /// The route a frame selects, as API Gateway evaluates `$request.body.<field>`: a frame
+    /// that is not a JSON object with that field as a string, or names no route, goes to
+    /// `$default`.
+    pub fn select(&self, body: &str) -> &str {
+        let value: Option<serde_json::Value> = serde_json::from_str(body).ok();
+        let selected = value
+            .as_ref()
+            .and_then(|v| v.get(&self.selection_field))
+            .and_then(|v| v.as_str())
+            .filter(|key| !key.starts_with('$'))
+            .and_then(|key| self.route(key));
+        match selected {
+            Some(route) => &route.key,
+            None => "$default",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Template {
     pub routes: Vec<Route>,
     pub table: TableSpec,
     pub streams: Vec<StreamConsumer>,
     pub schedules: Vec<Schedule>,
+    pub websocket: Option<WebSocketApi>,
     pub rules: Vec<EventRule>,
+}
+
+/// The logical ids an intrinsic refers to: `!Ref X`, `!GetAtt X.Arn`, `${X}` / `${X.Arn}` in
+/// `!Sub` (pseudo parameters such as `AWS::Region` left out), in short or long form, anywhere
+/// inside `value`.
+fn references(value: &Value) -> Vec<String> {
+    fn from_sub(text: &str, out: &mut Vec<String>) {
+        let mut rest = text;
+        while let Some(start) = rest.find("${") {
+            rest = &rest[start + 2..];
+            let Some(end) = rest.find('}') else { break };
+            let name = rest[..end].split('.').next().unwrap_or_default();
+            if !name.is_empty() && !name.starts_with("AWS::") && !name.starts_with('!') {
+                out.push(name.to_owned());
+            }
+            rest = &rest[end + 1..];
+        }
+    }
+    fn walk(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::Tagged(tagged) => {
+                let inner = &tagged.value;
+                if tagged.tag == "Ref" || tagged.tag == "GetAtt" {
+                    if let Some(name) = inner.as_str() {
+                        out.push(name.split('.').next().unwrap_or_default().to_owned());
+                        return;
+                    }
+                }
+                if tagged.tag == "Sub" {
+                    if let Some(text) = inner.as_str() {
+                        from_sub(text, out);
+                        return;
+                    }
+                    if let Some(text) = inner.get(0).and_then(Value::as_str) {
+                        from_sub(text, out);
+                    }
+                }
+                walk(inner, out);
+            }
+            Value::Mapping(map) => {
+                for (key, inner) in map {
+                    match (key.as_str(), inner) {
+                        (Some("Ref"), Value::String(name)) => out.push(name.clone()),
+                        (Some("Fn::GetAtt"), Value::String(name)) => {
+                            out.push(name.split('.').next().unwrap_or_default().to_owned())
+                        }
+                        (Some("Fn::GetAtt"), Value::Sequence(parts)) => {
+                            if let Some(name) = parts.first().and_then(Value::as_str) {
+                                out.push(name.to_owned());
+                            }
+                        }
+                        (Some("Fn::Sub"), Value::String(text)) => from_sub(text, out),
+                        _ => walk(inner, out),
+                    }
+                }
+            }
+            Value::Sequence(items) => items.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, &mut out);
+    out
+}
+
+/// Reads the WebSocket API, its routes, integrations and route responses.
+fn websocket_api(resources: &serde_yaml::Mapping) -> Result<Option<WebSocketApi>> {
+    let typed = |kind: &str| -> Vec<(String, &Value)> {
+        resources
+            .iter()
+            .filter(|(_, r)| string_at(r, "Type") == Some(kind))
+            .map(|(name, r)| (name.as_str().unwrap_or_default().to_owned(), r))
+            .collect()
+    };
+    let apis: Vec<(String, &Value)> = typed("AWS::ApiGatewayV2::Api")
+        .into_iter()
+        .filter(|(_, r)| r.get("Properties").and_then(|p| string_at(p, "ProtocolType")) == Some("WEBSOCKET"))
+        .collect();
+    let (api_name, api) = match apis.as_slice() {
+        [] => return Ok(None),
+        [one] => one.clone(),
+        _ => bail!("the local gateway serves one WebSocket API; the template has {}", apis.len()),
+    };
+    let expression = api.get("Properties").and_then(|p| string_at(p, "RouteSelectionExpression")).unwrap_or_default();
+    let Some(field) = expression.strip_prefix("$request.body.").filter(|f| !f.is_empty() && !f.contains('.')) else {
+        bail!("{api_name}: RouteSelectionExpression {expression:?} is not $request.body.<field>");
+    };
+    let belongs = |resource: &Value| {
+        resource.get("Properties").and_then(|p| p.get("ApiId")).is_some_and(|id| references(id).contains(&api_name))
+    };
+    let functions: Vec<String> = typed("AWS::Serverless::Function")
+        .into_iter()
+        .chain(typed("AWS::Lambda::Function"))
+        .map(|(name, _)| name)
+        .collect();
+    let mut integrations: BTreeMap<String, String> = BTreeMap::new();
+    for (name, integration) in typed("AWS::ApiGatewayV2::Integration") {
+        if !belongs(integration) {
+            continue;
+        }
+        let uri =
+            integration.get("Properties").and_then(|p| p.get("IntegrationUri")).map(references).unwrap_or_default();
+        let Some(function) = uri.into_iter().find(|r| functions.contains(r)) else {
+            bail!("{name}: IntegrationUri names no function of the template");
+        };
+        integrations.insert(name, function);
+    }
+    let two_way: Vec<String> = typed("AWS::ApiGatewayV2::RouteResponse")
+        .into_iter()
+        .filter(|(_, r)| belongs(r))
+        .flat_map(|(_, r)| r.get("Properties").and_then(|p| p.get("RouteId")).map(references).unwrap_or_default())
+        .collect();
+    let mut routes = Vec::new();
+    for (name, route) in typed("AWS::ApiGatewayV2::Route") {
+        if !belongs(route) {
+            continue;
+        }
+        let properties = route.get("Properties").unwrap_or(&Value::Null);
+        let key = string_at(properties, "RouteKey").with_context(|| format!("{name}: RouteKey must be a literal"))?;
+        let target = properties.get("Target").map(references).unwrap_or_default();
+        let Some(function) = target.iter().find_map(|t| integrations.get(t)) else {
+            bail!("{name}: Target names no integration of {api_name}");
+        };
+        routes.push(WebSocketRoute {
+            key: key.to_owned(),
+            function: function.clone(),
+            two_way: two_way.contains(&name),
+        });
+    }
+    Ok(Some(WebSocketApi { name: api_name, selection_field: field.to_owned(), routes }))
 }
 
 fn string_at<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
@@ -224,7 +397,8 @@ impl Template {
             bail!("expected exactly one AWS::DynamoDB::Table, found {}", tables.len());
         }
         let table = tables.into_values().next().context("one table")?;
-        Ok(Template { routes, table, streams, schedules, rules })
+        let websocket = websocket_api(resources)?;
+        Ok(Template { routes, table, streams, schedules, rules, websocket })
     }
 }
 
@@ -248,6 +422,46 @@ mod tests {
         let reminders = template.schedules.iter().find(|s| s.binary == "reminders").expect("reminders is scheduled");
         assert_eq!(reminders.expression, "rate(15 minutes)");
         assert!(template.schedules.iter().all(|s| crate::scheduler::Expression::parse(&s.expression).is_ok()));
+        let websocket = template.websocket.expect("the chat WebSocket API");
+        assert_eq!(websocket.selection_field, "action");
+        for key in ["$connect", "$disconnect", "$default", "sendMessage", "markRead", "typing"] {
+            let route = websocket.route(key).unwrap_or_else(|| panic!("route {key}"));
+            assert_eq!(route.function, "ChatFunction");
+            assert_eq!(route.two_way, !key.starts_with("$connect") && key != "$disconnect");
+        }
+    }
+
+    #[test]
+    fn frames_select_routes_as_api_gateway_does() {
+        let api = WebSocketApi {
+            name: "Api".into(),
+            selection_field: "action".into(),
+            routes: ["$connect", "$default", "sendMessage"]
+                .iter()
+                .map(|k| WebSocketRoute { key: (*k).into(), function: "F".into(), two_way: true })
+                .collect(),
+        };
+        assert_eq!(api.select(r#"{"action":"sendMessage","text":"x"}"#), "sendMessage");
+        assert_eq!(api.select(r#"{"action":"dance"}"#), "$default");
+        assert_eq!(api.select(r#"{"action":"$connect"}"#), "$default");
+        assert_eq!(api.select(r#"{"action":3}"#), "$default");
+        assert_eq!(api.select("not json"), "$default");
+        assert_eq!(api.select(r#"["sendMessage"]"#), "$default");
+    }
+
+    #[test]
+    fn references_are_found_in_every_intrinsic_form() {
+        let value: Value = serde_yaml::from_str(
+            r#"
+a: !Sub "integrations/${ChatIntegration}"
+b: !Sub "arn:${AWS::Partition}:lambda:path/functions/${ChatFunction.Arn}/invocations"
+c: !Ref Api
+d: {"Fn::GetAtt": ["Fn", "Arn"]}
+e: !Join ["/", ["integrations", !Ref Other]]
+"#,
+        )
+        .unwrap();
+        assert_eq!(references(&value), vec!["ChatIntegration", "ChatFunction", "Api", "Fn", "Other"]);
     }
 
     /// `docs/openapi.yaml` documents exactly the routes of `template.yaml`

@@ -1,0 +1,103 @@
+//! The offline notice: a recipient who had no live connection gets an email
+//! "you have a new message", without the text, at most once per conversation
+//! every 15 minutes. The throttle is a conditional write in the same
+//! transaction as the outbox item, so concurrent messages queue one email.
+
+use chrono::{DateTime, Duration, Utc};
+use common::email::{EmailTemplate, OutboxRecord};
+use common::keys;
+use common::store::{n, s, TransactOutcome};
+use common::time::to_key;
+use common::tx::{put, update};
+use common::ApiError;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::conversation::Conversation;
+use crate::frames::Role;
+use crate::retry;
+use crate::App;
+
+/// The quiet period after a notice (API.md: "not one per message").
+pub const QUIET_MINUTES: i64 = 15;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NoticeRecord {
+    last_notice_at: String,
+}
+
+/// Queues the notice to the participant on `recipient`'s side unless one went out in the
+/// last 15 minutes. Returns whether an email was queued.
+pub async fn notify_offline(
+    app: &App,
+    conversation: &Conversation,
+    recipient: Role,
+    now: DateTime<Utc>,
+) -> Result<bool, ApiError> {
+    let pk = keys::conversation_pk(conversation.seeker_id());
+    let recipient_id = conversation.user_of(recipient).to_owned();
+    let sk = keys::notice_sk(&recipient_id);
+    let cutoff = to_key(now - Duration::minutes(QUIET_MINUTES));
+    // A cheap read first spares the lookups below for most messages of a busy minute; the
+    // conditional write below still decides.
+    if let Some(last) = app.store.get::<NoticeRecord>(&pk, &sk).await? {
+        if last.last_notice_at > cutoff {
+            return Ok(false);
+        }
+    }
+    let seeker = &conversation.seeker;
+    let Some(advisor) = app.store.advisor(&conversation.advisor_id).await? else {
+        return Ok(false);
+    };
+    let (to, first_name, sender_name, link) = match recipient {
+        Role::Advisor => (
+            Some(advisor.email.clone()),
+            Some(advisor.first_name.clone()),
+            seeker.display_name(),
+            format!("{}/conseiller/messages/{}", app.config.app_base_url, seeker.seeker_id),
+        ),
+        Role::Seeker => (
+            seeker.email.clone(),
+            seeker.first_name.clone(),
+            advisor.display_name(),
+            format!("{}/messages", app.config.app_base_url),
+        ),
+    };
+    let Some(to) = to else {
+        return Ok(false); // erased meanwhile: nobody to write to
+    };
+    let outbox = OutboxRecord::new(
+        EmailTemplate::ChatNotice,
+        &to,
+        Some(&seeker.seeker_id),
+        json!({
+            "firstName": first_name,
+            "fromAdvisor": recipient == Role::Seeker,
+            "senderName": sender_name,
+            "appUrl": link,
+            "quietMinutes": QUIET_MINUTES,
+        }),
+        now,
+    );
+    for attempt in 0..5 {
+        let items = vec![
+            update(pk.clone(), &sk, |u| {
+                u.update_expression("SET lastNoticeAt = :now, expiresAt = :expires")
+                    .condition_expression("attribute_not_exists(lastNoticeAt) OR lastNoticeAt <= :cutoff")
+                    .expression_attribute_values(":now", s(to_key(now)))
+                    .expression_attribute_values(":cutoff", s(cutoff.clone()))
+                    .expression_attribute_values(":expires", n((now + Duration::days(1)).timestamp()))
+            }),
+            put(outbox.to_item()?, Some("attribute_not_exists(pk)")),
+        ];
+        match app.store.transact(items).await? {
+            TransactOutcome::Committed => return Ok(true),
+            outcome if outcome.condition_failed(0) => return Ok(false),
+            outcome if outcome.conflicted() => retry::backoff(attempt).await,
+            outcome => return Err(ApiError::internal(format!("notice transaction cancelled: {outcome:?}"))),
+        }
+    }
+    // Messages of the same instant kept conflicting: one of them is writing the notice.
+    Ok(false)
+}

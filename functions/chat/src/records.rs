@@ -1,0 +1,167 @@
+//! The chat items of the table (infra/data-model.md) and their API shapes.
+
+use common::keys;
+use common::time::{from_key, to_paris};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::frames::Role;
+
+/// A live WebSocket connection, found by user through GSI1.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionRecord {
+    pub pk: String,
+    pub sk: String,
+    pub gsi1pk: String,
+    pub gsi1sk: String,
+    pub connection_id: String,
+    /// The participant id: a seekerId or an advisorId.
+    pub user_id: String,
+    pub role: Role,
+    pub connected_at: String,
+    pub expires_at: i64,
+}
+
+impl ConnectionRecord {
+    pub fn new(connection_id: &str, user_id: &str, role: Role, now: chrono::DateTime<chrono::Utc>) -> ConnectionRecord {
+        ConnectionRecord {
+            pk: keys::connection_pk(connection_id),
+            sk: keys::CONNECTION_SK.to_owned(),
+            gsi1pk: keys::user_connections_gsi1pk(user_id),
+            gsi1sk: connection_id.to_owned(),
+            connection_id: connection_id.to_owned(),
+            user_id: user_id.to_owned(),
+            role,
+            connected_at: common::time::to_key(now),
+            // API Gateway closes a connection after 2 hours; a missed $disconnect cleans itself.
+            expires_at: (now + chrono::Duration::hours(2)).timestamp(),
+        }
+    }
+}
+
+/// One chat message.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageRecord {
+    pub pk: String,
+    pub sk: String,
+    pub message_id: String,
+    pub seeker_id: String,
+    /// The seeker's advisor when the message was written.
+    pub advisor_id: String,
+    /// The sender's participant id.
+    pub from: String,
+    pub from_role: Role,
+    pub text: String,
+    pub sent_at: String,
+    pub client_message_id: String,
+    pub expires_at: i64,
+}
+
+impl MessageRecord {
+    /// The API shape (API.md: `{"id","seekerId","from","text","sentAt"}`, plus `fromRole`).
+    pub fn to_api(&self) -> Value {
+        json!({
+            "id": self.message_id,
+            "seekerId": self.seeker_id,
+            "from": self.from,
+            "fromRole": self.from_role,
+            "text": self.text,
+            "sentAt": paris(&self.sent_at),
+        })
+    }
+}
+
+/// The conversation summary: last message, read markers and unread counts per side.
+///
+/// Unread counts and read markers are kept per side (seeker, advisor) rather than per person:
+/// a reassigned seeker's conversation goes on with the new advisor.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SummaryRecord {
+    pub seeker_id: String,
+    #[serde(default)]
+    pub advisor_id: Option<String>,
+    #[serde(default)]
+    pub last_message_id: Option<String>,
+    #[serde(default)]
+    pub last_message_at: Option<String>,
+    #[serde(default)]
+    pub last_message_from: Option<String>,
+    #[serde(default)]
+    pub last_message_role: Option<Role>,
+    #[serde(default)]
+    pub last_message_excerpt: Option<String>,
+    #[serde(default)]
+    pub unread_seeker: u32,
+    #[serde(default)]
+    pub unread_advisor: u32,
+    #[serde(default)]
+    pub read_up_to_seeker: Option<String>,
+    #[serde(default)]
+    pub read_up_to_advisor: Option<String>,
+    /// The last Paris day counted as a contact (an advisor wrote that day).
+    #[serde(default)]
+    pub last_chat_day: Option<String>,
+    #[serde(default)]
+    pub expires_at: Option<i64>,
+}
+
+impl SummaryRecord {
+    /// TTL deletes within days, not at the second.
+    pub fn is_live(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        self.expires_at.is_none_or(|at| at > now.timestamp())
+    }
+    pub fn unread(&self, role: Role) -> u32 {
+        match role {
+            Role::Seeker => self.unread_seeker,
+            Role::Advisor => self.unread_advisor,
+        }
+    }
+    pub fn read_up_to(&self, role: Role) -> Option<&str> {
+        match role {
+            Role::Seeker => self.read_up_to_seeker.as_deref(),
+            Role::Advisor => self.read_up_to_advisor.as_deref(),
+        }
+    }
+
+    /// One row of `GET /conversations`, seen from `role`.
+    pub fn to_api(&self, role: Role) -> Value {
+        let last = self.last_message_id.as_ref().map(|id| {
+            json!({
+                "id": id,
+                "from": self.last_message_from,
+                "fromRole": self.last_message_role,
+                "excerpt": self.last_message_excerpt,
+                "sentAt": self.last_message_at.as_deref().map(paris),
+            })
+        });
+        json!({
+            "seekerId": self.seeker_id,
+            "advisorId": self.advisor_id,
+            "lastMessage": last,
+            "unread": self.unread(role),
+            "readUpTo": self.read_up_to(role),
+            "otherReadUpTo": self.read_up_to(role.other()),
+        })
+    }
+}
+
+/// Attribute names of the per-side fields.
+pub fn unread_attribute(role: Role) -> &'static str {
+    match role {
+        Role::Seeker => "unreadSeeker",
+        Role::Advisor => "unreadAdvisor",
+    }
+}
+pub fn read_up_to_attribute(role: Role) -> &'static str {
+    match role {
+        Role::Seeker => "readUpToSeeker",
+        Role::Advisor => "readUpToAdvisor",
+    }
+}
+
+fn paris(key: &str) -> String {
+    from_key(key).map(to_paris).unwrap_or_else(|| key.to_owned())
+}

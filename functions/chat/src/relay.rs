@@ -1,0 +1,505 @@
+//! The WebSocket routes: `$connect` (the token verified), `$disconnect`, and
+//! the client frames `sendMessage`, `markRead`, `typing` and `$default`.
+
+use aws_lambda_events::event::apigw::ApiGatewayWebsocketProxyRequest;
+use aws_sdk_dynamodb::types::{AttributeValue, Select};
+use chrono::{DateTime, Utc};
+use common::contact::contact_update_for_advisor;
+use common::journal::{ActorRole, JournalRecord};
+use common::keys;
+use common::store::{n, s, sdk_error, to_item, TransactOutcome};
+use common::time::to_key;
+use common::tx::{check, put, update};
+use common::ApiError;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::conversation::{self, Conversation, Participant};
+use crate::frames::{
+    self, clean_text, client_message_id, error_frame, excerpt, message_bounds, minute_bucket, next_message_id,
+    paris_day, ulid_id, MarkReadFrame, Role, SendMessageFrame, TypingFrame,
+};
+use crate::records::{read_up_to_attribute, unread_attribute, ConnectionRecord, MessageRecord, SummaryRecord};
+use crate::{notice, push, retry, App};
+
+/// Attempts at storing one message before giving up with 503 (each attempt is one transaction).
+const MAX_ATTEMPTS: u32 = 25;
+/// Client message ids are remembered for the retry window of a client.
+const CLIENT_MESSAGE_ID_DAYS: i64 = 7;
+
+/// `$connect`: verifies the token and records the connection for its user.
+pub async fn connect(
+    app: &App,
+    event: &ApiGatewayWebsocketProxyRequest,
+    now: DateTime<Utc>,
+) -> Result<Participant, ApiError> {
+    let token = event.query_string_parameters.first("token").filter(|t| !t.is_empty()).ok_or(ApiError::Unauthorized)?;
+    let caller = app.tokens.verify(token).await?;
+    let participant = conversation::participant(&app.store, &caller).await?;
+    let connection_id = event
+        .request_context
+        .connection_id
+        .as_deref()
+        .ok_or_else(|| ApiError::internal("connect event without a connection id"))?;
+    let record = ConnectionRecord::new(connection_id, &participant.user_id, participant.role, now);
+    app.store
+        .client
+        .put_item()
+        .table_name(&app.store.table)
+        .set_item(Some(to_item(&record)?))
+        .send()
+        .await
+        .map_err(sdk_error)?;
+    Ok(participant)
+}
+
+/// Where this event's pushes go.
+fn endpoint(app: &App, event: &ApiGatewayWebsocketProxyRequest) -> Option<String> {
+    let context = &event.request_context;
+    app.push.endpoint_for(context.domain_name.as_deref(), context.stage.as_deref())
+}
+
+/// A client frame: returns the frame to answer on the same connection, if any.
+pub async fn message(
+    app: &App,
+    route: &str,
+    event: &ApiGatewayWebsocketProxyRequest,
+    now: DateTime<Utc>,
+) -> Option<Value> {
+    let body = event.body.as_deref();
+    let answer = match route {
+        "sendMessage" => send_message(app, event, body, now).await,
+        "markRead" => mark_read(app, event, body, now).await.map(|()| None),
+        "typing" => typing(app, event, body, now).await.map(|()| None),
+        _ => Err((frames::default_route_error(body), None)),
+    };
+    match answer {
+        Ok(frame) => frame,
+        Err((error, client_message_id)) => {
+            error.log();
+            Some(error_frame(&error, client_message_id.as_deref()))
+        }
+    }
+}
+
+type FrameResult<T> = Result<T, (ApiError, Option<String>)>;
+
+fn plain<T>(result: Result<T, ApiError>) -> FrameResult<T> {
+    result.map_err(|e| (e, None))
+}
+
+/// The participant who opened this connection.
+async fn sender(app: &App, event: &ApiGatewayWebsocketProxyRequest) -> Result<Participant, ApiError> {
+    let connection_id = event.request_context.connection_id.as_deref().ok_or(ApiError::Unauthorized)?;
+    let record: ConnectionRecord =
+        app.store.get(&keys::connection_pk(connection_id), keys::CONNECTION_SK).await?.ok_or_else(|| {
+            ApiError::NotFound {
+                code: "unknown_connection",
+                message: "this connection is no longer signed in; reconnect".into(),
+            }
+        })?;
+    Ok(Participant { user_id: record.user_id, role: record.role })
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ClientMessageRecord {
+    pk: String,
+    sk: String,
+    message_id: String,
+    expires_at: i64,
+}
+
+enum Stored {
+    New(MessageRecord),
+    Duplicate(MessageRecord),
+}
+
+async fn send_message(
+    app: &App,
+    event: &ApiGatewayWebsocketProxyRequest,
+    body: Option<&str>,
+    now: DateTime<Utc>,
+) -> FrameResult<Option<Value>> {
+    let frame: SendMessageFrame = plain(frames::parse(body))?;
+    let cmid = plain(client_message_id(&frame.client_message_id))?;
+    let with_id = |e: ApiError| (e, Some(cmid.clone()));
+    let text = clean_text(&frame.text).map_err(with_id)?;
+    let participant = sender(app, event).await.map_err(with_id)?;
+    // The conversation a seeker writes in is theirs; an advisor names it. Its summary is read
+    // alongside the authorization (it is only used once that passed).
+    let summary_of = match participant.role {
+        Role::Seeker => Some(participant.user_id.clone()),
+        Role::Advisor => frame.seeker_id.as_deref().and_then(|id| ulid_id("seekerId", id).ok()),
+    };
+    let (conversation, allowed, summary) = tokio::join!(
+        conversation::open(&app.store, &participant, frame.seeker_id.as_deref()),
+        rate_limit(app, &participant.user_id, now),
+        async {
+            match &summary_of {
+                Some(id) => conversation::summary(&app.store, id).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    let conversation = conversation.map_err(with_id)?;
+    allowed.map_err(with_id)?;
+    let summary = match summary.map_err(with_id)? {
+        Some(summary) if summary.seeker_id == conversation.seeker_id() => summary,
+        _ => conversation::summary(&app.store, conversation.seeker_id()).await.map_err(with_id)?,
+    };
+    // Who to push to is looked up while the message is written.
+    let users = [conversation.seeker_id().to_owned(), conversation.advisor_id.clone()];
+    let user_refs = [users[0].as_str(), users[1].as_str()];
+    let (stored, targets) = tokio::join!(
+        store_message(app, &participant, conversation, summary, &text, &cmid, now),
+        push::live_connections(&app.store, &user_refs, now),
+    );
+    let (conversation, stored) = stored.map_err(with_id)?;
+    let message = match stored {
+        Stored::Duplicate(message) => {
+            tracing::info!(message = %message.message_id, "duplicate clientMessageId: acknowledged again");
+            message
+        }
+        Stored::New(message) => {
+            tracing::info!(message = %message.message_id, seeker = %message.seeker_id, "message stored");
+            // Reassigned while writing: the participants are not the ones looked up.
+            let targets = if conversation.advisor_id == users[1] {
+                targets
+            } else {
+                let users = [conversation.seeker_id(), conversation.advisor_id.as_str()];
+                push::live_connections(&app.store, &users, now).await
+            };
+            deliver(app, event, &conversation, &participant, &message, targets).await;
+            message
+        }
+    };
+    Ok(Some(json!({
+        "type": "ack",
+        "clientMessageId": cmid,
+        "message": message.to_api(),
+    })))
+}
+
+/// Pushes a new message to both participants, and notices the recipient by email when
+/// none of their connections took it. The message is stored: failures here are logged.
+async fn deliver(
+    app: &App,
+    event: &ApiGatewayWebsocketProxyRequest,
+    conversation: &Conversation,
+    sender: &Participant,
+    message: &MessageRecord,
+    targets: Result<Vec<ConnectionRecord>, ApiError>,
+) {
+    let targets = match targets {
+        Ok(targets) => targets,
+        Err(error) => {
+            // Unknown who is online: no push, and no email (better than one per message).
+            error.log();
+            return;
+        }
+    };
+    let frame = json!({"type": "message", "message": message.to_api()});
+    let recipient = sender.role.other();
+    let endpoint = endpoint(app, event);
+    let report = push::post_all(&app.store, &app.push, endpoint.as_deref(), &targets, &frame).await;
+    if report.delivered_to(conversation.user_of(recipient)) == 0 {
+        let now = chrono::Utc::now();
+        match notice::notify_offline(app, conversation, recipient, now).await {
+            Ok(true) => tracing::info!(seeker = %conversation.seeker_id(), "offline notice queued"),
+            Ok(false) => {}
+            Err(error) => error.log(),
+        }
+    }
+}
+
+/// Counts the message in the sender's current minute; over the limit, nothing is stored.
+async fn rate_limit(app: &App, user_id: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
+    let max = app.chat.rate_limit_per_minute;
+    let result = app
+        .store
+        .client
+        .update_item()
+        .table_name(&app.store.table)
+        .key("pk", s(keys::rate_pk(user_id, &minute_bucket(now))))
+        .key("sk", s(keys::RATE_SK))
+        .update_expression("ADD #count :one SET expiresAt = :expires")
+        .condition_expression("attribute_not_exists(#count) OR #count < :max")
+        .expression_attribute_names("#count", "count")
+        .expression_attribute_values(":one", n(1))
+        .expression_attribute_values(":max", n(max))
+        .expression_attribute_values(":expires", n((now + chrono::Duration::minutes(6)).timestamp()))
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(()),
+        Err(error) if common::store::is_conditional_check_failed(&error) => Err(ApiError::TooManyRequests {
+            message: format!("at most {max} messages a minute; wait a moment and send again"),
+        }),
+        Err(error) => Err(sdk_error(error)),
+    }
+}
+
+/// Stores the message once per clientMessageId, with the summary, and on an advisor's first
+/// message of the (Paris) day the `chat_day` journal entry and the seeker's new contact dates.
+async fn store_message(
+    app: &App,
+    sender: &Participant,
+    mut conversation: Conversation,
+    mut summary: SummaryRecord,
+    text: &str,
+    cmid: &str,
+    now: DateTime<Utc>,
+) -> Result<(Conversation, Stored), ApiError> {
+    let pk = keys::conversation_pk(conversation.seeker_id());
+    let today = paris_day(now);
+    let at = to_key(now);
+    let expires = (now + chrono::Duration::days(i64::from(app.chat.message_retention_days))).timestamp();
+    for attempt in 0..MAX_ATTEMPTS {
+        let id = next_message_id(now, summary.last_message_id.as_deref());
+        // A day counts as a contact when the advisor writes: a seeker's messages alone would
+        // let the cadence be met without the advisor ever answering.
+        let new_day = sender.role == Role::Advisor && summary.last_chat_day.as_deref() != Some(&today);
+        let seeker_id = conversation.seeker_id().to_owned();
+        let advisor_id = conversation.advisor_id.clone();
+        let message = MessageRecord {
+            pk: pk.clone(),
+            sk: keys::message_sk(&id),
+            message_id: id.clone(),
+            seeker_id: seeker_id.clone(),
+            advisor_id: advisor_id.clone(),
+            from: sender.user_id.clone(),
+            from_role: sender.role,
+            text: text.to_owned(),
+            sent_at: at.clone(),
+            client_message_id: cmid.to_owned(),
+            expires_at: expires,
+        };
+        let client = ClientMessageRecord {
+            pk: pk.clone(),
+            sk: keys::client_message_sk(&sender.user_id, cmid),
+            message_id: id.clone(),
+            expires_at: (now + chrono::Duration::days(CLIENT_MESSAGE_ID_DAYS)).timestamp(),
+        };
+        let recipient = sender.role.other();
+        let mut set = String::from(
+            "SET seekerId = :sid, advisorId = :aid, gsi1pk = :g1pk, gsi1sk = :g1sk, \
+             lastMessageId = :id, lastMessageAt = :at, lastMessageFrom = :from, \
+             lastMessageRole = :role, lastMessageExcerpt = :excerpt, expiresAt = :expires, \
+             #readSender = :id, #unreadSender = :zero",
+        );
+        let mut condition = String::from("(attribute_not_exists(lastMessageId) OR lastMessageId < :id)");
+        if new_day {
+            set.push_str(", lastChatDay = :today");
+            condition.push_str(" AND (attribute_not_exists(lastChatDay) OR lastChatDay <> :today)");
+        }
+        let update_summary = update(pk.clone(), keys::SUMMARY_SK, |u| {
+            let u = u
+                .update_expression(format!("{set} ADD #unreadRecipient :one"))
+                .condition_expression(condition)
+                .expression_attribute_names("#readSender", read_up_to_attribute(sender.role))
+                .expression_attribute_names("#unreadSender", unread_attribute(sender.role))
+                .expression_attribute_names("#unreadRecipient", unread_attribute(recipient))
+                .expression_attribute_values(":sid", s(seeker_id.clone()))
+                .expression_attribute_values(":aid", s(advisor_id.clone()))
+                .expression_attribute_values(":g1pk", s(keys::conversations_gsi1pk(&advisor_id)))
+                .expression_attribute_values(":g1sk", s(keys::conversations_gsi1sk(&at, &seeker_id)))
+                .expression_attribute_values(":id", s(id.clone()))
+                .expression_attribute_values(":at", s(at.clone()))
+                .expression_attribute_values(":from", s(sender.user_id.clone()))
+                .expression_attribute_values(":role", s(sender.role.as_str()))
+                .expression_attribute_values(":excerpt", s(excerpt(text)))
+                .expression_attribute_values(":expires", n(expires))
+                .expression_attribute_values(":zero", n(0))
+                .expression_attribute_values(":one", n(1));
+            if new_day {
+                u.expression_attribute_values(":today", s(today.clone()))
+            } else {
+                u
+            }
+        });
+        // The relationship is checked at write time: a seeker reassigned or erased meanwhile
+        // stops the message (and an erasure cannot be undone by a late message). The first
+        // advisor message of the day also records the contact (common::contact), under the same
+        // guard; a later contact already known leaves the dates as they are.
+        let contact = if new_day {
+            contact_update_for_advisor(&conversation.seeker, &app.config.cadence, now, &advisor_id)
+        } else {
+            None
+        };
+        let profile = match contact {
+            Some(update) => update,
+            None => check(keys::seeker_pk(&seeker_id), keys::PROFILE, |c| {
+                c.condition_expression("advisorId = :aid AND erased = :false")
+                    .expression_attribute_values(":aid", s(advisor_id.clone()))
+                    .expression_attribute_values(":false", AttributeValue::Bool(false))
+            }),
+        };
+        let mut items = vec![
+            put(to_item(&client)?, Some("attribute_not_exists(pk)")),
+            put(to_item(&message)?, Some("attribute_not_exists(pk)")),
+            update_summary,
+            profile,
+        ];
+        if new_day {
+            let entry = JournalRecord::new(
+                &seeker_id,
+                "chat_day",
+                now,
+                ActorRole::Advisor,
+                Some(&advisor_id),
+                json!({"day": today}),
+                app.config.retention_days,
+            );
+            items.push(put(entry.to_item()?, None));
+        }
+        match app.store.transact(items).await? {
+            TransactOutcome::Committed => {
+                if new_day {
+                    tracing::info!(seeker = %seeker_id, "chat day journaled as a contact");
+                }
+                return Ok((conversation, Stored::New(message)));
+            }
+            outcome if outcome.condition_failed(0) => {
+                let message = duplicate(app, &pk, &client.sk).await?;
+                return Ok((conversation, Stored::Duplicate(message)));
+            }
+            outcome if outcome.condition_failed(3) => {
+                // Reassigned, level changed or erased since it was read: decide again.
+                conversation = conversation::open(&app.store, sender, Some(conversation.seeker_id())).await?;
+                summary = conversation::summary(&app.store, conversation.seeker_id()).await?;
+            }
+            outcome if outcome.condition_failed(1) || outcome.condition_failed(2) => {
+                summary = conversation::summary(&app.store, conversation.seeker_id()).await?;
+            }
+            outcome if outcome.conflicted() => retry::backoff(attempt).await,
+            outcome => return Err(ApiError::internal(format!("message transaction cancelled: {outcome:?}"))),
+        }
+    }
+    Err(ApiError::Unavailable("the conversation kept conflicting with concurrent writes".into()))
+}
+
+/// The message stored the first time a clientMessageId was sent.
+async fn duplicate(app: &App, pk: &str, client_sk: &str) -> Result<MessageRecord, ApiError> {
+    let gone = || ApiError::conflict("duplicate", "this clientMessageId was already used");
+    let client: ClientMessageRecord = app.store.get(pk, client_sk).await?.ok_or_else(gone)?;
+    app.store.get(pk, &keys::message_sk(&client.message_id)).await?.ok_or_else(gone)
+}
+
+async fn mark_read(
+    app: &App,
+    event: &ApiGatewayWebsocketProxyRequest,
+    body: Option<&str>,
+    now: DateTime<Utc>,
+) -> FrameResult<()> {
+    let frame: MarkReadFrame = plain(frames::parse(body))?;
+    let up_to = plain(ulid_id("upTo", &frame.up_to))?;
+    let participant = plain(sender(app, event).await)?;
+    let conversation = plain(conversation::open(&app.store, &participant, frame.seeker_id.as_deref()).await)?;
+    let pk = keys::conversation_pk(conversation.seeker_id());
+    let exists = plain(app.store.get::<serde_json::Value>(&pk, &keys::message_sk(&up_to)).await)?;
+    if exists.is_none() {
+        return Err((ApiError::not_found("no such message in this conversation"), None));
+    }
+    let role = participant.role;
+    for attempt in 0..MAX_ATTEMPTS {
+        let summary = plain(conversation::summary(&app.store, conversation.seeker_id()).await)?;
+        if summary.read_up_to(role).is_some_and(|r| r >= up_to.as_str()) {
+            return Ok(()); // already read that far
+        }
+        let Some(last) = summary.last_message_id.clone() else {
+            return Ok(());
+        };
+        let unread = plain(count_after(app, &pk, &up_to, role.other()).await)?;
+        let result = app
+            .store
+            .client
+            .update_item()
+            .table_name(&app.store.table)
+            .key("pk", s(pk.clone()))
+            .key("sk", s(keys::SUMMARY_SK))
+            .update_expression("SET #read = :up, #unread = :unread")
+            // Unchanged last message: the count above is exact.
+            .condition_expression("lastMessageId = :last AND (attribute_not_exists(#read) OR #read < :up)")
+            .expression_attribute_names("#read", read_up_to_attribute(role))
+            .expression_attribute_names("#unread", unread_attribute(role))
+            .expression_attribute_values(":up", s(up_to.clone()))
+            .expression_attribute_values(":unread", n(unread))
+            .expression_attribute_values(":last", s(last))
+            .send()
+            .await;
+        match result {
+            Ok(_) => {
+                let frame = json!({
+                    "type": "read",
+                    "seekerId": conversation.seeker_id(),
+                    "by": participant.user_id,
+                    "role": role,
+                    "upTo": up_to,
+                    "unread": unread,
+                });
+                let users = [conversation.seeker_id(), conversation.advisor_id.as_str()];
+                let endpoint = endpoint(app, event);
+                if let Err(error) = push::fan_out(&app.store, &app.push, endpoint.as_deref(), &users, &frame, now).await
+                {
+                    error.log();
+                }
+                return Ok(());
+            }
+            Err(error) if common::store::is_conditional_check_failed(&error) => retry::backoff(attempt).await,
+            Err(error) => return Err((sdk_error(error), None)),
+        }
+    }
+    Err((ApiError::Unavailable("read marker kept conflicting".into()), None))
+}
+
+/// Messages of `from` after `after` (the unread count once read up to `after`).
+async fn count_after(app: &App, pk: &str, after: &str, from: Role) -> Result<u32, ApiError> {
+    let (low, high) = message_bounds(Some(after), None);
+    let mut count = 0u32;
+    let mut start = None;
+    loop {
+        let output = app
+            .store
+            .client
+            .query()
+            .table_name(&app.store.table)
+            .key_condition_expression("pk = :pk AND sk BETWEEN :low AND :high")
+            .filter_expression("fromRole = :role")
+            .expression_attribute_values(":pk", s(pk))
+            .expression_attribute_values(":low", s(low.clone()))
+            .expression_attribute_values(":high", s(high.clone()))
+            .expression_attribute_values(":role", s(from.as_str()))
+            .select(Select::Count)
+            .consistent_read(true)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        count = count.saturating_add(u32::try_from(output.count).unwrap_or(0));
+        match output.last_evaluated_key {
+            Some(key) if !key.is_empty() => start = Some(key),
+            _ => return Ok(count),
+        }
+    }
+}
+
+async fn typing(
+    app: &App,
+    event: &ApiGatewayWebsocketProxyRequest,
+    body: Option<&str>,
+    now: DateTime<Utc>,
+) -> FrameResult<()> {
+    let frame: TypingFrame = plain(frames::parse(body))?;
+    let participant = plain(sender(app, event).await)?;
+    let conversation = plain(conversation::open(&app.store, &participant, frame.seeker_id.as_deref()).await)?;
+    let other = conversation.user_of(participant.role.other()).to_owned();
+    let frame = json!({
+        "type": "typing",
+        "seekerId": conversation.seeker_id(),
+        "from": participant.user_id,
+        "fromRole": participant.role,
+    });
+    let endpoint = endpoint(app, event);
+    plain(push::fan_out(&app.store, &app.push, endpoint.as_deref(), &[other.as_str()], &frame, now).await.map(|_| ()))
+}
