@@ -74,9 +74,10 @@ Emails the local SES received (newest first):
 Following the gateway's log below. Ctrl-C stops everything.
 EOF
 
-# Follow the gateway's output until it exits or Ctrl-C (the trap in lib.sh then stops every
-# process). tail --pid returns within a second of the gateway dying.
-tail -n 0 -f --pid="$GATEWAY_PID" "$GATEWAY_LOG" || true
+# Follow the gateway's output until it exits, Ctrl-C or a TERM (the trap in lib.sh then stops
+# every process). tail runs in the background and the script waits: bash runs a trap only
+# once the foreground command returns, and `wait` returns at once on a trapped signal.
+tail -n 0 -f --pid="$GATEWAY_PID" "$GATEWAY_LOG" &
 status=0
 wait "$GATEWAY_PID" || status=$?
 log "the gateway exited with status $status"
