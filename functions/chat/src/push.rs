@@ -147,7 +147,18 @@ pub async fn live_connections(
     Ok(targets)
 }
 
-/// Sends `frame` to every connection of `targets` at once; prunes those that are gone.
+/// How long after `$connect` a connection may still answer 410: its item is written by
+/// `$connect`, but the socket opens only once `$connect` has answered, so a push in between
+/// finds it "gone". Pruning it then would sign out a client that is just arriving.
+const CONNECTING_SECONDS: i64 = 10;
+
+fn settled(connection: &ConnectionRecord) -> bool {
+    common::time::from_key(&connection.connected_at)
+        .is_none_or(|at| chrono::Utc::now() - at > chrono::Duration::seconds(CONNECTING_SECONDS))
+}
+
+/// Sends `frame` to every connection of `targets` at once; prunes those that are gone
+/// (unless they are still connecting).
 pub async fn post_all(
     store: &Store,
     pusher: &Pusher,
@@ -158,7 +169,7 @@ pub async fn post_all(
     let data = frame.to_string().into_bytes();
     let outcomes = join_all(targets.iter().map(|c| async {
         let outcome = pusher.post(endpoint, &c.connection_id, data.clone()).await;
-        if outcome == Outcome::Gone {
+        if outcome == Outcome::Gone && settled(c) {
             if let Err(error) = forget(store, &c.connection_id).await {
                 error.log();
             } else {
