@@ -831,7 +831,9 @@ async fn a_day_with_advisor_messages_counts_once_as_a_contact() {
     let (_, me) = api.get("/seekers/me", &seeker).await;
     let last_contact = me["lastContactAt"].as_str().expect("lastContactAt set").to_owned();
     let due = me["nextContactDue"].as_str().unwrap().to_owned();
-    assert_ne!(due, due_before);
+    // The contact moves the due date from registration + 30 days to contact + 30 days
+    // (the same second when the test runs fast: compare, do not expect a change).
+    assert!(due.as_str() >= due_before.as_str(), "{due} before {due_before}");
     let last = chrono::DateTime::parse_from_rfc3339(&last_contact).unwrap();
     let due = chrono::DateTime::parse_from_rfc3339(&due).unwrap();
     assert_eq!(due - last, chrono::Duration::days(30), "guided cadence from the contact");
