@@ -19,7 +19,8 @@ export GATEWAY_URL="http://127.0.0.1:$HTTP_PORT"
 export LOCAL_SCHEDULER=off
 
 "$ROOT/infra/local/install.sh"
-cargo build -p local-gateway -p integration-tests --bin local-gateway --bin load
+# The same build as `make test` (same features, so the same cached artefacts).
+cargo build --workspace --all-targets
 
 for port in HTTP_PORT WS_PORT CHIME_PORT; do
 	free_port_or_die "${!port}" "gateway ($port)"
