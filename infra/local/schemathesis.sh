@@ -32,6 +32,7 @@ run_as() {
 		--phases examples,coverage,fuzzing \
 		--max-examples "$MAX_EXAMPLES" \
 		--seed 7 \
+		--generation-database none \
 		--workers 2 \
 		--request-timeout 30 \
 		--no-color \
