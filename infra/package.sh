@@ -37,7 +37,11 @@ if ! cargo lambda build --release --arm64 --output-format zip --lambda-dir "$LAM
 fi
 log "built in $(elapsed "$t")s"
 
-if grep -E "Running .*--crate-name (${BINS[*]// /|}|${BINS[*]//-/_}) " "$BUILD_LOG" | grep -q -- "panic=abort"; then
+# rustc names a binary crate with underscores.
+crate_names=$(printf '%s\n' "${BINS[@]//-/_}" | paste -sd '|')
+bin_lines=$(grep -E -- "--crate-name ($crate_names) " "$BUILD_LOG" || true)
+[[ -n "$bin_lines" ]] || die "the build log shows no rustc command for the function binaries (was -v honoured?)"
+if grep -q -- "panic=abort" <<<"$bin_lines"; then
 	die "a function binary was built with panic=abort: the release profile must keep unwinding"
 fi
 log "no function binary built with panic=abort (the release profile's panic = \"unwind\" holds)"
