@@ -25,7 +25,9 @@ token() {
 run_as() {
 	local who="$1" token="$2"
 	log "schemathesis as $who against $BASE (at most $MAX_EXAMPLES examples per route and phase)"
-	SCHEMATHESIS_HOOKS="" "$ST" run docs/openapi.yaml \
+	# Run from .local/ so schemathesis's own cache (.schemathesis/) stays out of the work tree.
+	mkdir -p "$LOCAL_DIR/schemathesis"
+	(cd "$LOCAL_DIR/schemathesis" && SCHEMATHESIS_HOOKS="" "$ST" run "$ROOT/docs/openapi.yaml" \
 		--url "$BASE" \
 		--header "Authorization: Bearer $token" \
 		--checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
@@ -37,7 +39,7 @@ run_as() {
 		--request-timeout 30 \
 		--no-color \
 		--warnings off \
-		--report-dir "$LOG_DIR/schemathesis-$who"
+		--report-dir "$LOG_DIR/schemathesis-$who")
 }
 
 suffix="$(date +%s)-$$"
