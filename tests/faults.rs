@@ -33,12 +33,12 @@ fn port_open(port: u16) -> bool {
     std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
 }
 
-async fn wait_for_port(port: u16, what: &str, child: &mut Child) {
+async fn wait_for_port(port: u16, what: &str, child: &mut Guarded) {
     for _ in 0..600 {
         if port_open(port) {
             return;
         }
-        if let Ok(Some(status)) = child.try_wait() {
+        if let Ok(Some(status)) = child.0.try_wait() {
             panic!("{what} exited ({status}) before opening port {port}; see .local/logs/faults-*.log");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -65,23 +65,44 @@ fn log_files(name: &str) -> (Stdio, Stdio) {
     (Stdio::from(file), Stdio::from(copy))
 }
 
-/// DynamoDB Local, moto and the local gateway of one test, stopped when dropped.
+/// A child process killed when dropped, also when a test panics half-way through start-up.
+struct Guarded(Child);
+
+impl Drop for Guarded {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A temporary folder removed when dropped.
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// DynamoDB Local, moto and the local gateway of one test, stopped when dropped (the gateway
+/// first: fields drop in declaration order).
 struct PrivateStack {
-    data_dir: PathBuf,
+    // Held for its Drop: the gateway runs until the stack is dropped.
+    _gateway: Guarded,
+    moto: Guarded,
+    dynamodb: Guarded,
+    data_dir: TempDir,
     dynamodb_port: u16,
     ses_port: u16,
     http_port: u16,
-    dynamodb: Child,
-    moto: Child,
-    gateway: Child,
 }
 
 impl PrivateStack {
     async fn start() -> PrivateStack {
-        let data_dir = std::env::temp_dir().join(unique("faults-dynamodb"));
-        std::fs::create_dir_all(&data_dir).expect("data folder");
+        let data_dir = TempDir(std::env::temp_dir().join(unique("faults-dynamodb")));
+        std::fs::create_dir_all(&data_dir.0).expect("data folder");
         let (dynamodb_port, ses_port, http_port, chime_port) = (free_port(), free_port(), free_port(), free_port());
-        let mut dynamodb = start_dynamodb(&data_dir, dynamodb_port);
+        let mut dynamodb = start_dynamodb(&data_dir.0, dynamodb_port);
         let mut moto = start_moto(ses_port);
         wait_for_port(dynamodb_port, "DynamoDB Local", &mut dynamodb).await;
         wait_for_port(ses_port, "moto", &mut moto).await;
@@ -90,37 +111,39 @@ impl PrivateStack {
         let binary = target.join("debug/local-gateway");
         assert!(binary.is_file(), "{} missing: cargo build --workspace first", binary.display());
         let (out, err) = log_files(&format!("gateway-{http_port}"));
-        let mut gateway = Command::new(binary)
-            .current_dir(root())
-            .env("HTTP_PORT", http_port.to_string())
-            .env("CHIME_PORT", chime_port.to_string())
-            .env("DYNAMODB_PORT", dynamodb_port.to_string())
-            .env("SES_PORT", ses_port.to_string())
-            .env("AWS_ENDPOINT_URL_DYNAMODB", format!("http://127.0.0.1:{dynamodb_port}"))
-            .env("AWS_ENDPOINT_URL_DYNAMODB_STREAMS", format!("http://127.0.0.1:{dynamodb_port}"))
-            .env("AWS_ENDPOINT_URL_SES", format!("http://127.0.0.1:{ses_port}"))
-            .env("AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS", format!("http://127.0.0.1:{chime_port}"))
-            .env("LINKS_BASE_URL", format!("http://127.0.0.1:{http_port}"))
-            .env("TEMPLATE_PATH", root().join("template.yaml"))
-            .env("LOCAL_SCHEDULER", "off")
-            .env(
-                "LINK_SECRET",
-                std::env::var("LINK_SECRET")
-                    .unwrap_or_else(|_| "local-only-link-signing-key-not-a-secret-0123456789".into()),
-            )
-            .env("TABLE_NAME", "suivi-local")
-            .env("SENDER_EMAIL", "ne-pas-repondre@suivi-emploi.example.fr")
-            .env("AWS_REGION", "eu-west-3")
-            .env("AWS_ACCESS_KEY_ID", "local")
-            .env("AWS_SECRET_ACCESS_KEY", "local")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .spawn()
-            .expect("local gateway started");
+        let mut gateway = Guarded(
+            Command::new(binary)
+                .current_dir(root())
+                .env("HTTP_PORT", http_port.to_string())
+                .env("CHIME_PORT", chime_port.to_string())
+                .env("DYNAMODB_PORT", dynamodb_port.to_string())
+                .env("SES_PORT", ses_port.to_string())
+                .env("AWS_ENDPOINT_URL_DYNAMODB", format!("http://127.0.0.1:{dynamodb_port}"))
+                .env("AWS_ENDPOINT_URL_DYNAMODB_STREAMS", format!("http://127.0.0.1:{dynamodb_port}"))
+                .env("AWS_ENDPOINT_URL_SES", format!("http://127.0.0.1:{ses_port}"))
+                .env("AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS", format!("http://127.0.0.1:{chime_port}"))
+                .env("LINKS_BASE_URL", format!("http://127.0.0.1:{http_port}"))
+                .env("TEMPLATE_PATH", root().join("template.yaml"))
+                .env("LOCAL_SCHEDULER", "off")
+                .env(
+                    "LINK_SECRET",
+                    std::env::var("LINK_SECRET")
+                        .unwrap_or_else(|_| "local-only-link-signing-key-not-a-secret-0123456789".into()),
+                )
+                .env("TABLE_NAME", "suivi-local")
+                .env("SENDER_EMAIL", "ne-pas-repondre@suivi-emploi.example.fr")
+                .env("AWS_REGION", "eu-west-3")
+                .env("AWS_ACCESS_KEY_ID", "local")
+                .env("AWS_SECRET_ACCESS_KEY", "local")
+                .env("AWS_EC2_METADATA_DISABLED", "true")
+                .stdin(Stdio::null())
+                .stdout(out)
+                .stderr(err)
+                .spawn()
+                .expect("local gateway started"),
+        );
         wait_for_port(http_port, "local gateway", &mut gateway).await;
-        PrivateStack { data_dir, dynamodb_port, ses_port, http_port, dynamodb, moto, gateway }
+        PrivateStack { _gateway: gateway, moto, dynamodb, data_dir, dynamodb_port, ses_port, http_port }
     }
 
     fn api(&self) -> Api {
@@ -130,18 +153,18 @@ impl PrivateStack {
 
     fn kill_dynamodb(&mut self) {
         // SIGKILL: a crash, not a clean shutdown. Committed writes are in the SQLite file.
-        let _ = self.dynamodb.kill();
-        let _ = self.dynamodb.wait();
+        let _ = self.dynamodb.0.kill();
+        let _ = self.dynamodb.0.wait();
     }
 
     async fn restart_dynamodb(&mut self) {
-        self.dynamodb = start_dynamodb(&self.data_dir, self.dynamodb_port);
+        self.dynamodb = start_dynamodb(&self.data_dir.0, self.dynamodb_port);
         wait_for_port(self.dynamodb_port, "DynamoDB Local (restarted)", &mut self.dynamodb).await;
     }
 
     fn kill_moto(&mut self) {
-        let _ = self.moto.kill();
-        let _ = self.moto.wait();
+        let _ = self.moto.0.kill();
+        let _ = self.moto.0.wait();
     }
 
     async fn restart_moto(&mut self) {
@@ -161,20 +184,10 @@ impl PrivateStack {
     }
 }
 
-impl Drop for PrivateStack {
-    fn drop(&mut self) {
-        for child in [&mut self.gateway, &mut self.moto, &mut self.dynamodb] {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        let _ = std::fs::remove_dir_all(&self.data_dir);
-    }
-}
-
-fn start_dynamodb(data_dir: &Path, port: u16) -> Child {
+fn start_dynamodb(data_dir: &Path, port: u16) -> Guarded {
     let home = dynamodb_home();
     let (out, err) = log_files(&format!("dynamodb-{port}"));
-    Command::new("java")
+    let child = Command::new("java")
         .current_dir(data_dir)
         .arg(format!("-Djava.library.path={}", home.join("DynamoDBLocal_lib").display()))
         .arg("-jar")
@@ -186,18 +199,20 @@ fn start_dynamodb(data_dir: &Path, port: u16) -> Child {
         .stdout(out)
         .stderr(err)
         .spawn()
-        .expect("java started")
+        .expect("java started");
+    Guarded(child)
 }
 
-fn start_moto(port: u16) -> Child {
+fn start_moto(port: u16) -> Guarded {
     let (out, err) = log_files(&format!("moto-{port}"));
-    Command::new(root().join(".local/venv/bin/moto_server"))
+    let child = Command::new(root().join(".local/venv/bin/moto_server"))
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
         .stdin(Stdio::null())
         .stdout(out)
         .stderr(err)
         .spawn()
-        .expect("moto started")
+        .expect("moto started");
+    Guarded(child)
 }
 
 /// One answer: status, whether `Retry-After` was sent, and the JSON body (`Null` if not JSON).
