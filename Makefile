@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 
-.PHONY: run test lint fmt install clean-local package bench
+.PHONY: run test lint fmt install clean-local package bench fuzz
 
 # The whole local stack in the foreground, with demo data; Ctrl-C stops it.
 run:
@@ -24,6 +24,10 @@ package:
 # The local load run (200 virtual users, 60 s) on a fresh stack; figures in docs/benchmarks.md.
 bench:
 	@"$(ROOT)/infra/bench.sh"
+
+# The cargo-fuzz targets of fuzz/ for FUZZ_SECONDS each (default 60); never part of `make test`.
+fuzz:
+	@"$(ROOT)/infra/fuzz.sh"
 
 fmt:
 	cd "$(ROOT)" && cargo fmt --all
