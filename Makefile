@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 
-.PHONY: run test lint fmt install clean-local
+.PHONY: run test lint fmt install clean-local package bench fuzz
 
 # The whole local stack in the foreground, with demo data; Ctrl-C stops it.
 run:
@@ -15,6 +15,19 @@ test:
 # cargo fmt --check, clippy -D warnings, cfn-lint and sam validate --lint.
 lint:
 	@"$(ROOT)/infra/local/test.sh" lint
+
+# Every function binary for Lambda arm64 (cargo-lambda, release), zipped; prints each zip's size.
+# Several minutes on 2 cores; never part of `make test`.
+package:
+	@"$(ROOT)/infra/package.sh"
+
+# The local load run (200 virtual users, 60 s) on a fresh stack; figures in docs/benchmarks.md.
+bench:
+	@"$(ROOT)/infra/bench.sh"
+
+# The cargo-fuzz targets of fuzz/ for FUZZ_SECONDS each (default 60); never part of `make test`.
+fuzz:
+	@"$(ROOT)/infra/fuzz.sh"
 
 fmt:
 	cd "$(ROOT)" && cargo fmt --all

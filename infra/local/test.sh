@@ -135,6 +135,10 @@ run_tests() {
 }
 phase test run_tests || test_status=$?
 TEST_TOTALS=$(awk '/^test result:/ { gsub(";", ""); p += $4; f += $6 } END { printf "%d passed, %d failed", p, f }' "$LOG_DIR/cargo-test.log")
+# Hostile input against the OpenAPI document through the same gateway (bounded; see the script).
+phase schemathesis infra/local/schemathesis.sh "$GATEWAY_URL" || {
+	((test_status != 0)) || test_status=1
+}
 if ((test_status != 0)); then
 	show_log_tail "$LOG_DIR/gateway-$HTTP_PORT.log"
 fi

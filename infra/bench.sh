@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# `make bench`: the local load run (tests/bin/load.rs) against a fresh local stack on its own
+# ports, then the stack is stopped. Never part of `make test`.
+#   infra/bench.sh [VIRTUAL_USERS] [SECONDS]     defaults 200 and 60
+# Ports (override by env): DYNAMODB_PORT=8300 SES_PORT=8301 HTTP_PORT=3300 WS_PORT=3301 CHIME_PORT=3302
+# What is measured is the local stack: debug builds of the handlers inside the local gateway,
+# DynamoDB Local and moto, all on this machine. See docs/benchmarks.md.
+set -euo pipefail
+# shellcheck source=infra/local/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/local/lib.sh"
+cd "$ROOT"
+
+USERS="${1:-200}" SECONDS_RUN="${2:-60}"
+export DYNAMODB_PORT="${DYNAMODB_PORT:-8300}" SES_PORT="${SES_PORT:-8301}"
+export HTTP_PORT="${HTTP_PORT:-3300}" WS_PORT="${WS_PORT:-3301}" CHIME_PORT="${CHIME_PORT:-3302}"
+export_local_env
+export GATEWAY_URL="http://127.0.0.1:$HTTP_PORT"
+# Scheduled functions stay out of the figures.
+export LOCAL_SCHEDULER=off
+
+"$ROOT/infra/local/install.sh"
+# The same build as `make test` (same features, so the same cached artefacts).
+cargo build --workspace --all-targets
+
+for port in HTTP_PORT WS_PORT CHIME_PORT; do
+	free_port_or_die "${!port}" "gateway ($port)"
+done
+start_dynamodb "$DYNAMODB_PORT"
+start_moto "$SES_PORT"
+wait_for_port "$DYNAMODB_PORT" dynamodb 60
+wait_for_port "$SES_PORT" moto 30
+start_bg gateway "$LOG_DIR/gateway-$HTTP_PORT.log" "$ROOT/target/debug/local-gateway"
+wait_for_port "$HTTP_PORT" gateway 60
+
+echo "== load: $USERS virtual users, ${SECONDS_RUN}s, $(nproc) cores, $(date -u +%FT%TZ) =="
+"$ROOT/target/debug/load" "$USERS" "$SECONDS_RUN" | tee "$LOG_DIR/bench-load.md"
