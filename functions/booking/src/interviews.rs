@@ -20,7 +20,7 @@ use common::journal::{ActorRole, JournalRecord};
 use common::keys;
 use common::store::{from_item, n, s, to_item, AdvisorRecord, QuerySpec, SeekerRecord, TransactOutcome};
 use common::time::{parse_instant, to_key};
-use common::tx::{put, update};
+use common::tx::{backoff, put, update};
 use common::ApiError;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
@@ -34,13 +34,6 @@ use crate::{views, App};
 
 /// Attempts of a transaction that keeps meeting concurrent writers before 503.
 const MAX_ATTEMPTS: u32 = 40;
-
-/// Waits a random, growing while after a transaction conflict.
-pub(crate) async fn backoff(attempt: u32) {
-    let ceiling_ms = 4u64 << attempt.min(6);
-    let jitter = (ulid::Ulid::new().random() % u128::from(ceiling_ms)) as u64;
-    tokio::time::sleep(std::time::Duration::from_millis(jitter + 1)).await;
-}
 
 /// The caller's part in an interview.
 pub(crate) enum Participant {

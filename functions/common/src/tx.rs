@@ -84,3 +84,11 @@ pub fn with_table(table: &str, items: Vec<TransactWriteItem>) -> Vec<TransactWri
         })
         .collect()
 }
+
+/// Waits a random, growing while (up to about a quarter of a second) after a transaction
+/// conflict, so concurrent writers of the same items spread out before retrying.
+pub async fn backoff(attempt: u32) {
+    let ceiling_ms = 4u64 << attempt.min(6);
+    let jitter = (ulid::Ulid::new().random() % u128::from(ceiling_ms)) as u64;
+    tokio::time::sleep(std::time::Duration::from_millis(jitter + 1)).await;
+}

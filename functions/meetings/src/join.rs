@@ -17,7 +17,7 @@ use common::interview::{InterviewRecord, InterviewStatus};
 use common::keys;
 use common::store::{n, s, Item, TransactOutcome};
 use common::time::to_key;
-use common::tx::{delete as tx_delete, put, update};
+use common::tx::{backoff, delete as tx_delete, put, update};
 use common::ApiError;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
@@ -251,13 +251,6 @@ async fn create(app: &App, interview: &InterviewRecord, replacing: Option<&str>)
 /// `{"meeting": {...}, "attendee": {...}}`: what `new MeetingSessionConfiguration(meeting, attendee)` takes.
 fn answer(meeting: &MeetingInfo, attendee: &AttendeeInfo) -> Response<Body> {
     json_response(StatusCode::OK, &json!({"meeting": meeting.json, "attendee": attendee.json}))
-}
-
-/// Waits a random, growing while after a transaction conflict.
-async fn backoff(attempt: u32) {
-    let ceiling_ms = 4u64 << attempt.min(6);
-    let jitter = (u128::from(Utc::now().timestamp_subsec_nanos()) % u128::from(ceiling_ms)) as u64;
-    tokio::time::sleep(std::time::Duration::from_millis(jitter + 1)).await;
 }
 
 /// Removes a meeting id from an interview, if it still holds it, with its end marker.

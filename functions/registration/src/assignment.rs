@@ -3,7 +3,6 @@
 //! through [`assign`].
 
 use std::collections::HashSet;
-use std::time::Duration;
 
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Utc};
@@ -15,7 +14,7 @@ use common::journal::{ActorRole, JournalRecord};
 use common::keys;
 use common::store::{from_item, n, s, sdk_error, AdvisorRecord, Item, SeekerRecord, Store, TransactOutcome};
 use common::time::{french_date_time, to_key};
-use common::tx::{put, update};
+use common::tx::{backoff, put, update};
 use common::ApiError;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
@@ -72,13 +71,6 @@ pub(crate) fn release_place(advisor_id: &str) -> TransactWriteItem {
             .expression_attribute_values(":minus", n(-1))
             .expression_attribute_values(":zero", n(0))
     })
-}
-
-/// Waits a random, growing while after a transaction conflict.
-pub(crate) async fn backoff(attempt: u32) {
-    let ceiling_ms = 5u64 << attempt.min(6);
-    let jitter = (ulid::Ulid::new().random() % u128::from(ceiling_ms.max(1))) as u64;
-    tokio::time::sleep(Duration::from_millis(jitter + 1)).await;
 }
 
 /// The seeker's place after [`assign`].

@@ -14,10 +14,10 @@ use http::StatusCode;
 use lambda_http::{Body, Response};
 use serde_json::json;
 
-use crate::assignment::{backoff, release_place};
+use crate::assignment::release_place;
 use crate::seekers::advisor_of;
 use crate::{views, App};
-use common::tx::{delete, put, update};
+use common::tx::{backoff, delete, put, update};
 
 /// Every item of a GSI partition (all pages).
 async fn index_partition(store: &Store, index: &str, partition: String) -> Result<Vec<Item>, ApiError> {
