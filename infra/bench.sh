@@ -14,7 +14,7 @@ USERS="${1:-200}" SECONDS_RUN="${2:-60}"
 export DYNAMODB_PORT="${DYNAMODB_PORT:-8300}" SES_PORT="${SES_PORT:-8301}"
 export HTTP_PORT="${HTTP_PORT:-3300}" WS_PORT="${WS_PORT:-3301}" CHIME_PORT="${CHIME_PORT:-3302}"
 export_local_env
-export GATEWAY_URL="http://127.0.0.1:$HTTP_PORT"
+export GATEWAY_URL="http://127.0.0.1:$HTTP_PORT" WS_URL="ws://127.0.0.1:$WS_PORT"
 # Scheduled functions stay out of the figures.
 export LOCAL_SCHEDULER=off
 

@@ -1,23 +1,27 @@
-//! `make bench` load run: virtual users mixing registration, booking and portfolio reads
+//! `make bench` load run: virtual users mixing registration, booking, chat and portfolio reads
 //! through the local gateway for a fixed time; prints throughput, p50 / p99 and errors per kind.
 //!
-//!   load [VIRTUAL_USERS] [SECONDS]     defaults 200 and 60; GATEWAY_URL as for the tests
+//!   load [VIRTUAL_USERS] [SECONDS]     defaults 200 and 60; GATEWAY_URL and WS_URL as for the tests
 //!
 //! Set-up (not timed): advisors in region 11 with weekly slots. Each virtual user then loops:
 //! register a new seeker (sign-in, POST /seekers), book one of their advisor's free slots
-//! (GET /seekers/me/slots, POST /interviews), and read an advisor's portfolio (GET
-//! /advisors/me/portfolio). A 409 (slot taken by another user meanwhile, portfolio full) is the
-//! product refusing cleanly and is counted apart; any other non-2xx or transport error is an error.
+//! (GET /seekers/me/slots, POST /interviews), open the chat as that seeker (WebSocket `$connect`
+//! with the token) and send their advisor a message (`sendMessage` until its `ack`), and read an
+//! advisor's portfolio (GET /advisors/me/portfolio). A 409 (slot taken by another user
+//! meanwhile, portfolio full) is the product refusing cleanly and is counted apart; any other
+//! non-2xx, error frame, missing ack or transport error is an error.
 //! Timings belong here, not in the tests.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use futures::{SinkExt, StreamExt};
 use integration_tests::{paris_at, registration_body, rfc3339, unique, Api, Person};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tokio::sync::Mutex;
+use tokio_tungstenite::tungstenite::Message;
 
 const ADVISORS: usize = 20;
 
@@ -70,6 +74,50 @@ async fn timed(
     }
 }
 
+impl Stats {
+    fn record(&mut self, kind: &'static str, started: Instant, ok: bool) {
+        self.latencies_ms.entry(kind).or_default().push(started.elapsed().as_secs_f64() * 1000.0);
+        *if ok { &mut self.ok } else { &mut self.errors }.entry(kind).or_default() += 1;
+    }
+}
+
+/// One chat exchange as the seeker's browser does it: connect with the token, send one message
+/// to the advisor, wait for its acknowledgement, close. Timed as "chat connect" (the `$connect`
+/// handshake) and "chat message" (frame sent to `ack` received).
+async fn chat(ws_url: &str, stats: &Mutex<Stats>, seeker: &Person, round: usize) {
+    const ACK_TIMEOUT: Duration = Duration::from_secs(30);
+    let started = Instant::now();
+    let connected = tokio::time::timeout(
+        ACK_TIMEOUT,
+        tokio_tungstenite::connect_async(format!("{ws_url}/?token={}", seeker.token)),
+    )
+    .await;
+    let Ok(Ok((mut ws, _))) = connected else {
+        stats.lock().await.record("chat connect", started, false);
+        return;
+    };
+    stats.lock().await.record("chat connect", started, true);
+
+    let client_message_id = format!("load-{round}");
+    let frame = json!({"action": "sendMessage", "clientMessageId": client_message_id, "text": "Bonjour, une question sur mon rendez-vous."});
+    let started = Instant::now();
+    let acknowledged = async {
+        ws.send(Message::text(frame.to_string())).await.ok()?;
+        loop {
+            let Message::Text(text) = ws.next().await?.ok()? else { continue };
+            let frame: Value = serde_json::from_str(text.as_str()).ok()?;
+            match frame["type"].as_str() {
+                Some("ack") => return Some(frame["clientMessageId"] == client_message_id.as_str()),
+                Some("error") => return Some(false),
+                _ => {} // its own message pushed back, typing, ...
+            }
+        }
+    };
+    let ok = matches!(tokio::time::timeout(ACK_TIMEOUT, acknowledged).await, Ok(Some(true)));
+    stats.lock().await.record("chat message", started, ok);
+    let _ = ws.close(None).await;
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -111,6 +159,7 @@ async fn main() {
         advisors.push(advisor);
     }
     let advisors = Arc::new(advisors);
+    let ws_url = Arc::new(std::env::var("WS_URL").unwrap_or_else(|_| "ws://127.0.0.1:3001".into()));
 
     eprintln!("load: {users} virtual users for {seconds} s against {}", api.base);
     let stats = Arc::new(Mutex::new(Stats::default()));
@@ -118,7 +167,7 @@ async fn main() {
     let started = Instant::now();
     let tasks: Vec<_> = (0..users)
         .map(|user| {
-            let (api, stats, advisors) = (api.clone(), stats.clone(), advisors.clone());
+            let (api, stats, advisors, ws_url) = (api.clone(), stats.clone(), advisors.clone(), ws_url.clone());
             tokio::spawn(async move {
                 let mut round = 0usize;
                 while Instant::now() < deadline {
@@ -156,6 +205,10 @@ async fn main() {
                         )
                         .await;
                     }
+                    if Instant::now() >= deadline {
+                        break;
+                    }
+                    chat(&ws_url, &stats, &seeker, round).await;
                     if Instant::now() >= deadline {
                         break;
                     }
