@@ -174,37 +174,12 @@ pub(crate) fn cancelled(
     reason: &str,
     now: DateTime<Utc>,
 ) -> Vec<OutboxRecord> {
-    let mut emails = Vec::new();
     let mut params = base_params(app, interview, parties);
     params.insert("cancelledBy".into(), json!(cancelled_by_label));
     params.insert("reason".into(), json!(reason));
     params.insert("appUrl".into(), json!(app.config.app_base_url));
-    if let Some(email) = &parties.seeker.email {
-        let mut seeker_params = params.clone();
-        seeker_params.insert("otherName".into(), json!(parties.advisor.display_name()));
-        let invite = invitation(app, interview, CalendarMethod::Cancel, email, now);
-        emails.push(outbox(
-            EmailTemplate::InterviewCancelled,
-            email,
-            &interview.seeker_id,
-            seeker_params,
-            Some(invite),
-            now,
-        ));
-    }
-    let mut advisor_params = params;
-    advisor_params.insert("firstName".into(), json!(parties.advisor.first_name));
-    advisor_params.insert("otherName".into(), json!(parties.seeker.display_name()));
-    let invite = invitation(app, interview, CalendarMethod::Cancel, &parties.advisor.email, now);
-    emails.push(outbox(
-        EmailTemplate::InterviewCancelled,
-        &parties.advisor.email,
-        &interview.seeker_id,
-        advisor_params,
-        Some(invite),
-        now,
-    ));
-    emails
+    let update = CalendarUpdate { template: EmailTemplate::InterviewCancelled, method: CalendarMethod::Cancel };
+    to_both_parties(app, interview, parties, update, params, Map::new(), now)
 }
 
 /// Both people learn of the new time; their calendars move the event (same UID, higher SEQUENCE).
@@ -215,32 +190,48 @@ pub(crate) fn rescheduled(
     previous_start: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Vec<OutboxRecord> {
-    let mut emails = Vec::new();
     let mut params = base_params(app, interview, parties);
     params.insert("previousWhen".into(), json!(french_date_time(previous_start)));
+    let mut seeker_only = Map::new();
+    if !interview.mandatory {
+        let url = seeker_link(app, LinkAction::CancelInterview, interview, interview.start_at(), now);
+        seeker_only.insert("cancelUrl".into(), json!(url));
+    }
+    let update = CalendarUpdate { template: EmailTemplate::InterviewRescheduled, method: CalendarMethod::Request };
+    to_both_parties(app, interview, parties, update, params, seeker_only, now)
+}
+
+/// Which email and which calendar method a change to an interview sends.
+struct CalendarUpdate {
+    template: EmailTemplate,
+    method: CalendarMethod,
+}
+
+/// The same change to both people, each with their own `.ics` and the other's name: the
+/// seeker (when they have an email, with `seeker_only` added) and the advisor.
+fn to_both_parties(
+    app: &App,
+    interview: &InterviewRecord,
+    parties: &Parties<'_>,
+    update: CalendarUpdate,
+    params: Map<String, Value>,
+    seeker_only: Map<String, Value>,
+    now: DateTime<Utc>,
+) -> Vec<OutboxRecord> {
+    let mut emails = Vec::new();
     if let Some(email) = &parties.seeker.email {
         let mut seeker_params = params.clone();
         seeker_params.insert("otherName".into(), json!(parties.advisor.display_name()));
-        if !interview.mandatory {
-            let url = seeker_link(app, LinkAction::CancelInterview, interview, interview.start_at(), now);
-            seeker_params.insert("cancelUrl".into(), json!(url));
-        }
-        let invite = invitation(app, interview, CalendarMethod::Request, email, now);
-        emails.push(outbox(
-            EmailTemplate::InterviewRescheduled,
-            email,
-            &interview.seeker_id,
-            seeker_params,
-            Some(invite),
-            now,
-        ));
+        seeker_params.extend(seeker_only);
+        let invite = invitation(app, interview, update.method, email, now);
+        emails.push(outbox(update.template, email, &interview.seeker_id, seeker_params, Some(invite), now));
     }
     let mut advisor_params = params;
     advisor_params.insert("firstName".into(), json!(parties.advisor.first_name));
     advisor_params.insert("otherName".into(), json!(parties.seeker.display_name()));
-    let invite = invitation(app, interview, CalendarMethod::Request, &parties.advisor.email, now);
+    let invite = invitation(app, interview, update.method, &parties.advisor.email, now);
     emails.push(outbox(
-        EmailTemplate::InterviewRescheduled,
+        update.template,
         &parties.advisor.email,
         &interview.seeker_id,
         advisor_params,

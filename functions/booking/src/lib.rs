@@ -16,12 +16,11 @@ mod views;
 use chrono::Utc;
 use common::auth::Caller;
 use common::config::Config;
-use common::http::{respond, route_key};
+use common::http::{answer, route_key};
 use common::links::LinkSigner;
 use common::store::Store;
 use common::ApiError;
 use lambda_http::{Body, Error, Request, Response};
-use tracing::Instrument;
 
 pub use policy::BookingPolicy;
 
@@ -49,15 +48,7 @@ impl App {
 /// Handles one API Gateway (payload 2.0) request.
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error> {
     let route = route_key(&request);
-    let span = tracing::info_span!("request", route = %route);
-    let response = async {
-        let response = respond(dispatch(app, &route, &request).await);
-        tracing::info!(status = response.status().as_u16(), "answered");
-        response
-    }
-    .instrument(span)
-    .await;
-    Ok(response)
+    Ok(answer(&route, dispatch(app, &route, &request)).await)
 }
 
 async fn dispatch(app: &App, route: &str, request: &Request) -> Result<Response<Body>, ApiError> {

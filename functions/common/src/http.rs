@@ -48,6 +48,23 @@ pub fn respond(result: Result<Response<Body>, ApiError>) -> Response<Body> {
     result.unwrap_or_else(|e| error_response(&e))
 }
 
+/// The frame every HTTP function puts around its route dispatch: the work runs in a `request`
+/// span named after the route, its result becomes the response, and the status is logged.
+pub async fn answer(
+    route: &str,
+    work: impl std::future::Future<Output = Result<Response<Body>, ApiError>>,
+) -> Response<Body> {
+    use tracing::Instrument;
+    let span = tracing::info_span!("request", route = %route);
+    async {
+        let response = respond(work.await);
+        tracing::info!(status = response.status().as_u16(), "answered");
+        response
+    }
+    .instrument(span)
+    .await
+}
+
 /// Parses a JSON body into `T` (which should `deny_unknown_fields`), with a clear 4xx on any problem.
 pub fn parse_body<T: DeserializeOwned>(request: &Request) -> Result<T, ApiError> {
     let bytes: &[u8] = match request.body() {
