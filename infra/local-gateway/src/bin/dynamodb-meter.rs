@@ -155,7 +155,9 @@ async fn proxy(State(meter): State<Arc<Meter>>, method: Method, uri: Uri, header
     }
     let response = match forward.send().await {
         Ok(response) => response,
-        Err(error) => return (StatusCode::BAD_GATEWAY, format!("meter: upstream unreachable: {error}")).into_response(),
+        Err(error) => {
+            return (StatusCode::BAD_GATEWAY, format!("meter: upstream unreachable: {error}")).into_response()
+        }
     };
     let status = response.status();
     let response_headers = response.headers().clone();
@@ -239,6 +241,7 @@ fn record(op: &str, request: &Value, answer: &Value, status: u16) -> Value {
         "status": status,
         "error": if status == 200 { Value::Null } else { answer["__type"].clone() },
         "read": read,
+        "consistent": request["ConsistentRead"].as_bool().unwrap_or(false),
         "units": total_units,
         "tableUnits": table_units,
         "gsiUnits": gsi_units,
