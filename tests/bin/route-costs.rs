@@ -1202,7 +1202,11 @@ fn print_cost_model(rows: &[Row], dispatch: Units, export_bytes: usize) {
         (
             "DynamoDB storage + PITR",
             storage_gb_per_seeker * seekers * (price::DDB_STORAGE_GB_MONTH + price::DDB_PITR_GB_MONTH),
-            format!("{:.1} MB per seeker (export {export_bytes} B × 24 months × 2)", storage_gb_per_seeker * 1000.0),
+            format!(
+                "{:.1} MB per seeker, upper bound: the walked seeker's export ({export_bytes} B, more than a month of \
+                 activity) × 24 months kept × 2 for keys, GSI copies and attribute names",
+                storage_gb_per_seeker * 1000.0
+            ),
         ),
         (
             "Lambda (arm64, 256 MB)",
@@ -1258,9 +1262,8 @@ fn print_cost_model(rows: &[Row], dispatch: Units, export_bytes: usize) {
          DynamoDB on demand {} per million WRU, {} per million RRU, storage {} and PITR {} per GB-month; Lambda arm64 \
          {} per GB-s and {} per million requests; HTTP API {} per million; WebSocket {} per million messages and {} per \
          million connection minutes; SES {} per 1,000 emails; Chime SDK {} per attendee-minute; CloudWatch Logs {} per \
-         GB ingested; Cognito Lite {} per MAU. Free tiers ignored. Not counted: the fixed, deployment-wide scheduled runs \
-         (reminders every 15 min, sweeper every 5 min, digest twice a day: their empty runs are rows of the table above), \
-         KMS requests for the AWS-managed table key, SQS/alarms, data transfer, the stream reads (free for Lambda \
+         GB ingested; Cognito Lite {} per MAU. Free tiers ignored. Not counted: KMS requests for the AWS-managed \
+         table key, SQS, CloudWatch alarms and metrics, data transfer out, the stream reads (free for Lambda \
          triggers).",
         price::REGION,
         price::DDB_PER_M_WRU,
