@@ -941,7 +941,7 @@ fn print_table(w: &Walk, dispatch: Units, dispatch_calls: f64, export_bytes: usi
     println!(
         "RRU / WRU: read / write request units as DynamoDB Local 3.3.1 reports them with \
          `ReturnConsumedCapacity: INDEXES` (table + GSIs; transactional items count double). \"Billed\" adds what \
-         DynamoDB Local reports as 0 but AWS bills: 2 WRU per `ConditionCheck` of a transaction (\"check\" in the \
+         DynamoDB Local reports as 0 but AWS bills as we read its rules (not checkable offline): 2 WRU per `ConditionCheck` of a transaction (\"check\" in the \
          calls; item ≤ 1 KB assumed), 1 WRU per write refused by its condition (\"failed\"), and the minimum read \
          (0.5 RRU, or 1 when strongly consistent) for a read that found nothing. The cost model uses the billed \
          figures. The walked seeker's export was {export_bytes} bytes of JSON."
