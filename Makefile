@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 
-.PHONY: run test lint fmt install clean-local package bench fuzz
+.PHONY: run test lint fmt install clean-local package bench bench-costs fuzz
 
 # The whole local stack in the foreground, with demo data; Ctrl-C stops it.
 run:
@@ -21,9 +21,14 @@ lint:
 package:
 	@"$(ROOT)/infra/package.sh"
 
-# The local load run (200 virtual users, 60 s) on a fresh stack; figures in docs/benchmarks.md.
+# The local load run (200 virtual users, 60 s) on a fresh stack, then the per-route DynamoDB
+# capacity walk and cost model (infra/bench-costs.sh) on another; figures in docs/benchmarks.md.
 bench:
 	@"$(ROOT)/infra/bench.sh"
+
+# Only the second part of `make bench`: DynamoDB calls and capacity per route, cost per 1,000 seekers.
+bench-costs:
+	@"$(ROOT)/infra/bench-costs.sh"
 
 # The cargo-fuzz targets of fuzz/ for FUZZ_SECONDS each (default 60); never part of `make test`.
 fuzz:

@@ -34,3 +34,9 @@ wait_for_port "$HTTP_PORT" gateway 60
 
 echo "== load: $USERS virtual users, ${SECONDS_RUN}s, $(nproc) cores, $(date -u +%FT%TZ) =="
 "$ROOT/target/debug/load" "$USERS" "$SECONDS_RUN" | tee "$LOG_DIR/bench-load.md"
+
+# DynamoDB capacity per route and cost per 1,000 seekers (docs/benchmarks.md): the load stack is
+# stopped first (its figures are final), then infra/bench-costs.sh starts a fresh one, behind the
+# metering proxy, on the same ports; output in .local/logs/bench-costs.md.
+local_cleanup
+"$ROOT/infra/bench-costs.sh"
