@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# `make bench`: the local load run (tests/bin/load.rs) against a fresh local stack on its own
-# ports, then the stack is stopped. Never part of `make test`.
+# `make bench`: on a fresh local stack on its own ports, first the cold-start and peak-memory
+# measure of every function against a Node.js 20 baseline (infra/bench/coldstart.sh; optimised
+# builds, COLDSTART_PROFILE=bench-local by default, or release; COLDSTART=off skips it), then
+# the local load run (tests/bin/load.rs); then the stack is stopped. Never part of `make test`.
 #   infra/bench.sh [VIRTUAL_USERS] [SECONDS]     defaults 200 and 60
 # Ports (override by env): DYNAMODB_PORT=8300 SES_PORT=8301 HTTP_PORT=3300 WS_PORT=3301 CHIME_PORT=3302
 # What is measured is the local stack: debug builds of the handlers inside the local gateway,
@@ -31,6 +33,11 @@ wait_for_port "$DYNAMODB_PORT" dynamodb 60
 wait_for_port "$SES_PORT" moto 30
 start_bg gateway "$LOG_DIR/gateway-$HTTP_PORT.log" "$ROOT/target/debug/local-gateway"
 wait_for_port "$HTTP_PORT" gateway 60
+
+if [[ "${COLDSTART:-on}" != off ]]; then
+	echo "== cold start and peak memory (infra/bench/coldstart.sh) =="
+	"$ROOT/infra/bench/coldstart.sh"
+fi
 
 echo "== load: $USERS virtual users, ${SECONDS_RUN}s, $(nproc) cores, $(date -u +%FT%TZ) =="
 "$ROOT/target/debug/load" "$USERS" "$SECONDS_RUN" | tee "$LOG_DIR/bench-load.md"

@@ -4,6 +4,7 @@
 #   infra/local/test.sh        everything
 #   infra/local/test.sh lint   only fmt, clippy, cfn-lint and sam validate (`make lint`)
 # Ports (override by env): DYNAMODB_PORT=8100 SES_PORT=8101 HTTP_PORT=3100 WS_PORT=3101 CHIME_PORT=3102
+# and LAMBDA_PORT (the lambda-smoke phase's Runtime API emulator; default HTTP_PORT + 6000).
 # A failed lint phase is reported and the run goes on to the tests (the exit status is still
 # non-zero); FAIL_FAST=1 stops at the first failure. Install, build and start-up failures stop.
 # Functions below are called through phase/must/check, which shellcheck cannot follow.
@@ -134,7 +135,21 @@ run_tests() {
 	return "${PIPESTATUS[0]}"
 }
 phase test run_tests || test_status=$?
-TEST_TOTALS=$(awk '/^test result:/ { gsub(";", ""); p += $4; f += $6 } END { printf "%d passed, %d failed", p, f }' "$LOG_DIR/cargo-test.log")
+# Every function binary under cargo-lambda's Runtime API emulator, answering a real event of its
+# kind against this stack: one result per function (see infra/local/lambda-smoke.sh).
+run_lambda_smoke() {
+	infra/local/lambda-smoke.sh 2>&1 | tee "$LOG_DIR/lambda-smoke.log"
+	return "${PIPESTATUS[0]}"
+}
+phase lambda-smoke run_lambda_smoke || {
+	((test_status != 0)) || test_status=1
+}
+# The closing line counts the cargo tests and the functions of the smoke phase; a smoke run that
+# ended before its summary line counts as one failure.
+TEST_TOTALS=$(awk '
+	/^test result:/ { gsub(";", ""); p += $4; f += $6 }
+	FILENAME ~ /lambda-smoke/ && /^lambda-smoke: [0-9]+ passed, [0-9]+ failed/ { p += $2; f += $4; smoke = 1 }
+	END { if (!smoke) f += 1; printf "%d passed, %d failed", p, f }' "$LOG_DIR/cargo-test.log" "$LOG_DIR/lambda-smoke.log")
 # Hostile input against the OpenAPI document through the same gateway (bounded; see the script).
 phase schemathesis infra/local/schemathesis.sh "$GATEWAY_URL" || {
 	((test_status != 0)) || test_status=1

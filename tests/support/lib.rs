@@ -281,7 +281,82 @@ pub struct Table {
     pub name: String,
 }
 
+/// An outbox email put by [`Table::put_pending_outbox`].
+pub struct PendingOutbox {
+    pub pk: String,
+    pub sk: String,
+    pub email_id: String,
+    pub to: String,
+    pub created_at: String,
+    pub expires_at: String,
+}
+
 impl Table {
+    /// `<table>-<suffix>`, made if missing: the table's key schema (`pk`, `sk`) and no stream.
+    /// For invoking `email-dispatch` with stream events of one's own: the local gateway's stream
+    /// consumer watches the main table only, so it cannot race for the emails put here.
+    pub async fn side_table(&self, suffix: &str) -> Table {
+        use aws_sdk_dynamodb::types::{
+            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+        };
+        let name = format!("{}-{suffix}", self.name);
+        let attribute = |n: &str| {
+            AttributeDefinition::builder()
+                .attribute_name(n)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .expect("attribute")
+        };
+        let key = |n: &str, t: KeyType| KeySchemaElement::builder().attribute_name(n).key_type(t).build().expect("key");
+        let created = self
+            .client
+            .create_table()
+            .table_name(&name)
+            .attribute_definitions(attribute("pk"))
+            .attribute_definitions(attribute("sk"))
+            .key_schema(key("pk", KeyType::Hash))
+            .key_schema(key("sk", KeyType::Range))
+            .billing_mode(BillingMode::PayPerRequest)
+            .send()
+            .await;
+        if let Err(error) = created {
+            let in_use = error.as_service_error().is_some_and(|e| e.is_resource_in_use_exception());
+            assert!(in_use, "CreateTable {name}: {error:?}");
+        }
+        Table { client: self.client.clone(), name }
+    }
+
+    /// A pending outbox email (template `chat_notice`, no seeker) to `to`, as the business
+    /// transactions write them.
+    pub async fn put_pending_outbox(&self, to: &str) -> PendingOutbox {
+        let email_id = ulid::Ulid::new().to_string();
+        let now = chrono::Utc::now();
+        let seed = PendingOutbox {
+            pk: format!("OUTBOX#{email_id}"),
+            sk: format!("OUTBOX#{email_id}"),
+            email_id,
+            to: to.to_owned(),
+            created_at: now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            expires_at: (now + chrono::Duration::days(30)).timestamp().to_string(),
+        };
+        let s = |v: &str| AttributeValue::S(v.to_owned());
+        self.client
+            .put_item()
+            .table_name(&self.name)
+            .item("pk", s(&seed.pk))
+            .item("sk", s(&seed.sk))
+            .item("emailId", s(&seed.email_id))
+            .item("template", s("chat_notice"))
+            .item("to", s(to))
+            .item("status", s("pending"))
+            .item("createdAt", s(&seed.created_at))
+            .item("expiresAt", AttributeValue::N(seed.expires_at.clone()))
+            .send()
+            .await
+            .expect("PutItem of an outbox email");
+        seed
+    }
+
     pub async fn connect() -> Table {
         let config = aws_config::load_from_env().await;
         Table {
