@@ -13,6 +13,8 @@ use std::collections::{HashMap, HashSet};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Duration as Span;
@@ -218,6 +220,9 @@ fn start_moto(port: u16) -> Guarded {
     Guarded(child)
 }
 
+/// Answers of the burst (of 100 requests) before DynamoDB Local is killed.
+const KILL_AFTER_ANSWERS: usize = 20;
+
 /// One answer: status, whether `Retry-After` was sent, and the JSON body (`Null` if not JSON).
 async fn send(api: &Api, path: &str, who: &Person, body: Value) -> (StatusCode, bool, Value) {
     let response = api
@@ -232,6 +237,19 @@ async fn send(api: &Api, path: &str, who: &Person, body: Value) -> (StatusCode, 
     let retry_after = response.headers().contains_key("retry-after");
     let body = response.json().await.unwrap_or(Value::Null);
     (status, retry_after, body)
+}
+
+/// `send`, counting the answer once it has arrived.
+async fn send_counted(
+    api: &Api,
+    path: &str,
+    who: &Person,
+    body: Value,
+    answered: &AtomicUsize,
+) -> (StatusCode, bool, Value) {
+    let answer = send(api, path, who, body).await;
+    answered.fetch_add(1, Ordering::SeqCst);
+    answer
 }
 
 fn assert_unavailable(status: StatusCode, retry_after: bool, body: &Value) {
@@ -291,14 +309,20 @@ async fn dynamodb_down_during_a_burst_gives_503_and_leaves_consistent_state() {
     }
 
     // The burst: registrations and bookings (two seekers per slot, so some lose the race).
+    // DynamoDB Local is killed once a share of the burst has been answered, so that the crash
+    // falls among acknowledged, in-flight and not-yet-sent writes whatever the machine's speed.
+    let answered = Arc::new(AtomicUsize::new(0));
     let burst = {
         let api = api.clone();
         let (bookers, slot_ids, newcomers) = (bookers.clone(), slot_ids.clone(), newcomers.clone());
+        let answered = answered.clone();
         tokio::spawn(async move {
-            let registrations = newcomers.iter().map(|s| send(&api, "/seekers", s, registration_body(&s.sub, "11")));
+            let registrations =
+                newcomers.iter().map(|s| send_counted(&api, "/seekers", s, registration_body(&s.sub, "11"), &answered));
             let bookings = bookers.iter().enumerate().flat_map(|(i, seeker)| {
                 [i, (i + 1) % slot_ids.len()].map(|slot| {
-                    send(&api, "/interviews", seeker, json!({"slotId": slot_ids[slot], "channel": "phone"}))
+                    let body = json!({"slotId": slot_ids[slot], "channel": "phone"});
+                    send_counted(&api, "/interviews", seeker, body, &answered)
                 })
             });
             let (registered, booked) = tokio::join!(join_all(registrations), join_all(bookings));
@@ -306,7 +330,14 @@ async fn dynamodb_down_during_a_burst_gives_503_and_leaves_consistent_state() {
         })
     };
     // Mid-burst: DynamoDB Local crashes. Until it is back, every answer must be a 503.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let waited = std::time::Instant::now();
+    while answered.load(Ordering::SeqCst) < KILL_AFTER_ANSWERS && waited.elapsed() < Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(
+        answered.load(Ordering::SeqCst) >= KILL_AFTER_ANSWERS,
+        "the burst got no {KILL_AFTER_ANSWERS} answers in 60 s: the crash would not fall mid-burst"
+    );
     stack.kill_dynamodb();
     let during =
         join_all(newcomers[..10].iter().map(|s| send(&api, "/seekers", s, registration_body(&s.sub, "11")))).await;
@@ -315,7 +346,6 @@ async fn dynamodb_down_during_a_burst_gives_503_and_leaves_consistent_state() {
     }
     let (registered, booked) = burst.await.expect("burst ran");
     stack.restart_dynamodb().await;
-
     // Every answer during the burst was a success, a clean refusal, or a 503 with Retry-After.
     let mut unavailable = during.len();
     for (status, retry_after, body) in registered.iter().chain(booked.iter()) {
@@ -347,9 +377,19 @@ async fn dynamodb_down_during_a_burst_gives_503_and_leaves_consistent_state() {
         portfolio.iter().filter_map(|s| s["seekerId"].as_str().map(str::to_owned)).collect();
     assert_eq!(portfolio_ids.len(), portfolio.len(), "nobody listed twice");
     assert_eq!(portfolio.len(), bookers.len() + newcomers.len());
-    // Not asserted: that every acknowledged registration survived. DynamoDB Local killed with
-    // SIGKILL lost an acknowledged write once in four runs (its SQLite store, not the product);
-    // see README, Production readiness.
+    // Not asserted, reported: acknowledged registrations missing after the restart. In 18 runs
+    // with the kill after 20 answers, 2 of about 330 acknowledged registrations were gone whole
+    // (neither identity nor profile item) right after the restart, although the handler answers
+    // 201 only once TransactWriteItems succeeded; the same transaction shape sent by boto3 lost
+    // none of 611. Where acknowledgement outran durability is not established (README,
+    // "Production readiness"); on AWS a write is acknowledged once durable in several zones.
+    let lost: Vec<&str> = registered
+        .iter()
+        .filter(|(status, _, _)| *status == StatusCode::CREATED)
+        .filter_map(|(_, _, body)| body["seekerId"].as_str())
+        .filter(|id| !portfolio_ids.contains(*id))
+        .collect();
+    eprintln!("faults: {} acknowledged registrations not found after the restart", lost.len());
     let advisors = all_items(&api, "/admin/advisors?region=11", &admin).await;
     let row = advisors.iter().find(|a| a["advisorId"] == advisor_id.as_str()).expect("the advisor is listed");
     assert_eq!(row["portfolioCount"], json!(portfolio.len()), "stored count vs portfolio");
