@@ -9,7 +9,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Europe::Paris;
 use common::interview::{InterviewRecord, InterviewStatus};
 use common::keys;
-use common::store::{from_item, s, sdk_error, AdvisorRecord};
+use common::store::{from_item, query_all, s, AdvisorRecord};
 use common::time::to_key;
 use common::ApiError;
 
@@ -155,32 +155,22 @@ async fn booked_between(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>, ApiError> {
+    let query = app
+        .store
+        .client
+        .query()
+        .table_name(&app.store.table)
+        .index_name(keys::GSI1)
+        .key_condition_expression("gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to")
+        .expression_attribute_values(":pk", s(keys::agenda_gsi1pk(advisor_id)))
+        .expression_attribute_values(":from", s(to_key(from)))
+        .expression_attribute_values(":to", s(format!("{}#~", to_key(to))));
     let mut busy = Vec::new();
-    let mut start_key = None;
-    loop {
-        let output = app
-            .store
-            .client
-            .query()
-            .table_name(&app.store.table)
-            .index_name(keys::GSI1)
-            .key_condition_expression("gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to")
-            .expression_attribute_values(":pk", s(keys::agenda_gsi1pk(advisor_id)))
-            .expression_attribute_values(":from", s(to_key(from)))
-            .expression_attribute_values(":to", s(format!("{}#~", to_key(to))))
-            .set_exclusive_start_key(start_key.take())
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        for item in output.items.unwrap_or_default() {
-            let interview: InterviewRecord = from_item(item)?;
-            if interview.status == InterviewStatus::Booked {
-                busy.push((interview.start_at(), interview.end_at()));
-            }
-        }
-        match output.last_evaluated_key.filter(|k| !k.is_empty()) {
-            Some(key) => start_key = Some(key),
-            None => return Ok(busy),
+    for item in query_all(query).await? {
+        let interview: InterviewRecord = from_item(item)?;
+        if interview.status == InterviewStatus::Booked {
+            busy.push((interview.start_at(), interview.end_at()));
         }
     }
+    Ok(busy)
 }

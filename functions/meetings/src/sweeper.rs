@@ -9,7 +9,7 @@
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use common::keys;
-use common::store::{from_item, s, sdk_error, Item};
+use common::store::{from_item, query_all, s, sdk_error, Item};
 use common::time::to_key;
 use common::ApiError;
 use serde::Deserialize;
@@ -77,29 +77,17 @@ fn hour_buckets(from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<String> {
 
 /// The markers of one bucket whose window closed at or before `now`.
 async fn due(app: &App, bucket: &str, now: DateTime<Utc>) -> Result<Vec<Item>, ApiError> {
-    let mut items = Vec::new();
-    let mut start: Option<Item> = None;
-    loop {
-        let output = app
-            .store
-            .client
-            .query()
-            .table_name(&app.store.table)
-            .index_name(keys::GSI1)
-            .key_condition_expression("gsi1pk = :pk AND gsi1sk <= :upper")
-            .expression_attribute_values(":pk", s(keys::meeting_end_gsi1pk(bucket)))
-            // `~` sorts after every character of an id.
-            .expression_attribute_values(":upper", s(format!("{}#~", to_key(now))))
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        items.extend(output.items.unwrap_or_default());
-        match output.last_evaluated_key {
-            Some(key) if !key.is_empty() => start = Some(key),
-            _ => return Ok(items),
-        }
-    }
+    let query = app
+        .store
+        .client
+        .query()
+        .table_name(&app.store.table)
+        .index_name(keys::GSI1)
+        .key_condition_expression("gsi1pk = :pk AND gsi1sk <= :upper")
+        .expression_attribute_values(":pk", s(keys::meeting_end_gsi1pk(bucket)))
+        // `~` sorts after every character of an id.
+        .expression_attribute_values(":upper", s(format!("{}#~", to_key(now))));
+    query_all(query).await
 }
 
 enum Outcome {

@@ -12,7 +12,7 @@ use common::email::{EmailTemplate, OutboxRecord};
 use common::http::{json_response, parse_body, path_param};
 use common::journal::{ActorRole, JournalRecord};
 use common::keys;
-use common::store::{from_item, n, s, sdk_error, AdvisorRecord, Item, SeekerRecord, Store, TransactOutcome};
+use common::store::{from_item, n, query_all, s, sdk_error, AdvisorRecord, SeekerRecord, Store, TransactOutcome};
 use common::time::{french_date_time, to_key};
 use common::tx::{backoff, put, update};
 use common::ApiError;
@@ -28,29 +28,15 @@ const MAX_ATTEMPTS: u32 = 80;
 
 /// Every advisor of a region (a few hundred at most: one Query on GSI1).
 pub(crate) async fn region_advisors(store: &Store, region: &str) -> Result<Vec<AdvisorRecord>, ApiError> {
-    let mut advisors = Vec::new();
-    let mut start: Option<Item> = None;
-    loop {
-        let output = store
-            .client
-            .query()
-            .table_name(&store.table)
-            .index_name(keys::GSI1)
-            .key_condition_expression("gsi1pk = :pk AND begins_with(gsi1sk, :prefix)")
-            .expression_attribute_values(":pk", s(keys::region_gsi1pk(region)))
-            .expression_attribute_values(":prefix", s(keys::REGION_ADVISOR_PREFIX))
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        for item in output.items.unwrap_or_default() {
-            advisors.push(from_item::<AdvisorRecord>(item)?);
-        }
-        match output.last_evaluated_key {
-            Some(key) if !key.is_empty() => start = Some(key),
-            _ => return Ok(advisors),
-        }
-    }
+    let query = store
+        .client
+        .query()
+        .table_name(&store.table)
+        .index_name(keys::GSI1)
+        .key_condition_expression("gsi1pk = :pk AND begins_with(gsi1sk, :prefix)")
+        .expression_attribute_values(":pk", s(keys::region_gsi1pk(region)))
+        .expression_attribute_values(":prefix", s(keys::REGION_ADVISOR_PREFIX));
+    query_all(query).await?.into_iter().map(from_item::<AdvisorRecord>).collect()
 }
 
 /// One more seeker in an advisor's portfolio, only while there is room: the capacity invariant.

@@ -7,7 +7,7 @@ use common::http::{json_response, no_content};
 use common::interview::{clear_reminders, granules, release_granules, reopen_slot, InterviewRecord, InterviewStatus};
 use common::journal::{ActorRole, JournalRecord, FREE_TEXT_FIELDS};
 use common::keys;
-use common::store::{from_item, item_to_json, s, sdk_error, Item, Store, TransactOutcome};
+use common::store::{from_item, item_to_json, query_all, s, sdk_error, Item, Store, TransactOutcome};
 use common::time::{to_key, to_paris};
 use common::ApiError;
 use http::StatusCode;
@@ -22,27 +22,15 @@ use common::tx::{backoff, delete, put, update};
 /// Every item of a GSI partition (all pages).
 async fn index_partition(store: &Store, index: &str, partition: String) -> Result<Vec<Item>, ApiError> {
     let attribute = if index == keys::GSI1 { "gsi1pk" } else { "gsi2pk" };
-    let mut items = Vec::new();
-    let mut start: Option<Item> = None;
-    loop {
-        let output = store
-            .client
-            .query()
-            .table_name(&store.table)
-            .index_name(index)
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", attribute)
-            .expression_attribute_values(":pk", s(partition.clone()))
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        items.extend(output.items.unwrap_or_default());
-        match output.last_evaluated_key {
-            Some(key) if !key.is_empty() => start = Some(key),
-            _ => return Ok(items),
-        }
-    }
+    let query = store
+        .client
+        .query()
+        .table_name(&store.table)
+        .index_name(index)
+        .key_condition_expression("#pk = :pk")
+        .expression_attribute_names("#pk", attribute)
+        .expression_attribute_values(":pk", s(partition));
+    query_all(query).await
 }
 
 fn sort_key(item: &Item) -> &str {

@@ -13,7 +13,7 @@ use chrono_tz::Europe::Paris;
 use common::domain::{Channel, REGIONS};
 use common::email::{EmailTemplate, OutboxRecord};
 use common::keys;
-use common::store::{s, sdk_error, AdvisorRecord, Item, TransactOutcome};
+use common::store::{query_all, s, AdvisorRecord, Item, TransactOutcome};
 use common::time::{french_date_time, from_key, to_key};
 use common::tx::{put, update};
 use common::ApiError;
@@ -38,39 +38,27 @@ pub struct DigestReport {
 }
 
 /// Every item of a Query on GSI1 (`sk_condition` on `gsi1sk`, if any).
-async fn query_all(
+async fn gsi1_items(
     app: &App,
     partition: String,
     sk_condition: Option<(&str, Vec<(&str, String)>)>,
 ) -> Result<Vec<Item>, ApiError> {
-    let mut items = Vec::new();
-    let mut start: Option<Item> = None;
-    loop {
-        let mut query = app
-            .store
-            .client
-            .query()
-            .table_name(&app.store.table)
-            .index_name(keys::GSI1)
-            .expression_attribute_values(":pk", s(partition.clone()))
-            .set_exclusive_start_key(start.take());
-        query = match &sk_condition {
-            Some((condition, values)) => {
-                let mut q = query.key_condition_expression(format!("gsi1pk = :pk AND {condition}"));
-                for (name, value) in values {
-                    q = q.expression_attribute_values(*name, s(value.clone()));
-                }
-                q
-            }
-            None => query.key_condition_expression("gsi1pk = :pk"),
-        };
-        let output = query.send().await.map_err(sdk_error)?;
-        items.extend(output.items.unwrap_or_default());
-        match output.last_evaluated_key.filter(|k| !k.is_empty()) {
-            Some(key) => start = Some(key),
-            None => return Ok(items),
-        }
-    }
+    let query = app
+        .store
+        .client
+        .query()
+        .table_name(&app.store.table)
+        .index_name(keys::GSI1)
+        .expression_attribute_values(":pk", s(partition));
+    let query = match sk_condition {
+        Some((condition, values)) => values
+            .into_iter()
+            .fold(query.key_condition_expression(format!("gsi1pk = :pk AND {condition}")), |query, (name, value)| {
+                query.expression_attribute_values(name, s(value))
+            }),
+        None => query.key_condition_expression("gsi1pk = :pk"),
+    };
+    query_all(query).await
 }
 
 fn text(item: &Item, name: &str) -> Option<String> {
@@ -97,7 +85,7 @@ pub async fn run_digest(app: &App, now: DateTime<Utc>) -> Result<DigestReport, A
         .map(|d| d.with_timezone(&Utc))
         .unwrap_or(now + Duration::days(1));
     for (region, _) in REGIONS {
-        let advisors = query_all(
+        let advisors = gsi1_items(
             app,
             keys::region_gsi1pk(region),
             Some(("begins_with(gsi1sk, :prefix)", vec![(":prefix", keys::REGION_ADVISOR_PREFIX.to_owned())])),
@@ -131,14 +119,14 @@ async fn digest_for(
     day_end: DateTime<Utc>,
 ) -> Result<Option<bool>, ApiError> {
     let base = &app.config.app_base_url;
-    let overdue = query_all(
+    let overdue = gsi1_items(
         app,
         keys::portfolio_gsi1pk(&advisor.advisor_id),
         Some(("gsi1sk < :now", vec![(":now", to_key(now))])),
     )
     .await?;
-    let in_person = query_all(app, keys::in_person_open_gsi1pk(&advisor.advisor_id), None).await?;
-    let agenda = query_all(
+    let in_person = gsi1_items(app, keys::in_person_open_gsi1pk(&advisor.advisor_id), None).await?;
+    let agenda = gsi1_items(
         app,
         keys::agenda_gsi1pk(&advisor.advisor_id),
         Some(("gsi1sk BETWEEN :from AND :to", vec![(":from", to_key(day_start)), (":to", to_key(day_end))])),
