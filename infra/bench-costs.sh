@@ -23,21 +23,15 @@ export LOCAL_SCHEDULER=off
 "$ROOT/infra/local/install.sh"
 cargo build --workspace --all-targets
 
-for port in HTTP_PORT WS_PORT CHIME_PORT METER_PORT; do
-	free_port_or_die "${!port}" "cost walk ($port)"
-done
-start_dynamodb "$DYNAMODB_PORT"
-start_moto "$SES_PORT"
-wait_for_port "$DYNAMODB_PORT" dynamodb 60
-wait_for_port "$SES_PORT" moto 30
+free_port_or_die "$METER_PORT" "cost walk (METER_PORT)"
+start_stores
 start_bg meter "$LOG_DIR/dynamodb-meter-$METER_PORT.log" \
 	env METER_UPSTREAM="http://127.0.0.1:$DYNAMODB_PORT" "$ROOT/target/debug/dynamodb-meter"
 wait_for_port "$METER_PORT" meter 30
 # Only the gateway (every handler and its stream poller) goes through the meter; the walker's
 # own direct table access (tests' helpers) keeps AWS_ENDPOINT_URL_DYNAMODB = DynamoDB Local.
-start_bg gateway "$LOG_DIR/gateway-$HTTP_PORT.log" \
-	env AWS_ENDPOINT_URL_DYNAMODB="$METER_URL" "$ROOT/target/debug/local-gateway"
-wait_for_port "$HTTP_PORT" gateway 60
+start_gateway "$LOG_DIR/gateway-$HTTP_PORT.log" "$ROOT/target/debug/local-gateway" \
+	AWS_ENDPOINT_URL_DYNAMODB="$METER_URL"
 
 echo "== DynamoDB capacity per route: $(nproc) cores, $(date -u +%FT%TZ) =="
 "$ROOT/target/debug/route-costs" | tee "$LOG_DIR/bench-costs.md"

@@ -24,15 +24,8 @@ export LOCAL_SCHEDULER=off
 # The same build as `make test` (same features, so the same cached artefacts).
 cargo build --workspace --all-targets
 
-for port in HTTP_PORT WS_PORT CHIME_PORT; do
-	free_port_or_die "${!port}" "gateway ($port)"
-done
-start_dynamodb "$DYNAMODB_PORT"
-start_moto "$SES_PORT"
-wait_for_port "$DYNAMODB_PORT" dynamodb 60
-wait_for_port "$SES_PORT" moto 30
-start_bg gateway "$LOG_DIR/gateway-$HTTP_PORT.log" "$ROOT/target/debug/local-gateway"
-wait_for_port "$HTTP_PORT" gateway 60
+start_stores
+start_gateway "$LOG_DIR/gateway-$HTTP_PORT.log" "$ROOT/target/debug/local-gateway"
 
 if [[ "${COLDSTART:-on}" != off ]]; then
 	echo "== cold start and peak memory (infra/bench/coldstart.sh) =="

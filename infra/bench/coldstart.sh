@@ -66,17 +66,10 @@ cargo build -p integration-tests --bin coldstart
 if port_open "$HTTP_PORT"; then
 	log "using the local stack on 127.0.0.1:$HTTP_PORT"
 else
-	for port in HTTP_PORT WS_PORT CHIME_PORT; do
-		free_port_or_die "${!port}" "gateway ($port)"
-	done
-	start_dynamodb "$DYNAMODB_PORT"
-	start_moto "$SES_PORT"
-	wait_for_port "$DYNAMODB_PORT" dynamodb 60
-	wait_for_port "$SES_PORT" moto 30
+	start_stores
 	# The gateway is the debug build of `make test` (it only seeds and serves JWKS/Chime here).
 	[[ -x "$ROOT/target/debug/local-gateway" ]] || cargo build -p local-gateway
-	start_bg gateway "$LOG_DIR/gateway-$HTTP_PORT.log" "$ROOT/target/debug/local-gateway"
-	wait_for_port "$HTTP_PORT" gateway 60
+	start_gateway "$LOG_DIR/gateway-$HTTP_PORT.log" "$ROOT/target/debug/local-gateway"
 fi
 free_port_or_die "$COLDSTART_PORT" "coldstart Runtime API (COLDSTART_PORT)"
 

@@ -27,16 +27,8 @@ TARGET_DIR="$PROFILE"
 log "cargo build --profile $PROFILE (gateway and benchmark)"
 cargo build --profile "$PROFILE" -p local-gateway -p integration-tests --bin local-gateway --bin chat-bench
 
-for port in DYNAMODB_PORT SES_PORT HTTP_PORT WS_PORT CHIME_PORT; do
-	free_port_or_die "${!port}" "$port"
-done
-start_dynamodb "$DYNAMODB_PORT"
-start_moto "$SES_PORT"
-wait_for_port "$DYNAMODB_PORT" dynamodb 60
-wait_for_port "$SES_PORT" moto 30
-start_bg gateway "$LOG_DIR/gateway-bench-$HTTP_PORT.log" "$ROOT/target/$TARGET_DIR/local-gateway"
-wait_for_port "$HTTP_PORT" gateway 60
-wait_for_port "$WS_PORT" gateway 10
+start_stores
+start_gateway "$LOG_DIR/gateway-bench-$HTTP_PORT.log" "$ROOT/target/$TARGET_DIR/local-gateway"
 
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) before the run"
 "$ROOT/target/$TARGET_DIR/chat-bench"

@@ -7,6 +7,9 @@
 #   start_dynamodb PORT         DynamoDB Local, in memory, in the background
 #   start_moto PORT             moto server (local SES), in the background
 #   start_bg NAME LOG CMD...    any background process, stopped with the others on exit
+#   start_stores                DynamoDB Local and moto, up, once every stack port is checked free
+#   start_gateway LOG BIN [VAR=VALUE ...]
+#                               the local gateway, up on HTTP_PORT and WS_PORT
 #   wait_for_port PORT NAME [TIMEOUT_S]
 #
 # Every process started here gets its own process group (setsid) and is recorded; a trap on
@@ -202,6 +205,30 @@ start_moto() {
 	free_port_or_die "$port" moto
 	[[ -x "$VENV_DIR/bin/moto_server" ]] || die "moto_server missing (run infra/local/install.sh)"
 	start_bg moto "$LOG_DIR/moto-$port.log" "$VENV_DIR/bin/moto_server" -H 127.0.0.1 -p "$port"
+}
+
+# start_stores: checks every port of the stack first (a leftover process is reported before
+# anything starts), then starts DynamoDB Local and moto and waits for both.
+start_stores() {
+	local port
+	for port in DYNAMODB_PORT SES_PORT HTTP_PORT WS_PORT CHIME_PORT; do
+		free_port_or_die "${!port}" "$port"
+	done
+	start_dynamodb "$DYNAMODB_PORT"
+	start_moto "$SES_PORT"
+	wait_for_port "$DYNAMODB_PORT" dynamodb 60
+	wait_for_port "$SES_PORT" moto 30
+}
+
+# start_gateway LOG BINARY [VAR=VALUE ...]: the local gateway (from the root: it reads
+# template.yaml and keeps its signing key in .local/), with extra environment if given; returns
+# once its HTTP and WebSocket ports answer. LAST_PID is the gateway's.
+start_gateway() {
+	local logfile="$1" binary="$2"
+	shift 2
+	start_bg gateway "$logfile" env -C "$ROOT" "$@" "$binary"
+	wait_for_port "$HTTP_PORT" gateway 60
+	wait_for_port "$WS_PORT" gateway 10
 }
 
 # Prints how long a phase took; used by test.sh and run.sh.

@@ -18,26 +18,13 @@ GATEWAY_BIN="$ROOT/target/debug/local-gateway"
 [[ -x "$GATEWAY_BIN" ]] || die "$GATEWAY_BIN was not built"
 [[ -f "$TEMPLATE_PATH" ]] || die "$TEMPLATE_PATH not found: the gateway builds the table and routes from it"
 
-# Check every port first, so a leftover process is reported before anything starts.
-free_port_or_die "$DYNAMODB_PORT" dynamodb
-free_port_or_die "$SES_PORT" moto
-free_port_or_die "$HTTP_PORT" gateway-http
-free_port_or_die "$WS_PORT" gateway-ws
-free_port_or_die "$CHIME_PORT" gateway-chime
-
 t=$(now_s)
-start_dynamodb "$DYNAMODB_PORT"
-start_moto "$SES_PORT"
-wait_for_port "$DYNAMODB_PORT" dynamodb 60
-wait_for_port "$SES_PORT" moto 30
-
+start_stores
 # The gateway creates the table from template.yaml (TEMPLATE_PATH) and verifies the SES sender
-# at start; it keeps its signing key in .local/, relative to its working directory: the root.
+# at start.
 GATEWAY_LOG="$LOG_DIR/gateway-$HTTP_PORT.log"
-start_bg gateway "$GATEWAY_LOG" "$GATEWAY_BIN"
+start_gateway "$GATEWAY_LOG" "$GATEWAY_BIN"
 GATEWAY_PID=$LAST_PID
-wait_for_port "$HTTP_PORT" gateway 60
-wait_for_port "$WS_PORT" gateway 10
 log "stack up in $(elapsed "$t")s"
 echo "----- local gateway -----"
 cat "$GATEWAY_LOG"

@@ -99,18 +99,8 @@ template_present() {
 lint_template() { template_present && infra/lint-template.sh template.yaml; }
 
 start_stack() {
-	local port
-	for port in HTTP_PORT WS_PORT CHIME_PORT; do
-		free_port_or_die "${!port}" "gateway ($port)"
-	done
-	start_dynamodb "$DYNAMODB_PORT"
-	start_moto "$SES_PORT"
-	wait_for_port "$DYNAMODB_PORT" dynamodb 60
-	wait_for_port "$SES_PORT" moto 30
-	# Run from the root: the gateway reads template.yaml (TEMPLATE_PATH) to build the table.
-	start_bg gateway "$LOG_DIR/gateway-$HTTP_PORT.log" "$ROOT/target/debug/local-gateway"
-	wait_for_port "$HTTP_PORT" gateway 60
-	wait_for_port "$WS_PORT" gateway 10
+	start_stores
+	start_gateway "$LOG_DIR/gateway-$HTTP_PORT.log" "$ROOT/target/debug/local-gateway"
 }
 
 stop_stack() { local_cleanup; }
