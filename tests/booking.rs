@@ -260,7 +260,7 @@ async fn slots_and_convocations_keep_wall_clock_time_across_daylight_saving() {
         assert_eq!(status, StatusCode::CREATED, "{convocation}");
         assert_eq!(&convocation["start"].as_str().unwrap()[11..19], "09:30:00");
         assert_eq!(instant(&convocation["start"]), start);
-        let when = common::time::french_date_time(start);
+        let when = domain::time::french_date_time(start);
         let email =
             api.wait_for_subject(&format!("{}@example.fr", seeker.sub), &format!("obligatoire le {when}")).await;
         let email = &email;

@@ -4,9 +4,9 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_lambda_events::event::dynamodb::Event;
-use common::email::{EmailTemplate, OutboxRecord};
 use integration_tests::{unique, Api, Table};
 use serde_json::json;
+use store::outbox::{EmailTemplate, OutboxRecord};
 
 #[tokio::test]
 async fn a_record_delivered_twice_sends_one_email() {
@@ -20,7 +20,7 @@ async fn a_record_delivered_twice_sends_one_email() {
         json!({"firstName": "Léa", "assigned": false, "levelLabel": "accompagnement guidé", "appUrl": "http://x"}),
         chrono::Utc::now(),
     );
-    let item = common::store::to_item(&outbox).unwrap();
+    let item = store::to_item(&outbox).unwrap();
     table.client.put_item().table_name(&table.name).set_item(Some(item)).send().await.unwrap();
 
     // The gateway's stream poller delivers it once; deliver the same record twice more, concurrently.

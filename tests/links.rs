@@ -3,10 +3,10 @@
 //! done once by POST, and every refusal (altered, other action, expired, used,
 //! another person's link on another resource) leaving everything as it was.
 
+use api::links::{LinkAction, LinkSigner};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{Duration, Utc};
-use common::links::{LinkAction, LinkSigner};
 use integration_tests::{paris_at, regions, rfc3339, Api, Person};
 use reqwest::StatusCode;
 use serde_json::{json, Value};

@@ -12,11 +12,11 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
-use common::interview::ReminderKind;
 use futures::future::join_all;
 use integration_tests::{next_last_sunday, regions, rfc3339, Api, Person, Table};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use store::interview::ReminderKind;
 
 /// Fires the reminders job as EventBridge would, at `time`; returns its report.
 async fn run_at(api: &Api, time: DateTime<Utc>) -> Value {
@@ -362,7 +362,7 @@ async fn the_daily_digest_reaches_each_advisor_with_something_in_it_once() {
     assert!(reports.iter().all(|r| r["day"] == day.to_string()), "{reports:?}");
     digest_at(&api, paris(day, 8, 5)).await;
 
-    let subject = format!("Votre point du {}", common::time::french_date(paris(day, 8, 0)));
+    let subject = format!("Votre point du {}", domain::time::french_date(paris(day, 8, 0)));
     api.wait_for_subject(&email_of(&busy), &subject).await;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let digests: Vec<Value> =

@@ -7,7 +7,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(token) = std::str::from_utf8(data) else { return };
-    let Some(signer) = common::links::LinkSigner::new(b"fuzzing-only-link-key-0123456789abcdef", "http://127.0.0.1")
+    let Some(signer) = api::links::LinkSigner::new(b"fuzzing-only-link-key-0123456789abcdef", "http://127.0.0.1")
     else {
         return;
     };

@@ -8,7 +8,7 @@ use chat::frames::{
     self, clean_text, client_message_id, default_route_error, error_frame, excerpt, ulid_id, MarkReadFrame,
     SendMessageFrame, TypingFrame, EXCERPT_CHARS, MAX_CLIENT_MESSAGE_ID_CHARS, MAX_TEXT_CHARS,
 };
-use common::ApiError;
+use api::ApiError;
 use libfuzzer_sys::fuzz_target;
 
 /// What the client gets back for a refused frame: a 4xx, as an `error` frame.

@@ -2,14 +2,14 @@
 //! calendar should change. They concern a seeker, so they live in the
 //! seeker's partition (erasure finds them).
 
+use crate::calendar::{ics, CalendarEvent, CalendarMethod};
+use api::links::LinkAction;
 use chrono::{DateTime, Duration, Utc};
-use common::calendar::{ics, CalendarEvent, CalendarMethod};
-use common::email::{Attachment, EmailTemplate, OutboxRecord};
-use common::interview::InterviewRecord;
-use common::links::LinkAction;
-use common::store::{AdvisorRecord, SeekerRecord};
-use common::time::french_date_time;
+use domain::time::french_date_time;
 use serde_json::{json, Map, Value};
+use store::interview::InterviewRecord;
+use store::outbox::{Attachment, EmailTemplate, OutboxRecord};
+use store::{AdvisorRecord, SeekerRecord};
 
 use crate::App;
 

@@ -2,20 +2,20 @@
 //! requests, the advisor's open list, and the answer (an interview booked, or
 //! a message). One open request per seeker at a time.
 
+use api::auth::Caller;
+use api::http::{json_response, parse_body, path_param, ListBody};
+use api::ApiError;
 use chrono::{DateTime, Utc};
-use common::auth::Caller;
-use common::domain::{free_text, Channel};
-use common::http::{json_response, parse_body, path_param, ListBody, Page};
-use common::journal::{ActorRole, JournalRecord};
-use common::keys;
-use common::store::{from_item, s, to_item, QuerySpec, TransactOutcome};
-use common::time::{parse_instant, to_key};
-use common::tx::{delete as tx_delete, put, update};
-use common::ApiError;
+use domain::time::{parse_instant, to_key};
+use domain::{free_text, Channel};
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use serde_json::json;
+use store::journal::{ActorRole, JournalRecord};
+use store::keys;
+use store::tx::{delete as tx_delete, put, update};
+use store::{from_item, s, to_item, QuerySpec, TransactOutcome};
 
 use crate::emails::{self, Parties};
 use crate::interviews::{location_for, new_interview, schedule};
@@ -37,7 +37,7 @@ pub(crate) async fn request(
 ) -> Result<Response<Body>, ApiError> {
     let body: RequestBody = parse_body(request)?;
     let reason = free_text("reason", &body.reason, 1000)?;
-    let seeker = app.store.caller_seeker(caller).await?;
+    let seeker = api::access::caller_seeker(&app.store, caller).await?;
     let advisor_id = seeker
         .advisor_id
         .clone()
@@ -95,8 +95,8 @@ pub(crate) async fn request(
 
 /// `GET /advisors/me/in-person-requests`: the open requests of the portfolio, oldest first.
 pub(crate) async fn list_open(app: &App, caller: &Caller, request: &Request) -> Result<Response<Body>, ApiError> {
-    let page = Page::from_request(request)?;
-    let advisor = app.store.caller_advisor(caller).await?;
+    let page = api::http::page(request)?;
+    let advisor = api::access::caller_advisor(&app.store, caller).await?;
     let spec = QuerySpec::partition(Some(keys::GSI1), keys::in_person_open_gsi1pk(&advisor.advisor_id), true);
     let (items, next_cursor) = app.store.query_page(&spec, &page).await?;
     let items = items
@@ -111,8 +111,8 @@ async fn open_request_of(
     app: &App,
     caller: &Caller,
     request_id: &str,
-) -> Result<(InPersonRecord, common::store::AdvisorRecord), ApiError> {
-    let advisor = app.store.caller_advisor(caller).await?;
+) -> Result<(InPersonRecord, store::AdvisorRecord), ApiError> {
+    let advisor = api::access::caller_advisor(&app.store, caller).await?;
     let record = open_request_for(app, &advisor, request_id).await?;
     Ok((record, advisor))
 }
@@ -120,7 +120,7 @@ async fn open_request_of(
 /// The open request `request_id` of `advisor`'s portfolio, or 404 / 409.
 pub(crate) async fn open_request_for(
     app: &App,
-    advisor: &common::store::AdvisorRecord,
+    advisor: &store::AdvisorRecord,
     request_id: &str,
 ) -> Result<InPersonRecord, ApiError> {
     let record: InPersonRecord = app
@@ -196,14 +196,14 @@ pub(crate) async fn accept(
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn accept_as(
     app: &App,
-    advisor: &common::store::AdvisorRecord,
+    advisor: &store::AdvisorRecord,
     record: InPersonRecord,
     start: DateTime<Utc>,
     duration_minutes: u32,
     location: Option<String>,
     extra_items: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
     now: DateTime<Utc>,
-) -> Result<(InPersonRecord, common::interview::InterviewRecord), ApiError> {
+) -> Result<(InPersonRecord, store::interview::InterviewRecord), ApiError> {
     let request_id = record.request_id.clone();
     let seeker = app
         .store
@@ -270,7 +270,7 @@ pub(crate) async fn decline(
 /// Declines an open request with `message`, with `extra` items in the same transaction.
 pub(crate) async fn decline_as(
     app: &App,
-    advisor: &common::store::AdvisorRecord,
+    advisor: &store::AdvisorRecord,
     record: InPersonRecord,
     message: &str,
     extra: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,

@@ -5,27 +5,27 @@
 
 use std::collections::BTreeSet;
 
+use api::auth::Caller;
+use api::http::{json_response, parse_body, path_param, query_param, ListBody, Page};
+use api::ApiError;
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use chrono::{DateTime, Duration, Utc};
-use common::auth::Caller;
-use common::contact::contact_update;
-use common::domain::{free_text, Channel};
-use common::email::OutboxRecord;
-use common::http::{json_response, parse_body, path_param, query_param, ListBody, Page};
-use common::interview::{
-    clear_reminders, granules, hold_granules, release_granules, reopen_slot, set_reminders, start_sort_key,
-    ChannelChange, InterviewRecord, InterviewStatus,
-};
-use common::journal::{ActorRole, JournalRecord};
-use common::keys;
-use common::store::{from_item, n, s, to_item, AdvisorRecord, QuerySpec, SeekerRecord, TransactOutcome};
-use common::time::{parse_instant, to_key};
-use common::tx::{backoff, put, update};
-use common::ApiError;
+use domain::time::{parse_instant, to_key};
+use domain::{free_text, Channel};
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use serde_json::json;
+use store::contact::contact_update;
+use store::interview::{
+    clear_reminders, granules, hold_granules, release_granules, reopen_slot, set_reminders, start_sort_key,
+    ChannelChange, InterviewRecord, InterviewStatus,
+};
+use store::journal::{ActorRole, JournalRecord};
+use store::keys;
+use store::outbox::OutboxRecord;
+use store::tx::{backoff, put, update};
+use store::{from_item, n, s, to_item, AdvisorRecord, QuerySpec, SeekerRecord, TransactOutcome};
 
 use crate::emails::{self, Parties};
 use crate::records::{SlotRecord, SlotState};
@@ -57,7 +57,7 @@ impl Participant {
 }
 
 pub(crate) async fn load(app: &App, interview_id: &str) -> Result<Option<InterviewRecord>, ApiError> {
-    app.store.get(&keys::interview_pk(interview_id), keys::INTERVIEW_SK).await
+    app.store.get(&keys::interview_pk(interview_id), keys::INTERVIEW_SK).await.map_err(ApiError::from)
 }
 
 /// The interview and the caller's part in it; 404 for anyone else.
@@ -69,12 +69,12 @@ pub(crate) async fn interview_for(
     let not_found = || ApiError::not_found("no such interview of yours");
     let interview = load(app, interview_id).await?.ok_or_else(not_found)?;
     if caller.is_advisor() {
-        let advisor = app.store.caller_advisor(caller).await?;
+        let advisor = api::access::caller_advisor(&app.store, caller).await?;
         if advisor.advisor_id == interview.advisor_id {
             return Ok((interview, Participant::Advisor(advisor)));
         }
     } else if caller.is_seeker() {
-        let seeker = app.store.caller_seeker(caller).await?;
+        let seeker = api::access::caller_seeker(&app.store, caller).await?;
         if seeker.seeker_id == interview.seeker_id {
             return Ok((interview, Participant::Seeker(seeker)));
         }
@@ -220,7 +220,7 @@ pub(crate) async fn book(
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
     let body: BookBody = parse_body(request)?;
-    let seeker = app.store.caller_seeker(caller).await?;
+    let seeker = api::access::caller_seeker(&app.store, caller).await?;
     let not_found = || ApiError::NotFound { code: "slot_not_found", message: "no such slot of your advisor".into() };
     let advisor_id = seeker.advisor_id.clone().ok_or_else(not_found)?;
     let slot: SlotRecord = app
@@ -362,7 +362,7 @@ pub(crate) async fn convoke(
 ) -> Result<Response<Body>, ApiError> {
     let seeker_id = path_param(request, "seekerId")?;
     let body: ConvokeBody = parse_body(request)?;
-    let advisor = app.store.caller_advisor(caller).await?;
+    let advisor = api::access::caller_advisor(&app.store, caller).await?;
     let seeker = app
         .store
         .seeker(&seeker_id)
@@ -441,9 +441,9 @@ pub(crate) async fn list_for_seeker(
     request: &Request,
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
-    let page = Page::from_request(request)?;
+    let page = api::http::page(request)?;
     let scope = query_param(request, "scope").unwrap_or_else(|| "all".into());
-    let seeker = app.store.caller_seeker(caller).await?;
+    let seeker = api::access::caller_seeker(&app.store, caller).await?;
     let partition = keys::seeker_interviews_gsi2pk(&seeker.seeker_id);
     let (low, high, ascending) = match scope.as_str() {
         "upcoming" => (to_key(now), "9999".to_owned(), true),
@@ -462,9 +462,9 @@ pub(crate) async fn agenda(
     request: &Request,
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
-    let page = Page::from_request(request)?;
+    let page = api::http::page(request)?;
     let (from, to) = range(request, now - Duration::days(1), Duration::days(31))?;
-    let advisor = app.store.caller_advisor(caller).await?;
+    let advisor = api::access::caller_advisor(&app.store, caller).await?;
     let (items, next_cursor) = interviews_page(
         app,
         keys::GSI1,

@@ -1,28 +1,28 @@
 //! `GET /seekers/{seekerId}/journal`: the follow-up timeline, newest first,
 //! for the seeker and their advisor only.
 
-use common::auth::Caller;
-use common::http::{json_response, path_param, ListBody, Page};
-use common::journal::JournalRecord;
-use common::keys;
-use common::store::{from_item, QuerySpec};
-use common::ApiError;
+use api::auth::Caller;
+use api::http::{json_response, path_param, ListBody};
+use api::ApiError;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
+use store::journal::JournalRecord;
+use store::keys;
+use store::{from_item, QuerySpec};
 
 use crate::App;
 
 pub(crate) async fn read(app: &App, caller: &Caller, request: &Request) -> Result<Response<Body>, ApiError> {
     let seeker_id = path_param(request, "seekerId")?;
-    let page = Page::from_request(request)?;
+    let page = api::http::page(request)?;
     let not_found = || ApiError::not_found("no such journal of yours");
     if caller.is_seeker() {
-        let own = app.store.caller_seeker(caller).await?;
+        let own = api::access::caller_seeker(&app.store, caller).await?;
         if own.seeker_id != seeker_id {
             return Err(not_found());
         }
     } else if caller.is_advisor() {
-        let advisor = app.store.caller_advisor(caller).await?;
+        let advisor = api::access::caller_advisor(&app.store, caller).await?;
         let seeker = app.store.seeker(&seeker_id).await?.ok_or_else(not_found)?;
         if seeker.erased || seeker.advisor_id.as_deref() != Some(advisor.advisor_id.as_str()) {
             return Err(not_found());

@@ -3,24 +3,26 @@
 //! cancellation and rescheduling, channel switches, outcomes, in-person
 //! requests, agendas and the follow-up journal.
 
+mod calendar;
 mod emails;
 mod in_person;
 mod interviews;
 mod journal_routes;
+pub mod link_pages;
 pub mod ops;
 mod policy;
 mod records;
 mod slots;
 mod views;
 
+use api::auth::Caller;
+use api::config::Config;
+use api::http::{answer, route_key};
+use api::links::LinkSigner;
+use api::ApiError;
 use chrono::Utc;
-use common::auth::Caller;
-use common::config::Config;
-use common::http::{answer, route_key};
-use common::links::LinkSigner;
-use common::store::Store;
-use common::ApiError;
 use lambda_http::{Body, Error, Request, Response};
+use store::Store;
 
 pub use policy::BookingPolicy;
 

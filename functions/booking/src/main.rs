@@ -4,7 +4,7 @@ use lambda_http::{run, service_fn, Error, Request};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    common::telemetry::init();
+    api::telemetry::init();
     let app = booking::App::from_env().await?;
     let app = &app;
     run(service_fn(move |request: Request| async move { booking::handle(app, request).await })).await

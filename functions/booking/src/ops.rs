@@ -4,14 +4,14 @@
 //! with the operation (the link's single-use record), and applies the same
 //! checks and writes as the routes.
 
+use api::ApiError;
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Europe::Paris;
-use common::interview::{InterviewRecord, InterviewStatus};
-use common::keys;
-use common::store::{from_item, query_all, s, AdvisorRecord};
-use common::time::to_key;
-use common::ApiError;
+use domain::time::to_key;
+use store::interview::{InterviewRecord, InterviewStatus};
+use store::keys;
+use store::{from_item, query_all, s, AdvisorRecord};
 
 use crate::interviews::{self, Participant};
 use crate::App;
@@ -25,7 +25,7 @@ pub async fn interview(app: &App, interview_id: &str) -> Result<Option<Interview
 
 /// An in-person request, whoever asks.
 pub async fn in_person_request(app: &App, request_id: &str) -> Result<Option<InPersonRecord>, ApiError> {
-    app.store.get(&keys::in_person_pk(request_id), keys::IN_PERSON_SK).await
+    app.store.get(&keys::in_person_pk(request_id), keys::IN_PERSON_SK).await.map_err(ApiError::from)
 }
 
 fn not_yours() -> ApiError {

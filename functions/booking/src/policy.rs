@@ -1,9 +1,9 @@
 //! Booking rules that are policy, not code: notice, horizon, durations.
 
+use api::config::ConfigError;
+use api::ApiError;
 use chrono::{DateTime, Duration, Utc};
-use common::config::ConfigError;
-use common::interview::GRANULE_MINUTES;
-use common::ApiError;
+use store::interview::GRANULE_MINUTES;
 
 #[derive(Debug, Clone)]
 pub struct BookingPolicy {
@@ -84,7 +84,7 @@ impl BookingPolicy {
         if start <= now {
             return Err(ApiError::unprocessable("in_the_past", "start must be in the future"));
         }
-        if !common::interview::on_granule(start) {
+        if !store::interview::on_granule(start) {
             return Err(ApiError::unprocessable(
                 "invalid_time",
                 format!("start must fall on a {GRANULE_MINUTES}-minute boundary"),

@@ -1,6 +1,6 @@
 //! Items only the booking function writes: slots and in-person requests.
 
-use common::domain::Channel;
+use domain::Channel;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,10 +34,10 @@ pub struct SlotRecord {
 
 impl SlotRecord {
     pub fn start_at(&self) -> chrono::DateTime<chrono::Utc> {
-        common::time::from_key(&self.start).unwrap_or_default()
+        domain::time::from_key(&self.start).unwrap_or_default()
     }
     pub fn end_at(&self) -> chrono::DateTime<chrono::Utc> {
-        common::time::from_key(&self.end).unwrap_or_default()
+        domain::time::from_key(&self.end).unwrap_or_default()
     }
 }
 

@@ -2,22 +2,22 @@
 //! time across daylight-saving changes, never overlapping (one granule item
 //! per 5 minutes, written under `attribute_not_exists`).
 
+use api::auth::Caller;
+use api::http::{json_response, no_content, parse_body, path_param, query_param, ListBody, Page};
+use api::ApiError;
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
-use common::auth::Caller;
-use common::domain::Channel;
-use common::http::{json_response, no_content, parse_body, path_param, query_param, ListBody, Page};
-use common::interview::{granules, start_sort_key};
-use common::keys;
-use common::store::{from_item, n, s, QuerySpec, Store, TransactOutcome};
-use common::time::{parse_instant, to_key, to_paris};
-use common::tx::{delete as tx_delete, delete_with, put};
-use common::ApiError;
+use domain::time::{parse_instant, to_key, to_paris};
+use domain::Channel;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use serde_json::json;
+use store::interview::{granules, start_sort_key};
+use store::keys;
+use store::tx::{delete as tx_delete, delete_with, put};
+use store::{from_item, n, s, QuerySpec, Store, TransactOutcome};
 
 use crate::records::{SlotRecord, SlotState};
 use crate::{views, App};
@@ -95,7 +95,7 @@ pub(crate) async fn create(
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
     let body: CreateSlotsBody = parse_body(request)?;
-    let advisor = app.store.caller_advisor(caller).await?;
+    let advisor = api::access::caller_advisor(&app.store, caller).await?;
     let first = parse_instant("start", &body.start)?;
     app.policy.check_duration(body.duration_minutes)?;
     let channels = distinct_channels(&body.channels)?;
@@ -131,7 +131,7 @@ pub(crate) async fn create(
             booked_by: None,
             created_at: to_key(now),
         };
-        let mut items = vec![put(common::store::to_item(&slot)?, Some("attribute_not_exists(pk)"))];
+        let mut items = vec![put(store::to_item(&slot)?, Some("attribute_not_exists(pk)"))];
         // Granule items disappear through the TTL a month after the slot ends.
         let expires = (end + Duration::days(30)).timestamp();
         for (pk, sk) in slot_granules(&slot) {
@@ -211,9 +211,9 @@ pub(crate) async fn list_own(
     request: &Request,
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
-    let page = Page::from_request(request)?;
+    let page = api::http::page(request)?;
     let (from, to) = range(request, now, Duration::days(31))?;
-    let advisor = app.store.caller_advisor(caller).await?;
+    let advisor = api::access::caller_advisor(&app.store, caller).await?;
     let (slots, next_cursor) = slots_page(&app.store, &advisor.advisor_id, from, to, false, &page).await?;
     Ok(json_response(StatusCode::OK, &ListBody { items: slots.iter().map(views::slot).collect(), next_cursor }))
 }
@@ -221,7 +221,7 @@ pub(crate) async fn list_own(
 /// `DELETE /advisors/me/slots/{slotId}`: only an open slot.
 pub(crate) async fn delete(app: &App, caller: &Caller, request: &Request) -> Result<Response<Body>, ApiError> {
     let slot_id = path_param(request, "slotId")?;
-    let advisor = app.store.caller_advisor(caller).await?;
+    let advisor = api::access::caller_advisor(&app.store, caller).await?;
     let slot: SlotRecord = app
         .store
         .get(&keys::slot_pk(&slot_id), keys::SLOT_SK)
@@ -247,11 +247,11 @@ pub(crate) async fn list_for_seeker(
     request: &Request,
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
-    let page = Page::from_request(request)?;
+    let page = api::http::page(request)?;
     let earliest = now + app.policy.min_notice;
     let latest = now + app.policy.seeker_horizon;
     let (from, to) = range(request, earliest, app.policy.seeker_horizon)?;
-    let seeker = app.store.caller_seeker(caller).await?;
+    let seeker = api::access::caller_seeker(&app.store, caller).await?;
     let (from, to) = (from.max(earliest), to.min(latest));
     let Some(advisor_id) = seeker.advisor_id.as_deref() else {
         return Ok(json_response(StatusCode::OK, &ListBody::<serde_json::Value> { items: vec![], next_cursor: None }));

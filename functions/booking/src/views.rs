@@ -1,8 +1,8 @@
 //! The JSON shapes the booking routes answer with.
 
-use common::interview::InterviewRecord;
-use common::time::{from_key, to_paris};
+use domain::time::{from_key, to_paris};
 use serde_json::{json, Value};
+use store::interview::InterviewRecord;
 
 use crate::records::{InPersonRecord, SlotRecord};
 
@@ -64,7 +64,7 @@ pub fn interview(interview: &InterviewRecord) -> Value {
         "cancelReason": interview.cancel_reason,
         "cancelledBy": interview.cancelled_by,
         "meeting": {
-            "available": interview.channel == common::domain::Channel::Video,
+            "available": interview.channel == domain::Channel::Video,
             "meetingId": interview.meeting_id,
         },
         "createdAt": paris(&interview.created_at),

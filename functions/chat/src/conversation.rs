@@ -1,10 +1,10 @@
 //! Who may talk in which conversation: a seeker only in their own, with
 //! their advisor; an advisor only with the seekers of their portfolio.
 
-use common::auth::Caller;
-use common::keys;
-use common::store::{SeekerRecord, Store};
-use common::ApiError;
+use api::auth::Caller;
+use api::ApiError;
+use store::keys;
+use store::{SeekerRecord, Store};
 
 use crate::frames::{ulid_id, Role};
 use crate::records::SummaryRecord;
@@ -39,13 +39,13 @@ impl Conversation {
 /// The participant behind a verified identity. Admins are no chat participants.
 pub async fn participant(store: &Store, caller: &Caller) -> Result<Participant, ApiError> {
     if caller.is_advisor() {
-        let advisor = store.caller_advisor(caller).await?;
+        let advisor = api::access::caller_advisor(store, caller).await?;
         return Ok(Participant { user_id: advisor.advisor_id, role: Role::Advisor });
     }
     if caller.is_admin() {
         return Err(ApiError::forbidden("chat is between a job seeker and their advisor"));
     }
-    let seeker = store.caller_seeker(caller).await?;
+    let seeker = api::access::caller_seeker(store, caller).await?;
     Ok(Participant { user_id: seeker.seeker_id, role: Role::Seeker })
 }
 

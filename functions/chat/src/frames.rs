@@ -1,9 +1,9 @@
 //! The WebSocket message schema (docs/websocket.md): client frames parsed into
 //! checked values, server frames built. Pure: no Lambda, no SDK.
 
+use api::ApiError;
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Paris;
-use common::ApiError;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};

@@ -3,16 +3,16 @@
 
 use std::collections::HashMap;
 
+use api::auth::Caller;
+use api::http::{encode_cursor, json_response, path_param, query_param, ListBody};
+use api::ApiError;
 use aws_sdk_dynamodb::types::KeysAndAttributes;
 use chrono::{DateTime, Utc};
-use common::auth::Caller;
-use common::http::{encode_cursor, json_response, path_param, query_param, ListBody, Page};
-use common::keys;
-use common::store::{from_item, n, s, sdk_error, Item, QuerySpec, SeekerRecord, Store};
-use common::ApiError;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde_json::{json, Value};
+use store::keys;
+use store::{from_item, n, s, sdk_error, Item, QuerySpec, SeekerRecord, Store};
 
 use crate::conversation::{self, Participant};
 use crate::frames::{message_bounds, ulid_id, Role};
@@ -72,7 +72,7 @@ async fn advisor_conversations(
     request: &Request,
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
-    let page = Page::from_request(request)?;
+    let page = api::http::page(request)?;
     let spec = QuerySpec::partition(Some(keys::GSI1), keys::conversations_gsi1pk(&participant.user_id), false);
     let (items, next_cursor) = app.store.query_page(&spec, &page).await?;
     let summaries: Vec<SummaryRecord> = items
@@ -170,7 +170,7 @@ pub async fn messages(
     };
     let after = bound("after")?;
     let before = bound("before")?;
-    let page = Page::from_request(request)?;
+    let page = api::http::page(request)?;
     let (low, high) = message_bounds(after.as_deref(), before.as_deref());
     let pk = keys::conversation_pk(&seeker_id);
     if low > high {

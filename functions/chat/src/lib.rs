@@ -19,15 +19,15 @@ mod relay;
 mod retry;
 pub mod token;
 
+use api::auth::Caller;
+use api::config::Config;
+use api::http::{respond, route_key};
+use api::ApiError;
 use aws_lambda_events::encodings::Body as EventBody;
 use aws_lambda_events::event::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use chrono::Utc;
-use common::auth::Caller;
-use common::config::Config;
-use common::http::{respond, route_key};
-use common::store::Store;
-use common::ApiError;
 use lambda_http::{Body, Request, Response};
+use store::Store;
 use tracing::Instrument;
 
 use crate::push::Pusher;

@@ -6,7 +6,7 @@ use lambda_runtime::{run, service_fn, Error, LambdaEvent};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    common::telemetry::init();
+    api::telemetry::init();
     let app = chat::App::from_env().await?;
     // The first $connect then skips the JWKS round trip.
     app.tokens.prefetch().await;

@@ -3,15 +3,15 @@
 //! every 15 minutes. The throttle is a conditional write in the same
 //! transaction as the outbox item, so concurrent messages queue one email.
 
+use api::ApiError;
 use chrono::{DateTime, Duration, Utc};
-use common::email::{EmailTemplate, OutboxRecord};
-use common::keys;
-use common::store::{n, s, TransactOutcome};
-use common::time::to_key;
-use common::tx::{put, update};
-use common::ApiError;
+use domain::time::to_key;
 use serde::Deserialize;
 use serde_json::json;
+use store::keys;
+use store::outbox::{EmailTemplate, OutboxRecord};
+use store::tx::{put, update};
+use store::{n, s, TransactOutcome};
 
 use crate::conversation::Conversation;
 use crate::frames::Role;

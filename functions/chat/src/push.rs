@@ -4,15 +4,15 @@
 
 use std::collections::HashMap;
 
+use api::ApiError;
 use aws_sdk_apigatewaymanagement::primitives::Blob;
 use aws_types::service_config::ServiceConfigKey;
 use aws_types::SdkConfig;
 use chrono::{DateTime, Utc};
-use common::keys;
-use common::store::{from_item, s, sdk_error, Store};
-use common::ApiError;
 use futures::future::join_all;
 use serde_json::Value;
+use store::keys;
+use store::{from_item, s, sdk_error, Store};
 
 use crate::records::ConnectionRecord;
 
@@ -72,7 +72,7 @@ impl Pusher {
                 if error.as_service_error().is_some_and(|e| e.is_gone_exception()) {
                     Outcome::Gone
                 } else {
-                    tracing::warn!(error = %common::error::error_chain(&error), "push failed");
+                    tracing::warn!(error = %api::error::error_chain(&error), "push failed");
                     Outcome::Failed
                 }
             }
@@ -116,7 +116,8 @@ pub async fn connections_of(
         .into_iter()
         .map(from_item::<ConnectionRecord>)
         .filter(|c| c.as_ref().map_or(true, |c| c.expires_at > now.timestamp()))
-        .collect()
+        .collect::<Result<_, _>>()
+        .map_err(ApiError::from)
 }
 
 /// Deletes a connection item (on `$disconnect`, on a 410, on erasure).
@@ -153,7 +154,7 @@ pub async fn live_connections(
 const CONNECTING_SECONDS: i64 = 10;
 
 fn settled(connection: &ConnectionRecord) -> bool {
-    common::time::from_key(&connection.connected_at)
+    domain::time::from_key(&connection.connected_at)
         .is_none_or(|at| chrono::Utc::now() - at > chrono::Duration::seconds(CONNECTING_SECONDS))
 }
 

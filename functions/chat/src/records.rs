@@ -1,9 +1,9 @@
 //! The chat items of the table (infra/data-model.md) and their API shapes.
 
-use common::keys;
-use common::time::{from_key, to_paris};
+use domain::time::{from_key, to_paris};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use store::keys;
 
 use crate::frames::Role;
 
@@ -33,7 +33,7 @@ impl ConnectionRecord {
             connection_id: connection_id.to_owned(),
             user_id: user_id.to_owned(),
             role,
-            connected_at: common::time::to_key(now),
+            connected_at: domain::time::to_key(now),
             // API Gateway closes a connection after 2 hours; a missed $disconnect cleans itself.
             expires_at: (now + chrono::Duration::hours(2)).timestamp(),
         }

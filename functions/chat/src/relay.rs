@@ -1,18 +1,18 @@
 //! The WebSocket routes: `$connect` (the token verified), `$disconnect`, and
 //! the client frames `sendMessage`, `markRead`, `typing` and `$default`.
 
+use api::ApiError;
 use aws_lambda_events::event::apigw::ApiGatewayWebsocketProxyRequest;
 use aws_sdk_dynamodb::types::{AttributeValue, Select};
 use chrono::{DateTime, Utc};
-use common::contact::contact_update_for_advisor;
-use common::journal::{ActorRole, JournalRecord};
-use common::keys;
-use common::store::{n, s, sdk_error, to_item, TransactOutcome};
-use common::time::to_key;
-use common::tx::{check, put, update};
-use common::ApiError;
+use domain::time::to_key;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use store::contact::contact_update_for_advisor;
+use store::journal::{ActorRole, JournalRecord};
+use store::keys;
+use store::tx::{check, put, update};
+use store::{n, s, sdk_error, to_item, TransactOutcome};
 
 use crate::conversation::{self, Conversation, Participant};
 use crate::frames::{
@@ -233,10 +233,10 @@ async fn rate_limit(app: &App, user_id: &str, now: DateTime<Utc>) -> Result<(), 
         .await;
     match result {
         Ok(_) => Ok(()),
-        Err(error) if common::store::is_conditional_check_failed(&error) => Err(ApiError::TooManyRequests {
+        Err(error) if store::is_conditional_check_failed(&error) => Err(ApiError::TooManyRequests {
             message: format!("at most {max} messages a minute; wait a moment and send again"),
         }),
-        Err(error) => Err(sdk_error(error)),
+        Err(error) => Err(ApiError::from(sdk_error(error))),
     }
 }
 
@@ -320,7 +320,7 @@ async fn store_message(
         });
         // The relationship is checked at write time: a seeker reassigned or erased meanwhile
         // stops the message (and an erasure cannot be undone by a late message). The first
-        // advisor message of the day also records the contact (common::contact), under the same
+        // advisor message of the day also records the contact (store::contact), under the same
         // guard; a later contact already known leaves the dates as they are.
         let contact = if new_day {
             contact_update_for_advisor(&conversation.seeker, &app.config.cadence, now, &advisor_id)
@@ -397,7 +397,8 @@ async fn mark_read(
     let participant = plain(sender(app, event).await)?;
     let conversation = plain(conversation::open(&app.store, &participant, frame.seeker_id.as_deref()).await)?;
     let pk = keys::conversation_pk(conversation.seeker_id());
-    let exists = plain(app.store.get::<serde_json::Value>(&pk, &keys::message_sk(&up_to)).await)?;
+    let exists =
+        plain(app.store.get::<serde_json::Value>(&pk, &keys::message_sk(&up_to)).await.map_err(ApiError::from))?;
     if exists.is_none() {
         return Err((ApiError::not_found("no such message in this conversation"), None));
     }
@@ -446,8 +447,8 @@ async fn mark_read(
                 }
                 return Ok(());
             }
-            Err(error) if common::store::is_conditional_check_failed(&error) => retry::backoff(attempt).await,
-            Err(error) => return Err((sdk_error(error), None)),
+            Err(error) if store::is_conditional_check_failed(&error) => retry::backoff(attempt).await,
+            Err(error) => return Err((ApiError::from(sdk_error(error)), None)),
         }
     }
     Err((ApiError::Unavailable("read marker kept conflicting".into()), None))

@@ -1,3 +1,3 @@
 //! Retrying after a transaction conflict (two writers on one conversation).
 
-pub use common::tx::backoff;
+pub use store::tx::backoff;

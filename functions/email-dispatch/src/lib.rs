@@ -7,22 +7,25 @@
 //! reports the record as a batch item failure: Lambda retries it, and after the
 //! configured attempts it goes to the on-failure destination. Never dropped.
 
+pub mod render;
+
 use std::time::Duration;
 
+use crate::render::{RenderedEmail, Renderer};
+use api::config::Config;
+use api::error::{error_chain, BoxError};
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use aws_sdk_ses::primitives::Blob;
 use aws_sdk_ses::types::RawMessage;
 use chrono::{DateTime, Utc};
-use common::config::Config;
-use common::email::{OutboxRecord, RenderedEmail, Renderer};
-use common::error::{error_chain, BoxError};
-use common::keys;
-use common::store::{is_conditional_check_failed, s, Store, TransactOutcome};
-use common::time::to_key;
+use domain::time::to_key;
 use futures::stream::{self, StreamExt};
 use mail_builder::MessageBuilder;
+use store::keys;
+use store::outbox::OutboxRecord;
+use store::{is_conditional_check_failed, s, Store, TransactOutcome};
 
 /// How long a claim protects an email being sent; past it, a retry may take over.
 const CLAIM_LEASE: Duration = Duration::from_secs(120);
@@ -294,7 +297,7 @@ async fn mark_sent(app: &App, outbox: &OutboxRecord, now: DateTime<Utc>, lease_u
 #[cfg(test)]
 mod tests {
     use super::*;
-    use common::email::{Attachment, EmailTemplate};
+    use store::outbox::{Attachment, EmailTemplate};
 
     #[test]
     fn mime_has_both_alternatives_and_attachments() {

@@ -8,13 +8,13 @@
 
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use chrono::{TimeZone, Utc};
-use common::journal::{ActorRole, JournalRecord};
-use common::keys;
-use common::store::{n, s, Item, TransactOutcome};
-use common::time::to_key;
-use common::tx::put;
+use domain::time::to_key;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use store::journal::{ActorRole, JournalRecord};
+use store::keys;
+use store::tx::put;
+use store::{n, s, Item, TransactOutcome};
 
 use crate::join::load;
 use crate::App;

@@ -4,13 +4,13 @@
 
 use std::time::Duration;
 
+use api::error::BoxError;
+use api::ApiError;
 use aws_sdk_chimesdkmeetings::config::retry::RetryConfig;
 use aws_sdk_chimesdkmeetings::config::timeout::TimeoutConfig;
 use aws_sdk_chimesdkmeetings::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_chimesdkmeetings::types::{Attendee, Meeting};
 use aws_sdk_chimesdkmeetings::Client;
-use common::error::BoxError;
-use common::ApiError;
 use serde_json::{json, Map, Value};
 
 /// What went wrong with a Chime call, as far as the domain cares.

@@ -8,20 +8,20 @@
 //! if different, is deleted). A meeting gone on Chime's side is replaced with a
 //! token derived from the gone meeting, so concurrent rejoins converge too.
 
+use api::auth::Caller;
+use api::http::{json_response, no_content, path_param};
+use api::ApiError;
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Duration, Utc};
-use common::auth::Caller;
-use common::domain::Channel;
-use common::http::{json_response, no_content, path_param};
-use common::interview::{InterviewRecord, InterviewStatus};
-use common::keys;
-use common::store::{n, s, Item, TransactOutcome};
-use common::time::to_key;
-use common::tx::{backoff, delete as tx_delete, put, update};
-use common::ApiError;
+use domain::time::to_key;
+use domain::Channel;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
+use store::interview::{InterviewRecord, InterviewStatus};
+use store::keys;
+use store::tx::{backoff, delete as tx_delete, put, update};
+use store::{n, s, Item, TransactOutcome};
 
 use crate::chime::{AttendeeInfo, ChimeError, MeetingInfo};
 use crate::policy::Window;
@@ -56,7 +56,7 @@ impl Part {
 }
 
 pub(crate) async fn load(app: &App, interview_id: &str) -> Result<Option<InterviewRecord>, ApiError> {
-    app.store.get(&keys::interview_pk(interview_id), keys::INTERVIEW_SK).await
+    app.store.get(&keys::interview_pk(interview_id), keys::INTERVIEW_SK).await.map_err(ApiError::from)
 }
 
 /// The interview and the caller's part in it; 404 for anyone else, so existence does not leak.
@@ -64,12 +64,12 @@ async fn interview_for(app: &App, caller: &Caller, interview_id: &str) -> Result
     let not_found = || ApiError::not_found("no such interview of yours");
     let interview = load(app, interview_id).await?.ok_or_else(not_found)?;
     if caller.is_advisor() {
-        let advisor = app.store.caller_advisor(caller).await?;
+        let advisor = api::access::caller_advisor(&app.store, caller).await?;
         if advisor.advisor_id == interview.advisor_id {
             return Ok((interview, Part::Advisor(advisor.advisor_id)));
         }
     } else if caller.is_seeker() {
-        let seeker = app.store.caller_seeker(caller).await?;
+        let seeker = api::access::caller_seeker(&app.store, caller).await?;
         if seeker.seeker_id == interview.seeker_id {
             return Ok((interview, Part::Seeker(seeker.seeker_id)));
         }
@@ -224,7 +224,7 @@ pub(crate) async fn join(
                 .set_item(Some(attendee_put))
                 .send()
                 .await
-                .map_err(common::store::sdk_error)?;
+                .map_err(store::sdk_error)?;
             return Ok(answer(&meeting, &attendee));
         }
         let mut items = store_meeting(app, &interview, stored.as_deref(), &meeting.meeting_id);

@@ -12,13 +12,13 @@ mod join;
 pub mod policy;
 pub mod sweeper;
 
+use api::auth::Caller;
+use api::config::Config;
+use api::http::{answer, route_key};
+use api::ApiError;
 use chrono::Utc;
-use common::auth::Caller;
-use common::config::Config;
-use common::http::{answer, route_key};
-use common::store::Store;
-use common::ApiError;
 use lambda_http::{Body, Error, Request, Response};
+use store::Store;
 
 pub use chime::Chime;
 pub use policy::MeetingPolicy;

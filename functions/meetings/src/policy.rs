@@ -1,8 +1,8 @@
 //! Meeting rules that are policy, not code: the join window and the media region.
 
+use api::config::ConfigError;
 use chrono::{DateTime, Duration, Utc};
-use common::config::ConfigError;
-use common::interview::InterviewRecord;
+use store::interview::InterviewRecord;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MeetingPolicy {

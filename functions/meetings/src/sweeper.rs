@@ -6,14 +6,14 @@
 //! meeting only if it still names it. "Now" is the event's `time`, so a run can
 //! be replayed for any moment.
 
+use api::ApiError;
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, Duration, DurationRound, Utc};
-use common::keys;
-use common::store::{from_item, query_all, s, sdk_error, Item};
-use common::time::to_key;
-use common::ApiError;
+use domain::time::to_key;
 use serde::Deserialize;
 use serde_json::Value;
+use store::keys;
+use store::{from_item, query_all, s, sdk_error, Item};
 
 use crate::join::{forget_meeting, load, meeting_end_item};
 use crate::App;
@@ -87,7 +87,7 @@ async fn due(app: &App, bucket: &str, now: DateTime<Utc>) -> Result<Vec<Item>, A
         .expression_attribute_values(":pk", s(keys::meeting_end_gsi1pk(bucket)))
         // `~` sorts after every character of an id.
         .expression_attribute_values(":upper", s(format!("{}#~", to_key(now))));
-    query_all(query).await
+    query_all(query).await.map_err(ApiError::from)
 }
 
 enum Outcome {
@@ -116,7 +116,7 @@ async fn end_one(app: &App, marker: &MeetingEnd, now: DateTime<Utc>) -> Result<O
                 .send()
                 .await
                 .map_or_else(
-                    |e| if common::store::is_conditional_check_failed(&e) { Ok(()) } else { Err(sdk_error(e)) },
+                    |e| if store::is_conditional_check_failed(&e) { Ok(()) } else { Err(sdk_error(e)) },
                     |_| Ok(()),
                 )?;
         }

@@ -1,21 +1,21 @@
 //! Advisors, their portfolio, and the admin views of load and waiting seekers.
 
+use api::auth::Caller;
+use api::http::{json_response, parse_body, query_param, ListBody};
+use api::ApiError;
 use chrono::{DateTime, Utc};
-use common::auth::Caller;
-use common::domain::{Email, Modality, PersonName, Region};
-use common::http::{json_response, parse_body, query_param, ListBody, Page};
-use common::keys;
-use common::store::{
-    from_item, to_item, AdvisorRecord, IdentityRecord, IdentityRole, QuerySpec, SeekerRecord, TransactOutcome,
-};
-use common::time::to_key;
-use common::ApiError;
+use domain::time::to_key;
+use domain::{Email, Modality, PersonName, Region};
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
+use store::keys;
+use store::{
+    from_item, to_item, AdvisorRecord, IdentityRecord, IdentityRole, QuerySpec, SeekerRecord, TransactOutcome,
+};
 
 use crate::{views, App};
-use common::tx::put;
+use store::tx::put;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -99,8 +99,8 @@ pub(crate) async fn portfolio(
     request: &Request,
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
-    let page = Page::from_request(request)?;
-    let advisor = app.store.caller_advisor(caller).await?;
+    let page = api::http::page(request)?;
+    let advisor = api::access::caller_advisor(&app.store, caller).await?;
     let spec = QuerySpec {
         index: Some(keys::GSI1),
         partition: keys::portfolio_gsi1pk(&advisor.advisor_id),
@@ -125,7 +125,7 @@ pub(crate) async fn waiting(
     _now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
     caller.require_admin()?;
-    let page = Page::from_request(request)?;
+    let page = api::http::page(request)?;
     let spec = QuerySpec {
         index: Some(keys::GSI1),
         partition: keys::WAITING_GSI1PK.into(),
@@ -145,7 +145,7 @@ pub(crate) async fn waiting(
 /// `GET /admin/advisors?region=`: advisors of a region with their load.
 pub(crate) async fn list(app: &App, caller: &Caller, request: &Request) -> Result<Response<Body>, ApiError> {
     caller.require_admin()?;
-    let page = Page::from_request(request)?;
+    let page = api::http::page(request)?;
     let region = query_param(request, "region")
         .ok_or_else(|| ApiError::bad_request("missing_region", "give ?region= (an INSEE region code)"))?;
     let region = Region::parse(&region)?;

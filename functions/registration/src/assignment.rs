@@ -4,22 +4,22 @@
 
 use std::collections::HashSet;
 
+use api::auth::Caller;
+use api::http::{json_response, parse_body, path_param};
+use api::ApiError;
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Utc};
-use common::auth::Caller;
-use common::domain::{assignment_order, free_text, Candidate, Level};
-use common::email::{EmailTemplate, OutboxRecord};
-use common::http::{json_response, parse_body, path_param};
-use common::journal::{ActorRole, JournalRecord};
-use common::keys;
-use common::store::{from_item, n, query_all, s, sdk_error, AdvisorRecord, SeekerRecord, Store, TransactOutcome};
-use common::time::{french_date_time, to_key};
-use common::tx::{backoff, put, update};
-use common::ApiError;
+use domain::time::{french_date_time, to_key};
+use domain::{assignment_order, free_text, Candidate, Level};
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use serde_json::json;
+use store::journal::{ActorRole, JournalRecord};
+use store::keys;
+use store::outbox::{EmailTemplate, OutboxRecord};
+use store::tx::{backoff, put, update};
+use store::{from_item, n, query_all, s, sdk_error, AdvisorRecord, SeekerRecord, Store, TransactOutcome};
 
 use crate::{views, App};
 
@@ -36,7 +36,12 @@ pub(crate) async fn region_advisors(store: &Store, region: &str) -> Result<Vec<A
         .key_condition_expression("gsi1pk = :pk AND begins_with(gsi1sk, :prefix)")
         .expression_attribute_values(":pk", s(keys::region_gsi1pk(region)))
         .expression_attribute_values(":prefix", s(keys::REGION_ADVISOR_PREFIX));
-    query_all(query).await?.into_iter().map(from_item::<AdvisorRecord>).collect()
+    query_all(query)
+        .await?
+        .into_iter()
+        .map(from_item::<AdvisorRecord>)
+        .collect::<Result<_, _>>()
+        .map_err(ApiError::from)
 }
 
 /// One more seeker in an advisor's portfolio, only while there is room: the capacity invariant.
@@ -141,7 +146,7 @@ pub(crate) async fn change_level(
     let seeker_id = path_param(request, "seekerId")?;
     let body: LevelBody = parse_body(request)?;
     let reason = free_text("reason", &body.reason, 500)?;
-    let (seeker, _) = app.store.seeker_for_advisor_or_admin(caller, &seeker_id).await?;
+    let (seeker, _) = api::access::seeker_for_advisor_or_admin(&app.store, caller, &seeker_id).await?;
     if seeker.level == body.level {
         return Err(ApiError::unprocessable("same_level", "the seeker already has this level"));
     }
@@ -150,8 +155,8 @@ pub(crate) async fn change_level(
         Some(id) => app.store.advisor(id).await?,
         None => None,
     };
-    let registered = common::time::from_key(&seeker.registered_at).unwrap_or(now);
-    let last_contact = seeker.last_contact_at.as_deref().and_then(common::time::from_key);
+    let registered = domain::time::from_key(&seeker.registered_at).unwrap_or(now);
+    let last_contact = seeker.last_contact_at.as_deref().and_then(domain::time::from_key);
     let next_due = app.config.cadence.next_contact_due(body.level, last_contact, registered);
     let level_entry = JournalRecord::new(
         &seeker.seeker_id,
@@ -261,8 +266,8 @@ pub(crate) async fn reassign(
             format!("a {} advisor cannot follow a {} seeker", target.modality.as_str(), seeker.level.as_str()),
         ));
     }
-    let registered = common::time::from_key(&seeker.registered_at).unwrap_or(now);
-    let last_contact = seeker.last_contact_at.as_deref().and_then(common::time::from_key);
+    let registered = domain::time::from_key(&seeker.registered_at).unwrap_or(now);
+    let last_contact = seeker.last_contact_at.as_deref().and_then(domain::time::from_key);
     let next_due = app.config.cadence.next_contact_due(seeker.level, last_contact, registered);
     for attempt in 0..MAX_ATTEMPTS {
         let mut items = vec![move_seeker(&seeker, None, Some(&target), next_due, now), take_place(&target.advisor_id)];
@@ -308,8 +313,8 @@ async fn move_conversation(store: &Store, seeker_id: &str, advisor_id: Option<&s
     };
     match update.send().await {
         Ok(_) => {}
-        Err(error) if common::store::is_conditional_check_failed(&error) => {} // no chat yet
-        Err(error) => sdk_error(error).log(),
+        Err(error) if store::is_conditional_check_failed(&error) => {} // no chat yet
+        Err(error) => ApiError::from(sdk_error(error)).log(),
     }
 }
 
@@ -403,8 +408,8 @@ pub(crate) fn new_seeker_email(
     level: Level,
     now: DateTime<Utc>,
 ) -> Result<OutboxRecord, ApiError> {
-    let registered = common::time::from_key(&seeker.registered_at).unwrap_or(now);
-    let last_contact = seeker.last_contact_at.as_deref().and_then(common::time::from_key);
+    let registered = domain::time::from_key(&seeker.registered_at).unwrap_or(now);
+    let last_contact = seeker.last_contact_at.as_deref().and_then(domain::time::from_key);
     let due = app.config.cadence.next_contact_due(level, last_contact, registered);
     Ok(OutboxRecord::new(
         EmailTemplate::AdvisorNewSeeker,
@@ -448,7 +453,7 @@ async fn actor(app: &App, caller: &Caller) -> Result<(ActorRole, Option<String>)
     if caller.is_admin() {
         return Ok((ActorRole::Admin, Some(caller.sub.clone())));
     }
-    let advisor = app.store.caller_advisor(caller).await?;
+    let advisor = api::access::caller_advisor(&app.store, caller).await?;
     Ok((ActorRole::Advisor, Some(advisor.advisor_id)))
 }
 

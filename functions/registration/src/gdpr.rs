@@ -1,23 +1,23 @@
 //! GDPR rights of a seeker: access (export everything held) and erasure.
 
+use api::auth::Caller;
+use api::http::{json_response, no_content};
+use api::ApiError;
 use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, WriteRequest};
 use chrono::{DateTime, Utc};
-use common::auth::Caller;
-use common::http::{json_response, no_content};
-use common::interview::{clear_reminders, granules, release_granules, reopen_slot, InterviewRecord, InterviewStatus};
-use common::journal::{ActorRole, JournalRecord, FREE_TEXT_FIELDS};
-use common::keys;
-use common::store::{from_item, item_to_json, query_all, s, sdk_error, Item, Store, TransactOutcome};
-use common::time::{to_key, to_paris};
-use common::ApiError;
+use domain::time::{to_key, to_paris};
 use http::StatusCode;
 use lambda_http::{Body, Response};
 use serde_json::json;
+use store::interview::{clear_reminders, granules, release_granules, reopen_slot, InterviewRecord, InterviewStatus};
+use store::journal::{ActorRole, JournalRecord, FREE_TEXT_FIELDS};
+use store::keys;
+use store::{from_item, item_to_json, query_all, s, sdk_error, Item, Store, TransactOutcome};
 
 use crate::assignment::release_place;
 use crate::seekers::advisor_of;
 use crate::{views, App};
-use common::tx::{backoff, delete, put, update};
+use store::tx::{backoff, delete, put, update};
 
 /// Every item of a GSI partition (all pages).
 async fn index_partition(store: &Store, index: &str, partition: String) -> Result<Vec<Item>, ApiError> {
@@ -30,7 +30,7 @@ async fn index_partition(store: &Store, index: &str, partition: String) -> Resul
         .key_condition_expression("#pk = :pk")
         .expression_attribute_names("#pk", attribute)
         .expression_attribute_values(":pk", s(partition));
-    query_all(query).await
+    query_all(query).await.map_err(ApiError::from)
 }
 
 fn sort_key(item: &Item) -> &str {
@@ -39,7 +39,7 @@ fn sort_key(item: &Item) -> &str {
 
 /// `GET /seekers/me/export`: every record held about the caller.
 pub(crate) async fn export(app: &App, caller: &Caller, now: DateTime<Utc>) -> Result<Response<Body>, ApiError> {
-    let seeker = app.store.caller_seeker(caller).await?;
+    let seeker = api::access::caller_seeker(&app.store, caller).await?;
     let advisor = advisor_of(app, &seeker).await?;
     let own = app.store.partition(&keys::seeker_pk(&seeker.seeker_id)).await?;
     let (mut journal, mut emails, mut other) = (Vec::new(), Vec::new(), Vec::new());
@@ -206,7 +206,7 @@ async fn erase_in_person_requests(app: &App, seeker_id: &str) -> Result<(), ApiE
 /// What is kept is anonymous: the seeker id, region, level and the journal's
 /// event kinds and dates (proof of the follow-up, e.g. mandatory interviews).
 pub(crate) async fn erase(app: &App, caller: &Caller, now: DateTime<Utc>) -> Result<Response<Body>, ApiError> {
-    let seeker = app.store.caller_seeker(caller).await?;
+    let seeker = api::access::caller_seeker(&app.store, caller).await?;
     let seeker_id = seeker.seeker_id.clone();
 
     erase_chat(&app.store, &seeker_id).await?;

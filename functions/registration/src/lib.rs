@@ -8,13 +8,13 @@ mod gdpr;
 mod seekers;
 mod views;
 
+use api::auth::Caller;
+use api::config::Config;
+use api::http::{answer, route_key};
+use api::ApiError;
 use chrono::Utc;
-use common::auth::Caller;
-use common::config::Config;
-use common::http::{answer, route_key};
-use common::store::Store;
-use common::ApiError;
 use lambda_http::{Body, Error, Request, Response};
+use store::Store;
 
 /// What the handler needs, built once per cold start.
 pub struct App {

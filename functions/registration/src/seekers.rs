@@ -1,26 +1,24 @@
 //! Seekers' own routes and the advisor's view of one seeker.
 
+use api::auth::Caller;
+use api::http::{json_response, parse_body, path_param};
+use api::ApiError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
-use common::auth::Caller;
-use common::domain::{preferred_channels, Channel, Email, Level, PersonName, Phone, Region};
-use common::email::{EmailTemplate, OutboxRecord};
-use common::http::{json_response, parse_body, path_param};
-use common::journal::{ActorRole, JournalRecord};
-use common::keys;
-use common::store::{
-    is_conditional_check_failed, s, sdk_error, AdvisorRecord, IdentityRecord, IdentityRole, SeekerRecord,
-};
-use common::time::to_key;
-use common::ApiError;
+use domain::time::to_key;
+use domain::{preferred_channels, Channel, Email, Level, PersonName, Phone, Region};
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use serde_json::json;
+use store::journal::{ActorRole, JournalRecord};
+use store::keys;
+use store::outbox::{EmailTemplate, OutboxRecord};
+use store::{is_conditional_check_failed, s, sdk_error, AdvisorRecord, IdentityRecord, IdentityRole, SeekerRecord};
 
 use crate::assignment::{assign, new_seeker_email, portfolio_keys, take_place, Placement};
 use crate::{views, App};
-use common::tx::put;
+use store::tx::put;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -108,11 +106,11 @@ pub(crate) async fn register(
         None,
         |advisor| {
             let seeker = seeker_for(advisor);
-            let mut items = vec![put(common::store::to_item(&identity)?, Some("attribute_not_exists(pk)"))];
+            let mut items = vec![put(store::to_item(&identity)?, Some("attribute_not_exists(pk)"))];
             if let Some(a) = advisor {
                 items.push(take_place(&a.advisor_id));
             }
-            items.push(put(common::store::to_item(&seeker)?, Some("attribute_not_exists(pk)")));
+            items.push(put(store::to_item(&seeker)?, Some("attribute_not_exists(pk)")));
             let registered = JournalRecord::new(
                 &seeker_id,
                 "registered",
@@ -156,14 +154,14 @@ pub(crate) async fn register(
 
 /// `GET /seekers/me`.
 pub(crate) async fn me(app: &App, caller: &Caller, now: DateTime<Utc>) -> Result<Response<Body>, ApiError> {
-    let seeker = app.store.caller_seeker(caller).await?;
+    let seeker = api::access::caller_seeker(&app.store, caller).await?;
     let advisor = advisor_of(app, &seeker).await?;
     Ok(json_response(StatusCode::OK, &views::seeker(&seeker, advisor.as_ref(), now)))
 }
 
 pub(crate) async fn advisor_of(app: &App, seeker: &SeekerRecord) -> Result<Option<AdvisorRecord>, ApiError> {
     match &seeker.advisor_id {
-        Some(id) => app.store.advisor(id).await,
+        Some(id) => app.store.advisor(id).await.map_err(ApiError::from),
         None => Ok(None),
     }
 }
@@ -200,7 +198,7 @@ pub(crate) async fn update_me(
         Some(Some(raw)) => Some(Some(Phone::parse(raw)?)),
     };
     let channels = body.preferred_channels.as_deref().map(preferred_channels).transpose()?;
-    let seeker = app.store.caller_seeker(caller).await?;
+    let seeker = api::access::caller_seeker(&app.store, caller).await?;
 
     let mut sets = Vec::new();
     let mut removes = Vec::new();
@@ -239,7 +237,7 @@ pub(crate) async fn update_me(
         if is_conditional_check_failed(&e) {
             ApiError::NotFound { code: "not_registered", message: "register first with POST /seekers".into() }
         } else {
-            sdk_error(e)
+            ApiError::from(sdk_error(e))
         }
     })?;
     me(app, caller, now).await
@@ -253,7 +251,7 @@ pub(crate) async fn get(
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
     let seeker_id = path_param(request, "seekerId")?;
-    let (seeker, advisor) = app.store.seeker_for_advisor_or_admin(caller, &seeker_id).await?;
+    let (seeker, advisor) = api::access::seeker_for_advisor_or_admin(&app.store, caller, &seeker_id).await?;
     let advisor = match advisor {
         Some(a) => Some(a),
         None => advisor_of(app, &seeker).await?,

@@ -1,10 +1,10 @@
 //! The JSON shapes the API answers with.
 
 use chrono::{DateTime, Utc};
-use common::domain::Region;
-use common::store::{AdvisorRecord, SeekerRecord};
-use common::time::{from_key, to_paris};
+use domain::time::{from_key, to_paris};
+use domain::Region;
 use serde_json::{json, Value};
+use store::{AdvisorRecord, SeekerRecord};
 
 fn paris(key: &str) -> Value {
     from_key(key).map(|t| Value::String(to_paris(t))).unwrap_or(Value::Null)

@@ -7,18 +7,18 @@
 //! The schedule fires at 06:00 and 07:00 UTC; the run whose Paris time is 08:xx does the work,
 //! so the digest stays at 08:00 across daylight-saving changes.
 
+use api::ApiError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Europe::Paris;
-use common::domain::{Channel, REGIONS};
-use common::email::{EmailTemplate, OutboxRecord};
-use common::keys;
-use common::store::{query_all, s, AdvisorRecord, Item, TransactOutcome};
-use common::time::{french_date_time, from_key, to_key};
-use common::tx::{put, update};
-use common::ApiError;
+use domain::time::{french_date_time, from_key, to_key};
+use domain::{Channel, REGIONS};
 use serde::Serialize;
 use serde_json::json;
+use store::keys;
+use store::outbox::{EmailTemplate, OutboxRecord};
+use store::tx::{put, update};
+use store::{query_all, s, AdvisorRecord, Item, TransactOutcome};
 
 use crate::App;
 
@@ -58,7 +58,7 @@ async fn gsi1_items(
             }),
         None => query.key_condition_expression("gsi1pk = :pk"),
     };
-    query_all(query).await
+    query_all(query).await.map_err(ApiError::from)
 }
 
 fn text(item: &Item, name: &str) -> Option<String> {
@@ -92,7 +92,7 @@ pub async fn run_digest(app: &App, now: DateTime<Utc>) -> Result<DigestReport, A
         )
         .await?;
         for item in advisors {
-            let advisor: AdvisorRecord = common::store::from_item(item.clone())?;
+            let advisor: AdvisorRecord = store::from_item(item.clone())?;
             report.advisors += 1;
             if text(&item, "lastDigestDate").as_deref() == Some(day.to_string().as_str()) {
                 report.already_sent += 1;
@@ -174,7 +174,7 @@ async fn digest_for(
         .collect();
     let params = json!({
         "advisorFirstName": advisor.first_name,
-        "today": common::time::french_date(now),
+        "today": domain::time::french_date(now),
         "agenda": agenda,
         "inPerson": in_person,
         "overdue": overdue_listed,

@@ -10,18 +10,18 @@
 //! throughout; the wall-clock rule ("the day before at the same Paris time") is applied when
 //! the reminder item is written (`ReminderKind::due`).
 
+use api::links::LinkAction;
+use api::ApiError;
 use aws_sdk_dynamodb::types::{ConditionCheck, TransactWriteItem};
 use chrono::{DateTime, Duration, DurationRound, Utc};
-use common::email::{EmailTemplate, OutboxRecord};
-use common::interview::{InterviewRecord, InterviewStatus, ReminderKind, ReminderRecord};
-use common::keys;
-use common::links::LinkAction;
-use common::store::{from_item, n, s, sdk_error, Item, TransactOutcome};
-use common::time::{french_date_time, to_key};
-use common::tx::{put, update};
-use common::ApiError;
+use domain::time::{french_date_time, to_key};
 use serde::Serialize;
 use serde_json::json;
+use store::interview::{InterviewRecord, InterviewStatus, ReminderKind, ReminderRecord};
+use store::keys;
+use store::outbox::{EmailTemplate, OutboxRecord};
+use store::tx::{put, update};
+use store::{from_item, n, s, sdk_error, Item, TransactOutcome};
 
 use crate::App;
 
@@ -87,7 +87,7 @@ async fn last_run(app: &App) -> Result<Option<DateTime<Utc>>, ApiError> {
         last_run_at: Option<String>,
     }
     let cursor: Option<Cursor> = app.store.get(&keys::job_pk(JOB), keys::CURSOR_SK).await?;
-    Ok(cursor.and_then(|c| c.last_run_at).and_then(|raw| common::time::from_key(&raw)))
+    Ok(cursor.and_then(|c| c.last_run_at).and_then(|raw| domain::time::from_key(&raw)))
 }
 
 /// The unsent reminders of one bucket due at or before `now` (all pages, up to `room`).
@@ -193,8 +193,8 @@ async fn advance_cursor(app: &App, now: DateTime<Utc>) -> Result<(), ApiError> {
     match result {
         Ok(_) => Ok(()),
         // A later run already moved it: the cursor only goes forward.
-        Err(e) if common::store::is_conditional_check_failed(&e) => Ok(()),
-        Err(e) => Err(sdk_error(e)),
+        Err(e) if store::is_conditional_check_failed(&e) => Ok(()),
+        Err(e) => Err(ApiError::from(sdk_error(e))),
     }
 }
 
@@ -216,8 +216,8 @@ async fn skip(app: &App, reminder: &ReminderRecord, now: DateTime<Utc>, why: &st
         .await;
     match result {
         Ok(_) => Ok(Handled::Skipped),
-        Err(e) if common::store::is_conditional_check_failed(&e) => Ok(Handled::AlreadySent),
-        Err(e) => Err(sdk_error(e)),
+        Err(e) if store::is_conditional_check_failed(&e) => Ok(Handled::AlreadySent),
+        Err(e) => Err(ApiError::from(sdk_error(e))),
     }
 }
 

@@ -7,12 +7,12 @@
 pub mod digest;
 mod due;
 
+use api::config::Config;
+use api::links::LinkSigner;
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, Utc};
-use common::config::Config;
-use common::links::LinkSigner;
-use common::store::Store;
 use lambda_runtime::Error;
+use store::Store;
 
 pub use due::{run_reminders, RunReport};
 

@@ -17,7 +17,7 @@ pub struct Functions {
     chat: chat::App,
     /// The three meetings functions share one library and one set of clients.
     meetings: meetings::App,
-    links: links::App,
+    links: booking::link_pages::App,
     reminders: reminders::App,
 }
 
@@ -53,7 +53,9 @@ impl Functions {
                 .map_err(|e| anyhow::anyhow!("email-dispatch: {e}"))?,
             chat: chat::App::from_lookup(chat_lookup).await.map_err(|e| anyhow::anyhow!("chat: {e}"))?,
             meetings: meetings::App::from_env().await.map_err(|e| anyhow::anyhow!("meetings: {e}"))?,
-            links: links::App::new(booking::App::from_env().await.map_err(|e| anyhow::anyhow!("links: {e}"))?),
+            links: booking::link_pages::App::new(
+                booking::App::from_env().await.map_err(|e| anyhow::anyhow!("links: {e}"))?,
+            ),
             reminders: reminders::App::from_env().await.map_err(|e| anyhow::anyhow!("reminders: {e}"))?,
         })
     }
@@ -96,7 +98,7 @@ impl Functions {
             "ChatHistoryFunction" => chat::handle_http(&self.chat, request).await,
             "BookingFunction" => booking::handle(&self.booking, request).await,
             "MeetingsFunction" => meetings::handle(&self.meetings, request).await,
-            "LinksFunction" => links::handle(&self.links, request).await,
+            "LinksFunction" => booking::link_pages::handle(&self.links, request).await,
             other => Err(format!("function {other} is not hosted").into()),
         }
     }

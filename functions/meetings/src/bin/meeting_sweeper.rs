@@ -6,7 +6,7 @@ use serde_json::Value;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    common::telemetry::init();
+    api::telemetry::init();
     let app = meetings::App::from_env().await?;
     let app = &app;
     run(service_fn(move |event: LambdaEvent<EventBridgeEvent<Value>>| async move {

@@ -5,7 +5,7 @@ use lambda_runtime::{run, service_fn, Error, LambdaEvent};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    common::telemetry::init();
+    api::telemetry::init();
     let app = reminders::App::from_env().await?;
     let app = &app;
     run(service_fn(move |event: LambdaEvent<EventBridgeEvent>| async move {

@@ -6,34 +6,34 @@
 //! operation (`booking::ops`). Altered, expired, used or misdirected links get a
 //! clear page and change nothing. Public routes: the signature is the credential.
 
+use api::links::{LinkAction, LinkClaims, LinkError, LinkSigner};
+use api::ApiError;
 use chrono::{DateTime, Duration, Utc};
-use common::interview::{InterviewRecord, InterviewStatus};
-use common::keys;
-use common::links::{LinkAction, LinkClaims, LinkError, LinkSigner};
-use common::store::{n, s, Item};
-use common::time::{french_date_time, to_key};
-use common::tx::put;
-use common::ApiError;
+use domain::time::{french_date_time, to_key};
 use http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use http::StatusCode;
 use lambda_http::{Body, Error, Request, RequestExt, Response};
 use minijinja::Environment;
 use serde_json::json;
+use store::interview::{InterviewRecord, InterviewStatus};
+use store::keys;
+use store::tx::put;
+use store::{n, s, Item};
 
-use booking::ops::{self, InPersonRecord, RequestStatus};
+use crate::ops::{self, InPersonRecord, RequestStatus};
 
 /// What the handler needs, built once per cold start: booking's own state (store, policy, signer).
 pub struct App {
-    pub booking: booking::App,
+    pub booking: crate::App,
     pages: Environment<'static>,
 }
 
 impl App {
     pub async fn from_env() -> Result<App, Error> {
-        Ok(App::new(booking::App::from_env().await?))
+        Ok(App::new(crate::App::from_env().await?))
     }
 
-    pub fn new(booking: booking::App) -> App {
+    pub fn new(booking: crate::App) -> App {
         let mut pages = Environment::new();
         // `.html`: minijinja escapes every value.
         if let Err(e) = pages.add_template("page.html", include_str!("page.html")) {

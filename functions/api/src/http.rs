@@ -1,11 +1,6 @@
 //! JSON in and out at the HTTP boundary: body parsing with clear 4xx errors,
 //! responses, path and query parameters, list pagination.
 
-use std::collections::HashMap;
-
-use aws_sdk_dynamodb::types::AttributeValue;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use http::header::{CONTENT_TYPE, RETRY_AFTER};
 use http::StatusCode;
 use lambda_http::{Body, Request, RequestExt, Response};
@@ -110,45 +105,20 @@ pub fn route_key(request: &Request) -> String {
     }
 }
 
-/// `?limit=` (default 50, 1 to 200) and `?cursor=` of list routes.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Page {
-    pub limit: i32,
-    pub start_key: Option<HashMap<String, AttributeValue>>,
-}
+pub use store::page::{encode_cursor, Page};
 
-impl Page {
-    pub fn from_request(request: &Request) -> Result<Page, ApiError> {
-        let limit = match query_param(request, "limit") {
-            None => 50,
-            Some(raw) => raw
-                .parse::<i32>()
-                .ok()
-                .filter(|l| (1..=200).contains(l))
-                .ok_or_else(|| ApiError::bad_request("invalid_limit", "limit must be a number from 1 to 200"))?,
-        };
-        let start_key = query_param(request, "cursor").map(|c| decode_cursor(&c)).transpose()?;
-        Ok(Page { limit, start_key })
-    }
-}
-
-/// The opaque `nextCursor`: the DynamoDB key to resume from, base64url JSON.
-/// Only string attributes are key attributes here, so only they are accepted back.
-pub fn encode_cursor(key: &HashMap<String, AttributeValue>) -> String {
-    let plain: HashMap<&str, &str> =
-        key.iter().filter_map(|(k, v)| v.as_s().ok().map(|s| (k.as_str(), s.as_str()))).collect();
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&plain).unwrap_or_default())
-}
-
-pub fn decode_cursor(raw: &str) -> Result<HashMap<String, AttributeValue>, ApiError> {
-    let invalid = || ApiError::bad_request("invalid_cursor", "cursor is not one this API returned");
-    let bytes = URL_SAFE_NO_PAD.decode(raw.as_bytes()).map_err(|_| invalid())?;
-    let plain: HashMap<String, String> = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
-    const KEY_ATTRIBUTES: [&str; 6] = ["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"];
-    if plain.is_empty() || plain.keys().any(|k| !KEY_ATTRIBUTES.contains(&k.as_str())) {
-        return Err(invalid());
-    }
-    Ok(plain.into_iter().map(|(k, v)| (k, AttributeValue::S(v))).collect())
+/// The page a list route was asked for: `?limit=` (default 50, 1 to 200) and `?cursor=`.
+pub fn page(request: &Request) -> Result<Page, ApiError> {
+    let limit = match query_param(request, "limit") {
+        None => 50,
+        Some(raw) => raw
+            .parse::<i32>()
+            .ok()
+            .filter(|l| (1..=200).contains(l))
+            .ok_or_else(|| ApiError::bad_request("invalid_limit", "limit must be a number from 1 to 200"))?,
+    };
+    let start_key = query_param(request, "cursor").map(|c| store::page::decode_cursor(&c)).transpose()?;
+    Ok(Page { limit, start_key })
 }
 
 /// A list answer: `{"items": [...], "nextCursor": "…"}` (no cursor on the last page).
@@ -163,20 +133,6 @@ pub struct ListBody<T: Serialize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_refuse_forgeries() {
-        let key: HashMap<String, AttributeValue> = [
-            ("pk".to_string(), AttributeValue::S("SEEKER#1".into())),
-            ("sk".to_string(), AttributeValue::S("JOURNAL#2".into())),
-        ]
-        .into_iter()
-        .collect();
-        assert_eq!(decode_cursor(&encode_cursor(&key)).unwrap(), key);
-        assert!(decode_cursor("not base64!").is_err());
-        let forged = URL_SAFE_NO_PAD.encode(br#"{"secret":"x"}"#);
-        assert!(decode_cursor(&forged).is_err());
-    }
 
     #[test]
     fn errors_have_the_contract_shape() {

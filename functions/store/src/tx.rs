@@ -1,11 +1,11 @@
 //! Items of a `TransactWriteItems`, built without the table name:
-//! [`crate::store::Store::transact`] sets it on every item, so call sites
+//! [`crate::Store::transact`] sets it on every item, so call sites
 //! stay about keys and conditions.
 
 use aws_sdk_dynamodb::types::builders::{ConditionCheckBuilder, DeleteBuilder, UpdateBuilder};
 use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, TransactWriteItem, Update};
 
-use crate::store::{s, Item};
+use crate::{s, Item};
 
 /// Filled by `Store::transact`.
 const TABLE_PLACEHOLDER: &str = "";

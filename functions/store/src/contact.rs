@@ -5,11 +5,11 @@
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use chrono::{DateTime, Utc};
 
-use crate::domain::CadencePolicy;
 use crate::keys;
-use crate::store::{s, SeekerRecord};
-use crate::time::{from_key, to_key};
 use crate::tx::update;
+use crate::{s, SeekerRecord};
+use domain::time::{from_key, to_key};
+use domain::CadencePolicy;
 
 /// The update recording a contact at `at`, guarded by the profile as read
 /// (level, last contact, not erased): a failed condition means it changed

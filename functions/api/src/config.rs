@@ -1,6 +1,6 @@
 //! Typed configuration from the environment, read once at cold start.
 
-use crate::domain::CadencePolicy;
+use domain::CadencePolicy;
 
 #[derive(Debug, Clone)]
 pub struct Config {

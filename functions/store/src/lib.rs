@@ -1,6 +1,20 @@
-//! DynamoDB access shared by the functions: the client and table, typed item
-//! reads, error mapping and the records every function reads (identities,
-//! seekers, advisors).
+//! The DynamoDB adapter: the client and table, error classification, typed item reads,
+//! transactions and their items, queries and pages, keys, and the records every function
+//! reads and writes. Nothing here knows HTTP or who the caller is.
+
+pub mod contact;
+pub mod error;
+pub mod interview;
+pub mod journal;
+pub mod keys;
+pub mod outbox;
+pub mod page;
+pub mod records;
+pub mod tx;
+
+pub use error::StoreError;
+pub use page::Page;
+pub use records::*;
 
 use std::collections::HashMap;
 
@@ -10,12 +24,7 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
-
-use crate::auth::Caller;
-use crate::domain::{Channel, Level, Modality};
-use crate::error::ApiError;
-use crate::keys;
+use serde::Serialize;
 
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -37,7 +46,7 @@ const RETRYABLE_CODES: [&str; 6] = [
 ];
 
 /// Maps an SDK failure to the boundary error: unreachable or throttled is 503, the rest 500.
-pub fn sdk_error<E, R>(error: SdkError<E, R>) -> ApiError
+pub fn sdk_error<E, R>(error: SdkError<E, R>) -> StoreError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
@@ -48,9 +57,9 @@ where
         _ => false,
     };
     if retryable {
-        ApiError::Unavailable(Box::new(error))
+        StoreError::Unavailable(Box::new(error))
     } else {
-        ApiError::Internal(Box::new(error))
+        StoreError::Internal(Box::new(error))
     }
 }
 
@@ -100,7 +109,7 @@ impl Store {
     }
 
     /// A strongly consistent read of one item.
-    pub async fn get<T: DeserializeOwned>(&self, pk: &str, sk: &str) -> Result<Option<T>, ApiError> {
+    pub async fn get<T: DeserializeOwned>(&self, pk: &str, sk: &str) -> Result<Option<T>, StoreError> {
         let output = self
             .client
             .get_item()
@@ -115,7 +124,7 @@ impl Store {
     }
 
     /// Runs a transaction; cancellation is an outcome, not an error.
-    pub async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<TransactOutcome, ApiError> {
+    pub async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<TransactOutcome, StoreError> {
         let items = crate::tx::with_table(&self.table, items);
         match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
             Ok(_) => Ok(TransactOutcome::Committed),
@@ -131,63 +140,20 @@ impl Store {
         }
     }
 
-    pub async fn identity(&self, sub: &str) -> Result<Option<IdentityRecord>, ApiError> {
+    pub async fn identity(&self, sub: &str) -> Result<Option<IdentityRecord>, StoreError> {
         self.get(&keys::identity_pk(sub), keys::IDENTITY_SK).await
     }
 
-    pub async fn seeker(&self, seeker_id: &str) -> Result<Option<SeekerRecord>, ApiError> {
+    pub async fn seeker(&self, seeker_id: &str) -> Result<Option<SeekerRecord>, StoreError> {
         self.get(&keys::seeker_pk(seeker_id), keys::PROFILE).await
     }
 
-    pub async fn advisor(&self, advisor_id: &str) -> Result<Option<AdvisorRecord>, ApiError> {
+    pub async fn advisor(&self, advisor_id: &str) -> Result<Option<AdvisorRecord>, StoreError> {
         self.get(&keys::advisor_pk(advisor_id), keys::PROFILE).await
     }
 
-    /// The calling seeker's profile, or 404 when the caller has not registered.
-    pub async fn caller_seeker(&self, caller: &Caller) -> Result<SeekerRecord, ApiError> {
-        if !caller.is_seeker() {
-            return Err(ApiError::forbidden("this route is for job seekers"));
-        }
-        let not_registered =
-            || ApiError::NotFound { code: "not_registered", message: "register first with POST /seekers".into() };
-        let identity = self.identity(&caller.sub).await?.ok_or_else(not_registered)?;
-        let seeker_id = identity.seeker_id.ok_or_else(not_registered)?;
-        self.seeker(&seeker_id).await?.filter(|s| !s.erased).ok_or_else(not_registered)
-    }
-
-    /// The calling advisor's profile, or 403 when the caller is not a known advisor.
-    pub async fn caller_advisor(&self, caller: &Caller) -> Result<AdvisorRecord, ApiError> {
-        let not_advisor = || ApiError::forbidden("this route is for advisors");
-        if !caller.is_advisor() {
-            return Err(not_advisor());
-        }
-        let identity = self.identity(&caller.sub).await?.ok_or_else(not_advisor)?;
-        let advisor_id = identity.advisor_id.ok_or_else(not_advisor)?;
-        self.advisor(&advisor_id).await?.ok_or_else(not_advisor)
-    }
-
-    /// A seeker the caller may act on as their advisor (or as an admin); 404 otherwise,
-    /// so an advisor cannot even learn that a seeker outside their portfolio exists.
-    pub async fn seeker_for_advisor_or_admin(
-        &self,
-        caller: &Caller,
-        seeker_id: &str,
-    ) -> Result<(SeekerRecord, Option<AdvisorRecord>), ApiError> {
-        let not_found = || ApiError::not_found("no such seeker in your portfolio");
-        if caller.is_admin() {
-            let seeker = self.seeker(seeker_id).await?.filter(|s| !s.erased).ok_or_else(not_found)?;
-            return Ok((seeker, None));
-        }
-        let advisor = self.caller_advisor(caller).await?;
-        let seeker = self.seeker(seeker_id).await?.filter(|s| !s.erased).ok_or_else(not_found)?;
-        if seeker.advisor_id.as_deref() != Some(advisor.advisor_id.as_str()) {
-            return Err(not_found());
-        }
-        Ok((seeker, Some(advisor)))
-    }
-
     /// Every item of one partition (all pages), for export and erasure.
-    pub async fn partition(&self, pk: &str) -> Result<Vec<Item>, ApiError> {
+    pub async fn partition(&self, pk: &str) -> Result<Vec<Item>, StoreError> {
         let query = self
             .client
             .query()
@@ -201,7 +167,7 @@ impl Store {
 
 /// Every item a Query matches, page after page: `query` is the configured Query (table, index,
 /// key condition, values); each page continues from the previous page's last key.
-pub async fn query_all(query: QueryFluentBuilder) -> Result<Vec<Item>, ApiError> {
+pub async fn query_all(query: QueryFluentBuilder) -> Result<Vec<Item>, StoreError> {
     let mut items = Vec::new();
     let mut start: Option<Item> = None;
     loop {
@@ -214,12 +180,12 @@ pub async fn query_all(query: QueryFluentBuilder) -> Result<Vec<Item>, ApiError>
     }
 }
 
-pub fn to_item<T: Serialize>(value: &T) -> Result<Item, ApiError> {
-    serde_dynamo::to_item(value).map_err(|e| ApiError::Internal(Box::new(e)))
+pub fn to_item<T: Serialize>(value: &T) -> Result<Item, StoreError> {
+    serde_dynamo::to_item(value).map_err(|e| StoreError::Internal(Box::new(e)))
 }
 
-pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, ApiError> {
-    serde_dynamo::from_item(item).map_err(|e| ApiError::Internal(Box::new(e)))
+pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
+    serde_dynamo::from_item(item).map_err(|e| StoreError::Internal(Box::new(e)))
 }
 
 pub fn s(value: impl Into<String>) -> AttributeValue {
@@ -228,94 +194,6 @@ pub fn s(value: impl Into<String>) -> AttributeValue {
 
 pub fn n(value: impl ToString) -> AttributeValue {
     AttributeValue::N(value.to_string())
-}
-
-/// Maps a person's identity subject to their seeker or advisor record.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct IdentityRecord {
-    pub pk: String,
-    pub sk: String,
-    pub role: IdentityRole,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seeker_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub advisor_id: Option<String>,
-    pub created_at: String,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum IdentityRole {
-    Seeker,
-    Advisor,
-}
-
-/// A job seeker's profile. Personal fields are optional because erasure removes them.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct SeekerRecord {
-    pub pk: String,
-    pub sk: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gsi1pk: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gsi1sk: Option<String>,
-    pub seeker_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub first_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone: Option<String>,
-    pub region: String,
-    pub level: Level,
-    #[serde(default)]
-    pub preferred_channels: Vec<Channel>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub advisor_id: Option<String>,
-    pub registered_at: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_contact_at: Option<String>,
-    pub next_contact_due: String,
-    #[serde(default)]
-    pub erased: bool,
-}
-
-impl SeekerRecord {
-    pub fn display_name(&self) -> String {
-        format!("{} {}", self.first_name.as_deref().unwrap_or(""), self.last_name.as_deref().unwrap_or(""))
-            .trim()
-            .to_owned()
-    }
-}
-
-/// An advisor and the live count of their portfolio.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct AdvisorRecord {
-    pub pk: String,
-    pub sk: String,
-    pub gsi1pk: String,
-    pub gsi1sk: String,
-    pub advisor_id: String,
-    pub sub: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub email: String,
-    pub region: String,
-    pub modality: Modality,
-    pub capacity: u32,
-    pub portfolio_count: u32,
-    pub created_at: String,
-}
-
-impl AdvisorRecord {
-    pub fn display_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name)
-    }
 }
 
 /// One page of a Query on the table or an index.
@@ -346,8 +224,8 @@ impl Store {
     pub async fn query_page(
         &self,
         spec: &QuerySpec<'_>,
-        page: &crate::http::Page,
-    ) -> Result<(Vec<Item>, Option<String>), ApiError> {
+        page: &Page,
+    ) -> Result<(Vec<Item>, Option<String>), StoreError> {
         let (pk_attr, sk_attr) = match spec.index {
             None => ("pk", "sk"),
             Some(keys::GSI1) => ("gsi1pk", "gsi1sk"),
@@ -363,7 +241,7 @@ impl Store {
             }
             let complete = start.len() == expected.len() && expected.iter().all(|k| start.contains_key(*k));
             if !same_partition || !complete {
-                return Err(ApiError::bad_request("invalid_cursor", "cursor is not one this list returned"));
+                return Err(StoreError::InvalidCursor);
             }
         }
         let mut query = self
@@ -395,7 +273,7 @@ impl Store {
                 .expression_attribute_values(":filter", s(value.clone()));
         }
         let output = query.send().await.map_err(sdk_error)?;
-        let next = output.last_evaluated_key.filter(|k| !k.is_empty()).map(|k| crate::http::encode_cursor(&k));
+        let next = output.last_evaluated_key.filter(|k| !k.is_empty()).map(|k| page::encode_cursor(&k));
         Ok((output.items.unwrap_or_default(), next))
     }
 }

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::ApiError;
+use crate::error::Invalid;
 
 /// Accompaniment level (PRODUCT.md): drives the contact cadence and which advisors may follow the seeker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -131,11 +131,11 @@ pub const REGIONS: [(&str, &str); 18] = [
 pub struct Region(String);
 
 impl Region {
-    pub fn parse(code: &str) -> Result<Self, ApiError> {
+    pub fn parse(code: &str) -> Result<Self, Invalid> {
         if REGIONS.iter().any(|(c, _)| *c == code) {
             Ok(Region(code.to_owned()))
         } else {
-            Err(ApiError::unprocessable(
+            Err(Invalid::new(
                 "invalid_region",
                 "region must be a French region INSEE code, e.g. \"11\" for Île-de-France",
             ))
@@ -168,9 +168,9 @@ impl fmt::Display for Region {
 pub struct Email(String);
 
 impl Email {
-    pub fn parse(raw: &str) -> Result<Self, ApiError> {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let trimmed = raw.trim();
-        let invalid = || ApiError::unprocessable("invalid_email", "email is not a valid address");
+        let invalid = || Invalid::new("invalid_email", "email is not a valid address");
         if trimmed.len() > 254 || !email_address::EmailAddress::is_valid(trimmed) {
             return Err(invalid());
         }
@@ -192,14 +192,14 @@ impl Email {
 pub struct PersonName(String);
 
 impl PersonName {
-    pub fn parse(field: &'static str, raw: &str) -> Result<Self, ApiError> {
+    pub fn parse(field: &'static str, raw: &str) -> Result<Self, Invalid> {
         let trimmed = raw.trim();
         let count = trimmed.chars().count();
         if count == 0 || count > 100 {
-            return Err(ApiError::unprocessable("invalid_name", format!("{field} must be 1 to 100 characters")));
+            return Err(Invalid::new("invalid_name", format!("{field} must be 1 to 100 characters")));
         }
         if trimmed.chars().any(char::is_control) {
-            return Err(ApiError::unprocessable("invalid_name", format!("{field} contains control characters")));
+            return Err(Invalid::new("invalid_name", format!("{field} contains control characters")));
         }
         Ok(PersonName(trimmed.to_owned()))
     }
@@ -214,9 +214,8 @@ impl PersonName {
 pub struct Phone(String);
 
 impl Phone {
-    pub fn parse(raw: &str) -> Result<Self, ApiError> {
-        let invalid =
-            || ApiError::unprocessable("invalid_phone", "phone must be a phone number such as +33 6 12 34 56 78");
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let invalid = || Invalid::new("invalid_phone", "phone must be a phone number such as +33 6 12 34 56 78");
         if raw.len() > 40 {
             return Err(invalid());
         }
@@ -245,17 +244,17 @@ impl Phone {
 }
 
 /// A short free text (a reason, a note): trimmed, 1 to `max` characters, control characters other than newlines removed.
-pub fn free_text(field: &'static str, raw: &str, max: usize) -> Result<String, ApiError> {
+pub fn free_text(field: &'static str, raw: &str, max: usize) -> Result<String, Invalid> {
     let cleaned: String = raw.trim().chars().filter(|c| !c.is_control() || *c == '\n').collect();
     let count = cleaned.chars().count();
     if count == 0 || count > max {
-        return Err(ApiError::unprocessable("invalid_text", format!("{field} must be 1 to {max} characters")));
+        return Err(Invalid::new("invalid_text", format!("{field} must be 1 to {max} characters")));
     }
     Ok(cleaned)
 }
 
 /// Preferred channels: 1 to 4 distinct channels.
-pub fn preferred_channels(channels: &[Channel]) -> Result<Vec<Channel>, ApiError> {
+pub fn preferred_channels(channels: &[Channel]) -> Result<Vec<Channel>, Invalid> {
     let mut distinct: Vec<Channel> = Vec::new();
     for c in channels {
         if !distinct.contains(c) {
@@ -263,7 +262,7 @@ pub fn preferred_channels(channels: &[Channel]) -> Result<Vec<Channel>, ApiError
         }
     }
     if distinct.is_empty() {
-        return Err(ApiError::unprocessable("invalid_channels", "preferredChannels must name at least one channel"));
+        return Err(Invalid::new("invalid_channels", "preferredChannels must name at least one channel"));
     }
     Ok(distinct)
 }

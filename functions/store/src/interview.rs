@@ -1,45 +1,21 @@
-//! Interviews as every function sees them (booking writes them; reminders,
-//! meetings and links read them), the agenda granules that keep an advisor's
-//! interviews from overlapping, and the reminder items.
+//! Interview records as every function sees them (booking writes them; reminders and meetings
+//! read them), and the transaction items that keep the agenda granules, the slots and the
+//! reminders in step with an interview. The rules themselves are in `domain::interview`.
 
 use aws_sdk_dynamodb::types::TransactWriteItem;
-use chrono::{DateTime, Duration, DurationRound, TimeZone, Utc};
-use chrono_tz::Europe::Paris;
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::ApiError;
-use crate::store::{n, s, to_item};
+use crate::error::StoreError;
 use crate::tx::{delete as tx_delete, delete_with, put, update};
+use crate::{n, s, to_item};
 
-use crate::domain::Channel;
-use crate::journal::ActorRole;
 use crate::keys;
-use crate::time::to_key;
-
-/// Agenda granule: interviews and slots start and end on these boundaries.
-pub const GRANULE_MINUTES: i64 = 5;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InterviewStatus {
-    Booked,
-    Cancelled,
-    Completed,
-    NoShow,
-    JustifiedAbsence,
-}
-
-impl InterviewStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            InterviewStatus::Booked => "booked",
-            InterviewStatus::Cancelled => "cancelled",
-            InterviewStatus::Completed => "completed",
-            InterviewStatus::NoShow => "no_show",
-            InterviewStatus::JustifiedAbsence => "justified_absence",
-        }
-    }
-}
+use domain::journal::ActorRole;
+use domain::Channel;
+// Callers name these beside the record; they are the domain's.
+pub use domain::interview::{granules, on_granule, InterviewStatus, ReminderKind, GRANULE_MINUTES};
+use domain::time::to_key;
 
 /// A channel switch during an interview (video failed, continue by phone).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -106,10 +82,10 @@ pub struct InterviewRecord {
 
 impl InterviewRecord {
     pub fn start_at(&self) -> DateTime<Utc> {
-        crate::time::from_key(&self.start).unwrap_or_default()
+        domain::time::from_key(&self.start).unwrap_or_default()
     }
     pub fn end_at(&self) -> DateTime<Utc> {
-        crate::time::from_key(&self.end).unwrap_or_default()
+        domain::time::from_key(&self.end).unwrap_or_default()
     }
     /// The `.ics` UID: one per interview, for its whole life.
     pub fn calendar_uid(&self) -> String {
@@ -120,61 +96,6 @@ impl InterviewRecord {
 /// GSI sort key of an interview or slot: start instant then id.
 pub fn start_sort_key(start: DateTime<Utc>, id: &str) -> String {
     format!("{}#{id}", to_key(start))
-}
-
-/// Whether `instant` sits on a granule boundary.
-pub fn on_granule(instant: DateTime<Utc>) -> bool {
-    instant.duration_trunc(Duration::minutes(GRANULE_MINUTES)).ok() == Some(instant)
-}
-
-/// The keys of every granule in `[start, end)`.
-pub fn granules(start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<String> {
-    let mut keys = Vec::new();
-    let mut at = start;
-    while at < end {
-        keys.push(to_key(at));
-        at += Duration::minutes(GRANULE_MINUTES);
-    }
-    keys
-}
-
-/// The two reminders of an interview (PRODUCT.md): the day before and an hour before.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReminderKind {
-    DayBefore,
-    HourBefore,
-}
-
-impl ReminderKind {
-    pub const ALL: [ReminderKind; 2] = [ReminderKind::DayBefore, ReminderKind::HourBefore];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReminderKind::DayBefore => "day_before",
-            ReminderKind::HourBefore => "hour_before",
-        }
-    }
-    /// When the reminder of an interview starting at `start` is due. "The day before" is the
-    /// same Paris wall-clock time on the previous calendar day (not 24 hours earlier, which
-    /// is off by an hour across a daylight-saving change); "an hour before" is 60 minutes.
-    pub fn due(self, start: DateTime<Utc>) -> DateTime<Utc> {
-        match self {
-            ReminderKind::DayBefore => {
-                let local = start.with_timezone(&Paris).naive_local() - Duration::days(1);
-                // A wall-clock time skipped by the spring change does not exist: fall back to 24 hours.
-                Paris
-                    .from_local_datetime(&local)
-                    .earliest()
-                    .map(|d| d.with_timezone(&Utc))
-                    .unwrap_or(start - Duration::hours(24))
-            }
-            ReminderKind::HourBefore => start - Duration::hours(1),
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<ReminderKind> {
-        ReminderKind::ALL.into_iter().find(|k| k.as_str() == raw)
-    }
 }
 
 /// A reminder to send, found by the scheduled job through its UTC hour bucket on GSI1.
@@ -257,7 +178,7 @@ pub fn release_granules(
 }
 
 /// Reminder items for the interview's current time: written when still ahead, removed otherwise.
-pub fn set_reminders(interview: &InterviewRecord, now: DateTime<Utc>) -> Result<Vec<TransactWriteItem>, ApiError> {
+pub fn set_reminders(interview: &InterviewRecord, now: DateTime<Utc>) -> Result<Vec<TransactWriteItem>, StoreError> {
     let ahead = reminders(&interview.interview_id, interview.start_at(), now);
     let mut items = Vec::new();
     for kind in ReminderKind::ALL {
@@ -297,17 +218,6 @@ mod tests {
     use chrono::TimeZone;
 
     #[test]
-    fn granules_cover_the_interval_half_open() {
-        let start = Utc.with_ymd_and_hms(2026, 12, 3, 8, 30, 0).unwrap();
-        let keys = granules(start, start + Duration::minutes(30));
-        assert_eq!(keys.len(), 6);
-        assert_eq!(keys[0], "2026-12-03T08:30:00.000Z");
-        assert_eq!(keys[5], "2026-12-03T08:55:00.000Z");
-        assert!(on_granule(start));
-        assert!(!on_granule(start + Duration::minutes(2)));
-    }
-
-    #[test]
     fn reminders_already_due_are_not_written() {
         let start = Utc.with_ymd_and_hms(2026, 12, 3, 8, 30, 0).unwrap();
         assert_eq!(reminders("I", start, start - Duration::days(3)).len(), 2);
@@ -315,17 +225,5 @@ mod tests {
         assert_eq!(late.len(), 1);
         assert_eq!(late[0].kind, "hour_before");
         assert_eq!(late[0].gsi1pk, "REMIND#2026-12-03T07");
-    }
-
-    #[test]
-    fn the_day_before_keeps_the_paris_wall_clock_across_daylight_saving() {
-        // Monday 26 October 2026 10:00 in Paris (CET, UTC+1) is 09:00 UTC; the day before at
-        // 10:00 is Sunday 25 October, already CET after the change at 03:00: 09:00 UTC.
-        let monday = Utc.with_ymd_and_hms(2026, 10, 26, 9, 0, 0).unwrap();
-        assert_eq!(ReminderKind::DayBefore.due(monday), Utc.with_ymd_and_hms(2026, 10, 25, 9, 0, 0).unwrap());
-        // Sunday 25 October 10:00 CET (09:00 UTC): Saturday 10:00 CEST is 08:00 UTC, 25 hours before.
-        let sunday = Utc.with_ymd_and_hms(2026, 10, 25, 9, 0, 0).unwrap();
-        assert_eq!(ReminderKind::DayBefore.due(sunday), Utc.with_ymd_and_hms(2026, 10, 24, 8, 0, 0).unwrap());
-        assert_eq!(ReminderKind::HourBefore.due(sunday), Utc.with_ymd_and_hms(2026, 10, 25, 8, 0, 0).unwrap());
     }
 }

@@ -4,8 +4,8 @@ use lambda_http::{run, service_fn, Error, Request};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    common::telemetry::init();
-    let app = links::App::from_env().await?;
+    api::telemetry::init();
+    let app = booking::link_pages::App::from_env().await?;
     let app = &app;
-    run(service_fn(move |request: Request| async move { links::handle(app, request).await })).await
+    run(service_fn(move |request: Request| async move { booking::link_pages::handle(app, request).await })).await
 }

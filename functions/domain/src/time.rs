@@ -3,7 +3,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Europe::Paris;
 
-use crate::error::ApiError;
+use crate::error::Invalid;
 
 /// An instant as the API shows it: RFC 3339 with the Paris offset, e.g. `2026-12-03T09:30:00+01:00`.
 pub fn to_paris(instant: DateTime<Utc>) -> String {
@@ -21,10 +21,10 @@ pub fn from_key(raw: &str) -> Option<DateTime<Utc>> {
 }
 
 /// Parses an API instant: RFC 3339 with an explicit offset.
-pub fn parse_instant(field: &'static str, raw: &str) -> Result<DateTime<Utc>, ApiError> {
-    DateTime::parse_from_rfc3339(raw).map(|d| d.with_timezone(&Utc)).map_err(|_| {
-        ApiError::unprocessable("invalid_time", format!("{field} must be an RFC 3339 instant with an offset"))
-    })
+pub fn parse_instant(field: &'static str, raw: &str) -> Result<DateTime<Utc>, Invalid> {
+    DateTime::parse_from_rfc3339(raw)
+        .map(|d| d.with_timezone(&Utc))
+        .map_err(|_| Invalid::new("invalid_time", format!("{field} must be an RFC 3339 instant with an offset")))
 }
 
 /// A day for people: `jeudi 3 décembre 2026` (the Paris day of `instant`).

@@ -121,3 +121,21 @@ pub fn error_chain(error: &(dyn StdError + 'static)) -> String {
     }
     text
 }
+
+impl From<domain::Invalid> for ApiError {
+    fn from(invalid: domain::Invalid) -> Self {
+        ApiError::Unprocessable { code: invalid.code, message: invalid.message }
+    }
+}
+
+impl From<store::StoreError> for ApiError {
+    fn from(error: store::StoreError) -> Self {
+        match error {
+            store::StoreError::Unavailable(source) => ApiError::Unavailable(source),
+            store::StoreError::Internal(source) => ApiError::Internal(source),
+            store::StoreError::InvalidCursor => {
+                ApiError::bad_request("invalid_cursor", "cursor is not one this list returned")
+            }
+        }
+    }
+}

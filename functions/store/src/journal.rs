@@ -4,26 +4,15 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::ApiError;
+use crate::error::StoreError;
 use crate::keys;
-use crate::store::{to_item, Item};
-use crate::time;
-
-/// Who caused an entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ActorRole {
-    Seeker,
-    Advisor,
-    Admin,
-    System,
-}
+use crate::{to_item, Item};
+// Callers name these beside the record; they are the domain's.
+pub use domain::journal::{ActorRole, FREE_TEXT_FIELDS};
+use domain::time;
 
 /// Fields of `details` that hold instants.
 const INSTANT_FIELDS: [&str; 2] = ["start", "previousStart"];
-
-/// Fields of `details` that hold text people typed: erasure strips them.
-pub const FREE_TEXT_FIELDS: [&str; 4] = ["reason", "note", "message", "location"];
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -73,7 +62,7 @@ impl JournalRecord {
         }
     }
 
-    pub fn to_item(&self) -> Result<Item, ApiError> {
+    pub fn to_item(&self) -> Result<Item, StoreError> {
         to_item(self)
     }
 

@@ -1,0 +1,12 @@
+//! The domain: pure rules and types, no AWS, no Lambda, no HTTP (this crate's dependencies make
+//! the compiler enforce it). Raw strings from a request become these types at the boundary, or
+//! the request is refused with [`Invalid`].
+
+pub mod error;
+pub mod interview;
+pub mod journal;
+pub mod model;
+pub mod time;
+
+pub use error::Invalid;
+pub use model::*;

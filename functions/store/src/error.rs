@@ -1,0 +1,25 @@
+//! How a store operation fails, classified so the boundary can answer 503 (retry later), 400
+//! (a cursor that is not ours) or 500, and log the source chain without sending it.
+
+use std::error::Error as StdError;
+
+pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// DynamoDB is throttling, unreachable or briefly failing: nothing was written; retry later.
+    #[error("the table is temporarily unavailable")]
+    Unavailable(#[source] BoxError),
+    /// An unexpected answer or an item that does not decode: a bug, details in the logs.
+    #[error("unexpected store failure")]
+    Internal(#[source] BoxError),
+    /// A resume key that this list never returned (another list's, or forged).
+    #[error("cursor is not one this list returned")]
+    InvalidCursor,
+}
+
+impl StoreError {
+    pub fn internal(message: impl Into<String>) -> StoreError {
+        StoreError::Internal(message.into().into())
+    }
+}

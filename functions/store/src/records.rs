@@ -1,0 +1,93 @@
+//! The records every function reads: identities, seekers, advisors.
+
+use serde::{Deserialize, Serialize};
+
+use domain::{Channel, Level, Modality};
+
+/// Maps a person's identity subject to their seeker or advisor record.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityRecord {
+    pub pk: String,
+    pub sk: String,
+    pub role: IdentityRole,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seeker_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advisor_id: Option<String>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentityRole {
+    Seeker,
+    Advisor,
+}
+
+/// A job seeker's profile. Personal fields are optional because erasure removes them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SeekerRecord {
+    pub pk: String,
+    pub sk: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi1pk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi1sk: Option<String>,
+    pub seeker_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    pub region: String,
+    pub level: Level,
+    #[serde(default)]
+    pub preferred_channels: Vec<Channel>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advisor_id: Option<String>,
+    pub registered_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_contact_at: Option<String>,
+    pub next_contact_due: String,
+    #[serde(default)]
+    pub erased: bool,
+}
+
+impl SeekerRecord {
+    pub fn display_name(&self) -> String {
+        format!("{} {}", self.first_name.as_deref().unwrap_or(""), self.last_name.as_deref().unwrap_or(""))
+            .trim()
+            .to_owned()
+    }
+}
+
+/// An advisor and the live count of their portfolio.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct AdvisorRecord {
+    pub pk: String,
+    pub sk: String,
+    pub gsi1pk: String,
+    pub gsi1sk: String,
+    pub advisor_id: String,
+    pub sub: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub region: String,
+    pub modality: Modality,
+    pub capacity: u32,
+    pub portfolio_count: u32,
+    pub created_at: String,
+}
+
+impl AdvisorRecord {
+    pub fn display_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+}
