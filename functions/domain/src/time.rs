@@ -66,6 +66,28 @@ pub fn french_date_time(instant: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+    struct Stored {
+        #[serde(with = "stored")]
+        at: DateTime<Utc>,
+        #[serde(default, with = "stored::option", skip_serializing_if = "Option::is_none")]
+        seen: Option<DateTime<Utc>>,
+    }
+
+    #[test]
+    fn stored_instants_are_fixed_width_utc_and_a_corrupt_one_is_an_error() {
+        use chrono::TimeZone;
+        let at = Utc.with_ymd_and_hms(2026, 12, 3, 8, 30, 0).unwrap();
+        let text = serde_json::to_string(&Stored { at, seen: None }).unwrap();
+        assert_eq!(text, r#"{"at":"2026-12-03T08:30:00.000Z"}"#);
+        let back: Stored =
+            serde_json::from_str(r#"{"at":"2026-12-03T09:30:00+01:00","seen":"2026-12-03T08:31:00.000Z"}"#).unwrap();
+        assert_eq!(back.at, at);
+        assert_eq!(back.seen, Some(at + chrono::Duration::minutes(1)));
+        assert!(serde_json::from_str::<Stored>(r#"{"at":"yesterday"}"#).is_err());
+        assert!(serde_json::from_str::<Stored>(r#"{"at":""}"#).is_err());
+    }
     use chrono::TimeZone;
 
     #[test]
@@ -83,5 +105,44 @@ mod tests {
         let parsed = parse_instant("start", "2026-12-03T09:30:00+01:00").unwrap();
         assert_eq!(from_key(&to_key(parsed)), Some(parsed));
         assert_eq!(to_key(parsed), "2026-12-03T08:30:00.000Z");
+    }
+}
+
+/// Serde for instants as stored: the fixed-width UTC form of [`to_key`] on the way out, and on
+/// the way in any RFC 3339 instant; anything else fails to decode (a corrupt item is an error,
+/// never silently 1970). Use as `#[serde(with = "domain::time::stored")]`.
+pub mod stored {
+    use chrono::{DateTime, Utc};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(instant: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&super::to_key(*instant))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        super::from_key(&raw).ok_or_else(|| serde::de::Error::custom("an instant that is not RFC 3339"))
+    }
+
+    /// The same for an optional instant (absent or null is `None`).
+    pub mod option {
+        use chrono::{DateTime, Utc};
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(instant: &Option<DateTime<Utc>>, serializer: S) -> Result<S::Ok, S::Error> {
+            match instant {
+                Some(instant) => serializer.serialize_str(&super::super::to_key(*instant)),
+                None => serializer.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+            match Option::<String>::deserialize(deserializer)? {
+                None => Ok(None),
+                Some(raw) => super::super::from_key(&raw)
+                    .map(Some)
+                    .ok_or_else(|| serde::de::Error::custom("an instant that is not RFC 3339")),
+            }
+        }
     }
 }

@@ -9,19 +9,26 @@ pub mod journal;
 pub mod keys;
 pub mod outbox;
 pub mod page;
+pub mod query;
 pub mod records;
+pub mod retry;
 pub mod tx;
 
 pub use error::StoreError;
 pub use page::Page;
+pub use query::{Index, Query};
 pub use records::*;
+pub use retry::{transact_retrying, Retrying, Step};
+pub use tx::{Held, HeldMany, Tx};
 
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::delete_item::builders::DeleteItemFluentBuilder;
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -78,11 +85,13 @@ pub enum TransactOutcome {
 impl TransactOutcome {
     /// Whether the item at `index` failed its condition.
     pub fn condition_failed(&self, index: usize) -> bool {
+        self.reason_is(index, "ConditionalCheckFailed")
+    }
+
+    fn reason_is(&self, index: usize, code: &str) -> bool {
         match self {
             TransactOutcome::Committed => false,
-            TransactOutcome::Cancelled(reasons) => {
-                reasons.get(index).and_then(|r| r.as_deref()) == Some("ConditionalCheckFailed")
-            }
+            TransactOutcome::Cancelled(reasons) => reasons.get(index).and_then(|r| r.as_deref()) == Some(code),
         }
     }
     /// A concurrent transaction touched the same items: retry after a pause.
@@ -137,6 +146,66 @@ impl Store {
                 }
                 Err(sdk_error(error))
             }
+        }
+    }
+
+    /// Commits `tx`; cancellation is an outcome (ask it which held item failed), not an error.
+    pub async fn commit(&self, tx: Tx) -> Result<TransactOutcome, StoreError> {
+        self.transact(tx.into_items()).await
+    }
+
+    /// Puts one item, under `condition` if any. `Ok(false)` when the condition failed.
+    pub async fn put(&self, item: Item, condition: Option<&str>) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .set_condition_expression(condition.map(str::to_owned))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error) if is_conditional_check_failed(&error) => Ok(false),
+            Err(error) => Err(sdk_error(error)),
+        }
+    }
+
+    /// Updates the item `pk`/`sk` with the expressions `build` adds; returns its new image, or
+    /// `None` when the condition failed.
+    pub async fn update(
+        &self,
+        pk: &str,
+        sk: &str,
+        build: impl FnOnce(UpdateItemFluentBuilder) -> UpdateItemFluentBuilder,
+    ) -> Result<Option<Item>, StoreError> {
+        let request = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(pk))
+            .key("sk", s(sk))
+            .return_values(ReturnValue::AllNew);
+        match build(request).send().await {
+            Ok(output) => Ok(Some(output.attributes.unwrap_or_default())),
+            Err(error) if is_conditional_check_failed(&error) => Ok(None),
+            Err(error) => Err(sdk_error(error)),
+        }
+    }
+
+    /// Deletes the item `pk`/`sk` under the condition `build` adds, if any; `Ok(false)` when
+    /// the condition failed. Deleting an absent item is a success.
+    pub async fn delete(
+        &self,
+        pk: &str,
+        sk: &str,
+        build: impl FnOnce(DeleteItemFluentBuilder) -> DeleteItemFluentBuilder,
+    ) -> Result<bool, StoreError> {
+        let request = self.client.delete_item().table_name(&self.table).key("pk", s(pk)).key("sk", s(sk));
+        match build(request).send().await {
+            Ok(_) => Ok(true),
+            Err(error) if is_conditional_check_failed(&error) => Ok(false),
+            Err(error) => Err(sdk_error(error)),
         }
     }
 

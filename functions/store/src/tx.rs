@@ -85,10 +85,66 @@ pub fn with_table(table: &str, items: Vec<TransactWriteItem>) -> Vec<TransactWri
         .collect()
 }
 
-/// Waits a random, growing while (up to about a quarter of a second) after a transaction
-/// conflict, so concurrent writers of the same items spread out before retrying.
-pub async fn backoff(attempt: u32) {
-    let ceiling_ms = 4u64 << attempt.min(6);
-    let jitter = (ulid::Ulid::new().random() % u128::from(ceiling_ms)) as u64;
-    tokio::time::sleep(std::time::Duration::from_millis(jitter + 1)).await;
+pub use crate::retry::backoff;
+
+/// The items of one `TransactWriteItems`. Each push returns a handle, so that after a
+/// cancellation the code asks "did the slot's claim fail?" by name, not by position.
+#[derive(Debug, Default)]
+pub struct Tx {
+    items: Vec<TransactWriteItem>,
+}
+
+/// One item pushed on a [`Tx`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Held(usize);
+
+/// Several items pushed together (the granules of an interview, say).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HeldMany(std::ops::Range<usize>);
+
+impl Tx {
+    pub fn new() -> Tx {
+        Tx::default()
+    }
+
+    pub fn push(&mut self, item: TransactWriteItem) -> Held {
+        self.items.push(item);
+        Held(self.items.len() - 1)
+    }
+
+    pub fn push_all(&mut self, items: impl IntoIterator<Item = TransactWriteItem>) -> HeldMany {
+        let start = self.items.len();
+        self.items.extend(items);
+        HeldMany(start..self.items.len())
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn into_items(self) -> Vec<TransactWriteItem> {
+        self.items
+    }
+}
+
+impl From<Vec<TransactWriteItem>> for Tx {
+    fn from(items: Vec<TransactWriteItem>) -> Tx {
+        Tx { items }
+    }
+}
+
+impl crate::TransactOutcome {
+    /// Whether `held`'s condition failed.
+    pub fn failed(&self, held: Held) -> bool {
+        self.reason_is(held.0, "ConditionalCheckFailed")
+    }
+
+    /// Whether the condition of any of `held` failed.
+    pub fn any_failed(&self, held: &HeldMany) -> bool {
+        held.0.clone().any(|i| self.reason_is(i, "ConditionalCheckFailed"))
+    }
 }
