@@ -5,9 +5,10 @@
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use chrono::{DateTime, Utc};
 
+use crate::attr::s;
 use crate::keys;
+use crate::records::SeekerRecord;
 use crate::tx::update;
-use crate::{s, SeekerRecord};
 use domain::time::{from_key, to_key};
 use domain::CadencePolicy;
 

@@ -6,9 +6,9 @@ use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::attr::{n, s, to_item};
 use crate::error::StoreError;
 use crate::tx::{delete as tx_delete, delete_with, put, update};
-use crate::{n, s, to_item};
 
 use crate::keys;
 use domain::journal::ActorRole;

@@ -4,9 +4,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::attr::{to_item, Item};
 use crate::error::StoreError;
 use crate::keys;
-use crate::{to_item, Item};
 // Callers name these beside the record; they are the domain's.
 pub use domain::journal::{ActorRole, FREE_TEXT_FIELDS};
 use domain::time;

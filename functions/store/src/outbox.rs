@@ -5,9 +5,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::attr::{to_item, Item};
 use crate::error::StoreError;
 use crate::keys;
-use crate::{to_item, Item};
 use domain::time;
 
 /// Every email the product sends. The name is the template file stem.

@@ -4,9 +4,12 @@
 use aws_sdk_dynamodb::types::{AttributeValue, Select};
 use serde::de::DeserializeOwned;
 
+use crate::attr::{from_item, s, Item};
+use crate::client::{query_all, Store};
+use crate::error::sdk_error;
 use crate::error::StoreError;
+use crate::keys;
 use crate::page::{encode_cursor, Page};
-use crate::{from_item, keys, s, sdk_error, Item, Store};
 
 /// Where a query reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,7 +189,7 @@ impl<'s> Query<'s> {
 
     /// Every matching item, page after page.
     pub async fn all(&self) -> Result<Vec<Item>, StoreError> {
-        crate::query_all(self.request()).await
+        query_all(self.request()).await
     }
 
     /// [`Query::all`], each item decoded as `T`.

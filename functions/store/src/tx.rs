@@ -1,11 +1,43 @@
 //! Items of a `TransactWriteItems`, built without the table name:
-//! [`crate::Store::transact`] sets it on every item, so call sites
+//! [`crate::client::Store::transact`] sets it on every item, so call sites
 //! stay about keys and conditions.
 
 use aws_sdk_dynamodb::types::builders::{ConditionCheckBuilder, DeleteBuilder, UpdateBuilder};
 use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, TransactWriteItem, Update};
 
-use crate::{s, Item};
+use crate::attr::{s, Item};
+
+/// How a `TransactWriteItems` ended.
+#[derive(Debug)]
+pub enum TransactOutcome {
+    Committed,
+    /// Cancelled: one reason code per item, in order (`None` for items that were fine).
+    Cancelled(Vec<Option<String>>),
+}
+
+impl TransactOutcome {
+    /// Whether the item at `index` failed its condition.
+    pub fn condition_failed(&self, index: usize) -> bool {
+        self.reason_is(index, "ConditionalCheckFailed")
+    }
+
+    pub(crate) fn reason_is(&self, index: usize, code: &str) -> bool {
+        match self {
+            TransactOutcome::Committed => false,
+            TransactOutcome::Cancelled(reasons) => reasons.get(index).and_then(|r| r.as_deref()) == Some(code),
+        }
+    }
+    /// A concurrent transaction touched the same items: retry after a pause.
+    pub fn conflicted(&self) -> bool {
+        match self {
+            TransactOutcome::Committed => false,
+            TransactOutcome::Cancelled(reasons) => reasons
+                .iter()
+                .flatten()
+                .any(|r| r == "TransactionConflict" || r == "ThrottlingError" || r == "ProvisionedThroughputExceeded"),
+        }
+    }
+}
 
 /// Filled by `Store::transact`.
 const TABLE_PLACEHOLDER: &str = "";
@@ -137,7 +169,7 @@ impl From<Vec<TransactWriteItem>> for Tx {
     }
 }
 
-impl crate::TransactOutcome {
+impl TransactOutcome {
     /// Whether `held`'s condition failed.
     pub fn failed(&self, held: Held) -> bool {
         self.reason_is(held.0, "ConditionalCheckFailed")
