@@ -8,6 +8,7 @@ mod emails;
 mod functions;
 mod http_api;
 mod jwt;
+mod local_only;
 mod scheduler;
 mod streams;
 mod table;
@@ -125,7 +126,8 @@ async fn main() -> Result<()> {
         .route("/_local/health", get(|| async { "ok" }))
         .fallback(api)
         .with_state(gateway.clone())
-        .merge(chime::control_router(gateway.clone()));
+        .merge(chime::control_router(gateway.clone()))
+        .layer(axum::middleware::from_fn(local_only::loopback_host_only));
 
     // The Chime SDK Meetings emulator, where AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS points.
     let chime_address = SocketAddr::from(([127, 0, 0, 1], chime_port));
