@@ -109,9 +109,10 @@ lint_checkov() {
 		return 1
 	}
 	for f in template.yaml infra/*.yaml; do files+=(-f "$f"); done
-	awk '/- id: CKV/ { id = $0; file = FILENAME; line = FNR; next }
-		id != "" { if ($1 != "comment:") { print file ":" line ": checkov skip without a comment" ; bad = 1 } id = "" }
-		END { exit bad }' template.yaml infra/*.yaml || return 1
+	awk 'pending { if ($1 != "comment:") { print at ": checkov skip without a comment"; bad = 1 } pending = 0 }
+		/- id: CKV/ { pending = 1; at = FILENAME ":" FNR }
+		END { if (pending) { print at ": checkov skip without a comment"; bad = 1 } exit bad }' \
+		template.yaml infra/*.yaml || return 1
 	BC_SKIP_MAPPING=TRUE CKV_SKIP_PACKAGE_UPDATE_CHECK=true CKV_PARSE_ERROR_FAIL=true \
 		"$checkov" "${files[@]}" --framework cloudformation --compact --quiet --skip-download
 }
