@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use store::journal::{ActorRole, JournalRecord};
 use store::keys;
 use store::tx::put;
-use store::{n, s, Item, TransactOutcome};
+use store::{n, s, Item, TransactOutcome, Tx};
 
 use crate::join::load;
 use crate::App;
@@ -137,16 +137,15 @@ pub async fn handle(app: &App, event: EventBridgeEvent<Value>) -> Result<Recorde
     .chain(participant.map(|p| ("participant".to_owned(), s(p))))
     .chain(detail.attendee_id.clone().map(|a| ("attendeeId".to_owned(), s(a))))
     .collect();
-    let items = vec![
-        put(marker, Some("attribute_not_exists(pk)")),
-        put(entry.to_item().map_err(|e| format!("journal entry: {e}"))?, None),
-    ];
-    match app.store.transact(items).await.map_err(|e| format!("recording attendance: {e}"))? {
+    let mut tx = Tx::new();
+    let first_delivery = tx.push(put(marker, Some("attribute_not_exists(pk)")));
+    tx.push(put(entry.to_item().map_err(|e| format!("journal entry: {e}"))?, None));
+    match app.store.commit(tx).await.map_err(|e| format!("recording attendance: {e}"))? {
         TransactOutcome::Committed => {
             tracing::info!(interview_id = %interview.interview_id, event = what, "attendance recorded");
             Ok(Recorded::Written)
         }
-        outcome if outcome.condition_failed(0) => {
+        outcome if outcome.failed(first_delivery) => {
             tracing::info!(interview_id = %interview.interview_id, "attendance event delivered again; nothing written");
             Ok(Recorded::Duplicate)
         }
