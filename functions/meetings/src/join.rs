@@ -16,7 +16,6 @@ use domain::time::to_key;
 use domain::Channel;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
-use serde_json::json;
 use store::interview::{InterviewRecord, InterviewStatus};
 use store::keys;
 use store::tx::{delete as tx_delete, put, update};
@@ -25,6 +24,7 @@ use tokio::sync::Mutex;
 
 use crate::chime::{AttendeeInfo, ChimeError, MeetingInfo};
 use crate::policy::Window;
+use crate::views::JoinView;
 use crate::App;
 
 /// Rounds of read, Chime calls and conditional write before giving up with 503 (each round
@@ -200,7 +200,7 @@ pub(crate) async fn join(
         }
     })
     .await?;
-    Ok(answer(&meeting, &attendee))
+    Ok(answer(meeting, attendee))
 }
 
 /// One round of join: the interview's meeting (reused, or created), the caller's attendee, and
@@ -282,8 +282,8 @@ async fn create(app: &App, interview: &InterviewRecord, replacing: Option<&str>)
 }
 
 /// `{"meeting": {...}, "attendee": {...}}`: what `new MeetingSessionConfiguration(meeting, attendee)` takes.
-fn answer(meeting: &MeetingInfo, attendee: &AttendeeInfo) -> Response<Body> {
-    json_response(StatusCode::OK, &json!({"meeting": meeting.json, "attendee": attendee.json}))
+fn answer(meeting: MeetingInfo, attendee: AttendeeInfo) -> Response<Body> {
+    json_response(StatusCode::OK, &JoinView { attendee: attendee.view, meeting: meeting.view })
 }
 
 /// Removes a meeting id from an interview, if it still holds it, with its end marker. The handle
