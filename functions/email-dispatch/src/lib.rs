@@ -224,12 +224,10 @@ fn sent_update(outbox: &OutboxRecord, now: DateTime<Utc>, lease_until: &str, mes
 fn journal_entry(app: &App, outbox: &OutboxRecord, seeker_id: &str, now: DateTime<Utc>) -> TransactWriteItem {
     let entry_id = ulid::Ulid::from_datetime(now.into()).to_string();
     let expires = (now + chrono::Duration::days(i64::from(app.retention_days))).timestamp();
-    let details: Item = [
-        ("template".to_owned(), s(outbox.template.name())),
-        ("emailId".to_owned(), s(outbox.email_id.clone())),
-    ]
-    .into_iter()
-    .collect();
+    let details: Item =
+        [("template".to_owned(), s(outbox.template.name())), ("emailId".to_owned(), s(outbox.email_id.clone()))]
+            .into_iter()
+            .collect();
     update(keys::seeker_pk(seeker_id), &keys::journal_sk(&entry_id), |u| {
         u.update_expression(
             "SET entryId = :entry, seekerId = :seeker, kind = :kind, #at = :now, actorRole = :system, \

@@ -19,8 +19,7 @@ pub enum SesError {
 }
 
 /// Error codes of the SES API that mean "try again later".
-const RETRYABLE_CODES: [&str; 4] =
-    ["Throttling", "ThrottlingException", "ServiceUnavailable", "InternalFailure"];
+const RETRYABLE_CODES: [&str; 4] = ["Throttling", "ThrottlingException", "ServiceUnavailable", "InternalFailure"];
 
 fn classify<E, R>(error: SdkError<E, R>) -> SesError
 where

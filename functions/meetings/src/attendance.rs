@@ -8,6 +8,7 @@
 
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use chrono::{TimeZone, Utc};
+use domain::meeting::Part;
 use domain::time::to_key;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -155,11 +156,8 @@ pub async fn handle(app: &App, event: EventBridgeEvent<Value>) -> Result<Recorde
 
 /// `seeker` or `advisor` when the attendee is one of the interview's two people.
 fn participant(detail: &ChimeDetail, seeker_id: &str, advisor_id: &str) -> Option<&'static str> {
-    match detail.external_user_id.as_deref()?.split_once('-')? {
-        ("seeker", id) if id == seeker_id => Some("seeker"),
-        ("advisor", id) if id == advisor_id => Some("advisor"),
-        _ => None,
-    }
+    let external_user_id = detail.external_user_id.as_deref()?;
+    Part::from_external_user_id(external_user_id, seeker_id, advisor_id).map(|part| part.role())
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use api::auth::Caller;
 use api::http::{json_response, no_content, path_param};
 use api::ApiError;
 use chrono::{DateTime, Duration, Utc};
+use domain::meeting::{check_join, part_of, JoinRefused, Joinable, Part};
 use domain::time::to_key;
 use domain::Channel;
 use http::StatusCode;
@@ -23,38 +24,12 @@ use store::{n, s, transact_retrying, Held, Item, Retrying, Step, TransactOutcome
 use tokio::sync::Mutex;
 
 use crate::chime::{AttendeeInfo, ChimeError, MeetingInfo};
-use crate::policy::Window;
 use crate::views::JoinView;
 use crate::App;
 
 /// Rounds of read, Chime calls and conditional write before giving up with 503 (each round
 /// calls Chime, so fewer than the driver's default).
 const MAX_ATTEMPTS: u32 = 12;
-
-/// The caller's part in an interview.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Part {
-    Seeker(String),
-    Advisor(String),
-}
-
-impl Part {
-    fn id(&self) -> &str {
-        match self {
-            Part::Seeker(id) | Part::Advisor(id) => id,
-        }
-    }
-    fn role(&self) -> &'static str {
-        match self {
-            Part::Seeker(_) => "seeker",
-            Part::Advisor(_) => "advisor",
-        }
-    }
-    /// The Chime `ExternalUserId`: the role and the participant id (opaque ids, no personal data).
-    pub(crate) fn external_user_id(&self) -> String {
-        format!("{}-{}", self.role(), self.id())
-    }
-}
 
 pub(crate) async fn load(app: &App, interview_id: &str) -> Result<Option<InterviewRecord>, ApiError> {
     app.store.get(&keys::interview_pk(interview_id), keys::INTERVIEW_SK).await.map_err(ApiError::from)
@@ -64,39 +39,37 @@ pub(crate) async fn load(app: &App, interview_id: &str) -> Result<Option<Intervi
 async fn interview_for(app: &App, caller: &Caller, interview_id: &str) -> Result<(InterviewRecord, Part), ApiError> {
     let not_found = || ApiError::not_found("no such interview of yours");
     let interview = load(app, interview_id).await?.ok_or_else(not_found)?;
-    if caller.is_advisor() {
-        let advisor = api::access::caller_advisor(&app.store, caller).await?;
-        if advisor.advisor_id == interview.advisor_id {
-            return Ok((interview, Part::Advisor(advisor.advisor_id)));
-        }
+    let claimed = if caller.is_advisor() {
+        Part::Advisor(api::access::caller_advisor(&app.store, caller).await?.advisor_id)
     } else if caller.is_seeker() {
-        let seeker = api::access::caller_seeker(&app.store, caller).await?;
-        if seeker.seeker_id == interview.seeker_id {
-            return Ok((interview, Part::Seeker(seeker.seeker_id)));
-        }
-    }
-    Err(not_found())
+        Part::Seeker(api::access::caller_seeker(&app.store, caller).await?.seeker_id)
+    } else {
+        return Err(not_found());
+    };
+    let part = part_of(&claimed, &interview.seeker_id, &interview.advisor_id).ok_or_else(not_found)?;
+    Ok((interview, part))
 }
 
 /// Refuses a join the interview's state does not allow, with a reason the front end can show.
 fn check_joinable(app: &App, interview: &InterviewRecord, now: DateTime<Utc>) -> Result<(), ApiError> {
-    if interview.status != InterviewStatus::Booked {
-        return Err(ApiError::conflict("not_booked", "this interview is not booked any more"));
-    }
-    if interview.channel != Channel::Video {
-        return Err(ApiError::conflict(
+    let joinable = Joinable {
+        status: interview.status,
+        channel: interview.channel,
+        start: interview.start_at(),
+        end: interview.end_at(),
+    };
+    check_join(&app.policy.join_window(), joinable, now).map_err(|refused| match refused {
+        JoinRefused::NotBooked => ApiError::conflict("not_booked", "this interview is not booked any more"),
+        JoinRefused::NotVideo => ApiError::conflict(
             "not_video",
             "this interview is not held by video (its channel was switched); no meeting can be joined",
-        ));
-    }
-    match app.policy.window(interview, now) {
-        Window::TooEarly => Err(ApiError::conflict(
+        ),
+        JoinRefused::TooEarly => ApiError::conflict(
             "too_early",
             format!("the meeting opens {} minutes before the start", app.policy.join_early.num_minutes()),
-        )),
-        Window::Over => Err(ApiError::conflict("interview_over", "the interview is over")),
-        Window::Open => Ok(()),
-    }
+        ),
+        JoinRefused::Over => ApiError::conflict("interview_over", "the interview is over"),
+    })
 }
 
 /// `ClientRequestToken` of a meeting: the interview id for the first one, the interview and
@@ -144,7 +117,13 @@ pub(crate) fn meeting_end_item(app: &App, interview: &InterviewRecord, meeting_i
 
 /// Stores a new meeting id on the interview, if it still holds `previous` and is still a booked
 /// video interview, with its end marker. The handle names the interview's update.
-fn store_meeting(tx: &mut Tx, app: &App, interview: &InterviewRecord, previous: Option<&str>, meeting_id: &str) -> Held {
+fn store_meeting(
+    tx: &mut Tx,
+    app: &App,
+    interview: &InterviewRecord,
+    previous: Option<&str>,
+    meeting_id: &str,
+) -> Held {
     let set = tx.push(update(interview.pk.clone(), &interview.sk, |u| {
         let u = u
             .update_expression("SET meetingId = :meeting")
@@ -302,7 +281,7 @@ pub(crate) fn forget_meeting(tx: &mut Tx, interview: &InterviewRecord, meeting_i
 pub(crate) async fn end(app: &App, caller: &Caller, request: &Request) -> Result<Response<Body>, ApiError> {
     let interview_id = path_param(request, "interviewId")?;
     let (interview, part) = interview_for(app, caller, &interview_id).await?;
-    if !matches!(part, Part::Advisor(_)) {
+    if !part.may_end() {
         return Err(ApiError::forbidden("only the advisor ends the meeting"));
     }
     let Some(meeting_id) = interview.meeting_id.clone() else {
@@ -335,11 +314,5 @@ mod tests {
         assert!(replacement.len() <= 64 && replacement.len() >= 2);
         assert!(replacement.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
         assert_ne!(replacement, interview);
-    }
-
-    #[test]
-    fn external_user_ids_name_the_role_and_id_only() {
-        assert_eq!(Part::Seeker("S1".into()).external_user_id(), "seeker-S1");
-        assert_eq!(Part::Advisor("A1".into()).external_user_id(), "advisor-A1");
     }
 }

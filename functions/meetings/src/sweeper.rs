@@ -9,6 +9,7 @@
 use api::ApiError;
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, Duration, DurationRound, Utc};
+use domain::meeting::{sweep, Sweep};
 use domain::time::to_key;
 use serde::Deserialize;
 use serde_json::Value;
@@ -93,9 +94,10 @@ async fn end_one(app: &App, marker: &MeetingEnd, now: DateTime<Utc>) -> Result<O
     let Some(interview) = load(app, &marker.interview_id).await? else {
         return Ok(Outcome::Nothing);
     };
-    if interview.meeting_id.as_deref() != Some(marker.meeting_id.as_str()) {
-        // The meeting was ended or replaced meanwhile; a replacement carries its own marker.
-        if interview.meeting_id.is_none() {
+    let closes_at = app.policy.closes_at(&interview);
+    match sweep(&marker.meeting_id, interview.meeting_id.as_deref(), closes_at, now) {
+        Sweep::Leave => Ok(Outcome::Nothing),
+        Sweep::Clean => {
             app.chime.delete_meeting(&marker.meeting_id).await?;
             // A failed condition means the marker names another meeting now: nothing to remove.
             app.store
@@ -104,21 +106,22 @@ async fn end_one(app: &App, marker: &MeetingEnd, now: DateTime<Utc>) -> Result<O
                         .expression_attribute_values(":meeting", s(marker.meeting_id.clone()))
                 })
                 .await?;
+            Ok(Outcome::Nothing)
         }
-        return Ok(Outcome::Nothing);
+        Sweep::Move => {
+            app.store.put(meeting_end_item(app, &interview, &marker.meeting_id), None).await?;
+            Ok(Outcome::Moved)
+        }
+        Sweep::End => {
+            app.chime.delete_meeting(&marker.meeting_id).await?;
+            // A cancelled transaction means a join replaced the meeting meanwhile: its own marker ends it later.
+            let mut tx = Tx::new();
+            forget_meeting(&mut tx, &interview, &marker.meeting_id);
+            app.store.commit(tx).await?;
+            tracing::info!(interview_id = %interview.interview_id, "meeting of a finished interview ended");
+            Ok(Outcome::Ended)
+        }
     }
-    if app.policy.closes_at(&interview) > now {
-        // Rescheduled after the meeting was made: the marker moves to the new closing hour.
-        app.store.put(meeting_end_item(app, &interview, &marker.meeting_id), None).await?;
-        return Ok(Outcome::Moved);
-    }
-    app.chime.delete_meeting(&marker.meeting_id).await?;
-    // A cancelled transaction means a join replaced the meeting meanwhile: its own marker ends it later.
-    let mut tx = Tx::new();
-    forget_meeting(&mut tx, &interview, &marker.meeting_id);
-    app.store.commit(tx).await?;
-    tracing::info!(interview_id = %interview.interview_id, "meeting of a finished interview ended");
-    Ok(Outcome::Ended)
 }
 
 #[cfg(test)]
