@@ -5,6 +5,7 @@
 pub mod error;
 pub mod interview;
 pub mod journal;
+pub mod meeting;
 pub mod model;
 pub mod time;
 

@@ -8,6 +8,7 @@
 //! configured attempts it goes to the on-failure destination. Never dropped.
 
 pub mod render;
+pub mod ses;
 
 use std::time::Duration;
 
@@ -16,16 +17,17 @@ use api::config::Config;
 use api::error::{error_chain, BoxError};
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
-use aws_sdk_ses::primitives::Blob;
-use aws_sdk_ses::types::RawMessage;
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use chrono::{DateTime, Utc};
 use domain::time::to_key;
 use futures::stream::{self, StreamExt};
 use mail_builder::MessageBuilder;
 use store::keys;
 use store::outbox::OutboxRecord;
-use store::{is_conditional_check_failed, s, Store, TransactOutcome};
+use store::tx::update;
+use store::{n, s, Item, Store, TransactOutcome, Tx};
+
+use crate::ses::Ses;
 
 /// How long a claim protects an email being sent; past it, a retry may take over.
 const CLAIM_LEASE: Duration = Duration::from_secs(120);
@@ -34,7 +36,7 @@ const CONCURRENCY: usize = 8;
 
 pub struct App {
     pub store: Store,
-    pub ses: aws_sdk_ses::Client,
+    pub ses: Ses,
     pub sender: String,
     pub renderer: Renderer,
     pub retention_days: u32,
@@ -46,7 +48,7 @@ impl App {
         let sdk = aws_config::load_from_env().await;
         Ok(App {
             store: Store::new(aws_sdk_dynamodb::Client::new(&sdk), config.table_name.clone()),
-            ses: aws_sdk_ses::Client::new(&sdk),
+            ses: Ses::new(&sdk),
             sender: config.sender_email.clone(),
             renderer: Renderer::new(),
             retention_days: config.retention_days,
@@ -124,35 +126,28 @@ pub async fn process(app: &App, record: &EventRecord, now: DateTime<Utc>) -> Res
 /// Takes the email for this invocation. `Ok(false)` when there is nothing to do
 /// (sent already, or erased); an error when another invocation holds a live claim.
 async fn claim(app: &App, outbox: &OutboxRecord, now: DateTime<Utc>, lease_until: &str) -> Result<bool, BoxError> {
-    let result = app
+    let claimed = app
         .store
-        .client
-        .update_item()
-        .table_name(&app.store.table)
-        .key("pk", s(outbox.pk.clone()))
-        .key("sk", s(outbox.sk.clone()))
-        .update_expression("SET #status = :sending, claimedUntil = :lease")
-        .condition_expression(
-            "attribute_exists(pk) AND (#status = :pending OR (#status = :sending AND claimedUntil < :now))",
-        )
-        .expression_attribute_names("#status", "status")
-        .expression_attribute_values(":sending", s("sending"))
-        .expression_attribute_values(":pending", s("pending"))
-        .expression_attribute_values(":lease", s(lease_until))
-        .expression_attribute_values(":now", s(to_key(now)))
-        .send()
-        .await;
-    match result {
-        Ok(_) => Ok(true),
-        Err(error) if is_conditional_check_failed(&error) => {
-            let current: Option<OutboxRecord> = app.store.get(&outbox.pk, &outbox.sk).await.map_err(Box::new)?;
-            match current {
-                None => Ok(false),
-                Some(item) if item.status == "sent" => Ok(false),
-                Some(_) => Err("another invocation is sending this email".into()),
-            }
-        }
-        Err(error) => Err(Box::new(error)),
+        .update(&outbox.pk, &outbox.sk, |u| {
+            u.update_expression("SET #status = :sending, claimedUntil = :lease")
+                .condition_expression(
+                    "attribute_exists(pk) AND (#status = :pending OR (#status = :sending AND claimedUntil < :now))",
+                )
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":sending", s("sending"))
+                .expression_attribute_values(":pending", s("pending"))
+                .expression_attribute_values(":lease", s(lease_until))
+                .expression_attribute_values(":now", s(to_key(now)))
+        })
+        .await?;
+    if claimed.is_some() {
+        return Ok(true);
+    }
+    let current: Option<OutboxRecord> = app.store.get(&outbox.pk, &outbox.sk).await?;
+    match current {
+        None => Ok(false),
+        Some(item) if item.status == "sent" => Ok(false),
+        Some(_) => Err("another invocation is sending this email".into()),
     }
 }
 
@@ -160,15 +155,7 @@ async fn send(app: &App, outbox: &OutboxRecord) -> Result<String, BoxError> {
     let to = outbox.to.as_deref().ok_or("outbox email without recipient")?;
     let rendered = app.renderer.render(outbox.template, &outbox.params).map_err(Box::new)?;
     let raw = mime_message(&app.sender, to, &outbox.email_id, &rendered, outbox)?;
-    let output = app
-        .ses
-        .send_raw_email()
-        .source(&app.sender)
-        .destinations(to)
-        .raw_message(RawMessage::builder().data(Blob::new(raw)).build()?)
-        .send()
-        .await?;
-    Ok(output.message_id)
+    Ok(app.ses.send_raw(&app.sender, to, raw).await?)
 }
 
 /// The MIME message: text and HTML alternatives, attachments (e.g. `.ics`), a stable Message-ID.
@@ -198,96 +185,79 @@ pub fn mime_message(
 
 /// Gives the email back after a failed send so the retry can take it at once.
 async fn release(app: &App, outbox: &OutboxRecord, lease_until: &str) {
-    let result = app
+    let released = app
         .store
-        .client
-        .update_item()
-        .table_name(&app.store.table)
-        .key("pk", s(outbox.pk.clone()))
-        .key("sk", s(outbox.sk.clone()))
-        .update_expression("SET #status = :pending REMOVE claimedUntil")
-        .condition_expression("#status = :sending AND claimedUntil = :lease")
-        .expression_attribute_names("#status", "status")
-        .expression_attribute_values(":sending", s("sending"))
-        .expression_attribute_values(":pending", s("pending"))
-        .expression_attribute_values(":lease", s(lease_until))
-        .send()
+        .update(&outbox.pk, &outbox.sk, |u| {
+            u.update_expression("SET #status = :pending REMOVE claimedUntil")
+                .condition_expression("#status = :sending AND claimedUntil = :lease")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":sending", s("sending"))
+                .expression_attribute_values(":pending", s("pending"))
+                .expression_attribute_values(":lease", s(lease_until))
+        })
         .await;
-    if let Err(error) = result {
-        // The lease expires by itself; the retry takes it over then.
-        tracing::warn!(error = %error_chain(&error), "could not release an email claim");
+    // The lease expires by itself; the retry takes it over then.
+    match released {
+        Ok(Some(_)) => {}
+        Ok(None) => tracing::warn!("could not release an email claim: the claim changed meanwhile"),
+        Err(error) => tracing::warn!(error = %error_chain(&error), "could not release an email claim"),
     }
+}
+
+/// The outbox item loses its personal fields once sent, if this invocation still holds its claim.
+fn sent_update(outbox: &OutboxRecord, now: DateTime<Utc>, lease_until: &str, message_id: &str) -> TransactWriteItem {
+    update(outbox.pk.clone(), &outbox.sk, |u| {
+        u.update_expression(
+            "SET #status = :sent, sentAt = :now, sesMessageId = :id REMOVE #to, params, attachments, claimedUntil",
+        )
+        .condition_expression("attribute_exists(pk) AND claimedUntil = :lease")
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_names("#to", "to")
+        .expression_attribute_values(":sent", s("sent"))
+        .expression_attribute_values(":now", s(to_key(now)))
+        .expression_attribute_values(":id", s(message_id))
+        .expression_attribute_values(":lease", s(lease_until))
+    })
+}
+
+/// The seeker's `email_sent` journal entry, keyed by the time of sending so the journal reads in order.
+fn journal_entry(app: &App, outbox: &OutboxRecord, seeker_id: &str, now: DateTime<Utc>) -> TransactWriteItem {
+    let entry_id = ulid::Ulid::from_datetime(now.into()).to_string();
+    let expires = (now + chrono::Duration::days(i64::from(app.retention_days))).timestamp();
+    let details: Item =
+        [("template".to_owned(), s(outbox.template.name())), ("emailId".to_owned(), s(outbox.email_id.clone()))]
+            .into_iter()
+            .collect();
+    update(keys::seeker_pk(seeker_id), &keys::journal_sk(&entry_id), |u| {
+        u.update_expression(
+            "SET entryId = :entry, seekerId = :seeker, kind = :kind, #at = :now, actorRole = :system, \
+             details = :details, expiresAt = :expires",
+        )
+        .condition_expression("attribute_not_exists(pk)")
+        .expression_attribute_names("#at", "at")
+        .expression_attribute_values(":entry", s(entry_id.clone()))
+        .expression_attribute_values(":seeker", s(seeker_id))
+        .expression_attribute_values(":kind", s("email_sent"))
+        .expression_attribute_values(":now", s(to_key(now)))
+        .expression_attribute_values(":system", s("system"))
+        .expression_attribute_values(":details", AttributeValue::M(details))
+        .expression_attribute_values(":expires", n(expires))
+    })
 }
 
 /// Records the send: the outbox item loses its personal fields, the seeker's journal gains `email_sent`.
 async fn mark_sent(app: &App, outbox: &OutboxRecord, now: DateTime<Utc>, lease_until: &str, message_id: &str) {
-    let mut items = vec![TransactWriteItem::builder()
-        .update(
-            Update::builder()
-                .table_name(&app.store.table)
-                .key("pk", s(outbox.pk.clone()))
-                .key("sk", s(outbox.sk.clone()))
-                .update_expression(
-                    "SET #status = :sent, sentAt = :now, sesMessageId = :id REMOVE #to, params, attachments, claimedUntil",
-                )
-                .condition_expression("attribute_exists(pk) AND claimedUntil = :lease")
-                .expression_attribute_names("#status", "status")
-                .expression_attribute_names("#to", "to")
-                .expression_attribute_values(":sent", s("sent"))
-                .expression_attribute_values(":now", s(to_key(now)))
-                .expression_attribute_values(":id", s(message_id))
-                .expression_attribute_values(":lease", s(lease_until))
-                .build()
-                .expect("update is complete"),
-        )
-        .build()];
+    let mut tx = Tx::new();
+    let sent = tx.push(sent_update(outbox, now, lease_until, message_id));
     if let Some(seeker_id) = &outbox.seeker_id {
-        // Keyed by the time of sending, so the journal reads in order; the same transaction's
-        // outbox update (conditioned on this invocation's claim) makes a second entry impossible.
-        let entry_id = ulid::Ulid::from_datetime(now.into()).to_string();
-        let expires = (now + chrono::Duration::days(i64::from(app.retention_days))).timestamp();
-        items.push(
-            TransactWriteItem::builder()
-                .update(
-                    Update::builder()
-                        .table_name(&app.store.table)
-                        .key("pk", s(keys::seeker_pk(seeker_id)))
-                        .key("sk", s(keys::journal_sk(&entry_id)))
-                        .update_expression(
-                            "SET entryId = :entry, seekerId = :seeker, kind = :kind, #at = :now, actorRole = :system, \
-                             details = :details, expiresAt = :expires",
-                        )
-                        .condition_expression("attribute_not_exists(pk)")
-                        .expression_attribute_names("#at", "at")
-                        .expression_attribute_values(":entry", s(entry_id.clone()))
-                        .expression_attribute_values(":seeker", s(seeker_id.clone()))
-                        .expression_attribute_values(":kind", s("email_sent"))
-                        .expression_attribute_values(":now", s(to_key(now)))
-                        .expression_attribute_values(":system", s("system"))
-                        .expression_attribute_values(
-                            ":details",
-                            AttributeValue::M(
-                                [
-                                    ("template".to_owned(), s(outbox.template.name())),
-                                    ("emailId".to_owned(), s(outbox.email_id.clone())),
-                                ]
-                                .into_iter()
-                                .collect(),
-                            ),
-                        )
-                        .expression_attribute_values(":expires", AttributeValue::N(expires.to_string()))
-                        .build()
-                        .expect("update is complete"),
-                )
-                .build(),
-        );
+        // The same transaction's outbox update (conditioned on this invocation's claim) makes a second entry impossible.
+        tx.push(journal_entry(app, outbox, seeker_id, now));
     }
-    match app.store.transact(items).await {
+    match app.store.commit(tx).await {
         Ok(TransactOutcome::Committed) => {}
         // Erased meanwhile, or lease lost after a very slow send: the email went out, nothing to add.
-        Ok(TransactOutcome::Cancelled(reasons)) => {
-            tracing::warn!(?reasons, "sent email not marked")
-        }
+        Ok(outcome) if outcome.failed(sent) => tracing::warn!(?outcome, "sent email not marked: its claim is gone"),
+        Ok(outcome) => tracing::warn!(?outcome, "sent email not marked"),
         Err(error) => {
             tracing::error!(error = %error, "sent email not marked; a retry may send it again")
         }

@@ -8,13 +8,14 @@
 
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use chrono::{TimeZone, Utc};
+use domain::meeting::Part;
 use domain::time::to_key;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::journal::{ActorRole, JournalRecord};
 use store::keys;
 use store::tx::put;
-use store::{n, s, Item, TransactOutcome};
+use store::{n, s, Item, TransactOutcome, Tx};
 
 use crate::join::load;
 use crate::App;
@@ -137,16 +138,15 @@ pub async fn handle(app: &App, event: EventBridgeEvent<Value>) -> Result<Recorde
     .chain(participant.map(|p| ("participant".to_owned(), s(p))))
     .chain(detail.attendee_id.clone().map(|a| ("attendeeId".to_owned(), s(a))))
     .collect();
-    let items = vec![
-        put(marker, Some("attribute_not_exists(pk)")),
-        put(entry.to_item().map_err(|e| format!("journal entry: {e}"))?, None),
-    ];
-    match app.store.transact(items).await.map_err(|e| format!("recording attendance: {e}"))? {
+    let mut tx = Tx::new();
+    let first_delivery = tx.push(put(marker, Some("attribute_not_exists(pk)")));
+    tx.push(put(entry.to_item().map_err(|e| format!("journal entry: {e}"))?, None));
+    match app.store.commit(tx).await.map_err(|e| format!("recording attendance: {e}"))? {
         TransactOutcome::Committed => {
             tracing::info!(interview_id = %interview.interview_id, event = what, "attendance recorded");
             Ok(Recorded::Written)
         }
-        outcome if outcome.condition_failed(0) => {
+        outcome if outcome.failed(first_delivery) => {
             tracing::info!(interview_id = %interview.interview_id, "attendance event delivered again; nothing written");
             Ok(Recorded::Duplicate)
         }
@@ -156,11 +156,8 @@ pub async fn handle(app: &App, event: EventBridgeEvent<Value>) -> Result<Recorde
 
 /// `seeker` or `advisor` when the attendee is one of the interview's two people.
 fn participant(detail: &ChimeDetail, seeker_id: &str, advisor_id: &str) -> Option<&'static str> {
-    match detail.external_user_id.as_deref()?.split_once('-')? {
-        ("seeker", id) if id == seeker_id => Some("seeker"),
-        ("advisor", id) if id == advisor_id => Some("advisor"),
-        _ => None,
-    }
+    let external_user_id = detail.external_user_id.as_deref()?;
+    Part::from_external_user_id(external_user_id, seeker_id, advisor_id).map(|part| part.role())
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The Chime SDK Meetings adapter: the four calls the function makes, their
 //! errors sorted into what the domain acts on (gone, unavailable, other), and
-//! the PascalCase JSON the Chime SDK for JavaScript takes.
+//! their answers read into the views the routes send (`views.rs`).
 
 use std::time::Duration;
 
@@ -11,7 +11,8 @@ use aws_sdk_chimesdkmeetings::config::timeout::TimeoutConfig;
 use aws_sdk_chimesdkmeetings::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_chimesdkmeetings::types::{Attendee, Meeting};
 use aws_sdk_chimesdkmeetings::Client;
-use serde_json::{json, Map, Value};
+
+use crate::views::{AttendeeView, MeetingView};
 
 /// What went wrong with a Chime call, as far as the domain cares.
 #[derive(Debug, thiserror::Error)]
@@ -69,7 +70,7 @@ where
 pub struct MeetingInfo {
     pub meeting_id: String,
     /// `{MeetingId, ExternalMeetingId, MediaRegion, MediaPlacement{…}, MeetingArn, …}`.
-    pub json: Value,
+    pub view: MeetingView,
 }
 
 /// An attendee as the API answers it.
@@ -78,7 +79,7 @@ pub struct AttendeeInfo {
     pub attendee_id: String,
     pub external_user_id: String,
     /// `{ExternalUserId, AttendeeId, JoinToken, Capabilities{…}}`.
-    pub json: Value,
+    pub view: AttendeeView,
 }
 
 #[derive(Clone, Debug)]
@@ -147,17 +148,11 @@ impl Chime {
     }
 }
 
-fn insert(map: &mut Map<String, Value>, key: &str, value: Option<&str>) {
-    if let Some(value) = value {
-        map.insert(key.to_owned(), Value::String(value.to_owned()));
-    }
-}
-
 fn meeting_info(meeting: Option<&Meeting>) -> Result<MeetingInfo, ChimeError> {
     let meeting = meeting.ok_or_else(|| ChimeError::Other("chime answered no meeting".into()))?;
     let meeting_id =
         meeting.meeting_id().ok_or_else(|| ChimeError::Other("chime answered a meeting without id".into()))?;
-    Ok(MeetingInfo { meeting_id: meeting_id.to_owned(), json: meeting_json(meeting) })
+    Ok(MeetingInfo { meeting_id: meeting_id.to_owned(), view: MeetingView::from(meeting) })
 }
 
 fn attendee_info(attendee: Option<&Attendee>) -> Result<AttendeeInfo, ChimeError> {
@@ -168,49 +163,6 @@ fn attendee_info(attendee: Option<&Attendee>) -> Result<AttendeeInfo, ChimeError
     Ok(AttendeeInfo {
         attendee_id: attendee_id.to_owned(),
         external_user_id: external_user_id.to_owned(),
-        json: attendee_json(attendee),
+        view: AttendeeView::from(attendee),
     })
-}
-
-/// The `Meeting` object of the Chime API, member names as the service spells them.
-pub fn meeting_json(meeting: &Meeting) -> Value {
-    let mut map = Map::new();
-    insert(&mut map, "MeetingId", meeting.meeting_id());
-    insert(&mut map, "MeetingHostId", meeting.meeting_host_id());
-    insert(&mut map, "ExternalMeetingId", meeting.external_meeting_id());
-    insert(&mut map, "MediaRegion", meeting.media_region());
-    if let Some(placement) = meeting.media_placement() {
-        let mut p = Map::new();
-        insert(&mut p, "AudioHostUrl", placement.audio_host_url());
-        insert(&mut p, "AudioFallbackUrl", placement.audio_fallback_url());
-        insert(&mut p, "SignalingUrl", placement.signaling_url());
-        insert(&mut p, "TurnControlUrl", placement.turn_control_url());
-        insert(&mut p, "ScreenDataUrl", placement.screen_data_url());
-        insert(&mut p, "ScreenViewingUrl", placement.screen_viewing_url());
-        insert(&mut p, "ScreenSharingUrl", placement.screen_sharing_url());
-        insert(&mut p, "EventIngestionUrl", placement.event_ingestion_url());
-        map.insert("MediaPlacement".into(), Value::Object(p));
-    }
-    insert(&mut map, "PrimaryMeetingId", meeting.primary_meeting_id());
-    if !meeting.tenant_ids().is_empty() {
-        map.insert("TenantIds".into(), json!(meeting.tenant_ids()));
-    }
-    insert(&mut map, "MeetingArn", meeting.meeting_arn());
-    Value::Object(map)
-}
-
-/// The `Attendee` object of the Chime API.
-pub fn attendee_json(attendee: &Attendee) -> Value {
-    let mut map = Map::new();
-    insert(&mut map, "ExternalUserId", attendee.external_user_id());
-    insert(&mut map, "AttendeeId", attendee.attendee_id());
-    insert(&mut map, "JoinToken", attendee.join_token());
-    if let Some(capabilities) = attendee.capabilities() {
-        let mut c = Map::new();
-        insert(&mut c, "Audio", Some(capabilities.audio().as_str()));
-        insert(&mut c, "Video", Some(capabilities.video().as_str()));
-        insert(&mut c, "Content", Some(capabilities.content().as_str()));
-        map.insert("Capabilities".into(), Value::Object(c));
-    }
-    Value::Object(map)
 }

@@ -11,49 +11,25 @@
 use api::auth::Caller;
 use api::http::{json_response, no_content, path_param};
 use api::ApiError;
-use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Duration, Utc};
+use domain::meeting::{check_join, part_of, JoinRefused, Joinable, Part};
 use domain::time::to_key;
 use domain::Channel;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
-use serde_json::json;
 use store::interview::{InterviewRecord, InterviewStatus};
 use store::keys;
-use store::tx::{backoff, delete as tx_delete, put, update};
-use store::{n, s, Item, TransactOutcome};
+use store::tx::{delete as tx_delete, put, update};
+use store::{n, s, transact_retrying, Held, Item, Retrying, Step, TransactOutcome, Tx};
+use tokio::sync::Mutex;
 
 use crate::chime::{AttendeeInfo, ChimeError, MeetingInfo};
-use crate::policy::Window;
+use crate::views::JoinView;
 use crate::App;
 
-/// Rounds of read, Chime calls and conditional write before giving up with 503.
+/// Rounds of read, Chime calls and conditional write before giving up with 503 (each round
+/// calls Chime, so fewer than the driver's default).
 const MAX_ATTEMPTS: u32 = 12;
-
-/// The caller's part in an interview.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Part {
-    Seeker(String),
-    Advisor(String),
-}
-
-impl Part {
-    fn id(&self) -> &str {
-        match self {
-            Part::Seeker(id) | Part::Advisor(id) => id,
-        }
-    }
-    fn role(&self) -> &'static str {
-        match self {
-            Part::Seeker(_) => "seeker",
-            Part::Advisor(_) => "advisor",
-        }
-    }
-    /// The Chime `ExternalUserId`: the role and the participant id (opaque ids, no personal data).
-    pub(crate) fn external_user_id(&self) -> String {
-        format!("{}-{}", self.role(), self.id())
-    }
-}
 
 pub(crate) async fn load(app: &App, interview_id: &str) -> Result<Option<InterviewRecord>, ApiError> {
     app.store.get(&keys::interview_pk(interview_id), keys::INTERVIEW_SK).await.map_err(ApiError::from)
@@ -63,39 +39,37 @@ pub(crate) async fn load(app: &App, interview_id: &str) -> Result<Option<Intervi
 async fn interview_for(app: &App, caller: &Caller, interview_id: &str) -> Result<(InterviewRecord, Part), ApiError> {
     let not_found = || ApiError::not_found("no such interview of yours");
     let interview = load(app, interview_id).await?.ok_or_else(not_found)?;
-    if caller.is_advisor() {
-        let advisor = api::access::caller_advisor(&app.store, caller).await?;
-        if advisor.advisor_id == interview.advisor_id {
-            return Ok((interview, Part::Advisor(advisor.advisor_id)));
-        }
+    let claimed = if caller.is_advisor() {
+        Part::Advisor(api::access::caller_advisor(&app.store, caller).await?.advisor_id)
     } else if caller.is_seeker() {
-        let seeker = api::access::caller_seeker(&app.store, caller).await?;
-        if seeker.seeker_id == interview.seeker_id {
-            return Ok((interview, Part::Seeker(seeker.seeker_id)));
-        }
-    }
-    Err(not_found())
+        Part::Seeker(api::access::caller_seeker(&app.store, caller).await?.seeker_id)
+    } else {
+        return Err(not_found());
+    };
+    let part = part_of(&claimed, &interview.seeker_id, &interview.advisor_id).ok_or_else(not_found)?;
+    Ok((interview, part))
 }
 
 /// Refuses a join the interview's state does not allow, with a reason the front end can show.
 fn check_joinable(app: &App, interview: &InterviewRecord, now: DateTime<Utc>) -> Result<(), ApiError> {
-    if interview.status != InterviewStatus::Booked {
-        return Err(ApiError::conflict("not_booked", "this interview is not booked any more"));
-    }
-    if interview.channel != Channel::Video {
-        return Err(ApiError::conflict(
+    let joinable = Joinable {
+        status: interview.status,
+        channel: interview.channel,
+        start: interview.start_at(),
+        end: interview.end_at(),
+    };
+    check_join(&app.policy.join_window(), joinable, now).map_err(|refused| match refused {
+        JoinRefused::NotBooked => ApiError::conflict("not_booked", "this interview is not booked any more"),
+        JoinRefused::NotVideo => ApiError::conflict(
             "not_video",
             "this interview is not held by video (its channel was switched); no meeting can be joined",
-        ));
-    }
-    match app.policy.window(interview, now) {
-        Window::TooEarly => Err(ApiError::conflict(
+        ),
+        JoinRefused::TooEarly => ApiError::conflict(
             "too_early",
             format!("the meeting opens {} minutes before the start", app.policy.join_early.num_minutes()),
-        )),
-        Window::Over => Err(ApiError::conflict("interview_over", "the interview is over")),
-        Window::Open => Ok(()),
-    }
+        ),
+        JoinRefused::Over => ApiError::conflict("interview_over", "the interview is over"),
+    })
 }
 
 /// `ClientRequestToken` of a meeting: the interview id for the first one, the interview and
@@ -141,14 +115,16 @@ pub(crate) fn meeting_end_item(app: &App, interview: &InterviewRecord, meeting_i
     .collect()
 }
 
-/// Stores a new meeting id on the interview, if it still holds `previous` and is still a booked video interview.
+/// Stores a new meeting id on the interview, if it still holds `previous` and is still a booked
+/// video interview, with its end marker. The handle names the interview's update.
 fn store_meeting(
+    tx: &mut Tx,
     app: &App,
     interview: &InterviewRecord,
     previous: Option<&str>,
     meeting_id: &str,
-) -> Vec<TransactWriteItem> {
-    let set = update(interview.pk.clone(), &interview.sk, |u| {
+) -> Held {
+    let set = tx.push(update(interview.pk.clone(), &interview.sk, |u| {
         let u = u
             .update_expression("SET meetingId = :meeting")
             .expression_attribute_names("#status", "status")
@@ -163,8 +139,20 @@ fn store_meeting(
                 .condition_expression("meetingId = :previous AND #status = :booked AND channel = :video")
                 .expression_attribute_values(":previous", s(old)),
         }
-    });
-    vec![set, put(meeting_end_item(app, interview, meeting_id), None)]
+    }));
+    tx.push(put(meeting_end_item(app, interview, meeting_id), None));
+    set
+}
+
+/// What a join carries from one attempt to the next.
+#[derive(Debug, Default)]
+struct Carried {
+    /// The interview as the caller's access check read it, used by the first attempt only.
+    first_read: Option<InterviewRecord>,
+    /// A meeting Chime said is gone: never reused, replaced with a token derived from it.
+    gone: Option<String>,
+    /// A meeting this call created that lost the race to another one: deleted once the winner is known.
+    orphan: Option<String>,
 }
 
 /// `POST /interviews/{interviewId}/meeting`: the meeting (created once) and the caller's attendee.
@@ -175,72 +163,96 @@ pub(crate) async fn join(
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
     let interview_id = path_param(request, "interviewId")?;
-    let (mut interview, part) = interview_for(app, caller, &interview_id).await?;
-    // A meeting Chime said is gone: never reused, replaced with a token derived from it.
-    let mut gone: Option<String> = None;
-    // A meeting this call created that lost the race to another one: deleted once the winner is known.
-    let mut orphan: Option<String> = None;
-    for attempt in 0..MAX_ATTEMPTS {
-        if attempt > 0 {
-            interview = load(app, &interview_id).await?.ok_or_else(|| ApiError::not_found("no such interview"))?;
+    let (interview, part) = interview_for(app, caller, &interview_id).await?;
+    // Attempts run one after the other: the lock is never contended, it only lends the carried
+    // state to each attempt's future.
+    let carried = Mutex::new(Carried { first_read: Some(interview), ..Carried::default() });
+    let (meeting, attendee) = transact_retrying("joining the meeting", Retrying::attempts(MAX_ATTEMPTS), |_| {
+        let (carried, part, interview_id) = (&carried, &part, &interview_id);
+        async move {
+            let mut carried = carried.lock().await;
+            let interview = match carried.first_read.take() {
+                Some(interview) => interview,
+                None => load(app, interview_id).await?.ok_or_else(|| ApiError::not_found("no such interview"))?,
+            };
+            join_attempt(app, &interview, part, &mut carried, now).await
         }
-        check_joinable(app, &interview, now)?;
-        let stored = interview.meeting_id.clone();
-        if let Some(lost) = orphan.take() {
-            if stored.as_deref() != Some(lost.as_str()) {
-                if let Err(e) = app.chime.delete_meeting(&lost).await {
-                    // Chime ends an empty meeting after 5 minutes anyway.
-                    tracing::warn!(error = %e, "could not delete a meeting that lost the race");
-                }
+    })
+    .await?;
+    Ok(answer(meeting, attendee))
+}
+
+/// One round of join: the interview's meeting (reused, or created), the caller's attendee, and
+/// the conditional write. `Reread` when a concurrent join stored its meeting first (usually
+/// this very one) or Chime lost the meeting; `Retry` after a transaction conflict.
+async fn join_attempt(
+    app: &App,
+    interview: &InterviewRecord,
+    part: &Part,
+    carried: &mut Carried,
+    now: DateTime<Utc>,
+) -> Result<Step<(MeetingInfo, AttendeeInfo)>, ApiError> {
+    check_joinable(app, interview, now)?;
+    let stored = interview.meeting_id.clone();
+    if let Some(lost) = carried.orphan.take() {
+        if stored.as_deref() != Some(lost.as_str()) {
+            if let Err(e) = app.chime.delete_meeting(&lost).await {
+                // Chime ends an empty meeting after 5 minutes anyway.
+                tracing::warn!(error = %e, "could not delete a meeting that lost the race");
             }
-        }
-        let meeting = match (&stored, &gone) {
-            (Some(id), Some(g)) if id == g => create(app, &interview, Some(g)).await?,
-            (Some(id), _) => match app.chime.get_meeting(id).await {
-                Ok(meeting) => meeting,
-                Err(ChimeError::NotFound) => {
-                    tracing::info!("meeting gone on Chime's side; replacing it");
-                    gone = Some(id.clone());
-                    create(app, &interview, Some(id)).await?
-                }
-                Err(e) => return Err(e.into()),
-            },
-            (None, g) => create(app, &interview, g.as_deref()).await?,
-        };
-        let attendee = match app.chime.create_attendee(&meeting.meeting_id, &part.external_user_id()).await {
-            Ok(attendee) => attendee,
-            Err(ChimeError::NotFound) => {
-                gone = Some(meeting.meeting_id.clone());
-                continue;
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let attendee_put = attendee_item(&interview, &part, &meeting.meeting_id, &attendee);
-        if stored.as_deref() == Some(meeting.meeting_id.as_str()) {
-            app.store
-                .client
-                .put_item()
-                .table_name(&app.store.table)
-                .set_item(Some(attendee_put))
-                .send()
-                .await
-                .map_err(store::sdk_error)?;
-            return Ok(answer(&meeting, &attendee));
-        }
-        let mut items = store_meeting(app, &interview, stored.as_deref(), &meeting.meeting_id);
-        items.push(put(attendee_put, None));
-        match app.store.transact(items).await? {
-            TransactOutcome::Committed => {
-                tracing::info!(replaced = stored.is_some(), "meeting stored on the interview");
-                return Ok(answer(&meeting, &attendee));
-            }
-            // Another join stored its meeting first (usually this very one), or the interview changed: read again.
-            outcome if outcome.condition_failed(0) => orphan = Some(meeting.meeting_id.clone()),
-            outcome if outcome.conflicted() => backoff(attempt).await,
-            outcome => return Err(ApiError::internal(format!("storing the meeting cancelled: {outcome:?}"))),
         }
     }
-    Err(ApiError::Unavailable("joining kept conflicting with concurrent joins".into()))
+    let meeting = current_meeting(app, interview, stored.as_deref(), &mut carried.gone).await?;
+    let attendee = match app.chime.create_attendee(&meeting.meeting_id, &part.external_user_id()).await {
+        Ok(attendee) => attendee,
+        Err(ChimeError::NotFound) => {
+            carried.gone = Some(meeting.meeting_id.clone());
+            return Ok(Step::Reread);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let attendee_put = attendee_item(interview, part, &meeting.meeting_id, &attendee);
+    if stored.as_deref() == Some(meeting.meeting_id.as_str()) {
+        app.store.put(attendee_put, None).await?;
+        return Ok(Step::Done((meeting, attendee)));
+    }
+    let mut tx = Tx::new();
+    let set_meeting = store_meeting(&mut tx, app, interview, stored.as_deref(), &meeting.meeting_id);
+    tx.push(put(attendee_put, None));
+    match app.store.commit(tx).await? {
+        TransactOutcome::Committed => {
+            tracing::info!(replaced = stored.is_some(), "meeting stored on the interview");
+            Ok(Step::Done((meeting, attendee)))
+        }
+        outcome if outcome.failed(set_meeting) => {
+            carried.orphan = Some(meeting.meeting_id.clone());
+            Ok(Step::Reread)
+        }
+        outcome if outcome.conflicted() => Ok(Step::Retry),
+        outcome => Err(ApiError::internal(format!("storing the meeting cancelled: {outcome:?}"))),
+    }
+}
+
+/// The meeting the interview names, if Chime still has it; else a new one (a replacement of the gone one).
+async fn current_meeting(
+    app: &App,
+    interview: &InterviewRecord,
+    stored: Option<&str>,
+    gone: &mut Option<String>,
+) -> Result<MeetingInfo, ApiError> {
+    match (stored, gone.as_deref()) {
+        (Some(id), Some(g)) if id == g => create(app, interview, Some(g)).await,
+        (Some(id), _) => match app.chime.get_meeting(id).await {
+            Ok(meeting) => Ok(meeting),
+            Err(ChimeError::NotFound) => {
+                tracing::info!("meeting gone on Chime's side; replacing it");
+                *gone = Some(id.to_owned());
+                create(app, interview, Some(id)).await
+            }
+            Err(e) => Err(e.into()),
+        },
+        (None, g) => create(app, interview, g).await,
+    }
 }
 
 async fn create(app: &App, interview: &InterviewRecord, replacing: Option<&str>) -> Result<MeetingInfo, ApiError> {
@@ -249,27 +261,27 @@ async fn create(app: &App, interview: &InterviewRecord, replacing: Option<&str>)
 }
 
 /// `{"meeting": {...}, "attendee": {...}}`: what `new MeetingSessionConfiguration(meeting, attendee)` takes.
-fn answer(meeting: &MeetingInfo, attendee: &AttendeeInfo) -> Response<Body> {
-    json_response(StatusCode::OK, &json!({"meeting": meeting.json, "attendee": attendee.json}))
+fn answer(meeting: MeetingInfo, attendee: AttendeeInfo) -> Response<Body> {
+    json_response(StatusCode::OK, &JoinView { attendee: attendee.view, meeting: meeting.view })
 }
 
-/// Removes a meeting id from an interview, if it still holds it, with its end marker.
-pub(crate) fn forget_meeting(interview: &InterviewRecord, meeting_id: &str) -> Vec<TransactWriteItem> {
-    vec![
-        update(interview.pk.clone(), &interview.sk, |u| {
-            u.update_expression("REMOVE meetingId")
-                .condition_expression("meetingId = :meeting")
-                .expression_attribute_values(":meeting", s(meeting_id))
-        }),
-        tx_delete(interview.pk.clone(), keys::MEETING_END_SK, None),
-    ]
+/// Removes a meeting id from an interview, if it still holds it, with its end marker. The handle
+/// names the interview's update.
+pub(crate) fn forget_meeting(tx: &mut Tx, interview: &InterviewRecord, meeting_id: &str) -> Held {
+    let forget = tx.push(update(interview.pk.clone(), &interview.sk, |u| {
+        u.update_expression("REMOVE meetingId")
+            .condition_expression("meetingId = :meeting")
+            .expression_attribute_values(":meeting", s(meeting_id))
+    }));
+    tx.push(tx_delete(interview.pk.clone(), keys::MEETING_END_SK, None));
+    forget
 }
 
 /// `DELETE /interviews/{interviewId}/meeting`: the advisor ends the meeting for everyone.
 pub(crate) async fn end(app: &App, caller: &Caller, request: &Request) -> Result<Response<Body>, ApiError> {
     let interview_id = path_param(request, "interviewId")?;
     let (interview, part) = interview_for(app, caller, &interview_id).await?;
-    if !matches!(part, Part::Advisor(_)) {
+    if !part.may_end() {
         return Err(ApiError::forbidden("only the advisor ends the meeting"));
     }
     let Some(meeting_id) = interview.meeting_id.clone() else {
@@ -278,7 +290,9 @@ pub(crate) async fn end(app: &App, caller: &Caller, request: &Request) -> Result
     };
     // Chime first: if it is unavailable, the interview still names the meeting (503, retry).
     app.chime.delete_meeting(&meeting_id).await?;
-    match app.store.transact(forget_meeting(&interview, &meeting_id)).await? {
+    let mut tx = Tx::new();
+    forget_meeting(&mut tx, &interview, &meeting_id);
+    match app.store.commit(tx).await? {
         TransactOutcome::Committed => {
             tracing::info!("meeting ended by the advisor");
             Ok(no_content())
@@ -300,11 +314,5 @@ mod tests {
         assert!(replacement.len() <= 64 && replacement.len() >= 2);
         assert!(replacement.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
         assert_ne!(replacement, interview);
-    }
-
-    #[test]
-    fn external_user_ids_name_the_role_and_id_only() {
-        assert_eq!(Part::Seeker("S1".into()).external_user_id(), "seeker-S1");
-        assert_eq!(Part::Advisor("A1".into()).external_user_id(), "advisor-A1");
     }
 }

@@ -11,6 +11,7 @@ pub mod chime;
 mod join;
 pub mod policy;
 pub mod sweeper;
+pub mod views;
 
 use api::auth::Caller;
 use api::config::Config;

@@ -1,7 +1,9 @@
-//! Meeting rules that are policy, not code: the join window and the media region.
+//! Meeting settings read from the environment: the join window's bounds (the rule itself is
+//! `domain::meeting`), the media region and the Chime control region.
 
 use api::config::ConfigError;
 use chrono::{DateTime, Duration, Utc};
+use domain::meeting::JoinWindow;
 use store::interview::InterviewRecord;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -29,14 +31,6 @@ impl Default for MeetingPolicy {
             control_region: None,
         }
     }
-}
-
-/// Where `now` stands against an interview's join window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Window {
-    TooEarly,
-    Open,
-    Over,
 }
 
 impl MeetingPolicy {
@@ -74,19 +68,14 @@ impl MeetingPolicy {
         })
     }
 
-    pub fn window(&self, interview: &InterviewRecord, now: DateTime<Utc>) -> Window {
-        if now < interview.start_at() - self.join_early {
-            Window::TooEarly
-        } else if now > self.closes_at(interview) {
-            Window::Over
-        } else {
-            Window::Open
-        }
+    /// The join window these settings give every interview.
+    pub fn join_window(&self) -> JoinWindow {
+        JoinWindow { opens_before: self.join_early, closes_after: self.join_late }
     }
 
     /// When the meeting of `interview` is over and may be ended.
     pub fn closes_at(&self, interview: &InterviewRecord) -> DateTime<Utc> {
-        interview.end_at() + self.join_late
+        self.join_window().closes_at(interview.end_at())
     }
 }
 
@@ -107,22 +96,5 @@ mod tests {
         assert!(MeetingPolicy::from_lookup(|k| (k == "MEETING_MEDIA_REGION").then(|| "Paris!".into())).is_err());
         let control = MeetingPolicy::from_lookup(|k| (k == "CHIME_CONTROL_REGION").then(|| "eu-central-1".into()));
         assert_eq!(control.unwrap().control_region.as_deref(), Some("eu-central-1"));
-    }
-
-    #[test]
-    fn the_window_opens_15_minutes_early_and_closes_at_the_end() {
-        let interview: InterviewRecord = serde_json::from_value(serde_json::json!({
-            "pk": "INTERVIEW#I", "sk": "INTERVIEW", "gsi1pk": "AGENDA#A", "gsi1sk": "x", "gsi2pk": "SEEKER_INTERVIEWS#S",
-            "gsi2sk": "x", "interviewId": "I", "seekerId": "S", "advisorId": "A",
-            "start": "2026-12-03T08:30:00.000Z", "end": "2026-12-03T09:00:00.000Z", "durationMinutes": 30,
-            "channel": "video", "mandatory": true, "status": "booked", "sequence": 0, "createdAt": "2026-11-01T08:00:00.000Z"
-        }))
-        .unwrap();
-        let policy = MeetingPolicy::default();
-        let at = |raw: &str| DateTime::parse_from_rfc3339(raw).unwrap().with_timezone(&Utc);
-        assert_eq!(policy.window(&interview, at("2026-12-03T08:14:59Z")), Window::TooEarly);
-        assert_eq!(policy.window(&interview, at("2026-12-03T08:15:00Z")), Window::Open);
-        assert_eq!(policy.window(&interview, at("2026-12-03T09:00:00Z")), Window::Open);
-        assert_eq!(policy.window(&interview, at("2026-12-03T09:00:01Z")), Window::Over);
     }
 }

@@ -9,11 +9,12 @@
 use api::ApiError;
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, Duration, DurationRound, Utc};
+use domain::meeting::{sweep, Sweep};
 use domain::time::to_key;
 use serde::Deserialize;
 use serde_json::Value;
 use store::keys;
-use store::{from_item, query_all, s, sdk_error, Item};
+use store::{from_item, s, Index, Item, Tx};
 
 use crate::join::{forget_meeting, load, meeting_end_item};
 use crate::App;
@@ -77,17 +78,10 @@ fn hour_buckets(from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<String> {
 
 /// The markers of one bucket whose window closed at or before `now`.
 async fn due(app: &App, bucket: &str, now: DateTime<Utc>) -> Result<Vec<Item>, ApiError> {
-    let query = app
-        .store
-        .client
-        .query()
-        .table_name(&app.store.table)
-        .index_name(keys::GSI1)
-        .key_condition_expression("gsi1pk = :pk AND gsi1sk <= :upper")
-        .expression_attribute_values(":pk", s(keys::meeting_end_gsi1pk(bucket)))
-        // `~` sorts after every character of an id.
-        .expression_attribute_values(":upper", s(format!("{}#~", to_key(now))));
-    query_all(query).await.map_err(ApiError::from)
+    // A marker sorts as `<closing instant>#<interview id>`: `~` sorts after every character of
+    // an id, so "before `<now>#~`" is every marker closing at or before `now`.
+    let query = app.store.query(Index::Gsi1, keys::meeting_end_gsi1pk(bucket)).sk_before(format!("{}#~", to_key(now)));
+    Ok(query.all().await?)
 }
 
 enum Outcome {
@@ -100,45 +94,34 @@ async fn end_one(app: &App, marker: &MeetingEnd, now: DateTime<Utc>) -> Result<O
     let Some(interview) = load(app, &marker.interview_id).await? else {
         return Ok(Outcome::Nothing);
     };
-    if interview.meeting_id.as_deref() != Some(marker.meeting_id.as_str()) {
-        // The meeting was ended or replaced meanwhile; a replacement carries its own marker.
-        if interview.meeting_id.is_none() {
+    let closes_at = app.policy.closes_at(&interview);
+    match sweep(&marker.meeting_id, interview.meeting_id.as_deref(), closes_at, now) {
+        Sweep::Leave => Ok(Outcome::Nothing),
+        Sweep::Clean => {
             app.chime.delete_meeting(&marker.meeting_id).await?;
-            let key = (keys::interview_pk(&interview.interview_id), keys::MEETING_END_SK);
+            // A failed condition means the marker names another meeting now: nothing to remove.
             app.store
-                .client
-                .delete_item()
-                .table_name(&app.store.table)
-                .key("pk", s(key.0))
-                .key("sk", s(key.1))
-                .condition_expression("meetingId = :meeting")
-                .expression_attribute_values(":meeting", s(marker.meeting_id.clone()))
-                .send()
-                .await
-                .map_or_else(
-                    |e| if store::is_conditional_check_failed(&e) { Ok(()) } else { Err(sdk_error(e)) },
-                    |_| Ok(()),
-                )?;
+                .delete(&keys::interview_pk(&interview.interview_id), keys::MEETING_END_SK, |d| {
+                    d.condition_expression("meetingId = :meeting")
+                        .expression_attribute_values(":meeting", s(marker.meeting_id.clone()))
+                })
+                .await?;
+            Ok(Outcome::Nothing)
         }
-        return Ok(Outcome::Nothing);
+        Sweep::Move => {
+            app.store.put(meeting_end_item(app, &interview, &marker.meeting_id), None).await?;
+            Ok(Outcome::Moved)
+        }
+        Sweep::End => {
+            app.chime.delete_meeting(&marker.meeting_id).await?;
+            // A cancelled transaction means a join replaced the meeting meanwhile: its own marker ends it later.
+            let mut tx = Tx::new();
+            forget_meeting(&mut tx, &interview, &marker.meeting_id);
+            app.store.commit(tx).await?;
+            tracing::info!(interview_id = %interview.interview_id, "meeting of a finished interview ended");
+            Ok(Outcome::Ended)
+        }
     }
-    if app.policy.closes_at(&interview) > now {
-        // Rescheduled after the meeting was made: the marker moves to the new closing hour.
-        app.store
-            .client
-            .put_item()
-            .table_name(&app.store.table)
-            .set_item(Some(meeting_end_item(app, &interview, &marker.meeting_id)))
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        return Ok(Outcome::Moved);
-    }
-    app.chime.delete_meeting(&marker.meeting_id).await?;
-    // A cancelled transaction means a join replaced the meeting meanwhile: its own marker ends it later.
-    app.store.transact(forget_meeting(&interview, &marker.meeting_id)).await?;
-    tracing::info!(interview_id = %interview.interview_id, "meeting of a finished interview ended");
-    Ok(Outcome::Ended)
 }
 
 #[cfg(test)]

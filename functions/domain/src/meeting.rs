@@ -1,0 +1,225 @@
+//! The video meeting's rules that need no storage nor Chime: when an interview's meeting may be
+//! joined, who may join or end it, how a participant is named to Chime and recognised in its
+//! events, and what the scheduled job does with each meeting's end marker.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::interview::InterviewStatus;
+use crate::Channel;
+
+/// The join window of every interview: from `opens_before` the start to `closes_after` the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JoinWindow {
+    pub opens_before: Duration,
+    pub closes_after: Duration,
+}
+
+/// Where an instant stands against an interview's join window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    TooEarly,
+    Open,
+    Over,
+}
+
+impl JoinWindow {
+    /// Both bounds included: the window is open at the very minute it opens and at the very end.
+    pub fn at(&self, start: DateTime<Utc>, end: DateTime<Utc>, now: DateTime<Utc>) -> Window {
+        if now < start - self.opens_before {
+            Window::TooEarly
+        } else if now > self.closes_at(end) {
+            Window::Over
+        } else {
+            Window::Open
+        }
+    }
+
+    /// When the meeting of an interview ending at `end` is over and may be ended.
+    pub fn closes_at(&self, end: DateTime<Utc>) -> DateTime<Utc> {
+        end + self.closes_after
+    }
+}
+
+/// Why an interview's meeting cannot be joined now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinRefused {
+    NotBooked,
+    /// Its channel was switched away from video.
+    NotVideo,
+    TooEarly,
+    Over,
+}
+
+/// The interview as far as joining its meeting is concerned.
+#[derive(Debug, Clone, Copy)]
+pub struct Joinable {
+    pub status: InterviewStatus,
+    pub channel: Channel,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+/// A booked video interview, within its join window.
+pub fn check_join(window: &JoinWindow, interview: Joinable, now: DateTime<Utc>) -> Result<(), JoinRefused> {
+    if interview.status != InterviewStatus::Booked {
+        return Err(JoinRefused::NotBooked);
+    }
+    if interview.channel != Channel::Video {
+        return Err(JoinRefused::NotVideo);
+    }
+    match window.at(interview.start, interview.end, now) {
+        Window::TooEarly => Err(JoinRefused::TooEarly),
+        Window::Over => Err(JoinRefused::Over),
+        Window::Open => Ok(()),
+    }
+}
+
+/// Someone's part in an interview: only its seeker and its advisor have one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    Seeker(String),
+    Advisor(String),
+}
+
+impl Part {
+    pub fn id(&self) -> &str {
+        match self {
+            Part::Seeker(id) | Part::Advisor(id) => id,
+        }
+    }
+
+    pub fn role(&self) -> &'static str {
+        match self {
+            Part::Seeker(_) => "seeker",
+            Part::Advisor(_) => "advisor",
+        }
+    }
+
+    /// Only the advisor ends the meeting for everyone.
+    pub fn may_end(&self) -> bool {
+        matches!(self, Part::Advisor(_))
+    }
+
+    /// The Chime `ExternalUserId`: the role and the participant id (opaque ids, no personal data).
+    pub fn external_user_id(&self) -> String {
+        format!("{}-{}", self.role(), self.id())
+    }
+
+    /// The part an `ExternalUserId` names in the interview of `seeker_id` and `advisor_id`;
+    /// `None` for anyone else (or a malformed id).
+    pub fn from_external_user_id(external_user_id: &str, seeker_id: &str, advisor_id: &str) -> Option<Part> {
+        match external_user_id.split_once('-')? {
+            ("seeker", id) if id == seeker_id => Some(Part::Seeker(id.to_owned())),
+            ("advisor", id) if id == advisor_id => Some(Part::Advisor(id.to_owned())),
+            _ => None,
+        }
+    }
+}
+
+/// The part of a caller in an interview: a seeker joins their own interviews, an advisor theirs.
+pub fn part_of(caller: &Part, seeker_id: &str, advisor_id: &str) -> Option<Part> {
+    match caller {
+        Part::Seeker(id) if id == seeker_id => Some(caller.clone()),
+        Part::Advisor(id) if id == advisor_id => Some(caller.clone()),
+        _ => None,
+    }
+}
+
+/// What the scheduled job does with a meeting's end marker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sweep {
+    /// The interview names another meeting now: its replacement carries its own marker.
+    Leave,
+    /// The interview has no meeting any more: the marker's meeting and the marker go.
+    Clean,
+    /// The interview was moved later: the marker follows it to its new closing hour.
+    Move,
+    /// The interview is over: its meeting ends.
+    End,
+}
+
+/// The marker names `marker_meeting`; the interview names `current_meeting` and closes at `closes_at`.
+pub fn sweep(
+    marker_meeting: &str,
+    current_meeting: Option<&str>,
+    closes_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Sweep {
+    match current_meeting {
+        None => Sweep::Clean,
+        Some(current) if current != marker_meeting => Sweep::Leave,
+        Some(_) if closes_at > now => Sweep::Move,
+        Some(_) => Sweep::End,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(raw: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(raw).expect("an RFC 3339 instant").with_timezone(&Utc)
+    }
+
+    const WINDOW: JoinWindow = JoinWindow { opens_before: Duration::minutes(15), closes_after: Duration::zero() };
+
+    fn interview(status: InterviewStatus, channel: Channel) -> Joinable {
+        Joinable { status, channel, start: at("2026-12-03T08:30:00Z"), end: at("2026-12-03T09:00:00Z") }
+    }
+
+    #[test]
+    fn the_window_opens_15_minutes_early_and_closes_at_the_end_both_included() {
+        let (start, end) = (at("2026-12-03T08:30:00Z"), at("2026-12-03T09:00:00Z"));
+        assert_eq!(WINDOW.at(start, end, at("2026-12-03T08:14:59Z")), Window::TooEarly);
+        assert_eq!(WINDOW.at(start, end, at("2026-12-03T08:15:00Z")), Window::Open);
+        assert_eq!(WINDOW.at(start, end, at("2026-12-03T09:00:00Z")), Window::Open);
+        assert_eq!(WINDOW.at(start, end, at("2026-12-03T09:00:01Z")), Window::Over);
+        let late = JoinWindow { closes_after: Duration::minutes(10), ..WINDOW };
+        assert_eq!(late.closes_at(end), at("2026-12-03T09:10:00Z"));
+        assert_eq!(late.at(start, end, at("2026-12-03T09:05:00Z")), Window::Open);
+    }
+
+    #[test]
+    fn only_a_booked_video_interview_in_its_window_is_joinable() {
+        let open = at("2026-12-03T08:20:00Z");
+        assert_eq!(check_join(&WINDOW, interview(InterviewStatus::Booked, Channel::Video), open), Ok(()));
+        let cancelled = interview(InterviewStatus::Cancelled, Channel::Video);
+        assert_eq!(check_join(&WINDOW, cancelled, open), Err(JoinRefused::NotBooked));
+        let phone = interview(InterviewStatus::Booked, Channel::Phone);
+        assert_eq!(check_join(&WINDOW, phone, open), Err(JoinRefused::NotVideo));
+        let video = interview(InterviewStatus::Booked, Channel::Video);
+        assert_eq!(check_join(&WINDOW, video, at("2026-12-03T08:00:00Z")), Err(JoinRefused::TooEarly));
+        assert_eq!(check_join(&WINDOW, video, at("2026-12-03T09:30:00Z")), Err(JoinRefused::Over));
+    }
+
+    #[test]
+    fn only_the_interviews_seeker_and_advisor_take_part_and_only_the_advisor_ends() {
+        let seeker = Part::Seeker("S1".into());
+        let advisor = Part::Advisor("A1".into());
+        assert_eq!(part_of(&seeker, "S1", "A1"), Some(seeker.clone()));
+        assert_eq!(part_of(&advisor, "S1", "A1"), Some(advisor.clone()));
+        assert_eq!(part_of(&Part::Seeker("S2".into()), "S1", "A1"), None);
+        assert_eq!(part_of(&Part::Advisor("S1".into()), "S1", "A1"), None);
+        assert!(advisor.may_end() && !seeker.may_end());
+    }
+
+    #[test]
+    fn external_user_ids_name_the_role_and_id_only_and_read_back() {
+        assert_eq!(Part::Seeker("S1".into()).external_user_id(), "seeker-S1");
+        assert_eq!(Part::Advisor("A1".into()).external_user_id(), "advisor-A1");
+        assert_eq!(Part::from_external_user_id("seeker-S1", "S1", "A1"), Some(Part::Seeker("S1".into())));
+        assert_eq!(Part::from_external_user_id("advisor-A1", "S1", "A1"), Some(Part::Advisor("A1".into())));
+        assert_eq!(Part::from_external_user_id("seeker-A1", "S1", "A1"), None);
+        assert_eq!(Part::from_external_user_id("S1", "S1", "A1"), None);
+    }
+
+    #[test]
+    fn the_sweep_ends_only_the_meeting_the_interview_still_names_once_it_closed() {
+        let (closes, before, after) =
+            (at("2026-12-03T09:00:00Z"), at("2026-12-03T08:59:00Z"), at("2026-12-03T09:00:00Z"));
+        assert_eq!(sweep("M1", None, closes, after), Sweep::Clean);
+        assert_eq!(sweep("M1", Some("M2"), closes, after), Sweep::Leave);
+        assert_eq!(sweep("M1", Some("M1"), closes, before), Sweep::Move);
+        assert_eq!(sweep("M1", Some("M1"), closes, after), Sweep::End);
+    }
+}
