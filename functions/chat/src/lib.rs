@@ -16,7 +16,6 @@ mod notice;
 pub mod push;
 pub mod records;
 mod relay;
-mod retry;
 pub mod token;
 
 use api::auth::Caller;

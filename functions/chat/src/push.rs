@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use futures::future::join_all;
 use serde_json::Value;
 use store::keys;
-use store::{from_item, s, sdk_error, Store};
+use store::{Index, Store};
 
 use crate::records::ConnectionRecord;
 
@@ -99,38 +99,15 @@ pub async fn connections_of(
     user_id: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<ConnectionRecord>, ApiError> {
-    let output = store
-        .client
-        .query()
-        .table_name(&store.table)
-        .index_name(keys::GSI1)
-        .key_condition_expression("gsi1pk = :pk")
-        .expression_attribute_values(":pk", s(keys::user_connections_gsi1pk(user_id)))
-        .send()
-        .await
-        .map_err(sdk_error)?;
     // A person has a handful of devices: one page is all of them.
-    output
-        .items
-        .unwrap_or_default()
-        .into_iter()
-        .map(from_item::<ConnectionRecord>)
-        .filter(|c| c.as_ref().map_or(true, |c| c.expires_at > now.timestamp()))
-        .collect::<Result<_, _>>()
-        .map_err(ApiError::from)
+    let connections =
+        store.query(Index::Gsi1, keys::user_connections_gsi1pk(user_id)).all_of::<ConnectionRecord>().await?;
+    Ok(connections.into_iter().filter(|c| c.expires_at > now.timestamp()).collect())
 }
 
 /// Deletes a connection item (on `$disconnect`, on a 410, on erasure).
 pub async fn forget(store: &Store, connection_id: &str) -> Result<(), ApiError> {
-    store
-        .client
-        .delete_item()
-        .table_name(&store.table)
-        .key("pk", s(keys::connection_pk(connection_id)))
-        .key("sk", s(keys::CONNECTION_SK))
-        .send()
-        .await
-        .map_err(sdk_error)?;
+    store.delete(&keys::connection_pk(connection_id), keys::CONNECTION_SK, |d| d).await?;
     Ok(())
 }
 
