@@ -9,13 +9,13 @@ use api::ApiError;
 use chrono::{DateTime, Utc};
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
-use serde_json::{json, Value};
 use store::keys;
 use store::{Index, SeekerRecord, Store};
 
 use crate::conversation::{self, Participant};
 use crate::frames::{message_bounds, ulid_id, Role};
 use crate::records::{MessageRecord, SummaryRecord};
+use crate::views::{self, MessageView};
 use crate::App;
 
 /// `GET /conversations`: an advisor's conversations, latest first, each with its unread count;
@@ -50,18 +50,14 @@ async fn seeker_conversation(
         None => None,
     };
     if advisor.is_none() && summary.is_none() {
-        return Ok(json_response(StatusCode::OK, &ListBody::<Value> { items: Vec::new(), next_cursor: None }));
+        return Ok(json_response(
+            StatusCode::OK,
+            &ListBody::<views::ConversationRow> { items: Vec::new(), next_cursor: None },
+        ));
     }
     let summary =
         summary.unwrap_or_else(|| SummaryRecord { seeker_id: seeker.seeker_id.clone(), ..SummaryRecord::default() });
-    let mut row = summary.to_api(Role::Seeker);
-    row["advisorId"] = json!(seeker.advisor_id);
-    row["advisor"] = match advisor {
-        Some(a) => {
-            json!({"advisorId": a.advisor_id, "firstName": a.first_name, "lastName": a.last_name})
-        }
-        None => Value::Null,
-    };
+    let row = views::seeker_row(&summary, &seeker, advisor.as_ref());
     Ok(json_response(StatusCode::OK, &ListBody { items: vec![row], next_cursor: None }))
 }
 
@@ -89,15 +85,7 @@ async fn advisor_conversations(
             if seeker.erased || seeker.advisor_id.as_deref() != Some(participant.user_id.as_str()) {
                 return None;
             }
-            let mut row = summary.to_api(Role::Advisor);
-            row["advisorId"] = json!(participant.user_id);
-            row["seeker"] = json!({
-                "seekerId": seeker.seeker_id,
-                "firstName": seeker.first_name,
-                "lastName": seeker.last_name,
-                "level": seeker.level,
-            });
-            Some(row)
+            Some(views::advisor_row(summary, &participant.user_id, seeker))
         })
         .collect();
     Ok(json_response(StatusCode::OK, &ListBody { items: rows, next_cursor }))
@@ -147,7 +135,7 @@ pub async fn messages(
     let (low, high) = message_bounds(after.as_deref(), before.as_deref());
     let pk = keys::conversation_pk(&seeker_id);
     if low > high {
-        return Ok(json_response(StatusCode::OK, &ListBody::<Value> { items: Vec::new(), next_cursor: None }));
+        return Ok(json_response(StatusCode::OK, &ListBody::<MessageView> { items: Vec::new(), next_cursor: None }));
     }
     // The query refuses a cursor from another conversation or outside the asked range.
     let query = app.store.query(Index::Table, pk).sk_between(low, high);
@@ -155,6 +143,6 @@ pub async fn messages(
     let (messages, next_cursor) = query.page_of::<MessageRecord>(&page).await?;
     // TTL deletes within days, not at the second. Filtered here rather than by DynamoDB: the
     // page limit counts the items read either way, so the page and its cursor are the same.
-    let items = messages.iter().filter(|m| m.expires_at > now.timestamp()).map(MessageRecord::to_api).collect();
+    let items = messages.iter().filter(|m| m.expires_at > now.timestamp()).map(MessageView::from).collect();
     Ok(json_response(StatusCode::OK, &ListBody { items, next_cursor }))
 }

@@ -10,11 +10,11 @@ use aws_types::service_config::ServiceConfigKey;
 use aws_types::SdkConfig;
 use chrono::{DateTime, Utc};
 use futures::future::join_all;
-use serde_json::Value;
 use store::keys;
 use store::{Index, Store};
 
 use crate::records::ConnectionRecord;
+use crate::views::ServerFrame;
 
 /// The management API client, built once per cold start.
 pub struct Pusher {
@@ -142,9 +142,9 @@ pub async fn post_all(
     pusher: &Pusher,
     endpoint: Option<&str>,
     targets: &[ConnectionRecord],
-    frame: &Value,
+    frame: &ServerFrame,
 ) -> Report {
-    let data = frame.to_string().into_bytes();
+    let data = frame.to_json().into_bytes();
     let outcomes = join_all(targets.iter().map(|c| async {
         let outcome = pusher.post(endpoint, &c.connection_id, data.clone()).await;
         if outcome == Outcome::Gone && settled(c) {
@@ -172,7 +172,7 @@ pub async fn fan_out(
     pusher: &Pusher,
     endpoint: Option<&str>,
     users: &[&str],
-    frame: &Value,
+    frame: &ServerFrame,
     now: DateTime<Utc>,
 ) -> Result<Report, ApiError> {
     let targets = live_connections(store, users, now).await?;

@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use domain::time::to_key;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
 use store::contact::contact_update_for_advisor;
 use store::journal::{ActorRole, JournalRecord};
 use store::keys;
@@ -22,6 +22,7 @@ use crate::frames::{
     paris_day, ulid_id, MarkReadFrame, Role, SendMessageFrame, TypingFrame,
 };
 use crate::records::{read_up_to_attribute, unread_attribute, ConnectionRecord, MessageRecord, SummaryRecord};
+use crate::views::{MessageView, ServerFrame};
 use crate::{notice, push, App};
 
 /// Attempts at storing one message (or moving a read marker) before giving up with 503, each
@@ -62,7 +63,7 @@ pub async fn message(
     route: &str,
     event: &ApiGatewayWebsocketProxyRequest,
     now: DateTime<Utc>,
-) -> Option<Value> {
+) -> Option<ServerFrame> {
     let body = event.body.as_deref();
     let answer = match route {
         "sendMessage" => send_message(app, event, body, now).await,
@@ -117,7 +118,7 @@ async fn send_message(
     event: &ApiGatewayWebsocketProxyRequest,
     body: Option<&str>,
     now: DateTime<Utc>,
-) -> FrameResult<Option<Value>> {
+) -> FrameResult<Option<ServerFrame>> {
     let frame: SendMessageFrame = plain(frames::parse(body))?;
     let cmid = plain(client_message_id(&frame.client_message_id))?;
     let with_id = |e: ApiError| (e, Some(cmid.clone()));
@@ -171,11 +172,7 @@ async fn send_message(
             message
         }
     };
-    Ok(Some(json!({
-        "type": "ack",
-        "clientMessageId": cmid,
-        "message": message.to_api(),
-    })))
+    Ok(Some(ServerFrame::Ack { client_message_id: cmid, message: MessageView::from(&message) }))
 }
 
 /// Pushes a new message to both participants, and notices the recipient by email when
@@ -196,7 +193,7 @@ async fn deliver(
             return;
         }
     };
-    let frame = json!({"type": "message", "message": message.to_api()});
+    let frame = ServerFrame::Message { message: MessageView::from(message) };
     let recipient = sender.role.other();
     let endpoint = endpoint(app, event);
     let report = push::post_all(&app.store, &app.push, endpoint.as_deref(), &targets, &frame).await;
@@ -479,14 +476,13 @@ async fn mark_read(
     let Some(unread) = plain(marked)? else {
         return Ok(());
     };
-    let frame = json!({
-        "type": "read",
-        "seekerId": conversation.seeker_id(),
-        "by": participant.user_id,
-        "role": role,
-        "upTo": up_to,
-        "unread": unread,
-    });
+    let frame = ServerFrame::Read {
+        seeker_id: conversation.seeker_id().to_owned(),
+        by: participant.user_id.clone(),
+        role,
+        up_to: up_to.clone(),
+        unread,
+    };
     let users = [conversation.seeker_id(), conversation.advisor_id.as_str()];
     let endpoint = endpoint(app, event);
     if let Err(error) = push::fan_out(&app.store, &app.push, endpoint.as_deref(), &users, &frame, now).await {
@@ -519,12 +515,11 @@ async fn typing(
     let participant = plain(sender(app, event).await)?;
     let conversation = plain(conversation::open(&app.store, &participant, frame.seeker_id.as_deref()).await)?;
     let other = conversation.user_of(participant.role.other()).to_owned();
-    let frame = json!({
-        "type": "typing",
-        "seekerId": conversation.seeker_id(),
-        "from": participant.user_id,
-        "fromRole": participant.role,
-    });
+    let frame = ServerFrame::Typing {
+        seeker_id: conversation.seeker_id().to_owned(),
+        from: participant.user_id.clone(),
+        from_role: participant.role,
+    };
     let endpoint = endpoint(app, event);
     plain(push::fan_out(&app.store, &app.push, endpoint.as_deref(), &[other.as_str()], &frame, now).await.map(|_| ()))
 }
