@@ -10,6 +10,7 @@ use api::http::{json_response, parse_body, path_param};
 use api::ApiError;
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Utc};
+use domain::follow_up::{keeps_advisor, next_contact_due};
 use domain::time::{french_date_time, to_key};
 use domain::{assignment_order, free_text, Candidate, Level};
 use http::StatusCode;
@@ -130,6 +131,11 @@ fn poisoned<T>(_: std::sync::PoisonError<T>) -> ApiError {
     ApiError::internal("an assignment attempt panicked")
 }
 
+/// When `seeker`'s next contact is due at `level` (the domain's rule, with this deployment's cadence).
+fn next_due_at(app: &App, seeker: &SeekerRecord, level: Level, now: DateTime<Utc>) -> DateTime<Utc> {
+    next_contact_due(&app.config.cadence, level, seeker.last_contact_at.as_deref(), &seeker.registered_at, now)
+}
+
 /// GSI1 keys that put a seeker in a portfolio.
 pub(crate) fn portfolio_keys(advisor_id: &str, next_due: DateTime<Utc>, seeker_id: &str) -> (String, String) {
     (keys::portfolio_gsi1pk(advisor_id), keys::portfolio_gsi1sk(&to_key(next_due), seeker_id))
@@ -163,9 +169,7 @@ pub(crate) async fn change_level(
         Some(id) => app.store.advisor(id).await?,
         None => None,
     };
-    let registered = domain::time::from_key(&seeker.registered_at).unwrap_or(now);
-    let last_contact = seeker.last_contact_at.as_deref().and_then(domain::time::from_key);
-    let next_due = app.config.cadence.next_contact_due(body.level, last_contact, registered);
+    let next_due = next_due_at(app, &seeker, body.level, now);
     let level_entry = JournalRecord::new(
         &seeker.seeker_id,
         "level_changed",
@@ -179,7 +183,7 @@ pub(crate) async fn change_level(
     let seeker_pk = keys::seeker_pk(&seeker.seeker_id);
     let old_level = seeker.level.as_str();
 
-    if let Some(advisor) = current.as_ref().filter(|a| a.modality.serves(body.level)) {
+    if let Some(advisor) = current.as_ref().filter(|a| keeps_advisor(Some(a.modality), body.level)) {
         // Same advisor: only the level, the cadence and the portfolio order change.
         let (_, gsi1sk) = portfolio_keys(&advisor.advisor_id, next_due, &seeker.seeker_id);
         let mut tx = Tx::new();
@@ -270,9 +274,7 @@ pub(crate) async fn reassign(
             format!("a {} advisor cannot follow a {} seeker", target.modality.as_str(), seeker.level.as_str()),
         ));
     }
-    let registered = domain::time::from_key(&seeker.registered_at).unwrap_or(now);
-    let last_contact = seeker.last_contact_at.as_deref().and_then(domain::time::from_key);
-    let next_due = app.config.cadence.next_contact_due(seeker.level, last_contact, registered);
+    let next_due = next_due_at(app, &seeker, seeker.level, now);
     let (seeker, target) = (&seeker, &target);
     transact_retrying("reassignment", Retrying::attempts(ASSIGNMENT_ATTEMPTS), |_| async move {
         let mut tx = Tx::new();
@@ -411,9 +413,7 @@ pub(crate) fn new_seeker_email(
     level: Level,
     now: DateTime<Utc>,
 ) -> Result<OutboxRecord, ApiError> {
-    let registered = domain::time::from_key(&seeker.registered_at).unwrap_or(now);
-    let last_contact = seeker.last_contact_at.as_deref().and_then(domain::time::from_key);
-    let due = app.config.cadence.next_contact_due(level, last_contact, registered);
+    let due = next_due_at(app, seeker, level, now);
     Ok(OutboxRecord::new(
         EmailTemplate::AdvisorNewSeeker,
         &advisor.email,
