@@ -6,8 +6,10 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Paris;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use ulid::Ulid;
+
+use crate::views::ServerFrame;
 
 /// The contract's bounds on a message text, in characters.
 pub const MAX_TEXT_CHARS: usize = 4000;
@@ -179,12 +181,12 @@ pub fn minute_bucket(now: DateTime<Utc>) -> String {
 }
 
 /// `{"type": "error", "code", "message"}`, with the clientMessageId it concerns when known.
-pub fn error_frame(error: &ApiError, client_message_id: Option<&str>) -> Value {
-    let mut frame = json!({"type": "error", "code": error.code(), "message": error.to_string()});
-    if let Some(id) = client_message_id {
-        frame["clientMessageId"] = json!(id);
+pub fn error_frame(error: &ApiError, client_message_id: Option<&str>) -> ServerFrame {
+    ServerFrame::Error {
+        code: error.code(),
+        message: error.to_string(),
+        client_message_id: client_message_id.map(str::to_owned),
     }
-    frame
 }
 
 /// Sort-key bounds of the messages strictly after `after` and strictly before `before`.
@@ -299,7 +301,7 @@ mod tests {
         assert_eq!(default_route_error(Some(r#"{"action":"dance"}"#)).code(), "unknown_action");
         let error = parse::<TypingFrame>(Some(r#"{"action":"typing","x":1}"#)).unwrap_err();
         assert_eq!(error.code(), "invalid_frame");
-        let frame = error_frame(&error, Some("c1"));
+        let frame: Value = serde_json::from_str(&error_frame(&error, Some("c1")).to_json()).unwrap();
         assert_eq!(frame["type"], "error");
         assert_eq!(frame["clientMessageId"], "c1");
     }

@@ -16,8 +16,8 @@ mod notice;
 pub mod push;
 pub mod records;
 mod relay;
-mod retry;
 pub mod token;
+pub mod views;
 
 use api::auth::Caller;
 use api::config::Config;
@@ -152,7 +152,7 @@ pub async fn handle_websocket(
                 }
                 _ => {
                     let answer = relay::message(app, &route, &event, now).await;
-                    ws_response(200, answer.map(|frame| frame.to_string()))
+                    ws_response(200, answer.map(|frame| frame.to_json()))
                 }
             }
         }

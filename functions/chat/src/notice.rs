@@ -11,11 +11,10 @@ use serde_json::json;
 use store::keys;
 use store::outbox::{EmailTemplate, OutboxRecord};
 use store::tx::{put, update};
-use store::{n, s, TransactOutcome};
+use store::{n, s, transact_retrying, Retrying, Step, StoreError, TransactOutcome, Tx};
 
 use crate::conversation::Conversation;
 use crate::frames::Role;
-use crate::retry;
 use crate::App;
 
 /// The quiet period after a notice (API.md: "not one per message").
@@ -80,24 +79,57 @@ pub async fn notify_offline(
         }),
         now,
     );
-    for attempt in 0..5 {
-        let items = vec![
-            update(pk.clone(), &sk, |u| {
-                u.update_expression("SET lastNoticeAt = :now, expiresAt = :expires")
-                    .condition_expression("attribute_not_exists(lastNoticeAt) OR lastNoticeAt <= :cutoff")
-                    .expression_attribute_values(":now", s(to_key(now)))
-                    .expression_attribute_values(":cutoff", s(cutoff.clone()))
-                    .expression_attribute_values(":expires", n((now + Duration::days(1)).timestamp()))
-            }),
-            put(outbox.to_item()?, Some("attribute_not_exists(pk)")),
-        ];
-        match app.store.transact(items).await? {
-            TransactOutcome::Committed => return Ok(true),
-            outcome if outcome.condition_failed(0) => return Ok(false),
-            outcome if outcome.conflicted() => retry::backoff(attempt).await,
-            outcome => return Err(ApiError::internal(format!("notice transaction cancelled: {outcome:?}"))),
-        }
+    let (pk, sk, cutoff, outbox) = (&pk, &sk, &cutoff, &outbox);
+    let queued = transact_retrying("offline notice", Retrying::attempts(NOTICE_ATTEMPTS), |_| async move {
+        queue_notice(app, pk, sk, cutoff, outbox, now).await.map_err(NoticeError::Failed)
+    })
+    .await;
+    match queued {
+        Ok(queued) => Ok(queued),
+        // Messages of the same instant kept conflicting: one of them is writing the notice.
+        Err(NoticeError::Exhausted) => Ok(false),
+        Err(NoticeError::Failed(error)) => Err(error),
     }
-    // Messages of the same instant kept conflicting: one of them is writing the notice.
-    Ok(false)
+}
+
+/// Attempts at the notice's transaction; few, since another message is writing the same one.
+const NOTICE_ATTEMPTS: u32 = 5;
+
+/// Why queueing the notice stopped: a failure, or the driver's attempts ran out (the only
+/// `StoreError` that reaches [`From`], since each attempt maps its own errors).
+enum NoticeError {
+    Failed(ApiError),
+    Exhausted,
+}
+
+impl From<StoreError> for NoticeError {
+    fn from(_: StoreError) -> NoticeError {
+        NoticeError::Exhausted
+    }
+}
+
+/// One attempt: the throttle moved on and the email queued together, or nothing.
+async fn queue_notice(
+    app: &App,
+    pk: &str,
+    sk: &str,
+    cutoff: &str,
+    outbox: &OutboxRecord,
+    now: DateTime<Utc>,
+) -> Result<Step<bool>, ApiError> {
+    let mut tx = Tx::new();
+    let throttle = tx.push(update(pk.to_owned(), sk, |u| {
+        u.update_expression("SET lastNoticeAt = :now, expiresAt = :expires")
+            .condition_expression("attribute_not_exists(lastNoticeAt) OR lastNoticeAt <= :cutoff")
+            .expression_attribute_values(":now", s(to_key(now)))
+            .expression_attribute_values(":cutoff", s(cutoff))
+            .expression_attribute_values(":expires", n((now + Duration::days(1)).timestamp()))
+    }));
+    tx.push(put(outbox.to_item()?, Some("attribute_not_exists(pk)")));
+    match app.store.commit(tx).await? {
+        TransactOutcome::Committed => Ok(Step::Done(true)),
+        outcome if outcome.failed(throttle) => Ok(Step::Done(false)),
+        outcome if outcome.conflicted() => Ok(Step::Retry),
+        outcome => Err(ApiError::internal(format!("notice transaction cancelled: {outcome:?}"))),
+    }
 }

@@ -10,11 +10,11 @@ use aws_types::service_config::ServiceConfigKey;
 use aws_types::SdkConfig;
 use chrono::{DateTime, Utc};
 use futures::future::join_all;
-use serde_json::Value;
 use store::keys;
-use store::{from_item, s, sdk_error, Store};
+use store::{Index, Store};
 
 use crate::records::ConnectionRecord;
+use crate::views::ServerFrame;
 
 /// The management API client, built once per cold start.
 pub struct Pusher {
@@ -99,38 +99,15 @@ pub async fn connections_of(
     user_id: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<ConnectionRecord>, ApiError> {
-    let output = store
-        .client
-        .query()
-        .table_name(&store.table)
-        .index_name(keys::GSI1)
-        .key_condition_expression("gsi1pk = :pk")
-        .expression_attribute_values(":pk", s(keys::user_connections_gsi1pk(user_id)))
-        .send()
-        .await
-        .map_err(sdk_error)?;
     // A person has a handful of devices: one page is all of them.
-    output
-        .items
-        .unwrap_or_default()
-        .into_iter()
-        .map(from_item::<ConnectionRecord>)
-        .filter(|c| c.as_ref().map_or(true, |c| c.expires_at > now.timestamp()))
-        .collect::<Result<_, _>>()
-        .map_err(ApiError::from)
+    let connections =
+        store.query(Index::Gsi1, keys::user_connections_gsi1pk(user_id)).all_of::<ConnectionRecord>().await?;
+    Ok(connections.into_iter().filter(|c| c.expires_at > now.timestamp()).collect())
 }
 
 /// Deletes a connection item (on `$disconnect`, on a 410, on erasure).
 pub async fn forget(store: &Store, connection_id: &str) -> Result<(), ApiError> {
-    store
-        .client
-        .delete_item()
-        .table_name(&store.table)
-        .key("pk", s(keys::connection_pk(connection_id)))
-        .key("sk", s(keys::CONNECTION_SK))
-        .send()
-        .await
-        .map_err(sdk_error)?;
+    store.delete(&keys::connection_pk(connection_id), keys::CONNECTION_SK, |d| d).await?;
     Ok(())
 }
 
@@ -165,9 +142,9 @@ pub async fn post_all(
     pusher: &Pusher,
     endpoint: Option<&str>,
     targets: &[ConnectionRecord],
-    frame: &Value,
+    frame: &ServerFrame,
 ) -> Report {
-    let data = frame.to_string().into_bytes();
+    let data = frame.to_json().into_bytes();
     let outcomes = join_all(targets.iter().map(|c| async {
         let outcome = pusher.post(endpoint, &c.connection_id, data.clone()).await;
         if outcome == Outcome::Gone && settled(c) {
@@ -195,7 +172,7 @@ pub async fn fan_out(
     pusher: &Pusher,
     endpoint: Option<&str>,
     users: &[&str],
-    frame: &Value,
+    frame: &ServerFrame,
     now: DateTime<Utc>,
 ) -> Result<Report, ApiError> {
     let targets = live_connections(store, users, now).await?;

@@ -1,8 +1,6 @@
-//! The chat items of the table (infra/data-model.md) and their API shapes.
+//! The chat items of the table (infra/data-model.md); their API shapes are in `views`.
 
-use domain::time::{from_key, to_paris};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 use store::keys;
 
 use crate::frames::Role;
@@ -59,20 +57,6 @@ pub struct MessageRecord {
     pub expires_at: i64,
 }
 
-impl MessageRecord {
-    /// The API shape (API.md: `{"id","seekerId","from","text","sentAt"}`, plus `fromRole`).
-    pub fn to_api(&self) -> Value {
-        json!({
-            "id": self.message_id,
-            "seekerId": self.seeker_id,
-            "from": self.from,
-            "fromRole": self.from_role,
-            "text": self.text,
-            "sentAt": paris(&self.sent_at),
-        })
-    }
-}
-
 /// The conversation summary: last message, read markers and unread counts per side.
 ///
 /// Unread counts and read markers are kept per side (seeker, advisor) rather than per person:
@@ -125,27 +109,6 @@ impl SummaryRecord {
             Role::Advisor => self.read_up_to_advisor.as_deref(),
         }
     }
-
-    /// One row of `GET /conversations`, seen from `role`.
-    pub fn to_api(&self, role: Role) -> Value {
-        let last = self.last_message_id.as_ref().map(|id| {
-            json!({
-                "id": id,
-                "from": self.last_message_from,
-                "fromRole": self.last_message_role,
-                "excerpt": self.last_message_excerpt,
-                "sentAt": self.last_message_at.as_deref().map(paris),
-            })
-        });
-        json!({
-            "seekerId": self.seeker_id,
-            "advisorId": self.advisor_id,
-            "lastMessage": last,
-            "unread": self.unread(role),
-            "readUpTo": self.read_up_to(role),
-            "otherReadUpTo": self.read_up_to(role.other()),
-        })
-    }
 }
 
 /// Attribute names of the per-side fields.
@@ -160,8 +123,4 @@ pub fn read_up_to_attribute(role: Role) -> &'static str {
         Role::Seeker => "readUpToSeeker",
         Role::Advisor => "readUpToAdvisor",
     }
-}
-
-fn paris(key: &str) -> String {
-    from_key(key).map(to_paris).unwrap_or_else(|| key.to_owned())
 }

@@ -3,16 +3,18 @@
 
 use api::ApiError;
 use aws_lambda_events::event::apigw::ApiGatewayWebsocketProxyRequest;
-use aws_sdk_dynamodb::types::{AttributeValue, Select};
+use std::sync::Mutex;
+
+use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use domain::time::to_key;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
 use store::contact::contact_update_for_advisor;
 use store::journal::{ActorRole, JournalRecord};
 use store::keys;
 use store::tx::{check, put, update};
-use store::{n, s, sdk_error, to_item, TransactOutcome};
+use store::{n, s, to_item, transact_retrying, Held, Index, Retrying, Step, TransactOutcome, Tx};
 
 use crate::conversation::{self, Conversation, Participant};
 use crate::frames::{
@@ -20,10 +22,13 @@ use crate::frames::{
     paris_day, ulid_id, MarkReadFrame, Role, SendMessageFrame, TypingFrame,
 };
 use crate::records::{read_up_to_attribute, unread_attribute, ConnectionRecord, MessageRecord, SummaryRecord};
-use crate::{notice, push, retry, App};
+use crate::views::{MessageView, ServerFrame};
+use crate::{notice, push, App};
 
-/// Attempts at storing one message before giving up with 503 (each attempt is one transaction).
-const MAX_ATTEMPTS: u32 = 25;
+/// Attempts at storing one message (or moving a read marker) before giving up with 503, each
+/// one transaction: the limit these loops had before the one retry driver (its time budget
+/// bounds them too).
+const MESSAGE_ATTEMPTS: u32 = 25;
 /// Client message ids are remembered for the retry window of a client.
 const CLIENT_MESSAGE_ID_DAYS: i64 = 7;
 
@@ -42,14 +47,7 @@ pub async fn connect(
         .as_deref()
         .ok_or_else(|| ApiError::internal("connect event without a connection id"))?;
     let record = ConnectionRecord::new(connection_id, &participant.user_id, participant.role, now);
-    app.store
-        .client
-        .put_item()
-        .table_name(&app.store.table)
-        .set_item(Some(to_item(&record)?))
-        .send()
-        .await
-        .map_err(sdk_error)?;
+    app.store.put(to_item(&record)?, None).await?;
     Ok(participant)
 }
 
@@ -65,7 +63,7 @@ pub async fn message(
     route: &str,
     event: &ApiGatewayWebsocketProxyRequest,
     now: DateTime<Utc>,
-) -> Option<Value> {
+) -> Option<ServerFrame> {
     let body = event.body.as_deref();
     let answer = match route {
         "sendMessage" => send_message(app, event, body, now).await,
@@ -120,7 +118,7 @@ async fn send_message(
     event: &ApiGatewayWebsocketProxyRequest,
     body: Option<&str>,
     now: DateTime<Utc>,
-) -> FrameResult<Option<Value>> {
+) -> FrameResult<Option<ServerFrame>> {
     let frame: SendMessageFrame = plain(frames::parse(body))?;
     let cmid = plain(client_message_id(&frame.client_message_id))?;
     let with_id = |e: ApiError| (e, Some(cmid.clone()));
@@ -174,11 +172,7 @@ async fn send_message(
             message
         }
     };
-    Ok(Some(json!({
-        "type": "ack",
-        "clientMessageId": cmid,
-        "message": message.to_api(),
-    })))
+    Ok(Some(ServerFrame::Ack { client_message_id: cmid, message: MessageView::from(&message) }))
 }
 
 /// Pushes a new message to both participants, and notices the recipient by email when
@@ -199,7 +193,7 @@ async fn deliver(
             return;
         }
     };
-    let frame = json!({"type": "message", "message": message.to_api()});
+    let frame = ServerFrame::Message { message: MessageView::from(message) };
     let recipient = sender.role.other();
     let endpoint = endpoint(app, event);
     let report = push::post_all(&app.store, &app.push, endpoint.as_deref(), &targets, &frame).await;
@@ -216,27 +210,22 @@ async fn deliver(
 /// Counts the message in the sender's current minute; over the limit, nothing is stored.
 async fn rate_limit(app: &App, user_id: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
     let max = app.chat.rate_limit_per_minute;
-    let result = app
+    let counted = app
         .store
-        .client
-        .update_item()
-        .table_name(&app.store.table)
-        .key("pk", s(keys::rate_pk(user_id, &minute_bucket(now))))
-        .key("sk", s(keys::RATE_SK))
-        .update_expression("ADD #count :one SET expiresAt = :expires")
-        .condition_expression("attribute_not_exists(#count) OR #count < :max")
-        .expression_attribute_names("#count", "count")
-        .expression_attribute_values(":one", n(1))
-        .expression_attribute_values(":max", n(max))
-        .expression_attribute_values(":expires", n((now + chrono::Duration::minutes(6)).timestamp()))
-        .send()
-        .await;
-    match result {
-        Ok(_) => Ok(()),
-        Err(error) if store::is_conditional_check_failed(&error) => Err(ApiError::TooManyRequests {
+        .update(&keys::rate_pk(user_id, &minute_bucket(now)), keys::RATE_SK, |u| {
+            u.update_expression("ADD #count :one SET expiresAt = :expires")
+                .condition_expression("attribute_not_exists(#count) OR #count < :max")
+                .expression_attribute_names("#count", "count")
+                .expression_attribute_values(":one", n(1))
+                .expression_attribute_values(":max", n(max))
+                .expression_attribute_values(":expires", n((now + chrono::Duration::minutes(6)).timestamp()))
+        })
+        .await?;
+    match counted {
+        Some(_) => Ok(()),
+        None => Err(ApiError::TooManyRequests {
             message: format!("at most {max} messages a minute; wait a moment and send again"),
         }),
-        Err(error) => Err(ApiError::from(sdk_error(error))),
     }
 }
 
@@ -245,138 +234,192 @@ async fn rate_limit(app: &App, user_id: &str, now: DateTime<Utc>) -> Result<(), 
 async fn store_message(
     app: &App,
     sender: &Participant,
-    mut conversation: Conversation,
-    mut summary: SummaryRecord,
+    conversation: Conversation,
+    summary: SummaryRecord,
     text: &str,
     cmid: &str,
     now: DateTime<Utc>,
 ) -> Result<(Conversation, Stored), ApiError> {
+    // What the attempts read: refreshed when a guard says it changed. A Mutex only so the
+    // attempts' futures stay `Send`; it is never held across an await.
+    let state = Mutex::new((conversation, summary));
+    let state = &state;
+    transact_retrying("the conversation", Retrying::attempts(MESSAGE_ATTEMPTS), |_| async move {
+        let (conversation, summary) = state.lock().map_err(poisoned)?.clone();
+        let pending = message_tx(app, sender, &conversation, &summary, text, cmid, now)?;
+        let seeker_id = conversation.seeker_id().to_owned();
+        match app.store.commit(pending.tx).await? {
+            TransactOutcome::Committed => {
+                if pending.new_day {
+                    tracing::info!(seeker = %seeker_id, "chat day journaled as a contact");
+                }
+                Ok(Step::Done((conversation, Stored::New(pending.message))))
+            }
+            outcome if outcome.failed(pending.client_claim) => {
+                let pk = keys::conversation_pk(&seeker_id);
+                let message = duplicate(app, &pk, &pending.client_sk).await?;
+                Ok(Step::Done((conversation, Stored::Duplicate(message))))
+            }
+            outcome if outcome.failed(pending.profile_guard) => {
+                // Reassigned, level changed or erased since it was read: decide again.
+                let conversation = conversation::open(&app.store, sender, Some(&seeker_id)).await?;
+                let summary = conversation::summary(&app.store, conversation.seeker_id()).await?;
+                *state.lock().map_err(poisoned)? = (conversation, summary);
+                Ok(Step::Reread)
+            }
+            outcome if outcome.failed(pending.message_claim) || outcome.failed(pending.summary_update) => {
+                // Another message took this id or moved the summary on: take the next id.
+                let summary = conversation::summary(&app.store, &seeker_id).await?;
+                state.lock().map_err(poisoned)?.1 = summary;
+                Ok(Step::Reread)
+            }
+            outcome if outcome.conflicted() => Ok(Step::Retry),
+            outcome => Err(ApiError::internal(format!("message transaction cancelled: {outcome:?}"))),
+        }
+    })
+    .await
+}
+
+fn poisoned<T>(_: std::sync::PoisonError<T>) -> ApiError {
+    ApiError::internal("a message attempt panicked")
+}
+
+/// One attempt's transaction for a message, and its items by name.
+struct MessageTx {
+    tx: Tx,
+    /// The clientMessageId's item: failing, the message was already stored.
+    client_claim: Held,
+    /// The message item: failing, another message has this id.
+    message_claim: Held,
+    /// The summary: failing, another message came last meanwhile.
+    summary_update: Held,
+    /// The seeker's profile (a check, or the contact update): failing, the relationship changed.
+    profile_guard: Held,
+    message: MessageRecord,
+    client_sk: String,
+    new_day: bool,
+}
+
+/// Builds the transaction that stores `text` in `conversation` as read in `summary`.
+fn message_tx(
+    app: &App,
+    sender: &Participant,
+    conversation: &Conversation,
+    summary: &SummaryRecord,
+    text: &str,
+    cmid: &str,
+    now: DateTime<Utc>,
+) -> Result<MessageTx, ApiError> {
     let pk = keys::conversation_pk(conversation.seeker_id());
     let today = paris_day(now);
     let at = to_key(now);
     let expires = (now + chrono::Duration::days(i64::from(app.chat.message_retention_days))).timestamp();
-    for attempt in 0..MAX_ATTEMPTS {
-        let id = next_message_id(now, summary.last_message_id.as_deref());
-        // A day counts as a contact when the advisor writes: a seeker's messages alone would
-        // let the cadence be met without the advisor ever answering.
-        let new_day = sender.role == Role::Advisor && summary.last_chat_day.as_deref() != Some(&today);
-        let seeker_id = conversation.seeker_id().to_owned();
-        let advisor_id = conversation.advisor_id.clone();
-        let message = MessageRecord {
-            pk: pk.clone(),
-            sk: keys::message_sk(&id),
-            message_id: id.clone(),
-            seeker_id: seeker_id.clone(),
-            advisor_id: advisor_id.clone(),
-            from: sender.user_id.clone(),
-            from_role: sender.role,
-            text: text.to_owned(),
-            sent_at: at.clone(),
-            client_message_id: cmid.to_owned(),
-            expires_at: expires,
-        };
-        let client = ClientMessageRecord {
-            pk: pk.clone(),
-            sk: keys::client_message_sk(&sender.user_id, cmid),
-            message_id: id.clone(),
-            expires_at: (now + chrono::Duration::days(CLIENT_MESSAGE_ID_DAYS)).timestamp(),
-        };
-        let recipient = sender.role.other();
-        let mut set = String::from(
-            "SET seekerId = :sid, advisorId = :aid, gsi1pk = :g1pk, gsi1sk = :g1sk, \
-             lastMessageId = :id, lastMessageAt = :at, lastMessageFrom = :from, \
-             lastMessageRole = :role, lastMessageExcerpt = :excerpt, expiresAt = :expires, \
-             #readSender = :id, #unreadSender = :zero",
-        );
-        let mut condition = String::from("(attribute_not_exists(lastMessageId) OR lastMessageId < :id)");
-        if new_day {
-            set.push_str(", lastChatDay = :today");
-            condition.push_str(" AND (attribute_not_exists(lastChatDay) OR lastChatDay <> :today)");
-        }
-        let update_summary = update(pk.clone(), keys::SUMMARY_SK, |u| {
-            let u = u
-                .update_expression(format!("{set} ADD #unreadRecipient :one"))
-                .condition_expression(condition)
-                .expression_attribute_names("#readSender", read_up_to_attribute(sender.role))
-                .expression_attribute_names("#unreadSender", unread_attribute(sender.role))
-                .expression_attribute_names("#unreadRecipient", unread_attribute(recipient))
-                .expression_attribute_values(":sid", s(seeker_id.clone()))
-                .expression_attribute_values(":aid", s(advisor_id.clone()))
-                .expression_attribute_values(":g1pk", s(keys::conversations_gsi1pk(&advisor_id)))
-                .expression_attribute_values(":g1sk", s(keys::conversations_gsi1sk(&at, &seeker_id)))
-                .expression_attribute_values(":id", s(id.clone()))
-                .expression_attribute_values(":at", s(at.clone()))
-                .expression_attribute_values(":from", s(sender.user_id.clone()))
-                .expression_attribute_values(":role", s(sender.role.as_str()))
-                .expression_attribute_values(":excerpt", s(excerpt(text)))
-                .expression_attribute_values(":expires", n(expires))
-                .expression_attribute_values(":zero", n(0))
-                .expression_attribute_values(":one", n(1));
-            if new_day {
-                u.expression_attribute_values(":today", s(today.clone()))
-            } else {
-                u
-            }
-        });
-        // The relationship is checked at write time: a seeker reassigned or erased meanwhile
-        // stops the message (and an erasure cannot be undone by a late message). The first
-        // advisor message of the day also records the contact (store::contact), under the same
-        // guard; a later contact already known leaves the dates as they are.
-        let contact = if new_day {
-            contact_update_for_advisor(&conversation.seeker, &app.config.cadence, now, &advisor_id)
-        } else {
-            None
-        };
-        let profile = match contact {
-            Some(update) => update,
-            None => check(keys::seeker_pk(&seeker_id), keys::PROFILE, |c| {
-                c.condition_expression("advisorId = :aid AND erased = :false")
-                    .expression_attribute_values(":aid", s(advisor_id.clone()))
-                    .expression_attribute_values(":false", AttributeValue::Bool(false))
-            }),
-        };
-        let mut items = vec![
-            put(to_item(&client)?, Some("attribute_not_exists(pk)")),
-            put(to_item(&message)?, Some("attribute_not_exists(pk)")),
-            update_summary,
-            profile,
-        ];
-        if new_day {
-            let entry = JournalRecord::new(
-                &seeker_id,
-                "chat_day",
-                now,
-                ActorRole::Advisor,
-                Some(&advisor_id),
-                json!({"day": today}),
-                app.config.retention_days,
-            );
-            items.push(put(entry.to_item()?, None));
-        }
-        match app.store.transact(items).await? {
-            TransactOutcome::Committed => {
-                if new_day {
-                    tracing::info!(seeker = %seeker_id, "chat day journaled as a contact");
-                }
-                return Ok((conversation, Stored::New(message)));
-            }
-            outcome if outcome.condition_failed(0) => {
-                let message = duplicate(app, &pk, &client.sk).await?;
-                return Ok((conversation, Stored::Duplicate(message)));
-            }
-            outcome if outcome.condition_failed(3) => {
-                // Reassigned, level changed or erased since it was read: decide again.
-                conversation = conversation::open(&app.store, sender, Some(conversation.seeker_id())).await?;
-                summary = conversation::summary(&app.store, conversation.seeker_id()).await?;
-            }
-            outcome if outcome.condition_failed(1) || outcome.condition_failed(2) => {
-                summary = conversation::summary(&app.store, conversation.seeker_id()).await?;
-            }
-            outcome if outcome.conflicted() => retry::backoff(attempt).await,
-            outcome => return Err(ApiError::internal(format!("message transaction cancelled: {outcome:?}"))),
-        }
+    let id = next_message_id(now, summary.last_message_id.as_deref());
+    // A day counts as a contact when the advisor writes: a seeker's messages alone would
+    // let the cadence be met without the advisor ever answering.
+    let new_day = sender.role == Role::Advisor && summary.last_chat_day.as_deref() != Some(&today);
+    let seeker_id = conversation.seeker_id().to_owned();
+    let advisor_id = conversation.advisor_id.clone();
+    let message = MessageRecord {
+        pk: pk.clone(),
+        sk: keys::message_sk(&id),
+        message_id: id.clone(),
+        seeker_id: seeker_id.clone(),
+        advisor_id: advisor_id.clone(),
+        from: sender.user_id.clone(),
+        from_role: sender.role,
+        text: text.to_owned(),
+        sent_at: at.clone(),
+        client_message_id: cmid.to_owned(),
+        expires_at: expires,
+    };
+    let client = ClientMessageRecord {
+        pk: pk.clone(),
+        sk: keys::client_message_sk(&sender.user_id, cmid),
+        message_id: id.clone(),
+        expires_at: (now + chrono::Duration::days(CLIENT_MESSAGE_ID_DAYS)).timestamp(),
+    };
+    let recipient = sender.role.other();
+    let mut set = String::from(
+        "SET seekerId = :sid, advisorId = :aid, gsi1pk = :g1pk, gsi1sk = :g1sk, \
+         lastMessageId = :id, lastMessageAt = :at, lastMessageFrom = :from, \
+         lastMessageRole = :role, lastMessageExcerpt = :excerpt, expiresAt = :expires, \
+         #readSender = :id, #unreadSender = :zero",
+    );
+    let mut condition = String::from("(attribute_not_exists(lastMessageId) OR lastMessageId < :id)");
+    if new_day {
+        set.push_str(", lastChatDay = :today");
+        condition.push_str(" AND (attribute_not_exists(lastChatDay) OR lastChatDay <> :today)");
     }
-    Err(ApiError::Unavailable("the conversation kept conflicting with concurrent writes".into()))
+    let update_summary = update(pk.clone(), keys::SUMMARY_SK, |u| {
+        let u = u
+            .update_expression(format!("{set} ADD #unreadRecipient :one"))
+            .condition_expression(condition)
+            .expression_attribute_names("#readSender", read_up_to_attribute(sender.role))
+            .expression_attribute_names("#unreadSender", unread_attribute(sender.role))
+            .expression_attribute_names("#unreadRecipient", unread_attribute(recipient))
+            .expression_attribute_values(":sid", s(seeker_id.clone()))
+            .expression_attribute_values(":aid", s(advisor_id.clone()))
+            .expression_attribute_values(":g1pk", s(keys::conversations_gsi1pk(&advisor_id)))
+            .expression_attribute_values(":g1sk", s(keys::conversations_gsi1sk(&at, &seeker_id)))
+            .expression_attribute_values(":id", s(id.clone()))
+            .expression_attribute_values(":at", s(at.clone()))
+            .expression_attribute_values(":from", s(sender.user_id.clone()))
+            .expression_attribute_values(":role", s(sender.role.as_str()))
+            .expression_attribute_values(":excerpt", s(excerpt(text)))
+            .expression_attribute_values(":expires", n(expires))
+            .expression_attribute_values(":zero", n(0))
+            .expression_attribute_values(":one", n(1));
+        if new_day {
+            u.expression_attribute_values(":today", s(today.clone()))
+        } else {
+            u
+        }
+    });
+    // The relationship is checked at write time: a seeker reassigned or erased meanwhile
+    // stops the message (and an erasure cannot be undone by a late message). The first
+    // advisor message of the day also records the contact (store::contact), under the same
+    // guard; a later contact already known leaves the dates as they are.
+    let contact = if new_day {
+        contact_update_for_advisor(&conversation.seeker, &app.config.cadence, now, &advisor_id)
+    } else {
+        None
+    };
+    let profile = match contact {
+        Some(update) => update,
+        None => check(keys::seeker_pk(&seeker_id), keys::PROFILE, |c| {
+            c.condition_expression("advisorId = :aid AND erased = :false")
+                .expression_attribute_values(":aid", s(advisor_id.clone()))
+                .expression_attribute_values(":false", AttributeValue::Bool(false))
+        }),
+    };
+    let mut tx = Tx::new();
+    let client_claim = tx.push(put(to_item(&client)?, Some("attribute_not_exists(pk)")));
+    let message_claim = tx.push(put(to_item(&message)?, Some("attribute_not_exists(pk)")));
+    let summary_update = tx.push(update_summary);
+    let profile_guard = tx.push(profile);
+    if new_day {
+        let entry = JournalRecord::new(
+            &seeker_id,
+            "chat_day",
+            now,
+            ActorRole::Advisor,
+            Some(&advisor_id),
+            json!({"day": today}),
+            app.config.retention_days,
+        );
+        tx.push(put(entry.to_item()?, None));
+    }
+    Ok(MessageTx {
+        tx,
+        client_claim,
+        message_claim,
+        summary_update,
+        profile_guard,
+        message,
+        client_sk: client.sk,
+        new_day,
+    })
 }
 
 /// The message stored the first time a clientMessageId was sent.
@@ -403,86 +446,63 @@ async fn mark_read(
         return Err((ApiError::not_found("no such message in this conversation"), None));
     }
     let role = participant.role;
-    for attempt in 0..MAX_ATTEMPTS {
-        let summary = plain(conversation::summary(&app.store, conversation.seeker_id()).await)?;
+    let (pk, up_to, conversation) = (&pk, &up_to, &conversation);
+    let marked = transact_retrying("read marker", Retrying::attempts(MESSAGE_ATTEMPTS), |_| async move {
+        let summary = conversation::summary(&app.store, conversation.seeker_id()).await?;
         if summary.read_up_to(role).is_some_and(|r| r >= up_to.as_str()) {
-            return Ok(()); // already read that far
+            return Ok(Step::Done(None)); // already read that far
         }
         let Some(last) = summary.last_message_id.clone() else {
-            return Ok(());
+            return Ok(Step::Done(None));
         };
-        let unread = plain(count_after(app, &pk, &up_to, role.other()).await)?;
-        let result = app
+        let unread = count_after(app, pk, up_to, role.other()).await?;
+        let updated = app
             .store
-            .client
-            .update_item()
-            .table_name(&app.store.table)
-            .key("pk", s(pk.clone()))
-            .key("sk", s(keys::SUMMARY_SK))
-            .update_expression("SET #read = :up, #unread = :unread")
-            // Unchanged last message: the count above is exact.
-            .condition_expression("lastMessageId = :last AND (attribute_not_exists(#read) OR #read < :up)")
-            .expression_attribute_names("#read", read_up_to_attribute(role))
-            .expression_attribute_names("#unread", unread_attribute(role))
-            .expression_attribute_values(":up", s(up_to.clone()))
-            .expression_attribute_values(":unread", n(unread))
-            .expression_attribute_values(":last", s(last))
-            .send()
-            .await;
-        match result {
-            Ok(_) => {
-                let frame = json!({
-                    "type": "read",
-                    "seekerId": conversation.seeker_id(),
-                    "by": participant.user_id,
-                    "role": role,
-                    "upTo": up_to,
-                    "unread": unread,
-                });
-                let users = [conversation.seeker_id(), conversation.advisor_id.as_str()];
-                let endpoint = endpoint(app, event);
-                if let Err(error) = push::fan_out(&app.store, &app.push, endpoint.as_deref(), &users, &frame, now).await
-                {
-                    error.log();
-                }
-                return Ok(());
-            }
-            Err(error) if store::is_conditional_check_failed(&error) => retry::backoff(attempt).await,
-            Err(error) => return Err((ApiError::from(sdk_error(error)), None)),
-        }
+            .update(pk, keys::SUMMARY_SK, |u| {
+                u.update_expression("SET #read = :up, #unread = :unread")
+                    // Unchanged last message: the count above is exact.
+                    .condition_expression("lastMessageId = :last AND (attribute_not_exists(#read) OR #read < :up)")
+                    .expression_attribute_names("#read", read_up_to_attribute(role))
+                    .expression_attribute_names("#unread", unread_attribute(role))
+                    .expression_attribute_values(":up", s(up_to.clone()))
+                    .expression_attribute_values(":unread", n(unread))
+                    .expression_attribute_values(":last", s(last))
+            })
+            .await?;
+        // A message arrived or another device marked further meanwhile: pause, then read again.
+        Ok(if updated.is_some() { Step::Done(Some(unread)) } else { Step::Retry })
+    })
+    .await;
+    let Some(unread) = plain(marked)? else {
+        return Ok(());
+    };
+    let frame = ServerFrame::Read {
+        seeker_id: conversation.seeker_id().to_owned(),
+        by: participant.user_id.clone(),
+        role,
+        up_to: up_to.clone(),
+        unread,
+    };
+    let users = [conversation.seeker_id(), conversation.advisor_id.as_str()];
+    let endpoint = endpoint(app, event);
+    if let Err(error) = push::fan_out(&app.store, &app.push, endpoint.as_deref(), &users, &frame, now).await {
+        error.log();
     }
-    Err((ApiError::Unavailable("read marker kept conflicting".into()), None))
+    Ok(())
 }
 
 /// Messages of `from` after `after` (the unread count once read up to `after`).
 async fn count_after(app: &App, pk: &str, after: &str, from: Role) -> Result<u32, ApiError> {
     let (low, high) = message_bounds(Some(after), None);
-    let mut count = 0u32;
-    let mut start = None;
-    loop {
-        let output = app
-            .store
-            .client
-            .query()
-            .table_name(&app.store.table)
-            .key_condition_expression("pk = :pk AND sk BETWEEN :low AND :high")
-            .filter_expression("fromRole = :role")
-            .expression_attribute_values(":pk", s(pk))
-            .expression_attribute_values(":low", s(low.clone()))
-            .expression_attribute_values(":high", s(high.clone()))
-            .expression_attribute_values(":role", s(from.as_str()))
-            .select(Select::Count)
-            .consistent_read(true)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        count = count.saturating_add(u32::try_from(output.count).unwrap_or(0));
-        match output.last_evaluated_key {
-            Some(key) if !key.is_empty() => start = Some(key),
-            _ => return Ok(count),
-        }
-    }
+    let count = app
+        .store
+        .query(Index::Table, pk)
+        .sk_between(low, high)
+        .filter_equals("fromRole", s(from.as_str()))
+        .consistent()
+        .count()
+        .await?;
+    Ok(u32::try_from(count).unwrap_or(u32::MAX))
 }
 
 async fn typing(
@@ -495,12 +515,11 @@ async fn typing(
     let participant = plain(sender(app, event).await)?;
     let conversation = plain(conversation::open(&app.store, &participant, frame.seeker_id.as_deref()).await)?;
     let other = conversation.user_of(participant.role.other()).to_owned();
-    let frame = json!({
-        "type": "typing",
-        "seekerId": conversation.seeker_id(),
-        "from": participant.user_id,
-        "fromRole": participant.role,
-    });
+    let frame = ServerFrame::Typing {
+        seeker_id: conversation.seeker_id().to_owned(),
+        from: participant.user_id.clone(),
+        from_role: participant.role,
+    };
     let endpoint = endpoint(app, event);
     plain(push::fan_out(&app.store, &app.push, endpoint.as_deref(), &[other.as_str()], &frame, now).await.map(|_| ()))
 }

@@ -3,6 +3,7 @@
 //! the request is refused with [`Invalid`].
 
 pub mod error;
+pub mod follow_up;
 pub mod interview;
 pub mod journal;
 pub mod meeting;

@@ -10,9 +10,7 @@ use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use store::keys;
-use store::{
-    from_item, to_item, AdvisorRecord, IdentityRecord, IdentityRole, QuerySpec, SeekerRecord, TransactOutcome,
-};
+use store::{to_item, AdvisorRecord, IdentityRecord, IdentityRole, Index, SeekerRecord, TransactOutcome, Tx};
 
 use crate::{views, App};
 use store::tx::put;
@@ -79,13 +77,12 @@ pub(crate) async fn create(
         advisor_id: Some(advisor_id),
         created_at: to_key(now),
     };
-    let items = vec![
-        put(to_item(&identity)?, Some("attribute_not_exists(pk)")),
-        put(to_item(&advisor)?, Some("attribute_not_exists(pk)")),
-    ];
-    match app.store.transact(items).await? {
+    let mut tx = Tx::new();
+    let identity_claim = tx.push(put(to_item(&identity)?, Some("attribute_not_exists(pk)")));
+    tx.push(put(to_item(&advisor)?, Some("attribute_not_exists(pk)")));
+    match app.store.commit(tx).await? {
         TransactOutcome::Committed => Ok(json_response(StatusCode::CREATED, &views::advisor(&advisor))),
-        outcome if outcome.condition_failed(0) => {
+        outcome if outcome.failed(identity_claim) => {
             Err(ApiError::conflict("identity_taken", "this sub already belongs to a seeker or an advisor"))
         }
         _ => Err(ApiError::Unavailable("advisor creation conflicted; retry".into())),
@@ -101,19 +98,12 @@ pub(crate) async fn portfolio(
 ) -> Result<Response<Body>, ApiError> {
     let page = api::http::page(request)?;
     let advisor = api::access::caller_advisor(&app.store, caller).await?;
-    let spec = QuerySpec {
-        index: Some(keys::GSI1),
-        partition: keys::portfolio_gsi1pk(&advisor.advisor_id),
-        sort_prefix: None,
-        sort_between: None,
-        filter_equals: None,
-        ascending: true,
-    };
-    let (items, next_cursor) = app.store.query_page(&spec, &page).await?;
-    let rows = items
-        .into_iter()
-        .map(|item| from_item::<SeekerRecord>(item).map(|seeker| views::portfolio_row(&seeker, now)))
-        .collect::<Result<Vec<_>, _>>()?;
+    let (seekers, next_cursor) = app
+        .store
+        .query(Index::Gsi1, keys::portfolio_gsi1pk(&advisor.advisor_id))
+        .page_of::<SeekerRecord>(&page)
+        .await?;
+    let rows = seekers.iter().map(|seeker| views::portfolio_row(seeker, now)).collect();
     Ok(json_response(StatusCode::OK, &ListBody { items: rows, next_cursor }))
 }
 
@@ -126,19 +116,9 @@ pub(crate) async fn waiting(
 ) -> Result<Response<Body>, ApiError> {
     caller.require_admin()?;
     let page = api::http::page(request)?;
-    let spec = QuerySpec {
-        index: Some(keys::GSI1),
-        partition: keys::WAITING_GSI1PK.into(),
-        sort_prefix: None,
-        sort_between: None,
-        filter_equals: None,
-        ascending: true,
-    };
-    let (items, next_cursor) = app.store.query_page(&spec, &page).await?;
-    let rows = items
-        .into_iter()
-        .map(|item| from_item::<SeekerRecord>(item).map(|seeker| views::waiting_row(&seeker)))
-        .collect::<Result<Vec<_>, _>>()?;
+    let (seekers, next_cursor) =
+        app.store.query(Index::Gsi1, keys::WAITING_GSI1PK).page_of::<SeekerRecord>(&page).await?;
+    let rows = seekers.iter().map(views::waiting_row).collect();
     Ok(json_response(StatusCode::OK, &ListBody { items: rows, next_cursor }))
 }
 
@@ -149,18 +129,12 @@ pub(crate) async fn list(app: &App, caller: &Caller, request: &Request) -> Resul
     let region = query_param(request, "region")
         .ok_or_else(|| ApiError::bad_request("missing_region", "give ?region= (an INSEE region code)"))?;
     let region = Region::parse(&region)?;
-    let spec = QuerySpec {
-        index: Some(keys::GSI1),
-        partition: keys::region_gsi1pk(region.as_str()),
-        sort_prefix: Some(keys::REGION_ADVISOR_PREFIX.into()),
-        sort_between: None,
-        filter_equals: None,
-        ascending: true,
-    };
-    let (items, next_cursor) = app.store.query_page(&spec, &page).await?;
-    let rows = items
-        .into_iter()
-        .map(|item| from_item::<AdvisorRecord>(item).map(|a| views::advisor(&a)))
-        .collect::<Result<Vec<_>, _>>()?;
+    let (advisors, next_cursor) = app
+        .store
+        .query(Index::Gsi1, keys::region_gsi1pk(region.as_str()))
+        .sk_prefix(keys::REGION_ADVISOR_PREFIX)
+        .page_of::<AdvisorRecord>(&page)
+        .await?;
+    let rows = advisors.iter().map(views::advisor).collect();
     Ok(json_response(StatusCode::OK, &ListBody { items: rows, next_cursor }))
 }

@@ -3,12 +3,14 @@
 //! through [`assign`].
 
 use std::collections::HashSet;
+use std::sync::Mutex;
 
 use api::auth::Caller;
 use api::http::{json_response, parse_body, path_param};
 use api::ApiError;
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Utc};
+use domain::follow_up::{keeps_advisor, next_contact_due};
 use domain::time::{french_date_time, to_key};
 use domain::{assignment_order, free_text, Candidate, Level};
 use http::StatusCode;
@@ -18,30 +20,29 @@ use serde_json::json;
 use store::journal::{ActorRole, JournalRecord};
 use store::keys;
 use store::outbox::{EmailTemplate, OutboxRecord};
-use store::tx::{backoff, put, update};
-use store::{from_item, n, query_all, s, sdk_error, AdvisorRecord, SeekerRecord, Store, TransactOutcome};
+use store::tx::{put, update};
+use store::{
+    n, s, transact_retrying, AdvisorRecord, Held, Index, Retrying, SeekerRecord, Step, Store, TransactOutcome, Tx,
+};
 
 use crate::{views, App};
 
-/// Attempts before a contended assignment gives up with 503 (each attempt is one transaction).
-const MAX_ATTEMPTS: u32 = 80;
+/// How long a contended assignment keeps trying before it gives up with 503 (each attempt is
+/// one transaction). More than the driver's default on both counts: when hundreds register at
+/// once in a region (the capacity race test: 300 on one advisor of 250 places), every one of
+/// them claims the same advisor item, and the last ones only learn that it is full, and go on
+/// the waiting list, after many lost races; with the default 6 s budget those 50 answered 503.
+/// 80 attempts is the limit the loop had before the one driver; 9 s stays under the
+/// function's 10 s timeout.
+const ASSIGNMENT_RETRYING: Retrying = Retrying { max_attempts: 80, budget: std::time::Duration::from_secs(9) };
 
 /// Every advisor of a region (a few hundred at most: one Query on GSI1).
 pub(crate) async fn region_advisors(store: &Store, region: &str) -> Result<Vec<AdvisorRecord>, ApiError> {
-    let query = store
-        .client
-        .query()
-        .table_name(&store.table)
-        .index_name(keys::GSI1)
-        .key_condition_expression("gsi1pk = :pk AND begins_with(gsi1sk, :prefix)")
-        .expression_attribute_values(":pk", s(keys::region_gsi1pk(region)))
-        .expression_attribute_values(":prefix", s(keys::REGION_ADVISOR_PREFIX));
-    query_all(query)
-        .await?
-        .into_iter()
-        .map(from_item::<AdvisorRecord>)
-        .collect::<Result<_, _>>()
-        .map_err(ApiError::from)
+    Ok(store
+        .query(Index::Gsi1, keys::region_gsi1pk(region))
+        .sk_prefix(keys::REGION_ADVISOR_PREFIX)
+        .all_of::<AdvisorRecord>()
+        .await?)
 }
 
 /// One more seeker in an advisor's portfolio, only while there is room: the capacity invariant.
@@ -70,56 +71,73 @@ pub(crate) enum Placement {
     Waiting,
 }
 
+/// The advisors of `advisors` still worth trying, as the assignment order sees them.
+fn candidates(advisors: &[AdvisorRecord], full: &HashSet<String>, exclude: Option<&str>) -> Vec<Candidate> {
+    advisors
+        .iter()
+        .filter(|a| !full.contains(&a.advisor_id) && Some(a.advisor_id.as_str()) != exclude)
+        .map(|a| Candidate {
+            advisor_id: a.advisor_id.clone(),
+            modality: a.modality,
+            portfolio_count: a.portfolio_count,
+            capacity: a.capacity,
+        })
+        .collect()
+}
+
 /// Places a seeker of `level` in `region` with the least-loaded advisor who
 /// serves the level and has room, or on the waiting list.
 ///
-/// `build` returns the transaction for a choice: item 0 is the caller's guard
-/// (its failed condition becomes `guard_error`), item 1 must be
-/// [`take_place`] of the chosen advisor when there is one. A full advisor is
-/// skipped and the next tried; a conflict is retried after a pause.
+/// `build` pushes the caller's items for a choice on the transaction and returns its guard
+/// (whose failed condition becomes `guard_error`); `assign` adds the chosen advisor's
+/// [`take_place`]. A full advisor is skipped and the next tried at once; a conflict is
+/// retried after a pause.
 pub(crate) async fn assign(
     store: &Store,
     region: &str,
     level: Level,
     exclude: Option<&str>,
-    build: impl Fn(Option<&AdvisorRecord>) -> Result<Vec<TransactWriteItem>, ApiError>,
+    build: impl Fn(Option<&AdvisorRecord>, &mut Tx) -> Result<Held, ApiError>,
     guard_error: impl Fn() -> ApiError,
 ) -> Result<Placement, ApiError> {
     let advisors = region_advisors(store, region).await?;
-    let mut full: HashSet<String> = HashSet::new();
-    for attempt in 0..MAX_ATTEMPTS {
-        let candidates: Vec<Candidate> = advisors
-            .iter()
-            .filter(|a| !full.contains(&a.advisor_id) && Some(a.advisor_id.as_str()) != exclude)
-            .map(|a| Candidate {
-                advisor_id: a.advisor_id.clone(),
-                modality: a.modality,
-                portfolio_count: a.portfolio_count,
-                capacity: a.capacity,
-            })
-            .collect();
+    // Advisors found full by a failed claim; a Mutex only so the attempts' futures stay `Send`.
+    let full: Mutex<HashSet<String>> = Mutex::new(HashSet::new());
+    let (advisors, full, build, guard_error) = (&advisors, &full, &build, &guard_error);
+    transact_retrying("assignment", ASSIGNMENT_RETRYING, |_| async move {
+        let candidates = candidates(advisors, &*full.lock().map_err(poisoned)?, exclude);
         let chosen = assignment_order(level, &candidates)
             .first()
             .and_then(|c| advisors.iter().find(|a| a.advisor_id == c.advisor_id));
-        let items = build(chosen)?;
-        match store.transact(items).await? {
-            TransactOutcome::Committed => {
-                return Ok(match chosen {
-                    Some(advisor) => Placement::Assigned(Box::new(advisor.clone())),
-                    None => Placement::Waiting,
-                })
-            }
-            outcome if outcome.condition_failed(0) => return Err(guard_error()),
-            outcome if chosen.is_some() && outcome.condition_failed(1) => {
+        let mut tx = Tx::new();
+        let guard = build(chosen, &mut tx)?;
+        let claim = chosen.map(|advisor| tx.push(take_place(&advisor.advisor_id)));
+        Ok(match store.commit(tx).await? {
+            TransactOutcome::Committed => Step::Done(match chosen {
+                Some(advisor) => Placement::Assigned(Box::new(advisor.clone())),
+                None => Placement::Waiting,
+            }),
+            outcome if outcome.failed(guard) => return Err(guard_error()),
+            outcome if claim.is_some_and(|claim| outcome.failed(claim)) => {
                 if let Some(advisor) = chosen {
-                    full.insert(advisor.advisor_id.clone());
+                    full.lock().map_err(poisoned)?.insert(advisor.advisor_id.clone());
                 }
+                Step::Reread
             }
-            outcome if outcome.conflicted() => backoff(attempt).await,
+            outcome if outcome.conflicted() => Step::Retry,
             outcome => return Err(ApiError::internal(format!("assignment transaction cancelled: {outcome:?}"))),
-        }
-    }
-    Err(ApiError::Unavailable("assignment kept conflicting with concurrent writes".into()))
+        })
+    })
+    .await
+}
+
+fn poisoned<T>(_: std::sync::PoisonError<T>) -> ApiError {
+    ApiError::internal("an assignment attempt panicked")
+}
+
+/// When `seeker`'s next contact is due at `level` (the domain's rule, with this deployment's cadence).
+fn next_due_at(app: &App, seeker: &SeekerRecord, level: Level, now: DateTime<Utc>) -> DateTime<Utc> {
+    next_contact_due(&app.config.cadence, level, seeker.last_contact_at.as_deref(), &seeker.registered_at, now)
 }
 
 /// GSI1 keys that put a seeker in a portfolio.
@@ -155,9 +173,7 @@ pub(crate) async fn change_level(
         Some(id) => app.store.advisor(id).await?,
         None => None,
     };
-    let registered = domain::time::from_key(&seeker.registered_at).unwrap_or(now);
-    let last_contact = seeker.last_contact_at.as_deref().and_then(domain::time::from_key);
-    let next_due = app.config.cadence.next_contact_due(body.level, last_contact, registered);
+    let next_due = next_due_at(app, &seeker, body.level, now);
     let level_entry = JournalRecord::new(
         &seeker.seeker_id,
         "level_changed",
@@ -171,27 +187,26 @@ pub(crate) async fn change_level(
     let seeker_pk = keys::seeker_pk(&seeker.seeker_id);
     let old_level = seeker.level.as_str();
 
-    if let Some(advisor) = current.as_ref().filter(|a| a.modality.serves(body.level)) {
+    if let Some(advisor) = current.as_ref().filter(|a| keeps_advisor(Some(a.modality), body.level)) {
         // Same advisor: only the level, the cadence and the portfolio order change.
         let (_, gsi1sk) = portfolio_keys(&advisor.advisor_id, next_due, &seeker.seeker_id);
-        let items = vec![
-            update(seeker_pk.clone(), keys::PROFILE, |u| {
-                u.update_expression("SET #level = :level, nextContactDue = :due, gsi1sk = :gsi1sk")
-                    .condition_expression("#level = :old AND advisorId = :advisor AND erased = :false")
-                    .expression_attribute_names("#level", "level")
-                    .expression_attribute_values(":level", s(body.level.as_str()))
-                    .expression_attribute_values(":due", s(to_key(next_due)))
-                    .expression_attribute_values(":gsi1sk", s(gsi1sk))
-                    .expression_attribute_values(":old", s(old_level))
-                    .expression_attribute_values(":advisor", s(advisor.advisor_id.clone()))
-                    .expression_attribute_values(":false", aws_sdk_dynamodb::types::AttributeValue::Bool(false))
-            }),
-            put(level_entry.to_item()?, None),
-            put(level_email(app, &seeker, body.level, next_due, now)?.to_item()?, None),
-        ];
-        return match app.store.transact(items).await? {
+        let mut tx = Tx::new();
+        let seeker_update = tx.push(update(seeker_pk.clone(), keys::PROFILE, |u| {
+            u.update_expression("SET #level = :level, nextContactDue = :due, gsi1sk = :gsi1sk")
+                .condition_expression("#level = :old AND advisorId = :advisor AND erased = :false")
+                .expression_attribute_names("#level", "level")
+                .expression_attribute_values(":level", s(body.level.as_str()))
+                .expression_attribute_values(":due", s(to_key(next_due)))
+                .expression_attribute_values(":gsi1sk", s(gsi1sk))
+                .expression_attribute_values(":old", s(old_level))
+                .expression_attribute_values(":advisor", s(advisor.advisor_id.clone()))
+                .expression_attribute_values(":false", aws_sdk_dynamodb::types::AttributeValue::Bool(false))
+        }));
+        tx.push(put(level_entry.to_item()?, None));
+        tx.push(put(level_email(app, &seeker, body.level, next_due, now)?.to_item()?, None));
+        return match app.store.commit(tx).await? {
             TransactOutcome::Committed => updated_view(app, &seeker.seeker_id, now).await,
-            outcome if outcome.condition_failed(0) => Err(stale()),
+            outcome if outcome.failed(seeker_update) => Err(stale()),
             _ => Err(ApiError::Unavailable("level change conflicted with a concurrent write".into())),
         };
     }
@@ -203,17 +218,14 @@ pub(crate) async fn change_level(
         &seeker.region,
         body.level,
         old_advisor.as_deref(),
-        |chosen| {
-            let mut items = vec![move_seeker(&seeker, Some(body.level), chosen, next_due, now)];
-            if let Some(advisor) = chosen {
-                items.push(take_place(&advisor.advisor_id));
-            }
+        |chosen, tx| {
+            let guard = tx.push(move_seeker(&seeker, Some(body.level), chosen, next_due, now));
             if let Some(old) = &old_advisor {
-                items.push(release_place(old));
+                tx.push(release_place(old));
             }
-            items.push(put(level_entry.to_item()?, None));
-            items.extend(moved_records(app, &seeker, chosen, actor_role, actor_id.as_deref(), now, "level_change")?);
-            Ok(items)
+            tx.push(put(level_entry.to_item()?, None));
+            tx.push_all(moved_records(app, &seeker, chosen, actor_role, actor_id.as_deref(), now, "level_change")?);
+            Ok(guard)
         },
         stale,
     )
@@ -266,55 +278,52 @@ pub(crate) async fn reassign(
             format!("a {} advisor cannot follow a {} seeker", target.modality.as_str(), seeker.level.as_str()),
         ));
     }
-    let registered = domain::time::from_key(&seeker.registered_at).unwrap_or(now);
-    let last_contact = seeker.last_contact_at.as_deref().and_then(domain::time::from_key);
-    let next_due = app.config.cadence.next_contact_due(seeker.level, last_contact, registered);
-    for attempt in 0..MAX_ATTEMPTS {
-        let mut items = vec![move_seeker(&seeker, None, Some(&target), next_due, now), take_place(&target.advisor_id)];
+    let next_due = next_due_at(app, &seeker, seeker.level, now);
+    let (seeker, target) = (&seeker, &target);
+    transact_retrying("reassignment", ASSIGNMENT_RETRYING, |_| async move {
+        let mut tx = Tx::new();
+        let guard = tx.push(move_seeker(seeker, None, Some(target), next_due, now));
+        let claim = tx.push(take_place(&target.advisor_id));
         if let Some(old) = &seeker.advisor_id {
-            items.push(release_place(old));
+            tx.push(release_place(old));
         }
-        items.extend(moved_records(app, &seeker, Some(&target), ActorRole::Admin, Some(&caller.sub), now, "admin")?);
-        match app.store.transact(items).await? {
-            TransactOutcome::Committed => {
-                move_conversation(&app.store, &seeker.seeker_id, Some(&target.advisor_id)).await;
-                return updated_view(app, &seeker.seeker_id, now).await;
+        tx.push_all(moved_records(app, seeker, Some(target), ActorRole::Admin, Some(&caller.sub), now, "admin")?);
+        match app.store.commit(tx).await? {
+            TransactOutcome::Committed => Ok(Step::Done(())),
+            outcome if outcome.failed(guard) => {
+                Err(ApiError::conflict("concurrent_update", "the seeker changed meanwhile; reload and retry"))
             }
-            outcome if outcome.condition_failed(0) => {
-                return Err(ApiError::conflict("concurrent_update", "the seeker changed meanwhile; reload and retry"))
+            outcome if outcome.failed(claim) => {
+                Err(ApiError::conflict("advisor_full", "this advisor's portfolio is full"))
             }
-            outcome if outcome.condition_failed(1) => {
-                return Err(ApiError::conflict("advisor_full", "this advisor's portfolio is full"))
-            }
-            outcome if outcome.conflicted() => backoff(attempt).await,
-            outcome => return Err(ApiError::internal(format!("reassignment cancelled: {outcome:?}"))),
+            outcome if outcome.conflicted() => Ok(Step::Retry),
+            outcome => Err(ApiError::internal(format!("reassignment cancelled: {outcome:?}"))),
         }
-    }
-    Err(ApiError::Unavailable("reassignment kept conflicting with concurrent writes".into()))
+    })
+    .await?;
+    move_conversation(&app.store, &seeker.seeker_id, Some(&target.advisor_id)).await;
+    updated_view(app, &seeker.seeker_id, now).await
 }
 
 /// Files the seeker's chat conversation under their new advisor (or under nobody while they
 /// wait), once the move is committed. Best effort: the conversation list also checks each
 /// seeker's current advisor, and the next message files it again.
 async fn move_conversation(store: &Store, seeker_id: &str, advisor_id: Option<&str>) {
-    let update = store
-        .client
-        .update_item()
-        .table_name(&store.table)
-        .key("pk", s(keys::conversation_pk(seeker_id)))
-        .key("sk", s(keys::SUMMARY_SK))
-        .condition_expression("attribute_exists(pk)");
-    let update = match advisor_id {
-        Some(id) => update
-            .update_expression("SET gsi1pk = :pk, advisorId = :advisor")
-            .expression_attribute_values(":pk", s(keys::conversations_gsi1pk(id)))
-            .expression_attribute_values(":advisor", s(id)),
-        None => update.update_expression("REMOVE gsi1pk, advisorId"),
-    };
-    match update.send().await {
-        Ok(_) => {}
-        Err(error) if store::is_conditional_check_failed(&error) => {} // no chat yet
-        Err(error) => ApiError::from(sdk_error(error)).log(),
+    let filed = store
+        .update(&keys::conversation_pk(seeker_id), keys::SUMMARY_SK, |u| {
+            let u = u.condition_expression("attribute_exists(pk)");
+            match advisor_id {
+                Some(id) => u
+                    .update_expression("SET gsi1pk = :pk, advisorId = :advisor")
+                    .expression_attribute_values(":pk", s(keys::conversations_gsi1pk(id)))
+                    .expression_attribute_values(":advisor", s(id)),
+                None => u.update_expression("REMOVE gsi1pk, advisorId"),
+            }
+        })
+        .await;
+    // `Ok(None)`: the condition failed, there is no chat yet.
+    if let Err(error) = filed {
+        ApiError::from(error).log();
     }
 }
 
@@ -408,9 +417,7 @@ pub(crate) fn new_seeker_email(
     level: Level,
     now: DateTime<Utc>,
 ) -> Result<OutboxRecord, ApiError> {
-    let registered = domain::time::from_key(&seeker.registered_at).unwrap_or(now);
-    let last_contact = seeker.last_contact_at.as_deref().and_then(domain::time::from_key);
-    let due = app.config.cadence.next_contact_due(level, last_contact, registered);
+    let due = next_due_at(app, seeker, level, now);
     Ok(OutboxRecord::new(
         EmailTemplate::AdvisorNewSeeker,
         &advisor.email,

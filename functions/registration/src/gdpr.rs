@@ -3,7 +3,8 @@
 use api::auth::Caller;
 use api::http::{json_response, no_content};
 use api::ApiError;
-use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, WriteRequest};
+use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
+use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use domain::time::{to_key, to_paris};
 use http::StatusCode;
@@ -12,25 +13,24 @@ use serde_json::json;
 use store::interview::{clear_reminders, granules, release_granules, reopen_slot, InterviewRecord, InterviewStatus};
 use store::journal::{ActorRole, JournalRecord, FREE_TEXT_FIELDS};
 use store::keys;
-use store::{from_item, item_to_json, query_all, s, sdk_error, Item, Store, TransactOutcome};
+use store::{from_item, item_to_json, s, transact_retrying, Index, Item, Retrying, Step, Store, TransactOutcome, Tx};
 
 use crate::assignment::release_place;
 use crate::seekers::advisor_of;
 use crate::{views, App};
-use store::tx::{backoff, delete, put, update};
+use store::tx::{delete, put, update};
+
+/// Attempts at the erasure's last transaction, as before the one retry driver.
+const ERASURE_ATTEMPTS: u32 = 20;
+
+/// Every item of a partition of the table, strongly consistent (all pages).
+async fn partition(store: &Store, pk: String) -> Result<Vec<Item>, ApiError> {
+    Ok(store.query(Index::Table, pk).consistent().all().await?)
+}
 
 /// Every item of a GSI partition (all pages).
-async fn index_partition(store: &Store, index: &str, partition: String) -> Result<Vec<Item>, ApiError> {
-    let attribute = if index == keys::GSI1 { "gsi1pk" } else { "gsi2pk" };
-    let query = store
-        .client
-        .query()
-        .table_name(&store.table)
-        .index_name(index)
-        .key_condition_expression("#pk = :pk")
-        .expression_attribute_names("#pk", attribute)
-        .expression_attribute_values(":pk", s(partition));
-    query_all(query).await.map_err(ApiError::from)
+async fn index_partition(store: &Store, index: Index, partition: String) -> Result<Vec<Item>, ApiError> {
+    Ok(store.query(index, partition).all().await?)
 }
 
 fn sort_key(item: &Item) -> &str {
@@ -41,7 +41,7 @@ fn sort_key(item: &Item) -> &str {
 pub(crate) async fn export(app: &App, caller: &Caller, now: DateTime<Utc>) -> Result<Response<Body>, ApiError> {
     let seeker = api::access::caller_seeker(&app.store, caller).await?;
     let advisor = advisor_of(app, &seeker).await?;
-    let own = app.store.partition(&keys::seeker_pk(&seeker.seeker_id)).await?;
+    let own = partition(&app.store, keys::seeker_pk(&seeker.seeker_id)).await?;
     let (mut journal, mut emails, mut other) = (Vec::new(), Vec::new(), Vec::new());
     for item in own {
         let sk = sort_key(&item).to_owned();
@@ -57,13 +57,14 @@ pub(crate) async fn export(app: &App, caller: &Caller, now: DateTime<Utc>) -> Re
     }
     journal.reverse(); // newest first, as the journal reads
     let messages: Vec<_> =
-        app.store.partition(&keys::conversation_pk(&seeker.seeker_id)).await?.into_iter().map(item_to_json).collect();
-    let interviews: Vec<_> = index_partition(&app.store, keys::GSI2, keys::seeker_interviews_gsi2pk(&seeker.seeker_id))
-        .await?
-        .into_iter()
-        .map(item_to_json)
-        .collect();
-    let in_person: Vec<_> = index_partition(&app.store, keys::GSI2, keys::seeker_in_person_gsi2pk(&seeker.seeker_id))
+        partition(&app.store, keys::conversation_pk(&seeker.seeker_id)).await?.into_iter().map(item_to_json).collect();
+    let interviews: Vec<_> =
+        index_partition(&app.store, Index::Gsi2, keys::seeker_interviews_gsi2pk(&seeker.seeker_id))
+            .await?
+            .into_iter()
+            .map(item_to_json)
+            .collect();
+    let in_person: Vec<_> = index_partition(&app.store, Index::Gsi2, keys::seeker_in_person_gsi2pk(&seeker.seeker_id))
         .await?
         .into_iter()
         .map(item_to_json)
@@ -84,59 +85,47 @@ pub(crate) async fn export(app: &App, caller: &Caller, now: DateTime<Utc>) -> Re
     ))
 }
 
-/// Deletes items by key, 25 at a time, until DynamoDB has processed them all.
-async fn delete_all(store: &Store, keys_to_delete: Vec<Item>) -> Result<(), ApiError> {
-    for chunk in keys_to_delete.chunks(25) {
-        let mut requests: Vec<WriteRequest> = chunk
-            .iter()
-            .map(|key| {
-                WriteRequest::builder()
-                    .delete_request(DeleteRequest::builder().set_key(Some(key.clone())).build().expect("key is set"))
-                    .build()
-            })
-            .collect();
-        let mut attempt = 0;
-        while !requests.is_empty() {
-            let output = store
-                .client
-                .batch_write_item()
-                .request_items(&store.table, requests)
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            requests = output.unprocessed_items.and_then(|mut m| m.remove(&store.table)).unwrap_or_default();
-            if !requests.is_empty() {
-                attempt += 1;
-                backoff(attempt).await;
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Every chat item of a seeker: the conversation partition (messages, summary, client message
 /// ids, notice throttles) and their WebSocket connection items (GSI1 `USERCONNS#`). Rate
 /// counters hold only a count and expire within minutes.
 async fn erase_chat(store: &Store, seeker_id: &str) -> Result<(), ApiError> {
-    let mut doomed: Vec<Item> = store.partition(&keys::conversation_pk(seeker_id)).await?.iter().map(key_of).collect();
-    doomed
-        .extend(index_partition(store, keys::GSI1, keys::user_connections_gsi1pk(seeker_id)).await?.iter().map(key_of));
-    delete_all(store, doomed).await
+    let mut doomed: Vec<(String, String)> =
+        partition(store, keys::conversation_pk(seeker_id)).await?.iter().map(key_of).collect();
+    doomed.extend(
+        index_partition(store, Index::Gsi1, keys::user_connections_gsi1pk(seeker_id)).await?.iter().map(key_of),
+    );
+    Ok(store.delete_many(&doomed).await?)
 }
 
-fn key_of(item: &Item) -> Item {
-    item.iter().filter(|(k, _)| k.as_str() == "pk" || k.as_str() == "sk").map(|(k, v)| (k.clone(), v.clone())).collect()
+/// The table key of an item read from the table or an index.
+fn key_of(item: &Item) -> (String, String) {
+    let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+    (text("pk"), text("sk"))
+}
+
+/// An update of an item that was just read: its disappearance meanwhile is a failure, as
+/// an erasure that skipped it would not be complete.
+async fn update_existing(
+    store: &Store,
+    (pk, sk): &(String, String),
+    build: impl FnOnce(UpdateItemFluentBuilder) -> UpdateItemFluentBuilder,
+) -> Result<(), ApiError> {
+    match store.update(pk, sk, |u| build(u.condition_expression("attribute_exists(pk)"))).await? {
+        Some(_) => Ok(()),
+        None => Err(ApiError::internal("an item vanished during erasure")),
+    }
 }
 
 /// Interviews keep what proves the follow-up (dates, channel, status, whether mandatory) and
 /// lose what the seeker or advisor typed and the phone number; upcoming ones are cancelled so
 /// the advisor's time and the slot are freed.
 async fn erase_interviews(app: &App, seeker_id: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
-    let items = index_partition(&app.store, keys::GSI2, keys::seeker_interviews_gsi2pk(seeker_id)).await?;
+    let items = index_partition(&app.store, Index::Gsi2, keys::seeker_interviews_gsi2pk(seeker_id)).await?;
     for item in items {
         let interview: InterviewRecord = from_item(item)?;
         let upcoming = interview.status == InterviewStatus::Booked && interview.start_at() > now;
-        let mut transaction = vec![update(interview.pk.clone(), &interview.sk, |u| {
+        let mut tx = Tx::new();
+        tx.push(update(interview.pk.clone(), &interview.sk, |u| {
             let strip = "REMOVE phoneNumber, cancelReason, outcomeNote, channelHistory";
             if upcoming {
                 u.update_expression(format!(
@@ -153,15 +142,15 @@ async fn erase_interviews(app: &App, seeker_id: &str, now: DateTime<Utc>) -> Res
             } else {
                 u.update_expression(strip)
             }
-        })];
+        }));
         if upcoming {
             if let Some(slot_id) = &interview.slot_id {
-                transaction.push(reopen_slot(slot_id, &interview.interview_id));
+                tx.push(reopen_slot(slot_id, &interview.interview_id));
             }
-            transaction.extend(release_granules(&interview, granules(interview.start_at(), interview.end_at())));
-            transaction.extend(clear_reminders(&interview));
+            tx.push_all(release_granules(&interview, granules(interview.start_at(), interview.end_at())));
+            tx.push_all(clear_reminders(&interview));
         }
-        match app.store.transact(transaction).await? {
+        match app.store.commit(tx).await? {
             TransactOutcome::Committed => {}
             // Changed meanwhile (cancelled, held): the caller retries the whole erasure.
             _ => return Err(ApiError::Unavailable("an interview changed during erasure; retry".into())),
@@ -172,29 +161,12 @@ async fn erase_interviews(app: &App, seeker_id: &str, now: DateTime<Utc>) -> Res
 
 /// In-person requests lose their free text; an open one is withdrawn from the advisor's list.
 async fn erase_in_person_requests(app: &App, seeker_id: &str) -> Result<(), ApiError> {
-    let items = index_partition(&app.store, keys::GSI2, keys::seeker_in_person_gsi2pk(seeker_id)).await?;
+    let items = index_partition(&app.store, Index::Gsi2, keys::seeker_in_person_gsi2pk(seeker_id)).await?;
     for item in items {
-        let key = key_of(&item);
-        app.store
-            .client
-            .update_item()
-            .table_name(&app.store.table)
-            .set_key(Some(key))
-            .update_expression("REMOVE reason, message, gsi1pk, gsi1sk")
-            .condition_expression("attribute_exists(pk)")
-            .send()
-            .await
-            .map_err(sdk_error)?;
+        update_existing(&app.store, &key_of(&item), |u| u.update_expression("REMOVE reason, message, gsi1pk, gsi1sk"))
+            .await?;
     }
-    app.store
-        .client
-        .delete_item()
-        .table_name(&app.store.table)
-        .key("pk", s(keys::seeker_pk(seeker_id)))
-        .key("sk", s(keys::IN_PERSON_OPEN_SK))
-        .send()
-        .await
-        .map_err(sdk_error)?;
+    app.store.delete(&keys::seeker_pk(seeker_id), keys::IN_PERSON_OPEN_SK, |d| d).await?;
     Ok(())
 }
 
@@ -211,9 +183,9 @@ pub(crate) async fn erase(app: &App, caller: &Caller, now: DateTime<Utc>) -> Res
 
     erase_chat(&app.store, &seeker_id).await?;
 
-    let own = app.store.partition(&keys::seeker_pk(&seeker_id)).await?;
-    let outbox: Vec<Item> = own.iter().filter(|i| sort_key(i).starts_with(keys::OUTBOX_PREFIX)).map(key_of).collect();
-    delete_all(&app.store, outbox).await?;
+    let own = partition(&app.store, keys::seeker_pk(&seeker_id)).await?;
+    let outbox: Vec<_> = own.iter().filter(|i| sort_key(i).starts_with(keys::OUTBOX_PREFIX)).map(key_of).collect();
+    app.store.delete_many(&outbox).await?;
     for item in own.iter().filter(|i| sort_key(i).starts_with(keys::JOURNAL_PREFIX)) {
         let Some(AttributeValue::M(details)) = item.get("details") else {
             continue;
@@ -226,34 +198,30 @@ pub(crate) async fn erase(app: &App, caller: &Caller, now: DateTime<Utc>) -> Res
             .filter(|(k, _)| !FREE_TEXT_FIELDS.contains(&k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        let update = app
-            .store
-            .client
-            .update_item()
-            .table_name(&app.store.table)
-            .set_key(Some(key_of(item)))
-            .condition_expression("attribute_exists(pk)");
-        let update = if stripped.is_empty() {
-            update.update_expression("REMOVE details")
-        } else {
-            update
-                .update_expression("SET details = :details")
-                .expression_attribute_values(":details", AttributeValue::M(stripped))
-        };
-        update.send().await.map_err(sdk_error)?;
+        update_existing(&app.store, &key_of(item), |u| {
+            if stripped.is_empty() {
+                u.update_expression("REMOVE details")
+            } else {
+                u.update_expression("SET details = :details")
+                    .expression_attribute_values(":details", AttributeValue::M(stripped))
+            }
+        })
+        .await?;
     }
 
     erase_interviews(app, &seeker_id, now).await?;
     erase_in_person_requests(app, &seeker_id).await?;
 
-    for attempt in 0..20 {
-        let current = app.store.seeker(&seeker_id).await?.ok_or_else(|| ApiError::not_found("no such seeker"))?;
+    // A message or a reassignment may change the profile meanwhile: read it again and retry.
+    let seeker_id = &seeker_id;
+    transact_retrying("erasure", Retrying::attempts(ERASURE_ATTEMPTS), |_| async move {
+        let current = app.store.seeker(seeker_id).await?.ok_or_else(|| ApiError::not_found("no such seeker"))?;
         let erased_entry = JournalRecord::new(
-            &seeker_id,
+            seeker_id,
             "erased",
             now,
             ActorRole::Seeker,
-            Some(&seeker_id),
+            Some(seeker_id),
             json!({}),
             app.config.retention_days,
         );
@@ -262,7 +230,8 @@ pub(crate) async fn erase(app: &App, caller: &Caller, now: DateTime<Utc>) -> Res
             None => "erased = :false AND attribute_not_exists(advisorId)",
         };
         let advisor_value = current.advisor_id.clone();
-        let mut items = vec![update(keys::seeker_pk(&seeker_id), keys::PROFILE, |u| {
+        let mut tx = Tx::new();
+        let profile = tx.push(update(keys::seeker_pk(seeker_id), keys::PROFILE, |u| {
             let u = u
                 .update_expression(
                     "SET erased = :true, erasedAt = :now \
@@ -276,23 +245,22 @@ pub(crate) async fn erase(app: &App, caller: &Caller, now: DateTime<Utc>) -> Res
                 Some(id) => u.expression_attribute_values(":advisor", s(id)),
                 None => u,
             }
-        })];
-        items.push(delete(keys::identity_pk(&caller.sub), keys::IDENTITY_SK, None));
-        items.push(put(erased_entry.to_item()?, None));
+        }));
+        tx.push(delete(keys::identity_pk(&caller.sub), keys::IDENTITY_SK, None));
+        tx.push(put(erased_entry.to_item()?, None));
         if let Some(advisor_id) = &current.advisor_id {
-            items.push(release_place(advisor_id));
+            tx.push(release_place(advisor_id));
         }
-        match app.store.transact(items).await? {
-            TransactOutcome::Committed => {
-                // A message committed between the first sweep and this transaction is swept
-                // now; none can follow, since storing one requires `erased = false`.
-                erase_chat(&app.store, &seeker_id).await?;
-                tracing::info!("seeker erased");
-                return Ok(no_content());
-            }
-            outcome if outcome.conflicted() || outcome.condition_failed(0) => backoff(attempt).await,
-            outcome => return Err(ApiError::internal(format!("erasure cancelled: {outcome:?}"))),
+        match app.store.commit(tx).await? {
+            TransactOutcome::Committed => Ok(Step::Done(())),
+            outcome if outcome.conflicted() || outcome.failed(profile) => Ok(Step::Retry),
+            outcome => Err(ApiError::internal(format!("erasure cancelled: {outcome:?}"))),
         }
-    }
-    Err(ApiError::Unavailable("erasure kept conflicting with concurrent writes".into()))
+    })
+    .await?;
+    // A message committed between the first sweep and this transaction is swept now; none
+    // can follow, since storing one requires `erased = false`.
+    erase_chat(&app.store, seeker_id).await?;
+    tracing::info!("seeker erased");
+    Ok(no_content())
 }

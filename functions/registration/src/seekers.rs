@@ -14,9 +14,9 @@ use serde_json::json;
 use store::journal::{ActorRole, JournalRecord};
 use store::keys;
 use store::outbox::{EmailTemplate, OutboxRecord};
-use store::{is_conditional_check_failed, s, sdk_error, AdvisorRecord, IdentityRecord, IdentityRole, SeekerRecord};
+use store::{s, AdvisorRecord, IdentityRecord, IdentityRole, SeekerRecord};
 
-use crate::assignment::{assign, new_seeker_email, portfolio_keys, take_place, Placement};
+use crate::assignment::{assign, new_seeker_email, portfolio_keys, Placement};
 use crate::{views, App};
 use store::tx::put;
 
@@ -104,13 +104,10 @@ pub(crate) async fn register(
         region.as_str(),
         level,
         None,
-        |advisor| {
+        |advisor, tx| {
             let seeker = seeker_for(advisor);
-            let mut items = vec![put(store::to_item(&identity)?, Some("attribute_not_exists(pk)"))];
-            if let Some(a) = advisor {
-                items.push(take_place(&a.advisor_id));
-            }
-            items.push(put(store::to_item(&seeker)?, Some("attribute_not_exists(pk)")));
+            let identity_claim = tx.push(put(store::to_item(&identity)?, Some("attribute_not_exists(pk)")));
+            tx.push(put(store::to_item(&seeker)?, Some("attribute_not_exists(pk)")));
             let registered = JournalRecord::new(
                 &seeker_id,
                 "registered",
@@ -120,7 +117,7 @@ pub(crate) async fn register(
                 json!({"level": level, "region": region.as_str(), "advisorId": advisor.map(|a| &a.advisor_id)}),
                 app.config.retention_days,
             );
-            items.push(put(registered.to_item()?, None));
+            tx.push(put(registered.to_item()?, None));
             let welcome = OutboxRecord::new(
                 EmailTemplate::WelcomeSeeker,
                 email.as_str(),
@@ -134,11 +131,11 @@ pub(crate) async fn register(
                 }),
                 now,
             );
-            items.push(put(welcome.to_item()?, None));
+            tx.push(put(welcome.to_item()?, None));
             if let Some(a) = advisor {
-                items.push(put(new_seeker_email(app, a, &seeker, level, now)?.to_item()?, None));
+                tx.push(put(new_seeker_email(app, a, &seeker, level, now)?.to_item()?, None));
             }
-            Ok(items)
+            Ok(identity_claim)
         },
         already,
     )
@@ -202,27 +199,18 @@ pub(crate) async fn update_me(
 
     let mut sets = Vec::new();
     let mut removes = Vec::new();
-    let mut update = app
-        .store
-        .client
-        .update_item()
-        .table_name(&app.store.table)
-        .key("pk", s(seeker.pk.clone()))
-        .key("sk", s(seeker.sk.clone()))
-        .condition_expression("attribute_exists(pk) AND erased = :false")
-        .expression_attribute_values(":false", AttributeValue::Bool(false));
+    let mut values = vec![(":false", AttributeValue::Bool(false))];
     match phone {
         Some(Some(p)) => {
             sets.push("phone = :phone");
-            update = update.expression_attribute_values(":phone", s(p.as_str()));
+            values.push((":phone", s(p.as_str())));
         }
         Some(None) => removes.push("phone"),
         None => {}
     }
     if let Some(channels) = &channels {
         sets.push("preferredChannels = :channels");
-        let list = channels.iter().map(|c| s(c.as_str())).collect();
-        update = update.expression_attribute_values(":channels", AttributeValue::L(list));
+        values.push((":channels", AttributeValue::L(channels.iter().map(|c| s(c.as_str())).collect())));
     }
     let mut expression = String::new();
     if !sets.is_empty() {
@@ -233,13 +221,16 @@ pub(crate) async fn update_me(
         expression.push_str(" REMOVE ");
         expression.push_str(&removes.join(", "));
     }
-    update.update_expression(expression).send().await.map_err(|e| {
-        if is_conditional_check_failed(&e) {
-            ApiError::NotFound { code: "not_registered", message: "register first with POST /seekers".into() }
-        } else {
-            ApiError::from(sdk_error(e))
-        }
-    })?;
+    let updated = app
+        .store
+        .update(&seeker.pk, &seeker.sk, |u| {
+            let u = u.condition_expression("attribute_exists(pk) AND erased = :false").update_expression(expression);
+            values.into_iter().fold(u, |u, (name, value)| u.expression_attribute_values(name, value))
+        })
+        .await?;
+    if updated.is_none() {
+        return Err(ApiError::NotFound { code: "not_registered", message: "register first with POST /seekers".into() });
+    }
     me(app, caller, now).await
 }
 

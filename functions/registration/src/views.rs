@@ -1,13 +1,15 @@
-//! The JSON shapes the API answers with.
+//! The JSON shapes the API answers with. Every field is always sent: an unknown value is
+//! `null`, never left out (API.md).
 
 use chrono::{DateTime, Utc};
 use domain::time::{from_key, to_paris};
-use domain::Region;
-use serde_json::{json, Value};
+use domain::{Channel, Level, Modality, Region};
+use serde::Serialize;
 use store::{AdvisorRecord, SeekerRecord};
 
-fn paris(key: &str) -> Value {
-    from_key(key).map(|t| Value::String(to_paris(t))).unwrap_or(Value::Null)
+/// A stored instant in Paris time; `None` (sent as `null`) when it does not parse.
+fn paris(key: &str) -> Option<String> {
+    from_key(key).map(to_paris)
 }
 
 pub fn overdue(seeker: &SeekerRecord, now: DateTime<Utc>) -> bool {
@@ -15,71 +17,200 @@ pub fn overdue(seeker: &SeekerRecord, now: DateTime<Utc>) -> bool {
 }
 
 /// A seeker's profile as they, their advisor or an admin see it.
-pub fn seeker(seeker: &SeekerRecord, advisor: Option<&AdvisorRecord>, now: DateTime<Utc>) -> Value {
-    json!({
-        "seekerId": seeker.seeker_id,
-        "firstName": seeker.first_name,
-        "lastName": seeker.last_name,
-        "email": seeker.email,
-        "phone": seeker.phone,
-        "region": seeker.region,
-        "regionName": Region::parse(&seeker.region).map(|r| r.name()).unwrap_or(""),
-        "level": seeker.level,
-        "levelLabel": seeker.level.label_fr(),
-        "preferredChannels": seeker.preferred_channels,
-        "assignment": if seeker.advisor_id.is_some() { "assigned" } else { "waiting" },
-        "advisor": advisor.map(|a| json!({
-            "advisorId": a.advisor_id,
-            "firstName": a.first_name,
-            "lastName": a.last_name,
-            "email": a.email,
-        })),
-        "registeredAt": paris(&seeker.registered_at),
-        "lastContactAt": seeker.last_contact_at.as_deref().map(paris),
-        "nextContactDue": paris(&seeker.next_contact_due),
-        "overdue": overdue(seeker, now),
-    })
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SeekerView<'a> {
+    seeker_id: &'a str,
+    first_name: Option<&'a str>,
+    last_name: Option<&'a str>,
+    email: Option<&'a str>,
+    phone: Option<&'a str>,
+    region: &'a str,
+    region_name: &'static str,
+    level: Level,
+    level_label: &'static str,
+    preferred_channels: &'a [Channel],
+    /// `assigned` or `waiting`.
+    assignment: &'static str,
+    advisor: Option<AdvisorContact<'a>>,
+    registered_at: Option<String>,
+    last_contact_at: Option<String>,
+    next_contact_due: Option<String>,
+    overdue: bool,
+}
+
+/// The advisor as their seeker sees them.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AdvisorContact<'a> {
+    advisor_id: &'a str,
+    first_name: &'a str,
+    last_name: &'a str,
+    email: &'a str,
+}
+
+pub fn seeker<'a>(seeker: &'a SeekerRecord, advisor: Option<&'a AdvisorRecord>, now: DateTime<Utc>) -> SeekerView<'a> {
+    SeekerView {
+        seeker_id: &seeker.seeker_id,
+        first_name: seeker.first_name.as_deref(),
+        last_name: seeker.last_name.as_deref(),
+        email: seeker.email.as_deref(),
+        phone: seeker.phone.as_deref(),
+        region: &seeker.region,
+        region_name: Region::parse(&seeker.region).map(|r| r.name()).unwrap_or(""),
+        level: seeker.level,
+        level_label: seeker.level.label_fr(),
+        preferred_channels: &seeker.preferred_channels,
+        assignment: if seeker.advisor_id.is_some() { "assigned" } else { "waiting" },
+        advisor: advisor.map(|a| AdvisorContact {
+            advisor_id: &a.advisor_id,
+            first_name: &a.first_name,
+            last_name: &a.last_name,
+            email: &a.email,
+        }),
+        registered_at: paris(&seeker.registered_at),
+        last_contact_at: seeker.last_contact_at.as_deref().and_then(paris),
+        next_contact_due: paris(&seeker.next_contact_due),
+        overdue: overdue(seeker, now),
+    }
 }
 
 /// A row of an advisor's portfolio.
-pub fn portfolio_row(seeker: &SeekerRecord, now: DateTime<Utc>) -> Value {
-    json!({
-        "seekerId": seeker.seeker_id,
-        "firstName": seeker.first_name,
-        "lastName": seeker.last_name,
-        "level": seeker.level,
-        "preferredChannels": seeker.preferred_channels,
-        "lastContactAt": seeker.last_contact_at.as_deref().map(paris),
-        "nextContactDue": paris(&seeker.next_contact_due),
-        "overdue": overdue(seeker, now),
-    })
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PortfolioRow<'a> {
+    seeker_id: &'a str,
+    first_name: Option<&'a str>,
+    last_name: Option<&'a str>,
+    level: Level,
+    preferred_channels: &'a [Channel],
+    last_contact_at: Option<String>,
+    next_contact_due: Option<String>,
+    overdue: bool,
+}
+
+pub fn portfolio_row(seeker: &SeekerRecord, now: DateTime<Utc>) -> PortfolioRow<'_> {
+    PortfolioRow {
+        seeker_id: &seeker.seeker_id,
+        first_name: seeker.first_name.as_deref(),
+        last_name: seeker.last_name.as_deref(),
+        level: seeker.level,
+        preferred_channels: &seeker.preferred_channels,
+        last_contact_at: seeker.last_contact_at.as_deref().and_then(paris),
+        next_contact_due: paris(&seeker.next_contact_due),
+        overdue: overdue(seeker, now),
+    }
 }
 
 /// A row of the admin waiting list.
-pub fn waiting_row(seeker: &SeekerRecord) -> Value {
-    json!({
-        "seekerId": seeker.seeker_id,
-        "firstName": seeker.first_name,
-        "lastName": seeker.last_name,
-        "region": seeker.region,
-        "level": seeker.level,
-        "registeredAt": paris(&seeker.registered_at),
-        "waitingSince": seeker.gsi1sk.as_deref().and_then(|k| k.split('#').next()).map(paris),
-    })
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WaitingRow<'a> {
+    seeker_id: &'a str,
+    first_name: Option<&'a str>,
+    last_name: Option<&'a str>,
+    region: &'a str,
+    level: Level,
+    registered_at: Option<String>,
+    waiting_since: Option<String>,
 }
 
-pub fn advisor(advisor: &AdvisorRecord) -> Value {
-    json!({
-        "advisorId": advisor.advisor_id,
-        "sub": advisor.sub,
-        "firstName": advisor.first_name,
-        "lastName": advisor.last_name,
-        "email": advisor.email,
-        "region": advisor.region,
-        "modality": advisor.modality,
-        "capacity": advisor.capacity,
-        "portfolioCount": advisor.portfolio_count,
-        "load": if advisor.capacity == 0 { 0.0 } else { f64::from(advisor.portfolio_count) / f64::from(advisor.capacity) },
-        "createdAt": paris(&advisor.created_at),
-    })
+pub fn waiting_row(seeker: &SeekerRecord) -> WaitingRow<'_> {
+    WaitingRow {
+        seeker_id: &seeker.seeker_id,
+        first_name: seeker.first_name.as_deref(),
+        last_name: seeker.last_name.as_deref(),
+        region: &seeker.region,
+        level: seeker.level,
+        registered_at: paris(&seeker.registered_at),
+        // The waiting list's sort key begins with the instant the seeker started waiting.
+        waiting_since: seeker.gsi1sk.as_deref().and_then(|k| k.split('#').next()).and_then(paris),
+    }
+}
+
+/// An advisor with their load, as admins see them.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdvisorView<'a> {
+    advisor_id: &'a str,
+    sub: &'a str,
+    first_name: &'a str,
+    last_name: &'a str,
+    email: &'a str,
+    region: &'a str,
+    modality: Modality,
+    capacity: u32,
+    portfolio_count: u32,
+    /// Portfolio count over capacity, 0 to 1.
+    load: f64,
+    created_at: Option<String>,
+}
+
+pub fn advisor(advisor: &AdvisorRecord) -> AdvisorView<'_> {
+    AdvisorView {
+        advisor_id: &advisor.advisor_id,
+        sub: &advisor.sub,
+        first_name: &advisor.first_name,
+        last_name: &advisor.last_name,
+        email: &advisor.email,
+        region: &advisor.region,
+        modality: advisor.modality,
+        capacity: advisor.capacity,
+        portfolio_count: advisor.portfolio_count,
+        load: if advisor.capacity == 0 {
+            0.0
+        } else {
+            f64::from(advisor.portfolio_count) / f64::from(advisor.capacity)
+        },
+        created_at: paris(&advisor.created_at),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use serde_json::json;
+
+    fn seeker_record() -> SeekerRecord {
+        SeekerRecord {
+            pk: "SEEKER#S1".into(),
+            sk: "PROFILE".into(),
+            gsi1pk: Some("WAITING".into()),
+            gsi1sk: Some("2026-12-01T09:00:00.000Z#S1".into()),
+            seeker_id: "S1".into(),
+            first_name: Some("Awa".into()),
+            last_name: None,
+            email: Some("awa@example.fr".into()),
+            phone: None,
+            region: "11".into(),
+            level: Level::Guided,
+            preferred_channels: vec![Channel::Chat],
+            advisor_id: None,
+            registered_at: "2026-12-01T09:00:00.000Z".into(),
+            last_contact_at: Some("not an instant".into()),
+            next_contact_due: "2026-12-08T09:00:00.000Z".into(),
+            erased: false,
+        }
+    }
+
+    /// The shape `json!` built before the views: every field present, unknowns `null`.
+    #[test]
+    fn a_waiting_seeker_shows_nulls_not_absent_fields() {
+        let record = seeker_record();
+        let now = Utc.with_ymd_and_hms(2026, 12, 2, 9, 0, 0).unwrap();
+        let view = serde_json::to_value(seeker(&record, None, now)).unwrap();
+        let object = view.as_object().unwrap();
+        assert_eq!(object.len(), 16);
+        assert_eq!(view["lastName"], json!(null));
+        assert_eq!(view["phone"], json!(null));
+        assert_eq!(view["advisor"], json!(null));
+        assert_eq!(view["lastContactAt"], json!(null));
+        assert_eq!(view["assignment"], "waiting");
+        assert_eq!(view["overdue"], false);
+        assert_eq!(view["preferredChannels"], json!(["chat"]));
+        let row = serde_json::to_value(waiting_row(&record)).unwrap();
+        assert_eq!(row["waitingSince"], view["registeredAt"]);
+        assert_eq!(row.as_object().unwrap().len(), 7);
+    }
 }
