@@ -5,7 +5,6 @@
 use api::auth::Caller;
 use api::http::{json_response, no_content, parse_body, path_param, query_param, ListBody, Page};
 use api::ApiError;
-use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
 use domain::time::{parse_instant, to_key, to_paris};
@@ -17,7 +16,7 @@ use serde_json::json;
 use store::interview::{granules, start_sort_key};
 use store::keys;
 use store::tx::{delete as tx_delete, delete_with, put};
-use store::{from_item, n, s, QuerySpec, Store, TransactOutcome};
+use store::{n, s, Held, Index, Store, TransactOutcome, Tx};
 
 use crate::records::{SlotRecord, SlotState};
 use crate::{views, App};
@@ -71,8 +70,9 @@ fn slot_granules(slot: &SlotRecord) -> Vec<(String, String)> {
 }
 
 /// The slot and its granules; with `guard_open`, only while nobody has booked it.
-fn delete_slot_items(slot: &SlotRecord, guard_open: bool) -> Vec<TransactWriteItem> {
-    let mut items = vec![if guard_open {
+fn delete_slot_items(slot: &SlotRecord, guard_open: bool) -> (Tx, Held) {
+    let mut tx = Tx::new();
+    let slot_item = tx.push(if guard_open {
         delete_with(slot.pk.clone(), &slot.sk, |d| {
             d.condition_expression("#state = :open")
                 .expression_attribute_names("#state", "state")
@@ -80,11 +80,9 @@ fn delete_slot_items(slot: &SlotRecord, guard_open: bool) -> Vec<TransactWriteIt
         })
     } else {
         tx_delete(slot.pk.clone(), &slot.sk, None)
-    }];
-    for (pk, sk) in slot_granules(slot) {
-        items.push(tx_delete(pk, &sk, None));
-    }
-    items
+    });
+    tx.push_all(slot_granules(slot).into_iter().map(|(pk, sk)| tx_delete(pk, &sk, None)));
+    (tx, slot_item)
 }
 
 /// `POST /advisors/me/slots`: one slot, or `repeatWeeks` weekly ones.
@@ -131,7 +129,8 @@ pub(crate) async fn create(
             booked_by: None,
             created_at: to_key(now),
         };
-        let mut items = vec![put(store::to_item(&slot)?, Some("attribute_not_exists(pk)"))];
+        let mut tx = Tx::new();
+        tx.push(put(store::to_item(&slot)?, Some("attribute_not_exists(pk)")));
         // Granule items disappear through the TTL a month after the slot ends.
         let expires = (end + Duration::days(30)).timestamp();
         for (pk, sk) in slot_granules(&slot) {
@@ -143,14 +142,14 @@ pub(crate) async fn create(
             ]
             .into_iter()
             .collect();
-            items.push(put(item, Some("attribute_not_exists(pk)")));
+            tx.push(put(item, Some("attribute_not_exists(pk)")));
         }
-        match app.store.transact(items).await? {
+        match app.store.commit(tx).await? {
             TransactOutcome::Committed => made.push(slot),
             outcome => {
                 // All or nothing for the request: remove the occurrences already made.
                 for done in &made {
-                    let _ = app.store.transact(delete_slot_items(done, false)).await;
+                    let _ = app.store.commit(delete_slot_items(done, false).0).await;
                 }
                 return Err(if outcome.conflicted() {
                     ApiError::Unavailable("slot creation conflicted; retry".into())
@@ -193,15 +192,10 @@ async fn slots_page(
     only_open: bool,
     page: &Page,
 ) -> Result<(Vec<SlotRecord>, Option<String>), ApiError> {
-    let mut spec = QuerySpec::partition(Some(keys::GSI1), keys::slots_gsi1pk(advisor_id), true);
     // Sort keys are `<start>#<id>`: from `from` inclusive to `to` exclusive.
-    spec.sort_between = Some((to_key(from), to_key(to)));
-    if only_open {
-        spec.filter_equals = Some(("state", "open".into()));
-    }
-    let (items, next) = store.query_page(&spec, page).await?;
-    let slots = items.into_iter().map(from_item::<SlotRecord>).collect::<Result<Vec<_>, _>>()?;
-    Ok((slots, next))
+    let query = store.query(Index::Gsi1, keys::slots_gsi1pk(advisor_id)).sk_between(to_key(from), to_key(to));
+    let query = if only_open { query.filter_equals("state", s("open")) } else { query };
+    Ok(query.page_of::<SlotRecord>(page).await?)
 }
 
 /// `GET /advisors/me/slots?from=&to=`: own slots, open and booked.
@@ -231,11 +225,10 @@ pub(crate) async fn delete(app: &App, caller: &Caller, request: &Request) -> Res
     if slot.state != SlotState::Open {
         return Err(ApiError::conflict("slot_booked", "a booked slot cannot be deleted; cancel the interview"));
     }
-    match app.store.transact(delete_slot_items(&slot, true)).await? {
+    let (tx, slot_item) = delete_slot_items(&slot, true);
+    match app.store.commit(tx).await? {
         TransactOutcome::Committed => Ok(no_content()),
-        outcome if outcome.condition_failed(0) => {
-            Err(ApiError::conflict("slot_booked", "the slot was booked meanwhile"))
-        }
+        outcome if outcome.failed(slot_item) => Err(ApiError::conflict("slot_booked", "the slot was booked meanwhile")),
         _ => Err(ApiError::Unavailable("slot deletion conflicted; retry".into())),
     }
 }
