@@ -190,7 +190,7 @@ pub(crate) async fn accept(
         accept_as(app, &advisor, record, start, body.duration_minutes, location, Vec::new(), now).await?;
     Ok(json_response(
         StatusCode::OK,
-        &json!({"request": views::in_person(&record), "interview": views::interview(&interview)}),
+        &views::Accepted { request: views::in_person(&record), interview: views::interview(&interview) },
     ))
 }
 

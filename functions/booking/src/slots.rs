@@ -12,7 +12,6 @@ use domain::Channel;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
-use serde_json::json;
 use store::interview::{granules, start_sort_key};
 use store::keys;
 use store::tx::{delete as tx_delete, delete_with, put};
@@ -163,8 +162,7 @@ pub(crate) async fn create(
         }
     }
     tracing::info!(count = made.len(), "slots created");
-    let items: Vec<_> = made.iter().map(views::slot).collect();
-    Ok(json_response(StatusCode::CREATED, &json!({"items": items})))
+    Ok(json_response(StatusCode::CREATED, &views::SlotsMade { items: made.iter().map(views::slot).collect() }))
 }
 
 /// `from` and `to` of a range query, with defaults and a bounded span.
@@ -247,10 +245,10 @@ pub(crate) async fn list_for_seeker(
     let seeker = api::access::caller_seeker(&app.store, caller).await?;
     let (from, to) = (from.max(earliest), to.min(latest));
     let Some(advisor_id) = seeker.advisor_id.as_deref() else {
-        return Ok(json_response(StatusCode::OK, &ListBody::<serde_json::Value> { items: vec![], next_cursor: None }));
+        return Ok(json_response(StatusCode::OK, &ListBody::<views::OpenSlot> { items: vec![], next_cursor: None }));
     };
     if to <= from {
-        return Ok(json_response(StatusCode::OK, &ListBody::<serde_json::Value> { items: vec![], next_cursor: None }));
+        return Ok(json_response(StatusCode::OK, &ListBody::<views::OpenSlot> { items: vec![], next_cursor: None }));
     }
     let (slots, next_cursor) = slots_page(&app.store, advisor_id, from, to, true, &page).await?;
     Ok(json_response(StatusCode::OK, &ListBody { items: slots.iter().map(views::open_slot).collect(), next_cursor }))

@@ -8,7 +8,6 @@ use chrono::{DateTime, Duration, Utc};
 use domain::time::to_key;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
-use serde_json::json;
 use store::interview::InterviewRecord;
 use store::{keys, Index};
 
@@ -20,23 +19,18 @@ use crate::{views, App};
 pub(crate) async fn get(app: &App, caller: &Caller, request: &Request) -> Result<Response<Body>, ApiError> {
     let interview_id = path_param(request, "interviewId")?;
     let (interview, _) = interview_for(app, caller, &interview_id).await?;
-    let mut view = views::interview(&interview);
-    if let Some(email_id) = &interview.convocation_email_id {
-        // The proof of notification: when the convocation left, and when it was acknowledged.
-        let sent: Option<serde_json::Value> = app
-            .store
-            .get::<serde_json::Value>(&keys::seeker_pk(&interview.seeker_id), &keys::outbox_sk(email_id))
-            .await?;
-        let sent_at = sent.as_ref().and_then(|e| e["sentAt"].as_str()).map(views::paris);
-        view["convocation"] = json!({
-            "sentAt": sent_at,
-            "acknowledgedAt": view["acknowledgedAt"].clone(),
-        });
-    }
-    Ok(json_response(StatusCode::OK, &view))
+    let view = views::interview(&interview);
+    let Some(email_id) = &interview.convocation_email_id else {
+        return Ok(json_response(StatusCode::OK, &view));
+    };
+    // The proof of notification: when the convocation left, and when it was acknowledged.
+    let sent: Option<serde_json::Value> =
+        app.store.get(&keys::seeker_pk(&interview.seeker_id), &keys::outbox_sk(email_id)).await?;
+    let sent_at = sent.as_ref().and_then(|e| e["sentAt"].as_str());
+    Ok(json_response(StatusCode::OK, &view.with_convocation(sent_at)))
 }
 
-/// One page of interviews of `partition` on `index`, sort keys in `[low, high]`.
+/// One page of interviews of `partition` on `index`, sort keys in `[low, high]`, as a list answer.
 async fn interviews_page(
     app: &App,
     index: Index,
@@ -44,11 +38,12 @@ async fn interviews_page(
     (low, high): (String, String),
     ascending: bool,
     page: &Page,
-) -> Result<(Vec<serde_json::Value>, Option<String>), ApiError> {
+) -> Result<Response<Body>, ApiError> {
     let query = app.store.query(index, partition).sk_between(low, high);
     let query = if ascending { query } else { query.newest_first() };
-    let (interviews, next) = query.page_of::<InterviewRecord>(page).await?;
-    Ok((interviews.iter().map(views::interview).collect(), next))
+    let (interviews, next_cursor) = query.page_of::<InterviewRecord>(page).await?;
+    let items = interviews.iter().map(views::interview).collect();
+    Ok(json_response(StatusCode::OK, &ListBody { items, next_cursor }))
 }
 
 /// `GET /seekers/me/interviews?scope=upcoming|past|all`: upcoming ones soonest first, past ones latest first.
@@ -68,8 +63,7 @@ pub(crate) async fn list_for_seeker(
         "all" => ("0000".to_owned(), "9999".to_owned(), true),
         _ => return Err(ApiError::bad_request("invalid_scope", "scope must be upcoming, past or all")),
     };
-    let (items, next_cursor) = interviews_page(app, Index::Gsi2, partition, (low, high), ascending, &page).await?;
-    Ok(json_response(StatusCode::OK, &ListBody { items, next_cursor }))
+    interviews_page(app, Index::Gsi2, partition, (low, high), ascending, &page).await
 }
 
 /// `GET /advisors/me/agenda?from=&to=`: the advisor's interviews in a range.
@@ -83,7 +77,5 @@ pub(crate) async fn agenda(
     let (from, to) = range(request, now - Duration::days(1), Duration::days(31))?;
     let advisor = api::access::caller_advisor(&app.store, caller).await?;
     let partition = keys::agenda_gsi1pk(&advisor.advisor_id);
-    let (items, next_cursor) =
-        interviews_page(app, Index::Gsi1, partition, (to_key(from), to_key(to)), true, &page).await?;
-    Ok(json_response(StatusCode::OK, &ListBody { items, next_cursor }))
+    interviews_page(app, Index::Gsi1, partition, (to_key(from), to_key(to)), true, &page).await
 }

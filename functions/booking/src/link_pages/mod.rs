@@ -15,7 +15,7 @@ use http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use http::StatusCode;
 use lambda_http::{Body, Error, Request, RequestExt, Response};
 use minijinja::Environment;
-use serde_json::json;
+use serde::Serialize;
 use store::interview::InterviewRecord;
 use store::journal::ActorRole;
 use store::keys;
@@ -109,18 +109,29 @@ fn unavailable() -> Page {
     )
 }
 
+/// What `page.html` reads.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PageContext<'a> {
+    title: &'a str,
+    lines: &'a [String],
+    button: Option<&'a str>,
+    action: &'a str,
+    app_url: &'a str,
+}
+
 fn render(app: &App, page: Page, action: &str) -> Response<Body> {
     let html = app
         .pages
         .get_template("page.html")
         .and_then(|t| {
-            t.render(json!({
-                "title": page.title,
-                "lines": page.lines,
-                "button": page.button,
-                "action": action,
-                "appUrl": app.booking.config.app_base_url,
-            }))
+            t.render(PageContext {
+                title: page.title,
+                lines: &page.lines,
+                button: page.button,
+                action,
+                app_url: &app.booking.config.app_base_url,
+            })
         })
         .unwrap_or_else(|_| "<!DOCTYPE html><p>Erreur</p>".into());
     Response::builder()
