@@ -13,10 +13,11 @@
 use api::links::LinkAction;
 use api::ApiError;
 use chrono::{DateTime, Duration, DurationRound, Utc};
-use domain::time::{french_date_time, to_key};
+use domain::time::to_key;
 use serde::Serialize;
-use serde_json::json;
+use serde_json::Value;
 use store::interview::{InterviewRecord, InterviewStatus, ReminderKind, ReminderRecord};
+use store::interview_email::InterviewEmail;
 use store::keys;
 use store::outbox::{EmailTemplate, OutboxRecord};
 use store::page::decode_cursor;
@@ -228,21 +229,19 @@ async fn handle_one(app: &App, reminder: &ReminderRecord, now: DateTime<Utc>) ->
             interview.start_at() - now,
         )
     });
-    let params = json!({
-        "kind": kind.as_str(),
-        "firstName": seeker.first_name,
-        "advisorName": advisor.display_name(),
-        "when": french_date_time(interview.start_at()),
-        "durationMinutes": interview.duration_minutes,
-        "channel": interview.channel,
-        "channelLabel": interview.channel.label_fr(),
-        "location": interview.location,
-        "phoneNumber": interview.phone_number,
-        "mandatory": interview.mandatory,
-        "appUrl": format!("{}/entretiens/{}", app.config.app_base_url, interview.interview_id),
-        "cancelUrl": cancel_url,
-    });
-    let email = OutboxRecord::new(EmailTemplate::InterviewReminder, &to, Some(&interview.seeker_id), params, now);
+    let params = InterviewEmail {
+        kind: Some(kind.as_str()),
+        // Sent as null on a convocation, as before.
+        cancel_url: Some(cancel_url),
+        ..InterviewEmail::new(&interview, &seeker, &advisor, &app.config.app_base_url)
+    };
+    let email = OutboxRecord::new(
+        EmailTemplate::InterviewReminder,
+        &to,
+        Some(&interview.seeker_id),
+        Value::Object(params.params()),
+        now,
+    );
     let mut tx = Tx::new();
     let mark_sent = tx.push(update(reminder.pk.clone(), &reminder.sk, |u| {
         u.update_expression("SET sentAt = :now, emailId = :email REMOVE gsi1pk, gsi1sk")
