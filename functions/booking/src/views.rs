@@ -215,3 +215,36 @@ pub struct Accepted<'a> {
     pub request: InPerson<'a>,
     pub interview: Interview<'a>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn an_interview_answers_every_field_with_null_for_the_missing_and_no_convocation_unless_asked() {
+        let record: InterviewRecord = serde_json::from_value(json!({
+            "pk": "INTERVIEW#I", "sk": "INTERVIEW", "gsi1pk": "AGENDA#A", "gsi1sk": "x", "gsi2pk": "SI#S", "gsi2sk": "x",
+            "interviewId": "I", "seekerId": "S", "advisorId": "A",
+            "start": "2026-12-03T08:30:00.000Z", "end": "2026-12-03T09:00:00.000Z", "durationMinutes": 30,
+            "channel": "phone", "mandatory": true, "phoneNumber": "0601020304", "status": "booked", "sequence": 0,
+            "createdAt": "not an instant",
+        }))
+        .unwrap();
+        let answered = serde_json::to_value(interview(&record)).unwrap();
+        assert_eq!(
+            answered,
+            json!({
+                "interviewId": "I", "seekerId": "S", "advisorId": "A", "slotId": null, "requestId": null,
+                "start": "2026-12-03T09:30:00+01:00", "end": "2026-12-03T10:00:00+01:00", "durationMinutes": 30,
+                "channel": "phone", "mandatory": true, "location": null,
+                "phone": {"number": "0601020304", "caller": "advisor"}, "status": "booked", "acknowledgedAt": null,
+                "channelHistory": [], "outcomeNote": null, "outcomeAt": null, "cancelledAt": null,
+                "cancelReason": null, "cancelledBy": null, "meeting": {"available": false, "meetingId": null},
+                "createdAt": null,
+            })
+        );
+        let proved = serde_json::to_value(interview(&record).with_convocation(None)).unwrap();
+        assert_eq!(proved["convocation"], json!({"sentAt": null, "acknowledgedAt": null}));
+    }
+}
