@@ -8,6 +8,7 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod links;
+mod refusal;
 pub mod telemetry;
 
 pub use error::ApiError;

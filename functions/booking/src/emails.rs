@@ -5,9 +5,9 @@
 use crate::calendar::{ics, CalendarEvent, CalendarMethod};
 use api::links::LinkAction;
 use chrono::{DateTime, Duration, Utc};
-use domain::time::french_date_time;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use store::interview::InterviewRecord;
+use store::interview_email::InterviewEmail;
 use store::outbox::{Attachment, EmailTemplate, OutboxRecord};
 use store::{AdvisorRecord, SeekerRecord};
 
@@ -60,37 +60,21 @@ fn invitation(
     }
 }
 
-/// Parameters every interview email shares.
-fn base_params(app: &App, interview: &InterviewRecord, parties: &Parties<'_>) -> Map<String, Value> {
-    let value = json!({
-        "firstName": parties.seeker.first_name,
-        "seekerName": parties.seeker.display_name(),
-        "advisorName": parties.advisor.display_name(),
-        "advisorFirstName": parties.advisor.first_name,
-        "when": french_date_time(interview.start_at()),
-        "durationMinutes": interview.duration_minutes,
-        "channel": interview.channel,
-        "channelLabel": interview.channel.label_fr(),
-        "location": interview.location,
-        "phoneNumber": interview.phone_number,
-        "mandatory": interview.mandatory,
-        "appUrl": format!("{}/entretiens/{}", app.config.app_base_url, interview.interview_id),
-    });
-    match value {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    }
+/// What every email about `interview` says, naming both people; to the seeker unless changed.
+fn base_params(app: &App, interview: &InterviewRecord, parties: &Parties<'_>) -> InterviewEmail {
+    InterviewEmail::new(interview, parties.seeker, parties.advisor, &app.config.app_base_url)
+        .with_both_names(parties.seeker, parties.advisor)
 }
 
 fn outbox(
     template: EmailTemplate,
     to: &str,
     seeker_id: &str,
-    params: Map<String, Value>,
+    params: &InterviewEmail,
     attachment: Option<Attachment>,
     now: DateTime<Utc>,
 ) -> OutboxRecord {
-    let record = OutboxRecord::new(template, to, Some(seeker_id), Value::Object(params), now);
+    let record = OutboxRecord::new(template, to, Some(seeker_id), Value::Object(params.params()), now);
     match attachment {
         Some(a) => record.with_attachment(a),
         None => record,
@@ -112,6 +96,11 @@ fn seeker_link(
     app.links.url(action, &interview.interview_id, &interview.seeker_id, now, ttl)
 }
 
+/// A seeker may cancel an interview that is not a convocation, from the email, until it starts.
+fn seeker_cancel_url(app: &App, interview: &InterviewRecord, now: DateTime<Utc>) -> Option<String> {
+    (!interview.mandatory).then(|| seeker_link(app, LinkAction::CancelInterview, interview, interview.start_at(), now))
+}
+
 /// Confirmation to the seeker and notice to the advisor, both with the invitation.
 pub(crate) fn booked(
     app: &App,
@@ -128,13 +117,9 @@ pub(crate) fn booked(
             EmailTemplate::InterviewBookedSeeker
         };
         let invite = invitation(app, interview, CalendarMethod::Request, email, now);
-        let mut seeker_params = params.clone();
-        // A seeker may cancel an interview that is not a convocation, from the email, until it starts.
-        if !interview.mandatory {
-            let url = seeker_link(app, LinkAction::CancelInterview, interview, interview.start_at(), now);
-            seeker_params.insert("cancelUrl".into(), json!(url));
-        }
-        emails.push(outbox(template, email, &interview.seeker_id, seeker_params, Some(invite), now));
+        let seeker_params =
+            InterviewEmail { cancel_url: seeker_cancel_url(app, interview, now).map(Some), ..params.clone() };
+        emails.push(outbox(template, email, &interview.seeker_id, &seeker_params, Some(invite), now));
     }
     if interview.request_id.is_none() {
         let invite = invitation(app, interview, CalendarMethod::Request, &parties.advisor.email, now);
@@ -142,7 +127,7 @@ pub(crate) fn booked(
             EmailTemplate::InterviewBookedAdvisor,
             &parties.advisor.email,
             &interview.seeker_id,
-            params,
+            &params,
             Some(invite),
             now,
         ));
@@ -159,10 +144,9 @@ pub(crate) fn convocation(
 ) -> Option<OutboxRecord> {
     let email = parties.seeker.email.as_deref()?;
     let invite = invitation(app, interview, CalendarMethod::Request, email, now);
-    let mut params = base_params(app, interview, parties);
     let url = seeker_link(app, LinkAction::AcknowledgeConvocation, interview, interview.end_at(), now);
-    params.insert("acknowledgeUrl".into(), json!(url));
-    Some(outbox(EmailTemplate::Convocation, email, &interview.seeker_id, params, Some(invite), now))
+    let params = InterviewEmail { acknowledge_url: Some(url), ..base_params(app, interview, parties) };
+    Some(outbox(EmailTemplate::Convocation, email, &interview.seeker_id, &params, Some(invite), now))
 }
 
 /// Both people learn of a cancellation; their calendars drop the event (`METHOD:CANCEL`, same UID, higher SEQUENCE).
@@ -174,12 +158,15 @@ pub(crate) fn cancelled(
     reason: &str,
     now: DateTime<Utc>,
 ) -> Vec<OutboxRecord> {
-    let mut params = base_params(app, interview, parties);
-    params.insert("cancelledBy".into(), json!(cancelled_by_label));
-    params.insert("reason".into(), json!(reason));
-    params.insert("appUrl".into(), json!(app.config.app_base_url));
+    let params = InterviewEmail {
+        cancelled_by: Some(cancelled_by_label.to_owned()),
+        reason: Some(reason.to_owned()),
+        // The interview's page is gone with it: the email points at the space.
+        app_url: app.config.app_base_url.clone(),
+        ..base_params(app, interview, parties)
+    };
     let update = CalendarUpdate { template: EmailTemplate::InterviewCancelled, method: CalendarMethod::Cancel };
-    to_both_parties(app, interview, parties, update, params, Map::new(), now)
+    to_both_parties(app, interview, parties, update, params, None, now)
 }
 
 /// Both people learn of the new time; their calendars move the event (same UID, higher SEQUENCE).
@@ -190,15 +177,10 @@ pub(crate) fn rescheduled(
     previous_start: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Vec<OutboxRecord> {
-    let mut params = base_params(app, interview, parties);
-    params.insert("previousWhen".into(), json!(french_date_time(previous_start)));
-    let mut seeker_only = Map::new();
-    if !interview.mandatory {
-        let url = seeker_link(app, LinkAction::CancelInterview, interview, interview.start_at(), now);
-        seeker_only.insert("cancelUrl".into(), json!(url));
-    }
+    let params = base_params(app, interview, parties).previous_start(previous_start);
+    let cancel_url = seeker_cancel_url(app, interview, now);
     let update = CalendarUpdate { template: EmailTemplate::InterviewRescheduled, method: CalendarMethod::Request };
-    to_both_parties(app, interview, parties, update, params, seeker_only, now)
+    to_both_parties(app, interview, parties, update, params, cancel_url, now)
 }
 
 /// Which email and which calendar method a change to an interview sends.
@@ -208,33 +190,37 @@ struct CalendarUpdate {
 }
 
 /// The same change to both people, each with their own `.ics` and the other's name: the
-/// seeker (when they have an email, with `seeker_only` added) and the advisor.
+/// seeker (when they have an email, with `seeker_cancel_url`) and the advisor.
 fn to_both_parties(
     app: &App,
     interview: &InterviewRecord,
     parties: &Parties<'_>,
     update: CalendarUpdate,
-    params: Map<String, Value>,
-    seeker_only: Map<String, Value>,
+    params: InterviewEmail,
+    seeker_cancel_url: Option<String>,
     now: DateTime<Utc>,
 ) -> Vec<OutboxRecord> {
     let mut emails = Vec::new();
     if let Some(email) = &parties.seeker.email {
-        let mut seeker_params = params.clone();
-        seeker_params.insert("otherName".into(), json!(parties.advisor.display_name()));
-        seeker_params.extend(seeker_only);
+        let seeker_params = InterviewEmail {
+            other_name: Some(parties.advisor.display_name()),
+            cancel_url: seeker_cancel_url.map(Some),
+            ..params.clone()
+        };
         let invite = invitation(app, interview, update.method, email, now);
-        emails.push(outbox(update.template, email, &interview.seeker_id, seeker_params, Some(invite), now));
+        emails.push(outbox(update.template, email, &interview.seeker_id, &seeker_params, Some(invite), now));
     }
-    let mut advisor_params = params;
-    advisor_params.insert("firstName".into(), json!(parties.advisor.first_name));
-    advisor_params.insert("otherName".into(), json!(parties.seeker.display_name()));
+    let advisor_params = InterviewEmail {
+        first_name: Some(parties.advisor.first_name.clone()),
+        other_name: Some(parties.seeker.display_name()),
+        ..params
+    };
     let invite = invitation(app, interview, update.method, &parties.advisor.email, now);
     emails.push(outbox(
         update.template,
         &parties.advisor.email,
         &interview.seeker_id,
-        advisor_params,
+        &advisor_params,
         Some(invite),
         now,
     ));
@@ -283,4 +269,76 @@ pub(crate) fn in_person_declined(
         "appUrl": app.config.app_base_url,
     });
     Some(OutboxRecord::new(EmailTemplate::InPersonDeclined, email, Some(&parties.seeker.seeker_id), params, now))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    /// Every template of an email about an interview, text and HTML.
+    const TEMPLATES: [&str; 14] = [
+        include_str!("../../email-dispatch/templates/interview_booked_seeker.txt"),
+        include_str!("../../email-dispatch/templates/interview_booked_seeker.html"),
+        include_str!("../../email-dispatch/templates/interview_booked_advisor.txt"),
+        include_str!("../../email-dispatch/templates/interview_booked_advisor.html"),
+        include_str!("../../email-dispatch/templates/convocation.txt"),
+        include_str!("../../email-dispatch/templates/convocation.html"),
+        include_str!("../../email-dispatch/templates/interview_cancelled.txt"),
+        include_str!("../../email-dispatch/templates/interview_cancelled.html"),
+        include_str!("../../email-dispatch/templates/interview_rescheduled.txt"),
+        include_str!("../../email-dispatch/templates/interview_rescheduled.html"),
+        include_str!("../../email-dispatch/templates/in_person_accepted.txt"),
+        include_str!("../../email-dispatch/templates/in_person_accepted.html"),
+        include_str!("../../email-dispatch/templates/interview_reminder.txt"),
+        include_str!("../../email-dispatch/templates/interview_reminder.html"),
+    ];
+
+    /// The variables a template reads: identifiers in `{{ … }}` and in `{% if … %}` tags,
+    /// string literals and the template's own words left out.
+    fn variables(template: &str) -> BTreeSet<String> {
+        let mut found = BTreeSet::new();
+        for (open, close) in [("{{", "}}"), ("{%", "%}")] {
+            for tag in template.split(open).skip(1).filter_map(|rest| rest.split(close).next()) {
+                let mut words = tag.split('"').step_by(2).flat_map(|outside| {
+                    outside.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).filter(|w| !w.is_empty())
+                });
+                let first = if open == "{%" { words.next() } else { None };
+                if matches!(first, Some("block" | "endblock" | "extends" | "else" | "endif")) {
+                    continue;
+                }
+                found.extend(words.filter(|w| !matches!(*w, "and" | "or" | "not")).map(str::to_owned));
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn the_interview_email_names_exactly_the_variables_of_its_templates() {
+        let everything = InterviewEmail {
+            first_name: Some("Lucas".into()),
+            advisor_name: "Sophie Durand".into(),
+            when: "jeudi 3 décembre à 9 h 30".into(),
+            duration_minutes: 30,
+            channel: domain::Channel::Video,
+            channel_label: "visioconférence",
+            location: Some("Agence".into()),
+            phone_number: Some("0601020304".into()),
+            mandatory: true,
+            app_url: "https://app".into(),
+            seeker_name: Some("Lucas Moreau".into()),
+            advisor_first_name: Some("Sophie".into()),
+            other_name: Some("Sophie Durand".into()),
+            cancel_url: Some(Some("https://cancel".into())),
+            acknowledge_url: Some("https://ack".into()),
+            cancelled_by: Some("votre conseiller".into()),
+            reason: Some("empêchement".into()),
+            previous_when: Some("mercredi".into()),
+            kind: Some("day_before"),
+        };
+        let sent: BTreeSet<String> = everything.params().keys().cloned().collect();
+        let read: BTreeSet<String> = TEMPLATES.iter().flat_map(|t| variables(t)).collect();
+        assert_eq!(sent, read);
+    }
 }

@@ -5,6 +5,7 @@
 use api::auth::Caller;
 use api::http::{json_response, parse_body, path_param, ListBody};
 use api::ApiError;
+use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Utc};
 use domain::time::{parse_instant, to_key};
 use domain::{free_text, Channel};
@@ -15,7 +16,7 @@ use serde_json::json;
 use store::journal::{ActorRole, JournalRecord};
 use store::keys;
 use store::tx::{delete as tx_delete, put, update};
-use store::{from_item, s, to_item, QuerySpec, TransactOutcome};
+use store::{s, to_item, Index, TransactOutcome, Tx};
 
 use crate::emails::{self, Parties};
 use crate::interviews::{location_for, new_interview, schedule};
@@ -78,15 +79,14 @@ pub(crate) async fn request(
         app.config.retention_days,
     );
     let parties = Parties { seeker: &seeker, advisor: &advisor };
-    let items = vec![
-        put(lock, Some("attribute_not_exists(pk)")),
-        put(to_item(&record)?, Some("attribute_not_exists(pk)")),
-        put(entry.to_item()?, None),
-        put(emails::in_person_requested(app, &parties, &request_id, &reason, now).to_item()?, None),
-    ];
-    match app.store.transact(items).await? {
+    let mut tx = Tx::new();
+    let one_open = tx.push(put(lock, Some("attribute_not_exists(pk)")));
+    tx.push(put(to_item(&record)?, Some("attribute_not_exists(pk)")));
+    tx.push(put(entry.to_item()?, None));
+    tx.push(put(emails::in_person_requested(app, &parties, &request_id, &reason, now).to_item()?, None));
+    match app.store.commit(tx).await? {
         TransactOutcome::Committed => Ok(json_response(StatusCode::CREATED, &views::in_person(&record))),
-        outcome if outcome.condition_failed(0) => {
+        outcome if outcome.failed(one_open) => {
             Err(ApiError::conflict("request_open", "you already have an open in-person request"))
         }
         _ => Err(ApiError::Unavailable("request conflicted; retry".into())),
@@ -97,12 +97,12 @@ pub(crate) async fn request(
 pub(crate) async fn list_open(app: &App, caller: &Caller, request: &Request) -> Result<Response<Body>, ApiError> {
     let page = api::http::page(request)?;
     let advisor = api::access::caller_advisor(&app.store, caller).await?;
-    let spec = QuerySpec::partition(Some(keys::GSI1), keys::in_person_open_gsi1pk(&advisor.advisor_id), true);
-    let (items, next_cursor) = app.store.query_page(&spec, &page).await?;
-    let items = items
-        .into_iter()
-        .map(|i| from_item::<InPersonRecord>(i).map(|r| views::in_person(&r)))
-        .collect::<Result<Vec<_>, _>>()?;
+    let (requests, next_cursor) = app
+        .store
+        .query(Index::Gsi1, keys::in_person_open_gsi1pk(&advisor.advisor_id))
+        .page_of::<InPersonRecord>(&page)
+        .await?;
+    let items: Vec<_> = requests.iter().map(views::in_person).collect();
     Ok(json_response(StatusCode::OK, &ListBody { items, next_cursor }))
 }
 
@@ -135,16 +135,18 @@ pub(crate) async fn open_request_for(
     Ok(record)
 }
 
-/// Closes a request (answered): out of the open list, the seeker may ask again.
+/// Closes a request (answered): out of the open list, the seeker may ask again. Two items:
+/// the request's answer (it fails once the request is answered) and the release of the
+/// seeker's one open request.
 fn close_items(
     record: &InPersonRecord,
     status: &str,
     now: DateTime<Utc>,
     set_extra: &str,
     extra: Vec<(&str, String)>,
-) -> Vec<aws_sdk_dynamodb::types::TransactWriteItem> {
+) -> (TransactWriteItem, TransactWriteItem) {
     let expression = format!("SET #status = :status, answeredAt = :now{set_extra} REMOVE gsi1pk, gsi1sk");
-    vec![
+    (
         update(record.pk.clone(), &record.sk, |u| {
             let mut u = u
                 .update_expression(expression)
@@ -159,7 +161,7 @@ fn close_items(
             u
         }),
         tx_delete(keys::seeker_pk(&record.seeker_id), keys::IN_PERSON_OPEN_SK, None),
-    ]
+    )
 }
 
 #[derive(Deserialize)]
@@ -188,7 +190,7 @@ pub(crate) async fn accept(
         accept_as(app, &advisor, record, start, body.duration_minutes, location, Vec::new(), now).await?;
     Ok(json_response(
         StatusCode::OK,
-        &json!({"request": views::in_person(&record), "interview": views::interview(&interview)}),
+        &views::Accepted { request: views::in_person(&record), interview: views::interview(&interview) },
     ))
 }
 
@@ -201,7 +203,7 @@ pub(crate) async fn accept_as(
     start: DateTime<Utc>,
     duration_minutes: u32,
     location: Option<String>,
-    extra_items: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
+    extra_items: Vec<TransactWriteItem>,
     now: DateTime<Utc>,
 ) -> Result<(InPersonRecord, store::interview::InterviewRecord), ApiError> {
     let request_id = record.request_id.clone();
@@ -225,14 +227,15 @@ pub(crate) async fn accept_as(
     interview.request_id = Some(request_id.clone());
     let parties = Parties { seeker: &seeker, advisor };
     let emails = emails::booked(app, &interview, &parties, now);
-    let mut extra = close_items(
+    let (answer, open_lock) = close_items(
         &record,
         "accepted",
         now,
         ", interviewId = :interview",
         vec![(":interview", interview.interview_id.clone())],
     );
-    extra.extend(extra_items);
+    // Written with the interview: a request answered meanwhile fails it (409 concurrent_update).
+    let extra = [answer, open_lock].into_iter().chain(extra_items).collect();
     schedule(app, &interview, "in_person_accepted", &advisor.advisor_id, emails, extra, now).await?;
     tracing::info!("in-person request accepted");
     let record = InPersonRecord {
@@ -273,13 +276,17 @@ pub(crate) async fn decline_as(
     advisor: &store::AdvisorRecord,
     record: InPersonRecord,
     message: &str,
-    extra: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
+    extra: Vec<TransactWriteItem>,
     now: DateTime<Utc>,
 ) -> Result<InPersonRecord, ApiError> {
     let request_id = record.request_id.clone();
     let message = message.to_owned();
     let seeker = app.store.seeker(&record.seeker_id).await?.ok_or_else(|| ApiError::not_found("no such seeker"))?;
-    let mut items = close_items(&record, "declined", now, ", message = :message", vec![(":message", message.clone())]);
+    let (answer, open_lock) =
+        close_items(&record, "declined", now, ", message = :message", vec![(":message", message.clone())]);
+    let mut tx = Tx::new();
+    let answered = tx.push(answer);
+    tx.push(open_lock);
     let entry = JournalRecord::new(
         &record.seeker_id,
         "in_person_declined",
@@ -289,13 +296,13 @@ pub(crate) async fn decline_as(
         json!({"requestId": request_id, "message": message}),
         app.config.retention_days,
     );
-    items.push(put(entry.to_item()?, None));
+    tx.push(put(entry.to_item()?, None));
     let parties = Parties { seeker: &seeker, advisor };
     if let Some(email) = emails::in_person_declined(app, &parties, &message, now) {
-        items.push(put(email.to_item()?, None));
+        tx.push(put(email.to_item()?, None));
     }
-    items.extend(extra);
-    match app.store.transact(items).await? {
+    tx.push_all(extra);
+    match app.store.commit(tx).await? {
         TransactOutcome::Committed => Ok(InPersonRecord {
             status: RequestStatus::Declined,
             answered_at: Some(to_key(now)),
@@ -304,7 +311,7 @@ pub(crate) async fn decline_as(
             gsi1sk: None,
             ..record
         }),
-        outcome if outcome.condition_failed(0) => {
+        outcome if outcome.failed(answered) => {
             Err(ApiError::conflict("already_answered", "this request has already been answered"))
         }
         _ => Err(ApiError::Unavailable("answer conflicted; retry".into())),

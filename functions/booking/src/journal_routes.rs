@@ -8,7 +8,7 @@ use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use store::journal::JournalRecord;
 use store::keys;
-use store::{from_item, QuerySpec};
+use store::Index;
 
 use crate::App;
 
@@ -30,10 +30,13 @@ pub(crate) async fn read(app: &App, caller: &Caller, request: &Request) -> Resul
     } else {
         return Err(ApiError::forbidden("the journal is for the seeker and their advisor"));
     }
-    let mut spec = QuerySpec::partition(None, keys::seeker_pk(&seeker_id), false);
-    spec.sort_prefix = Some(keys::JOURNAL_PREFIX.into());
-    let (items, next_cursor) = app.store.query_page(&spec, &page).await?;
-    let items =
-        items.into_iter().map(|i| from_item::<JournalRecord>(i).map(|e| e.to_api())).collect::<Result<Vec<_>, _>>()?;
+    let (entries, next_cursor) = app
+        .store
+        .query(Index::Table, keys::seeker_pk(&seeker_id))
+        .sk_prefix(keys::JOURNAL_PREFIX)
+        .newest_first()
+        .page_of::<JournalRecord>(&page)
+        .await?;
+    let items: Vec<_> = entries.iter().map(JournalRecord::to_api).collect();
     Ok(json_response(StatusCode::OK, &ListBody { items, next_cursor }))
 }

@@ -11,9 +11,9 @@ use chrono_tz::Europe::Paris;
 use domain::time::to_key;
 use store::interview::{InterviewRecord, InterviewStatus};
 use store::keys;
-use store::{from_item, query_all, s, AdvisorRecord};
+use store::{transact_retrying, AdvisorRecord, Index, Retrying, Step};
 
-use crate::interviews::{self, Participant};
+use crate::interviews::{self, not_yours, Participant};
 use crate::App;
 
 pub use crate::records::{InPersonRecord, RequestStatus};
@@ -26,10 +26,6 @@ pub async fn interview(app: &App, interview_id: &str) -> Result<Option<Interview
 /// An in-person request, whoever asks.
 pub async fn in_person_request(app: &App, request_id: &str) -> Result<Option<InPersonRecord>, ApiError> {
     app.store.get(&keys::in_person_pk(request_id), keys::IN_PERSON_SK).await.map_err(ApiError::from)
-}
-
-fn not_yours() -> ApiError {
-    ApiError::not_found("no such interview of yours")
 }
 
 /// The seeker acknowledges their convocation (`POST /interviews/{id}/acknowledge`).
@@ -55,9 +51,6 @@ pub async fn cancel_as_seeker(
 ) -> Result<InterviewRecord, ApiError> {
     let interview = interview(app, interview_id).await?.filter(|i| i.seeker_id == seeker_id).ok_or_else(not_yours)?;
     let seeker = app.store.seeker(seeker_id).await?.ok_or_else(not_yours)?;
-    if interview.status != InterviewStatus::Booked {
-        return Err(ApiError::conflict("not_booked", "only a booked interview can be cancelled"));
-    }
     interviews::cancel_as(app, interview, &Participant::Seeker(seeker), reason, extra, now).await
 }
 
@@ -80,7 +73,7 @@ pub async fn decline_in_person(
 }
 
 /// Candidate starts tried before giving up (a concurrent booking took the first ones).
-const ACCEPT_ATTEMPTS: usize = 3;
+const ACCEPT_ATTEMPTS: u32 = 3;
 
 /// The advisor accepts an in-person request from an email: the interview is booked at the
 /// advisor's next free time (working hours, after the booking notice), which they can move.
@@ -93,20 +86,30 @@ pub async fn accept_in_person_next_free(
 ) -> Result<(InPersonRecord, InterviewRecord), ApiError> {
     let advisor = advisor(app, advisor_id).await?;
     let minutes = app.policy.link_in_person_minutes;
-    let mut last_error = ApiError::conflict("agenda_full", "no free time in the next weeks");
-    for _ in 0..ACCEPT_ATTEMPTS {
-        let record = crate::in_person::open_request_for(app, &advisor, request_id).await?;
+    let (advisor, extra) = (&advisor, &extra);
+    // Each attempt reads the request and the agenda again at once: the time found was taken
+    // meanwhile. After the last one the refusal is the agenda's, as a person would read it.
+    transact_retrying("in-person acceptance", Retrying::attempts(ACCEPT_ATTEMPTS), |attempt| async move {
+        let record = crate::in_person::open_request_for(app, advisor, request_id).await?;
         let Some(start) = next_free_start(app, advisor_id, minutes, now).await? else {
-            break;
+            return Err(if attempt == 0 {
+                ApiError::conflict("agenda_full", "no free time in the next weeks")
+            } else {
+                agenda_taken()
+            });
         };
         let location = Some(app.policy.link_in_person_location.clone());
-        match crate::in_person::accept_as(app, &advisor, record, start, minutes, location, extra.clone(), now).await {
-            // Taken meanwhile: look again.
-            Err(e) if e.code() == "agenda_taken" => last_error = e,
-            other => return other,
+        match crate::in_person::accept_as(app, advisor, record, start, minutes, location, extra.clone(), now).await {
+            Err(e) if e.code() == "agenda_taken" && attempt + 1 < ACCEPT_ATTEMPTS => Ok(Step::Reread),
+            other => other.map(Step::Done),
         }
-    }
-    Err(last_error)
+    })
+    .await
+}
+
+/// The refusal of [`crate::interviews::schedule`] when the time was taken meanwhile.
+fn agenda_taken() -> ApiError {
+    ApiError::conflict("agenda_taken", "you already have an interview at that time")
 }
 
 /// Working hours in Paris: candidate interviews start in these blocks, every 30 minutes.
@@ -155,22 +158,12 @@ async fn booked_between(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>, ApiError> {
-    let query = app
+    // Agenda sort keys are `<start>#<interviewId>`: `~` sorts after every id character.
+    let interviews: Vec<InterviewRecord> = app
         .store
-        .client
-        .query()
-        .table_name(&app.store.table)
-        .index_name(keys::GSI1)
-        .key_condition_expression("gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to")
-        .expression_attribute_values(":pk", s(keys::agenda_gsi1pk(advisor_id)))
-        .expression_attribute_values(":from", s(to_key(from)))
-        .expression_attribute_values(":to", s(format!("{}#~", to_key(to))));
-    let mut busy = Vec::new();
-    for item in query_all(query).await? {
-        let interview: InterviewRecord = from_item(item)?;
-        if interview.status == InterviewStatus::Booked {
-            busy.push((interview.start_at(), interview.end_at()));
-        }
-    }
-    Ok(busy)
+        .query(Index::Gsi1, keys::agenda_gsi1pk(advisor_id))
+        .sk_between(to_key(from), format!("{}#~", to_key(to)))
+        .all_of()
+        .await?;
+    Ok(interviews.iter().filter(|i| i.status == InterviewStatus::Booked).map(|i| (i.start_at(), i.end_at())).collect())
 }

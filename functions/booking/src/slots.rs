@@ -5,7 +5,6 @@
 use api::auth::Caller;
 use api::http::{json_response, no_content, parse_body, path_param, query_param, ListBody, Page};
 use api::ApiError;
-use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
 use domain::time::{parse_instant, to_key, to_paris};
@@ -13,11 +12,10 @@ use domain::Channel;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
-use serde_json::json;
 use store::interview::{granules, start_sort_key};
 use store::keys;
 use store::tx::{delete as tx_delete, delete_with, put};
-use store::{from_item, n, s, QuerySpec, Store, TransactOutcome};
+use store::{n, s, Held, Index, Store, TransactOutcome, Tx};
 
 use crate::records::{SlotRecord, SlotState};
 use crate::{views, App};
@@ -71,8 +69,9 @@ fn slot_granules(slot: &SlotRecord) -> Vec<(String, String)> {
 }
 
 /// The slot and its granules; with `guard_open`, only while nobody has booked it.
-fn delete_slot_items(slot: &SlotRecord, guard_open: bool) -> Vec<TransactWriteItem> {
-    let mut items = vec![if guard_open {
+fn delete_slot_items(slot: &SlotRecord, guard_open: bool) -> (Tx, Held) {
+    let mut tx = Tx::new();
+    let slot_item = tx.push(if guard_open {
         delete_with(slot.pk.clone(), &slot.sk, |d| {
             d.condition_expression("#state = :open")
                 .expression_attribute_names("#state", "state")
@@ -80,11 +79,9 @@ fn delete_slot_items(slot: &SlotRecord, guard_open: bool) -> Vec<TransactWriteIt
         })
     } else {
         tx_delete(slot.pk.clone(), &slot.sk, None)
-    }];
-    for (pk, sk) in slot_granules(slot) {
-        items.push(tx_delete(pk, &sk, None));
-    }
-    items
+    });
+    tx.push_all(slot_granules(slot).into_iter().map(|(pk, sk)| tx_delete(pk, &sk, None)));
+    (tx, slot_item)
 }
 
 /// `POST /advisors/me/slots`: one slot, or `repeatWeeks` weekly ones.
@@ -131,7 +128,8 @@ pub(crate) async fn create(
             booked_by: None,
             created_at: to_key(now),
         };
-        let mut items = vec![put(store::to_item(&slot)?, Some("attribute_not_exists(pk)"))];
+        let mut tx = Tx::new();
+        tx.push(put(store::to_item(&slot)?, Some("attribute_not_exists(pk)")));
         // Granule items disappear through the TTL a month after the slot ends.
         let expires = (end + Duration::days(30)).timestamp();
         for (pk, sk) in slot_granules(&slot) {
@@ -143,14 +141,14 @@ pub(crate) async fn create(
             ]
             .into_iter()
             .collect();
-            items.push(put(item, Some("attribute_not_exists(pk)")));
+            tx.push(put(item, Some("attribute_not_exists(pk)")));
         }
-        match app.store.transact(items).await? {
+        match app.store.commit(tx).await? {
             TransactOutcome::Committed => made.push(slot),
             outcome => {
                 // All or nothing for the request: remove the occurrences already made.
                 for done in &made {
-                    let _ = app.store.transact(delete_slot_items(done, false)).await;
+                    let _ = app.store.commit(delete_slot_items(done, false).0).await;
                 }
                 return Err(if outcome.conflicted() {
                     ApiError::Unavailable("slot creation conflicted; retry".into())
@@ -164,8 +162,7 @@ pub(crate) async fn create(
         }
     }
     tracing::info!(count = made.len(), "slots created");
-    let items: Vec<_> = made.iter().map(views::slot).collect();
-    Ok(json_response(StatusCode::CREATED, &json!({"items": items})))
+    Ok(json_response(StatusCode::CREATED, &views::SlotsMade { items: made.iter().map(views::slot).collect() }))
 }
 
 /// `from` and `to` of a range query, with defaults and a bounded span.
@@ -193,15 +190,10 @@ async fn slots_page(
     only_open: bool,
     page: &Page,
 ) -> Result<(Vec<SlotRecord>, Option<String>), ApiError> {
-    let mut spec = QuerySpec::partition(Some(keys::GSI1), keys::slots_gsi1pk(advisor_id), true);
     // Sort keys are `<start>#<id>`: from `from` inclusive to `to` exclusive.
-    spec.sort_between = Some((to_key(from), to_key(to)));
-    if only_open {
-        spec.filter_equals = Some(("state", "open".into()));
-    }
-    let (items, next) = store.query_page(&spec, page).await?;
-    let slots = items.into_iter().map(from_item::<SlotRecord>).collect::<Result<Vec<_>, _>>()?;
-    Ok((slots, next))
+    let query = store.query(Index::Gsi1, keys::slots_gsi1pk(advisor_id)).sk_between(to_key(from), to_key(to));
+    let query = if only_open { query.filter_equals("state", s("open")) } else { query };
+    Ok(query.page_of::<SlotRecord>(page).await?)
 }
 
 /// `GET /advisors/me/slots?from=&to=`: own slots, open and booked.
@@ -231,11 +223,10 @@ pub(crate) async fn delete(app: &App, caller: &Caller, request: &Request) -> Res
     if slot.state != SlotState::Open {
         return Err(ApiError::conflict("slot_booked", "a booked slot cannot be deleted; cancel the interview"));
     }
-    match app.store.transact(delete_slot_items(&slot, true)).await? {
+    let (tx, slot_item) = delete_slot_items(&slot, true);
+    match app.store.commit(tx).await? {
         TransactOutcome::Committed => Ok(no_content()),
-        outcome if outcome.condition_failed(0) => {
-            Err(ApiError::conflict("slot_booked", "the slot was booked meanwhile"))
-        }
+        outcome if outcome.failed(slot_item) => Err(ApiError::conflict("slot_booked", "the slot was booked meanwhile")),
         _ => Err(ApiError::Unavailable("slot deletion conflicted; retry".into())),
     }
 }
@@ -254,10 +245,10 @@ pub(crate) async fn list_for_seeker(
     let seeker = api::access::caller_seeker(&app.store, caller).await?;
     let (from, to) = (from.max(earliest), to.min(latest));
     let Some(advisor_id) = seeker.advisor_id.as_deref() else {
-        return Ok(json_response(StatusCode::OK, &ListBody::<serde_json::Value> { items: vec![], next_cursor: None }));
+        return Ok(json_response(StatusCode::OK, &ListBody::<views::OpenSlot> { items: vec![], next_cursor: None }));
     };
     if to <= from {
-        return Ok(json_response(StatusCode::OK, &ListBody::<serde_json::Value> { items: vec![], next_cursor: None }));
+        return Ok(json_response(StatusCode::OK, &ListBody::<views::OpenSlot> { items: vec![], next_cursor: None }));
     }
     let (slots, next_cursor) = slots_page(&app.store, advisor_id, from, to, true, &page).await?;
     Ok(json_response(StatusCode::OK, &ListBody { items: slots.iter().map(views::open_slot).collect(), next_cursor }))

@@ -1,86 +1,250 @@
-//! The JSON shapes the booking routes answer with.
+//! The JSON shapes the booking routes answer with. Instants are Paris times (`null` when a
+//! stored one does not parse); optional fields are sent as `null`, never left out, except a
+//! convocation's proof, present only on a convocation.
 
+use domain::journal::ActorRole;
 use domain::time::{from_key, to_paris};
-use serde_json::{json, Value};
-use store::interview::InterviewRecord;
+use domain::Channel;
+use serde::Serialize;
+use store::interview::{ChannelChange, InterviewRecord, InterviewStatus};
 
-use crate::records::{InPersonRecord, SlotRecord};
+use crate::records::{InPersonRecord, RequestStatus, SlotRecord, SlotState};
 
-pub fn paris(key: &str) -> Value {
-    from_key(key).map(|t| Value::String(to_paris(t))).unwrap_or(Value::Null)
+/// A stored instant as a Paris time.
+pub fn paris(key: &str) -> Option<String> {
+    from_key(key).map(to_paris)
 }
 
-fn paris_opt(key: Option<&str>) -> Value {
-    key.map(paris).unwrap_or(Value::Null)
+fn paris_opt(key: Option<&str>) -> Option<String> {
+    key.and_then(paris)
 }
 
-pub fn slot(slot: &SlotRecord) -> Value {
-    json!({
-        "slotId": slot.slot_id,
-        "advisorId": slot.advisor_id,
-        "start": paris(&slot.start),
-        "end": paris(&slot.end),
-        "durationMinutes": slot.duration_minutes,
-        "channels": slot.channels,
-        "state": slot.state,
-        "interviewId": slot.interview_id,
-        "bookedBy": slot.booked_by,
-    })
+/// A slot as its advisor sees it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Slot<'a> {
+    slot_id: &'a str,
+    advisor_id: &'a str,
+    start: Option<String>,
+    end: Option<String>,
+    duration_minutes: u32,
+    channels: &'a [Channel],
+    state: SlotState,
+    interview_id: Option<&'a str>,
+    booked_by: Option<&'a str>,
+}
+
+pub fn slot(slot: &SlotRecord) -> Slot<'_> {
+    Slot {
+        slot_id: &slot.slot_id,
+        advisor_id: &slot.advisor_id,
+        start: paris(&slot.start),
+        end: paris(&slot.end),
+        duration_minutes: slot.duration_minutes,
+        channels: &slot.channels,
+        state: slot.state,
+        interview_id: slot.interview_id.as_deref(),
+        booked_by: slot.booked_by.as_deref(),
+    }
+}
+
+/// `POST /advisors/me/slots`: the slots made.
+#[derive(Debug, Serialize)]
+pub struct SlotsMade<'a> {
+    pub items: Vec<Slot<'a>>,
 }
 
 /// A slot as a seeker sees it: no word of who booked others.
-pub fn open_slot(slot: &SlotRecord) -> Value {
-    json!({
-        "slotId": slot.slot_id,
-        "start": paris(&slot.start),
-        "end": paris(&slot.end),
-        "durationMinutes": slot.duration_minutes,
-        "channels": slot.channels,
-    })
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenSlot<'a> {
+    slot_id: &'a str,
+    start: Option<String>,
+    end: Option<String>,
+    duration_minutes: u32,
+    channels: &'a [Channel],
 }
 
-pub fn interview(interview: &InterviewRecord) -> Value {
-    json!({
-        "interviewId": interview.interview_id,
-        "seekerId": interview.seeker_id,
-        "advisorId": interview.advisor_id,
-        "slotId": interview.slot_id,
-        "requestId": interview.request_id,
-        "start": paris(&interview.start),
-        "end": paris(&interview.end),
-        "durationMinutes": interview.duration_minutes,
-        "channel": interview.channel,
-        "mandatory": interview.mandatory,
-        "location": interview.location,
-        "phone": interview.phone_number.as_ref().map(|n| json!({"number": n, "caller": "advisor"})),
-        "status": interview.status,
-        "acknowledgedAt": paris_opt(interview.acknowledged_at.as_deref()),
-        "channelHistory": interview.channel_history.iter().map(|c| json!({
-            "from": c.from, "to": c.to, "reason": c.reason, "at": paris(&c.at), "by": c.by,
-        })).collect::<Vec<_>>(),
-        "outcomeNote": interview.outcome_note,
-        "outcomeAt": paris_opt(interview.outcome_at.as_deref()),
-        "cancelledAt": paris_opt(interview.cancelled_at.as_deref()),
-        "cancelReason": interview.cancel_reason,
-        "cancelledBy": interview.cancelled_by,
-        "meeting": {
-            "available": interview.channel == domain::Channel::Video,
-            "meetingId": interview.meeting_id,
+pub fn open_slot(slot: &SlotRecord) -> OpenSlot<'_> {
+    OpenSlot {
+        slot_id: &slot.slot_id,
+        start: paris(&slot.start),
+        end: paris(&slot.end),
+        duration_minutes: slot.duration_minutes,
+        channels: &slot.channels,
+    }
+}
+
+/// How a phone interview is held: the advisor calls the seeker.
+#[derive(Debug, Serialize)]
+pub struct Phone<'a> {
+    number: &'a str,
+    caller: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChannelSwitch<'a> {
+    from: Channel,
+    to: Channel,
+    reason: &'a str,
+    at: Option<String>,
+    by: ActorRole,
+}
+
+/// Whether the interview has a video meeting, and its id once someone joined.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Meeting<'a> {
+    available: bool,
+    meeting_id: Option<&'a str>,
+}
+
+/// The proof of notification of a convocation: when it left, and when it was acknowledged.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Convocation {
+    pub sent_at: Option<String>,
+    pub acknowledged_at: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Interview<'a> {
+    interview_id: &'a str,
+    seeker_id: &'a str,
+    advisor_id: &'a str,
+    slot_id: Option<&'a str>,
+    request_id: Option<&'a str>,
+    start: Option<String>,
+    end: Option<String>,
+    duration_minutes: u32,
+    channel: Channel,
+    mandatory: bool,
+    location: Option<&'a str>,
+    phone: Option<Phone<'a>>,
+    status: InterviewStatus,
+    acknowledged_at: Option<String>,
+    channel_history: Vec<ChannelSwitch<'a>>,
+    outcome_note: Option<&'a str>,
+    outcome_at: Option<String>,
+    cancelled_at: Option<String>,
+    cancel_reason: Option<&'a str>,
+    cancelled_by: Option<ActorRole>,
+    meeting: Meeting<'a>,
+    created_at: Option<String>,
+    /// Only `GET /interviews/{interviewId}` of a convocation says it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    convocation: Option<Convocation>,
+}
+
+impl Interview<'_> {
+    /// Adds the proof of notification, sent at `sent_at` (a stored instant) if it left.
+    pub fn with_convocation(mut self, sent_at: Option<&str>) -> Self {
+        let acknowledged_at = self.acknowledged_at.clone();
+        self.convocation = Some(Convocation { sent_at: sent_at.and_then(paris), acknowledged_at });
+        self
+    }
+}
+
+fn channel_switch(change: &ChannelChange) -> ChannelSwitch<'_> {
+    ChannelSwitch { from: change.from, to: change.to, reason: &change.reason, at: paris(&change.at), by: change.by }
+}
+
+pub fn interview(interview: &InterviewRecord) -> Interview<'_> {
+    Interview {
+        interview_id: &interview.interview_id,
+        seeker_id: &interview.seeker_id,
+        advisor_id: &interview.advisor_id,
+        slot_id: interview.slot_id.as_deref(),
+        request_id: interview.request_id.as_deref(),
+        start: paris(&interview.start),
+        end: paris(&interview.end),
+        duration_minutes: interview.duration_minutes,
+        channel: interview.channel,
+        mandatory: interview.mandatory,
+        location: interview.location.as_deref(),
+        phone: interview.phone_number.as_deref().map(|number| Phone { number, caller: "advisor" }),
+        status: interview.status,
+        acknowledged_at: paris_opt(interview.acknowledged_at.as_deref()),
+        channel_history: interview.channel_history.iter().map(channel_switch).collect(),
+        outcome_note: interview.outcome_note.as_deref(),
+        outcome_at: paris_opt(interview.outcome_at.as_deref()),
+        cancelled_at: paris_opt(interview.cancelled_at.as_deref()),
+        cancel_reason: interview.cancel_reason.as_deref(),
+        cancelled_by: interview.cancelled_by,
+        meeting: Meeting {
+            available: interview.channel == Channel::Video,
+            meeting_id: interview.meeting_id.as_deref(),
         },
-        "createdAt": paris(&interview.created_at),
-    })
+        created_at: paris(&interview.created_at),
+        convocation: None,
+    }
 }
 
-pub fn in_person(request: &InPersonRecord) -> Value {
-    json!({
-        "requestId": request.request_id,
-        "seekerId": request.seeker_id,
-        "advisorId": request.advisor_id,
-        "reason": request.reason,
-        "status": request.status,
-        "createdAt": paris(&request.created_at),
-        "answeredAt": paris_opt(request.answered_at.as_deref()),
-        "interviewId": request.interview_id,
-        "message": request.message,
-    })
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InPerson<'a> {
+    request_id: &'a str,
+    seeker_id: &'a str,
+    advisor_id: &'a str,
+    reason: &'a str,
+    status: RequestStatus,
+    created_at: Option<String>,
+    answered_at: Option<String>,
+    interview_id: Option<&'a str>,
+    message: Option<&'a str>,
+}
+
+pub fn in_person(request: &InPersonRecord) -> InPerson<'_> {
+    InPerson {
+        request_id: &request.request_id,
+        seeker_id: &request.seeker_id,
+        advisor_id: &request.advisor_id,
+        reason: &request.reason,
+        status: request.status,
+        created_at: paris(&request.created_at),
+        answered_at: paris_opt(request.answered_at.as_deref()),
+        interview_id: request.interview_id.as_deref(),
+        message: request.message.as_deref(),
+    }
+}
+
+/// `POST /in-person-requests/{requestId}/accept`: the request answered and the interview booked.
+#[derive(Debug, Serialize)]
+pub struct Accepted<'a> {
+    pub request: InPerson<'a>,
+    pub interview: Interview<'a>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn an_interview_answers_every_field_with_null_for_the_missing_and_no_convocation_unless_asked() {
+        let record: InterviewRecord = serde_json::from_value(json!({
+            "pk": "INTERVIEW#I", "sk": "INTERVIEW", "gsi1pk": "AGENDA#A", "gsi1sk": "x", "gsi2pk": "SI#S", "gsi2sk": "x",
+            "interviewId": "I", "seekerId": "S", "advisorId": "A",
+            "start": "2026-12-03T08:30:00.000Z", "end": "2026-12-03T09:00:00.000Z", "durationMinutes": 30,
+            "channel": "phone", "mandatory": true, "phoneNumber": "0601020304", "status": "booked", "sequence": 0,
+            "createdAt": "not an instant",
+        }))
+        .unwrap();
+        let answered = serde_json::to_value(interview(&record)).unwrap();
+        assert_eq!(
+            answered,
+            json!({
+                "interviewId": "I", "seekerId": "S", "advisorId": "A", "slotId": null, "requestId": null,
+                "start": "2026-12-03T09:30:00+01:00", "end": "2026-12-03T10:00:00+01:00", "durationMinutes": 30,
+                "channel": "phone", "mandatory": true, "location": null,
+                "phone": {"number": "0601020304", "caller": "advisor"}, "status": "booked", "acknowledgedAt": null,
+                "channelHistory": [], "outcomeNote": null, "outcomeAt": null, "cancelledAt": null,
+                "cancelReason": null, "cancelledBy": null, "meeting": {"available": false, "meetingId": null},
+                "createdAt": null,
+            })
+        );
+        let proved = serde_json::to_value(interview(&record).with_convocation(None)).unwrap();
+        assert_eq!(proved["convocation"], json!({"sentAt": null, "acknowledgedAt": null}));
+    }
 }

@@ -5,7 +5,9 @@ use chrono::{DateTime, Duration, DurationRound, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
 use serde::{Deserialize, Serialize};
 
+use crate::journal::ActorRole;
 use crate::time::to_key;
+use crate::Channel;
 
 /// Agenda granule: interviews and slots start and end on these boundaries.
 pub const GRANULE_MINUTES: i64 = 5;
@@ -87,9 +89,296 @@ impl ReminderKind {
     }
 }
 
+// The status machine: what may happen to an interview, by whom and when. Every HTTP route and
+// every email link asks these, so each rule is written once; a refusal carries the code and
+// the message the API answers with.
+
+/// How a refusal is answered (the boundary maps each to its status code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusalKind {
+    /// 409: the interview's state forbids it now.
+    Conflict,
+    /// 403: this participant may not do it.
+    Forbidden,
+    /// 404: nothing the caller may see.
+    NotFound,
+    /// 422: well-formed but breaks a rule.
+    Unprocessable,
+}
+
+/// Why a change to an interview is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub kind: RefusalKind,
+    pub code: &'static str,
+    pub message: &'static str,
+}
+
+impl Refusal {
+    const fn new(kind: RefusalKind, code: &'static str, message: &'static str) -> Refusal {
+        Refusal { kind, code, message }
+    }
+    pub const fn conflict(code: &'static str, message: &'static str) -> Refusal {
+        Refusal::new(RefusalKind::Conflict, code, message)
+    }
+    pub const fn forbidden(code: &'static str, message: &'static str) -> Refusal {
+        Refusal::new(RefusalKind::Forbidden, code, message)
+    }
+    pub const fn unprocessable(code: &'static str, message: &'static str) -> Refusal {
+        Refusal::new(RefusalKind::Unprocessable, code, message)
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message)
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// What the rules read of an interview (the stored record gives it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InterviewState {
+    pub status: InterviewStatus,
+    /// A convocation: the seeker can neither cancel nor move it.
+    pub mandatory: bool,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub channel: Channel,
+    pub acknowledged: bool,
+}
+
+/// How long after its end an interview's channel may still be corrected.
+pub const CHANNEL_SWITCH_GRACE_MINUTES: i64 = 30;
+
+/// The refusal a seeker meets on a convocation they try to cancel.
+pub const MANDATORY_NOT_CANCELLABLE: &str = "mandatory_interview";
+
+/// Whether `by` may cancel the interview at `now`: a booked interview that has not started;
+/// a convocation only by the advisor.
+pub fn check_cancel(interview: &InterviewState, by: ActorRole, now: DateTime<Utc>) -> Result<(), Refusal> {
+    if interview.mandatory && by == ActorRole::Seeker {
+        return Err(Refusal::forbidden(
+            MANDATORY_NOT_CANCELLABLE,
+            "a mandatory interview cannot be cancelled; tell your advisor if you cannot attend",
+        ));
+    }
+    if interview.status != InterviewStatus::Booked {
+        return Err(Refusal::conflict("not_booked", "only a booked interview can be cancelled"));
+    }
+    check_not_started(interview, now)
+}
+
+/// Whether `by` may move the interview at `now`: as for a cancellation.
+pub fn check_reschedule(interview: &InterviewState, by: ActorRole, now: DateTime<Utc>) -> Result<(), Refusal> {
+    if interview.mandatory && by == ActorRole::Seeker {
+        return Err(Refusal::forbidden(
+            "mandatory_interview",
+            "a mandatory interview cannot be moved by the seeker; contact your advisor",
+        ));
+    }
+    if interview.status != InterviewStatus::Booked {
+        return Err(Refusal::conflict("not_booked", "only a booked interview can be rescheduled"));
+    }
+    check_not_started(interview, now)
+}
+
+fn check_not_started(interview: &InterviewState, now: DateTime<Utc>) -> Result<(), Refusal> {
+    if interview.start <= now {
+        return Err(Refusal::conflict("already_started", "the interview has already started"));
+    }
+    Ok(())
+}
+
+/// What acknowledging a convocation does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Acknowledgement {
+    /// Record it now.
+    Record,
+    /// Already acknowledged (a double click, the email link): the first time stands.
+    AlreadyRecorded,
+}
+
+/// Whether `by` may acknowledge the interview: only the convoked seeker, only a convocation.
+pub fn check_acknowledge(interview: &InterviewState, by: ActorRole) -> Result<Acknowledgement, Refusal> {
+    if by != ActorRole::Seeker {
+        return Err(Refusal::forbidden("forbidden", "only the convoked seeker acknowledges a convocation"));
+    }
+    if !interview.mandatory {
+        return Err(Refusal::unprocessable("not_a_convocation", "only a convocation is acknowledged"));
+    }
+    Ok(if interview.acknowledged { Acknowledgement::AlreadyRecorded } else { Acknowledgement::Record })
+}
+
+/// Whether `by` may switch the interview to `to` at `now`: the advisor, during a booked remote
+/// interview (or shortly after, to correct it), to another remote channel.
+pub fn check_channel(
+    interview: &InterviewState,
+    by: ActorRole,
+    to: Channel,
+    now: DateTime<Utc>,
+) -> Result<(), Refusal> {
+    if by != ActorRole::Advisor {
+        return Err(Refusal::forbidden("forbidden", "only the advisor switches an interview's channel"));
+    }
+    if interview.status != InterviewStatus::Booked {
+        return Err(Refusal::conflict("not_booked", "only a booked interview changes channel"));
+    }
+    if now > interview.end + Duration::minutes(CHANNEL_SWITCH_GRACE_MINUTES) {
+        return Err(Refusal::conflict("interview_over", "the interview is over"));
+    }
+    if to == interview.channel {
+        return Err(Refusal::unprocessable("same_channel", "the interview already uses this channel"));
+    }
+    if to == Channel::InPerson {
+        return Err(Refusal::unprocessable(
+            "invalid_channel_switch",
+            "a remote interview cannot switch to in person; convoke or accept an in-person request instead",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `by` may record `outcome` at `now`: the advisor, once the interview has started,
+/// on a booked interview, or to justify a no-show later (the seeker sent a certificate);
+/// nothing else is rewritten.
+pub fn check_outcome(
+    interview: &InterviewState,
+    by: ActorRole,
+    outcome: InterviewStatus,
+    now: DateTime<Utc>,
+) -> Result<(), Refusal> {
+    if by != ActorRole::Advisor {
+        return Err(Refusal::forbidden("forbidden", "only the advisor records an interview's outcome"));
+    }
+    let allowed = interview.status == InterviewStatus::Booked
+        || (interview.status == InterviewStatus::NoShow && outcome == InterviewStatus::JustifiedAbsence);
+    if !allowed {
+        return Err(Refusal::conflict("outcome_recorded", "this interview's outcome is already recorded"));
+    }
+    if interview.start > now {
+        return Err(Refusal::unprocessable("too_early", "an outcome is recorded once the interview has started"));
+    }
+    Ok(())
+}
+
+/// The number the advisor calls for a phone interview: the seeker's, which a phone interview
+/// cannot do without; none for the other channels.
+pub fn phone_for(channel: Channel, seeker_phone: Option<&str>) -> Result<Option<String>, Refusal> {
+    match channel {
+        Channel::Phone => seeker_phone.map(|p| Some(p.to_owned())).ok_or(Refusal::unprocessable(
+            "phone_required",
+            "a phone interview needs the seeker's phone number in their profile",
+        )),
+        _ => Ok(None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn booked(start: DateTime<Utc>, mandatory: bool) -> InterviewState {
+        InterviewState {
+            status: InterviewStatus::Booked,
+            mandatory,
+            start,
+            end: start + Duration::minutes(30),
+            channel: Channel::Video,
+            acknowledged: false,
+        }
+    }
+
+    fn at(hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 3, hour, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn a_seeker_cannot_cancel_or_move_a_convocation_but_the_advisor_can() {
+        let convocation = booked(at(10), true);
+        assert_eq!(check_cancel(&convocation, ActorRole::Seeker, at(8)).unwrap_err().code, "mandatory_interview");
+        assert_eq!(check_cancel(&convocation, ActorRole::Seeker, at(8)).unwrap_err().kind, RefusalKind::Forbidden);
+        assert_eq!(check_reschedule(&convocation, ActorRole::Seeker, at(8)).unwrap_err().code, "mandatory_interview");
+        assert!(check_cancel(&convocation, ActorRole::Advisor, at(8)).is_ok());
+        assert!(check_reschedule(&convocation, ActorRole::Advisor, at(8)).is_ok());
+        assert!(check_cancel(&booked(at(10), false), ActorRole::Seeker, at(8)).is_ok());
+    }
+
+    #[test]
+    fn only_a_booked_interview_not_yet_started_is_cancelled_or_moved() {
+        let mut interview = booked(at(10), false);
+        assert_eq!(check_cancel(&interview, ActorRole::Seeker, at(10)).unwrap_err().code, "already_started");
+        assert_eq!(check_reschedule(&interview, ActorRole::Advisor, at(11)).unwrap_err().code, "already_started");
+        interview.status = InterviewStatus::Cancelled;
+        let refusal = check_cancel(&interview, ActorRole::Advisor, at(8)).unwrap_err();
+        assert_eq!((refusal.kind, refusal.code), (RefusalKind::Conflict, "not_booked"));
+        assert_eq!(refusal.message, "only a booked interview can be cancelled");
+        assert_eq!(
+            check_reschedule(&interview, ActorRole::Advisor, at(8)).unwrap_err().message,
+            "only a booked interview can be rescheduled"
+        );
+    }
+
+    #[test]
+    fn only_the_seeker_acknowledges_a_convocation_and_the_first_time_stands() {
+        let mut convocation = booked(at(10), true);
+        assert_eq!(check_acknowledge(&convocation, ActorRole::Seeker), Ok(Acknowledgement::Record));
+        assert_eq!(check_acknowledge(&convocation, ActorRole::Advisor).unwrap_err().kind, RefusalKind::Forbidden);
+        convocation.acknowledged = true;
+        assert_eq!(check_acknowledge(&convocation, ActorRole::Seeker), Ok(Acknowledgement::AlreadyRecorded));
+        let refusal = check_acknowledge(&booked(at(10), false), ActorRole::Seeker).unwrap_err();
+        assert_eq!((refusal.kind, refusal.code), (RefusalKind::Unprocessable, "not_a_convocation"));
+    }
+
+    #[test]
+    fn the_advisor_switches_a_remote_channel_until_shortly_after_the_end() {
+        let interview = booked(at(10), false);
+        assert!(check_channel(&interview, ActorRole::Advisor, Channel::Phone, at(10)).is_ok());
+        // It ends at 10:30; 30 minutes of grace.
+        assert!(check_channel(&interview, ActorRole::Advisor, Channel::Phone, at(11)).is_ok());
+        let late = at(11) + Duration::minutes(1);
+        assert_eq!(
+            check_channel(&interview, ActorRole::Advisor, Channel::Phone, late).unwrap_err().code,
+            "interview_over"
+        );
+        let code = |to, by| check_channel(&interview, by, to, at(10)).unwrap_err().code;
+        assert_eq!(code(Channel::Video, ActorRole::Advisor), "same_channel");
+        assert_eq!(code(Channel::InPerson, ActorRole::Advisor), "invalid_channel_switch");
+        assert_eq!(code(Channel::Phone, ActorRole::Seeker), "forbidden");
+    }
+
+    #[test]
+    fn an_outcome_once_started_and_only_a_no_show_is_later_justified() {
+        let mut interview = booked(at(10), false);
+        assert_eq!(
+            check_outcome(&interview, ActorRole::Advisor, InterviewStatus::Completed, at(9)).unwrap_err().code,
+            "too_early"
+        );
+        assert!(check_outcome(&interview, ActorRole::Advisor, InterviewStatus::NoShow, at(10)).is_ok());
+        assert_eq!(
+            check_outcome(&interview, ActorRole::Seeker, InterviewStatus::NoShow, at(10)).unwrap_err().kind,
+            RefusalKind::Forbidden
+        );
+        interview.status = InterviewStatus::NoShow;
+        assert!(check_outcome(&interview, ActorRole::Advisor, InterviewStatus::JustifiedAbsence, at(11)).is_ok());
+        assert_eq!(
+            check_outcome(&interview, ActorRole::Advisor, InterviewStatus::Completed, at(11)).unwrap_err().code,
+            "outcome_recorded"
+        );
+        interview.status = InterviewStatus::Completed;
+        assert_eq!(
+            check_outcome(&interview, ActorRole::Advisor, InterviewStatus::JustifiedAbsence, at(11)).unwrap_err().code,
+            "outcome_recorded"
+        );
+    }
+
+    #[test]
+    fn a_phone_interview_needs_the_seekers_number() {
+        assert_eq!(phone_for(Channel::Phone, Some("0601020304")), Ok(Some("0601020304".into())));
+        assert_eq!(phone_for(Channel::Phone, None).unwrap_err().code, "phone_required");
+        assert_eq!(phone_for(Channel::Video, Some("0601020304")), Ok(None));
+    }
 
     #[test]
     fn granules_cover_the_interval_half_open() {

@@ -18,7 +18,7 @@ use serde_json::json;
 use store::keys;
 use store::outbox::{EmailTemplate, OutboxRecord};
 use store::tx::{put, update};
-use store::{query_all, s, AdvisorRecord, Item, TransactOutcome};
+use store::{s, AdvisorRecord, Index, Item, TransactOutcome, Tx};
 
 use crate::App;
 
@@ -35,30 +35,6 @@ pub struct DigestReport {
     pub sent: usize,
     pub already_sent: usize,
     pub nothing_to_say: usize,
-}
-
-/// Every item of a Query on GSI1 (`sk_condition` on `gsi1sk`, if any).
-async fn gsi1_items(
-    app: &App,
-    partition: String,
-    sk_condition: Option<(&str, Vec<(&str, String)>)>,
-) -> Result<Vec<Item>, ApiError> {
-    let query = app
-        .store
-        .client
-        .query()
-        .table_name(&app.store.table)
-        .index_name(keys::GSI1)
-        .expression_attribute_values(":pk", s(partition));
-    let query = match sk_condition {
-        Some((condition, values)) => values
-            .into_iter()
-            .fold(query.key_condition_expression(format!("gsi1pk = :pk AND {condition}")), |query, (name, value)| {
-                query.expression_attribute_values(name, s(value))
-            }),
-        None => query.key_condition_expression("gsi1pk = :pk"),
-    };
-    query_all(query).await.map_err(ApiError::from)
 }
 
 fn text(item: &Item, name: &str) -> Option<String> {
@@ -85,12 +61,12 @@ pub async fn run_digest(app: &App, now: DateTime<Utc>) -> Result<DigestReport, A
         .map(|d| d.with_timezone(&Utc))
         .unwrap_or(now + Duration::days(1));
     for (region, _) in REGIONS {
-        let advisors = gsi1_items(
-            app,
-            keys::region_gsi1pk(region),
-            Some(("begins_with(gsi1sk, :prefix)", vec![(":prefix", keys::REGION_ADVISOR_PREFIX.to_owned())])),
-        )
-        .await?;
+        let advisors = app
+            .store
+            .query(Index::Gsi1, keys::region_gsi1pk(region))
+            .sk_prefix(keys::REGION_ADVISOR_PREFIX)
+            .all()
+            .await?;
         for item in advisors {
             let advisor: AdvisorRecord = store::from_item(item.clone())?;
             report.advisors += 1;
@@ -119,19 +95,11 @@ async fn digest_for(
     day_end: DateTime<Utc>,
 ) -> Result<Option<bool>, ApiError> {
     let base = &app.config.app_base_url;
-    let overdue = gsi1_items(
-        app,
-        keys::portfolio_gsi1pk(&advisor.advisor_id),
-        Some(("gsi1sk < :now", vec![(":now", to_key(now))])),
-    )
-    .await?;
-    let in_person = gsi1_items(app, keys::in_person_open_gsi1pk(&advisor.advisor_id), None).await?;
-    let agenda = gsi1_items(
-        app,
-        keys::agenda_gsi1pk(&advisor.advisor_id),
-        Some(("gsi1sk BETWEEN :from AND :to", vec![(":from", to_key(day_start)), (":to", to_key(day_end))])),
-    )
-    .await?;
+    let index = |partition| app.store.query(Index::Gsi1, partition);
+    let overdue = index(keys::portfolio_gsi1pk(&advisor.advisor_id)).sk_before(to_key(now)).all().await?;
+    let in_person = index(keys::in_person_open_gsi1pk(&advisor.advisor_id)).all().await?;
+    let agenda =
+        index(keys::agenda_gsi1pk(&advisor.advisor_id)).sk_between(to_key(day_start), to_key(day_end)).all().await?;
     let agenda: Vec<_> = agenda
         .iter()
         .filter(|i| text(i, "status").as_deref() == Some("booked"))
@@ -183,19 +151,18 @@ async fn digest_for(
         "appUrl": format!("{base}/conseiller/portefeuille"),
     });
     let email = OutboxRecord::new(EmailTemplate::AdvisorDigest, &advisor.email, None, params, now);
-    let items = vec![
-        update(keys::advisor_pk(&advisor.advisor_id), keys::PROFILE, |u| {
-            u.update_expression("SET lastDigestDate = :day")
-                .condition_expression(
-                    "attribute_exists(pk) AND (attribute_not_exists(lastDigestDate) OR lastDigestDate <> :day)",
-                )
-                .expression_attribute_values(":day", s(day))
-        }),
-        put(email.to_item()?, None),
-    ];
-    match app.store.transact(items).await? {
+    let mut tx = Tx::new();
+    let once_a_day = tx.push(update(keys::advisor_pk(&advisor.advisor_id), keys::PROFILE, |u| {
+        u.update_expression("SET lastDigestDate = :day")
+            .condition_expression(
+                "attribute_exists(pk) AND (attribute_not_exists(lastDigestDate) OR lastDigestDate <> :day)",
+            )
+            .expression_attribute_values(":day", s(day))
+    }));
+    tx.push(put(email.to_item()?, None));
+    match app.store.commit(tx).await? {
         TransactOutcome::Committed => Ok(Some(true)),
-        outcome if outcome.condition_failed(0) => Ok(Some(false)),
+        outcome if outcome.failed(once_a_day) => Ok(Some(false)),
         outcome if outcome.conflicted() => Err(ApiError::Unavailable("digest conflicted; the retry resumes".into())),
         outcome => Err(ApiError::internal(format!("digest transaction cancelled: {outcome:?}"))),
     }

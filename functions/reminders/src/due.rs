@@ -12,16 +12,17 @@
 
 use api::links::LinkAction;
 use api::ApiError;
-use aws_sdk_dynamodb::types::{ConditionCheck, TransactWriteItem};
 use chrono::{DateTime, Duration, DurationRound, Utc};
-use domain::time::{french_date_time, to_key};
+use domain::time::to_key;
 use serde::Serialize;
-use serde_json::json;
+use serde_json::Value;
 use store::interview::{InterviewRecord, InterviewStatus, ReminderKind, ReminderRecord};
+use store::interview_email::InterviewEmail;
 use store::keys;
 use store::outbox::{EmailTemplate, OutboxRecord};
-use store::tx::{put, update};
-use store::{from_item, n, s, sdk_error, Item, TransactOutcome};
+use store::page::decode_cursor;
+use store::tx::{check, put, update};
+use store::{n, s, transact_retrying, Index, Page, Retrying, Step, TransactOutcome, Tx};
 
 use crate::App;
 
@@ -99,28 +100,15 @@ async fn due_in_bucket(
 ) -> Result<(Vec<ReminderRecord>, bool), ApiError> {
     // Sort keys are `<dueAt>#<interviewId>#<kind>`: `~` sorts after every id character.
     let bound = format!("{}#~", to_key(now));
+    let query = app.store.query(Index::Gsi1, keys::remind_gsi1pk(bucket)).sk_before(bound);
     let mut found = Vec::new();
-    let mut start: Option<Item> = None;
+    let mut start_key = None;
     loop {
-        let output = app
-            .store
-            .client
-            .query()
-            .table_name(&app.store.table)
-            .index_name(keys::GSI1)
-            .key_condition_expression("gsi1pk = :pk AND gsi1sk < :bound")
-            .expression_attribute_values(":pk", s(keys::remind_gsi1pk(bucket)))
-            .expression_attribute_values(":bound", s(bound.clone()))
-            .limit(i32::try_from(room.clamp(1, 500)).unwrap_or(500))
-            .set_exclusive_start_key(start.take())
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        for item in output.items.unwrap_or_default() {
-            found.push(from_item::<ReminderRecord>(item)?);
-        }
-        match output.last_evaluated_key.filter(|k| !k.is_empty()) {
-            Some(key) if found.len() < room => start = Some(key),
+        let limit = i32::try_from(room.clamp(1, 500)).unwrap_or(500);
+        let (items, next) = query.page_of::<ReminderRecord>(&Page { limit, start_key }).await?;
+        found.extend(items);
+        match next {
+            Some(cursor) if found.len() < room => start_key = Some(decode_cursor(&cursor)?),
             Some(_) => return Ok((found, true)),
             None => return Ok((found, false)),
         }
@@ -178,47 +166,30 @@ pub async fn run_reminders(app: &App, now: DateTime<Utc>) -> Result<RunReport, A
 }
 
 async fn advance_cursor(app: &App, now: DateTime<Utc>) -> Result<(), ApiError> {
-    let result = app
-        .store
-        .client
-        .update_item()
-        .table_name(&app.store.table)
-        .key("pk", s(keys::job_pk(JOB)))
-        .key("sk", s(keys::CURSOR_SK))
-        .update_expression("SET lastRunAt = :now")
-        .condition_expression("attribute_not_exists(lastRunAt) OR lastRunAt < :now")
-        .expression_attribute_values(":now", s(to_key(now)))
-        .send()
-        .await;
-    match result {
-        Ok(_) => Ok(()),
-        // A later run already moved it: the cursor only goes forward.
-        Err(e) if store::is_conditional_check_failed(&e) => Ok(()),
-        Err(e) => Err(ApiError::from(sdk_error(e))),
-    }
+    // `None`: a later run already moved it; the cursor only goes forward.
+    app.store
+        .update(&keys::job_pk(JOB), keys::CURSOR_SK, |u| {
+            u.update_expression("SET lastRunAt = :now")
+                .condition_expression("attribute_not_exists(lastRunAt) OR lastRunAt < :now")
+                .expression_attribute_values(":now", s(to_key(now)))
+        })
+        .await?;
+    Ok(())
 }
 
 /// Marks a reminder as not to be sent (out of the index), once.
 async fn skip(app: &App, reminder: &ReminderRecord, now: DateTime<Utc>, why: &str) -> Result<Handled, ApiError> {
-    let result = app
+    let updated = app
         .store
-        .client
-        .update_item()
-        .table_name(&app.store.table)
-        .key("pk", s(reminder.pk.clone()))
-        .key("sk", s(reminder.sk.clone()))
-        .update_expression("SET sentAt = :now, skipped = :why REMOVE gsi1pk, gsi1sk")
-        .condition_expression("attribute_exists(pk) AND attribute_not_exists(sentAt) AND dueAt = :due")
-        .expression_attribute_values(":now", s(to_key(now)))
-        .expression_attribute_values(":why", s(why))
-        .expression_attribute_values(":due", s(reminder.due_at.clone()))
-        .send()
-        .await;
-    match result {
-        Ok(_) => Ok(Handled::Skipped),
-        Err(e) if store::is_conditional_check_failed(&e) => Ok(Handled::AlreadySent),
-        Err(e) => Err(ApiError::from(sdk_error(e))),
-    }
+        .update(&reminder.pk, &reminder.sk, |u| {
+            u.update_expression("SET sentAt = :now, skipped = :why REMOVE gsi1pk, gsi1sk")
+                .condition_expression("attribute_exists(pk) AND attribute_not_exists(sentAt) AND dueAt = :due")
+                .expression_attribute_values(":now", s(to_key(now)))
+                .expression_attribute_values(":why", s(why))
+                .expression_attribute_values(":due", s(reminder.due_at.clone()))
+        })
+        .await?;
+    Ok(if updated.is_some() { Handled::Skipped } else { Handled::AlreadySent })
 }
 
 async fn handle_one(app: &App, reminder: &ReminderRecord, now: DateTime<Utc>) -> Result<Handled, ApiError> {
@@ -258,62 +229,53 @@ async fn handle_one(app: &App, reminder: &ReminderRecord, now: DateTime<Utc>) ->
             interview.start_at() - now,
         )
     });
-    let params = json!({
-        "kind": kind.as_str(),
-        "firstName": seeker.first_name,
-        "advisorName": advisor.display_name(),
-        "when": french_date_time(interview.start_at()),
-        "durationMinutes": interview.duration_minutes,
-        "channel": interview.channel,
-        "channelLabel": interview.channel.label_fr(),
-        "location": interview.location,
-        "phoneNumber": interview.phone_number,
-        "mandatory": interview.mandatory,
-        "appUrl": format!("{}/entretiens/{}", app.config.app_base_url, interview.interview_id),
-        "cancelUrl": cancel_url,
-    });
-    let email = OutboxRecord::new(EmailTemplate::InterviewReminder, &to, Some(&interview.seeker_id), params, now);
-    let items: Vec<TransactWriteItem> = vec![
-        update(reminder.pk.clone(), &reminder.sk, |u| {
-            u.update_expression("SET sentAt = :now, emailId = :email REMOVE gsi1pk, gsi1sk")
-                .condition_expression("attribute_exists(pk) AND attribute_not_exists(sentAt) AND dueAt = :due")
-                .expression_attribute_values(":now", s(to_key(now)))
-                .expression_attribute_values(":email", s(email.email_id.clone()))
-                .expression_attribute_values(":due", s(reminder.due_at.clone()))
-        }),
-        // Cancelled or moved since it was read: the guard drops the email (a moved interview has new reminders).
-        TransactWriteItem::builder()
-            .condition_check(
-                ConditionCheck::builder()
-                    .table_name("")
-                    .key("pk", s(interview.pk.clone()))
-                    .key("sk", s(interview.sk.clone()))
-                    .condition_expression("#status = :booked AND #sequence = :sequence")
-                    .expression_attribute_names("#status", "status")
-                    .expression_attribute_names("#sequence", "sequence")
-                    .expression_attribute_values(":booked", s("booked"))
-                    .expression_attribute_values(":sequence", n(interview.sequence))
-                    .build()
-                    .map_err(|e| ApiError::Internal(Box::new(e)))?,
-            )
-            .build(),
-        put(email.to_item()?, None),
-    ];
-    for attempt in 0..5u32 {
-        match app.store.transact(items.clone()).await? {
-            TransactOutcome::Committed => {
-                tracing::info!(interview_id = %interview.interview_id, kind = kind.as_str(), "reminder written");
-                return Ok(Handled::Sent);
-            }
-            outcome if outcome.condition_failed(0) => return Ok(Handled::AlreadySent),
-            outcome if outcome.condition_failed(1) => return Ok(Handled::Skipped),
-            outcome if outcome.conflicted() => {
-                tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
-            }
-            outcome => return Err(ApiError::internal(format!("reminder transaction cancelled: {outcome:?}"))),
+    let params = InterviewEmail {
+        kind: Some(kind.as_str()),
+        // Sent as null on a convocation, as before.
+        cancel_url: Some(cancel_url),
+        ..InterviewEmail::new(&interview, &seeker, &advisor, &app.config.app_base_url)
+    };
+    let email = OutboxRecord::new(
+        EmailTemplate::InterviewReminder,
+        &to,
+        Some(&interview.seeker_id),
+        Value::Object(params.params()),
+        now,
+    );
+    let mut tx = Tx::new();
+    let mark_sent = tx.push(update(reminder.pk.clone(), &reminder.sk, |u| {
+        u.update_expression("SET sentAt = :now, emailId = :email REMOVE gsi1pk, gsi1sk")
+            .condition_expression("attribute_exists(pk) AND attribute_not_exists(sentAt) AND dueAt = :due")
+            .expression_attribute_values(":now", s(to_key(now)))
+            .expression_attribute_values(":email", s(email.email_id.clone()))
+            .expression_attribute_values(":due", s(reminder.due_at.clone()))
+    }));
+    // Cancelled or moved since it was read: the guard drops the email (a moved interview has new reminders).
+    let still_booked = tx.push(check(interview.pk.clone(), &interview.sk, |c| {
+        c.condition_expression("#status = :booked AND #sequence = :sequence")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#sequence", "sequence")
+            .expression_attribute_values(":booked", s("booked"))
+            .expression_attribute_values(":sequence", n(interview.sequence))
+    }));
+    tx.push(put(email.to_item()?, None));
+    let items = tx.into_items();
+    let items = &items;
+    // Five attempts, as before: a reminder that keeps conflicting is found again by the next run.
+    let handled = transact_retrying("reminder transaction", Retrying::attempts(5), |_| async move {
+        match app.store.commit(Tx::from(items.clone())).await? {
+            TransactOutcome::Committed => Ok(Step::Done(Handled::Sent)),
+            outcome if outcome.failed(mark_sent) => Ok(Step::Done(Handled::AlreadySent)),
+            outcome if outcome.failed(still_booked) => Ok(Step::Done(Handled::Skipped)),
+            outcome if outcome.conflicted() => Ok(Step::Retry),
+            outcome => Err(ApiError::internal(format!("reminder transaction cancelled: {outcome:?}"))),
         }
+    })
+    .await?;
+    if matches!(handled, Handled::Sent) {
+        tracing::info!(interview_id = %interview.interview_id, kind = kind.as_str(), "reminder written");
     }
-    Err(ApiError::Unavailable("reminder transaction kept conflicting".into()))
+    Ok(handled)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod client;
 pub mod contact;
 pub mod error;
 pub mod interview;
+pub mod interview_email;
 pub mod journal;
 pub mod keys;
 pub mod outbox;

@@ -9,17 +9,20 @@
 use api::links::{LinkAction, LinkClaims, LinkError, LinkSigner};
 use api::ApiError;
 use chrono::{DateTime, Duration, Utc};
+use domain::interview::{check_acknowledge, check_cancel, Acknowledgement, MANDATORY_NOT_CANCELLABLE};
 use domain::time::{french_date_time, to_key};
 use http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use http::StatusCode;
 use lambda_http::{Body, Error, Request, RequestExt, Response};
 use minijinja::Environment;
-use serde_json::json;
-use store::interview::{InterviewRecord, InterviewStatus};
+use serde::Serialize;
+use store::interview::InterviewRecord;
+use store::journal::ActorRole;
 use store::keys;
 use store::tx::put;
 use store::{n, s, Item};
 
+use crate::interviews;
 use crate::ops::{self, InPersonRecord, RequestStatus};
 
 /// What the handler needs, built once per cold start: booking's own state (store, policy, signer).
@@ -106,18 +109,29 @@ fn unavailable() -> Page {
     )
 }
 
+/// What `page.html` reads.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PageContext<'a> {
+    title: &'a str,
+    lines: &'a [String],
+    button: Option<&'a str>,
+    action: &'a str,
+    app_url: &'a str,
+}
+
 fn render(app: &App, page: Page, action: &str) -> Response<Body> {
     let html = app
         .pages
         .get_template("page.html")
         .and_then(|t| {
-            t.render(json!({
-                "title": page.title,
-                "lines": page.lines,
-                "button": page.button,
-                "action": action,
-                "appUrl": app.booking.config.app_base_url,
-            }))
+            t.render(PageContext {
+                title: page.title,
+                lines: &page.lines,
+                button: page.button,
+                action,
+                app_url: &app.booking.config.app_base_url,
+            })
         })
         .unwrap_or_else(|_| "<!DOCTYPE html><p>Erreur</p>".into());
     Response::builder()
@@ -165,15 +179,13 @@ async fn link_used(app: &App, token_id: &str) -> Result<bool, ApiError> {
 fn preview(claims: &LinkClaims, subject: &Subject, now: DateTime<Utc>) -> Page {
     match (claims.action, subject) {
         (LinkAction::AcknowledgeConvocation, Subject::Interview(i)) => {
-            if i.acknowledged_at.is_some() {
-                Page::info(StatusCode::OK, "Convocation déjà confirmée", vec![format!(
+            match check_acknowledge(&interviews::state(i), ActorRole::Seeker) {
+                Ok(Acknowledgement::AlreadyRecorded) => Page::info(StatusCode::OK, "Convocation déjà confirmée", vec![format!(
                     "Vous avez déjà confirmé avoir reçu la convocation à l'entretien du {}.",
                     french_date_time(i.start_at())
-                )])
-            } else if !i.mandatory {
-                not_for_you()
-            } else {
-                Page {
+                )]),
+                Err(_) => not_for_you(),
+                Ok(Acknowledgement::Record) => Page {
                     status: StatusCode::OK,
                     title: "Confirmer la réception de votre convocation",
                     lines: vec![
@@ -181,21 +193,19 @@ fn preview(claims: &LinkClaims, subject: &Subject, now: DateTime<Utc>) -> Page {
                         "En cliquant sur le bouton, vous confirmez avoir reçu cette convocation. La date de confirmation est enregistrée dans votre dossier.".into(),
                     ],
                     button: Some("Je confirme avoir reçu ma convocation"),
-                }
+                },
             }
         }
         (LinkAction::CancelInterview, Subject::Interview(i)) => {
-            if i.mandatory {
-                Page::info(StatusCode::CONFLICT, "Ce rendez-vous ne peut pas être annulé", vec![
+            match check_cancel(&interviews::state(i), ActorRole::Seeker, now) {
+                Err(refusal) if refusal.code == MANDATORY_NOT_CANCELLABLE => Page::info(StatusCode::CONFLICT, "Ce rendez-vous ne peut pas être annulé", vec![
                     "Un entretien obligatoire ne s'annule pas. Si vous ne pouvez pas vous présenter, prévenez votre conseiller depuis votre espace et transmettez un justificatif.".into(),
-                ])
-            } else if i.status != InterviewStatus::Booked || i.start_at() <= now {
-                Page::info(StatusCode::CONFLICT, "Ce rendez-vous n'est plus à venir", vec![format!(
+                ]),
+                Err(_) => Page::info(StatusCode::CONFLICT, "Ce rendez-vous n'est plus à venir", vec![format!(
                     "Le rendez-vous du {} est déjà annulé, passé ou en cours. Rien n'a été modifié.",
                     french_date_time(i.start_at())
-                )])
-            } else {
-                Page {
+                )]),
+                Ok(()) => Page {
                     status: StatusCode::OK,
                     title: "Annuler votre rendez-vous",
                     lines: vec![
@@ -203,7 +213,7 @@ fn preview(claims: &LinkClaims, subject: &Subject, now: DateTime<Utc>) -> Page {
                         "En cliquant sur le bouton, le rendez-vous est annulé, le créneau est libéré et votre conseiller est prévenu par email.".into(),
                     ],
                     button: Some("Annuler ce rendez-vous"),
-                }
+                },
             }
         }
         (LinkAction::AcceptInPerson | LinkAction::DeclineInPerson, Subject::Request(r)) if r.status != RequestStatus::Open => {

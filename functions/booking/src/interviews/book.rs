@@ -1,0 +1,107 @@
+//! `POST /interviews`: a seeker books one of their advisor's open slots.
+
+use api::auth::Caller;
+use api::http::{json_response, parse_body};
+use api::ApiError;
+use chrono::{DateTime, Utc};
+use domain::interview::phone_for;
+use domain::Channel;
+use http::StatusCode;
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+use store::journal::ActorRole;
+use store::keys;
+use store::{transact_retrying, Retrying, Step, TransactOutcome, Tx};
+
+use super::schedule::{new_interview, push_new_interview, Author};
+use super::{claim_slot, slot_taken};
+use crate::emails::{self, Parties};
+use crate::records::{SlotRecord, SlotState};
+use crate::{views, App};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct BookBody {
+    slot_id: String,
+    channel: Channel,
+}
+
+fn slot_not_found() -> ApiError {
+    ApiError::NotFound { code: "slot_not_found", message: "no such slot of your advisor".into() }
+}
+
+/// `POST /interviews`.
+pub(crate) async fn book(
+    app: &App,
+    caller: &Caller,
+    request: &Request,
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    let body: BookBody = parse_body(request)?;
+    let seeker = api::access::caller_seeker(&app.store, caller).await?;
+    let advisor_id = seeker.advisor_id.clone().ok_or_else(slot_not_found)?;
+    let slot: SlotRecord = app
+        .store
+        .get(&keys::slot_pk(&body.slot_id), keys::SLOT_SK)
+        .await?
+        .filter(|s: &SlotRecord| s.advisor_id == advisor_id)
+        .ok_or_else(slot_not_found)?;
+    check_bookable(app, &slot, body.channel, now)?;
+    let advisor = app.store.advisor(&advisor_id).await?.ok_or_else(slot_not_found)?;
+    let phone = phone_for(body.channel, seeker.phone.as_deref())?;
+    let mut interview = new_interview(
+        &seeker,
+        &advisor_id,
+        slot.start_at(),
+        slot.duration_minutes,
+        body.channel,
+        false,
+        None,
+        phone,
+        now,
+    );
+    interview.slot_id = Some(slot.slot_id.clone());
+    let parties = Parties { seeker: &seeker, advisor: &advisor };
+    let author = Author { journal_kind: "interview_booked", role: ActorRole::Seeker, id: &seeker.seeker_id };
+
+    let (interview_ref, parties, author, slot) = (&interview, &parties, &author, &slot);
+    transact_retrying("booking", Retrying::default(), |attempt| async move {
+        // After a lost race (the driver has paused): another booking of the same slot may have won meanwhile.
+        if attempt > 0 {
+            let current: Option<SlotRecord> = app.store.get(&slot.pk, &slot.sk).await?;
+            if current.is_none_or(|s| s.state != SlotState::Open) {
+                return Err(slot_taken());
+            }
+        }
+        let mut tx = Tx::new();
+        let emails = emails::booked(app, interview_ref, parties, now);
+        let granules = push_new_interview(&mut tx, app, interview_ref, author, emails, now)?;
+        let claim = tx.push(claim_slot(slot, interview_ref));
+        match app.store.commit(tx).await? {
+            TransactOutcome::Committed => Ok(Step::Done(())),
+            outcome if outcome.failed(claim) => Err(slot_taken()),
+            outcome if outcome.any_failed(&granules) => {
+                Err(ApiError::conflict("agenda_conflict", "your advisor is no longer available at that time"))
+            }
+            outcome if outcome.conflicted() => Ok(Step::Retry),
+            outcome => Err(ApiError::internal(format!("booking cancelled: {outcome:?}"))),
+        }
+    })
+    .await?;
+    tracing::info!("interview booked");
+    Ok(json_response(StatusCode::CREATED, &views::interview(&interview)))
+}
+
+/// A seeker books a slot that offers the channel, within the notice and the horizon.
+fn check_bookable(app: &App, slot: &SlotRecord, channel: Channel, now: DateTime<Utc>) -> Result<(), ApiError> {
+    if !slot.channels.contains(&channel) {
+        return Err(ApiError::unprocessable("channel_not_offered", "this slot does not offer that channel"));
+    }
+    if slot.start_at() < now + app.policy.min_notice {
+        return Err(ApiError::unprocessable("too_late", "this slot starts too soon to be booked"));
+    }
+    if slot.start_at() > now + app.policy.seeker_horizon {
+        return Err(ApiError::unprocessable("too_far_ahead", "this slot is beyond the booking horizon"));
+    }
+    Ok(())
+}

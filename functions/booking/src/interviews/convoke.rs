@@ -1,0 +1,69 @@
+//! `POST /seekers/{seekerId}/convocations`: a mandatory interview, by the seeker's advisor.
+
+use api::auth::Caller;
+use api::http::{json_response, parse_body, path_param};
+use api::ApiError;
+use chrono::{DateTime, Utc};
+use domain::interview::phone_for;
+use domain::time::parse_instant;
+use domain::Channel;
+use http::StatusCode;
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+
+use super::schedule::{location_for, new_interview, schedule};
+use crate::emails::{self, Parties};
+use crate::{views, App};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ConvokeBody {
+    start: String,
+    duration_minutes: u32,
+    channel: Channel,
+    #[serde(default)]
+    location: Option<String>,
+}
+
+/// `POST /seekers/{seekerId}/convocations`.
+pub(crate) async fn convoke(
+    app: &App,
+    caller: &Caller,
+    request: &Request,
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    let seeker_id = path_param(request, "seekerId")?;
+    let body: ConvokeBody = parse_body(request)?;
+    let advisor = api::access::caller_advisor(&app.store, caller).await?;
+    let seeker = app
+        .store
+        .seeker(&seeker_id)
+        .await?
+        .filter(|s| !s.erased && s.advisor_id.as_deref() == Some(advisor.advisor_id.as_str()))
+        .ok_or_else(|| ApiError::not_found("no such seeker in your portfolio"))?;
+    let start = parse_instant("start", &body.start)?;
+    app.policy.check_advisor_start(start, now)?;
+    if start < now + app.policy.min_notice {
+        return Err(ApiError::unprocessable("too_late", "a convocation must leave the seeker the minimum notice"));
+    }
+    app.policy.check_duration(body.duration_minutes)?;
+    let location = location_for(body.channel, body.location.as_deref())?;
+    let phone = phone_for(body.channel, seeker.phone.as_deref())?;
+    let mut interview = new_interview(
+        &seeker,
+        &advisor.advisor_id,
+        start,
+        body.duration_minutes,
+        body.channel,
+        true,
+        location,
+        phone,
+        now,
+    );
+    let parties = Parties { seeker: &seeker, advisor: &advisor };
+    let email = emails::convocation(app, &interview, &parties, now);
+    interview.convocation_email_id = email.as_ref().map(|e| e.email_id.clone());
+    schedule(app, &interview, "convoked", &advisor.advisor_id, email.into_iter().collect(), Vec::new(), now).await?;
+    tracing::info!("seeker convoked");
+    Ok(json_response(StatusCode::CREATED, &views::interview(&interview)))
+}

@@ -1,0 +1,144 @@
+//! `POST /interviews/{interviewId}/reschedule`: to another open slot of the same advisor, in
+//! one transaction (the new slot claimed, the old one reopened, only the granules that change
+//! touched, the reminders moved, both people told).
+
+use std::collections::BTreeSet;
+
+use api::auth::Caller;
+use api::http::{json_response, parse_body, path_param};
+use api::ApiError;
+use aws_sdk_dynamodb::types::TransactWriteItem;
+use chrono::{DateTime, Utc};
+use domain::interview::check_reschedule;
+use http::StatusCode;
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+use serde_json::json;
+use store::interview::{
+    granules, hold_granules, release_granules, reopen_slot, set_reminders, start_sort_key, InterviewRecord,
+};
+use store::{keys, n, s, TransactOutcome, Tx};
+
+use super::{
+    claim_slot, guarded, interview_for, journal, outbox_items, parties, slot_taken, stale, state, Participant,
+};
+use crate::emails::{self, Parties};
+use crate::records::{SlotRecord, SlotState};
+use crate::{views, App};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RescheduleBody {
+    slot_id: String,
+}
+
+/// `POST /interviews/{interviewId}/reschedule`.
+pub(crate) async fn reschedule(
+    app: &App,
+    caller: &Caller,
+    request: &Request,
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    let interview_id = path_param(request, "interviewId")?;
+    let body: RescheduleBody = parse_body(request)?;
+    let (interview, who) = interview_for(app, caller, &interview_id).await?;
+    check_reschedule(&state(&interview), who.role(), now)?;
+    if interview.slot_id.as_deref() == Some(body.slot_id.as_str()) {
+        return Err(ApiError::unprocessable("same_slot", "the interview is already in this slot"));
+    }
+    let slot = target_slot(app, &interview, &who, &body.slot_id, now).await?;
+    let (seeker, advisor) = parties(app, &interview).await?;
+    let moved = moved_to(&interview, &slot);
+
+    let mut tx = Tx::new();
+    let guard = tx.push(mark_moved(&interview, &moved, &slot));
+    let claim = tx.push(claim_slot(&slot, &interview));
+    if let Some(old_slot) = &interview.slot_id {
+        tx.push(reopen_slot(old_slot, &interview.interview_id));
+    }
+    // One operation per item in a transaction: only the granules that change are touched.
+    let before: BTreeSet<String> = granules(interview.start_at(), interview.end_at()).into_iter().collect();
+    let after: BTreeSet<String> = granules(moved.start_at(), moved.end_at()).into_iter().collect();
+    tx.push_all(release_granules(&interview, before.difference(&after).cloned()));
+    let held = tx.push_all(hold_granules(&moved, after.difference(&before).cloned()));
+    tx.push_all(set_reminders(&moved, now)?);
+    let details = json!({"previousStart": interview.start});
+    tx.push(journal(app, &moved, "rescheduled", who.role(), Some(who.id()), details, now)?);
+    let parties = Parties { seeker: &seeker, advisor: &advisor };
+    tx.push_all(outbox_items(emails::rescheduled(app, &moved, &parties, interview.start_at(), now))?);
+    match app.store.commit(tx).await? {
+        TransactOutcome::Committed => {
+            tracing::info!("interview rescheduled");
+            Ok(json_response(StatusCode::OK, &views::interview(&moved)))
+        }
+        outcome if outcome.failed(claim) => Err(slot_taken()),
+        outcome if outcome.any_failed(&held) => {
+            Err(ApiError::conflict("agenda_conflict", "the advisor is not available at that time"))
+        }
+        outcome if outcome.failed(guard) || outcome.conflicted() => Err(stale()),
+        outcome => Err(ApiError::internal(format!("reschedule cancelled: {outcome:?}"))),
+    }
+}
+
+/// The open slot of the interview's advisor it moves to, offering its channel, far enough
+/// ahead for `who` (the seeker needs the booking notice, the advisor none).
+async fn target_slot(
+    app: &App,
+    interview: &InterviewRecord,
+    who: &Participant,
+    slot_id: &str,
+    now: DateTime<Utc>,
+) -> Result<SlotRecord, ApiError> {
+    let not_found = || ApiError::NotFound { code: "slot_not_found", message: "no such slot of this advisor".into() };
+    let slot: SlotRecord = app
+        .store
+        .get(&keys::slot_pk(slot_id), keys::SLOT_SK)
+        .await?
+        .filter(|s: &SlotRecord| s.advisor_id == interview.advisor_id)
+        .ok_or_else(not_found)?;
+    if !slot.channels.contains(&interview.channel) {
+        return Err(ApiError::unprocessable("channel_not_offered", "this slot does not offer the interview's channel"));
+    }
+    let earliest = match who {
+        Participant::Seeker(_) => now + app.policy.min_notice,
+        Participant::Advisor(_) => now,
+    };
+    if slot.start_at() < earliest {
+        return Err(ApiError::unprocessable("too_late", "this slot starts too soon"));
+    }
+    if slot.state != SlotState::Open {
+        return Err(slot_taken());
+    }
+    Ok(slot)
+}
+
+/// The interview at the slot's time, one sequence later.
+fn moved_to(interview: &InterviewRecord, slot: &SlotRecord) -> InterviewRecord {
+    let mut moved = interview.clone();
+    moved.slot_id = Some(slot.slot_id.clone());
+    moved.start = slot.start.clone();
+    moved.end = slot.end.clone();
+    moved.duration_minutes = slot.duration_minutes;
+    moved.gsi1sk = start_sort_key(slot.start_at(), &interview.interview_id);
+    moved.gsi2sk = moved.gsi1sk.clone();
+    moved.sequence += 1;
+    moved
+}
+
+/// The update that moves `interview`, guarded on the state it was read in.
+fn mark_moved(interview: &InterviewRecord, moved: &InterviewRecord, slot: &SlotRecord) -> TransactWriteItem {
+    guarded(
+        interview,
+        "SET #start = :start, #end = :end, durationMinutes = :duration, slotId = :slot, gsi1sk = :sort, gsi2sk = :sort, #sequence = :next",
+        |u| {
+            u.expression_attribute_names("#start", "start")
+                .expression_attribute_names("#end", "end")
+                .expression_attribute_values(":start", s(moved.start.clone()))
+                .expression_attribute_values(":end", s(moved.end.clone()))
+                .expression_attribute_values(":duration", n(moved.duration_minutes))
+                .expression_attribute_values(":slot", s(slot.slot_id.clone()))
+                .expression_attribute_values(":sort", s(moved.gsi1sk.clone()))
+                .expression_attribute_values(":next", n(moved.sequence))
+        },
+    )
+}
