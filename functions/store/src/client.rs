@@ -11,7 +11,6 @@ use serde::de::DeserializeOwned;
 use crate::attr::{from_item, s, Item};
 use crate::error::{is_conditional_check_failed, sdk_error, StoreError};
 use crate::keys;
-use crate::page::{self, Page};
 use crate::records::{AdvisorRecord, IdentityRecord, SeekerRecord};
 use crate::tx::{TransactOutcome, Tx};
 
@@ -49,7 +48,7 @@ impl Store {
     }
 
     /// Runs a transaction; cancellation is an outcome, not an error.
-    pub async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<TransactOutcome, StoreError> {
+    async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<TransactOutcome, StoreError> {
         let items = crate::tx::with_table(&self.table, items);
         match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
             Ok(_) => Ok(TransactOutcome::Committed),
@@ -136,23 +135,11 @@ impl Store {
     pub async fn advisor(&self, advisor_id: &str) -> Result<Option<AdvisorRecord>, StoreError> {
         self.get(&keys::advisor_pk(advisor_id), keys::PROFILE).await
     }
-
-    /// Every item of one partition (all pages), for export and erasure.
-    pub async fn partition(&self, pk: &str) -> Result<Vec<Item>, StoreError> {
-        let query = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", AttributeValue::S(pk.to_owned()))
-            .consistent_read(true);
-        query_all(query).await
-    }
 }
 
 /// Every item a Query matches, page after page: `query` is the configured Query (table, index,
 /// key condition, values); each page continues from the previous page's last key.
-pub async fn query_all(query: QueryFluentBuilder) -> Result<Vec<Item>, StoreError> {
+pub(crate) async fn query_all(query: QueryFluentBuilder) -> Result<Vec<Item>, StoreError> {
     let mut items = Vec::new();
     let mut start: Option<Item> = None;
     loop {
@@ -162,87 +149,5 @@ pub async fn query_all(query: QueryFluentBuilder) -> Result<Vec<Item>, StoreErro
             Some(key) if !key.is_empty() => start = Some(key),
             _ => return Ok(items),
         }
-    }
-}
-
-/// One page of a Query on the table or an index.
-#[derive(Debug, Clone)]
-pub struct QuerySpec<'a> {
-    /// `None` for the table itself, else `GSI1` or `GSI2`.
-    pub index: Option<&'a str>,
-    pub partition: String,
-    /// Restricts the sort key with `begins_with`.
-    pub sort_prefix: Option<String>,
-    /// Restricts the sort key to `BETWEEN low AND high` (both inclusive).
-    pub sort_between: Option<(String, String)>,
-    /// Keeps only items whose `attribute` equals `value` (a filter: read capacity is still spent on the rest).
-    pub filter_equals: Option<(&'a str, String)>,
-    /// Newest (highest sort key) first when false.
-    pub ascending: bool,
-}
-
-impl<'a> QuerySpec<'a> {
-    /// A whole partition of the table or an index, in sort-key order.
-    pub fn partition(index: Option<&'a str>, partition: String, ascending: bool) -> QuerySpec<'a> {
-        QuerySpec { index, partition, sort_prefix: None, sort_between: None, filter_equals: None, ascending }
-    }
-}
-
-impl Store {
-    /// One page of `spec`, resuming at `page`'s cursor; returns the items and the next cursor.
-    pub async fn query_page(
-        &self,
-        spec: &QuerySpec<'_>,
-        page: &Page,
-    ) -> Result<(Vec<Item>, Option<String>), StoreError> {
-        let (pk_attr, sk_attr) = match spec.index {
-            None => ("pk", "sk"),
-            Some(keys::GSI1) => ("gsi1pk", "gsi1sk"),
-            Some(_) => ("gsi2pk", "gsi2sk"),
-        };
-        // A cursor from another list (or forged) must not reach DynamoDB, which would reject it with a 500-class error.
-        if let Some(start) = &page.start_key {
-            let same_partition = start.get(pk_attr).and_then(|v| v.as_s().ok()) == Some(&spec.partition);
-            // An index's resume key holds the table key and the index key, nothing else.
-            let mut expected = vec!["pk", "sk"];
-            if spec.index.is_some() {
-                expected.extend([pk_attr, sk_attr]);
-            }
-            let complete = start.len() == expected.len() && expected.iter().all(|k| start.contains_key(*k));
-            if !same_partition || !complete {
-                return Err(StoreError::InvalidCursor);
-            }
-        }
-        let mut query = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .set_index_name(spec.index.map(str::to_owned))
-            .expression_attribute_names("#pk", pk_attr)
-            .expression_attribute_values(":pk", s(spec.partition.clone()))
-            .scan_index_forward(spec.ascending)
-            .limit(page.limit)
-            .set_exclusive_start_key(page.start_key.clone());
-        query = match (&spec.sort_prefix, &spec.sort_between) {
-            (Some(prefix), _) => query
-                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                .expression_attribute_names("#sk", sk_attr)
-                .expression_attribute_values(":prefix", s(prefix.clone())),
-            (None, Some((low, high))) => query
-                .key_condition_expression("#pk = :pk AND #sk BETWEEN :low AND :high")
-                .expression_attribute_names("#sk", sk_attr)
-                .expression_attribute_values(":low", s(low.clone()))
-                .expression_attribute_values(":high", s(high.clone())),
-            (None, None) => query.key_condition_expression("#pk = :pk"),
-        };
-        if let Some((attribute, value)) = &spec.filter_equals {
-            query = query
-                .filter_expression("#filter = :filter")
-                .expression_attribute_names("#filter", *attribute)
-                .expression_attribute_values(":filter", s(value.clone()));
-        }
-        let output = query.send().await.map_err(sdk_error)?;
-        let next = output.last_evaluated_key.filter(|k| !k.is_empty()).map(|k| page::encode_cursor(&k));
-        Ok((output.items.unwrap_or_default(), next))
     }
 }

@@ -16,11 +16,6 @@ pub enum TransactOutcome {
 }
 
 impl TransactOutcome {
-    /// Whether the item at `index` failed its condition.
-    pub fn condition_failed(&self, index: usize) -> bool {
-        self.reason_is(index, "ConditionalCheckFailed")
-    }
-
     pub(crate) fn reason_is(&self, index: usize, code: &str) -> bool {
         match self {
             TransactOutcome::Committed => false,
