@@ -17,7 +17,8 @@ use crate::tx::{TransactOutcome, Tx};
 /// The table and its client; built once at cold start and shared.
 #[derive(Clone, Debug)]
 pub struct Store {
-    pub client: Client,
+    /// Private: every DynamoDB call goes through the store's own operations.
+    pub(crate) client: Client,
     pub table: String,
 }
 
