@@ -6,7 +6,7 @@
 //! free ports), kills one of its processes during a burst of requests, restarts it, and checks
 //! invariants on what is observable afterwards.
 //!
-//! The third fault of issue 7, the Chime SDK failing, is covered by tests/meetings.rs
+//! The third fault of issue 7, the Chime SDK failing, is covered by tests/api/meetings.rs
 //! (503, nothing changed).
 
 use std::collections::{HashMap, HashSet};
