@@ -42,6 +42,7 @@ fn assert_no_overlap(interviews: &[Value]) {
 
 #[tokio::test]
 async fn fifty_seekers_racing_for_one_slot_make_one_interview() {
+    let _load = integration_tests::exclusive_load().await;
     let api = Api::new();
     let (advisor, _, seekers) = advisor_with_seekers(&api, 50).await;
     let start = paris_at(3, 10, 0);
@@ -67,6 +68,7 @@ async fn fifty_seekers_racing_for_one_slot_make_one_interview() {
 
 #[tokio::test]
 async fn twenty_slots_with_ten_racers_each_make_twenty_interviews() {
+    let _load = integration_tests::exclusive_load().await;
     let api = Api::new();
     let (advisor, _, seekers) = advisor_with_seekers(&api, 20).await;
     let day_start = paris_at(4, 8, 0);

@@ -85,6 +85,7 @@ async fn a_message_reaches_every_device_of_both_participants_in_order() {
 
 #[tokio::test]
 async fn ten_senders_times_a_hundred_messages_are_each_stored_once_delivered_and_in_order() {
+    let _load = integration_tests::exclusive_load().await;
     const PAIRS: usize = 5;
     const PER_SENDER: usize = 100;
     assert!(
@@ -673,6 +674,7 @@ async fn chat_days(table: &Table, seeker_id: &str) -> usize {
 
 #[tokio::test]
 async fn over_the_rate_limit_a_message_gets_an_error_frame_and_stores_nothing() {
+    let _load = integration_tests::exclusive_load().await;
     let limit = rate_limit();
     let api = Api::new();
     let admin = api.admin().await;

@@ -64,6 +64,7 @@ async fn one_identity_registers_once_even_twenty_times_at_once() {
 
 #[tokio::test]
 async fn three_hundred_registrations_never_overfill_a_portfolio() {
+    let _load = integration_tests::exclusive_load().await;
     let api = Api::new();
     let table = Table::connect().await;
     let admin = api.admin().await;

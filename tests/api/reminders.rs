@@ -40,6 +40,7 @@ async fn settled_reminders(api: &Api, to: &str, count: usize) -> Vec<Value> {
 
 #[tokio::test]
 async fn a_week_across_the_autumn_change_reminds_each_interview_twice_at_the_right_wall_clock_time() {
+    let _load = integration_tests::exclusive_load().await;
     let api = Api::new();
     let admin = api.admin().await;
     let (advisor, advisor_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
@@ -236,6 +237,7 @@ fn reminder_item(id: &str, kind: ReminderKind, start: DateTime<Utc>) -> Item {
 
 #[tokio::test]
 async fn with_ten_thousand_interviews_a_run_reads_only_the_due_reminders() {
+    let _load = integration_tests::exclusive_load().await;
     let api = Api::new();
     let admin = api.admin().await;
     let (_, advisor_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
