@@ -6,7 +6,7 @@
 //! free ports), kills one of its processes during a burst of requests, restarts it, and checks
 //! invariants on what is observable afterwards.
 //!
-//! The third fault of issue 7, the Chime SDK failing, is covered by tests/meetings.rs
+//! The third fault of issue 7, the Chime SDK failing, is covered by tests/api/meetings.rs
 //! (503, nothing changed).
 
 use std::collections::{HashMap, HashSet};
@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use chrono::Duration as Span;
 use futures::future::join_all;
-use integration_tests::{paris_at, registration_body, rfc3339, unique, Api, Person};
+use integration_tests::{paris_at, query_instant, registration_body, unique, Api, Person};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -152,8 +152,7 @@ impl PrivateStack {
     }
 
     fn api(&self) -> Api {
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(120)).build().expect("http client");
-        Api { base: format!("http://127.0.0.1:{}", self.http_port), http }
+        Api::at(format!("http://127.0.0.1:{}", self.http_port))
     }
 
     fn kill_dynamodb(&mut self) {
@@ -259,26 +258,6 @@ fn assert_unavailable(status: StatusCode, retry_after: bool, body: &Value) {
     assert!(body["error"]["message"].is_string(), "{body}");
 }
 
-/// Every page of a list route.
-async fn all_items(api: &Api, path: &str, who: &Person) -> Vec<Value> {
-    let mut items = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let separator = if path.contains('?') { '&' } else { '?' };
-        let page_path = match &cursor {
-            Some(c) => format!("{path}{separator}limit=200&cursor={c}"),
-            None => format!("{path}{separator}limit=200"),
-        };
-        let (status, page) = api.get(&page_path, who).await;
-        assert_eq!(status, StatusCode::OK, "{page_path}: {page}");
-        items.extend(page["items"].as_array().cloned().unwrap_or_default());
-        match page["nextCursor"].as_str() {
-            Some(next) => cursor = Some(next.to_owned()),
-            None => return items,
-        }
-    }
-}
-
 #[tokio::test]
 async fn dynamodb_down_during_a_burst_gives_503_and_leaves_consistent_state() {
     let mut stack = PrivateStack::start().await;
@@ -293,15 +272,7 @@ async fn dynamodb_down_during_a_burst_gives_503_and_leaves_consistent_state() {
     let start = paris_at(5, 8, 0);
     let mut slot_ids = Vec::new();
     for i in 0..20 {
-        let (status, made) = api
-            .post(
-                "/advisors/me/slots",
-                &advisor,
-                json!({"start": rfc3339(start + Span::minutes(30 * i)), "durationMinutes": 30, "channels": ["phone"]}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{made}");
-        slot_ids.push(made["items"][0]["slotId"].as_str().expect("slotId").to_owned());
+        slot_ids.push(api.slot(&advisor, start + Span::minutes(30 * i), 30, &["phone"]).await);
     }
     let mut newcomers = Vec::new();
     for _ in 0..60 {
@@ -372,7 +343,7 @@ async fn dynamodb_down_during_a_burst_gives_503_and_leaves_consistent_state() {
     }
 
     // Portfolio: the stored count equals the listed portfolio, which holds everyone.
-    let portfolio = all_items(&api, "/advisors/me/portfolio", &advisor).await;
+    let portfolio = api.all_items("/advisors/me/portfolio", &advisor).await;
     let portfolio_ids: HashSet<String> =
         portfolio.iter().filter_map(|s| s["seekerId"].as_str().map(str::to_owned)).collect();
     assert_eq!(portfolio_ids.len(), portfolio.len(), "nobody listed twice");
@@ -389,12 +360,12 @@ async fn dynamodb_down_during_a_burst_gives_503_and_leaves_consistent_state() {
         .filter(|id| !portfolio_ids.contains(*id))
         .collect();
     eprintln!("faults: {} acknowledged registrations not found after the restart", lost.len());
-    let advisors = all_items(&api, "/admin/advisors?region=11", &admin).await;
+    let advisors = api.all_items("/admin/advisors?region=11", &admin).await;
     let row = advisors.iter().find(|a| a["advisorId"] == advisor_id.as_str()).expect("the advisor is listed");
     assert_eq!(row["portfolioCount"], json!(portfolio.len()), "stored count vs portfolio");
 
     // Slots and interviews: a booked slot names exactly the interview that holds it, and back.
-    let slots = all_items(&api, "/advisors/me/slots", &advisor).await;
+    let slots = api.all_items("/advisors/me/slots", &advisor).await;
     let slot_interviews: HashMap<String, String> = slots
         .iter()
         .filter(|s| s["state"] == "booked")
@@ -407,13 +378,9 @@ async fn dynamodb_down_during_a_burst_gives_503_and_leaves_consistent_state() {
         .collect();
     let from = start - Span::hours(1);
     let to = start + Span::hours(12);
-    let agenda_path = format!(
-        "/advisors/me/agenda?from={}&to={}",
-        rfc3339(from).replace('+', "%2B").replace(':', "%3A"),
-        rfc3339(to).replace('+', "%2B").replace(':', "%3A")
-    );
+    let agenda_path = format!("/advisors/me/agenda?from={}&to={}", query_instant(from), query_instant(to));
     let booked_interviews: Vec<Value> =
-        all_items(&api, &agenda_path, &advisor).await.into_iter().filter(|i| i["status"] == "booked").collect();
+        api.all_items(&agenda_path, &advisor).await.into_iter().filter(|i| i["status"] == "booked").collect();
     let interview_ids: HashSet<String> =
         booked_interviews.iter().filter_map(|i| i["interviewId"].as_str().map(str::to_owned)).collect();
     assert_eq!(interview_ids.len(), booked_interviews.len());

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_lambda_events::event::dynamodb::Event;
-use integration_tests::{unique, Api, Table};
+use integration_tests::{attr_text, poll_until, unique, Api, Table};
 use serde_json::json;
 use store::outbox::{EmailTemplate, OutboxRecord};
 
@@ -21,7 +21,7 @@ async fn a_record_delivered_twice_sends_one_email() {
         chrono::Utc::now(),
     );
     let item = store::to_item(&outbox).unwrap();
-    table.client.put_item().table_name(&table.name).set_item(Some(item)).send().await.unwrap();
+    table.put(item).await;
 
     // The gateway's stream poller delivers it once; deliver the same record twice more, concurrently.
     let image: HashMap<String, serde_json::Value> = serde_json::from_value(
@@ -44,13 +44,13 @@ async fn a_record_delivered_twice_sends_one_email() {
     }
     let emails = api.wait_for_emails(&recipient, 1).await;
     // Once the item is marked sent, a late redelivery is simply done.
-    for _ in 0..100 {
-        let stored = table.item(&outbox.pk, &outbox.sk).await.unwrap();
-        if stored["status"].as_s().unwrap() == "sent" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    poll_until(
+        100,
+        Duration::from_millis(50),
+        || table.item(&outbox.pk, &outbox.sk),
+        |stored| stored.as_ref().and_then(|item| attr_text(item, "status")) == Some("sent"),
+    )
+    .await;
     let again = email_dispatch::handle(&app, event).await.unwrap();
     assert!(again.batch_item_failures.is_empty(), "a sent email is done");
 

@@ -8,7 +8,10 @@ use chrono::{DateTime, Duration, DurationRound, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
 use futures::future::join_all;
 use icalendar::{Calendar, CalendarComponent, Component};
-use integration_tests::{assert_error, next_last_sunday, paris_at, regions, rfc3339, Api, Person, Table};
+use integration_tests::{
+    assert_error, instant, next_last_sunday, paris_at, paris_on, poll_until, query_instant, regions, rfc3339, Api,
+    Person, Table, EVERY_CHANNEL,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -20,37 +23,12 @@ async fn advisor_with_seekers(api: &Api, count: usize) -> (Person, String, Vec<(
     (advisor, advisor_id, seekers)
 }
 
-async fn create_slots(api: &Api, advisor: &Person, body: Value) -> Vec<Value> {
-    let (status, made) = api.post("/advisors/me/slots", advisor, body).await;
-    assert_eq!(status, StatusCode::CREATED, "{made}");
-    made["items"].as_array().unwrap().clone()
-}
-
-async fn one_slot(api: &Api, advisor: &Person, start: DateTime<Utc>, minutes: u32) -> String {
-    let made = create_slots(
-        api,
-        advisor,
-        json!({"start": rfc3339(start), "durationMinutes": minutes, "channels": ["video", "phone", "in_person"]}),
-    )
-    .await;
-    made[0]["slotId"].as_str().unwrap().to_owned()
-}
-
-fn instant(value: &Value) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(value.as_str().expect("an instant")).expect("RFC 3339").with_timezone(&Utc)
-}
-
 /// The interviews of the advisor's agenda that still hold time (booked).
 async fn booked_agenda(api: &Api, advisor: &Person, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Value> {
-    let path =
-        format!("/advisors/me/agenda?from={}&to={}&limit=200", urlencode(&rfc3339(from)), urlencode(&rfc3339(to)));
+    let path = format!("/advisors/me/agenda?from={}&to={}&limit=200", query_instant(from), query_instant(to));
     let (status, agenda) = api.get(&path, advisor).await;
     assert_eq!(status, StatusCode::OK, "{agenda}");
     agenda["items"].as_array().unwrap().iter().filter(|i| i["status"] == "booked").cloned().collect()
-}
-
-fn urlencode(text: &str) -> String {
-    text.replace('+', "%2B").replace(':', "%3A")
 }
 
 fn assert_no_overlap(interviews: &[Value]) {
@@ -64,10 +42,11 @@ fn assert_no_overlap(interviews: &[Value]) {
 
 #[tokio::test]
 async fn fifty_seekers_racing_for_one_slot_make_one_interview() {
+    let _load = integration_tests::exclusive_load().await;
     let api = Api::new();
     let (advisor, _, seekers) = advisor_with_seekers(&api, 50).await;
     let start = paris_at(3, 10, 0);
-    let slot_id = one_slot(&api, &advisor, start, 30).await;
+    let slot_id = api.slot(&advisor, start, 30, EVERY_CHANNEL).await;
 
     let attempts = seekers
         .iter()
@@ -89,12 +68,13 @@ async fn fifty_seekers_racing_for_one_slot_make_one_interview() {
 
 #[tokio::test]
 async fn twenty_slots_with_ten_racers_each_make_twenty_interviews() {
+    let _load = integration_tests::exclusive_load().await;
     let api = Api::new();
     let (advisor, _, seekers) = advisor_with_seekers(&api, 20).await;
     let day_start = paris_at(4, 8, 0);
     let mut slot_ids = Vec::new();
     for i in 0..20 {
-        slot_ids.push(one_slot(&api, &advisor, day_start + Duration::minutes(30 * i), 30).await);
+        slot_ids.push(api.slot(&advisor, day_start + Duration::minutes(30 * i), 30, EVERY_CHANNEL).await);
     }
     let mut attempts = Vec::new();
     for (i, slot_id) in slot_ids.iter().enumerate() {
@@ -121,7 +101,7 @@ async fn a_convocation_racing_bookings_never_double_books_the_advisor() {
     let api = Api::new();
     let (advisor, _, seekers) = advisor_with_seekers(&api, 11).await;
     let start = paris_at(5, 14, 0);
-    let slot_id = one_slot(&api, &advisor, start, 30).await;
+    let slot_id = api.slot(&advisor, start, 30, EVERY_CHANNEL).await;
     let (convoked, convoked_id) = &seekers[10];
     let _ = convoked;
 
@@ -161,10 +141,9 @@ async fn cancel_and_rebook_racing_leave_slot_and_interviews_consistent() {
     let (advisor, _, seekers) = advisor_with_seekers(&api, 6).await;
     for round in 0..3 {
         let start = paris_at(6, 9 + round, 0);
-        let slot_id = one_slot(&api, &advisor, start, 30).await;
+        let slot_id = api.slot(&advisor, start, 30, EVERY_CHANNEL).await;
         let (first, _) = &seekers[0];
-        let (status, interview) = api.post("/interviews", first, json!({"slotId": slot_id, "channel": "video"})).await;
-        assert_eq!(status, StatusCode::CREATED);
+        let interview = api.book(first, &slot_id, "video").await;
         let interview_id = interview["interviewId"].as_str().unwrap().to_owned();
 
         let cancel_path = format!("/interviews/{interview_id}/cancel");
@@ -233,13 +212,13 @@ async fn slots_and_convocations_keep_wall_clock_time_across_daylight_saving() {
         let change = next_last_sunday(month, 14);
         // Two weeks before the change, 09:30 in Paris; four weekly slots straddle it.
         let first_day = change - Duration::days(12);
-        let first = Paris.from_local_datetime(&first_day.and_hms_opt(9, 30, 0).unwrap()).unwrap().with_timezone(&Utc);
-        let made = create_slots(
-            &api,
-            &advisor,
-            json!({"start": rfc3339(first), "durationMinutes": 45, "channels": ["video"], "repeatWeeks": 4}),
-        )
-        .await;
+        let first = paris_on(first_day, 9, 30);
+        let made = api
+            .create_slots(
+                &advisor,
+                json!({"start": rfc3339(first), "durationMinutes": 45, "channels": ["video"], "repeatWeeks": 4}),
+            )
+            .await;
         assert_eq!(made.len(), 4);
         let offsets: HashSet<String> = made.iter().map(|s| s["start"].as_str().unwrap()[19..].to_owned()).collect();
         assert_eq!(offsets.len(), 2, "the offset changes with the season: {made:?}");
@@ -249,7 +228,7 @@ async fn slots_and_convocations_keep_wall_clock_time_across_daylight_saving() {
 
         // A convocation the day after the change, 09:30: the invitation says 09:30 Europe/Paris.
         let day_after = change + Duration::days(1);
-        let start = Paris.from_local_datetime(&day_after.and_hms_opt(9, 30, 0).unwrap()).unwrap().with_timezone(&Utc);
+        let start = paris_on(day_after, 9, 30);
         let (status, convocation) = api
             .post(
                 &format!("/seekers/{seeker_id}/convocations"),
@@ -261,8 +240,7 @@ async fn slots_and_convocations_keep_wall_clock_time_across_daylight_saving() {
         assert_eq!(&convocation["start"].as_str().unwrap()[11..19], "09:30:00");
         assert_eq!(instant(&convocation["start"]), start);
         let when = domain::time::french_date_time(start);
-        let email =
-            api.wait_for_subject(&format!("{}@example.fr", seeker.sub), &format!("obligatoire le {when}")).await;
+        let email = api.wait_for_subject(&seeker.email(), &format!("obligatoire le {when}")).await;
         let email = &email;
         let (text, parsed_start, _) = invitation(email);
         assert_eq!(parsed_start, start, "the invitation parses back to the same instant");
@@ -275,13 +253,12 @@ async fn emails_carry_invitations_that_follow_the_interview() {
     let api = Api::new();
     let (advisor, _, seekers) = advisor_with_seekers(&api, 1).await;
     let (seeker, seeker_id) = &seekers[0];
-    let seeker_email = format!("{}@example.fr", seeker.sub);
+    let seeker_email = seeker.email();
     let start = paris_at(7, 11, 0);
-    let first_slot = one_slot(&api, &advisor, start, 30).await;
-    let second_slot = one_slot(&api, &advisor, start + Duration::hours(2), 30).await;
+    let first_slot = api.slot(&advisor, start, 30, EVERY_CHANNEL).await;
+    let second_slot = api.slot(&advisor, start + Duration::hours(2), 30, EVERY_CHANNEL).await;
 
-    let (status, booked) = api.post("/interviews", seeker, json!({"slotId": first_slot, "channel": "phone"})).await;
-    assert_eq!(status, StatusCode::CREATED, "{booked}");
+    let booked = api.book(seeker, &first_slot, "phone").await;
     assert_eq!(booked["phone"]["caller"], "advisor");
     let interview_id = booked["interviewId"].as_str().unwrap().to_owned();
     let confirmation = &api.wait_for_subject(&seeker_email, "est confirmé").await;
@@ -354,16 +331,15 @@ async fn the_follow_up_flow_lands_in_the_journal_and_the_cadence() {
     assert!(first_ack.is_string());
     let (_, again) = api.post(&format!("/interviews/{id}/acknowledge"), seeker, json!({})).await;
     assert_eq!(again["acknowledgedAt"], first_ack, "the first acknowledgement stands");
-    api.wait_for_subject(&format!("{}@example.fr", seeker.sub), "Convocation").await;
+    api.wait_for_subject(&seeker.email(), "Convocation").await;
     // The dispatcher marks the email sent right after SES accepts it.
-    let mut read = Value::Null;
-    for _ in 0..50 {
-        read = api.get(&format!("/interviews/{id}"), seeker).await.1;
-        if read["convocation"]["sentAt"].is_string() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let read = poll_until(
+        50,
+        std::time::Duration::from_millis(100),
+        || async { api.get(&format!("/interviews/{id}"), seeker).await.1 },
+        |read: &Value| read["convocation"]["sentAt"].is_string(),
+    )
+    .await;
     assert!(read["convocation"]["sentAt"].is_string(), "proof of sending: {read}");
     assert_eq!(read["convocation"]["acknowledgedAt"], first_ack);
 
@@ -437,10 +413,9 @@ async fn the_follow_up_flow_lands_in_the_journal_and_the_cadence() {
     assert_error(status, &body, StatusCode::CONFLICT, Some("already_answered"));
     let (_, open) = api.get("/advisors/me/in-person-requests", &advisor).await;
     assert!(open["items"].as_array().unwrap().is_empty());
-    let declined_email = api.wait_for_subject(&format!("{}@example.fr", seeker.sub), "Votre demande d'entretien").await;
+    let declined_email = api.wait_for_subject(&seeker.email(), "Votre demande d'entretien").await;
     assert!(declined_email["text"].as_str().unwrap().contains("Pas d'agence disponible"));
-    let accepted_email =
-        &api.wait_for_subject(&format!("{}@example.fr", seeker.sub), "Votre entretien en agence").await;
+    let accepted_email = &api.wait_for_subject(&seeker.email(), "Votre entretien en agence").await;
     assert_eq!(invitation(accepted_email).1, start + Duration::days(2));
 
     // The journal, newest first, for the seeker and their advisor.
@@ -477,13 +452,12 @@ async fn nobody_books_reads_or_convokes_outside_their_own() {
     let (neighbour, _) = &seekers[1];
     let (stranger, stranger_id) = &other_seekers[0];
     let start = paris_at(9, 10, 0);
-    let other_slot = one_slot(&api, &other_advisor, start, 30).await;
-    let own_slot = one_slot(&api, &advisor, start, 30).await;
+    let other_slot = api.slot(&other_advisor, start, 30, EVERY_CHANNEL).await;
+    let own_slot = api.slot(&advisor, start, 30, EVERY_CHANNEL).await;
 
     let (status, body) = api.post("/interviews", seeker, json!({"slotId": other_slot, "channel": "video"})).await;
     assert_error(status, &body, StatusCode::NOT_FOUND, Some("slot_not_found"));
-    let (status, booked) = api.post("/interviews", seeker, json!({"slotId": own_slot, "channel": "video"})).await;
-    assert_eq!(status, StatusCode::CREATED);
+    let booked = api.book(seeker, &own_slot, "video").await;
     let interview_id = booked["interviewId"].as_str().unwrap();
     let path = format!("/interviews/{interview_id}");
     for outsider in [neighbour, stranger, &other_advisor] {
@@ -609,15 +583,15 @@ async fn bad_input_gets_a_clear_4xx_and_writes_nothing() {
         .all(|i| i["sk"].as_s().unwrap() == "PROFILE"));
 
     // Overlapping slots are refused, whole series included.
-    let made =
-        create_slots(&api, &advisor, json!({"start": rfc3339(start), "durationMinutes": 60, "channels": ["video"]}))
-            .await;
+    let made = api
+        .create_slots(&advisor, json!({"start": rfc3339(start), "durationMinutes": 60, "channels": ["video"]}))
+        .await;
     let (status, body) = slot(json!({"start": rfc3339(start - Duration::weeks(1) + Duration::minutes(30)), "durationMinutes": 60, "channels": ["video"], "repeatWeeks": 3})).await;
     assert_error(status, &body, StatusCode::CONFLICT, Some("slot_overlap"));
     let window = format!(
         "/advisors/me/slots?limit=200&from={}&to={}",
-        urlencode(&rfc3339(Utc::now())),
-        urlencode(&rfc3339(Utc::now() + Duration::days(60)))
+        query_instant(Utc::now()),
+        query_instant(Utc::now() + Duration::days(60))
     );
     let (_, listed) = api.get(&window, &advisor).await;
     assert_eq!(listed["items"].as_array().unwrap().len(), 1, "the partial series was rolled back: {listed}");

@@ -7,109 +7,65 @@
 //! its own far-apart dates and people, and asserts on its own people's emails
 //! and reminder items, so other data cannot break it.
 
-use std::collections::HashMap;
-
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
 use futures::future::join_all;
-use integration_tests::{next_last_sunday, regions, rfc3339, Api, Person, Table};
+use integration_tests::{
+    attr_text, next_last_sunday, paris_on, parse_instant, regions, stored_instant, Api, Item, Table,
+};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use store::interview::ReminderKind;
 
 /// Fires the reminders job as EventBridge would, at `time`; returns its report.
 async fn run_at(api: &Api, time: DateTime<Utc>) -> Value {
-    let response = api
-        .http
-        .post(format!("{}/_local/schedule/reminders", api.base))
-        .json(&json!({"time": time.to_rfc3339()}))
-        .send()
-        .await
-        .expect("gateway reachable");
-    let status = response.status();
-    let body: Value = response.json().await.expect("report json");
-    assert_eq!(status, StatusCode::OK, "run at {time}: {body}");
-    body
+    api.run_schedule("reminders", time).await
 }
 
-fn email_of(person: &Person) -> String {
-    format!("{}@example.fr", person.sub)
-}
-
-fn paris(date: NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {
-    Paris
-        .from_local_datetime(&date.and_hms_opt(hour, minute, 0).expect("a time"))
-        .earliest()
-        .expect("an existing Paris time")
-        .with_timezone(&Utc)
-}
-
-async fn convoke(api: &Api, advisor: &Person, seeker_id: &str, start: DateTime<Utc>, channel: &str) -> String {
-    let mut body = json!({"start": rfc3339(start), "durationMinutes": 30, "channel": channel});
-    if channel == "in_person" {
-        body["location"] = json!("Agence de Rouen, 3 rue Jeanne d'Arc");
-    }
-    let (status, interview) = api.post(&format!("/seekers/{seeker_id}/convocations"), advisor, body).await;
-    assert_eq!(status, StatusCode::CREATED, "convocation at {start}: {interview}");
-    interview["interviewId"].as_str().expect("interviewId").to_owned()
-}
-
-fn text(item: &HashMap<String, AttributeValue>, name: &str) -> Option<String> {
-    item.get(name).and_then(|v| v.as_s().ok()).cloned()
-}
-
-fn key_instant(raw: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(raw).expect("a stored instant").with_timezone(&Utc)
+fn is_reminder(email: &Value) -> bool {
+    email["subject"].as_str().is_some_and(|s| s.starts_with("Rappel"))
 }
 
 async fn reminder_emails(api: &Api, to: &str) -> Vec<Value> {
-    api.emails_to(to)
-        .await
-        .into_iter()
-        .filter(|e| e["subject"].as_str().is_some_and(|s| s.starts_with("Rappel")))
-        .collect()
+    api.emails_where(to, is_reminder).await
 }
 
 /// Waits for `count` reminder emails to `to`, then a little longer to catch any extra one.
 async fn settled_reminders(api: &Api, to: &str, count: usize) -> Vec<Value> {
-    for _ in 0..150 {
-        if reminder_emails(api, to).await.len() >= count {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    api.wait_for_emails_where(to, count, is_reminder).await;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     reminder_emails(api, to).await
 }
 
 #[tokio::test]
 async fn a_week_across_the_autumn_change_reminds_each_interview_twice_at_the_right_wall_clock_time() {
+    let _load = integration_tests::exclusive_load().await;
     let api = Api::new();
     let admin = api.admin().await;
     let (advisor, advisor_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
     // The last Sunday of October: Paris goes from 03:00 CEST back to 02:00 CET.
     let sunday = next_last_sunday(10, 30);
     let plan: Vec<(DateTime<Utc>, &str)> = vec![
-        (paris(sunday - Duration::days(2), 9, 0), "video"), // Friday: an ordinary day
-        (paris(sunday, 2, 30), "phone"),                    // the first 02:30 (CEST)
-        (paris(sunday, 3, 30), "video"),                    // after the change: hour-before at the second 02:30
-        (paris(sunday, 10, 0), "in_person"),                // day-before on Saturday, still CEST (25 h earlier)
-        (paris(sunday + Duration::days(1), 10, 0), "phone"), // day-before on Sunday, already CET
-        (paris(sunday + Duration::days(3), 14, 30), "in_person"), // Wednesday
+        (paris_on(sunday - Duration::days(2), 9, 0), "video"), // Friday: an ordinary day
+        (paris_on(sunday, 2, 30), "phone"),                    // the first 02:30 (CEST)
+        (paris_on(sunday, 3, 30), "video"),                    // after the change: hour-before at the second 02:30
+        (paris_on(sunday, 10, 0), "in_person"),                // day-before on Saturday, still CEST (25 h earlier)
+        (paris_on(sunday + Duration::days(1), 10, 0), "phone"), // day-before on Sunday, already CET
+        (paris_on(sunday + Duration::days(3), 14, 30), "in_person"), // Wednesday
     ];
     let mut cases = Vec::new();
     for (start, channel) in &plan {
         let (seeker, seeker_id) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
-        let interview_id = convoke(&api, &advisor, &seeker_id, *start, channel).await;
+        let interview_id = api.convoke(&advisor, &seeker_id, *start, channel).await;
         cases.push((seeker, interview_id, *start));
     }
 
     // Every 15 minutes (UTC, as EventBridge rates are) from Thursday 00:00 to the next Thursday,
     // with duplicate runs (the same time twice, and twice at once) and late runs (three
     // scheduled runs missed, then one 7 minutes late).
-    let first = paris(sunday - Duration::days(3), 0, 0);
-    let last = paris(sunday + Duration::days(4), 0, 0);
+    let first = paris_on(sunday - Duration::days(3), 0, 0);
+    let last = paris_on(sunday + Duration::days(4), 0, 0);
     let mut times = Vec::new();
     let mut at = first;
     let mut index = 0u32;
@@ -141,10 +97,10 @@ async fn a_week_across_the_autumn_change_reminds_each_interview_twice_at_the_rig
                 .item(&format!("INTERVIEW#{interview_id}"), &format!("REMINDER#{}", kind.as_str()))
                 .await
                 .expect("the reminder item");
-            assert_eq!(text(&item, "skipped"), None, "{interview_id} {} was sent, not skipped", kind.as_str());
+            assert_eq!(attr_text(&item, "skipped"), None, "{interview_id} {} was sent, not skipped", kind.as_str());
             assert!(!item.contains_key("gsi1pk"), "a sent reminder leaves the index");
-            let due = key_instant(&text(&item, "dueAt").expect("dueAt"));
-            let sent = key_instant(&text(&item, "sentAt").expect("sent"));
+            let due = parse_instant(attr_text(&item, "dueAt").expect("dueAt"));
+            let sent = parse_instant(attr_text(&item, "sentAt").expect("sent"));
             // Sent by the first run at or after it was due.
             let expected = *times.iter().find(|t| **t >= due).expect("a run after the due time");
             assert_eq!(sent, expected, "{} of the interview at {local_start}", kind.as_str());
@@ -158,7 +114,7 @@ async fn a_week_across_the_autumn_change_reminds_each_interview_twice_at_the_rig
                 ReminderKind::HourBefore => assert_eq!(due, *start - Duration::hours(1)),
             }
         }
-        let emails = settled_reminders(&api, &email_of(seeker), 2).await;
+        let emails = settled_reminders(&api, &seeker.email(), 2).await;
         assert_eq!(emails.len(), 2, "exactly two reminders for the interview at {local_start}: {emails:#?}");
         let subjects: Vec<&str> = emails.iter().filter_map(|e| e["subject"].as_str()).collect();
         assert!(subjects.iter().any(|s| s.contains("demain")), "{subjects:?}");
@@ -167,9 +123,9 @@ async fn a_week_across_the_autumn_change_reminds_each_interview_twice_at_the_rig
         assert!(text.contains("obligatoire"), "a convocation's reminder says it is mandatory: {text}");
     }
     // The phone interview's reminder carries the number; the in-person one the place.
-    let phone = reminder_emails(&api, &email_of(&cases[1].0)).await;
+    let phone = reminder_emails(&api, &cases[1].0.email()).await;
     assert!(phone.iter().all(|e| e["text"].as_str().unwrap_or_default().contains("vous appellera au +33")));
-    let place = reminder_emails(&api, &email_of(&cases[3].0)).await;
+    let place = reminder_emails(&api, &cases[3].0.email()).await;
     assert!(place.iter().all(|e| e["text"].as_str().unwrap_or_default().contains("Agence de Rouen")));
 }
 
@@ -182,8 +138,8 @@ async fn concurrent_runs_send_each_reminder_once() {
     let mut cases = Vec::new();
     for minute in [0, 30] {
         let (seeker, seeker_id) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
-        let start = paris(day, 11, minute);
-        convoke(&api, &advisor, &seeker_id, start, "video").await;
+        let start = paris_on(day, 11, minute);
+        api.convoke(&advisor, &seeker_id, start, "video").await;
         cases.push((seeker, start));
     }
     // Both reminders of both interviews are due by the hour-before time of the later one; five
@@ -199,14 +155,14 @@ async fn concurrent_runs_send_each_reminder_once() {
         assert!(sent >= 1, "one of the runs sent the reminder due at {moment}: {reports:?}");
     }
     for (seeker, _) in &cases {
-        let emails = settled_reminders(&api, &email_of(seeker), 2).await;
+        let emails = settled_reminders(&api, &seeker.email(), 2).await;
         assert_eq!(emails.len(), 2, "no duplicate: {emails:#?}");
     }
 }
 
 /// Writes items 25 at a time, a few batches at once (test set-up only).
-async fn batch_write(table: &Table, items: Vec<HashMap<String, AttributeValue>>) {
-    let batches: Vec<Vec<HashMap<String, AttributeValue>>> = items.chunks(25).map(<[_]>::to_vec).collect();
+async fn batch_write(table: &Table, items: Vec<Item>) {
+    let batches: Vec<Vec<Item>> = items.chunks(25).map(<[_]>::to_vec).collect();
     for group in batches.chunks(8) {
         join_all(group.iter().map(|batch| async move {
             let mut requests: Vec<WriteRequest> = batch
@@ -232,22 +188,13 @@ async fn batch_write(table: &Table, items: Vec<HashMap<String, AttributeValue>>)
     }
 }
 
-fn key(instant: DateTime<Utc>) -> String {
-    instant.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
 fn s(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
 }
 
-fn interview_item(
-    id: &str,
-    seeker_id: &str,
-    advisor_id: &str,
-    start: DateTime<Utc>,
-) -> HashMap<String, AttributeValue> {
+fn interview_item(id: &str, seeker_id: &str, advisor_id: &str, start: DateTime<Utc>) -> Item {
     let end = start + Duration::minutes(30);
-    let sort = format!("{}#{id}", key(start));
+    let sort = format!("{}#{id}", stored_instant(start));
     [
         ("pk", s(format!("INTERVIEW#{id}"))),
         ("sk", s("INTERVIEW")),
@@ -258,30 +205,30 @@ fn interview_item(
         ("interviewId", s(id)),
         ("seekerId", s(seeker_id)),
         ("advisorId", s(advisor_id)),
-        ("start", s(key(start))),
-        ("end", s(key(end))),
+        ("start", s(stored_instant(start))),
+        ("end", s(stored_instant(end))),
         ("durationMinutes", AttributeValue::N("30".into())),
         ("channel", s("video")),
         ("mandatory", AttributeValue::Bool(false)),
         ("status", s("booked")),
         ("sequence", AttributeValue::N("0".into())),
-        ("createdAt", s(key(Utc::now()))),
+        ("createdAt", s(stored_instant(Utc::now()))),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect()
 }
 
-fn reminder_item(id: &str, kind: ReminderKind, start: DateTime<Utc>) -> HashMap<String, AttributeValue> {
+fn reminder_item(id: &str, kind: ReminderKind, start: DateTime<Utc>) -> Item {
     let due = kind.due(start);
     [
         ("pk", s(format!("INTERVIEW#{id}"))),
         ("sk", s(format!("REMINDER#{}", kind.as_str()))),
         ("gsi1pk", s(format!("REMIND#{}", due.format("%Y-%m-%dT%H")))),
-        ("gsi1sk", s(format!("{}#{id}#{}", key(due), kind.as_str()))),
+        ("gsi1sk", s(format!("{}#{id}#{}", stored_instant(due), kind.as_str()))),
         ("interviewId", s(id)),
         ("kind", s(kind.as_str())),
-        ("dueAt", s(key(due))),
+        ("dueAt", s(stored_instant(due))),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
@@ -290,6 +237,7 @@ fn reminder_item(id: &str, kind: ReminderKind, start: DateTime<Utc>) -> HashMap<
 
 #[tokio::test]
 async fn with_ten_thousand_interviews_a_run_reads_only_the_due_reminders() {
+    let _load = integration_tests::exclusive_load().await;
     let api = Api::new();
     let admin = api.admin().await;
     let (_, advisor_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
@@ -322,11 +270,11 @@ async fn with_ten_thousand_interviews_a_run_reads_only_the_due_reminders() {
     let before = run_at(&api, run - Duration::minutes(15)).await;
     assert_eq!(before["sent"], 0, "nothing of this test was due yet: {before}");
     let report = run_at(&api, run).await;
-    assert_eq!(report["from"].as_str(), Some(key(run - Duration::minutes(15)).as_str()), "{report}");
+    assert_eq!(report["from"].as_str(), Some(stored_instant(run - Duration::minutes(15)).as_str()), "{report}");
     assert!(report["buckets"].as_u64().is_some_and(|b| b <= 2), "{report}");
     assert_eq!(report["remindersRead"], DUE, "the queries returned the due reminders only: {report}");
     assert_eq!(report["sent"], DUE, "{report}");
-    let emails = settled_reminders(&api, &format!("{}@example.fr", seeker.sub), DUE).await;
+    let emails = settled_reminders(&api, &seeker.email(), DUE).await;
     assert_eq!(emails.len(), DUE);
     // And again: nothing left to read.
     let again = run_at(&api, run + Duration::minutes(1)).await;
@@ -334,19 +282,13 @@ async fn with_ten_thousand_interviews_a_run_reads_only_the_due_reminders() {
 }
 
 async fn digest_at(api: &Api, time: DateTime<Utc>) -> Value {
-    let response = api
-        .http
-        .post(format!("{}/_local/schedule/advisor-digest", api.base))
-        .json(&json!({"time": time.to_rfc3339()}))
-        .send()
-        .await
-        .expect("gateway reachable");
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json().await.expect("report json")
+    api.run_schedule("advisor-digest", time).await
 }
 
 #[tokio::test]
 async fn the_daily_digest_reaches_each_advisor_with_something_in_it_once() {
+    // The digest reads every advisor of the table: beside the load tests it can outlast its timeout.
+    let _load = integration_tests::exclusive_load().await;
     let api = Api::new();
     let admin = api.admin().await;
     let (busy, busy_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
@@ -356,21 +298,21 @@ async fn the_daily_digest_reaches_each_advisor_with_something_in_it_once() {
     assert_eq!(status, StatusCode::CREATED);
     // Tomorrow: 08:00 in Paris does the digest; 07:00 (the other firing of the schedule) does nothing.
     let day = Utc::now().with_timezone(&Paris).date_naive() + Duration::days(1);
-    let quiet = digest_at(&api, paris(day, 7, 0)).await;
+    let quiet = digest_at(&api, paris_on(day, 7, 0)).await;
     assert!(quiet["day"].is_null(), "{quiet}");
-    let reports = join_all([digest_at(&api, paris(day, 8, 0)), digest_at(&api, paris(day, 8, 0))]).await;
+    let reports = join_all([digest_at(&api, paris_on(day, 8, 0)), digest_at(&api, paris_on(day, 8, 0))]).await;
     assert!(reports.iter().all(|r| r["day"] == day.to_string()), "{reports:?}");
-    digest_at(&api, paris(day, 8, 5)).await;
+    digest_at(&api, paris_on(day, 8, 5)).await;
 
-    let subject = format!("Votre point du {}", domain::time::french_date(paris(day, 8, 0)));
-    api.wait_for_subject(&email_of(&busy), &subject).await;
+    let subject = format!("Votre point du {}", domain::time::french_date(paris_on(day, 8, 0)));
+    api.wait_for_subject(&busy.email(), &subject).await;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let digests: Vec<Value> =
-        api.emails_to(&email_of(&busy)).await.into_iter().filter(|e| e["subject"] == subject.as_str()).collect();
+        api.emails_to(&busy.email()).await.into_iter().filter(|e| e["subject"] == subject.as_str()).collect();
     assert_eq!(digests.len(), 1, "one digest a day: {digests:#?}");
     let text = digests[0]["text"].as_str().unwrap_or_default();
     assert!(text.contains("Demandes d'entretien en agence en attente de réponse (1)"), "{text}");
     assert!(!text.contains("Zoé"), "the digest names nobody: {text}");
-    let idle_digests = api.emails_to(&email_of(&idle)).await;
+    let idle_digests = api.emails_to(&idle.email()).await;
     assert!(idle_digests.iter().all(|e| e["subject"] != subject.as_str()), "nothing to say, no email");
 }

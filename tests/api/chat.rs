@@ -3,189 +3,28 @@
 //! connections, refusals, the offline notice, replay, unread counts, the
 //! contact cadence, the rate limit, reassignment and erasure.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use futures::{SinkExt, StreamExt};
-use integration_tests::{assert_error, regions, unique, Api, Person, Table};
+use integration_tests::ws::{Ws, WAIT};
+use integration_tests::{
+    assert_error, attr_text, instant, parse_instant, poll_until, regions, unique, Api, Person, Table,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use tokio_tungstenite::tungstenite::{self, Message};
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-
-fn ws_url() -> String {
-    std::env::var("WS_URL").unwrap_or_else(|_| "ws://127.0.0.1:3101".into())
-}
+use tokio_tungstenite::tungstenite::Message;
 
 /// The per-user limit the gateway runs with (test.sh sets it; the product default is 30).
 fn rate_limit() -> usize {
     std::env::var("CHAT_RATE_LIMIT_PER_MINUTE").ok().and_then(|v| v.parse().ok()).unwrap_or(30)
 }
 
-const WAIT: Duration = Duration::from_secs(20);
-
-/// A WebSocket client, as the front end would hold one per device.
-struct Ws {
-    stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
-    /// Frames read while waiting for another one.
-    pending: VecDeque<Value>,
-}
-
-impl Ws {
-    async fn try_connect(query: &str) -> Result<Ws, StatusCode> {
-        match tokio_tungstenite::connect_async(format!("{}/?{query}", ws_url())).await {
-            Ok((stream, _)) => Ok(Ws { stream, pending: VecDeque::new() }),
-            Err(tungstenite::Error::Http(response)) => Err(response.status()),
-            Err(other) => panic!("gateway unreachable: {other}"),
-        }
-    }
-
-    async fn connect(person: &Person) -> Ws {
-        match Ws::try_connect(&format!("token={}", person.token)).await {
-            Ok(ws) => ws,
-            Err(status) => panic!("connection refused with {status}"),
-        }
-    }
-
-    async fn send(&mut self, frame: Value) {
-        self.send_raw(&frame.to_string()).await;
-    }
-
-    async fn send_raw(&mut self, text: &str) {
-        self.stream.send(Message::text(text)).await.expect("frame sent");
-    }
-
-    /// The next frame from the server, or `None` when nothing comes within `wait`.
-    async fn next_within(&mut self, wait: Duration) -> Option<Value> {
-        if let Some(frame) = self.pending.pop_front() {
-            return Some(frame);
-        }
-        loop {
-            match tokio::time::timeout(wait, self.stream.next()).await {
-                Err(_) => return None,
-                Ok(Some(Ok(Message::Text(text)))) => {
-                    return Some(serde_json::from_str(text.as_str()).expect("frames are JSON"))
-                }
-                Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => continue,
-                Ok(other) => panic!("unexpected WebSocket event: {other:?}"),
-            }
-        }
-    }
-
-    async fn next(&mut self) -> Value {
-        self.next_within(WAIT).await.expect("a frame within the wait")
-    }
-
-    /// Waits for the answer to `cmid` (its ack or its error frame), keeping the other frames.
-    async fn answer_to(&mut self, cmid: &str) -> Value {
-        let mut kept = Vec::new();
-        loop {
-            let frame = match self.pending.pop_front() {
-                Some(frame) => frame,
-                None => match tokio::time::timeout(WAIT, self.stream.next()).await {
-                    Ok(Some(Ok(Message::Text(text)))) => serde_json::from_str(text.as_str()).expect("JSON"),
-                    Ok(Some(Ok(_))) => continue,
-                    other => panic!("no answer to {cmid}: {other:?}"),
-                },
-            };
-            let is_answer =
-                matches!(frame["type"].as_str(), Some("ack") | Some("error")) && frame["clientMessageId"] == cmid;
-            if is_answer {
-                // Put back what came before, in order.
-                for f in kept.into_iter().rev() {
-                    self.pending.push_front(f);
-                }
-                return frame;
-            }
-            kept.push(frame);
-        }
-    }
-
-    async fn send_message(&mut self, seeker_id: Option<&str>, cmid: &str, text: &str) -> Value {
-        let mut frame = json!({"action": "sendMessage", "clientMessageId": cmid, "text": text});
-        if let Some(id) = seeker_id {
-            frame["seekerId"] = json!(id);
-        }
-        self.send(frame).await;
-        self.answer_to(cmid).await
-    }
-
-    /// Sends and expects an ack; returns the stored message.
-    async fn say(&mut self, seeker_id: Option<&str>, text: &str) -> Value {
-        let cmid = unique("c");
-        let answer = self.send_message(seeker_id, &cmid, text).await;
-        assert_eq!(answer["type"], "ack", "ack expected: {answer}");
-        answer["message"].clone()
-    }
-
-    /// The next `count` frames of `kind`, skipping the others.
-    async fn frames_of(&mut self, kind: &str, count: usize) -> Vec<Value> {
-        let mut found = Vec::new();
-        while found.len() < count {
-            let frame = self.next().await;
-            if frame["type"] == kind {
-                found.push(frame);
-            }
-        }
-        found
-    }
-
-    /// The next frame of `kind` for which `wanted` holds, skipping the others.
-    async fn next_matching(&mut self, kind: &str, wanted: impl Fn(&Value) -> bool) -> Value {
-        loop {
-            let frame = self.next().await;
-            if frame["type"] == kind && wanted(&frame) {
-                return frame;
-            }
-        }
-    }
-
-    /// Every frame of `kind` up to and including the message whose text is `sentinel`.
-    async fn until_sentinel(&mut self, kind: &str, sentinel: &str) -> Vec<Value> {
-        let mut found = Vec::new();
-        loop {
-            let frame = self.next().await;
-            if frame["type"] == "message" && frame["message"]["text"] == sentinel {
-                return found;
-            }
-            if frame["type"] == kind {
-                found.push(frame);
-            }
-        }
-    }
-
-    async fn close(mut self) {
-        let _ = self.stream.close(None).await;
-    }
-}
-
-/// An advisor of the shared region and one seeker of their portfolio.
-async fn pair(api: &Api, admin: &Person) -> (Person, String, Person, String) {
-    let (advisor, advisor_id) = api.create_advisor(admin, regions::SHARED, "web", None).await;
-    let (seeker, seeker_id) = api.seeker_of(admin, &advisor_id, regions::SHARED).await;
-    (advisor, advisor_id, seeker, seeker_id)
-}
-
 /// The whole history of a conversation, oldest first (pages followed).
 async fn history(api: &Api, who: &Person, seeker_id: &str) -> Vec<Value> {
-    let mut items = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let mut path = format!("/conversations/{seeker_id}/messages?after=00000000000000000000000000&limit=200");
-        if let Some(c) = &cursor {
-            path.push_str(&format!("&cursor={c}"));
-        }
-        let (status, page) = api.get(&path, who).await;
-        assert_eq!(status, StatusCode::OK, "{page}");
-        items.extend(page["items"].as_array().cloned().unwrap_or_default());
-        match page["nextCursor"].as_str() {
-            Some(c) => cursor = Some(c.to_owned()),
-            None => return items,
-        }
-    }
+    api.all_items(&format!("/conversations/{seeker_id}/messages?after=00000000000000000000000000"), who).await
 }
 
 fn texts(messages: &[Value]) -> Vec<String> {
@@ -196,7 +35,7 @@ fn texts(messages: &[Value]) -> Vec<String> {
 async fn a_message_reaches_every_device_of_both_participants_in_order() {
     let api = Api::new();
     let admin = api.admin().await;
-    let (advisor, advisor_id, seeker, seeker_id) = pair(&api, &admin).await;
+    let (advisor, advisor_id, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
     let mut phone = Ws::connect(&seeker).await;
     let mut laptop = Ws::connect(&seeker).await;
     let mut desk = Ws::connect(&advisor).await;
@@ -246,6 +85,7 @@ async fn a_message_reaches_every_device_of_both_participants_in_order() {
 
 #[tokio::test]
 async fn ten_senders_times_a_hundred_messages_are_each_stored_once_delivered_and_in_order() {
+    let _load = integration_tests::exclusive_load().await;
     const PAIRS: usize = 5;
     const PER_SENDER: usize = 100;
     assert!(
@@ -256,7 +96,7 @@ async fn ten_senders_times_a_hundred_messages_are_each_stored_once_delivered_and
     let admin = api.admin().await;
     let mut conversations = Vec::new();
     for _ in 0..PAIRS {
-        conversations.push(pair(&api, &admin).await);
+        conversations.push(api.advisor_with_seeker(&admin).await);
     }
     // Both people of each conversation send at once; each waits for an ack before its next
     // message, which is what keeps a sender's order (API Gateway runs frames concurrently).
@@ -336,7 +176,7 @@ async fn ten_senders_times_a_hundred_messages_are_each_stored_once_delivered_and
 async fn the_same_client_message_id_twice_stores_one_message() {
     let api = Api::new();
     let admin = api.admin().await;
-    let (advisor, _, seeker, seeker_id) = pair(&api, &admin).await;
+    let (advisor, _, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
     let mut phone = Ws::connect(&seeker).await;
     let mut desk = Ws::connect(&advisor).await;
 
@@ -379,7 +219,7 @@ async fn a_vanished_client_is_pruned_on_410_and_the_others_still_get_the_message
     let api = Api::new();
     let table = Table::connect().await;
     let admin = api.admin().await;
-    let (advisor, _, seeker, seeker_id) = pair(&api, &admin).await;
+    let (advisor, _, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
     let mut phone = Ws::connect(&seeker).await;
     let mut desk = Ws::connect(&advisor).await;
 
@@ -389,35 +229,31 @@ async fn a_vanished_client_is_pruned_on_410_and_the_others_still_get_the_message
     let before = connections_of(&table, &seeker_id).await;
     assert_eq!(before.len(), 2);
     drop(tablet); // no close frame
-    let mut left = before.clone();
-    for _ in 0..100 {
-        left = connections_of(&table, &seeker_id).await;
-        if left.len() == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let left = poll_until(
+        100,
+        Duration::from_millis(50),
+        || connections_of(&table, &seeker_id),
+        |left: &Vec<String>| left.len() == 1,
+    )
+    .await;
     assert_eq!(left.len(), 1, "$disconnect forgot the vanished client");
 
     // $disconnect is best effort in API Gateway: a connection can close and leave its item.
     // Such an item answers 410 Gone on the next push and is pruned; the others still get it.
     let stale = "Zm9yZ290dGVuLXg=";
-    table
-        .client
-        .put_item()
-        .table_name(&table.name)
-        .item("pk", AttributeValue::S(format!("CONN#{stale}")))
-        .item("sk", AttributeValue::S("CONN".into()))
-        .item("gsi1pk", AttributeValue::S(format!("USERCONNS#{seeker_id}")))
-        .item("gsi1sk", AttributeValue::S(stale.into()))
-        .item("connectionId", AttributeValue::S(stale.into()))
-        .item("userId", AttributeValue::S(seeker_id.clone()))
-        .item("role", AttributeValue::S("seeker".into()))
-        .item("connectedAt", AttributeValue::S("2026-01-01T00:00:00.000Z".into()))
-        .item("expiresAt", AttributeValue::N((chrono::Utc::now().timestamp() + 3600).to_string()))
-        .send()
-        .await
-        .unwrap();
+    let s = |v: &str| AttributeValue::S(v.to_owned());
+    let connection = [
+        ("pk", s(&format!("CONN#{stale}"))),
+        ("sk", s("CONN")),
+        ("gsi1pk", s(&format!("USERCONNS#{seeker_id}"))),
+        ("gsi1sk", s(stale)),
+        ("connectionId", s(stale)),
+        ("userId", s(&seeker_id)),
+        ("role", s("seeker")),
+        ("connectedAt", s("2026-01-01T00:00:00.000Z")),
+        ("expiresAt", AttributeValue::N((chrono::Utc::now().timestamp() + 3600).to_string())),
+    ];
+    table.put(connection.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()).await;
     assert_eq!(connections_of(&table, &seeker_id).await.len(), 2);
 
     let message = desk.say(Some(&seeker_id), "Votre dossier est complet.").await;
@@ -446,7 +282,7 @@ async fn connections_of(table: &Table, user_id: &str) -> Vec<String> {
         .items
         .unwrap_or_default()
         .iter()
-        .filter_map(|i| i.get("connectionId").and_then(|v| v.as_s().ok()).cloned())
+        .filter_map(|i| attr_text(i, "connectionId").map(str::to_owned))
         .collect()
 }
 
@@ -454,7 +290,7 @@ async fn connections_of(table: &Table, user_id: &str) -> Vec<String> {
 async fn connecting_needs_a_valid_token_of_a_participant() {
     let api = Api::new();
     let admin = api.admin().await;
-    let (_, _, seeker, _) = pair(&api, &admin).await;
+    let (_, _, seeker, _) = api.advisor_with_seeker(&admin).await;
     assert_eq!(Ws::try_connect("").await.err(), Some(StatusCode::UNAUTHORIZED));
     assert_eq!(Ws::try_connect("token=").await.err(), Some(StatusCode::UNAUTHORIZED));
     assert_eq!(Ws::try_connect("token=not.a.jwt").await.err(), Some(StatusCode::UNAUTHORIZED));
@@ -473,8 +309,8 @@ async fn connecting_needs_a_valid_token_of_a_participant() {
 async fn refused_frames_get_error_frames_and_the_connection_keeps_working() {
     let api = Api::new();
     let admin = api.admin().await;
-    let (advisor, _, seeker, seeker_id) = pair(&api, &admin).await;
-    let (_, _, other_seeker, other_id) = pair(&api, &admin).await;
+    let (advisor, _, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
+    let (_, _, other_seeker, other_id) = api.advisor_with_seeker(&admin).await;
     let mut phone = Ws::connect(&seeker).await;
     let mut desk = Ws::connect(&advisor).await;
     let mut accepted = Vec::new();
@@ -566,7 +402,7 @@ async fn refused_frames_get_error_frames_and_the_connection_keeps_working() {
 async fn a_message_over_the_size_limit_closes_the_connection_with_1009() {
     let api = Api::new();
     let admin = api.admin().await;
-    let (_, _, seeker, _) = pair(&api, &admin).await;
+    let (_, _, seeker, _) = api.advisor_with_seeker(&admin).await;
     let mut ws = Ws::connect(&seeker).await;
     // 40 kB in one frame: over API Gateway's 32 kB frame limit.
     let huge = json!({"action": "sendMessage", "clientMessageId": "big", "text": "a".repeat(40_000)});
@@ -590,7 +426,7 @@ async fn an_offline_advisor_gets_exactly_one_notice_without_the_text() {
     let api = Api::new();
     let table = Table::connect().await;
     let admin = api.admin().await;
-    let (advisor, _, seeker, seeker_id) = pair(&api, &admin).await;
+    let (advisor, _, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
     let mut phone = Ws::connect(&seeker).await;
     let secrets: Vec<String> = (0..3).map(|i| format!("secret-{i}-{}", unique("t"))).collect();
     for text in &secrets {
@@ -601,19 +437,11 @@ async fn an_offline_advisor_gets_exactly_one_notice_without_the_text() {
         .partition(&format!("SEEKER#{seeker_id}"))
         .await
         .into_iter()
-        .filter(|i| i.get("template").and_then(|v| v.as_s().ok()).map(String::as_str) == Some("chat_notice"))
+        .filter(|i| attr_text(i, "template") == Some("chat_notice"))
         .collect();
     assert_eq!(notices.len(), 1, "one notice for three messages in a minute");
 
-    let advisor_email = format!("{}@example.fr", advisor.sub);
-    let mut emails = Vec::new();
-    for _ in 0..150 {
-        emails = notices_to(&api, &advisor_email).await;
-        if !emails.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let emails = api.wait_for_emails_where(&advisor.email(), 1, is_chat_notice).await;
     assert_eq!(emails.len(), 1, "{emails:?}");
     let email = &emails[0];
     let whole = email.to_string();
@@ -622,21 +450,20 @@ async fn an_offline_advisor_gets_exactly_one_notice_without_the_text() {
     }
     assert!(whole.contains("Lire le message"));
     // The sender was online: no notice for them.
-    let seeker_email = format!("{}@example.fr", seeker.sub);
-    assert!(notices_to(&api, &seeker_email).await.is_empty());
+    assert!(api.emails_where(&seeker.email(), is_chat_notice).await.is_empty());
     phone.close().await;
 }
 
-/// The chat notices `to` received (other emails, e.g. "new seeker in your portfolio", left out).
-async fn notices_to(api: &Api, to: &str) -> Vec<Value> {
-    api.emails_to(to).await.into_iter().filter(|e| e["subject"] == "Vous avez un nouveau message").collect()
+/// Whether an email is a chat notice (others, e.g. "new seeker in your portfolio", left out).
+fn is_chat_notice(email: &Value) -> bool {
+    email["subject"] == "Vous avez un nouveau message"
 }
 
 #[tokio::test]
 async fn after_replays_exactly_what_was_missed() {
     let api = Api::new();
     let admin = api.admin().await;
-    let (advisor, _, seeker, seeker_id) = pair(&api, &admin).await;
+    let (advisor, _, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
     let mut phone = Ws::connect(&seeker).await;
     let mut desk = Ws::connect(&advisor).await;
     for i in 0..3 {
@@ -651,21 +478,7 @@ async fn after_replays_exactly_what_was_missed() {
         missed.push(phone.say(None, &format!("manqué {i}")).await);
     }
     // Back online: replay after the last message seen, in pages of 3.
-    let mut replay = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let mut path = format!("/conversations/{seeker_id}/messages?after={last_seen}&limit=3");
-        if let Some(c) = &cursor {
-            path.push_str(&format!("&cursor={c}"));
-        }
-        let (status, page) = api.get(&path, &advisor).await;
-        assert_eq!(status, StatusCode::OK, "{page}");
-        replay.extend(page["items"].as_array().unwrap().clone());
-        match page["nextCursor"].as_str() {
-            Some(c) => cursor = Some(c.to_owned()),
-            None => break,
-        }
-    }
+    let replay = api.all_items_by(&format!("/conversations/{seeker_id}/messages?after={last_seen}"), &advisor, 3).await;
     assert_eq!(replay, missed, "exactly the missed messages, oldest first");
 
     // Paging back from the first missed message: the seen ones, newest first.
@@ -695,8 +508,8 @@ async fn after_replays_exactly_what_was_missed() {
 async fn history_is_only_for_the_two_participants() {
     let api = Api::new();
     let admin = api.admin().await;
-    let (advisor, _, seeker, seeker_id) = pair(&api, &admin).await;
-    let (other_advisor, _, other_seeker, other_id) = pair(&api, &admin).await;
+    let (advisor, _, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
+    let (other_advisor, _, other_seeker, other_id) = api.advisor_with_seeker(&admin).await;
     let mut phone = Ws::connect(&seeker).await;
     phone.say(None, "privé").await;
     let path = format!("/conversations/{seeker_id}/messages");
@@ -731,7 +544,7 @@ async fn history_is_only_for_the_two_participants() {
 async fn conversations_show_unread_counts_and_read_markers() {
     let api = Api::new();
     let admin = api.admin().await;
-    let (advisor, advisor_id, first, first_id) = pair(&api, &admin).await;
+    let (advisor, advisor_id, first, first_id) = api.advisor_with_seeker(&admin).await;
     let (second, second_id) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
     let mut first_phone = Ws::connect(&first).await;
     let mut second_phone = Ws::connect(&second).await;
@@ -803,7 +616,7 @@ async fn a_day_with_advisor_messages_counts_once_as_a_contact() {
     let api = Api::new();
     let table = Table::connect().await;
     let admin = api.admin().await;
-    let (advisor, _, seeker, seeker_id) = pair(&api, &admin).await;
+    let (advisor, _, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
     let mut phone = Ws::connect(&seeker).await;
     phone.say(None, "Bonjour ?").await;
     assert_eq!(chat_days(&table, &seeker_id).await, 0, "a seeker's message alone is no contact");
@@ -834,8 +647,8 @@ async fn a_day_with_advisor_messages_counts_once_as_a_contact() {
     // The contact moves the due date from registration + 30 days to contact + 30 days
     // (the same second when the test runs fast: compare, do not expect a change).
     assert!(due.as_str() >= due_before.as_str(), "{due} before {due_before}");
-    let last = chrono::DateTime::parse_from_rfc3339(&last_contact).unwrap();
-    let due = chrono::DateTime::parse_from_rfc3339(&due).unwrap();
+    let last = parse_instant(&last_contact);
+    let due = parse_instant(&due);
     assert_eq!(due - last, chrono::Duration::days(30), "guided cadence from the contact");
     // The portfolio order follows the new due date.
     let (_, portfolio) = api.get("/advisors/me/portfolio", &advisor).await;
@@ -855,16 +668,17 @@ async fn chat_days(table: &Table, seeker_id: &str) -> usize {
         .partition(&format!("SEEKER#{seeker_id}"))
         .await
         .into_iter()
-        .filter(|i| i.get("kind").and_then(|v| v.as_s().ok()).map(String::as_str) == Some("chat_day"))
+        .filter(|i| attr_text(i, "kind") == Some("chat_day"))
         .count()
 }
 
 #[tokio::test]
 async fn over_the_rate_limit_a_message_gets_an_error_frame_and_stores_nothing() {
+    let _load = integration_tests::exclusive_load().await;
     let limit = rate_limit();
     let api = Api::new();
     let admin = api.admin().await;
-    let (_, _, seeker, seeker_id) = pair(&api, &admin).await;
+    let (_, _, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
     let mut phone = Ws::connect(&seeker).await;
     // Twice the limit and more: whichever minute boundary falls inside, one minute goes over.
     let total = 2 * limit + 2;
@@ -889,8 +703,8 @@ async fn over_the_rate_limit_a_message_gets_an_error_frame_and_stores_nothing() 
     assert_eq!(stored_texts, acked, "refused messages stored nothing");
     let mut per_minute: HashMap<String, usize> = HashMap::new();
     for m in &stored {
-        let sent_at = chrono::DateTime::parse_from_rfc3339(m["sentAt"].as_str().unwrap()).unwrap();
-        *per_minute.entry(sent_at.with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M").to_string()).or_default() += 1;
+        let sent_at = instant(&m["sentAt"]);
+        *per_minute.entry(sent_at.format("%Y-%m-%dT%H:%M").to_string()).or_default() += 1;
     }
     assert!(per_minute.values().all(|n| *n <= limit), "{per_minute:?}");
     phone.close().await;
@@ -900,7 +714,7 @@ async fn over_the_rate_limit_a_message_gets_an_error_frame_and_stores_nothing() 
 async fn a_reassigned_seekers_conversation_follows_them() {
     let api = Api::new();
     let admin = api.admin().await;
-    let (old_advisor, _, seeker, seeker_id) = pair(&api, &admin).await;
+    let (old_advisor, _, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
     let (new_advisor, new_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
     let mut phone = Ws::connect(&seeker).await;
     phone.say(None, "Avant le changement").await;
@@ -931,7 +745,7 @@ async fn erasure_removes_the_seekers_messages_and_connections() {
     let api = Api::new();
     let table = Table::connect().await;
     let admin = api.admin().await;
-    let (advisor, _, seeker, seeker_id) = pair(&api, &admin).await;
+    let (advisor, _, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
     let mut phone = Ws::connect(&seeker).await;
     let mut desk = Ws::connect(&advisor).await;
     let marker = unique("confidentiel");
@@ -961,7 +775,7 @@ async fn the_management_api_answers_the_real_sdk_client() {
     let api = Api::new();
     let table = Table::connect().await;
     let admin = api.admin().await;
-    let (_, _, seeker, seeker_id) = pair(&api, &admin).await;
+    let (_, _, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
     let mut ws = Ws::connect(&seeker).await;
     let ids = connections_of(&table, &seeker_id).await;
     assert_eq!(ids.len(), 1);
@@ -995,13 +809,14 @@ async fn the_management_api_answers_the_real_sdk_client() {
     };
     assert!(closed, "the client sees the connection closed");
     // $disconnect follows, and the connection is gone for the API.
-    for _ in 0..100 {
-        if connections_of(&table, &seeker_id).await.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(connections_of(&table, &seeker_id).await.is_empty());
+    let left = poll_until(
+        100,
+        Duration::from_millis(50),
+        || connections_of(&table, &seeker_id),
+        |left: &Vec<String>| left.is_empty(),
+    )
+    .await;
+    assert!(left.is_empty());
     let gone = management
         .post_to_connection()
         .connection_id(id)

@@ -1,7 +1,7 @@
 //! Registration and portfolio routes through the local gateway (API.md).
 
 use futures::future::join_all;
-use integration_tests::{assert_error, regions, registration_body, unique, Api, Table};
+use integration_tests::{assert_error, paris_at, regions, registration_body, unique, Api, Item, Person, Table};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -9,8 +9,7 @@ use serde_json::{json, Value};
 async fn a_seeker_registers_reads_and_updates_their_profile() {
     let api = Api::new();
     let admin = api.admin().await;
-    let (advisor, advisor_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
-    let (seeker, seeker_id) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
+    let (advisor, advisor_id, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
 
     let (status, me) = api.get("/seekers/me", &seeker).await;
     assert_eq!(status, StatusCode::OK);
@@ -65,6 +64,7 @@ async fn one_identity_registers_once_even_twenty_times_at_once() {
 
 #[tokio::test]
 async fn three_hundred_registrations_never_overfill_a_portfolio() {
+    let _load = integration_tests::exclusive_load().await;
     let api = Api::new();
     let table = Table::connect().await;
     let admin = api.admin().await;
@@ -97,21 +97,7 @@ async fn three_hundred_registrations_never_overfill_a_portfolio() {
     // The advisor's counter equals the seekers who name them.
     let profile = table.item(&format!("ADVISOR#{advisor_id}"), "PROFILE").await.expect("advisor item");
     assert_eq!(profile["portfolioCount"].as_n().unwrap(), "250");
-    let mut in_portfolio = 0;
-    let mut cursor: Option<String> = None;
-    loop {
-        let path = match &cursor {
-            Some(c) => format!("/advisors/me/portfolio?limit=200&cursor={c}"),
-            None => "/advisors/me/portfolio?limit=200".to_owned(),
-        };
-        let (status, page) = api.get(&path, &advisor).await;
-        assert_eq!(status, StatusCode::OK, "{page}");
-        in_portfolio += page["items"].as_array().unwrap().len();
-        match page["nextCursor"].as_str() {
-            Some(next) => cursor = Some(next.to_owned()),
-            None => break,
-        }
-    }
+    let in_portfolio = api.all_items("/advisors/me/portfolio", &advisor).await.len();
     assert_eq!(in_portfolio, 250);
     let (status, listed) = api.get(&format!("/admin/advisors?region={}", regions::CAPACITY_RACE), &admin).await;
     assert_eq!(status, StatusCode::OK);
@@ -128,13 +114,14 @@ async fn without_room_a_seeker_waits_and_admins_see_it() {
     let (seeker, body) = api.register_seeker(regions::NO_ADVISOR).await;
     assert_eq!(body["assignment"], "waiting");
     assert_eq!(body["advisor"], Value::Null);
-    let (status, waiting) = api.get("/admin/waiting?limit=200", &admin).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(waiting["items"].as_array().unwrap().iter().any(|w| w["seekerId"] == body["seekerId"]));
+    // The list is longest waiting first and outlives a run (the capacity race leaves 50 seekers
+    // waiting each time): read all of it, not the first page.
+    let waiting = api.all_items("/admin/waiting", &admin).await;
+    assert!(waiting.iter().any(|w| w["seekerId"] == body["seekerId"]));
     let (status, refused) = api.get("/admin/waiting", &seeker).await;
     assert_error(status, &refused, StatusCode::FORBIDDEN, Some("forbidden"));
     // The welcome email says so, in French.
-    let emails = api.wait_for_emails(&format!("{}@example.fr", seeker.sub), 1).await;
+    let emails = api.wait_for_emails(&seeker.email(), 1).await;
     assert_eq!(emails.len(), 1);
     assert!(emails[0]["text"].as_str().unwrap().contains("Aucun conseiller n'a de place"));
 }
@@ -147,8 +134,7 @@ async fn welcome_and_new_seeker_emails_reach_both_people() {
     let (seeker, seeker_id) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
     // Wait for the welcome itself: the seeker also gets an email about the reassignment, and the
     // stream may deliver either first.
-    let welcome =
-        api.wait_for_subject(&format!("{}@example.fr", seeker.sub), "Bienvenue dans votre suivi 100 % web").await;
+    let welcome = api.wait_for_subject(&seeker.email(), "Bienvenue dans votre suivi 100 % web").await;
     assert!(welcome["html"].as_str().unwrap().contains("Zoé"));
     assert_eq!(welcome["from"], "ne-pas-repondre@suivi-emploi.example.fr");
     // The advisor the seeker was moved to gets "new seeker in your portfolio".
@@ -159,27 +145,12 @@ async fn welcome_and_new_seeker_emails_reach_both_people() {
         e["subject"] == "Nouveau demandeur d'emploi dans votre portefeuille"
             && e["text"].as_str().is_some_and(|text| text.contains(&seeker_id))
     };
-    let mut announced = false;
-    for _ in 0..150 {
-        if api.emails_to(&advisor_email).await.iter().any(names_this_seeker) {
-            announced = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let announced = !api.wait_for_emails_where(&advisor_email, 1, names_this_seeker).await.is_empty();
     assert!(announced, "no \"new seeker\" email naming {seeker_id} to the advisor");
 }
 
-async fn admin_advisor_email(api: &Api, admin: &integration_tests::Person, advisor_id: &str) -> String {
-    let (_, listed) = api.get(&format!("/admin/advisors?region={}&limit=200", regions::SHARED), admin).await;
-    let mut cursor = listed["nextCursor"].as_str().map(str::to_owned);
-    let mut rows = listed["items"].as_array().cloned().unwrap_or_default();
-    while let Some(c) = cursor {
-        let (_, page) =
-            api.get(&format!("/admin/advisors?region={}&limit=200&cursor={c}", regions::SHARED), admin).await;
-        rows.extend(page["items"].as_array().cloned().unwrap_or_default());
-        cursor = page["nextCursor"].as_str().map(str::to_owned);
-    }
+async fn admin_advisor_email(api: &Api, admin: &Person, advisor_id: &str) -> String {
+    let rows = api.all_items(&format!("/admin/advisors?region={}", regions::SHARED), admin).await;
     rows.iter()
         .find(|a| a["advisorId"] == advisor_id)
         .and_then(|a| a["email"].as_str())
@@ -258,9 +229,9 @@ async fn a_level_no_advisor_can_serve_puts_the_seeker_on_the_waiting_list() {
     let table = Table::connect().await;
     let admin = api.admin().await;
     // Corse has a web advisor here but (in this test's world) nobody reinforced with room.
-    let (advisor, advisor_id) = api.create_advisor(&admin, "94", "web", None).await;
-    let (_, full_reinforced) = api.create_advisor(&admin, "94", "reinforced", Some(1)).await;
-    let (_, filler) = api.seeker_of(&admin, &advisor_id, "94").await;
+    let (advisor, advisor_id) = api.create_advisor(&admin, regions::NO_REINFORCED_ROOM, "web", None).await;
+    let (_, full_reinforced) = api.create_advisor(&admin, regions::NO_REINFORCED_ROOM, "reinforced", Some(1)).await;
+    let (_, filler) = api.seeker_of(&admin, &advisor_id, regions::NO_REINFORCED_ROOM).await;
     let (status, body) = api
         .call(
             Method::PUT,
@@ -271,7 +242,7 @@ async fn a_level_no_advisor_can_serve_puts_the_seeker_on_the_waiting_list() {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     // The first went to the reinforced advisor (capacity 1) unless another test filled it; the next one must wait.
-    let (_, seeker_id) = api.seeker_of(&admin, &advisor_id, "94").await;
+    let (_, seeker_id) = api.seeker_of(&admin, &advisor_id, regions::NO_REINFORCED_ROOM).await;
     let (status, body) = api
         .call(
             Method::PUT,
@@ -284,12 +255,9 @@ async fn a_level_no_advisor_can_serve_puts_the_seeker_on_the_waiting_list() {
     assert_eq!(body["assignment"], "waiting");
     let reinforced = table.item(&format!("ADVISOR#{full_reinforced}"), "PROFILE").await.unwrap();
     assert_eq!(reinforced["portfolioCount"].as_n().unwrap(), "1", "never over capacity");
-    let (_, waiting) = api.get("/admin/waiting?limit=200", &admin).await;
-    assert!(waiting["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|w| w["seekerId"] == seeker_id.as_str() && w["level"] == "reinforced"));
+    // All of the list (longest waiting first): this run's seeker may be past the first page.
+    let waiting = api.all_items("/admin/waiting", &admin).await;
+    assert!(waiting.iter().any(|w| w["seekerId"] == seeker_id.as_str() && w["level"] == "reinforced"));
 }
 
 #[tokio::test]
@@ -465,22 +433,15 @@ async fn a_seeker_exports_everything_and_erasure_leaves_no_personal_data() {
     let api = Api::new();
     let table = Table::connect().await;
     let admin = api.admin().await;
-    let (advisor, advisor_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
-    let (seeker, seeker_id) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
-    let email = format!("{}@example.fr", seeker.sub);
+    let (advisor, advisor_id, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
+    let email = seeker.email();
     api.wait_for_emails(&email, 1).await;
     let (_, me) = api.get("/seekers/me", &seeker).await;
     let last_name = me["lastName"].as_str().unwrap().to_owned();
     let phone = me["phone"].as_str().unwrap().to_owned();
     // An upcoming phone interview (the number is on it) and an in-person request with a reason.
-    let start = integration_tests::rfc3339(integration_tests::paris_at(3, 16, 0));
-    let (status, slots) = api
-        .post("/advisors/me/slots", &advisor, json!({"start": start, "durationMinutes": 30, "channels": ["phone"]}))
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{slots}");
-    let slot_id = slots["items"][0]["slotId"].as_str().unwrap().to_owned();
-    let (status, booked) = api.post("/interviews", &seeker, json!({"slotId": slot_id, "channel": "phone"})).await;
-    assert_eq!(status, StatusCode::CREATED, "{booked}");
+    let slot_id = api.slot(&advisor, paris_at(3, 16, 0), 30, &["phone"]).await;
+    api.book(&seeker, &slot_id, "phone").await;
     let private_reason = "une raison très personnelle";
     let (status, _) = api.post("/seekers/me/in-person-requests", &seeker, json!({"reason": private_reason})).await;
     assert_eq!(status, StatusCode::CREATED);
@@ -496,9 +457,7 @@ async fn a_seeker_exports_everything_and_erasure_leaves_no_personal_data() {
     let (status, body) = api.call(Method::DELETE, "/seekers/me", Some(&seeker), None).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     let after = table.item(&format!("ADVISOR#{advisor_id}"), "PROFILE").await.unwrap();
-    let count = |item: &std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>| {
-        item["portfolioCount"].as_n().unwrap().parse::<i64>().unwrap()
-    };
+    let count = |item: &Item| item["portfolioCount"].as_n().unwrap().parse::<i64>().unwrap();
     assert_eq!(count(&after), count(&before) - 1);
 
     assert_eq!(export["interviews"].as_array().unwrap().len(), 1);

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use chrono::{Duration, Utc};
 use futures::future::join_all;
-use integration_tests::{assert_error, paris_at, regions, rfc3339, unique, Api, Person, Table};
+use integration_tests::{assert_error, attr_text, paris_at, poll_until, regions, unique, Api, Person, Table};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -29,17 +29,8 @@ impl Video {
         let api = Api::new();
         let table = Table::connect().await;
         let admin = api.admin().await;
-        let (advisor, advisor_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
-        let (seeker, seeker_id) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
-        let (status, interview) = api
-            .post(
-                &format!("/seekers/{seeker_id}/convocations"),
-                &advisor,
-                json!({"start": rfc3339(paris_at(5, 10, 0)), "durationMinutes": 30, "channel": "video"}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "convoked: {interview}");
-        let interview_id = interview["interviewId"].as_str().expect("interviewId").to_owned();
+        let (advisor, advisor_id, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
+        let interview_id = api.convoke(&advisor, &seeker_id, paris_at(5, 10, 0), "video").await;
         table.move_interview_to_past(&interview_id, minutes_ago).await;
         Video { api, table, admin, advisor, advisor_id, seeker, seeker_id, interview_id }
     }
@@ -105,7 +96,7 @@ impl Video {
 
     async fn stored_meeting_id(&self) -> Option<String> {
         let item = self.table.item(&format!("INTERVIEW#{}", self.interview_id), "INTERVIEW").await.expect("interview");
-        item.get("meetingId").and_then(|v| v.as_s().ok()).cloned()
+        attr_text(&item, "meetingId").map(str::to_owned)
     }
 
     /// Sort keys of the interview's partition starting with `prefix`.
@@ -114,8 +105,7 @@ impl Video {
             .partition(&format!("INTERVIEW#{}", self.interview_id))
             .await
             .into_iter()
-            .filter_map(|item| item.get("sk").and_then(|v| v.as_s().ok()).cloned())
-            .filter(|sk| sk.starts_with(prefix))
+            .filter_map(|item| attr_text(&item, "sk").filter(|sk| sk.starts_with(prefix)).map(str::to_owned))
             .collect()
     }
 
@@ -296,17 +286,8 @@ async fn a_phone_interview_refuses_joining_until_switched_back_to_video() {
     assert_eq!(meeting_id(&body), first);
 
     // An interview booked by phone from the start never has a meeting.
-    let (status, phone) = video
-        .api
-        .post(
-            &format!("/seekers/{}/convocations", video.seeker_id),
-            &video.advisor,
-            json!({"start": rfc3339(paris_at(6, 14, 0)), "durationMinutes": 30, "channel": "phone"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{phone}");
-    let phone_id = phone["interviewId"].as_str().expect("interviewId");
-    video.table.move_interview_to_past(phone_id, 5).await;
+    let phone_id = video.api.convoke(&video.advisor, &video.seeker_id, paris_at(6, 14, 0), "phone").await;
+    video.table.move_interview_to_past(&phone_id, 5).await;
     let (status, body) =
         video.api.call(Method::POST, &format!("/interviews/{phone_id}/meeting"), Some(&video.seeker), None).await;
     assert_error(status, &body, StatusCode::CONFLICT, Some("not_video"));
@@ -410,14 +391,13 @@ async fn attendance_events_land_in_the_journal_once_each_even_when_delivered_twi
     // The advisor ends the meeting: Chime sends MeetingEnded (asynchronously).
     let (status, _) = video.end(&video.advisor).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let mut entries = Vec::new();
-    for _ in 0..100 {
-        entries = video.attendance_entries().await;
-        if entries.iter().any(|e| e["details"]["event"] == "meeting_ended") {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let entries = poll_until(
+        100,
+        std::time::Duration::from_millis(100),
+        || video.attendance_entries(),
+        |entries: &Vec<Value>| entries.iter().any(|e| e["details"]["event"] == "meeting_ended"),
+    )
+    .await;
     let mut seen: Vec<(String, String)> = entries
         .iter()
         .map(|e| {
@@ -458,19 +438,7 @@ async fn the_scheduled_job_ends_meetings_of_finished_interviews_once() {
     let (status, body) = video.join(&video.seeker).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let meeting = meeting_id(&body);
-    let run = |at: chrono::DateTime<Utc>| {
-        let api = video.api.clone();
-        async move {
-            let response = api
-                .http
-                .post(format!("{}/_local/schedule/MeetingSweeperFunction", api.base))
-                .json(&json!({"time": rfc3339(at)}))
-                .send()
-                .await
-                .expect("gateway reachable");
-            assert_eq!(response.status(), StatusCode::OK, "{:?}", response.text().await);
-        }
-    };
+    let run = |at: chrono::DateTime<Utc>| video.api.run_schedule("MeetingSweeperFunction", at);
 
     // Before the end: nothing happens.
     run(Utc::now()).await;

@@ -7,7 +7,7 @@ use api::links::{LinkAction, LinkSigner};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{Duration, Utc};
-use integration_tests::{paris_at, regions, rfc3339, Api, Person};
+use integration_tests::{instant, paris_at, regions, subject_contains, Api, Person};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -42,10 +42,6 @@ fn tampered(url: &str, change: impl Fn(&str) -> String) -> String {
     format!("{base}/{}.{tag}", URL_SAFE_NO_PAD.encode(change(&decoded)))
 }
 
-fn email_of(person: &Person) -> String {
-    format!("{}@example.fr", person.sub)
-}
-
 async fn interview_status(api: &Api, who: &Person, interview_id: &str) -> Value {
     let (status, interview) = api.get(&format!("/interviews/{interview_id}"), who).await;
     assert_eq!(status, StatusCode::OK, "{interview}");
@@ -56,18 +52,9 @@ async fn interview_status(api: &Api, who: &Person, interview_id: &str) -> Value 
 async fn a_convocation_is_acknowledged_once_from_its_link_and_opening_it_changes_nothing() {
     let api = Api::new();
     let admin = api.admin().await;
-    let (advisor, advisor_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
-    let (seeker, seeker_id) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
-    let (status, interview) = api
-        .post(
-            &format!("/seekers/{seeker_id}/convocations"),
-            &advisor,
-            json!({"start": rfc3339(paris_at(9, 10, 0)), "durationMinutes": 30, "channel": "video"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{interview}");
-    let interview_id = interview["interviewId"].as_str().unwrap().to_owned();
-    let email = api.wait_for_subject(&email_of(&seeker), "Convocation").await;
+    let (advisor, _, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
+    let interview_id = api.convoke(&advisor, &seeker_id, paris_at(9, 10, 0), "video").await;
+    let email = api.wait_for_subject(&seeker.email(), "Convocation").await;
     let links = links_in(&email);
     assert_eq!(links.len(), 1, "one acknowledge link: {links:?}");
     let link = &links[0];
@@ -97,18 +84,9 @@ async fn a_convocation_is_acknowledged_once_from_its_link_and_opening_it_changes
 
 /// A seeker with an interview booked in a slot of `advisor`; its confirmation's cancel link.
 async fn booked(api: &Api, advisor: &Person, seeker: &Person, hours: u32) -> (String, String) {
-    let (status, made) = api
-        .post(
-            "/advisors/me/slots",
-            advisor,
-            json!({"start": rfc3339(paris_at(8, hours, 0)), "durationMinutes": 30, "channels": ["video"]}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{made}");
-    let slot_id = made["items"][0]["slotId"].as_str().unwrap().to_owned();
-    let (status, interview) = api.post("/interviews", seeker, json!({"slotId": slot_id, "channel": "video"})).await;
-    assert_eq!(status, StatusCode::CREATED, "{interview}");
-    let email = api.wait_for_subject(&email_of(seeker), "est confirmé").await;
+    let slot_id = api.slot(advisor, paris_at(8, hours, 0), 30, &["video"]).await;
+    let interview = api.book(seeker, &slot_id, "video").await;
+    let email = api.wait_for_subject(&seeker.email(), "est confirmé").await;
     let links = links_in(&email);
     assert_eq!(links.len(), 1, "one cancel link: {links:?}");
     (interview["interviewId"].as_str().unwrap().to_owned(), links[0].clone())
@@ -118,8 +96,7 @@ async fn booked(api: &Api, advisor: &Person, seeker: &Person, hours: u32) -> (St
 async fn altered_expired_used_or_misdirected_links_are_refused_and_change_nothing() {
     let api = Api::new();
     let admin = api.admin().await;
-    let (advisor, advisor_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
-    let (alice, alice_id) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
+    let (advisor, advisor_id, alice, alice_id) = api.advisor_with_seeker(&admin).await;
     let (bob, _) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
     let (alice_interview, alice_link) = booked(&api, &advisor, &alice, 10).await;
     let (bob_interview, _) = booked(&api, &advisor, &bob, 14).await;
@@ -179,21 +156,20 @@ async fn altered_expired_used_or_misdirected_links_are_refused_and_change_nothin
     assert_eq!(status, StatusCode::CONFLICT, "{page}");
     assert!(page.contains("déjà été utilisé"), "{page}");
     assert_eq!(interview_status(&api, &bob, &bob_interview).await["status"], "booked");
-    api.wait_for_subject(&email_of(&advisor), "annulé").await;
+    api.wait_for_subject(&advisor.email(), "annulé").await;
 }
 
 #[tokio::test]
 async fn an_advisor_accepts_or_declines_in_person_requests_from_the_email() {
     let api = Api::new();
     let admin = api.admin().await;
-    let (advisor, advisor_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
-    let (first, _) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
+    let (advisor, advisor_id, first, _) = api.advisor_with_seeker(&admin).await;
     let (second, _) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
 
     let (status, request) =
         api.post("/seekers/me/in-person-requests", &first, json!({"reason": "je préfère en parler en face"})).await;
     assert_eq!(status, StatusCode::CREATED, "{request}");
-    let email = api.wait_for_subject(&email_of(&advisor), "Demande d'entretien en agence").await;
+    let email = api.wait_for_subject(&advisor.email(), "Demande d'entretien en agence").await;
     let links = links_in(&email);
     assert_eq!(links.len(), 2, "accept and decline: {links:?}");
     let (accept, decline) = (&links[0], &links[1]);
@@ -213,9 +189,9 @@ async fn an_advisor_accepts_or_declines_in_person_requests_from_the_email() {
     let items = mine["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{mine}");
     assert_eq!(items[0]["channel"], "in_person");
-    let start = chrono::DateTime::parse_from_rfc3339(items[0]["start"].as_str().unwrap()).unwrap();
-    assert!(start.with_timezone(&Utc) > Utc::now() + Duration::hours(23), "after the booking notice");
-    api.wait_for_subject(&email_of(&first), "Votre entretien en agence").await;
+    let start = instant(&items[0]["start"]);
+    assert!(start > Utc::now() + Duration::hours(23), "after the booking notice");
+    api.wait_for_subject(&first.email(), "Votre entretien en agence").await;
 
     // The other answer to the same request: refused, nothing changed.
     let (status, page) = press(&api, decline).await;
@@ -227,26 +203,15 @@ async fn an_advisor_accepts_or_declines_in_person_requests_from_the_email() {
     // Another request, declined from its email.
     let (status, _) = api.post("/seekers/me/in-person-requests", &second, json!({"reason": "en agence svp"})).await;
     assert_eq!(status, StatusCode::CREATED);
-    let mut decline_second = None;
-    for _ in 0..150 {
-        let requests: Vec<Value> = api
-            .emails_to(&email_of(&advisor))
-            .await
-            .into_iter()
-            .filter(|e| e["subject"].as_str().is_some_and(|s| s.contains("Demande d'entretien en agence")))
-            .collect();
-        if requests.len() >= 2 {
-            // Newest first: the second request's email.
-            decline_second = links_in(&requests[0]).get(1).cloned();
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let requests =
+        api.wait_for_emails_where(&advisor.email(), 2, |e| subject_contains(e, "Demande d'entretien en agence")).await;
+    // Newest first: the second request's email.
+    let decline_second = if requests.len() >= 2 { links_in(&requests[0]).get(1).cloned() } else { None };
     let decline_second = decline_second.expect("the second request's email with its decline link");
     let (status, page) = press(&api, &decline_second).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("Demande déclinée"), "{page}");
-    api.wait_for_subject(&email_of(&second), "Votre demande d'entretien en agence").await;
+    api.wait_for_subject(&second.email(), "Votre demande d'entretien en agence").await;
     let (_, open_requests) = api.get("/advisors/me/in-person-requests", &advisor).await;
     assert!(open_requests["items"].as_array().unwrap().is_empty(), "{open_requests}");
 }

@@ -1,0 +1,186 @@
+//! Direct access to the table, for checks the API cannot make and set-up it cannot do.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::time::stored_instant;
+
+/// An item as the SDK reads and writes it.
+pub type Item = HashMap<String, AttributeValue>;
+
+/// The string attribute `name` of `item`, if it has one.
+pub fn attr_text<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    item.get(name).and_then(|value| value.as_s().ok()).map(String::as_str)
+}
+
+/// Direct access to the table, for checks the API cannot make.
+pub struct Table {
+    pub client: aws_sdk_dynamodb::Client,
+    pub name: String,
+}
+
+/// An outbox email put by [`Table::put_pending_outbox`].
+pub struct PendingOutbox {
+    pub pk: String,
+    pub sk: String,
+    pub email_id: String,
+    pub to: String,
+    pub created_at: String,
+    pub expires_at: String,
+}
+
+impl Table {
+    pub async fn connect() -> Table {
+        let config = aws_config::load_from_env().await;
+        Table {
+            client: aws_sdk_dynamodb::Client::new(&config),
+            name: std::env::var("TABLE_NAME").unwrap_or_else(|_| "suivi-local".into()),
+        }
+    }
+
+    /// `<table>-<suffix>`, made if missing: the table's key schema (`pk`, `sk`) and no stream.
+    /// For invoking `email-dispatch` with stream events of one's own: the local gateway's stream
+    /// consumer watches the main table only, so it cannot race for the emails put here.
+    pub async fn side_table(&self, suffix: &str) -> Table {
+        use aws_sdk_dynamodb::types::{
+            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+        };
+        let name = format!("{}-{suffix}", self.name);
+        let attribute = |n: &str| {
+            AttributeDefinition::builder()
+                .attribute_name(n)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .expect("attribute")
+        };
+        let key = |n: &str, t: KeyType| KeySchemaElement::builder().attribute_name(n).key_type(t).build().expect("key");
+        let created = self
+            .client
+            .create_table()
+            .table_name(&name)
+            .attribute_definitions(attribute("pk"))
+            .attribute_definitions(attribute("sk"))
+            .key_schema(key("pk", KeyType::Hash))
+            .key_schema(key("sk", KeyType::Range))
+            .billing_mode(BillingMode::PayPerRequest)
+            .send()
+            .await;
+        if let Err(error) = created {
+            let in_use = error.as_service_error().is_some_and(|e| e.is_resource_in_use_exception());
+            assert!(in_use, "CreateTable {name}: {error:?}");
+        }
+        Table { client: self.client.clone(), name }
+    }
+
+    /// Test set-up only: writes `item` as it is.
+    pub async fn put(&self, item: Item) {
+        self.client.put_item().table_name(&self.name).set_item(Some(item)).send().await.expect("PutItem");
+    }
+
+    /// A pending outbox email (template `chat_notice`, no seeker) to `to`, as the business
+    /// transactions write them.
+    pub async fn put_pending_outbox(&self, to: &str) -> PendingOutbox {
+        let email_id = ulid::Ulid::new().to_string();
+        let now = chrono::Utc::now();
+        let seed = PendingOutbox {
+            pk: format!("OUTBOX#{email_id}"),
+            sk: format!("OUTBOX#{email_id}"),
+            email_id,
+            to: to.to_owned(),
+            created_at: stored_instant(now),
+            expires_at: (now + chrono::Duration::days(30)).timestamp().to_string(),
+        };
+        let s = |v: &str| AttributeValue::S(v.to_owned());
+        self.client
+            .put_item()
+            .table_name(&self.name)
+            .item("pk", s(&seed.pk))
+            .item("sk", s(&seed.sk))
+            .item("emailId", s(&seed.email_id))
+            .item("template", s("chat_notice"))
+            .item("to", s(to))
+            .item("status", s("pending"))
+            .item("createdAt", s(&seed.created_at))
+            .item("expiresAt", AttributeValue::N(seed.expires_at.clone()))
+            .send()
+            .await
+            .expect("PutItem of an outbox email");
+        seed
+    }
+
+    pub async fn item(&self, pk: &str, sk: &str) -> Option<Item> {
+        self.client
+            .get_item()
+            .table_name(&self.name)
+            .key("pk", AttributeValue::S(pk.into()))
+            .key("sk", AttributeValue::S(sk.into()))
+            .consistent_read(true)
+            .send()
+            .await
+            .expect("GetItem")
+            .item
+    }
+
+    /// Test set-up only: moves an interview into the past, as if its time had come.
+    pub async fn move_interview_to_past(&self, interview_id: &str, minutes_ago: i64) {
+        let start = chrono::Utc::now() - chrono::Duration::minutes(minutes_ago);
+        let end = start + chrono::Duration::minutes(30);
+        self.client
+            .update_item()
+            .table_name(&self.name)
+            .key("pk", AttributeValue::S(format!("INTERVIEW#{interview_id}")))
+            .key("sk", AttributeValue::S("INTERVIEW".into()))
+            .update_expression("SET #start = :start, #end = :end")
+            .expression_attribute_names("#start", "start")
+            .expression_attribute_names("#end", "end")
+            .expression_attribute_values(":start", AttributeValue::S(stored_instant(start)))
+            .expression_attribute_values(":end", AttributeValue::S(stored_instant(end)))
+            .send()
+            .await
+            .expect("UpdateItem");
+    }
+
+    pub async fn partition(&self, pk: &str) -> Vec<Item> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let output = self
+                .client
+                .query()
+                .table_name(&self.name)
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", AttributeValue::S(pk.into()))
+                .set_exclusive_start_key(start)
+                .consistent_read(true)
+                .send()
+                .await
+                .expect("Query");
+            items.extend(output.items.unwrap_or_default());
+            match output.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => return items,
+            }
+        }
+    }
+
+    /// Every item whose text mentions `needle`: a test-only full Scan, to prove erased data is gone everywhere.
+    pub async fn items_mentioning(&self, needle: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut start = None;
+        loop {
+            let output =
+                self.client.scan().table_name(&self.name).set_exclusive_start_key(start).send().await.expect("Scan");
+            for item in output.items.unwrap_or_default() {
+                let text = format!("{item:?}");
+                if text.contains(needle) {
+                    found.push(text);
+                }
+            }
+            match output.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => return found,
+            }
+        }
+    }
+}
