@@ -2,7 +2,7 @@
 // advisor and slots through the public API (as an admin and that advisor would make them), and
 // axe and screenshots for every page and state a test reaches.
 import AxeBuilder from "@axe-core/playwright";
-import { expect, type Page } from "@playwright/test";
+import { expect, type Browser, type Page } from "@playwright/test";
 import { mkdirSync } from "node:fs";
 
 const httpPort = process.env.HTTP_PORT ?? "3100";
@@ -48,7 +48,7 @@ export async function admin(): Promise<string> {
   return token("web-e2e-admin", ["admins"]);
 }
 
-export async function createAdvisor(firstName = "Anne", lastName = unique("Le Goff").slice(0, 30)): Promise<Advisor> {
+export async function createAdvisor(firstName = "Anne", lastName = "Le Goff"): Promise<Advisor> {
   const sub = unique("web-advisor");
   const r = await call("POST", "/advisors", await admin(), {
     sub,
@@ -150,4 +150,56 @@ export async function tick(page: Page, name: string | RegExp, role: "checkbox" |
   const box = page.getByRole(role, { name });
   await box.check({ force: true });
   await expect(box).toBeChecked();
+}
+
+/**
+ * The advisor's side of the chat, in a browser context of its own: a WebSocket to the local
+ * WebSocket API with the advisor's token, opened from a page of the front end's origin.
+ */
+export async function advisorChat(browser: Browser, advisor: Advisor) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto("/mentions-legales");
+  await page.evaluate(
+    ({ url, tok }) =>
+      new Promise<void>((resolve, reject) => {
+        const ws = new WebSocket(`${url}/?token=${encodeURIComponent(tok)}`);
+        const w = window as unknown as { advisorWs: WebSocket; frames: unknown[] };
+        w.frames = [];
+        ws.onmessage = (e) => w.frames.push(JSON.parse(String(e.data)));
+        ws.onopen = () => resolve();
+        ws.onerror = () => reject(new Error("advisor socket"));
+        w.advisorWs = ws;
+      }),
+    { url: WS, tok: advisor.token },
+  );
+  return {
+    /** Sends a message to the seeker and waits for its ack. */
+    say: (seekerId: string, text: string) =>
+      page.evaluate(
+        ({ seekerId, text }) =>
+          new Promise<{ id: string }>((resolve, reject) => {
+            const w = window as unknown as { advisorWs: WebSocket; frames: Array<Record<string, any>> };
+            const clientMessageId = `adv-${crypto.randomUUID()}`;
+            const started = w.frames.length;
+            const poll = window.setInterval(() => {
+              const ack = w.frames.slice(started).find((f) => f.clientMessageId === clientMessageId);
+              if (!ack) return;
+              window.clearInterval(poll);
+              if (ack.type === "ack") resolve(ack.message);
+              else reject(new Error(ack.code));
+            }, 20);
+            w.advisorWs.send(JSON.stringify({ action: "sendMessage", clientMessageId, seekerId, text }));
+          }),
+        { seekerId, text },
+      ),
+    typing: (seekerId: string) =>
+      page.evaluate((seekerId) => (window as unknown as { advisorWs: WebSocket }).advisorWs.send(JSON.stringify({ action: "typing", seekerId })), seekerId),
+    /** The texts of the `message` frames this connection received. */
+    received: () =>
+      page.evaluate(() =>
+        (window as unknown as { frames: Array<Record<string, any>> }).frames.filter((f) => f.type === "message").map((f) => f.message.text as string),
+      ),
+    close: () => context.close(),
+  };
 }
