@@ -203,3 +203,11 @@ export async function advisorChat(browser: Browser, advisor: Advisor) {
     close: () => context.close(),
   };
 }
+
+/** Through the header's menu, as on a phone (the navigation sits behind the "Menu" button). */
+export async function goTo(page: Page, name: string) {
+  await page.getByRole("button", { name: "Menu" }).click();
+  const nav = page.getByRole("navigation", { name: "Menu principal" });
+  await nav.getByRole("link", { name, exact: true }).click();
+  await expect(nav).toBeHidden();
+}
