@@ -66,7 +66,7 @@ function Thread({ seekerId, advisorName }: { seekerId: string; advisorName: stri
           Afficher les messages plus anciens
         </Button>
       )}
-      <ol ref={list} className="app-thread" aria-label="Conversation">
+      <ol ref={list} className="app-thread" aria-label="Conversation" tabIndex={0}>
         {chat.messages.map((m) => (
           <li key={m.id} className={m.fromRole === "seeker" ? "app-mine" : "app-theirs"}>
             <span className="app-meta">

@@ -33,11 +33,9 @@ export function useChat(seekerId: string) {
 
   const add = useCallback((incoming: ChatMessage[]) => {
     if (incoming.length === 0) return;
-    setMessages((cur) => {
-      const next = mergeMessages(cur, incoming);
-      lastId.current = next.at(-1)?.id ?? lastId.current;
-      return next;
-    });
+    // The newest id seen, kept at once (a state updater runs later, at the next render).
+    for (const m of incoming) if (!lastId.current || m.id > lastId.current) lastId.current = m.id;
+    setMessages((cur) => mergeMessages(cur, incoming));
   }, []);
 
   const setBox = useCallback((f: (cur: Outgoing[]) => Outgoing[]) => {
@@ -90,7 +88,7 @@ export function useChat(seekerId: string) {
       add(found);
     } else {
       const body = unwrap(
-        await api().GET("/conversations/{seekerId}/messages", { params: { path: { seekerId }, query: { limit: 30 } } }),
+        await api().GET("/conversations/{seekerId}/messages", { params: { path: { seekerId }, query: { limit: 20 } } }),
       );
       add(body.items);
       setOlderCursor(body.nextCursor ?? "none");
@@ -212,7 +210,7 @@ export function useChat(seekerId: string) {
     const first = messages[0];
     if (!first) return;
     const body = unwrap(
-      await api().GET("/conversations/{seekerId}/messages", { params: { path: { seekerId }, query: { before: first.id, limit: 30 } } }),
+      await api().GET("/conversations/{seekerId}/messages", { params: { path: { seekerId }, query: { before: first.id, limit: 20 } } }),
     );
     setMessages((cur) => mergeMessages(cur, body.items));
     setOlderCursor(body.nextCursor ?? "none");
