@@ -7,47 +7,23 @@ import { Link } from "react-router";
 import { api, unwrap, type Schemas } from "../../lib/api/client";
 import { frenchMessage } from "../../lib/api/errors";
 import { parisDateTime } from "../../lib/time";
-import { useMe } from "../../app/useMe";
 import { useTitle } from "../../app/useTitle";
 import { queryClient } from "../../app/queryClient";
 import { Loading } from "../../app/Loading";
 
-type Request = { requestId: string; askedAt: string; reason?: string; status: "open" | "accepted" | "declined"; answeredAt?: string; message?: string; interviewId?: string };
-
-/**
- * My in-person requests, rebuilt from the journal (its in_person_* entries): the API has no
- * seeker-side list of requests, and the journal is where their answers are recorded.
- */
-function useRequests(seekerId: string) {
+/** My requests, newest first, with the advisor's answer (GET /seekers/me/in-person-requests). */
+function useRequests() {
   return useQuery({
-    queryKey: ["journal-requests", seekerId],
-    queryFn: async () => {
-      const body = unwrap(await api().GET("/seekers/{seekerId}/journal", { params: { path: { seekerId }, query: { limit: 200 } } }));
-      const byId = new Map<string, Request>();
-      for (const e of [...body.items].reverse()) {
-        const d = e.details as Record<string, unknown>;
-        const id = typeof d.requestId === "string" ? d.requestId : null;
-        if (!id) continue;
-        if (e.kind === "in_person_requested") {
-          byId.set(id, { requestId: id, askedAt: e.at, reason: typeof d.reason === "string" ? d.reason : undefined, status: "open" });
-        } else if (e.kind === "in_person_accepted" || e.kind === "in_person_declined") {
-          const r = byId.get(id) ?? { requestId: id, askedAt: e.at, status: "open" as const };
-          r.status = e.kind === "in_person_accepted" ? "accepted" : "declined";
-          r.answeredAt = e.at;
-          if (typeof d.message === "string") r.message = d.message;
-          if (typeof d.interviewId === "string") r.interviewId = d.interviewId;
-          byId.set(id, r);
-        }
-      }
-      return [...byId.values()].reverse();
-    },
+    queryKey: ["in-person-requests"],
+    // Always asked again on opening the page: the answer may have come meanwhile.
+    refetchOnMount: "always",
+    queryFn: async () => unwrap(await api().GET("/seekers/me/in-person-requests", { params: { query: { limit: 20 } } })).items,
   });
 }
 
 export default function InPersonPage() {
   useTitle("Demander un entretien sur place");
-  const me = useMe().data!;
-  const requests = useRequests(me.seekerId);
+  const requests = useRequests();
   const [reason, setReason] = useState("");
   const [fieldError, setFieldError] = useState<string | null>(null);
   const [created, setCreated] = useState<Schemas["InPersonRequest"] | null>(null);
@@ -56,7 +32,7 @@ export default function InPersonPage() {
     onSuccess: async (r) => {
       setCreated(r);
       setReason("");
-      await queryClient.invalidateQueries({ queryKey: ["journal-requests"] });
+      await queryClient.invalidateQueries({ queryKey: ["in-person-requests"] });
     },
     onError: (e) => setFieldError(frenchMessage(e)),
   });
@@ -108,9 +84,10 @@ export default function InPersonPage() {
         <ul className="fr-raw-list">
           {requests.data.map((r) => (
             <li key={r.requestId} className="fr-mb-3w">
-              <strong>Demande du {parisDateTime(r.askedAt)}</strong> :{" "}
+              <strong>Demande du {parisDateTime(r.createdAt)}</strong> :{" "}
               {r.status === "open" ? "en attente de réponse" : r.status === "accepted" ? "acceptée" : "refusée"}
-              {r.reason && <span className="app-meta">Votre motif : « {r.reason} »</span>}
+              <span className="app-meta">Votre motif : « {r.reason} »</span>
+              {r.answeredAt && <span className="app-meta">Réponse du {parisDateTime(r.answeredAt)}</span>}
               {r.message && <span style={{ display: "block" }}>Réponse de votre conseiller ou conseillère : « {r.message} »</span>}
               {r.interviewId && (
                 <span style={{ display: "block" }}>

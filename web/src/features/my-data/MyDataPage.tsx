@@ -136,9 +136,9 @@ function Erase() {
   const erase = useMutation({
     mutationFn: async () => unwrap(await api().DELETE("/seekers/me")),
     onSuccess: () => {
+      signOutLocally("erased");
       queryClient.clear();
-      signOutLocally();
-      navigate("/connexion", { replace: true, state: { erased: true } });
+      navigate("/connexion", { replace: true });
     },
   });
   return (

@@ -5,7 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState, type FormEvent } from "react";
 import { useLocation, useNavigate } from "react-router";
 import { config } from "../../lib/config";
-import { setToken } from "../../lib/auth/session";
+import { lastSignOutReason, setToken } from "../../lib/auth/session";
 import { queryClient } from "../../app/queryClient";
 import { useTitle } from "../../app/useTitle";
 
@@ -13,8 +13,7 @@ const ROLE_LABEL = { seeker: "demandeur ou demandeuse d'emploi", advisor: "conse
 
 export function SignInPage() {
   useTitle("Connexion");
-  const location = useLocation();
-  const erased = (location.state as { erased?: boolean } | null)?.erased === true;
+  const erased = lastSignOutReason() === "erased";
   return (
     <>
       {erased && (

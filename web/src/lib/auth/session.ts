@@ -45,12 +45,21 @@ export function decodeToken(token: string): Omit<Session, "token"> {
 
 export function setToken(token: string): Session {
   const session = { token, ...decodeToken(token) };
+  signOutReason = null;
   set({ session, expired: false });
   return session;
 }
 
-export function signOutLocally(): void {
+let signOutReason: "erased" | null = null;
+
+export function signOutLocally(reason: "erased" | null = null): void {
+  signOutReason = reason;
   set({ session: null, expired: false });
+}
+
+/** Why the last sign-out happened, until the next sign-in (read by the sign-in page). */
+export function lastSignOutReason(): "erased" | null {
+  return signOutReason;
 }
 
 /** The token for the next request, renewed first when it expires within a minute. */
