@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["server/**/*.mjs", "e2e/**/*.{ts,mjs}"],
+    files: ["server/**/*.mjs", "bench/**/*.mjs", "e2e/**/*.{ts,mjs}"],
     languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly", fetch: "readonly" } },
   },
   {

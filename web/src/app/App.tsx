@@ -1,6 +1,6 @@
 import { QueryClientProvider } from "@tanstack/react-query";
 import { lazy, Suspense } from "react";
-import { BrowserRouter, Navigate, Route, Routes } from "react-router";
+import { Navigate, Route, Routes } from "../lib/router";
 import { queryClient } from "./queryClient";
 import { Layout } from "./Layout";
 import { RequireSeeker } from "./RequireSeeker";
@@ -27,7 +27,7 @@ const PrivacyPage = lazy(() => import("../features/legal/PrivacyPage"));
 export function App() {
   return (
     <QueryClientProvider client={queryClient}>
-      <BrowserRouter>
+      <>
         <Layout>
           <Suspense fallback={<Loading />}>
             <Routes>
@@ -52,7 +52,7 @@ export function App() {
             </Routes>
           </Suspense>
         </Layout>
-      </BrowserRouter>
+      </>
     </QueryClientProvider>
   );
 }

@@ -1,4 +1,4 @@
-import { Navigate, Outlet, useLocation } from "react-router";
+import { Navigate, Outlet, useLocation } from "../lib/router";
 import Alert from "@codegouvfr/react-dsfr/Alert";
 import { ApiError } from "../lib/api/client";
 import { frenchMessage } from "../lib/api/errors";

@@ -3,7 +3,7 @@ import { Alert } from "@codegouvfr/react-dsfr/Alert";
 import { RadioButtons } from "@codegouvfr/react-dsfr/RadioButtons";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useMemo, useRef, useState } from "react";
-import { Link, useSearchParams } from "react-router";
+import { Link, useSearchParams } from "../../lib/router";
 import { api, unwrap, type Schemas } from "../../lib/api/client";
 import { codeOf, frenchMessage } from "../../lib/api/errors";
 import { CHANNEL_LABEL } from "../../lib/labels";

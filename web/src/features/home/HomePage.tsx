@@ -1,7 +1,7 @@
 import { Alert } from "@codegouvfr/react-dsfr/Alert";
 import { Badge } from "@codegouvfr/react-dsfr/Badge";
 import { useQuery } from "@tanstack/react-query";
-import { Link } from "react-router";
+import { Link } from "../../lib/router";
 import { api, unwrap, type Schemas } from "../../lib/api/client";
 import { CHANNEL_LABEL } from "../../lib/labels";
 import { parisDate, parisDateTime } from "../../lib/time";

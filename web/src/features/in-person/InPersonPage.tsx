@@ -3,7 +3,7 @@ import { Alert } from "@codegouvfr/react-dsfr/Alert";
 import { Input } from "@codegouvfr/react-dsfr/Input";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { Link } from "react-router";
+import { Link } from "../../lib/router";
 import { api, unwrap, type Schemas } from "../../lib/api/client";
 import { frenchMessage } from "../../lib/api/errors";
 import { parisDateTime } from "../../lib/time";

@@ -5,7 +5,7 @@ import { Input } from "@codegouvfr/react-dsfr/Input";
 import { CallOut } from "@codegouvfr/react-dsfr/CallOut";
 import { useMutation } from "@tanstack/react-query";
 import { useRef, useState, type FormEvent } from "react";
-import { Link, useParams } from "react-router";
+import { Link, useParams } from "../../lib/router";
 import { api, unwrap, type Schemas } from "../../lib/api/client";
 import { frenchMessage } from "../../lib/api/errors";
 import { CHANNEL_LABEL, STATUS_LABEL, STATUS_SEVERITY } from "../../lib/labels";

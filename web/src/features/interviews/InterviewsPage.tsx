@@ -1,6 +1,6 @@
 import { Badge } from "@codegouvfr/react-dsfr/Badge";
 import { Alert } from "@codegouvfr/react-dsfr/Alert";
-import { Link } from "react-router";
+import { Link } from "../../lib/router";
 import type { Schemas } from "../../lib/api/client";
 import { frenchMessage } from "../../lib/api/errors";
 import { CHANNEL_LABEL, STATUS_LABEL, STATUS_SEVERITY } from "../../lib/labels";

@@ -4,7 +4,7 @@ import { Input } from "@codegouvfr/react-dsfr/Input";
 import { Checkbox } from "@codegouvfr/react-dsfr/Checkbox";
 import { useMutation } from "@tanstack/react-query";
 import { useRef, useState, type FormEvent } from "react";
-import { useNavigate } from "react-router";
+import { useNavigate } from "../../lib/router";
 import { api, unwrap, type Schemas } from "../../lib/api/client";
 import { codeOf, frenchMessage } from "../../lib/api/errors";
 import { CHANNEL_LABEL, CHANNELS } from "../../lib/labels";

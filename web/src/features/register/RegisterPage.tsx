@@ -5,7 +5,7 @@ import { Checkbox } from "@codegouvfr/react-dsfr/Checkbox";
 import { Alert } from "@codegouvfr/react-dsfr/Alert";
 import { useMutation } from "@tanstack/react-query";
 import { useRef, useState, type FormEvent } from "react";
-import { Link, Navigate } from "react-router";
+import { Link, Navigate } from "../../lib/router";
 import { api, unwrap, type Schemas } from "../../lib/api/client";
 import { codeOf, frenchMessage } from "../../lib/api/errors";
 import { CHANNEL_LABEL, CHANNELS, REGIONS } from "../../lib/labels";

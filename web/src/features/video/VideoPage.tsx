@@ -2,7 +2,7 @@ import Button from "@codegouvfr/react-dsfr/Button";
 import { Alert } from "@codegouvfr/react-dsfr/Alert";
 import { Select } from "@codegouvfr/react-dsfr/Select";
 import { useEffect, useRef, useState } from "react";
-import { Link, useParams } from "react-router";
+import { Link, useParams } from "../../lib/router";
 import { api, unwrap, type Schemas } from "../../lib/api/client";
 import { frenchMessage } from "../../lib/api/errors";
 import { sendOnce } from "../../lib/chat/sendOnce";
