@@ -1,6 +1,7 @@
 // Journeys 2 and 3: the home page, and booking an interview (a refusal said kindly when
 // someone was faster, and the whole booking with the keyboard alone).
-import { expect, test, type Page } from "@playwright/test";
+import { type Page } from "@playwright/test";
+import { expect, test } from "./support";
 import { parisDay, parisHour } from "../src/lib/time";
 import { advisorChat, call, check, createAdvisor, createSlot, daysAhead, seekerOf, signIn, tick } from "./support";
 

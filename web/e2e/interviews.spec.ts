@@ -1,6 +1,6 @@
 // Journey 4: my interviews, upcoming and past; the detail (channel, Paris time, who calls whom,
 // the .ics); acknowledging a convocation; cancelling; rescheduling onto another slot.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support";
 import { readFileSync } from "node:fs";
 import { parisDateTime } from "../src/lib/time";
 import { call, check, createAdvisor, createSlot, daysAhead, goTo, moveInterviewStart, seekerOf, signIn } from "./support";

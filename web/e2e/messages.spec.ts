@@ -1,7 +1,7 @@
 // Journey 6: the conversation with my advisor, live over the WebSocket, the advisor being a
 // second browser context: a message each way, the typing indicator, older messages on demand,
 // and after a lost connection the advisor's messages replayed once, the seeker's sent once.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support";
 import { advisorChat, call, check, createAdvisor, goTo, seekerOf, signIn } from "./support";
 
 test("messages: live both ways, typing, older ones, and nothing lost or doubled across a lost connection", async ({ page, context, browser }) => {

@@ -1,6 +1,6 @@
 // Journey 1: register. Errors next to their fields, the assigned advisor, the waiting list,
 // and the whole form with the keyboard alone.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support";
 import { call, check, createAdvisor, tick, NO_ADVISOR_REGION_NAME, REGION_NAME, signIn, token, unique } from "./support";
 
 test("a new person registers, after being told what to fix, and meets their advisor", async ({ page }) => {

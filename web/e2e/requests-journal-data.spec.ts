@@ -1,6 +1,6 @@
 // Journeys 7, 8 and 9: asking for an in-person interview and reading the answer; the follow-up
 // journal, newest first, paged; my data (phone and channels, the export, erasure).
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support";
 import { readFileSync } from "node:fs";
 import { call, check, createAdvisor, createSlot, daysAhead, goTo, seekerOf, signIn, tick, token } from "./support";
 

@@ -1,7 +1,7 @@
 // Same origin: the local web server routes as the CloudFront distribution of template.yaml
 // does (its behaviours, its two viewer-request functions, its response headers policy), and
 // the page calls the API on its own origin, with no CORS preflight.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support";
 import { fileURLToPath } from "node:url";
 // @ts-expect-error: plain JavaScript module shared with the local server
 import { behaviourFor, distribution, loadTemplate, policyHeaders } from "../server/cloudfront.mjs";

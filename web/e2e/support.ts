@@ -2,7 +2,24 @@
 // advisor and slots through the public API (as an admin and that advisor would make them), and
 // axe and screenshots for every page and state a test reaches.
 import AxeBuilder from "@axe-core/playwright";
-import { expect, type Browser, type Page } from "@playwright/test";
+import { expect, test as base, type Browser, type Page } from "@playwright/test";
+
+/**
+ * Playwright's test, with one more check on every test's browser context: nothing refused by
+ * the Content-Security-Policy the local server takes from template.yaml (Chromium reports each
+ * refusal on the console).
+ */
+export const test = base.extend({
+  context: async ({ context }, use) => {
+    const refused: string[] = [];
+    context.on("console", (m) => {
+      if (m.type() === "error" && /Content Security Policy|Refused to (connect|load|execute|apply|frame)/.test(m.text())) refused.push(m.text());
+    });
+    await use(context);
+    expect(refused, "refused by the Content-Security-Policy").toEqual([]);
+  },
+});
+export { expect };
 import { mkdirSync } from "node:fs";
 
 const httpPort = process.env.HTTP_PORT ?? "3100";
@@ -115,7 +132,7 @@ export async function check(page: Page, name: string) {
   const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
   expect(summary, `axe violations on ${name}`).toEqual([]);
   mkdirSync("../.local/screenshots", { recursive: true });
-  await page.screenshot({ path: `../.local/screenshots/${name}.png`, fullPage: true });
+  await page.screenshot({ path: `../.local/screenshots/${name}.png`, fullPage: true, scale: "css" });
 }
 
 /**

@@ -2,7 +2,7 @@
 // before, a device check (fake camera and microphone), then joining with the Chime SDK. No
 // media service runs locally, so joining fails for real: the page offers to retry, or to tell
 // the advisor in one click, with the number they will call.
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./support";
 import { parisDateTime } from "../src/lib/time";
 import { advisorChat, call, check, createAdvisor, daysAhead, goTo, moveInterviewStart, seekerOf, signIn } from "./support";
 
