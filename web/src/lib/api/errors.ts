@@ -17,6 +17,10 @@ const GENERAL: Record<string, string> = {
   invalid_limit: "La page demandée est invalide.",
   invalid_cursor: "La page demandée est invalide. Rechargez la page.",
   invalid_text: "Écrivez un texte, sans dépasser la longueur permise.",
+  invalid_parameter: "La page demandée est invalide. Rechargez la page.",
+  invalid_range: "La période demandée est invalide. Rechargez la page.",
+  invalid_scope: "La liste demandée est invalide. Rechargez la page.",
+  invalid_time: "La date demandée est invalide. Rechargez la page.",
 };
 
 /** Field-level sentences, by code. */
