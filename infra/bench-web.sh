@@ -5,7 +5,8 @@
 # home and booking pages). Figures in .local/bench/web-budgets.json; copy them to
 # docs/benchmarks.md.
 # Ports (override by env): DYNAMODB_PORT=8500 SES_PORT=8501 HTTP_PORT=3500 WS_PORT=3501
-# CHIME_PORT=3502 WEB_PORT=3503.
+# CHIME_PORT=3502 WEB_PORT=3503. WEB_DIST builds and serves another folder than web/dist;
+# BENCH_NO_BUILD=1 uses the gateway already built (both: to run beside `make test`).
 set -euo pipefail
 # shellcheck source=infra/local/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/local/lib.sh"
@@ -15,9 +16,10 @@ export WS_PORT="${WS_PORT:-3501}" CHIME_PORT="${CHIME_PORT:-3502}" WEB_PORT="${W
 export_local_env
 
 infra/local/install.sh
-cargo build -p local-gateway
+[[ "${BENCH_NO_BUILD:-}" == 1 && -x target/debug/local-gateway ]] || cargo build -p local-gateway
 mkdir -p "$LOG_DIR"
-(cd web && npm run --silent build >"$LOG_DIR/web-build.log" 2>&1) || {
+export WEB_DIST="${WEB_DIST:-$ROOT/web/dist}"
+(cd web && npm run --silent gen:api && npx vite build --outDir "$WEB_DIST" --emptyOutDir >"$LOG_DIR/web-build.log" 2>&1) || {
 	show_log_tail "$LOG_DIR/web-build.log"
 	die "the front end did not build"
 }

@@ -63,7 +63,7 @@ try {
 }
 
 // Initial JavaScript of the home page, gzipped at level 9 from the built files.
-const dist = join(root, "web/dist");
+const dist = process.env.WEB_DIST ?? join(root, "web/dist");
 const initial = results.home.scripts.filter((p) => p.startsWith("/assets/"));
 const sizes = initial.map((p) => ({ file: p, gzipBytes: gzipSync(readFileSync(join(dist, p)), { level: 9 }).length }));
 const total = sizes.reduce((a, s) => a + s.gzipBytes, 0);

@@ -103,6 +103,17 @@ function LocalSignIn() {
     void signIn(sub.trim(), email.trim() || undefined, []);
   };
 
+  if (params.get("as")) {
+    return error ? (
+      <p className="fr-error-text fr-mt-4w" role="alert">
+        {error}
+      </p>
+    ) : (
+      <p role="status" className="fr-my-4w">
+        Connexion en cours…
+      </p>
+    );
+  }
   return (
     <>
       <h1 className="fr-mt-4w">Connexion locale</h1>
