@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 
-.PHONY: run test lint fmt install clean-local package bench bench-costs fuzz
+.PHONY: run test lint fmt install clean-local package bench bench-costs bench-web fuzz
 
 # The whole local stack in the foreground, with demo data; Ctrl-C stops it.
 run:
@@ -26,6 +26,11 @@ package:
 # (infra/bench-costs.sh) on another; figures in docs/benchmarks.md.
 bench:
 	@"$(ROOT)/infra/bench.sh"
+
+# Only the front end's budgets of `make bench`: initial JavaScript gzipped, Lighthouse (mobile) on
+# the seeker's home and booking pages; figures in .local/bench/web-budgets.json.
+bench-web:
+	@"$(ROOT)/infra/bench-web.sh"
 
 # Only the second part of `make bench`: DynamoDB calls and capacity per route, cost per 1,000 seekers.
 bench-costs:

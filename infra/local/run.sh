@@ -2,11 +2,14 @@
 # `make run`: the whole local stack in the foreground, with demo data. Ctrl-C stops all of it.
 #   DynamoDB Local  127.0.0.1:$DYNAMODB_PORT (8000)   moto (SES)  127.0.0.1:$SES_PORT (8001)
 #   local gateway   HTTP 127.0.0.1:$HTTP_PORT (3000), WebSocket $WS_PORT (3001), Chime $CHIME_PORT (3002)
+#   web front end   http://127.0.0.1:$WEB_PORT/ (3003): web/dist and the API under /api, routed as
+#                   the CloudFront distribution of template.yaml routes them (web/server/serve.mjs)
 set -euo pipefail
 # shellcheck source=infra/local/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 export_local_env
+export WEB_PORT="${WEB_PORT:-3003}"
 
 "$ROOT/infra/local/install.sh"
 
@@ -19,12 +22,24 @@ GATEWAY_BIN="$ROOT/target/debug/local-gateway"
 [[ -f "$TEMPLATE_PATH" ]] || die "$TEMPLATE_PATH not found: the gateway builds the table and routes from it"
 
 t=$(now_s)
+mkdir -p "$LOG_DIR"
+log "web: npm run build (type-checked client from docs/openapi.yaml, Vite)"
+(cd "$ROOT/web" && npm run --silent build >"$LOG_DIR/web-build.log" 2>&1) || {
+	show_log_tail "$LOG_DIR/web-build.log"
+	die "the front end did not build"
+}
+log "web build: $(elapsed "$t")s"
+
+t=$(now_s)
+free_port_or_die "$WEB_PORT" web
 start_stores
 # The gateway creates the table from template.yaml (TEMPLATE_PATH) and verifies the SES sender
 # at start.
 GATEWAY_LOG="$LOG_DIR/gateway-$HTTP_PORT.log"
 start_gateway "$GATEWAY_LOG" "$GATEWAY_BIN"
 GATEWAY_PID=$LAST_PID
+start_bg web "$LOG_DIR/web-$WEB_PORT.log" env -C "$ROOT" node web/server/serve.mjs
+wait_for_port "$WEB_PORT" web 20
 log "stack up in $(elapsed "$t")s"
 echo "----- local gateway -----"
 cat "$GATEWAY_LOG"
@@ -38,8 +53,10 @@ fi
 
 cat <<EOF
 
+Web front end: http://127.0.0.1:$WEB_PORT/   (sign in as a demo person, or as someone new)
+
 Local stack running (logs in .local/logs/):
-  HTTP API    $BASE
+  HTTP API    $BASE   (also on the front end's origin under /api, as CloudFront serves it)
   WebSocket   ws://127.0.0.1:$WS_PORT/?token=<JWT>
   DynamoDB    http://127.0.0.1:$DYNAMODB_PORT  (table $TABLE_NAME)
   SES (moto)  http://127.0.0.1:$SES_PORT

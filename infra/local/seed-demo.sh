@@ -9,6 +9,8 @@ set -euo pipefail
 BASE="${1:-http://127.0.0.1:${HTTP_PORT:-3000}}"
 BASE="${BASE%/}"
 PEOPLE_FILE="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/.local/demo-people.txt"
+# The same people as JSON, for the front end's local sign-in page (web/server/serve.mjs serves it).
+PEOPLE_JSON="${PEOPLE_FILE%.txt}.json"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 
@@ -81,8 +83,8 @@ token() {
 
 # row ROLE SUB NAME EMAIL GROUPS_JSON: one line of the closing table.
 row() {
-	printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" \
-		"curl -s -X POST $BASE/_local/token -H 'content-type: application/json' -d '$(token_body "$2" "$4" "$5")'" >>"$ROWS"
+	printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" \
+		"curl -s -X POST $BASE/_local/token -H 'content-type: application/json' -d '$(token_body "$2" "$4" "$5")'" "$4" >>"$ROWS"
 }
 
 # report WHAT: 201 created, 409 already there, anything else counted as a failure.
@@ -156,6 +158,12 @@ for r in rows:
     print("  ".join(r[i].ljust(w[i]) for i in range(3)) + "  " + r[3])
 ' "$ROWS" | tee "$PEOPLE_FILE"
 echo "(this table is kept in ${PEOPLE_FILE#"$PWD"/})"
+python3 -c '
+import json, sys
+rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1], encoding="utf-8")]
+people = [{"role": r[0], "sub": r[1], "name": r[2], "email": r[4]} for r in rows]
+json.dump({"people": people}, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False, indent=1)
+' "$ROWS" "$PEOPLE_JSON"
 
 if ((failures > 0)); then
 	echo "seed-demo: $failures request(s) failed" >&2

@@ -4,7 +4,8 @@
 #   infra/local/test.sh        everything
 #   infra/local/test.sh lint   only fmt, clippy, cfn-lint, sam validate and checkov (`make lint`)
 # Ports (override by env): DYNAMODB_PORT=8100 SES_PORT=8101 HTTP_PORT=3100 WS_PORT=3101 CHIME_PORT=3102
-# and LAMBDA_PORT (the lambda-smoke phase's Runtime API emulator; default HTTP_PORT + 6000).
+# and LAMBDA_PORT (the lambda-smoke phase's Runtime API emulator; default HTTP_PORT + 6000),
+# WEB_PORT=3103 (the front end's local server, for its browser tests).
 # A failed lint phase is reported and the run goes on to the tests (the exit status is still
 # non-zero); FAIL_FAST=1 stops at the first failure. Install, build and start-up failures stop.
 # Functions below are called through phase/must/check, which shellcheck cannot follow.
@@ -20,6 +21,7 @@ MODE="${1:-all}"
 # Test ports differ from `make run`'s, so tests can run while the demo stack is up.
 export DYNAMODB_PORT="${DYNAMODB_PORT:-8100}" SES_PORT="${SES_PORT:-8101}"
 export HTTP_PORT="${HTTP_PORT:-3100}" WS_PORT="${WS_PORT:-3101}" CHIME_PORT="${CHIME_PORT:-3102}"
+export WEB_PORT="${WEB_PORT:-3103}"
 export_local_env
 export GATEWAY_URL="http://127.0.0.1:$HTTP_PORT" WS_URL="ws://127.0.0.1:$WS_PORT"
 # The chat load test sends 100 messages per sender in a burst, over the production limit of 30 a
@@ -97,6 +99,8 @@ template_present() {
 # cfn-lint on the template and on its SAM translation (catches references to missing
 # resources), then sam validate --lint: see infra/lint-template.sh.
 lint_template() { template_present && infra/lint-template.sh template.yaml; }
+# The front end: TypeScript strict on the client generated from docs/openapi.yaml, and ESLint.
+web_lint() { (cd web && npm run --silent typecheck && npx eslint . --max-warnings 0); }
 
 # checkov on every CloudFormation template, offline (no Prisma Cloud guidelines, no version
 # check): no failed check. A deliberate exception is a Metadata checkov skip in the template,
@@ -129,6 +133,7 @@ check fmt cargo fmt --all --check
 check clippy cargo clippy --workspace --all-targets -- -D warnings
 check template lint_template
 check checkov lint_checkov
+check web-lint web_lint
 
 if [[ "$MODE" == lint ]]; then
 	exit "$failed"
@@ -162,6 +167,25 @@ TEST_TOTALS=$(awk '
 	END { if (!smoke) f += 1; printf "%d passed, %d failed", p, f }' "$LOG_DIR/cargo-test.log" "$LOG_DIR/lambda-smoke.log")
 # Hostile input against the OpenAPI document through the same gateway (bounded; see the script).
 phase schemathesis infra/local/schemathesis.sh "$GATEWAY_URL" || {
+	((test_status != 0)) || test_status=1
+}
+# The front end: unit tests, the production build, then the browser tests (Playwright on
+# Debian's Chromium) through the local web server, against this same stack.
+phase web-unit bash -c 'cd web && npx vitest run' || {
+	((test_status != 0)) || test_status=1
+}
+web_browser() {
+	(cd web && npm run --silent build >"$LOG_DIR/web-build.log" 2>&1) || {
+		show_log_tail "$LOG_DIR/web-build.log"
+		return 1
+	}
+	free_port_or_die "$WEB_PORT" web
+	start_bg web "$LOG_DIR/web-$WEB_PORT.log" env -C "$ROOT" node web/server/serve.mjs
+	wait_for_port "$WEB_PORT" web 20
+	(cd web && npx playwright test) 2>&1 | tee "$LOG_DIR/web-browser.log"
+	return "${PIPESTATUS[0]}"
+}
+phase web-browser web_browser || {
 	((test_status != 0)) || test_status=1
 }
 if ((test_status != 0)); then

@@ -171,7 +171,7 @@ fn allowed(method: &str, path: &str) -> Option<&'static [Who]> {
         ("POST", "/advisors/me/slots") | ("GET", "/advisors/me/slots") | ("GET", "/advisors/me/agenda") => ADVISORS,
         ("DELETE", "/advisors/me/slots/{slotId}") => THE_ADVISOR,
         ("GET", "/seekers/me/slots") | ("GET", "/seekers/me/interviews") => SEEKERS,
-        ("POST", "/seekers/me/in-person-requests") => SEEKERS,
+        ("POST", "/seekers/me/in-person-requests") | ("GET", "/seekers/me/in-person-requests") => SEEKERS,
         ("GET", "/advisors/me/in-person-requests") => ADVISORS,
         ("POST", "/interviews") => THE_SEEKER,
         ("POST", "/seekers/{seekerId}/convocations") => THE_ADVISOR,

@@ -413,6 +413,17 @@ async fn the_follow_up_flow_lands_in_the_journal_and_the_cadence() {
     assert_error(status, &body, StatusCode::CONFLICT, Some("already_answered"));
     let (_, open) = api.get("/advisors/me/in-person-requests", &advisor).await;
     assert!(open["items"].as_array().unwrap().is_empty());
+    // The seeker's own list: both requests, newest first, with the answers.
+    let (status, mine) = api.get("/seekers/me/in-person-requests", seeker).await;
+    assert_eq!(status, StatusCode::OK, "{mine}");
+    let mine = mine["items"].as_array().unwrap();
+    assert_eq!(mine.len(), 2, "{mine:?}");
+    assert_eq!(mine[0]["status"], "accepted");
+    assert_eq!(mine[0]["interviewId"], accepted["interview"]["interviewId"]);
+    assert_eq!(mine[1]["status"], "declined");
+    assert_eq!(mine[1]["message"], "Pas d'agence disponible cette semaine.");
+    let (status, body) = api.get("/seekers/me/in-person-requests", &advisor).await;
+    assert_error(status, &body, StatusCode::FORBIDDEN, Some("forbidden"));
     let declined_email = api.wait_for_subject(&seeker.email(), "Votre demande d'entretien").await;
     assert!(declined_email["text"].as_str().unwrap().contains("Pas d'agence disponible"));
     let accepted_email = &api.wait_for_subject(&seeker.email(), "Votre entretien en agence").await;

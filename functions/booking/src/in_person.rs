@@ -106,6 +106,20 @@ pub(crate) async fn list_open(app: &App, caller: &Caller, request: &Request) -> 
     Ok(json_response(StatusCode::OK, &ListBody { items, next_cursor }))
 }
 
+/// `GET /seekers/me/in-person-requests`: the caller's own requests, newest first, with their
+/// status and the advisor's answer (GSI2 `SEEKER_INPERSON#<seekerId>`, one Query).
+pub(crate) async fn list_own(app: &App, caller: &Caller, request: &Request) -> Result<Response<Body>, ApiError> {
+    let page = Page::from_request(request)?;
+    let seeker = app.store.caller_seeker(caller).await?;
+    let spec = QuerySpec::partition(Some(keys::GSI2), keys::seeker_in_person_gsi2pk(&seeker.seeker_id), false);
+    let (items, next_cursor) = app.store.query_page(&spec, &page).await?;
+    let items = items
+        .into_iter()
+        .map(|i| from_item::<InPersonRecord>(i).map(|r| views::in_person(&r)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(json_response(StatusCode::OK, &ListBody { items, next_cursor }))
+}
+
 /// The open request of the calling advisor, or 404 / 409.
 async fn open_request_of(
     app: &App,

@@ -1,0 +1,58 @@
+import { QueryClientProvider } from "@tanstack/react-query";
+import { lazy, Suspense } from "react";
+import { Navigate, Route, Routes } from "../lib/router";
+import { queryClient } from "./queryClient";
+import { Layout } from "./Layout";
+import { RequireSeeker } from "./RequireSeeker";
+import { SignInPage } from "../features/signin/SignInPage";
+import { CallbackPage } from "../features/signin/CallbackPage";
+import { RegisterPage } from "../features/register/RegisterPage";
+import { HomePage } from "../features/home/HomePage";
+import { BookPage } from "../features/booking/BookPage";
+import { InterviewsPage } from "../features/interviews/InterviewsPage";
+import { InterviewPage } from "../features/interviews/InterviewPage";
+import { Loading } from "./Loading";
+
+// Pages a person opens less often are separate chunks, fetched on demand; the video page
+// also brings the Chime SDK.
+const VideoPage = lazy(() => import("../features/video/VideoPage"));
+const MessagesPage = lazy(() => import("../features/messages/MessagesPage"));
+const InPersonPage = lazy(() => import("../features/in-person/InPersonPage"));
+const JournalPage = lazy(() => import("../features/journal/JournalPage"));
+const MyDataPage = lazy(() => import("../features/my-data/MyDataPage"));
+const AccessibilityPage = lazy(() => import("../features/legal/AccessibilityPage"));
+const LegalPage = lazy(() => import("../features/legal/LegalPage"));
+const PrivacyPage = lazy(() => import("../features/legal/PrivacyPage"));
+
+export function App() {
+  return (
+    <QueryClientProvider client={queryClient}>
+      <>
+        <Layout>
+          <Suspense fallback={<Loading />}>
+            <Routes>
+              <Route path="/connexion" element={<SignInPage />} />
+              <Route path="/auth/callback" element={<CallbackPage />} />
+              <Route path="/inscription" element={<RegisterPage />} />
+              <Route path="/accessibilite" element={<AccessibilityPage />} />
+              <Route path="/mentions-legales" element={<LegalPage />} />
+              <Route path="/donnees-personnelles" element={<PrivacyPage />} />
+              <Route element={<RequireSeeker />}>
+                <Route path="/" element={<HomePage />} />
+                <Route path="/rendez-vous/prendre" element={<BookPage />} />
+                <Route path="/rendez-vous" element={<InterviewsPage />} />
+                <Route path="/rendez-vous/:interviewId" element={<InterviewPage />} />
+                <Route path="/rendez-vous/:interviewId/video" element={<VideoPage />} />
+                <Route path="/messages" element={<MessagesPage />} />
+                <Route path="/entretien-sur-place" element={<InPersonPage />} />
+                <Route path="/suivi" element={<JournalPage />} />
+                <Route path="/mes-donnees" element={<MyDataPage />} />
+              </Route>
+              <Route path="*" element={<Navigate to="/" replace />} />
+            </Routes>
+          </Suspense>
+        </Layout>
+      </>
+    </QueryClientProvider>
+  );
+}
