@@ -12,7 +12,7 @@ run:
 test:
 	@"$(ROOT)/infra/local/test.sh"
 
-# cargo fmt --check, clippy -D warnings, cfn-lint and sam validate --lint.
+# cargo fmt --check, clippy -D warnings, cargo machete, cfn-lint and sam validate --lint.
 lint:
 	@"$(ROOT)/infra/local/test.sh" lint
 

