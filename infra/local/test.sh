@@ -53,6 +53,7 @@ finish() {
 }
 LOCAL_TRAPS_SET=1
 trap finish EXIT
+trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
