@@ -13,8 +13,8 @@ test:
 	@"$(ROOT)/infra/local/test.sh"
 
 # `make run` stopped in every way (TERM to its group during and after the seeding, INT twice,
-# its parent killed): no process and no port may be left. ROUNDS=10 for a loop; about 20 s a
-# scenario, five scenarios a round, so never part of `make test`.
+# its parent killed): no process and no port may be left. ROUNDS=10 for a loop; 30 to 60 s a
+# scenario, six scenarios a round (3.5 to 5 min), so never part of `make test`.
 test-stop:
 	@"$(ROOT)/infra/local/test-stop.sh" $(or $(ROUNDS),1)
 

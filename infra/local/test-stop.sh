@@ -13,8 +13,8 @@
 #   term-later     TERM to the group 3 s after the stack said it is running
 #   int-twice      INT to the group twice, 0.2 s apart (Ctrl-C twice), right after the seeding
 #   parent-killed  KILL to the parent of make only (no signal to the group)
-# The stack is started for real (DynamoDB Local, moto, the gateway, the seeding): about 20 s a
-# scenario on 2 cores, so this is not part of `make test`. Needs a built target/debug/local-gateway
+# The stack is started for real (DynamoDB Local, moto, the gateway, the seeding): 30 to 60 s a
+# scenario on the 2 shared cores, 3.5 to 5 min a round, so this is not part of `make test`. Needs a built target/debug/local-gateway
 # (run.sh builds it; a concurrent cargo build of the same target dir makes the first round wait).
 # Ports (override by env): DYNAMODB_PORT=8200 SES_PORT=8201 HTTP_PORT=3200 WS_PORT=3201 CHIME_PORT=3202
 set -euo pipefail
@@ -116,7 +116,7 @@ make_of() {
 
 one_round() {
 	local scenario="$1" round="$2"
-	local mark="stop-$$-$round-$scenario" log="$OUT/$scenario-$round.log"
+	local mark="stop-$$-$round-$scenario" log="$OUT/$$-$scenario-$round.log"
 	local parent make_pid t0 moment ok=1 stopped_in left ports_busy="" deadline t_signal
 	local -a before
 	: >"$log"
@@ -156,7 +156,11 @@ one_round() {
 		sleep 0.2
 		kill -INT -- "-$parent" 2>/dev/null || true
 		;;
-	parent-killed) kill -KILL "$parent" 2>/dev/null || true ;;
+	parent-killed)
+		# No job notice ("Killed") for this one: it is the point.
+		disown "$parent"
+		kill -KILL "$parent" 2>/dev/null || true
+		;;
 	esac
 	# `make run` itself must end (30 s at most: a stop waits up to 5 s on TERM, then KILLs)...
 	deadline=$((SECONDS + 30))
@@ -174,7 +178,7 @@ one_round() {
 	for port in "${PORTS[@]}"; do
 		if port_open "$port"; then ports_busy+=" $port"; fi
 	done
-	{ wait "$parent"; } 2>/dev/null || true
+	[[ "$scenario" == parent-killed ]] || { wait "$parent"; } 2>/dev/null || true
 	# Zombies: what was re-parented to this script (a subreaper) is reaped by now.
 	sleep 0.3
 	left+=$(marked "$mark" "${before[@]}" | awk '$2 == "Z" { print "\n" $0 " (zombie)" }')
