@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # DynamoDB capacity per route and monthly cost per 1,000 seekers (the second part of `make bench`;
 # alone: `make bench-costs`). A fresh local stack whose gateway reaches DynamoDB Local through the
-# metering proxy (target/debug/dynamodb-meter, which adds ReturnConsumedCapacity and records
-# every call), then tests/bin/route-costs.rs walks every route once and prints the table and the
-# cost model. Output: .local/logs/bench-costs.md. Never part of `make test`.
+# metering proxy (the crate infra/bench/dynamodb-meter, built as target/debug/dynamodb-meter,
+# which adds ReturnConsumedCapacity and records every call), then tests/bin/route-costs.rs walks
+# every route once and prints the table and the cost model. Output: .local/logs/bench-costs.md. Never part of `make test`.
 # Ports (override by env): DYNAMODB_PORT=8300 SES_PORT=8301 METER_PORT=DYNAMODB_PORT+2
 #                          HTTP_PORT=3300 WS_PORT=3301 CHIME_PORT=3302
 set -euo pipefail

@@ -2,8 +2,9 @@
 # Cold start and peak memory of every function binary, side by side with a Node.js 20 handler
 # doing one DynamoDB PutItem (AWS SDK for JavaScript v3) and a Rust one doing the same write:
 # tests/bin/coldstart.rs serves a minimal Lambda Runtime API, starts each process on it with
-# the Lambda environment, hands it one real event (tests/events/) and measures spawn -> answer
-# and VmHWM. A step of `make bench`; alone:
+# the Lambda environment, hands it one real event (tests/events/) and measures, per function,
+# init (spawn -> its first GET .../invocation/next, Lambda's Init Duration), first answer (that
+# next -> the response POST), their sum (spawn -> answer) and VmHWM. A step of `make bench`; alone:
 #   infra/bench/coldstart.sh
 # Uses the local stack on HTTP_PORT if one is up (bench.sh starts it), else starts its own.
 #   COLDSTART_PROFILE  cargo profile of the measured Rust binaries: bench-local (default: release
@@ -11,7 +12,8 @@
 #   COLDSTART_RUNS     timed runs per function (default 10, after one warm-up run)
 #   COLDSTART_PORT     the Runtime API's port (default HTTP_PORT + 6001)
 # Ports (override by env): DYNAMODB_PORT=8300 SES_PORT=8301 HTTP_PORT=3300 WS_PORT=3301 CHIME_PORT=3302
-# The table goes to .local/logs/coldstart.md.
+# The table goes to .local/logs/coldstart.md, every timed run to .local/logs/coldstart-runs.csv;
+# the header names the commit measured, so a later run (after a change) compares with this one.
 set -euo pipefail
 # shellcheck source=infra/local/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../local/lib.sh"
@@ -74,8 +76,13 @@ fi
 free_port_or_die "$COLDSTART_PORT" "coldstart Runtime API (COLDSTART_PORT)"
 
 out="$LOG_DIR/coldstart.md"
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if [[ -n "$(git status --porcelain --untracked-files=no -- functions infra tests Cargo.toml Cargo.lock 2>/dev/null)" ]]; then
+	commit+=" (with uncommitted changes)"
+fi
 {
-	echo "Cold start and peak memory: $COLDSTART_RUNS runs per function, profile $PROFILE,"
+	echo "Cold start (init and first answer) and peak memory: $COLDSTART_RUNS runs per function, profile $PROFILE,"
+	echo "commit $commit ($(git rev-parse --abbrev-ref HEAD 2>/dev/null || echo '?')), $(rustc --version),"
 	echo "$(nproc) cores $(uname -m), load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
 	echo
 } | tee "$out"

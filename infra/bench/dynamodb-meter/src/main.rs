@@ -1,5 +1,6 @@
 //! `dynamodb-meter`: a metering proxy between the local stack and DynamoDB Local, for
-//! `make bench`'s per-route capacity figures (tests/bin/route-costs.rs). Never part of `make test`.
+//! `make bench-costs`' per-route capacity figures (infra/bench-costs.sh, tests/bin/route-costs.rs).
+//! Never part of `make test`. Its own crate: it links no function crate, so it builds in seconds.
 //!
 //!   METER_PORT=8502 METER_UPSTREAM=http://127.0.0.1:8500 dynamodb-meter
 //!
