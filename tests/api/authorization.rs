@@ -258,3 +258,29 @@ async fn every_route_lets_in_exactly_who_api_md_says() {
     let failures: Vec<String> = join_all(checks).await.into_iter().flatten().collect();
     assert!(failures.is_empty(), "authorization mismatches:\n{}", failures.join("\n"));
 }
+
+/// The local-only routes mint tokens and show everyone's mail: a web page that reaches the
+/// gateway's port through DNS rebinding (its own name resolving to 127.0.0.1, sent as `Host`)
+/// must get nothing from them, while the same request with a loopback `Host` works.
+#[tokio::test]
+async fn local_routes_answer_only_a_loopback_host() {
+    let base = integration_tests::gateway_url();
+    let client = reqwest::Client::new();
+    let token_body = json!({"sub": integration_tests::unique("rebinding"), "groups": []});
+    for host in ["127.0.0.1", "localhost:3100", "[::1]:3100"] {
+        let twin = client.post(format!("{base}/_local/token")).header("host", host).json(&token_body).send().await.unwrap();
+        assert_eq!(twin.status(), StatusCode::OK, "loopback host {host}");
+    }
+    for host in ["evil.example", "evil.example:3100", "127.0.0.1.evil.example", "localhost.evil.example"] {
+        let token = client.post(format!("{base}/_local/token")).header("host", host).json(&token_body).send().await.unwrap();
+        assert_eq!(token.status(), StatusCode::FORBIDDEN, "token with host {host}");
+        let body: Value = token.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "local_only");
+        assert!(body.get("token").is_none());
+        let mail = client.get(format!("{base}/_local/emails")).header("host", host).send().await.unwrap();
+        assert_eq!(mail.status(), StatusCode::FORBIDDEN, "mail with host {host}");
+    }
+    // The API itself answers whatever the Host, as API Gateway does behind its own domain.
+    let api = client.get(format!("{base}/seekers/me")).header("host", "evil.example").send().await.unwrap();
+    assert_eq!(api.status(), StatusCode::UNAUTHORIZED);
+}
