@@ -268,11 +268,13 @@ async fn local_routes_answer_only_a_loopback_host() {
     let client = reqwest::Client::new();
     let token_body = json!({"sub": integration_tests::unique("rebinding"), "groups": []});
     for host in ["127.0.0.1", "localhost:3100", "[::1]:3100"] {
-        let twin = client.post(format!("{base}/_local/token")).header("host", host).json(&token_body).send().await.unwrap();
+        let twin =
+            client.post(format!("{base}/_local/token")).header("host", host).json(&token_body).send().await.unwrap();
         assert_eq!(twin.status(), StatusCode::OK, "loopback host {host}");
     }
     for host in ["evil.example", "evil.example:3100", "127.0.0.1.evil.example", "localhost.evil.example"] {
-        let token = client.post(format!("{base}/_local/token")).header("host", host).json(&token_body).send().await.unwrap();
+        let token =
+            client.post(format!("{base}/_local/token")).header("host", host).json(&token_body).send().await.unwrap();
         assert_eq!(token.status(), StatusCode::FORBIDDEN, "token with host {host}");
         let body: Value = token.json().await.unwrap();
         assert_eq!(body["error"]["code"], "local_only");

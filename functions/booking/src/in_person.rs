@@ -109,14 +109,15 @@ pub(crate) async fn list_open(app: &App, caller: &Caller, request: &Request) -> 
 /// `GET /seekers/me/in-person-requests`: the caller's own requests, newest first, with their
 /// status and the advisor's answer (GSI2 `SEEKER_INPERSON#<seekerId>`, one Query).
 pub(crate) async fn list_own(app: &App, caller: &Caller, request: &Request) -> Result<Response<Body>, ApiError> {
-    let page = Page::from_request(request)?;
-    let seeker = app.store.caller_seeker(caller).await?;
-    let spec = QuerySpec::partition(Some(keys::GSI2), keys::seeker_in_person_gsi2pk(&seeker.seeker_id), false);
-    let (items, next_cursor) = app.store.query_page(&spec, &page).await?;
-    let items = items
-        .into_iter()
-        .map(|i| from_item::<InPersonRecord>(i).map(|r| views::in_person(&r)))
-        .collect::<Result<Vec<_>, _>>()?;
+    let page = api::http::page(request)?;
+    let seeker = api::access::caller_seeker(&app.store, caller).await?;
+    let (requests, next_cursor) = app
+        .store
+        .query(Index::Gsi2, keys::seeker_in_person_gsi2pk(&seeker.seeker_id))
+        .newest_first()
+        .page_of::<InPersonRecord>(&page)
+        .await?;
+    let items: Vec<_> = requests.iter().map(views::in_person).collect();
     Ok(json_response(StatusCode::OK, &ListBody { items, next_cursor }))
 }
 
