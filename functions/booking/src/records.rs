@@ -20,8 +20,11 @@ pub struct SlotRecord {
     pub gsi1sk: String,
     pub slot_id: String,
     pub advisor_id: String,
-    pub start: String,
-    pub end: String,
+    /// Typed instants: a corrupt one fails to decode instead of becoming 1970.
+    #[serde(with = "domain::time::stored")]
+    pub start: chrono::DateTime<chrono::Utc>,
+    #[serde(with = "domain::time::stored")]
+    pub end: chrono::DateTime<chrono::Utc>,
     pub duration_minutes: u32,
     pub channels: Vec<Channel>,
     pub state: SlotState,
@@ -34,10 +37,10 @@ pub struct SlotRecord {
 
 impl SlotRecord {
     pub fn start_at(&self) -> chrono::DateTime<chrono::Utc> {
-        domain::time::from_key(&self.start).unwrap_or_default()
+        self.start
     }
     pub fn end_at(&self) -> chrono::DateTime<chrono::Utc> {
-        domain::time::from_key(&self.end).unwrap_or_default()
+        self.end
     }
 }
 

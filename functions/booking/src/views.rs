@@ -38,8 +38,8 @@ pub fn slot(slot: &SlotRecord) -> Slot<'_> {
     Slot {
         slot_id: &slot.slot_id,
         advisor_id: &slot.advisor_id,
-        start: paris(&slot.start),
-        end: paris(&slot.end),
+        start: Some(to_paris(slot.start)),
+        end: Some(to_paris(slot.end)),
         duration_minutes: slot.duration_minutes,
         channels: &slot.channels,
         state: slot.state,
@@ -68,8 +68,8 @@ pub struct OpenSlot<'a> {
 pub fn open_slot(slot: &SlotRecord) -> OpenSlot<'_> {
     OpenSlot {
         slot_id: &slot.slot_id,
-        start: paris(&slot.start),
-        end: paris(&slot.end),
+        start: Some(to_paris(slot.start)),
+        end: Some(to_paris(slot.end)),
         duration_minutes: slot.duration_minutes,
         channels: &slot.channels,
     }
@@ -157,8 +157,8 @@ pub fn interview(interview: &InterviewRecord) -> Interview<'_> {
         advisor_id: &interview.advisor_id,
         slot_id: interview.slot_id.as_deref(),
         request_id: interview.request_id.as_deref(),
-        start: paris(&interview.start),
-        end: paris(&interview.end),
+        start: Some(to_paris(interview.start)),
+        end: Some(to_paris(interview.end)),
         duration_minutes: interview.duration_minutes,
         channel: interview.channel,
         mandatory: interview.mandatory,

@@ -44,8 +44,12 @@ pub struct InterviewRecord {
     pub slot_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    pub start: String,
-    pub end: String,
+    /// Instants are typed: an item whose start or end is not an instant fails to decode (an
+    /// error) instead of becoming 1970.
+    #[serde(with = "domain::time::stored")]
+    pub start: DateTime<Utc>,
+    #[serde(with = "domain::time::stored")]
+    pub end: DateTime<Utc>,
     pub duration_minutes: u32,
     pub channel: Channel,
     /// A convocation: attendance is compulsory and the seeker cannot cancel it.
@@ -82,10 +86,10 @@ pub struct InterviewRecord {
 
 impl InterviewRecord {
     pub fn start_at(&self) -> DateTime<Utc> {
-        domain::time::from_key(&self.start).unwrap_or_default()
+        self.start
     }
     pub fn end_at(&self) -> DateTime<Utc> {
-        domain::time::from_key(&self.end).unwrap_or_default()
+        self.end
     }
     /// The `.ics` UID: one per interview, for its whole life.
     pub fn calendar_uid(&self) -> String {
@@ -225,5 +229,51 @@ mod tests {
         assert_eq!(late.len(), 1);
         assert_eq!(late[0].kind, "hour_before");
         assert_eq!(late[0].gsi1pk, "REMIND#2026-12-03T07");
+    }
+
+    #[test]
+    fn an_interview_whose_start_is_not_an_instant_does_not_decode() {
+        let start = chrono::Utc.with_ymd_and_hms(2026, 12, 3, 8, 30, 0).unwrap();
+        let mut item = crate::attr::to_item(&sample(start)).unwrap();
+        assert_eq!(item["start"].as_s().unwrap(), "2026-12-03T08:30:00.000Z");
+        let back: InterviewRecord = crate::attr::from_item(item.clone()).unwrap();
+        assert_eq!(back.start_at(), start);
+        item.insert("start".into(), crate::attr::s("not a time"));
+        assert!(crate::attr::from_item::<InterviewRecord>(item).is_err(), "never silently 1970");
+    }
+
+    fn sample(start: DateTime<Utc>) -> InterviewRecord {
+        InterviewRecord {
+            pk: "INTERVIEW#I".into(),
+            sk: "INTERVIEW".into(),
+            gsi1pk: "AGENDA#A".into(),
+            gsi1sk: "x".into(),
+            gsi2pk: "SEEKER_INTERVIEWS#S".into(),
+            gsi2sk: "x".into(),
+            interview_id: "I".into(),
+            seeker_id: "S".into(),
+            advisor_id: "A".into(),
+            slot_id: None,
+            request_id: None,
+            start,
+            end: start + Duration::minutes(30),
+            duration_minutes: 30,
+            channel: Channel::Video,
+            mandatory: false,
+            location: None,
+            phone_number: None,
+            status: InterviewStatus::Booked,
+            sequence: 0,
+            acknowledged_at: None,
+            convocation_email_id: None,
+            channel_history: Vec::new(),
+            outcome_note: None,
+            outcome_at: None,
+            cancelled_at: None,
+            cancel_reason: None,
+            cancelled_by: None,
+            meeting_id: None,
+            created_at: "2026-12-01T08:00:00.000Z".into(),
+        }
     }
 }

@@ -116,8 +116,8 @@ async fn target_slot(
 fn moved_to(interview: &InterviewRecord, slot: &SlotRecord) -> InterviewRecord {
     let mut moved = interview.clone();
     moved.slot_id = Some(slot.slot_id.clone());
-    moved.start = slot.start.clone();
-    moved.end = slot.end.clone();
+    moved.start = slot.start;
+    moved.end = slot.end;
     moved.duration_minutes = slot.duration_minutes;
     moved.gsi1sk = start_sort_key(slot.start_at(), &interview.interview_id);
     moved.gsi2sk = moved.gsi1sk.clone();
@@ -133,8 +133,8 @@ fn mark_moved(interview: &InterviewRecord, moved: &InterviewRecord, slot: &SlotR
         |u| {
             u.expression_attribute_names("#start", "start")
                 .expression_attribute_names("#end", "end")
-                .expression_attribute_values(":start", s(moved.start.clone()))
-                .expression_attribute_values(":end", s(moved.end.clone()))
+                .expression_attribute_values(":start", s(domain::time::to_key(moved.start)))
+                .expression_attribute_values(":end", s(domain::time::to_key(moved.end)))
                 .expression_attribute_values(":duration", n(moved.duration_minutes))
                 .expression_attribute_values(":slot", s(slot.slot_id.clone()))
                 .expression_attribute_values(":sort", s(moved.gsi1sk.clone()))
