@@ -123,6 +123,15 @@ export function useChat(seekerId: string) {
           pump();
           break;
         case "message":
+          // The server pushes my own message to my connections too, and that push can come
+          // before its ack: the one message in flight is then shown once, as sent, not also
+          // as pending. Its ack, when it comes, finds nothing left to remove.
+          if (frame.message.fromRole === "seeker" && inFlight.current) {
+            const sent = outboxRef.current.find((o) => o.clientMessageId === inFlight.current);
+            if (sent && sent.text === frame.message.text) {
+              setBox((cur) => cur.filter((o) => o.clientMessageId !== sent.clientMessageId));
+            }
+          }
           add([frame.message]);
           if (frame.message.fromRole === "advisor") {
             setTyping(false);
