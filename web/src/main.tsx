@@ -2,7 +2,7 @@ import { startReactDsfr } from "@codegouvfr/react-dsfr/spa";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { Link } from "./lib/router";
-import "@codegouvfr/react-dsfr/main.css";
+import "./app/dsfr.css";
 import "./app/app.css";
 import { loadConfig } from "./lib/config";
 import { App } from "./app/App";
