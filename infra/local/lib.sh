@@ -86,6 +86,9 @@ export_local_env() {
 	# AWS), and the base of the links, which point at the local HTTP API.
 	export LINK_SECRET="${LINK_SECRET:-local-only-link-signing-key-not-a-secret-0123456789}"
 	export LINKS_BASE_URL="http://127.0.0.1:$HTTP_PORT"
+	# Where emails send people to the app: the front end's local server (its pages, e.g.
+	# /conseiller/demandeurs/{id}), not the gateway.
+	export APP_BASE_URL="${APP_BASE_URL:-http://127.0.0.1:${WEB_PORT:-3003}}"
 }
 
 # True when something accepts TCP connections on 127.0.0.1:PORT.
