@@ -42,13 +42,18 @@ pub mod keys {
     pub const CALLER_ID: &str = "callerId";
     pub const MEETING_ID: &str = "meetingId";
     pub const JOIN_TOKEN: &str = "joinToken";
-    /// Set by the handler when the app asked for the hang-up.
+    /// Set by the handler when it ends the call: `app` (the app asked for the hang-up) or
+    /// `handler` (the seeker was not reached, the call failed): the `HANGUP` that follows is
+    /// then not the advisor's nor the seeker's doing.
     pub const ENDED_BY: &str = "endedBy";
+    /// When a dial-in's seeker answered (epoch milliseconds, set by the handler): its talk's start.
+    pub const ANSWERED_AT_MS: &str = "answeredAtMs";
 }
 
 const PLAN_ADVISOR_THEN_SEEKER: &str = "advisor_then_seeker";
 const PLAN_MEETING_DIAL_IN: &str = "meeting_dial_in";
 const ENDED_BY_APP: &str = "app";
+const ENDED_BY_HANDLER: &str = "handler";
 
 /// The `UpdateSipMediaApplicationCall` argument that asks the handler to hang up.
 pub const UPDATE_ACTION: &str = "action";
@@ -317,7 +322,7 @@ pub fn step(event: &InvocationEvent, received_at_ms: u64) -> Step {
             }
             Answer::empty()
         }
-        InvocationEventType::CallAnswered => flow.answered(),
+        InvocationEventType::CallAnswered => flow.answered(received_at_ms),
         InvocationEventType::ActionSuccessful => flow.action_done(event.action_data.as_ref(), true),
         InvocationEventType::ActionFailed => flow.action_done(event.action_data.as_ref(), false),
         InvocationEventType::Hangup => flow.hung_up(event.action_data.as_ref(), received_at_ms),
@@ -382,7 +387,7 @@ impl Flow<'_> {
     }
 
     /// The first leg answered.
-    fn answered(&mut self) -> Answer {
+    fn answered(&mut self, received_at_ms: u64) -> Answer {
         let Some(leg_a) = self.leg_a_call_id() else { return Answer::empty() };
         match self.plan {
             Some(CallPlan::AdvisorThenSeeker { .. }) => {
@@ -398,7 +403,7 @@ impl Flow<'_> {
                         participant_tag: None,
                         meeting_id: Some(meeting_id.clone()),
                     })],
-                    None,
+                    Some(self.with_attribute(keys::ANSWERED_AT_MS, &received_at_ms.to_string())),
                 )
             }
             None => {
@@ -413,9 +418,8 @@ impl Flow<'_> {
         let Some(data) = data else { return Answer::empty() };
         match (&data.action, succeeded) {
             (EchoedAction::Known(Action::Speak(speak)), _) => self.spoken(speak),
-            (EchoedAction::Known(Action::CallAndBridge(bridge)), true) => {
+            (EchoedAction::Known(Action::CallAndBridge(_)), true) => {
                 let at_ms = self.leg(&ParticipantTag::LegB).and_then(Participant::started_at_ms);
-                let _ = bridge;
                 self.fact(FactKind::Bridged { at_ms });
                 Answer::empty()
             }
@@ -432,7 +436,10 @@ impl Flow<'_> {
                 let reason = error_reason(data);
                 self.fact(FactKind::Failed { party: Some(Party::Seeker), reason });
                 match join.call_id.clone().or_else(|| self.leg_a_call_id()) {
-                    Some(leg) => answer_of(vec![Action::Speak(Speak::french(&leg, say::CALL_FAILED))], None),
+                    Some(leg) => answer_of(
+                        vec![Action::Speak(Speak::french(&leg, say::CALL_FAILED))],
+                        Some(self.ended_by(ENDED_BY_HANDLER)),
+                    ),
                     None => Answer::empty(),
                 }
             }
@@ -473,7 +480,7 @@ impl Flow<'_> {
             }
         };
         match advisor_leg {
-            Some(leg) => answer_of(vec![Action::Speak(Speak::french(&leg, words))], None),
+            Some(leg) => answer_of(vec![Action::Speak(Speak::french(&leg, words))], Some(self.ended_by(ENDED_BY_HANDLER))),
             None => Answer::empty(),
         }
     }
@@ -501,33 +508,46 @@ impl Flow<'_> {
         let other_connected = other.as_ref().is_some_and(Participant::is_connected);
         let code = hangup.sip_response_code.as_ref().and_then(|c| c.value()).unwrap_or(0);
         let party = self.party(&tag);
+        // A leg that hangs up does not end the other (billed until it is): end it.
+        let hang_up_other = match other.as_ref().filter(|_| other_connected) {
+            Some(other) => answer_of(vec![Action::Hangup(Hangup::leg(&other.call_id))], None),
+            None => Answer::empty(),
+        };
 
         if code != 0 {
-            // The leg was never answered.
+            // The leg was never answered, or dropped.
             match (code, party) {
                 (480, Some(party)) => self.fact(FactKind::Unanswered { party }),
                 (486, Some(party)) => self.fact(FactKind::Busy { party }),
                 (_, party) => self.fact(FactKind::Failed { party, reason: format!("sip_{code}") }),
             }
             // The seeker's leg failed while the advisor waits: tell them, as for ACTION_FAILED.
-            if party == Some(Party::Seeker) && tag == ParticipantTag::LegB && other_connected {
-                let words = match code {
-                    480 => say::SEEKER_UNANSWERED,
-                    486 => say::SEEKER_BUSY,
-                    _ => say::CALL_FAILED,
-                };
-                if let Some(advisor) = &other {
-                    return answer_of(vec![Action::Speak(Speak::french(&advisor.call_id, words))], None);
+            if let (Some(Party::Seeker), ParticipantTag::LegB, Some(advisor)) = (party, &tag, &other) {
+                if other_connected {
+                    let words = match code {
+                        480 => say::SEEKER_UNANSWERED,
+                        486 => say::SEEKER_BUSY,
+                        _ => say::CALL_FAILED,
+                    };
+                    return answer_of(
+                        vec![Action::Speak(Speak::french(&advisor.call_id, words))],
+                        Some(self.ended_by(ENDED_BY_HANDLER)),
+                    );
                 }
             }
-            return Answer::empty();
+            return hang_up_other;
         }
 
         // The other leg already ended: this is the handler's clean-up, already journaled.
         if other.as_ref().is_some_and(|o| o.status == Some(ParticipantStatus::Disconnected)) {
             return Answer::empty();
         }
-        let by = if self.details.attribute(keys::ENDED_BY) == Some(ENDED_BY_APP) {
+        let ended_by = self.details.attribute(keys::ENDED_BY);
+        // The handler ended it after journaling why (unanswered, busy, failed).
+        if ended_by == Some(ENDED_BY_HANDLER) {
+            return hang_up_other;
+        }
+        let by = if ended_by == Some(ENDED_BY_APP) {
             HungUpBy::App
         } else {
             match party {
@@ -536,20 +556,19 @@ impl Flow<'_> {
                 None => HungUpBy::Unknown,
             }
         };
-        // The talk started when the seeker's leg did: leg B of a click to call, the only leg
-        // of a dial-in.
+        // The talk started when the seeker's leg joined the bridge (its StartTimeInMilliseconds;
+        // leg B is in the call details once bridged) or, for a dial-in, when it answered.
         let talk_start = match self.plan {
-            Some(CallPlan::AdvisorThenSeeker { .. }) => self.leg(&ParticipantTag::LegB).and_then(Participant::started_at_ms),
-            Some(CallPlan::MeetingDialIn { .. }) => self.leg(&ParticipantTag::LegA).and_then(Participant::started_at_ms),
+            Some(CallPlan::AdvisorThenSeeker { .. }) => self
+                .leg(&ParticipantTag::LegB)
+                .filter(|b| b.is_connected() || tag == ParticipantTag::LegB)
+                .and_then(Participant::started_at_ms),
+            Some(CallPlan::MeetingDialIn { .. }) => self.details.attribute(keys::ANSWERED_AT_MS).and_then(|v| v.parse().ok()),
             None => None,
         };
-        let duration_ms = talk_start.map(|start| received_at_ms.saturating_sub(start));
+        let duration_ms = talk_start.map(|start: u64| received_at_ms.saturating_sub(start));
         self.fact(FactKind::HungUp { leg: tag, by, duration_ms });
-        // A leg that hangs up does not end the other (billed until it is): end it.
-        match other.filter(|_| other_connected) {
-            Some(other) => answer_of(vec![Action::Hangup(Hangup::leg(&other.call_id))], None),
-            None => Answer::empty(),
-        }
+        hang_up_other
     }
 
     /// `CALL_UPDATE_REQUESTED`: `{"action": "hangup"}` hangs up every leg still up, seeker first.
@@ -561,10 +580,19 @@ impl Flow<'_> {
             return Answer::empty();
         }
         self.fact(FactKind::HangUpRequested);
-        // The service replaces the attributes it holds with the map sent: send the whole plan.
+        answer_of(self.hang_up_all(), Some(self.ended_by(ENDED_BY_APP)))
+    }
+
+    /// The attributes held, with who ended the call.
+    fn ended_by(&self, who: &str) -> BTreeMap<String, String> {
+        self.with_attribute(keys::ENDED_BY, who)
+    }
+
+    /// The attributes held, with one more (the whole map: the service replaces what it holds).
+    fn with_attribute(&self, key: &str, value: &str) -> BTreeMap<String, String> {
         let mut attributes = self.details.transaction_attributes.clone().unwrap_or_default();
-        attributes.insert(keys::ENDED_BY.to_owned(), ENDED_BY_APP.to_owned());
-        answer_of(self.hang_up_all(), Some(attributes))
+        attributes.insert(key.to_owned(), value.to_owned());
+        attributes
     }
 
     /// Hangs up every leg not known to be down, leg B first.
