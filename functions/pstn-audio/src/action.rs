@@ -169,7 +169,11 @@ pub struct Hangup {
 impl Hangup {
     /// A normal hang-up (SIP code 0) of one leg.
     pub fn leg(call_id: &str) -> Hangup {
-        Hangup { call_id: Some(call_id.to_owned()), participant_tag: None, sip_response_code: Some(WireNumber::text(0)) }
+        Hangup {
+            call_id: Some(call_id.to_owned()),
+            participant_tag: None,
+            sip_response_code: Some(WireNumber::text(0)),
+        }
     }
 }
 

@@ -218,7 +218,9 @@ impl From<RawActionData> for ActionData {
             match raw.parameters.clone().map(serde_json::from_value::<CallUpdateRequest>) {
                 Some(Ok(request)) => EchoedAction::CallUpdateRequest(request),
                 None => EchoedAction::CallUpdateRequest(CallUpdateRequest::default()),
-                Some(Err(_)) => EchoedAction::Other { action_type: raw.action_type.clone(), parameters: raw.parameters.clone() },
+                Some(Err(_)) => {
+                    EchoedAction::Other { action_type: raw.action_type.clone(), parameters: raw.parameters.clone() }
+                }
             }
         } else {
             let tagged = serde_json::json!({
@@ -227,7 +229,9 @@ impl From<RawActionData> for ActionData {
             });
             match serde_json::from_value::<Action>(tagged) {
                 Ok(action) => EchoedAction::Known(action),
-                Err(_) => EchoedAction::Other { action_type: raw.action_type.clone(), parameters: raw.parameters.clone() },
+                Err(_) => {
+                    EchoedAction::Other { action_type: raw.action_type.clone(), parameters: raw.parameters.clone() }
+                }
             }
         };
         ActionData {

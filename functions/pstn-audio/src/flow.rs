@@ -21,9 +21,12 @@
 //! invocation did, so a duplicate gives the same facts and an out-of-order delivery gives the
 //! same set. [`Fact::key`] (transaction id + kind) lets a store write each once (a conditional
 //! put). A hang-up is recorded for the leg that ended first (the other leg still connected, or
-//! alone); the handler's clean-up of the remaining leg records nothing. Durations are measured
-//! at the delivery (`received_at_ms`) from the bridged leg's `StartTimeInMilliseconds`; a
-//! duplicate delivered later carries the same key and the store keeps the first.
+//! alone); the handler's clean-up of the remaining leg records nothing. The little state the
+//! flow needs across invocations lives where the service keeps it, in the transaction
+//! attributes: who ended the call (`endedBy`: the app, or the handler after journaling why) and
+//! when a dial-in was answered. Durations are measured at the delivery (`received_at_ms`) from
+//! the bridged leg's `StartTimeInMilliseconds` (or the dial-in's answer); a duplicate delivered
+//! later carries the same key, and the store keeps the first.
 
 use std::collections::BTreeMap;
 
@@ -70,7 +73,8 @@ pub mod say {
     /// To the advisor: the seeker did not answer.
     pub const SEEKER_UNANSWERED: &str = "La personne ne répond pas. Votre appel est noté dans son suivi. Au revoir.";
     /// To the advisor: the seeker's line is busy.
-    pub const SEEKER_BUSY: &str = "La ligne de la personne est occupée. Votre appel est noté dans son suivi. Au revoir.";
+    pub const SEEKER_BUSY: &str =
+        "La ligne de la personne est occupée. Votre appel est noté dans son suivi. Au revoir.";
     /// To whoever is on the line: the call could not go through.
     pub const CALL_FAILED: &str = "L'appel n'a pas pu aboutir. Au revoir.";
     /// To someone who calls the agency's number back: it receives no calls.
@@ -218,21 +222,38 @@ pub enum FactKind {
     /// The service placed the call (`NEW_OUTBOUND_CALL`).
     Started,
     /// The first leg's phone rings.
-    Ringing { party: Party },
+    Ringing {
+        party: Party,
+    },
     /// The first leg answered (the advisor, or the seeker of a dial-in).
-    Answered { party: Party },
+    Answered {
+        party: Party,
+    },
     /// The seeker answered and is bridged with the advisor (`at_ms`: their leg's start).
-    Bridged { at_ms: Option<u64> },
+    Bridged {
+        at_ms: Option<u64>,
+    },
     /// The seeker's leg joined the meeting.
     JoinedMeeting,
-    Unanswered { party: Party },
-    Busy { party: Party },
+    Unanswered {
+        party: Party,
+    },
+    Busy {
+        party: Party,
+    },
     /// The call could not go through (`reason`: the service's error type or SIP code).
-    Failed { party: Option<Party>, reason: String },
+    Failed {
+        party: Option<Party>,
+        reason: String,
+    },
     /// The app asked for the hang-up.
     HangUpRequested,
     /// A leg ended the call; `duration_ms` is the talk's, when there was one.
-    HungUp { leg: ParticipantTag, by: HungUpBy, duration_ms: Option<u64> },
+    HungUp {
+        leg: ParticipantTag,
+        by: HungUpBy,
+        duration_ms: Option<u64>,
+    },
 }
 
 impl FactKind {
@@ -341,9 +362,9 @@ pub fn step(event: &InvocationEvent, received_at_ms: u64) -> Step {
             None => Answer::empty(),
         },
         // Informational (the service ignores the answer), or not used by the product.
-        InvocationEventType::ActionInterrupted | InvocationEventType::DigitsReceived | InvocationEventType::Other(_) => {
-            Answer::empty()
-        }
+        InvocationEventType::ActionInterrupted
+        | InvocationEventType::DigitsReceived
+        | InvocationEventType::Other(_) => Answer::empty(),
     };
     Step { answer, facts: flow.facts }
 }
@@ -480,7 +501,9 @@ impl Flow<'_> {
             }
         };
         match advisor_leg {
-            Some(leg) => answer_of(vec![Action::Speak(Speak::french(&leg, words))], Some(self.ended_by(ENDED_BY_HANDLER))),
+            Some(leg) => {
+                answer_of(vec![Action::Speak(Speak::french(&leg, words))], Some(self.ended_by(ENDED_BY_HANDLER)))
+            }
             None => Answer::empty(),
         }
     }
@@ -490,14 +513,10 @@ impl Flow<'_> {
         let Some(EchoedAction::Known(Action::Hangup(hangup))) = data.map(|d| &d.action) else {
             return Answer::empty();
         };
-        let Some(tag) = hangup
-            .participant_tag
-            .clone()
-            .or_else(|| {
-                let id = hangup.call_id.as_deref()?;
-                self.details.participants.iter().find(|p| p.call_id == id).map(|p| p.participant_tag.clone())
-            })
-        else {
+        let Some(tag) = hangup.participant_tag.clone().or_else(|| {
+            let id = hangup.call_id.as_deref()?;
+            self.details.participants.iter().find(|p| p.call_id == id).map(|p| p.participant_tag.clone())
+        }) else {
             return Answer::empty();
         };
         let other_tag = match tag {
@@ -563,7 +582,9 @@ impl Flow<'_> {
                 .leg(&ParticipantTag::LegB)
                 .filter(|b| b.is_connected() || tag == ParticipantTag::LegB)
                 .and_then(Participant::started_at_ms),
-            Some(CallPlan::MeetingDialIn { .. }) => self.details.attribute(keys::ANSWERED_AT_MS).and_then(|v| v.parse().ok()),
+            Some(CallPlan::MeetingDialIn { .. }) => {
+                self.details.attribute(keys::ANSWERED_AT_MS).and_then(|v| v.parse().ok())
+            }
             None => None,
         };
         let duration_ms = talk_start.map(|start: u64| received_at_ms.saturating_sub(start));
@@ -597,12 +618,8 @@ impl Flow<'_> {
 
     /// Hangs up every leg not known to be down, leg B first.
     fn hang_up_all(&self) -> Vec<Action> {
-        let mut legs: Vec<&Participant> = self
-            .details
-            .participants
-            .iter()
-            .filter(|p| p.status != Some(ParticipantStatus::Disconnected))
-            .collect();
+        let mut legs: Vec<&Participant> =
+            self.details.participants.iter().filter(|p| p.status != Some(ParticipantStatus::Disconnected)).collect();
         legs.sort_by_key(|p| if p.participant_tag == ParticipantTag::LegB { 0 } else { 1 });
         legs.into_iter().map(|p| Action::Hangup(Hangup::leg(&p.call_id))).collect()
     }

@@ -23,8 +23,8 @@ pub mod flow;
 mod wire;
 
 pub use action::{
-    Action, Answer, AnswerBuilder, AnswerError, AudioSource, BridgeEndpoint, BridgeEndpointType, CallAndBridge,
-    Engine, Hangup, JoinChimeMeeting, Pause, Speak, TextType, MAX_ACTIONS, MAX_TRANSACTION_ATTRIBUTES,
+    Action, Answer, AnswerBuilder, AnswerError, AudioSource, BridgeEndpoint, BridgeEndpointType, CallAndBridge, Engine,
+    Hangup, JoinChimeMeeting, Pause, Speak, TextType, MAX_ACTIONS, MAX_TRANSACTION_ATTRIBUTES,
 };
 pub use event::{
     ActionData, CallDetails, CallUpdateRequest, Direction, EchoedAction, InvocationEvent, InvocationEventType,

@@ -43,7 +43,12 @@ fn seeker(status: Option<&str>) -> Value {
 }
 
 /// An invocation as the service sends it.
-fn event(kind: &str, action_data: Option<Value>, legs: Vec<Value>, attributes: Option<BTreeMap<String, String>>) -> InvocationEvent {
+fn event(
+    kind: &str,
+    action_data: Option<Value>,
+    legs: Vec<Value>,
+    attributes: Option<BTreeMap<String, String>>,
+) -> InvocationEvent {
     let mut details = json!({"TransactionId": "tx-1", "AwsAccountId": "123456789012", "AwsRegion": "eu-central-1",
         "SipMediaApplicationId": "sma-1", "Participants": legs});
     if let Some(attributes) = attributes {
@@ -59,7 +64,6 @@ fn event(kind: &str, action_data: Option<Value>, legs: Vec<Value>, attributes: O
 fn attrs(plan: &CallPlan) -> Option<BTreeMap<String, String>> {
     Some(plan.to_attributes())
 }
-
 
 fn echoed(action: Action) -> Value {
     serde_json::to_value(action).unwrap()
@@ -122,11 +126,21 @@ fn both_answer_events() -> Vec<(InvocationEvent, u64)> {
         (event("RINGING", None, vec![advisor(None)], attrs(&plan)), A_START + 1_000),
         (event("CALL_ANSWERED", None, vec![advisor(Some("Connected"))], attrs(&plan)), A_START + 8_000),
         (
-            event("ACTION_SUCCESSFUL", Some(speak_echo(ADVISOR_LEG, say::DIALLING_SEEKER)), vec![advisor(Some("Connected"))], attrs(&plan)),
+            event(
+                "ACTION_SUCCESSFUL",
+                Some(speak_echo(ADVISOR_LEG, say::DIALLING_SEEKER)),
+                vec![advisor(Some("Connected"))],
+                attrs(&plan),
+            ),
             A_START + 11_000,
         ),
         (
-            event("ACTION_SUCCESSFUL", Some(bridge_echo()), vec![advisor(Some("Connected")), seeker(Some("Connected"))], attrs(&plan)),
+            event(
+                "ACTION_SUCCESSFUL",
+                Some(bridge_echo()),
+                vec![advisor(Some("Connected")), seeker(Some("Connected"))],
+                attrs(&plan),
+            ),
             B_START + 500,
         ),
         (
@@ -197,7 +211,12 @@ fn both_answer_the_advisor_is_told_then_the_seeker_is_bridged_showing_the_agency
 fn the_advisor_hanging_up_first_ends_the_seekers_leg() {
     let plan = click_to_call();
     let hung_up = step(
-        &event("HANGUP", Some(hangup_data(ADVISOR_LEG, "LEG-A", 0)), vec![advisor(Some("Disconnected")), seeker(Some("Connected"))], attrs(&plan)),
+        &event(
+            "HANGUP",
+            Some(hangup_data(ADVISOR_LEG, "LEG-A", 0)),
+            vec![advisor(Some("Disconnected")), seeker(Some("Connected"))],
+            attrs(&plan),
+        ),
         B_START + 60_000,
     );
     assert_eq!(
@@ -237,14 +256,22 @@ fn the_seeker_not_answering_is_journaled_the_advisor_told_then_hung_up() {
     assert_eq!(CallPlan::from_attributes(&held), Ok(plan.clone()));
 
     let told = step(
-        &event("ACTION_SUCCESSFUL", Some(speak_echo(ADVISOR_LEG, say::SEEKER_UNANSWERED)), vec![advisor(Some("Connected"))], Some(held.clone())),
+        &event(
+            "ACTION_SUCCESSFUL",
+            Some(speak_echo(ADVISOR_LEG, say::SEEKER_UNANSWERED)),
+            vec![advisor(Some("Connected"))],
+            Some(held.clone()),
+        ),
         B_START + 36_000,
     );
     assert_eq!(hung_up_leg(&told), ADVISOR_LEG);
     assert!(told.facts.is_empty());
 
     // The advisor's leg ends: the call's outcome is already journaled, nobody "hung up".
-    let ended = step(&event("HANGUP", Some(hangup_data(ADVISOR_LEG, "LEG-A", 0)), vec![advisor(Some("Disconnected"))], Some(held)), B_START + 36_500);
+    let ended = step(
+        &event("HANGUP", Some(hangup_data(ADVISOR_LEG, "LEG-A", 0)), vec![advisor(Some("Disconnected"))], Some(held)),
+        B_START + 36_500,
+    );
     assert!(ended.facts.is_empty());
     assert!(ended.answer.actions.is_empty());
 }
@@ -254,7 +281,12 @@ fn the_seekers_line_busy_is_journaled_busy_and_the_advisor_told() {
     let plan = click_to_call();
     // Reported on the seeker's leg as SIP 486 while the advisor waits.
     let busy = step(
-        &event("HANGUP", Some(hangup_data(SEEKER_LEG, "LEG-B", 486)), vec![advisor(Some("Connected")), seeker(Some("Disconnected"))], attrs(&plan)),
+        &event(
+            "HANGUP",
+            Some(hangup_data(SEEKER_LEG, "LEG-B", 486)),
+            vec![advisor(Some("Connected")), seeker(Some("Disconnected"))],
+            attrs(&plan),
+        ),
         B_START,
     );
     assert_eq!(kinds(&busy), vec![FactKind::Busy { party: Party::Seeker }]);
@@ -262,10 +294,26 @@ fn the_seekers_line_busy_is_journaled_busy_and_the_advisor_told() {
 
     // Or as the bridge's failure, if the service names it so: the same fact, so journaled once.
     let bridge: Action = serde_json::from_value(bridge_echo()).unwrap();
-    let by_action = step(&event("ACTION_FAILED", Some(failed(bridge, "CallNotAnswered", "User busy")), vec![advisor(Some("Connected"))], attrs(&plan)), B_START);
+    let by_action = step(
+        &event(
+            "ACTION_FAILED",
+            Some(failed(bridge, "CallNotAnswered", "User busy")),
+            vec![advisor(Some("Connected"))],
+            attrs(&plan),
+        ),
+        B_START,
+    );
     assert_eq!(kinds(&by_action), vec![FactKind::Unanswered { party: Party::Seeker }]);
     let busy_type: Action = serde_json::from_value(bridge_echo()).unwrap();
-    let by_type = step(&event("ACTION_FAILED", Some(failed(busy_type, "Busy", "Busy here")), vec![advisor(Some("Connected"))], attrs(&plan)), B_START);
+    let by_type = step(
+        &event(
+            "ACTION_FAILED",
+            Some(failed(busy_type, "Busy", "Busy here")),
+            vec![advisor(Some("Connected"))],
+            attrs(&plan),
+        ),
+        B_START,
+    );
     assert_eq!(by_type.facts, busy.facts);
 }
 
@@ -285,7 +333,12 @@ fn a_failed_bridge_is_journaled_failed_with_its_error_type() {
     let plan = click_to_call();
     let bridge: Action = serde_json::from_value(bridge_echo()).unwrap();
     let failure = step(
-        &event("ACTION_FAILED", Some(failed(bridge, "SystemException", "System error while running action")), vec![advisor(Some("Connected"))], attrs(&plan)),
+        &event(
+            "ACTION_FAILED",
+            Some(failed(bridge, "SystemException", "System error while running action")),
+            vec![advisor(Some("Connected"))],
+            attrs(&plan),
+        ),
         B_START,
     );
     assert_eq!(
@@ -303,7 +356,15 @@ fn the_advisor_not_answering_never_dials_the_seeker() {
         (486, FactKind::Busy { party: Party::Advisor }),
         (503, FactKind::Failed { party: Some(Party::Advisor), reason: "sip_503".into() }),
     ] {
-        let ended = step(&event("HANGUP", Some(hangup_data(ADVISOR_LEG, "LEG-A", code)), vec![advisor(Some("Disconnected"))], attrs(&plan)), A_START + 30_000);
+        let ended = step(
+            &event(
+                "HANGUP",
+                Some(hangup_data(ADVISOR_LEG, "LEG-A", code)),
+                vec![advisor(Some("Disconnected"))],
+                attrs(&plan),
+            ),
+            A_START + 30_000,
+        );
         assert_eq!(kinds(&ended), vec![expected]);
         assert!(ended.answer.actions.is_empty(), "nothing to do: {:?}", ended.answer.actions);
     }
@@ -331,7 +392,12 @@ fn a_hang_up_from_the_app_ends_every_leg_and_is_journaled_as_the_apps() {
     assert_eq!(CallPlan::from_attributes(&held), Ok(plan.clone()));
 
     let seeker_ended = step(
-        &event("HANGUP", Some(hangup_data(SEEKER_LEG, "LEG-B", 0)), vec![advisor(Some("Connected")), seeker(Some("Disconnected"))], Some(held.clone())),
+        &event(
+            "HANGUP",
+            Some(hangup_data(SEEKER_LEG, "LEG-B", 0)),
+            vec![advisor(Some("Connected")), seeker(Some("Disconnected"))],
+            Some(held.clone()),
+        ),
         B_START + 90_400,
     );
     assert_eq!(
@@ -339,7 +405,12 @@ fn a_hang_up_from_the_app_ends_every_leg_and_is_journaled_as_the_apps() {
         vec![FactKind::HungUp { leg: ParticipantTag::LegB, by: HungUpBy::App, duration_ms: Some(90_400) }]
     );
     let advisor_ended = step(
-        &event("HANGUP", Some(hangup_data(ADVISOR_LEG, "LEG-A", 0)), vec![advisor(Some("Disconnected")), seeker(Some("Disconnected"))], Some(held)),
+        &event(
+            "HANGUP",
+            Some(hangup_data(ADVISOR_LEG, "LEG-A", 0)),
+            vec![advisor(Some("Disconnected")), seeker(Some("Disconnected"))],
+            Some(held),
+        ),
         B_START + 90_600,
     );
     assert!(advisor_ended.facts.is_empty());
@@ -349,7 +420,8 @@ fn a_hang_up_from_the_app_ends_every_leg_and_is_journaled_as_the_apps() {
 fn an_update_that_is_not_a_hang_up_changes_nothing() {
     let plan = click_to_call();
     let request = json!({"Type": "CallUpdateRequest", "Parameters": {"Arguments": {"JoinToken": "abc123"}}});
-    let other = step(&event("CALL_UPDATE_REQUESTED", Some(request), vec![advisor(Some("Connected"))], attrs(&plan)), A_START);
+    let other =
+        step(&event("CALL_UPDATE_REQUESTED", Some(request), vec![advisor(Some("Connected"))], attrs(&plan)), A_START);
     assert!(other.facts.is_empty());
     assert!(other.answer.actions.is_empty());
     assert_eq!(other.answer.transaction_attributes, None);
@@ -363,7 +435,8 @@ fn the_meeting_dial_in_joins_the_seeker_to_the_interviews_meeting() {
         kinds(&step(&event("RINGING", None, vec![seeker_leg(None)], attrs(&plan)), A_START)),
         vec![FactKind::Ringing { party: Party::Seeker }]
     );
-    let answered = step(&event("CALL_ANSWERED", None, vec![seeker_leg(Some("Connected"))], attrs(&plan)), A_START + 5_000);
+    let answered =
+        step(&event("CALL_ANSWERED", None, vec![seeker_leg(Some("Connected"))], attrs(&plan)), A_START + 5_000);
     assert_eq!(kinds(&answered), vec![FactKind::Answered { party: Party::Seeker }]);
     let Action::JoinChimeMeeting(join) = only_action(&answered) else { panic!("a JoinChimeMeeting expected") };
     assert_eq!(join.join_token, "join-token-1");
@@ -373,13 +446,26 @@ fn the_meeting_dial_in_joins_the_seeker_to_the_interviews_meeting() {
     assert_eq!(held.get(keys::ANSWERED_AT_MS).map(String::as_str), Some((A_START + 5_000).to_string().as_str()));
 
     let joined = step(
-        &event("ACTION_SUCCESSFUL", Some(echoed(Action::JoinChimeMeeting(join.clone()))), vec![seeker_leg(Some("Connected"))], Some(held.clone())),
+        &event(
+            "ACTION_SUCCESSFUL",
+            Some(echoed(Action::JoinChimeMeeting(join.clone()))),
+            vec![seeker_leg(Some("Connected"))],
+            Some(held.clone()),
+        ),
         A_START + 6_000,
     );
     assert_eq!(kinds(&joined), vec![FactKind::JoinedMeeting]);
     assert!(joined.facts[0].counts_as_contact());
 
-    let ended = step(&event("HANGUP", Some(hangup_data("leg-a-seeker", "LEG-A", 0)), vec![seeker_leg(Some("Disconnected"))], Some(held)), A_START + 605_000);
+    let ended = step(
+        &event(
+            "HANGUP",
+            Some(hangup_data("leg-a-seeker", "LEG-A", 0)),
+            vec![seeker_leg(Some("Disconnected"))],
+            Some(held),
+        ),
+        A_START + 605_000,
+    );
     assert_eq!(
         kinds(&ended),
         vec![FactKind::HungUp { leg: ParticipantTag::LegA, by: HungUpBy::Seeker, duration_ms: Some(600_000) }]
@@ -399,7 +485,8 @@ fn a_dial_in_that_cannot_join_is_journaled_failed_and_the_seeker_told() {
         vec![FactKind::Failed { party: Some(Party::Seeker), reason: "ErrorJoiningMeeting".into() }]
     );
     assert_eq!(spoken(&failure), ("leg-a-seeker".to_owned(), say::CALL_FAILED.to_owned()));
-    let unanswered = step(&event("HANGUP", Some(hangup_data("leg-a-seeker", "LEG-A", 480)), vec![], attrs(&plan)), A_START);
+    let unanswered =
+        step(&event("HANGUP", Some(hangup_data("leg-a-seeker", "LEG-A", 480)), vec![], attrs(&plan)), A_START);
     assert_eq!(kinds(&unanswered), vec![FactKind::Unanswered { party: Party::Seeker }]);
 }
 
@@ -474,7 +561,12 @@ fn an_answered_call_without_a_plan_is_hung_up_and_journaled_failed() {
 #[test]
 fn an_invalid_answer_ends_the_call() {
     let plan = click_to_call();
-    let mut invalid = event("INVALID_LAMBDA_RESPONSE", None, vec![advisor(Some("Connected")), seeker(Some("Connected"))], attrs(&plan));
+    let mut invalid = event(
+        "INVALID_LAMBDA_RESPONSE",
+        None,
+        vec![advisor(Some("Connected")), seeker(Some("Connected"))],
+        attrs(&plan),
+    );
     invalid.error_type = Some("TransactionAttributesInvalidMapSize".into());
     let ended = step(&invalid, B_START);
     assert_eq!(

@@ -170,7 +170,10 @@ fn hangup_and_pause_keep_their_string_numbers_and_the_hangup_event_its_number() 
     let hangup: Action = assert_round_trip("hangup_action.json");
     let Action::Hangup(hangup) = hangup else { panic!("not a Hangup") };
     assert_eq!(hangup.sip_response_code, Some(WireNumber::Text("0".to_owned())));
-    assert_eq!(serde_json::to_value(Action::Hangup(Hangup::leg("call-id-1"))).unwrap()["Parameters"]["SipResponseCode"], json!("0"));
+    assert_eq!(
+        serde_json::to_value(Action::Hangup(Hangup::leg("call-id-1"))).unwrap()["Parameters"]["SipResponseCode"],
+        json!("0")
+    );
 
     let pause: Action = assert_round_trip("pause_action.json");
     let Action::Pause(pause) = pause else { panic!("not a Pause") };
@@ -229,7 +232,9 @@ fn transaction_attributes_and_an_untyped_action_are_kept() {
 
 #[test]
 fn an_answer_with_more_than_ten_actions_is_refused_and_ten_are_built() {
-    let pause = || Action::Pause(Pause { call_id: None, participant_tag: None, duration_in_milliseconds: WireNumber::text(100) });
+    let pause = || {
+        Action::Pause(Pause { call_id: None, participant_tag: None, duration_in_milliseconds: WireNumber::text(100) })
+    };
     let ten = Answer::builder().actions((0..MAX_ACTIONS).map(|_| pause())).build().expect("10 actions are allowed");
     assert_eq!(ten.actions.len(), 10);
     assert_eq!(serde_json::to_value(&ten).unwrap()["SchemaVersion"], json!("1.0"));
