@@ -8,6 +8,7 @@ pub mod interview;
 pub mod journal;
 pub mod meeting;
 pub mod model;
+pub mod sms;
 pub mod time;
 
 pub use error::Invalid;
