@@ -131,7 +131,7 @@ const server = createServer((req, res) => {
   const url = new URL(req.url ?? "/", "http://local");
   // Local-only routes first (never in the template, see above).
   if (url.pathname === "/config.json") {
-    return send(res, 200, { "content-type": "application/json", "cache-control": "no-store", ...headersOf(behaviourFor(dist, "/")) }, config, req);
+    return send(res, 200, { "content-type": "application/json", "cache-control": "no-cache", ...headersOf(behaviourFor(dist, "/")) }, config, req);
   }
   if (url.pathname === "/_local/demo-people.json") {
     const body = existsSync(demoPeople) ? readFileSync(demoPeople) : '{"people":[]}';

@@ -13,9 +13,12 @@ declare module "@codegouvfr/react-dsfr/spa" {
   }
 }
 
+// Asked for first: the first render waits for it (index.html has already started its fetch).
+const configLoaded = loadConfig();
+
 startReactDsfr({ defaultColorScheme: "light", Link });
 
-loadConfig().then(
+configLoaded.then(
   () => {
     createRoot(document.getElementById("root")!).render(
       <StrictMode>

@@ -6,15 +6,17 @@ import { Layout } from "./Layout";
 import { RequireSeeker } from "./RequireSeeker";
 import { SignInPage } from "../features/signin/SignInPage";
 import { CallbackPage } from "../features/signin/CallbackPage";
-import { RegisterPage } from "../features/register/RegisterPage";
 import { HomePage } from "../features/home/HomePage";
-import { BookPage } from "../features/booking/BookPage";
-import { InterviewsPage } from "../features/interviews/InterviewsPage";
-import { InterviewPage } from "../features/interviews/InterviewPage";
 import { Loading } from "./Loading";
 
-// Pages a person opens less often are separate chunks, fetched on demand; the video page
-// also brings the Chime SDK.
+// Every page but sign-in and home is a separate chunk, fetched on demand (the video page also
+// brings the Chime SDK): the home page, the one opened most, then loads and paints sooner.
+const named = <K extends string>(load: () => Promise<Record<K, React.ComponentType>>, name: K) =>
+  lazy(() => load().then((module) => ({ default: module[name] })));
+const RegisterPage = named(() => import("../features/register/RegisterPage"), "RegisterPage");
+const BookPage = named(() => import("../features/booking/BookPage"), "BookPage");
+const InterviewsPage = named(() => import("../features/interviews/InterviewsPage"), "InterviewsPage");
+const InterviewPage = named(() => import("../features/interviews/InterviewPage"), "InterviewPage");
 const VideoPage = lazy(() => import("../features/video/VideoPage"));
 const MessagesPage = lazy(() => import("../features/messages/MessagesPage"));
 const InPersonPage = lazy(() => import("../features/in-person/InPersonPage"));

@@ -15,7 +15,9 @@ export type AppConfig = {
 let current: AppConfig | undefined;
 
 export async function loadConfig(): Promise<AppConfig> {
-  const response = await fetch("/config.json", { cache: "no-store" });
+  // index.html preloads this file; the default cache mode lets this fetch take that response
+  // (the file is served `no-cache`, so each visit still revalidates it).
+  const response = await fetch("/config.json");
   if (!response.ok) throw new Error(`config.json: ${response.status}`);
   current = (await response.json()) as AppConfig;
   return current;
