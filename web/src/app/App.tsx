@@ -12,6 +12,7 @@ import { BookPage } from "../features/booking/BookPage";
 import { InterviewsPage } from "../features/interviews/InterviewsPage";
 import { InterviewPage } from "../features/interviews/InterviewPage";
 import { Loading } from "./Loading";
+import { RequireAdvisor } from "../features/advisor-room/RequireAdvisor";
 
 // Pages a person opens less often are separate chunks, fetched on demand; the video page
 // also brings the Chime SDK.
@@ -23,6 +24,9 @@ const MyDataPage = lazy(() => import("../features/my-data/MyDataPage"));
 const AccessibilityPage = lazy(() => import("../features/legal/AccessibilityPage"));
 const LegalPage = lazy(() => import("../features/legal/LegalPage"));
 const PrivacyPage = lazy(() => import("../features/legal/PrivacyPage"));
+const AdvisorConversationsPage = lazy(() => import("../features/advisor-messages/ConversationsPage"));
+const AdvisorConversationPage = lazy(() => import("../features/advisor-messages/ConversationPage"));
+const InterviewRoomPage = lazy(() => import("../features/advisor-room/InterviewRoomPage"));
 
 export function App() {
   return (
@@ -47,6 +51,11 @@ export function App() {
                 <Route path="/entretien-sur-place" element={<InPersonPage />} />
                 <Route path="/suivi" element={<JournalPage />} />
                 <Route path="/mes-donnees" element={<MyDataPage />} />
+              </Route>
+              <Route element={<RequireAdvisor />}>
+                <Route path="/conseiller/messages" element={<AdvisorConversationsPage />} />
+                <Route path="/conseiller/messages/:seekerId" element={<AdvisorConversationPage />} />
+                <Route path="/conseiller/entretiens/:interviewId" element={<InterviewRoomPage />} />
               </Route>
               <Route path="*" element={<Navigate to="/" replace />} />
             </Routes>
