@@ -182,3 +182,29 @@ test("interview room, keyboard only: not before the start, then a no-show record
   expect(final.body).toMatchObject({ status: "justified_absence" });
   await desk.context.close();
 });
+
+test("interview room and messages: another advisor sees nothing of the interview, a seeker is told the pages are the advisors'", async ({ page, browser }) => {
+  const advisor = await createAdvisor("Enora", "Cadiou");
+  const seeker = await seekerOf(advisor, "Mael", "Ailleurs");
+  const other = await createAdvisor("Goulven", "Autre");
+  const convocation = await call("POST", `/seekers/${seeker.seekerId}/convocations`, advisor.token, { start: daysAhead(8, 9), durationMinutes: 30, channel: "video" });
+  expect(convocation.status, JSON.stringify(convocation.body)).toBe(201);
+  const path = `/conseiller/entretiens/${convocation.body.interviewId}`;
+
+  // Its own advisor opens it (the twin of the refusals below).
+  const desk = await advisorPage(browser, advisor, path);
+  await expect(desk.page.getByRole("heading", { name: "Entretien avec Mael Ailleurs" })).toBeVisible();
+  await openAs(desk.page, other.sub, path, "advisors");
+  await expect(desk.page.getByText("Cet élément n'existe pas, ou ce demandeur d'emploi n'est pas dans votre portefeuille.")).toBeVisible();
+  await expect(desk.page.getByText("Mael Ailleurs")).toHaveCount(0);
+  await check(desk.page, "15-salle-refusee");
+  await openAs(desk.page, other.sub, `/conseiller/messages/${seeker.seekerId}`, "advisors");
+  await expect(desk.page.getByText("Cet élément n'existe pas, ou ce demandeur d'emploi n'est pas dans votre portefeuille.")).toBeVisible();
+  await desk.context.close();
+
+  await openAs(page, seeker.sub, path);
+  await expect(page.getByText("Page réservée aux conseillers et conseillères")).toBeVisible();
+  await check(page, "15-salle-reservee");
+  await openAs(page, seeker.sub, "/conseiller/messages");
+  await expect(page.getByText("Page réservée aux conseillers et conseillères")).toBeVisible();
+});
