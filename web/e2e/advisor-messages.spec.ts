@@ -56,8 +56,13 @@ test("advisor messages: the list live with unread counts, a conversation both wa
   await room.getByRole("button", { name: "Envoyer" }).click();
   await expect(thread.getByText("Envoi en cours…")).toHaveCount(0);
   await expect(seekerThread.getByText("Bonjour Corentin, jeudi 10 h vous irait ?")).toBeVisible();
-  await page.getByLabel("Votre message").fill("Oui");
-  await expect(room.getByText("Corentin Messager écrit…")).toBeVisible();
+  // The seeker's page signals typing at most every 3 seconds: keep typing until it does.
+  const field = page.getByLabel("Votre message");
+  await expect(async () => {
+    await field.pressSequentially("O");
+    await expect(room.getByText("Corentin Messager écrit…")).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
+  await field.fill("Oui");
   await page.getByRole("button", { name: "Envoyer" }).click();
   await expect(thread.getByText("Oui", { exact: true })).toBeVisible();
   await expect(room.getByText("Nouveau message de Corentin Messager : Oui")).toBeAttached();
