@@ -1,9 +1,9 @@
 // Issue 15, journey 6: the interview room, with the advisor and the seeker in two browser
 // contexts. The seeker books a video slot; the advisor finds it on the agenda; both open the
 // room (the Chime SDK takes the join info and opens its signalling connection; fake camera
-// previews); no media service runs locally, so the video fails for real and the advisor moves
-// the interview to the phone in one action, which the seeker's open page shows; the advisor
-// ends the meeting and records the outcome, and the seeker's follow-up shows every step.
+// previews); no media service runs locally, so the video fails for real; the advisor ends the
+// meeting and moves the interview to the phone in one action, which the seeker's open page
+// shows; the advisor records the outcome, and the seeker's follow-up shows every step.
 // Then the outcome recorded with the keyboard alone.
 import type { Locator, Page } from "@playwright/test";
 import { expect, test } from "./support";
@@ -16,7 +16,7 @@ async function expectPlaying(video: Locator) {
   await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 15_000 }).toBeGreaterThan(0);
 }
 
-test("interview room: booked by video, both in the room, switched to phone, seen by the seeker, ended, outcome in the journal", async ({ page, browser }) => {
+test("interview room: booked by video, both in the room, ended, switched to phone, seen by the seeker, outcome in the journal", async ({ page, browser }) => {
   const advisor = await createAdvisor("Maëlle", "Kerjean");
   const seeker = await seekerOf(advisor, "Yann", "Salle");
   const slotStart = daysAhead(3, 9);
@@ -68,6 +68,13 @@ test("interview room: booked by video, both in the room, switched to phone, seen
   await expectPlaying(room.getByLabel("Votre image"));
   await check(room, "15-salle-echec");
 
+  // The meeting ended for everyone (a later join would make a new one).
+  await room.getByRole("button", { name: "Terminer la visioconférence pour tout le monde" }).click();
+  await expect(room.getByText("La visioconférence est terminée pour tout le monde.")).toBeVisible();
+  await expect(room.getByRole("button", { name: "Terminer la visioconférence pour tout le monde" })).toHaveCount(0);
+  await expect(room.getByRole("button", { name: "Rejoindre la visioconférence" })).toBeVisible();
+  expect((await call("GET", `/interviews/${interviewId}`, advisor.token)).body.meeting.meetingId).toBeNull();
+
   // One action: the phone. The seeker's open page shows it.
   await room.getByRole("button", { name: "Passer au téléphone" }).click();
   await expect(room.getByText("Par téléphone : c'est vous qui appelez")).toBeVisible();
@@ -81,10 +88,7 @@ test("interview room: booked by video, both in the room, switched to phone, seen
   expect(switched.body.channel).toBe("phone");
   expect(switched.body.channelHistory).toMatchObject([{ from: "video", to: "phone", by: "advisor" }]);
 
-  // End the meeting, then the outcome.
-  await room.getByRole("button", { name: "Terminer la visioconférence pour tout le monde" }).click();
-  await expect(room.getByRole("button", { name: "Terminer la visioconférence pour tout le monde" })).toHaveCount(0);
-  expect((await call("GET", `/interviews/${interviewId}`, advisor.token)).body.meeting.meetingId).toBeNull();
+  // The outcome.
   await room.getByRole("button", { name: "Enregistrer l'issue de l'entretien" }).click();
   const dialog = room.getByRole("dialog", { name: "Issue de l'entretien avec Yann Salle" });
   await expect(dialog).toBeVisible();

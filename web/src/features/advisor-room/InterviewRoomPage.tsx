@@ -144,9 +144,24 @@ function VideoRoom({ interview, seekerName }: { interview: Interview; seekerName
 
   useEffect(() => () => session.current?.stop(), []);
 
+  // The meeting was ended (by the button below, for everyone): this session ends with it.
+  const [ended, setEnded] = useState(false);
+  const meetingId = interview.meeting.meetingId;
+  const hadMeeting = useRef(meetingId);
+  useEffect(() => {
+    if (hadMeeting.current && !meetingId) {
+      session.current?.stop();
+      session.current = null;
+      setPhase("check");
+      setEnded(true);
+    }
+    hadMeeting.current = meetingId;
+  }, [meetingId]);
+
   const join = async () => {
     setPhase("joining");
     setFailure(null);
+    setEnded(false);
     try {
       const body = unwrap(
         await api().POST("/interviews/{interviewId}/meeting", { params: { path: { interviewId: interview.interviewId } } }),
@@ -200,6 +215,7 @@ function VideoRoom({ interview, seekerName }: { interview: Interview; seekerName
       <div role="status" aria-live="polite">
         {phase === "joining" && <p>Connexion à la visioconférence… Patientez quelques secondes.</p>}
         {phase === "joined" && <p>Vous êtes dans la salle.</p>}
+        {phase === "check" && ended && <p>La visioconférence est terminée pour tout le monde.</p>}
       </div>
       {phase === "check" && (
         <>
