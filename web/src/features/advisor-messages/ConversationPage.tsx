@@ -14,7 +14,7 @@ import { useTitle } from "../../app/useTitle";
 import { Loading } from "../../app/Loading";
 import { advisorError } from "../advisor-room/queries";
 import { useChat } from "../messages/useChat";
-import { CONVERSATIONS_KEY } from "./ConversationsPage";
+import { CONVERSATIONS_KEY } from "./queries";
 
 const TEXT_MAX = 4000;
 

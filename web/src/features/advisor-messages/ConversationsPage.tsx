@@ -12,8 +12,8 @@ import { useTitle } from "../../app/useTitle";
 import { Loading } from "../../app/Loading";
 import { advisorError } from "../advisor-room/queries";
 import { useInboxLive } from "./useInboxLive";
+import { CONVERSATIONS_KEY } from "./queries";
 
-export const CONVERSATIONS_KEY = ["advisor", "conversations"];
 /** A portfolio holds at most 250 seekers: two pages at most. */
 const PAGE = 200;
 
@@ -29,7 +29,7 @@ async function allConversations(): Promise<Schemas["Conversation"][]> {
   return rows;
 }
 
-export function seekerName(c: Schemas["Conversation"]): string {
+function seekerName(c: Schemas["Conversation"]): string {
   const name = [c.seeker?.firstName, c.seeker?.lastName].filter(Boolean).join(" ");
   return name || "Demandeur d'emploi";
 }
