@@ -74,6 +74,7 @@ test("interview room: booked by video, both in the room, ended, switched to phon
   await expect(room.getByRole("button", { name: "Terminer la visioconférence pour tout le monde" })).toHaveCount(0);
   await expect(room.getByRole("button", { name: "Rejoindre la visioconférence" })).toBeVisible();
   expect((await call("GET", `/interviews/${interviewId}`, advisor.token)).body.meeting.meetingId).toBeNull();
+  await check(room, "15-salle-terminee");
 
   // One action: the phone. The seeker's open page shows it.
   await room.getByRole("button", { name: "Passer au téléphone" }).click();
@@ -142,6 +143,7 @@ test("interview room, keyboard only: not before the start, then a no-show record
   await expect(room.getByText(`Vous pourrez enregistrer l'issue dès le début de l'entretien, à ${parisHour(later.body.start)}.`)).toBeVisible();
   await expect(room.getByRole("button", { name: "Enregistrer l'issue de l'entretien" })).toHaveCount(0);
   await expect(room.getByText(/Appelez Tanguy Clavier au 06 12 34 56 78/)).toBeVisible();
+  await check(room, "15-salle-pas-encore");
 
   await openAs(room, advisor.sub, `/conseiller/entretiens/${past.body.interviewId}`, "advisors");
   await expect(room.getByRole("heading", { name: "Entretien avec Tanguy Clavier" })).toBeVisible();
@@ -168,6 +170,7 @@ test("interview room, keyboard only: not before the start, then a no-show record
   await expect(dialog).toHaveCount(0);
   await expect(room.getByText("Issue enregistrée : absence non justifiée.")).toBeVisible();
   await expect(room.getByRole("heading", { name: "Issue de l'entretien" })).toBeFocused();
+  await check(room, "15-issue-absence");
 
   // A justificatif came: the one correction the API allows, by keyboard too; Esc first closes.
   await tabTo(room, room.getByRole("button", { name: "Corriger en absence justifiée" }));
@@ -198,6 +201,11 @@ test("interview room and messages: another advisor sees nothing of the interview
   // Its own advisor opens it (the twin of the refusals below).
   const desk = await advisorPage(browser, advisor, path);
   await expect(desk.page.getByRole("heading", { name: "Entretien avec Mael Ailleurs" })).toBeVisible();
+  // Days ahead: the room says when it opens, and offers no join yet.
+  const opens = new Date(new Date(convocation.body.start).getTime() - 15 * 60_000).toISOString();
+  await expect(desk.page.getByText(`La salle ouvre à ${parisHour(opens)}, 15 minutes avant l'heure.`)).toBeVisible();
+  await expect(desk.page.getByRole("button", { name: "Rejoindre la visioconférence" })).toHaveCount(0);
+  await check(desk.page, "15-salle-avant-ouverture");
   await openAs(desk.page, other.sub, path, "advisors");
   await expect(desk.page.getByText("Cet élément n'existe pas, ou ce demandeur d'emploi n'est pas dans votre portefeuille.")).toBeVisible();
   await expect(desk.page.getByText("Mael Ailleurs")).toHaveCount(0);
