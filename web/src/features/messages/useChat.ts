@@ -12,7 +12,12 @@ import { currentToken } from "../../lib/auth/session";
 import { backoffMs, mergeMessages, newClientMessageId, parseFrame, type ChatMessage, type ClientFrame } from "../../lib/chat/frames";
 import { MESSAGES } from "../../lib/api/errors";
 
-export type Outgoing = { clientMessageId: string; text: string; status: "pending" | "failed"; error?: string };
+/**
+ * A message not yet acknowledged. `unanswered`: it failed for want of an answer, so the API
+ * may well have stored it; the next connection sends it again (same clientMessageId: the API
+ * answers the stored message), so the replay and the outbox do not show it twice.
+ */
+export type Outgoing = { clientMessageId: string; text: string; status: "pending" | "failed"; error?: string; unanswered?: boolean };
 export type Connection = "connecting" | "open" | "offline";
 
 const ACK_TIMEOUT_MS = 10_000;
@@ -75,7 +80,7 @@ export function useChat(seekerId: string, options: ChatOptions) {
     timers.current.ack = window.setTimeout(() => {
       if (inFlight.current !== next.clientMessageId) return;
       inFlight.current = null;
-      setBox((cur) => cur.map((o) => (o.clientMessageId === next.clientMessageId ? { ...o, status: "failed", error: "Pas de réponse du service." } : o)));
+      setBox((cur) => cur.map((o) => (o.clientMessageId === next.clientMessageId ? { ...o, status: "failed", error: "Pas de réponse du service.", unanswered: true } : o)));
       pump();
     }, ACK_TIMEOUT_MS);
   }, [seekerId, setBox]);
@@ -122,6 +127,7 @@ export function useChat(seekerId: string, options: ChatOptions) {
       attempt.current = 0;
       setConnection("open");
       inFlight.current = null;
+      setBox((cur) => cur.map((o) => (o.status === "failed" && o.unanswered ? { ...o, status: "pending", error: undefined, unanswered: false } : o)));
       void catchUp().catch(() => undefined);
       pump();
     };
@@ -219,7 +225,7 @@ export function useChat(seekerId: string, options: ChatOptions) {
   };
 
   const retry = (clientMessageId: string) => {
-    setBox((cur) => cur.map((o) => (o.clientMessageId === clientMessageId ? { ...o, status: "pending", error: undefined } : o)));
+    setBox((cur) => cur.map((o) => (o.clientMessageId === clientMessageId ? { ...o, status: "pending", error: undefined, unanswered: false } : o)));
     pump();
   };
 
