@@ -51,6 +51,9 @@ cat "$GATEWAY_LOG"
 echo "-------------------------"
 
 BASE="http://127.0.0.1:$HTTP_PORT"
+# The interview room's demo interview (seed-demo.sh writes it; none left from an earlier run).
+ROOM_FILE="$ROOT/.local/demo-interview.txt"
+rm -f "$ROOM_FILE"
 # Demo data is a convenience: a failure is reported, and the stack stays up. In a group of its
 # own, waited for with `wait`: bash runs a trap only once a foreground command returns, so a
 # TERM during a foreground seeding waited for the seeding's end (and its curls); `wait` returns
@@ -64,9 +67,10 @@ if ((seed_status != 0)); then
 	log "WARNING: seeding demo data failed (see above); the stack is running without all of it"
 fi
 
+echo
+echo "Web front end: http://127.0.0.1:$WEB_PORT/   (sign in as a demo person, or as someone new)"
+if [[ -f "$ROOM_FILE" ]]; then cat "$ROOM_FILE"; fi
 cat <<EOF
-
-Web front end: http://127.0.0.1:$WEB_PORT/   (sign in as a demo person, or as someone new)
 
 Local stack running (logs in .local/logs/):
   HTTP API    $BASE   (also on the front end's origin under /api, as CloudFront serves it)

@@ -147,6 +147,62 @@ while IFS="|" read -r -u 3 sub first last region phone; do
 	row seeker "$sub" "$first $last" "$email" '[]'
 done 3<<<"$SEEKERS"
 
+# ---- The interview room (issue 15): a video interview of Lucas Moreau with Sophie Durand
+# inside the join window, so the advisor's room and the seeker's video page open at once.
+# Through the public API, as people would: Lucas books a slot past the booking notice, then
+# Sophie moves the interview onto a slot of hers starting at the next 5-minute boundary (an
+# advisor may move an interview to any future slot) and deletes the slot it left. A second run
+# against the same stack finds the interview and makes none. Written to .local/demo-interview.txt,
+# which make run prints.
+ROOM_FILE="$(dirname "$PEOPLE_FILE")/demo-interview.txt"
+echo "Interview room:"
+room_seeker=$(token demo-seeker-occ-1 "$(email_of Lucas Moreau)" '[]')
+room_advisor=$(token demo-advisor-occ-web "$(email_of Sophie Durand)" '["advisors"]')
+# instant SECONDS: the 5-minute boundary at or before now + SECONDS, a UTC instant.
+instant() { python3 -c 'import sys, time, datetime; s = int(time.time() + int(sys.argv[1])) // 300 * 300; print(datetime.datetime.fromtimestamp(s, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))' "$1"; }
+# first_slot < body: the slotId of POST /advisors/me/slots' first item.
+first_slot() { python3 -c 'import json, sys; print(json.load(sys.stdin)["items"][0]["slotId"])' 2>/dev/null || true; }
+call GET "/seekers/me/interviews?scope=all&limit=100" "$room_seeker"
+room_id=$(python3 -c '
+import json, sys, time, datetime
+now = time.time()
+for i in json.load(sys.stdin).get("items", []):
+    start = datetime.datetime.fromisoformat(i["start"]).timestamp()
+    end = datetime.datetime.fromisoformat(i["end"]).timestamp()
+    if i["status"] == "booked" and i["channel"] == "video" and start - 900 <= now < end - 600:
+        print(i["interviewId"]); break
+' <<<"$BODY" 2>/dev/null || true)
+if [[ -n "$room_id" ]]; then
+	echo "  the video interview $room_id is already in its join window"
+else
+	what="video interview of Lucas Moreau with Sophie Durand, starting within 5 minutes"
+	call POST /advisors/me/slots "$room_advisor" "$(json start="$(instant $((2 * 86400 + 300)))" durationMinutes:=30 channels:='["video"]')"
+	far_slot=$(first_slot <<<"$BODY")
+	[[ "$STATUS" == 201 ]] && call POST /interviews "$room_seeker" "$(json slotId="$far_slot" channel=video)"
+	[[ "$STATUS" == 201 ]] && room_id=$(field interviewId <<<"$BODY") &&
+		call POST /advisors/me/slots "$room_advisor" "$(json start="$(instant 360)" durationMinutes:=120 channels:='["video","phone"]')"
+	[[ "$STATUS" == 201 && -n "$room_id" ]] && call POST "/interviews/$room_id/reschedule" "$room_advisor" "$(json slotId="$(first_slot <<<"$BODY")")"
+	report "$what"
+	if [[ "$STATUS" == 200 && -n "$room_id" ]]; then
+		# The slot the interview left is open again: gone, so the agenda shows only the demo's.
+		call DELETE "/advisors/me/slots/$far_slot" "$room_advisor"
+	else
+		room_id=""
+	fi
+fi
+if [[ -n "$room_id" ]]; then
+	WEB="http://127.0.0.1:${WEB_PORT:-3003}"
+	cat >"$ROOM_FILE" <<ROOM
+Interview room, open now (a video interview of Lucas Moreau with Sophie Durand, inside its join window):
+  the advisor's room   $WEB/connexion?as=demo-advisor-occ-web&groupe=advisors&vers=/conseiller/entretiens/$room_id
+  the seeker's video   $WEB/connexion?as=demo-seeker-occ-1&vers=/rendez-vous/$room_id/video
+  the advisor's messages  $WEB/connexion?as=demo-advisor-occ-web&groupe=advisors&vers=/conseiller/messages
+ROOM
+	cat "$ROOM_FILE"
+else
+	rm -f "$ROOM_FILE"
+fi
+
 # The closing table, also kept in .local/demo-people.txt.
 mkdir -p "$(dirname "$PEOPLE_FILE")"
 python3 -c '

@@ -8,6 +8,7 @@ import { SignInPage } from "../features/signin/SignInPage";
 import { CallbackPage } from "../features/signin/CallbackPage";
 import { HomePage } from "../features/home/HomePage";
 import { Loading } from "./Loading";
+import { RequireAdvisor } from "../features/advisor-room/RequireAdvisor";
 
 // Every page but sign-in and home is a separate chunk, fetched on demand (the video page also
 // brings the Chime SDK): the home page, the one opened most, then loads and paints sooner.
@@ -25,6 +26,9 @@ const MyDataPage = lazy(() => import("../features/my-data/MyDataPage"));
 const AccessibilityPage = lazy(() => import("../features/legal/AccessibilityPage"));
 const LegalPage = lazy(() => import("../features/legal/LegalPage"));
 const PrivacyPage = lazy(() => import("../features/legal/PrivacyPage"));
+const AdvisorConversationsPage = lazy(() => import("../features/advisor-messages/ConversationsPage"));
+const AdvisorConversationPage = lazy(() => import("../features/advisor-messages/ConversationPage"));
+const InterviewRoomPage = lazy(() => import("../features/advisor-room/InterviewRoomPage"));
 
 export function App() {
   return (
@@ -49,6 +53,11 @@ export function App() {
                 <Route path="/entretien-sur-place" element={<InPersonPage />} />
                 <Route path="/suivi" element={<JournalPage />} />
                 <Route path="/mes-donnees" element={<MyDataPage />} />
+              </Route>
+              <Route element={<RequireAdvisor />}>
+                <Route path="/conseiller/messages" element={<AdvisorConversationsPage />} />
+                <Route path="/conseiller/messages/:seekerId" element={<AdvisorConversationPage />} />
+                <Route path="/conseiller/entretiens/:interviewId" element={<InterviewRoomPage />} />
               </Route>
               <Route path="*" element={<Navigate to="/" replace />} />
             </Routes>

@@ -27,7 +27,7 @@ export function SessionExpiredDialog() {
       let token: string | undefined;
       if (config().auth === "local") {
         const { localToken } = await import("../lib/auth/local");
-        token = await localToken(session!.sub, session!.email);
+        token = await localToken(session!.sub, session!.email, session!.groups);
       } else {
         const { signInAgainCognito } = await import("../lib/auth/cognito");
         token = await signInAgainCognito();

@@ -8,9 +8,11 @@ export function useInterviews(scope: "upcoming" | "past") {
   });
 }
 
-export function useInterview(interviewId: string) {
+/** One interview; `pollMs` re-reads it while the page is open (the video page sees a switch to phone). */
+export function useInterview(interviewId: string, pollMs?: number) {
   return useQuery({
     queryKey: ["interview", interviewId],
+    refetchInterval: pollMs,
     queryFn: async () => unwrap(await api().GET("/interviews/{interviewId}", { params: { path: { interviewId } } })),
   });
 }

@@ -23,7 +23,10 @@ export default function MessagesPage() {
 }
 
 function Thread({ seekerId, advisorName }: { seekerId: string; advisorName: string }) {
-  const chat = useChat(seekerId);
+  const chat = useChat(seekerId, {
+    me: "seeker",
+    announce: (text) => `Nouveau message de votre conseiller ou conseillère : ${text}`,
+  });
   const [text, setText] = useState("");
   const [error, setError] = useState<string | null>(null);
   const list = useRef<HTMLOListElement>(null);

@@ -1,7 +1,10 @@
 // The conversation over the chat WebSocket (docs/websocket.md): history from the HTTP API,
 // live frames, an outbox that sends one message at a time (so they arrive in the order typed)
 // and retries with the same clientMessageId, reconnection with backoff, and replay of what was
-// missed (`after`) on every (re)connection, de-duplicated by message id.
+// missed (`after`) on every (re)connection, de-duplicated by message id. Role-neutral: the
+// seeker's page and the advisor's use it alike. An advisor's connection carries every
+// conversation of their portfolio, so frames of other conversations are left out, and every
+// client frame names its conversation (`seekerId`: required of an advisor, allowed of a seeker).
 import { useCallback, useEffect, useRef, useState } from "react";
 import { api, unwrap } from "../../lib/api/client";
 import { config } from "../../lib/config";
@@ -9,12 +12,28 @@ import { currentToken } from "../../lib/auth/session";
 import { backoffMs, mergeMessages, newClientMessageId, parseFrame, type ChatMessage, type ClientFrame } from "../../lib/chat/frames";
 import { MESSAGES } from "../../lib/api/errors";
 
-export type Outgoing = { clientMessageId: string; text: string; status: "pending" | "failed"; error?: string };
+/**
+ * A message not yet acknowledged. `unanswered`: it failed for want of an answer, so the API
+ * may well have stored it; the next connection sends it again (same clientMessageId: the API
+ * answers the stored message), so the replay and the outbox do not show it twice.
+ */
+export type Outgoing = { clientMessageId: string; text: string; status: "pending" | "failed"; error?: string; unanswered?: boolean };
 export type Connection = "connecting" | "open" | "offline";
 
 const ACK_TIMEOUT_MS = 10_000;
 
-export function useChat(seekerId: string) {
+export type ChatOptions = {
+  /** Who I am in this conversation: my messages are those of this role. */
+  me: "seeker" | "advisor";
+  /** What a screen reader is told when the other side's message arrives. */
+  announce: (text: string) => string;
+};
+
+export function useChat(seekerId: string, options: ChatOptions) {
+  const { me } = options;
+  const other = me === "seeker" ? "advisor" : "seeker";
+  const announceText = useRef(options.announce);
+  announceText.current = options.announce;
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   const [outbox, setOutbox] = useState<Outgoing[]>([]);
   const [connection, setConnection] = useState<Connection>("connecting");
@@ -55,20 +74,20 @@ export function useChat(seekerId: string) {
     if (inFlight.current) return;
     const next = outboxRef.current.find((o) => o.status === "pending");
     if (!next) return;
-    if (!sendFrame({ action: "sendMessage", clientMessageId: next.clientMessageId, text: next.text })) return;
+    if (!sendFrame({ action: "sendMessage", seekerId, clientMessageId: next.clientMessageId, text: next.text })) return;
     inFlight.current = next.clientMessageId;
     window.clearTimeout(timers.current.ack);
     timers.current.ack = window.setTimeout(() => {
       if (inFlight.current !== next.clientMessageId) return;
       inFlight.current = null;
-      setBox((cur) => cur.map((o) => (o.clientMessageId === next.clientMessageId ? { ...o, status: "failed", error: "Pas de réponse du service." } : o)));
+      setBox((cur) => cur.map((o) => (o.clientMessageId === next.clientMessageId ? { ...o, status: "failed", error: "Pas de réponse du service.", unanswered: true } : o)));
       pump();
     }, ACK_TIMEOUT_MS);
-  }, [setBox]);
+  }, [seekerId, setBox]);
 
   const markRead = useCallback((upTo: string) => {
-    if (document.visibilityState === "visible") sendFrame({ action: "markRead", upTo });
-  }, []);
+    if (document.visibilityState === "visible") sendFrame({ action: "markRead", seekerId, upTo });
+  }, [seekerId]);
 
   /** What was missed since the last message seen (or the latest page the first time). */
   const catchUp = useCallback(async () => {
@@ -108,6 +127,7 @@ export function useChat(seekerId: string) {
       attempt.current = 0;
       setConnection("open");
       inFlight.current = null;
+      setBox((cur) => cur.map((o) => (o.status === "failed" && o.unanswered ? { ...o, status: "pending", error: undefined, unanswered: false } : o)));
       void catchUp().catch(() => undefined);
       pump();
     };
@@ -123,27 +143,28 @@ export function useChat(seekerId: string) {
           pump();
           break;
         case "message":
+          if (frame.message.seekerId !== seekerId) break;
           // The server pushes my own message to my connections too, and that push can come
           // before its ack: the one message in flight is then shown once, as sent, not also
           // as pending. Its ack, when it comes, finds nothing left to remove.
-          if (frame.message.fromRole === "seeker" && inFlight.current) {
+          if (frame.message.fromRole === me && inFlight.current) {
             const sent = outboxRef.current.find((o) => o.clientMessageId === inFlight.current);
             if (sent && sent.text === frame.message.text) {
               setBox((cur) => cur.filter((o) => o.clientMessageId !== sent.clientMessageId));
             }
           }
           add([frame.message]);
-          if (frame.message.fromRole === "advisor") {
+          if (frame.message.fromRole === other) {
             setTyping(false);
-            setAnnounce(`Nouveau message de votre conseiller ou conseillère : ${frame.message.text}`);
+            setAnnounce(announceText.current(frame.message.text));
             markRead(frame.message.id);
           }
           break;
         case "read":
-          if (frame.role === "advisor") setOtherReadUpTo(frame.upTo);
+          if (frame.seekerId === seekerId && frame.role === other) setOtherReadUpTo(frame.upTo);
           break;
         case "typing":
-          if (frame.fromRole === "advisor") {
+          if (frame.seekerId === seekerId && frame.fromRole === other) {
             setTyping(true);
             window.clearTimeout(timers.current.typing);
             timers.current.typing = window.setTimeout(() => setTyping(false), 6000);
@@ -169,7 +190,7 @@ export function useChat(seekerId: string) {
       if (!navigator.onLine) return; // the `online` event reconnects
       timers.current.reconnect = window.setTimeout(() => void connect(), backoffMs(attempt.current++));
     };
-  }, [add, catchUp, markRead, pump, setBox]);
+  }, [add, catchUp, markRead, me, other, pump, seekerId, setBox]);
 
   useEffect(() => {
     closed.current = false;
@@ -204,7 +225,7 @@ export function useChat(seekerId: string) {
   };
 
   const retry = (clientMessageId: string) => {
-    setBox((cur) => cur.map((o) => (o.clientMessageId === clientMessageId ? { ...o, status: "pending", error: undefined } : o)));
+    setBox((cur) => cur.map((o) => (o.clientMessageId === clientMessageId ? { ...o, status: "pending", error: undefined, unanswered: false } : o)));
     pump();
   };
 
@@ -212,7 +233,7 @@ export function useChat(seekerId: string) {
   const signalTyping = () => {
     if (Date.now() - lastTyping.current < 3000) return;
     lastTyping.current = Date.now();
-    sendFrame({ action: "typing" });
+    sendFrame({ action: "typing", seekerId });
   };
 
   const loadOlder = async () => {

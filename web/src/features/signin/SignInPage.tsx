@@ -75,12 +75,15 @@ function LocalSignIn() {
   }, []);
 
   // Local only: /connexion?as=<sub>&vers=<page> signs in at once and opens that page (the
-  // benchmark's Lighthouse runs open a signed-in page this way; the token stays in memory).
+  // benchmark's Lighthouse runs open a signed-in page this way; the token stays in memory);
+  // &groupe=advisors (or admins) signs in a member of that group.
   const [params] = useSearchParams();
   useEffect(() => {
     const as = params.get("as");
     const to = params.get("vers");
-    if (as) void signIn(as, undefined, [], to && to.startsWith("/") ? to : "/");
+    const group = params.get("groupe");
+    const groups = group === "advisors" || group === "admins" ? [group] : [];
+    if (as) void signIn(as, undefined, groups, to && to.startsWith("/") ? to : "/");
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 

@@ -1,6 +1,5 @@
 import Button from "@codegouvfr/react-dsfr/Button";
 import { Alert } from "@codegouvfr/react-dsfr/Alert";
-import { Select } from "@codegouvfr/react-dsfr/Select";
 import { useEffect, useRef, useState } from "react";
 import { Link, useParams } from "../../lib/router";
 import { api, unwrap, type Schemas } from "../../lib/api/client";
@@ -11,15 +10,21 @@ import { useMe } from "../../app/useMe";
 import { useTitle } from "../../app/useTitle";
 import { Loading } from "../../app/Loading";
 import { useInterview } from "../interviews/queries";
+import { DeviceFields, StreamPreview, useLocalMedia } from "./localMedia";
 
 const EARLY_MS = 15 * 60_000;
 /** Without a started session by then, the page offers the ways out. */
 const CONNECT_TIMEOUT_MS = 20_000;
+/**
+ * How often the open page re-reads the interview, so that the advisor's switch to phone shows
+ * within seconds (one small GET; the chat WebSocket carries no interview events).
+ */
+const POLL_MS = 4_000;
 
 export default function VideoPage() {
   useTitle("Visioconférence");
   const { interviewId = "" } = useParams();
-  const interview = useInterview(interviewId);
+  const interview = useInterview(interviewId, POLL_MS);
   if (interview.isPending) return <Loading />;
   if (!interview.data) return <Alert small className="fr-mt-4w" severity="error" description={frenchMessage(interview.error)} />;
   const i = interview.data;
@@ -27,7 +32,15 @@ export default function VideoPage() {
   return (
     <>
       <h1 className="fr-mt-4w">Visioconférence du {parisDateTime(i.start)}</h1>
-      {i.channel !== "video" || i.status !== "booked" ? (
+      {i.status === "booked" && i.channel === "phone" && i.channelHistory.length > 0 ? (
+        <div role="status">
+          <Alert
+            severity="info"
+            title="L'entretien continue par téléphone"
+            description={`La visioconférence est remplacée par un appel. C'est votre conseiller ou conseillère qui vous appelle${i.phone ? `, au ${i.phone.number}` : ""} : gardez votre téléphone près de vous, vous n'avez pas à appeler.`}
+          />
+        </div>
+      ) : i.channel !== "video" || i.status !== "booked" ? (
         <Alert small severity="info" description="Ce rendez-vous n'a pas ou plus lieu en visioconférence." />
       ) : Date.now() < opensAt ? (
         <Alert
@@ -55,66 +68,13 @@ function Room({ interview }: { interview: Schemas["Interview"] }) {
   const me = useMe().data!;
   const [phase, setPhase] = useState<Phase>("check");
   const [failure, setFailure] = useState<string | null>(null);
-  const [devices, setDevices] = useState<{ cameras: MediaDeviceInfo[]; mics: MediaDeviceInfo[] }>({ cameras: [], mics: [] });
   const [camera, setCamera] = useState("");
   const [mic, setMic] = useState("");
-  const [level, setLevel] = useState(0);
-  const [mediaError, setMediaError] = useState<string | null>(null);
+  const media = useLocalMedia(phase === "check", camera, mic);
   const [told, setTold] = useState<"no" | "sending" | "sent" | "failed">("no");
-  const preview = useRef<HTMLVideoElement>(null);
   const remote = useRef<HTMLVideoElement>(null);
   const audioOut = useRef<HTMLAudioElement>(null);
-  const stream = useRef<MediaStream | null>(null);
   const session = useRef<{ stop: () => void } | null>(null);
-
-  // Device check: the chosen camera in a preview, the microphone's level as a bar.
-  useEffect(() => {
-    if (phase !== "check") return;
-    let cancelled = false;
-    let raf = 0;
-    let audio: AudioContext | undefined;
-    (async () => {
-      try {
-        const s = await navigator.mediaDevices.getUserMedia({
-          video: camera ? { deviceId: { exact: camera } } : true,
-          audio: mic ? { deviceId: { exact: mic } } : true,
-        });
-        if (cancelled) {
-          s.getTracks().forEach((t) => t.stop());
-          return;
-        }
-        stream.current = s;
-        if (preview.current) preview.current.srcObject = s;
-        const all = await navigator.mediaDevices.enumerateDevices();
-        setDevices({ cameras: all.filter((d) => d.kind === "videoinput"), mics: all.filter((d) => d.kind === "audioinput") });
-        setMediaError(null);
-        audio = new AudioContext();
-        const analyser = audio.createAnalyser();
-        audio.createMediaStreamSource(s).connect(analyser);
-        const data = new Uint8Array(analyser.fftSize);
-        const tick = () => {
-          analyser.getByteTimeDomainData(data);
-          let peak = 0;
-          for (const v of data) peak = Math.max(peak, Math.abs(v - 128));
-          setLevel(Math.min(100, Math.round((peak / 128) * 100)));
-          raf = requestAnimationFrame(tick);
-        };
-        tick();
-      } catch {
-        if (!cancelled)
-          setMediaError(
-            "Votre caméra ou votre micro n'est pas accessible. Autorisez-les dans votre navigateur, ou vérifiez qu'aucune autre application ne les utilise.",
-          );
-      }
-    })();
-    return () => {
-      cancelled = true;
-      cancelAnimationFrame(raf);
-      void audio?.close();
-      stream.current?.getTracks().forEach((t) => t.stop());
-      stream.current = null;
-    };
-  }, [phase, camera, mic]);
 
   useEffect(() => () => session.current?.stop(), []);
 
@@ -163,31 +123,9 @@ function Room({ interview }: { interview: Schemas["Interview"] }) {
           <h2 id="check-title" className="fr-h4">
             Vérifiez votre caméra et votre micro
           </h2>
-          {mediaError && <Alert severity="error" small className="fr-mb-2w" description={mediaError} />}
-          <video ref={preview} className="app-video" autoPlay muted playsInline aria-label="Aperçu de votre caméra" />
-          <Select
-            label="Caméra"
-            nativeSelectProps={{ value: camera, onChange: (e) => setCamera(e.target.value) }}
-          >
-            <option value="">Caméra par défaut</option>
-            {devices.cameras.map((d, n) => (
-              <option key={d.deviceId || n} value={d.deviceId}>
-                {d.label || `Caméra ${n + 1}`}
-              </option>
-            ))}
-          </Select>
-          <Select label="Micro" nativeSelectProps={{ value: mic, onChange: (e) => setMic(e.target.value) }}>
-            <option value="">Micro par défaut</option>
-            {devices.mics.map((d, n) => (
-              <option key={d.deviceId || n} value={d.deviceId}>
-                {d.label || `Micro ${n + 1}`}
-              </option>
-            ))}
-          </Select>
-          <p id="level-label">Niveau du son de votre micro : parlez, la barre doit bouger.</p>
-          <div className="app-level" role="meter" aria-labelledby="level-label" aria-valuemin={0} aria-valuemax={100} aria-valuenow={level}>
-            <span style={{ width: `${level}%` }} />
-          </div>
+          {media.error && <Alert severity="error" small className="fr-mb-2w" description={media.error} />}
+          <StreamPreview stream={media.stream} label="Aperçu de votre caméra" />
+          <DeviceFields media={media} camera={camera} mic={mic} onCamera={setCamera} onMic={setMic} />
           <Button className="fr-mt-3w" onClick={() => void join()}>
             Rejoindre l'entretien
           </Button>

@@ -20,6 +20,8 @@ export async function joinChime(
     audioElement: HTMLAudioElement;
     timeoutMs: number;
     onStarted: () => void;
+    /** The other participant's video tile came (true) or went (false). */
+    onRemoteVideo?: (shown: boolean) => void;
     onFailed: (status?: MeetingSessionStatus) => void;
   },
 ): Promise<{ stop: () => void }> {
@@ -46,8 +48,12 @@ export async function joinChime(
     },
     audioVideoDidStop: (status) => fail(status),
     videoTileDidUpdate: (tile: VideoTileState) => {
-      if (!tile.localTile && tile.tileId !== null) av.bindVideoElement(tile.tileId, options.videoElement);
+      if (!tile.localTile && tile.tileId !== null) {
+        av.bindVideoElement(tile.tileId, options.videoElement);
+        options.onRemoteVideo?.(true);
+      }
     },
+    videoTileWasRemoved: () => options.onRemoteVideo?.(false),
   };
   av.addObserver(observer);
   const mics = await av.listAudioInputDevices();

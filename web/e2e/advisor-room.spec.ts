@@ -1,0 +1,222 @@
+// Issue 15, journey 6: the interview room, with the advisor and the seeker in two browser
+// contexts. The seeker books a video slot; the advisor finds it on the agenda; both open the
+// room (the Chime SDK takes the join info and opens its signalling connection; fake camera
+// previews); no media service runs locally, so the video fails for real; the advisor ends the
+// meeting and moves the interview to the phone in one action, which the seeker's open page
+// shows; the advisor records the outcome, and the seeker's follow-up shows every step.
+// Then the outcome recorded with the keyboard alone.
+import type { Locator, Page } from "@playwright/test";
+import { expect, test } from "./support";
+import { call, check, createAdvisor, createSlot, daysAhead, goTo, moveInterviewStart, seekerOf, signIn, tick } from "./support";
+import { parisDay, parisHour } from "../src/lib/time";
+import { advisorPage, openAs } from "./advisor-support";
+
+/** The <video> shows frames: a camera (Chromium's fake one here) is playing in it. */
+async function expectPlaying(video: Locator) {
+  await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 15_000 }).toBeGreaterThan(0);
+}
+
+test("interview room: booked by video, both in the room, ended, switched to phone, seen by the seeker, outcome in the journal", async ({ page, browser }) => {
+  const advisor = await createAdvisor("Maëlle", "Kerjean");
+  const seeker = await seekerOf(advisor, "Yann", "Salle");
+  const slotStart = daysAhead(3, 9);
+  await createSlot(advisor, slotStart, ["video", "phone"]);
+
+  // The seeker books the video slot.
+  await signIn(page, seeker.sub);
+  await page.getByRole("link", { name: "Prendre rendez-vous" }).first().click();
+  await page.getByRole("button", { name: `${parisDay(slotStart)} à ${parisHour(slotStart)}, 30 minutes` }).click();
+  await tick(page, "Visioconférence", "radio");
+  await page.getByRole("button", { name: "Confirmer le rendez-vous" }).click();
+  await expect(page.getByRole("heading", { name: "Votre rendez-vous est confirmé" })).toBeVisible();
+
+  // The advisor's agenda lists it.
+  const agenda = await call("GET", "/advisors/me/agenda", advisor.token);
+  const booked = agenda.body.items.filter((i: { seekerId: string }) => i.seekerId === seeker.seekerId);
+  expect(booked).toHaveLength(1);
+  expect(booked[0]).toMatchObject({ channel: "video", status: "booked" });
+  const interviewId: string = booked[0].interviewId;
+  // Test set-up (the booking notice keeps a seeker from booking a slot starting now): the
+  // interview started a minute ago, so the room is open and the outcome can be recorded.
+  await moveInterviewStart(interviewId, new Date(Date.now() - 60_000));
+
+  // Both in the room.
+  const desk = await advisorPage(browser, advisor, `/conseiller/entretiens/${interviewId}`);
+  const room = desk.page;
+  const signalling: string[] = [];
+  room.on("websocket", (ws) => signalling.push(ws.url()));
+  await expect(room.getByRole("heading", { name: "Entretien avec Yann Salle" })).toBeVisible();
+  await expect(room.getByRole("combobox", { name: "Caméra" })).toContainText("fake");
+  await expectPlaying(room.getByLabel("Votre image"));
+  await check(room, "15-salle-verification");
+
+  await openAs(page, seeker.sub, `/rendez-vous/${interviewId}/video`);
+  await expect(page.getByRole("heading", { name: "Vérifiez votre caméra et votre micro" })).toBeVisible();
+  await expectPlaying(page.getByLabel("Aperçu de votre caméra"));
+  await page.getByRole("button", { name: "Rejoindre l'entretien" }).click();
+  await room.getByRole("button", { name: "Rejoindre la visioconférence" }).click();
+  await expect(room.getByText("Connexion à la visioconférence… Patientez quelques secondes.")).toBeVisible();
+  const meeting = await call("GET", `/interviews/${interviewId}`, advisor.token);
+  const meetingId: string = meeting.body.meeting.meetingId;
+  expect(meetingId).toBeTruthy();
+  // The SDK read the join info: it opens the signalling connection of this very meeting
+  // (which nothing answers locally).
+  await expect.poll(() => signalling.some((url) => url.includes(`/control/${meetingId}`)), { timeout: 15_000 }).toBe(true);
+  await check(room, "15-salle-connexion");
+
+  await expect(room.getByText("La visioconférence ne fonctionne pas")).toBeVisible({ timeout: 40_000 });
+  await expectPlaying(room.getByLabel("Votre image"));
+  await check(room, "15-salle-echec");
+
+  // The meeting ended for everyone (a later join would make a new one).
+  await room.getByRole("button", { name: "Terminer la visioconférence pour tout le monde" }).click();
+  await expect(room.getByText("La visioconférence est terminée pour tout le monde.")).toBeVisible();
+  await expect(room.getByRole("button", { name: "Terminer la visioconférence pour tout le monde" })).toHaveCount(0);
+  await expect(room.getByRole("button", { name: "Rejoindre la visioconférence" })).toBeVisible();
+  expect((await call("GET", `/interviews/${interviewId}`, advisor.token)).body.meeting.meetingId).toBeNull();
+  await check(room, "15-salle-terminee");
+
+  // One action: the phone. The seeker's open page shows it.
+  await room.getByRole("button", { name: "Passer au téléphone" }).click();
+  await expect(room.getByText("Par téléphone : c'est vous qui appelez")).toBeVisible();
+  await expect(room.getByText(/Appelez Yann Salle au 06 12 34 56 78\. Yann Salle attend votre appel/)).toBeVisible();
+  await expect(room.getByRole("link", { name: "06 12 34 56 78" })).toHaveAttribute("href", "tel:+33612345678");
+  await check(room, "15-salle-telephone");
+  await expect(page.getByRole("heading", { name: "L'entretien continue par téléphone" })).toBeVisible();
+  await expect(page.getByText(/C'est votre conseiller ou conseillère qui vous appelle, au \+33612345678/)).toBeVisible();
+  await check(page, "15-video-passee-au-telephone");
+  const switched = await call("GET", `/interviews/${interviewId}`, seeker.token);
+  expect(switched.body.channel).toBe("phone");
+  expect(switched.body.channelHistory).toMatchObject([{ from: "video", to: "phone", by: "advisor" }]);
+
+  // The outcome.
+  await room.getByRole("button", { name: "Enregistrer l'issue de l'entretien" }).click();
+  const dialog = room.getByRole("dialog", { name: "Issue de l'entretien avec Yann Salle" });
+  await expect(dialog).toBeVisible();
+  await check(room, "15-salle-issue");
+  await tick(room, "Entretien réalisé", "radio");
+  await dialog.getByLabel("Note (facultatif)").fill("CV revu ensemble, deux candidatures prévues.");
+  await dialog.getByRole("button", { name: "Enregistrer l'issue" }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(room.getByText("Issue enregistrée : entretien réalisé.")).toBeVisible();
+  await expect(room.getByText("Note : « CV revu ensemble, deux candidatures prévues. »")).toBeVisible();
+  await check(room, "15-salle-issue-enregistree");
+  const done = await call("GET", `/interviews/${interviewId}`, seeker.token);
+  expect(done.body).toMatchObject({ status: "completed", outcomeNote: "CV revu ensemble, deux candidatures prévues." });
+
+  // The seeker's follow-up, newest first: booked, switched, completed.
+  await goTo(page, "Mon suivi");
+  const journal = page.getByRole("list", { name: "Journal de suivi" });
+  const steps = journal.getByRole("listitem");
+  await expect(steps.filter({ hasText: "Entretien réalisé" })).toContainText("CV revu ensemble, deux candidatures prévues.");
+  await expect(steps.filter({ hasText: "Changement de moyen d'entretien" })).toContainText("La visioconférence ne fonctionne pas");
+  await expect(steps.filter({ hasText: "Rendez-vous pris" })).toHaveCount(1);
+  const order = await steps.allTextContents();
+  const at = (text: string) => order.findIndex((t) => t.includes(text));
+  expect(at("Entretien réalisé")).toBeLessThan(at("Changement de moyen d'entretien"));
+  expect(at("Changement de moyen d'entretien")).toBeLessThan(at("Rendez-vous pris"));
+  await check(page, "15-suivi-apres-entretien");
+  await desk.context.close();
+});
+
+/** Presses Tab until `target` has the focus (at most `max` times). */
+async function tabTo(page: Page, target: Locator, max = 60) {
+  for (let n = 0; n < max; n++) {
+    if (await target.evaluate((el) => el === document.activeElement)) return;
+    await page.keyboard.press("Tab");
+  }
+  throw new Error("never focused by Tab");
+}
+
+test("interview room, keyboard only: not before the start, then a no-show recorded and corrected to a justified absence", async ({ browser }) => {
+  const advisor = await createAdvisor("Soizic", "Le Du");
+  const seeker = await seekerOf(advisor, "Tanguy", "Clavier");
+  const later = await call("POST", `/seekers/${seeker.seekerId}/convocations`, advisor.token, { start: daysAhead(6, 10), durationMinutes: 30, channel: "phone" });
+  expect(later.status, JSON.stringify(later.body)).toBe(201);
+  const past = await call("POST", `/seekers/${seeker.seekerId}/convocations`, advisor.token, { start: daysAhead(7, 10), durationMinutes: 30, channel: "phone" });
+  expect(past.status, JSON.stringify(past.body)).toBe(201);
+  await moveInterviewStart(past.body.interviewId, new Date(Date.now() - 10 * 60_000));
+
+  // Not started yet: said, and nothing to press.
+  const desk = await advisorPage(browser, advisor, `/conseiller/entretiens/${later.body.interviewId}`);
+  const room = desk.page;
+  await expect(room.getByText(`Vous pourrez enregistrer l'issue dès le début de l'entretien, à ${parisHour(later.body.start)}.`)).toBeVisible();
+  await expect(room.getByRole("button", { name: "Enregistrer l'issue de l'entretien" })).toHaveCount(0);
+  await expect(room.getByText(/Appelez Tanguy Clavier au 06 12 34 56 78/)).toBeVisible();
+  await check(room, "15-salle-pas-encore");
+
+  await openAs(room, advisor.sub, `/conseiller/entretiens/${past.body.interviewId}`, "advisors");
+  await expect(room.getByRole("heading", { name: "Entretien avec Tanguy Clavier" })).toBeVisible();
+  await tabTo(room, room.getByRole("button", { name: "Enregistrer l'issue de l'entretien" }));
+  await room.keyboard.press("Enter");
+  const dialog = room.getByRole("dialog", { name: "Issue de l'entretien avec Tanguy Clavier" });
+  await expect(dialog).toBeVisible();
+  // Submitting with nothing chosen: said next to the choice.
+  await tabTo(room, dialog.getByRole("button", { name: "Enregistrer l'issue" }));
+  await room.keyboard.press("Enter");
+  await expect(dialog.getByText("Choisissez comment s'est passé l'entretien.")).toBeVisible();
+  await check(room, "15-issue-clavier-erreur");
+  expect((await call("GET", `/interviews/${past.body.interviewId}`, advisor.token)).body.status).toBe("booked");
+
+  await tabTo(room, dialog.getByRole("radio", { name: /Entretien réalisé/ }));
+  await room.keyboard.press("ArrowDown");
+  await expect(dialog.getByRole("radio", { name: /Absence non justifiée/ })).toBeChecked();
+  await room.keyboard.press("Tab");
+  await expect(dialog.getByLabel("Note (facultatif)")).toBeFocused();
+  await room.keyboard.type("Pas venu, pas de nouvelles.");
+  await room.keyboard.press("Tab");
+  await expect(dialog.getByRole("button", { name: "Enregistrer l'issue" })).toBeFocused();
+  await room.keyboard.press("Enter");
+  await expect(dialog).toHaveCount(0);
+  await expect(room.getByText("Issue enregistrée : absence non justifiée.")).toBeVisible();
+  await expect(room.getByRole("heading", { name: "Issue de l'entretien" })).toBeFocused();
+  await check(room, "15-issue-absence");
+
+  // A justificatif came: the one correction the API allows, by keyboard too; Esc first closes.
+  await tabTo(room, room.getByRole("button", { name: "Corriger en absence justifiée" }));
+  await room.keyboard.press("Enter");
+  await expect(dialog).toBeVisible();
+  await room.keyboard.press("Escape");
+  await expect(dialog).toHaveCount(0);
+  await expect(room.getByRole("button", { name: "Corriger en absence justifiée" })).toBeFocused();
+  await room.keyboard.press("Enter");
+  await expect(dialog.getByRole("radio", { name: /Absence justifiée/ })).toBeChecked();
+  await tabTo(room, dialog.getByRole("button", { name: "Enregistrer l'issue" }));
+  await room.keyboard.press("Enter");
+  await expect(room.getByText("Issue enregistrée : absence justifiée.")).toBeVisible();
+  await check(room, "15-issue-clavier");
+  const final = await call("GET", `/interviews/${past.body.interviewId}`, advisor.token);
+  expect(final.body).toMatchObject({ status: "justified_absence" });
+  await desk.context.close();
+});
+
+test("interview room and messages: another advisor sees nothing of the interview, a seeker is told the pages are the advisors'", async ({ page, browser }) => {
+  const advisor = await createAdvisor("Enora", "Cadiou");
+  const seeker = await seekerOf(advisor, "Mael", "Ailleurs");
+  const other = await createAdvisor("Goulven", "Autre");
+  const convocation = await call("POST", `/seekers/${seeker.seekerId}/convocations`, advisor.token, { start: daysAhead(8, 9), durationMinutes: 30, channel: "video" });
+  expect(convocation.status, JSON.stringify(convocation.body)).toBe(201);
+  const path = `/conseiller/entretiens/${convocation.body.interviewId}`;
+
+  // Its own advisor opens it (the twin of the refusals below).
+  const desk = await advisorPage(browser, advisor, path);
+  await expect(desk.page.getByRole("heading", { name: "Entretien avec Mael Ailleurs" })).toBeVisible();
+  // Days ahead: the room says when it opens, and offers no join yet.
+  const opens = new Date(new Date(convocation.body.start).getTime() - 15 * 60_000).toISOString();
+  await expect(desk.page.getByText(`La salle ouvre à ${parisHour(opens)}, 15 minutes avant l'heure.`)).toBeVisible();
+  await expect(desk.page.getByRole("button", { name: "Rejoindre la visioconférence" })).toHaveCount(0);
+  await check(desk.page, "15-salle-avant-ouverture");
+  await openAs(desk.page, other.sub, path, "advisors");
+  await expect(desk.page.getByText("Cet élément n'existe pas, ou ce demandeur d'emploi n'est pas dans votre portefeuille.")).toBeVisible();
+  await expect(desk.page.getByText("Mael Ailleurs")).toHaveCount(0);
+  await check(desk.page, "15-salle-refusee");
+  await openAs(desk.page, other.sub, `/conseiller/messages/${seeker.seekerId}`, "advisors");
+  await expect(desk.page.getByText("Cet élément n'existe pas, ou ce demandeur d'emploi n'est pas dans votre portefeuille.")).toBeVisible();
+  await desk.context.close();
+
+  await openAs(page, seeker.sub, path);
+  await expect(page.getByText("Page réservée aux conseillers et conseillères")).toBeVisible();
+  await check(page, "15-salle-reservee");
+  await openAs(page, seeker.sub, "/conseiller/messages");
+  await expect(page.getByText("Page réservée aux conseillers et conseillères")).toBeVisible();
+});

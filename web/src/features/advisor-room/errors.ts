@@ -1,0 +1,19 @@
+// The advisor's sentences for the API's codes on the routes of the interview room and the
+// messages, where the seeker's (lib/api/errors.ts) would speak to the wrong person. The rest
+// falls back to the shared sentences; errors.test.ts checks every documented code is covered.
+export const ADVISOR_MESSAGES: Record<string, string> = {
+  forbidden: "Cette action est réservée au conseiller ou à la conseillère de ce demandeur d'emploi.",
+  not_found: "Cet élément n'existe pas, ou ce demandeur d'emploi n'est pas dans votre portefeuille.",
+  not_registered: "Ce demandeur d'emploi n'est plus inscrit au service.",
+  not_booked: "Cet entretien n'est plus prévu : il a été annulé, ou son issue est déjà enregistrée.",
+  not_video: "Cet entretien n'a plus lieu en visioconférence.",
+  too_early: "C'est trop tôt : la salle ouvre 15 minutes avant l'heure de l'entretien, et son issue s'enregistre une fois l'entretien commencé.",
+  interview_over: "L'entretien est terminé depuis plus de 30 minutes : son moyen ne peut plus changer.",
+  same_channel: "L'entretien a déjà lieu par ce moyen.",
+  invalid_channel_switch: "Un entretien à distance ne peut pas devenir un entretien sur place.",
+  phone_required: "Ce demandeur d'emploi n'a pas de numéro de téléphone dans son profil : écrivez-lui par la messagerie.",
+  outcome_recorded: "L'issue de cet entretien est déjà enregistrée.",
+  concurrent_update: "L'entretien vient d'être modifié par ailleurs. La page a été mise à jour : réessayez.",
+  invalid_text: "Écrivez une note de 2 000 caractères au plus, ou laissez-la vide.",
+  invalid_parameter: "La page demandée est invalide. Rechargez la page.",
+};
