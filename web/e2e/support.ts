@@ -228,3 +228,14 @@ export async function goTo(page: Page, name: string) {
   await nav.getByRole("link", { name, exact: true }).click();
   await expect(nav).toBeHidden();
 }
+
+/** The staff pages are a desk: a laptop's screen, not a phone's. */
+export const DESK = { viewport: { width: 1366, height: 900 }, isMobile: false, hasTouch: false, deviceScaleFactor: 1 } as const;
+
+/**
+ * Signs in as an advisor or an admin (the local sign-in page's `?as=&groupe=`), landing on that
+ * role's home page, or on `to`.
+ */
+export async function signInStaff(page: Page, sub: string, group: "advisors" | "admins", to?: string) {
+  await page.goto(`/connexion?as=${encodeURIComponent(sub)}&groupe=${group}${to ? `&vers=${encodeURIComponent(to)}` : ""}`);
+}

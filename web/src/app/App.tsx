@@ -4,6 +4,7 @@ import { Navigate, Route, Routes } from "../lib/router";
 import { queryClient } from "./queryClient";
 import { Layout } from "./Layout";
 import { RequireSeeker } from "./RequireSeeker";
+import { RequireStaff } from "./RequireStaff";
 import { SignInPage } from "../features/signin/SignInPage";
 import { CallbackPage } from "../features/signin/CallbackPage";
 import { RegisterPage } from "../features/register/RegisterPage";
@@ -23,6 +24,9 @@ const MyDataPage = lazy(() => import("../features/my-data/MyDataPage"));
 const AccessibilityPage = lazy(() => import("../features/legal/AccessibilityPage"));
 const LegalPage = lazy(() => import("../features/legal/LegalPage"));
 const PrivacyPage = lazy(() => import("../features/legal/PrivacyPage"));
+// The staff desk: chunks of their own, never loaded on a seeker's phone.
+const PortfolioPage = lazy(() => import("../features/portfolio/PortfolioPage"));
+const AdvisorsPage = lazy(() => import("../features/admin/AdvisorsPage"));
 
 export function App() {
   return (
@@ -47,6 +51,12 @@ export function App() {
                 <Route path="/entretien-sur-place" element={<InPersonPage />} />
                 <Route path="/suivi" element={<JournalPage />} />
                 <Route path="/mes-donnees" element={<MyDataPage />} />
+              </Route>
+              <Route element={<RequireStaff need="advisor" />}>
+                <Route path="/conseiller" element={<PortfolioPage />} />
+              </Route>
+              <Route element={<RequireStaff need="admin" />}>
+                <Route path="/gestion/conseillers" element={<AdvisorsPage />} />
               </Route>
               <Route path="*" element={<Navigate to="/" replace />} />
             </Routes>

@@ -80,7 +80,7 @@ export async function currentToken(): Promise<string | undefined> {
 async function renew(session: Session): Promise<string | undefined> {
   if (config().auth === "local") {
     const { localToken } = await import("./local");
-    return localToken(session.sub, session.email);
+    return localToken(session.sub, session.email, session.groups);
   }
   const { renewCognito } = await import("./cognito");
   return renewCognito();
