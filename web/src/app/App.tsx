@@ -26,6 +26,7 @@ const LegalPage = lazy(() => import("../features/legal/LegalPage"));
 const PrivacyPage = lazy(() => import("../features/legal/PrivacyPage"));
 // The staff desk: chunks of their own, never loaded on a seeker's phone.
 const PortfolioPage = lazy(() => import("../features/portfolio/PortfolioPage"));
+const SeekerFilePage = lazy(() => import("../features/seeker-file/SeekerFilePage"));
 const AdvisorsPage = lazy(() => import("../features/admin/AdvisorsPage"));
 
 export function App() {
@@ -54,6 +55,7 @@ export function App() {
               </Route>
               <Route element={<RequireStaff need="advisor" />}>
                 <Route path="/conseiller" element={<PortfolioPage />} />
+                <Route path="/conseiller/demandeurs/:seekerId" element={<SeekerFilePage />} />
               </Route>
               <Route element={<RequireStaff need="admin" />}>
                 <Route path="/gestion/conseillers" element={<AdvisorsPage />} />
