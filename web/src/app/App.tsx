@@ -27,6 +27,7 @@ const PrivacyPage = lazy(() => import("../features/legal/PrivacyPage"));
 // The staff desk: chunks of their own, never loaded on a seeker's phone.
 const PortfolioPage = lazy(() => import("../features/portfolio/PortfolioPage"));
 const SeekerFilePage = lazy(() => import("../features/seeker-file/SeekerFilePage"));
+const ConvokePage = lazy(() => import("../features/convoke/ConvokePage"));
 const AdvisorsPage = lazy(() => import("../features/admin/AdvisorsPage"));
 
 export function App() {
@@ -56,6 +57,7 @@ export function App() {
               <Route element={<RequireStaff need="advisor" />}>
                 <Route path="/conseiller" element={<PortfolioPage />} />
                 <Route path="/conseiller/demandeurs/:seekerId" element={<SeekerFilePage />} />
+                <Route path="/conseiller/demandeurs/:seekerId/convoquer" element={<ConvokePage />} />
               </Route>
               <Route element={<RequireStaff need="admin" />}>
                 <Route path="/gestion/conseillers" element={<AdvisorsPage />} />
