@@ -28,6 +28,7 @@ const PrivacyPage = lazy(() => import("../features/legal/PrivacyPage"));
 const PortfolioPage = lazy(() => import("../features/portfolio/PortfolioPage"));
 const SeekerFilePage = lazy(() => import("../features/seeker-file/SeekerFilePage"));
 const ConvokePage = lazy(() => import("../features/convoke/ConvokePage"));
+const AgendaPage = lazy(() => import("../features/agenda/AgendaPage"));
 const AdvisorsPage = lazy(() => import("../features/admin/AdvisorsPage"));
 
 export function App() {
@@ -58,6 +59,7 @@ export function App() {
                 <Route path="/conseiller" element={<PortfolioPage />} />
                 <Route path="/conseiller/demandeurs/:seekerId" element={<SeekerFilePage />} />
                 <Route path="/conseiller/demandeurs/:seekerId/convoquer" element={<ConvokePage />} />
+                <Route path="/conseiller/agenda" element={<AgendaPage />} />
               </Route>
               <Route element={<RequireStaff need="admin" />}>
                 <Route path="/gestion/conseillers" element={<AdvisorsPage />} />
