@@ -29,6 +29,7 @@ const PortfolioPage = lazy(() => import("../features/portfolio/PortfolioPage"));
 const SeekerFilePage = lazy(() => import("../features/seeker-file/SeekerFilePage"));
 const ConvokePage = lazy(() => import("../features/convoke/ConvokePage"));
 const AgendaPage = lazy(() => import("../features/agenda/AgendaPage"));
+const RequestsPage = lazy(() => import("../features/advisor-requests/RequestsPage"));
 const AdvisorsPage = lazy(() => import("../features/admin/AdvisorsPage"));
 
 export function App() {
@@ -60,6 +61,7 @@ export function App() {
                 <Route path="/conseiller/demandeurs/:seekerId" element={<SeekerFilePage />} />
                 <Route path="/conseiller/demandeurs/:seekerId/convoquer" element={<ConvokePage />} />
                 <Route path="/conseiller/agenda" element={<AgendaPage />} />
+                <Route path="/conseiller/demandes" element={<RequestsPage />} />
               </Route>
               <Route element={<RequireStaff need="admin" />}>
                 <Route path="/gestion/conseillers" element={<AdvisorsPage />} />
