@@ -31,6 +31,7 @@ const ConvokePage = lazy(() => import("../features/convoke/ConvokePage"));
 const AgendaPage = lazy(() => import("../features/agenda/AgendaPage"));
 const RequestsPage = lazy(() => import("../features/advisor-requests/RequestsPage"));
 const AdvisorsPage = lazy(() => import("../features/admin/AdvisorsPage"));
+const WaitingPage = lazy(() => import("../features/admin/WaitingPage"));
 
 export function App() {
   return (
@@ -65,6 +66,7 @@ export function App() {
               </Route>
               <Route element={<RequireStaff need="admin" />}>
                 <Route path="/gestion/conseillers" element={<AdvisorsPage />} />
+                <Route path="/gestion/attente" element={<WaitingPage />} />
               </Route>
               <Route path="*" element={<Navigate to="/" replace />} />
             </Routes>
