@@ -7,6 +7,8 @@
 //     frame after the table changed (no network: filtering is in the page).
 // Desktop viewport, no CPU slowdown (an advisor's desk). Median of RUNS runs each.
 // Usage: node bench/portfolio.mjs WEB_URL ADVISOR_SUB ROWS   (writes .local/bench/web-portfolio.json)
+// The functions passed to page.evaluate and addInitScript run in the page: its globals.
+/* global window, document, performance, requestAnimationFrame, setTimeout, MutationObserver */
 import { chromium } from "playwright-core";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";

@@ -14,25 +14,11 @@ import { Loading } from "../../app/Loading";
 import { conversationPath, seekerFilePath } from "../../app/staff";
 import { fullName, usePortfolio } from "../staff/queries";
 import { STAFF_ERRORS } from "../staff/errors";
+import { filterRows, searchable } from "./filter";
 import "../staff/staff.css";
 
 type Row = Schemas["PortfolioRow"];
 type Level = Schemas["Level"];
-
-/** Lower case, without accents: "Chloé" is found by "chloe". */
-export function searchable(text: string): string {
-  return text.normalize("NFD").replace(/\p{Diacritic}/gu, "").toLowerCase();
-}
-
-export type Filters = { level: Level | ""; overdueOnly: boolean; search: string };
-
-/** The rows the filters keep, in the API's order (most overdue first). */
-export function filterRows(rows: ReadonlyArray<Row & { key: string }>, f: Filters): Array<Row & { key: string }> {
-  const words = searchable(f.search).split(/\s+/).filter(Boolean);
-  return rows.filter(
-    (r) => (!f.level || r.level === f.level) && (!f.overdueOnly || r.overdue) && words.every((w) => r.key.includes(w)),
-  );
-}
 
 export default function PortfolioPage() {
   useTitle("Mon portefeuille");
