@@ -1,6 +1,7 @@
 // Journey 2: a seeker's file, as their advisor sees it: profile, level and its history, the
-// journal as a timeline, interviews, and the actions (write, convoke).
+// journal as a timeline, interviews, and the actions (write, book one of the advisor's slots, convoke).
 import { call, check, createAdvisor, createSlot, daysAhead, DESK, expect, seekerOf, signInStaff, test } from "./support";
+import { parisDayKey, parisInstant } from "../src/lib/time";
 
 test.use(DESK);
 
@@ -73,4 +74,35 @@ test("a seeker who is not in the advisor's portfolio has no file for them", asyn
   await expect(page.getByText("Cette personne n'est pas, ou plus, dans votre portefeuille.")).toBeVisible();
   await expect(page.getByText("Lou")).toHaveCount(0);
   await check(page, "dossier-inconnu");
+});
+
+test("from the file, the advisor books one of their slots for the seeker; one taken meanwhile is said", async ({ page }) => {
+  const advisor = await createAdvisor("Régis", "Reserve");
+  const seeker = await seekerOf(advisor, "Clara", "Pourelle");
+  const day = parisDayKey(new Date(Date.now() + 4 * 86_400_000).toISOString());
+  const first = await createSlot(advisor, parisInstant(day, 10, 0).replace(".000Z", "Z"), ["video"]);
+  await createSlot(advisor, parisInstant(day, 15, 0).replace(".000Z", "Z"), ["video", "phone"]);
+  await signInStaff(page, advisor.sub, "advisors", `/conseiller/demandeurs/${seeker.seekerId}`);
+  await page.getByRole("button", { name: "Réserver un de mes créneaux" }).click();
+  const form = page.getByRole("form", { name: "Réserver un de mes créneaux" });
+  await form.getByRole("button", { name: /^10 h 00 le / }).click();
+  await check(page, "dossier-reserver");
+  // The seeker takes it themselves just before.
+  expect((await call("POST", "/interviews", seeker.token, { slotId: first, channel: "video" })).status).toBe(201);
+  await form.getByRole("button", { name: "Réserver ce rendez-vous" }).click();
+  await expect(form.getByRole("alert")).toHaveText("Ce créneau vient d'être réservé. La liste est à jour : choisissez-en un autre.");
+  await expect(form.getByRole("button", { name: /^10 h 00 le / })).toHaveCount(0);
+  await check(page, "dossier-reserver-pris");
+  await form.getByRole("button", { name: /^15 h 00 le / }).click();
+  await form.getByRole("button", { name: "Réserver ce rendez-vous" }).click();
+  await expect(form.getByRole("alert")).toHaveText("Choisissez un créneau et un moyen.");
+  await form.getByText("Téléphone", { exact: true }).click();
+  await form.getByRole("button", { name: "Réserver ce rendez-vous" }).click();
+  await expect(page.getByText(/Rendez-vous réservé pour Clara Pourelle le .* à 15 h 00, téléphone\./)).toBeVisible();
+  const interviews = page.getByRole("list", { name: "Entretiens avec cette personne" });
+  await expect(interviews.getByRole("listitem")).toHaveCount(2);
+  await expect(interviews).toContainText("téléphone, 30 min");
+  await check(page, "dossier-reserve");
+  const mine = await call("GET", "/seekers/me/interviews", seeker.token);
+  expect(mine.body.items.map((i: { channel: string }) => i.channel).sort()).toEqual(["phone", "video"]);
 });

@@ -17,6 +17,7 @@ import { conversationPath, interviewPath } from "../../app/staff";
 import { kindLabel, entryDetail } from "../journal/labels";
 import { allPages, fullName, PAGE, useSeeker } from "../staff/queries";
 import { STAFF_ERRORS } from "../staff/errors";
+import { BookForSeeker } from "./BookForSeeker";
 import "../staff/staff.css";
 
 type Seeker = Schemas["Seeker"];
@@ -52,6 +53,7 @@ export default function SeekerFilePage() {
 }
 
 function File({ seeker: s }: { seeker: Seeker }) {
+  const [booking, setBooking] = useState(false);
   return (
     <>
       <p className="fr-mt-3w fr-mb-0">
@@ -77,11 +79,17 @@ function File({ seeker: s }: { seeker: Seeker }) {
           </Link>
         </li>
         <li>
+          <Button priority="secondary" onClick={() => setBooking(true)} aria-expanded={booking}>
+            Réserver un de mes créneaux
+          </Button>
+        </li>
+        <li>
           <Link className="fr-btn fr-btn--secondary fr-icon-calendar-line" to={`/conseiller/demandeurs/${s.seekerId}/convoquer`}>
             Convoquer à un entretien obligatoire
           </Link>
         </li>
       </ul>
+      {booking && <BookForSeeker seeker={s} onClose={() => setBooking(false)} />}
       <div className="fr-grid-row fr-grid-row--gutters">
         <section className="fr-col-12 fr-col-lg-5" aria-labelledby="profil">
           <h2 id="profil" className="fr-h4">
