@@ -2,8 +2,9 @@
 # The front end's budgets (part of `make bench`, never of `make test`): a local stack on bench
 # ports, one seeker with an advisor and open slots, the built front end behind its local
 # server, then web/bench/lighthouse.mjs (initial JavaScript gzipped; Lighthouse mobile on the
-# home and booking pages). Figures in .local/bench/web-budgets.json; copy them to
-# docs/benchmarks.md.
+# home and booking pages) and web/bench/portfolio.mjs (an advisor's 250-seeker portfolio: open,
+# search, level filter). Figures in .local/bench/web-budgets.json and web-portfolio.json; copy
+# them to docs/benchmarks.md. BENCH_ONLY=portfolio runs the portfolio measurement alone.
 # Ports (override by env): DYNAMODB_PORT=8500 SES_PORT=8501 HTTP_PORT=3500 WS_PORT=3501
 # CHIME_PORT=3502 WEB_PORT=3503. WEB_DIST builds and serves another folder than web/dist;
 # BENCH_NO_BUILD=1 uses the gateway already built (both: to run beside `make test`).
@@ -55,4 +56,9 @@ for d in range(2, 9):
 print("bench-web: seeded one advisor, one seeker, 21 slots")
 PY
 
-cd web && node bench/lighthouse.mjs "http://127.0.0.1:$WEB_PORT" "$SEEKER_SUB"
+# The advisor's desk: a portfolio of 250 seekers (PRODUCT.md's web portfolio), open and filter.
+python3 web/bench/seed-portfolio.py "$BASE" bench-web-desk 250 24
+cd web
+# BENCH_ONLY=portfolio skips Lighthouse (a few minutes) to measure the portfolio alone.
+[[ "${BENCH_ONLY:-}" == portfolio ]] || node bench/lighthouse.mjs "http://127.0.0.1:$WEB_PORT" "$SEEKER_SUB"
+node bench/portfolio.mjs "http://127.0.0.1:$WEB_PORT" bench-web-desk 250

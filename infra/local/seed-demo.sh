@@ -203,6 +203,14 @@ else
 	rm -f "$ROOM_FILE"
 fi
 
+# One open in-person request in Sophie Durand's portfolio, so that her requests page (and the
+# portfolio's column) has something to answer; a second run gets 409 request_open.
+echo "In-person requests:"
+emma_token=$(token demo-seeker-occ-2 "$(email_of Emma Lefèvre)" '[]')
+call POST /seekers/me/in-person-requests "$emma_token" \
+	"$(json reason="Je souhaite signer mon contrat d'engagement en agence.")"
+report "in-person request of demo-seeker-occ-2 (Emma Lefèvre)"
+
 # The closing table, also kept in .local/demo-people.txt.
 mkdir -p "$(dirname "$PEOPLE_FILE")"
 python3 -c '

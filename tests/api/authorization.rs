@@ -123,7 +123,9 @@ impl World {
             ("POST", "/advisors/me/slots") => {
                 Some(json!({"start": rfc3339(paris_at(6, 8, 0)), "durationMinutes": 30, "channels": ["video"]}))
             }
-            ("POST", "/interviews") => Some(json!({"slotId": self.open_slot, "channel": "video"})),
+            ("POST", "/interviews") | ("POST", "/seekers/{seekerId}/interviews") => {
+                Some(json!({"slotId": self.open_slot, "channel": "video"}))
+            }
             ("POST", "/seekers/{seekerId}/convocations") => {
                 Some(json!({"start": start, "durationMinutes": 30, "channel": "video"}))
             }
@@ -174,7 +176,7 @@ fn allowed(method: &str, path: &str) -> Option<&'static [Who]> {
         ("POST", "/seekers/me/in-person-requests") | ("GET", "/seekers/me/in-person-requests") => SEEKERS,
         ("GET", "/advisors/me/in-person-requests") => ADVISORS,
         ("POST", "/interviews") => THE_SEEKER,
-        ("POST", "/seekers/{seekerId}/convocations") => THE_ADVISOR,
+        ("POST", "/seekers/{seekerId}/convocations") | ("POST", "/seekers/{seekerId}/interviews") => THE_ADVISOR,
         ("GET", "/interviews/{interviewId}") => THE_SEEKER_AND_ADVISOR,
         ("POST", "/interviews/{interviewId}/cancel") | ("POST", "/interviews/{interviewId}/reschedule") => {
             THE_SEEKER_AND_ADVISOR

@@ -641,3 +641,55 @@ async fn bad_input_gets_a_clear_4xx_and_writes_nothing() {
     let (_, mine) = api.get("/seekers/me/interviews", seeker).await;
     assert!(mine["items"].as_array().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn an_advisor_books_one_of_their_slots_for_a_seeker_of_their_portfolio_and_no_one_else() {
+    let api = Api::new();
+    let admin = api.admin().await;
+    let (advisor, advisor_id, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
+    let (_other_seeker, other_seeker_id) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
+    let (stranger_advisor, stranger_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
+    let (_, strangers_seeker) = api.seeker_of(&admin, &stranger_id, regions::SHARED).await;
+    let slot = api.slot(&advisor, paris_at(4, 10, 0), 30, &["video", "phone"]).await;
+    let strangers_slot = api.slot(&stranger_advisor, paris_at(4, 11, 0), 30, &["video"]).await;
+    let book = |who: &'static str, seeker: &str, slot: &str| {
+        let (api, seeker, slot) = (&api, seeker.to_owned(), slot.to_owned());
+        let person = if who == "advisor" { &advisor } else { &stranger_advisor };
+        async move {
+            api.post(&format!("/seekers/{seeker}/interviews"), person, json!({"slotId": slot, "channel": "phone"}))
+                .await
+        }
+    };
+
+    // Refusals: a seeker of another portfolio, another advisor's slot, a channel not offered.
+    let (status, body) = book("advisor", &strangers_seeker, &slot).await;
+    assert_error(status, &body, StatusCode::NOT_FOUND, Some("not_found"));
+    let (status, body) = book("stranger", &seeker_id, &strangers_slot).await;
+    assert_error(status, &body, StatusCode::NOT_FOUND, Some("not_found"));
+    let (status, body) = book("advisor", &seeker_id, &strangers_slot).await;
+    assert_error(status, &body, StatusCode::NOT_FOUND, Some("slot_not_found"));
+    let (status, body) = api
+        .post(&format!("/seekers/{seeker_id}/interviews"), &advisor, json!({"slotId": slot, "channel": "in_person"}))
+        .await;
+    assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("channel_not_offered"));
+
+    // The working twin: booked, by phone, seen by the seeker and journaled with the advisor as actor.
+    let (status, interview) = book("advisor", &seeker_id, &slot).await;
+    assert_eq!(status, StatusCode::CREATED, "{interview}");
+    assert_eq!(interview["seekerId"], seeker_id.as_str());
+    assert_eq!(interview["slotId"], slot.as_str());
+    assert_eq!(interview["channel"], "phone");
+    assert_eq!(interview["mandatory"], false);
+    assert_eq!(interview["phone"]["caller"], "advisor");
+    let (_, mine) = api.get("/seekers/me/interviews", &seeker).await;
+    assert!(mine["items"].as_array().unwrap().iter().any(|i| i["interviewId"] == interview["interviewId"]), "{mine}");
+    let (_, journal) = api.get(&format!("/seekers/{seeker_id}/journal"), &seeker).await;
+    let entry = journal["items"].as_array().unwrap().iter().find(|e| e["kind"] == "interview_booked").cloned();
+    let entry = entry.expect("interview_booked in the journal");
+    assert_eq!(entry["actor"]["role"], "advisor");
+    assert_eq!(entry["actor"]["id"], advisor_id.as_str());
+
+    // The slot is taken now, for anyone.
+    let (status, body) = book("advisor", &other_seeker_id, &slot).await;
+    assert_error(status, &body, StatusCode::CONFLICT, Some("slot_taken"));
+}

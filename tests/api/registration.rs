@@ -479,3 +479,54 @@ async fn a_seeker_exports_everything_and_erasure_leaves_no_personal_data() {
     let profile = table.item(&format!("SEEKER#{seeker_id}"), "PROFILE").await.expect("anonymous profile kept");
     assert_eq!(profile["erased"].as_bool().unwrap(), &true);
 }
+
+#[tokio::test]
+async fn the_portfolio_shows_each_seekers_unread_messages_and_open_in_person_request() {
+    let api = Api::new();
+    let admin = api.admin().await;
+    let (advisor, advisor_id, writer, writer_id) = api.advisor_with_seeker(&admin).await;
+    let (_quiet, quiet_id) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
+
+    // The first seeker writes twice and asks to meet in person; the second does nothing.
+    let mut socket = integration_tests::ws::Ws::connect(&writer).await;
+    socket.say(None, "Bonjour").await;
+    let last = socket.say(None, "Avez-vous reçu mon CV ?").await;
+    let (status, request) =
+        api.post("/seekers/me/in-person-requests", &writer, json!({"reason": "Signer mon contrat"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{request}");
+
+    let row = |portfolio: &Value, id: &str| {
+        portfolio["items"].as_array().unwrap().iter().find(|r| r["seekerId"] == id).cloned().expect("in the portfolio")
+    };
+    let (status, portfolio) = api.get("/advisors/me/portfolio", &advisor).await;
+    assert_eq!(status, StatusCode::OK, "{portfolio}");
+    let busy = row(&portfolio, &writer_id);
+    assert_eq!(busy["unread"], 2);
+    assert_eq!(busy["openInPersonRequest"]["requestId"], request["requestId"]);
+    assert!(busy["openInPersonRequest"]["createdAt"].as_str().is_some_and(|t| t.contains('+')), "{busy}");
+    // The working twin: a seeker with nothing waiting has zero and null.
+    let calm = row(&portfolio, &quiet_id);
+    assert_eq!(calm["unread"], 0);
+    assert_eq!(calm["openInPersonRequest"], Value::Null);
+
+    // Once the advisor reads and answers, the row says so.
+    let mut desk = integration_tests::ws::Ws::connect(&advisor).await;
+    desk.send(json!({"action": "markRead", "seekerId": writer_id, "upTo": last["id"]})).await;
+    let (status, declined) = api
+        .post(
+            &format!("/in-person-requests/{}/decline", request["requestId"].as_str().unwrap()),
+            &advisor,
+            json!({"message": "Voyons-nous d'abord en visio."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{declined}");
+    let after = integration_tests::poll_until(
+        50,
+        std::time::Duration::from_millis(100),
+        || async { row(&api.get("/advisors/me/portfolio", &advisor).await.1, &writer_id) },
+        |r| r["unread"] == 0,
+    )
+    .await;
+    assert_eq!(after["unread"], 0);
+    assert_eq!(after["openInPersonRequest"], Value::Null);
+}

@@ -609,6 +609,24 @@ async fn main() {
         None,
     )
     .await;
+    // A slot of its own, at a time no other slot of the walk takes.
+    let (_, extra) = api
+        .post(
+            "/advisors/me/slots",
+            &advisor,
+            json!({"start": rfc3339(paris_at(9, 19, 25)), "durationMinutes": 15, "channels": ["video"]}),
+        )
+        .await;
+    let extra_slot = id(&extra["items"][0], "slotId");
+    w.http(
+        "POST /seekers/{seekerId}/interviews",
+        "by the advisor, for the seeker",
+        Method::POST,
+        &format!("/seekers/{seeker_id}/interviews"),
+        Some(&advisor),
+        Some(json!({"slotId": extra_slot, "channel": "video"})),
+    )
+    .await;
     let convoked = w
         .http(
             "POST /seekers/{seekerId}/convocations",

@@ -215,8 +215,8 @@ test("interview room and messages: another advisor sees nothing of the interview
   await desk.context.close();
 
   await openAs(page, seeker.sub, path);
-  await expect(page.getByText("Page réservée aux conseillers et conseillères")).toBeVisible();
+  await expect(page.getByText(/Cette page est réservée aux conseillers et conseillères/)).toBeVisible();
   await check(page, "15-salle-reservee");
   await openAs(page, seeker.sub, "/conseiller/messages");
-  await expect(page.getByText("Page réservée aux conseillers et conseillères")).toBeVisible();
+  await expect(page.getByText(/Cette page est réservée aux conseillers et conseillères/)).toBeVisible();
 });

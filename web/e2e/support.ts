@@ -191,8 +191,8 @@ export async function advisorChat(browser: Browser, advisor: Advisor) {
     { url: WS, tok: advisor.token },
   );
   return {
-    /** Sends a message to the seeker and waits for its ack. */
-    say: (seekerId: string, text: string) =>
+    /** Sends a message to the seeker (none when the connection is the seeker's own) and waits for its ack. */
+    say: (seekerId: string | undefined, text: string) =>
       page.evaluate(
         ({ seekerId, text }) =>
           new Promise<{ id: string }>((resolve, reject) => {
@@ -227,4 +227,38 @@ export async function goTo(page: Page, name: string) {
   const nav = page.getByRole("navigation", { name: "Menu principal" });
   await nav.getByRole("link", { name, exact: true }).click();
   await expect(nav).toBeHidden();
+}
+
+/** The staff pages are a desk: a laptop's screen, not a phone's. */
+export const DESK = { viewport: { width: 1366, height: 900 }, isMobile: false, hasTouch: false, deviceScaleFactor: 1 } as const;
+
+/**
+ * Signs in as an advisor or an admin (the local sign-in page's `?as=&groupe=`), landing on that
+ * role's home page, or on `to`.
+ */
+export async function signInStaff(page: Page, sub: string, group: "advisors" | "admins", to?: string) {
+  await page.goto(`/connexion?as=${encodeURIComponent(sub)}&groupe=${group}${to ? `&vers=${encodeURIComponent(to)}` : ""}`);
+}
+
+/**
+ * Test set-up only (as moveInterviewStart): makes a seeker's next contact due `days` days ago,
+ * straight in DynamoDB Local, with the portfolio's sort key that goes with it.
+ */
+export async function makeOverdue(seekerId: string, days: number) {
+  const due = new Date(Date.now() - days * 86_400_000).toISOString();
+  const r = await fetch(DYNAMODB, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-amz-json-1.0",
+      "x-amz-target": "DynamoDB_20120810.UpdateItem",
+      authorization: "AWS4-HMAC-SHA256 Credential=local/20260101/eu-west-3/dynamodb/aws4_request, SignedHeaders=host, Signature=0",
+    },
+    body: JSON.stringify({
+      TableName: TABLE,
+      Key: { pk: { S: `SEEKER#${seekerId}` }, sk: { S: "PROFILE" } },
+      UpdateExpression: "SET nextContactDue = :d, gsi1sk = :sk",
+      ExpressionAttributeValues: { ":d": { S: due }, ":sk": { S: `${due}#${seekerId}` } },
+    }),
+  });
+  expect(r.status, await r.text()).toBe(200);
 }

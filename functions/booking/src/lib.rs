@@ -65,6 +65,7 @@ async fn dispatch(app: &App, route: &str, request: &Request) -> Result<Response<
         "GET /seekers/me/slots" => slots::list_for_seeker(app, &caller, request, now).await,
         "POST /interviews" => interviews::book(app, &caller, request, now).await,
         "POST /seekers/{seekerId}/convocations" => interviews::convoke(app, &caller, request, now).await,
+        "POST /seekers/{seekerId}/interviews" => interviews::book_for_seeker(app, &caller, request, now).await,
         "GET /interviews/{interviewId}" => interviews::get(app, &caller, request).await,
         "GET /seekers/me/interviews" => interviews::list_for_seeker(app, &caller, request, now).await,
         "GET /advisors/me/agenda" => interviews::agenda(app, &caller, request, now).await,

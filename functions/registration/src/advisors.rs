@@ -9,6 +9,7 @@ use domain::{Email, Modality, PersonName, Region};
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
+use std::collections::HashMap;
 use store::keys;
 use store::{to_item, AdvisorRecord, IdentityRecord, IdentityRole, Index, SeekerRecord, TransactOutcome, Tx};
 
@@ -89,7 +90,8 @@ pub(crate) async fn create(
     }
 }
 
-/// `GET /advisors/me/portfolio`: most overdue first.
+/// `GET /advisors/me/portfolio`: most overdue first, with what the advisor acts on next to
+/// each seeker: messages unread on the advisor's side and the open in-person request.
 pub(crate) async fn portfolio(
     app: &App,
     caller: &Caller,
@@ -103,8 +105,59 @@ pub(crate) async fn portfolio(
         .query(Index::Gsi1, keys::portfolio_gsi1pk(&advisor.advisor_id))
         .page_of::<SeekerRecord>(&page)
         .await?;
-    let rows = seekers.iter().map(|seeker| views::portfolio_row(seeker, now)).collect();
+    // One batch read of the page's conversation summaries, one query of the advisor's open
+    // requests (at most one per seeker, so bounded by the portfolio): side by side.
+    let summary_keys: Vec<(String, String)> =
+        seekers.iter().map(|s| (keys::conversation_pk(&s.seeker_id), keys::SUMMARY_SK.to_owned())).collect();
+    let open_requests = app.store.query(Index::Gsi1, keys::in_person_open_gsi1pk(&advisor.advisor_id));
+    let (summaries, open_requests) =
+        tokio::try_join!(app.store.get_many::<UnreadOnSummary>(&summary_keys), open_requests.all_of::<OpenRequest>(),)?;
+    let unread: HashMap<&str, u32> = summaries
+        .iter()
+        .filter(|s| s.expires_at.is_none_or(|at| at > now.timestamp()))
+        .map(|s| (s.seeker_id.as_str(), s.unread_advisor))
+        .collect();
+    // Oldest first (the index's order): the request waiting longest is the one shown.
+    let mut requests: HashMap<&str, &OpenRequest> = HashMap::new();
+    for r in &open_requests {
+        requests.entry(r.seeker_id.as_str()).or_insert(r);
+    }
+    let rows = seekers
+        .iter()
+        .map(|seeker| {
+            let id = seeker.seeker_id.as_str();
+            views::portfolio_row(
+                seeker,
+                now,
+                unread.get(id).copied().unwrap_or(0),
+                requests
+                    .get(id)
+                    .map(|r| views::OpenRequestRef { request_id: &r.request_id, created_at: &r.created_at }),
+            )
+        })
+        .collect();
     Ok(json_response(StatusCode::OK, &ListBody { items: rows, next_cursor }))
+}
+
+/// The part of a conversation summary (the chat function's item, `CONV#<seekerId>/SUMMARY`)
+/// the portfolio reads.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UnreadOnSummary {
+    seeker_id: String,
+    #[serde(default)]
+    unread_advisor: u32,
+    #[serde(default)]
+    expires_at: Option<i64>,
+}
+
+/// The part of an open in-person request (the booking function's item) the portfolio reads.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OpenRequest {
+    request_id: String,
+    seeker_id: String,
+    created_at: String,
 }
 
 /// `GET /admin/waiting`: seekers without an advisor, longest waiting first.

@@ -87,9 +87,30 @@ pub struct PortfolioRow<'a> {
     last_contact_at: Option<String>,
     next_contact_due: Option<String>,
     overdue: bool,
+    /// Messages of the seeker the advisor's side has not read.
+    unread: u32,
+    open_in_person_request: Option<OpenRequestRef<'a>>,
 }
 
-pub fn portfolio_row(seeker: &SeekerRecord, now: DateTime<Utc>) -> PortfolioRow<'_> {
+/// The seeker's open in-person request, as a portfolio row names it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenRequestRef<'a> {
+    pub request_id: &'a str,
+    #[serde(serialize_with = "paris_or_null")]
+    pub created_at: &'a str,
+}
+
+fn paris_or_null<S: serde::Serializer>(key: &&str, serializer: S) -> Result<S::Ok, S::Error> {
+    paris(key).serialize(serializer)
+}
+
+pub fn portfolio_row<'a>(
+    seeker: &'a SeekerRecord,
+    now: DateTime<Utc>,
+    unread: u32,
+    open_in_person_request: Option<OpenRequestRef<'a>>,
+) -> PortfolioRow<'a> {
     PortfolioRow {
         seeker_id: &seeker.seeker_id,
         first_name: seeker.first_name.as_deref(),
@@ -99,6 +120,8 @@ pub fn portfolio_row(seeker: &SeekerRecord, now: DateTime<Utc>) -> PortfolioRow<
         last_contact_at: seeker.last_contact_at.as_deref().and_then(paris),
         next_contact_due: paris(&seeker.next_contact_due),
         overdue: overdue(seeker, now),
+        unread,
+        open_in_person_request,
     }
 }
 

@@ -4,11 +4,11 @@ import { Navigate, Route, Routes } from "../lib/router";
 import { queryClient } from "./queryClient";
 import { Layout } from "./Layout";
 import { RequireSeeker } from "./RequireSeeker";
+import { RequireStaff } from "./RequireStaff";
 import { SignInPage } from "../features/signin/SignInPage";
 import { CallbackPage } from "../features/signin/CallbackPage";
 import { HomePage } from "../features/home/HomePage";
 import { Loading } from "./Loading";
-import { RequireAdvisor } from "../features/advisor-room/RequireAdvisor";
 
 // Every page but sign-in and home is a separate chunk, fetched on demand (the video page also
 // brings the Chime SDK): the home page, the one opened most, then loads and paints sooner.
@@ -29,6 +29,14 @@ const PrivacyPage = lazy(() => import("../features/legal/PrivacyPage"));
 const AdvisorConversationsPage = lazy(() => import("../features/advisor-messages/ConversationsPage"));
 const AdvisorConversationPage = lazy(() => import("../features/advisor-messages/ConversationPage"));
 const InterviewRoomPage = lazy(() => import("../features/advisor-room/InterviewRoomPage"));
+// The staff desk: chunks of their own, never loaded on a seeker's phone.
+const PortfolioPage = lazy(() => import("../features/portfolio/PortfolioPage"));
+const SeekerFilePage = lazy(() => import("../features/seeker-file/SeekerFilePage"));
+const ConvokePage = lazy(() => import("../features/convoke/ConvokePage"));
+const AgendaPage = lazy(() => import("../features/agenda/AgendaPage"));
+const RequestsPage = lazy(() => import("../features/advisor-requests/RequestsPage"));
+const AdvisorsPage = lazy(() => import("../features/admin/AdvisorsPage"));
+const WaitingPage = lazy(() => import("../features/admin/WaitingPage"));
 
 export function App() {
   return (
@@ -54,10 +62,19 @@ export function App() {
                 <Route path="/suivi" element={<JournalPage />} />
                 <Route path="/mes-donnees" element={<MyDataPage />} />
               </Route>
-              <Route element={<RequireAdvisor />}>
+              <Route element={<RequireStaff need="advisor" />}>
+                <Route path="/conseiller" element={<PortfolioPage />} />
+                <Route path="/conseiller/demandeurs/:seekerId" element={<SeekerFilePage />} />
+                <Route path="/conseiller/demandeurs/:seekerId/convoquer" element={<ConvokePage />} />
+                <Route path="/conseiller/agenda" element={<AgendaPage />} />
+                <Route path="/conseiller/demandes" element={<RequestsPage />} />
                 <Route path="/conseiller/messages" element={<AdvisorConversationsPage />} />
                 <Route path="/conseiller/messages/:seekerId" element={<AdvisorConversationPage />} />
                 <Route path="/conseiller/entretiens/:interviewId" element={<InterviewRoomPage />} />
+              </Route>
+              <Route element={<RequireStaff need="admin" />}>
+                <Route path="/gestion/conseillers" element={<AdvisorsPage />} />
+                <Route path="/gestion/attente" element={<WaitingPage />} />
               </Route>
               <Route path="*" element={<Navigate to="/" replace />} />
             </Routes>

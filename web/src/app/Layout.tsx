@@ -8,6 +8,7 @@ import { role, signOutLocally } from "../lib/auth/session";
 import { useSession } from "./useSession";
 import { SessionExpiredDialog } from "./SessionExpiredDialog";
 import { queryClient } from "./queryClient";
+import { ADMIN_NAV, ADVISOR_NAV, homeOf, isActive } from "./staff";
 
 const NAV: ReadonlyArray<{ to: string; text: string }> = [
   { to: "/", text: "Accueil" },
@@ -44,7 +45,10 @@ export function Layout({ children }: { children: ReactNode }) {
     navigate("/connexion");
   };
 
-  const isSeeker = role(session) === "seeker";
+  const who = role(session);
+  const staffNav = who === "advisor" ? ADVISOR_NAV : who === "admin" ? ADMIN_NAV : null;
+  // Staff pages are a desk, used all day on a wide screen: a wider content column.
+  const desk = location.pathname.startsWith("/conseiller") || location.pathname.startsWith("/gestion");
   return (
     <>
       <SkipLinks
@@ -63,23 +67,25 @@ export function Layout({ children }: { children: ReactNode }) {
         }
         serviceTitle="Suivi emploi à distance"
         serviceTagline="Votre accompagnement vers l'emploi, avec votre conseiller ou votre conseillère"
-        homeLinkProps={{ to: "/", title: "Accueil - Suivi emploi à distance" }}
+        homeLinkProps={{ to: homeOf(session), title: "Accueil - Suivi emploi à distance" }}
         quickAccessItems={
           session
             ? [{ iconId: "fr-icon-logout-box-r-line", text: "Se déconnecter", buttonProps: { onClick: signOut } }]
             : []
         }
         navigation={
-          isSeeker
+          who === "seeker"
             ? NAV.map((item) => ({
                 text: item.text,
                 linkProps: { to: item.to },
                 isActive: item.to === "/" ? location.pathname === "/" : location.pathname.startsWith(item.to),
               }))
-            : undefined
+            : staffNav
+              ? staffNav.map((item) => ({ text: item.text, linkProps: { to: item.to }, isActive: isActive(item, location.pathname) }))
+              : undefined
         }
       />
-      <main id="contenu" ref={main} tabIndex={-1} className="fr-container fr-pb-6w app-main">
+      <main id="contenu" ref={main} tabIndex={-1} className={`fr-container fr-pb-6w app-main${desk ? " app-desk" : ""}`}>
         {children}
       </main>
       <Footer

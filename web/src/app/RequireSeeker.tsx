@@ -6,6 +6,7 @@ import { role } from "../lib/auth/session";
 import { useSession } from "./useSession";
 import { useMe } from "./useMe";
 import { Loading } from "./Loading";
+import { homeOf } from "./staff";
 
 /** Signed in as a registered job seeker, or sent where that can be done. */
 export function RequireSeeker() {
@@ -13,16 +14,8 @@ export function RequireSeeker() {
   const location = useLocation();
   const me = useMe(session !== null && role(session) === "seeker");
   if (!session) return <Navigate to="/connexion" replace state={{ returnTo: location.pathname }} />;
-  if (role(session) !== "seeker") {
-    return (
-      <Alert
-        className="fr-my-4w"
-        severity="info"
-        title="Espace conseiller"
-        description="Cette version du site est celle des demandeurs et demandeuses d'emploi. L'espace des conseillers et conseillères arrive bientôt."
-      />
-    );
-  }
+  // Staff on a seeker's page (the home link, an old bookmark): their own desk.
+  if (role(session) !== "seeker") return <Navigate to={homeOf(session)} replace />;
   if (me.isPending) return <Loading />;
   if (me.error instanceof ApiError && me.error.code === "not_registered") return <Navigate to="/inscription" replace />;
   if (me.error) return <Alert className="fr-my-4w" severity="error" title="Impossible d'afficher la page" description={frenchMessage(me.error)} />;

@@ -50,3 +50,29 @@ export const STATUS_SEVERITY: Record<Status, "info" | "success" | "error" | "war
   no_show: "error",
   justified_absence: "new",
 };
+
+type Level = components["schemas"]["Level"];
+type Modality = components["schemas"]["Modality"];
+
+export const LEVELS: ReadonlyArray<Level> = ["reinforced", "guided", "follow_up"];
+
+/** The levels' French names, as the API's `levelLabel` spells them, capitalised for a page. */
+export const LEVEL_LABEL: Record<Level, string> = {
+  reinforced: "Accompagnement renforcé",
+  guided: "Accompagnement guidé",
+  follow_up: "Appui et suivi à la recherche d'emploi",
+};
+
+export const MODALITY_LABEL: Record<Modality, string> = {
+  web: "Suivi à distance (web)",
+  guided: "Accompagnement guidé",
+  reinforced: "Accompagnement renforcé",
+};
+
+/**
+ * Whether an advisor who follows `from` also follows `to` (domain::Modality::serves: web and
+ * guided advisors follow guided and follow-up seekers, reinforced advisors reinforced ones).
+ */
+export function sameAdvisorServes(from: Level, to: Level): boolean {
+  return (from === "reinforced") === (to === "reinforced");
+}

@@ -46,3 +46,51 @@ function dateFormatWithDay(d: Date): string {
 export function parisDate(iso: string): string {
   return dateFormat.format(new Date(iso));
 }
+
+const partsFormat = new Intl.DateTimeFormat("en-CA", {
+  timeZone: zone,
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+});
+
+/** Paris's offset from UTC at `instant`, in minutes (60 in winter, 120 in summer). */
+function parisOffsetMinutes(instant: number): number {
+  const p = Object.fromEntries(partsFormat.formatToParts(new Date(instant)).map((x) => [x.type, x.value]));
+  const asUtc = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute));
+  return Math.round((asUtc - Math.floor(instant / 60_000) * 60_000) / 60_000);
+}
+
+/**
+ * The instant of Paris wall-clock `hh:mm` on the Paris day `day` ("2026-03-29"), as ISO UTC.
+ * A time that does not exist (02:30 on the spring change) moves forward an hour, as a clock does.
+ */
+export function parisInstant(day: string, hour: number, minute = 0): string {
+  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
+  const wall = Date.UTC(y, m - 1, d, hour, minute);
+  let guess = wall - parisOffsetMinutes(wall) * 60_000;
+  guess = wall - parisOffsetMinutes(guess) * 60_000;
+  return new Date(guess).toISOString();
+}
+
+/** The Paris day `days` after the Paris day `day` (both "YYYY-MM-DD"). */
+export function addDays(day: string, days: number): string {
+  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+/** The Monday of the Paris week holding the Paris day `day`. */
+export function mondayOf(day: string): string {
+  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
+  const weekday = (new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7;
+  return addDays(day, -weekday);
+}
+
+/** Minutes since Paris midnight of `iso`, on its Paris day. */
+export function parisMinutes(iso: string): number {
+  const p = Object.fromEntries(partsFormat.formatToParts(new Date(iso)).map((x) => [x.type, x.value]));
+  return Number(p.hour) * 60 + Number(p.minute);
+}

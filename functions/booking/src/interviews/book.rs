@@ -1,7 +1,8 @@
-//! `POST /interviews`: a seeker books one of their advisor's open slots.
+//! `POST /interviews`: a seeker books one of their advisor's open slots; and
+//! `POST /seekers/{seekerId}/interviews`: the advisor books one of them for a seeker of theirs.
 
 use api::auth::Caller;
-use api::http::{json_response, parse_body};
+use api::http::{json_response, parse_body, path_param};
 use api::ApiError;
 use chrono::{DateTime, Utc};
 use domain::interview::phone_for;
@@ -18,6 +19,8 @@ use super::{claim_slot, slot_taken};
 use crate::emails::{self, Parties};
 use crate::records::{SlotRecord, SlotState};
 use crate::{views, App};
+use store::interview::InterviewRecord;
+use store::SeekerRecord;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -40,6 +43,45 @@ pub(crate) async fn book(
     let body: BookBody = parse_body(request)?;
     let seeker = api::access::caller_seeker(&app.store, caller).await?;
     let advisor_id = seeker.advisor_id.clone().ok_or_else(slot_not_found)?;
+    let author = Author { journal_kind: "interview_booked", role: ActorRole::Seeker, id: &seeker.seeker_id };
+    let interview = book_slot(app, &seeker, &advisor_id, &body, &author, now).await?;
+    tracing::info!("interview booked");
+    Ok(json_response(StatusCode::CREATED, &views::interview(&interview)))
+}
+
+/// `POST /seekers/{seekerId}/interviews`: the seeker's advisor books one of their own open
+/// slots for them (a usual interview, not a convocation: the seeker may cancel or move it).
+pub(crate) async fn book_for_seeker(
+    app: &App,
+    caller: &Caller,
+    request: &Request,
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    let seeker_id = path_param(request, "seekerId")?;
+    let body: BookBody = parse_body(request)?;
+    let advisor = api::access::caller_advisor(&app.store, caller).await?;
+    let seeker = app
+        .store
+        .seeker(&seeker_id)
+        .await?
+        .filter(|s| !s.erased && s.advisor_id.as_deref() == Some(advisor.advisor_id.as_str()))
+        .ok_or_else(|| ApiError::not_found("no such seeker in your portfolio"))?;
+    let author = Author { journal_kind: "interview_booked", role: ActorRole::Advisor, id: &advisor.advisor_id };
+    let interview = book_slot(app, &seeker, &advisor.advisor_id, &body, &author, now).await?;
+    tracing::info!("interview booked by the advisor");
+    Ok(json_response(StatusCode::CREATED, &views::interview(&interview)))
+}
+
+/// Books `body.slot_id`, an open slot of `advisor_id`, for `seeker`: the slot's claim, the
+/// agenda's granules, the journal entry of `author` and both emails in one transaction.
+async fn book_slot(
+    app: &App,
+    seeker: &SeekerRecord,
+    advisor_id: &str,
+    body: &BookBody,
+    author: &Author<'_>,
+    now: DateTime<Utc>,
+) -> Result<InterviewRecord, ApiError> {
     let slot: SlotRecord = app
         .store
         .get(&keys::slot_pk(&body.slot_id), keys::SLOT_SK)
@@ -47,11 +89,11 @@ pub(crate) async fn book(
         .filter(|s: &SlotRecord| s.advisor_id == advisor_id)
         .ok_or_else(slot_not_found)?;
     check_bookable(app, &slot, body.channel, now)?;
-    let advisor = app.store.advisor(&advisor_id).await?.ok_or_else(slot_not_found)?;
+    let advisor = app.store.advisor(advisor_id).await?.ok_or_else(slot_not_found)?;
     let phone = phone_for(body.channel, seeker.phone.as_deref())?;
     let mut interview = new_interview(
-        &seeker,
-        &advisor_id,
+        seeker,
+        advisor_id,
         slot.start_at(),
         slot.duration_minutes,
         body.channel,
@@ -61,10 +103,9 @@ pub(crate) async fn book(
         now,
     );
     interview.slot_id = Some(slot.slot_id.clone());
-    let parties = Parties { seeker: &seeker, advisor: &advisor };
-    let author = Author { journal_kind: "interview_booked", role: ActorRole::Seeker, id: &seeker.seeker_id };
+    let parties = Parties { seeker, advisor: &advisor };
 
-    let (interview_ref, parties, author, slot) = (&interview, &parties, &author, &slot);
+    let (interview_ref, parties, slot) = (&interview, &parties, &slot);
     transact_retrying("booking", Retrying::default(), |attempt| async move {
         // After a lost race (the driver has paused): another booking of the same slot may have won meanwhile.
         if attempt > 0 {
@@ -81,18 +122,17 @@ pub(crate) async fn book(
             TransactOutcome::Committed => Ok(Step::Done(())),
             outcome if outcome.failed(claim) => Err(slot_taken()),
             outcome if outcome.any_failed(&granules) => {
-                Err(ApiError::conflict("agenda_conflict", "your advisor is no longer available at that time"))
+                Err(ApiError::conflict("agenda_conflict", "the advisor is no longer available at that time"))
             }
             outcome if outcome.conflicted() => Ok(Step::Retry),
             outcome => Err(ApiError::internal(format!("booking cancelled: {outcome:?}"))),
         }
     })
     .await?;
-    tracing::info!("interview booked");
-    Ok(json_response(StatusCode::CREATED, &views::interview(&interview)))
+    Ok(interview)
 }
 
-/// A seeker books a slot that offers the channel, within the notice and the horizon.
+/// A slot is booked (by the seeker or for them) when it offers the channel, within the notice and the horizon.
 fn check_bookable(app: &App, slot: &SlotRecord, channel: Channel, now: DateTime<Utc>) -> Result<(), ApiError> {
     if !slot.channels.contains(&channel) {
         return Err(ApiError::unprocessable("channel_not_offered", "this slot does not offer that channel"));

@@ -16,7 +16,7 @@ mod reschedule;
 mod schedule;
 
 pub(crate) use acknowledge::{acknowledge, acknowledge_as};
-pub(crate) use book::book;
+pub(crate) use book::{book, book_for_seeker};
 pub(crate) use cancel::{cancel, cancel_as};
 pub(crate) use channel::switch_channel;
 pub(crate) use convoke::convoke;

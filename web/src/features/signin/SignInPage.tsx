@@ -10,6 +10,7 @@ import { queryClient } from "../../app/queryClient";
 // Local only, and 0.3 kB: imported at once rather than as a chunk fetched after the page opens.
 import { demoPeople, localToken } from "../../lib/auth/local";
 import { useTitle } from "../../app/useTitle";
+import { homeOf } from "../../app/staff";
 
 const ROLE_LABEL = { seeker: "demandeur ou demandeuse d'emploi", advisor: "conseiller ou conseillère", admin: "administration" };
 
@@ -31,9 +32,10 @@ export function SignInPage() {
   );
 }
 
-function useReturnTo(): string {
+/** The page that asked for a sign-in, if any (otherwise each role lands on its own home). */
+function useReturnTo(): string | undefined {
   const location = useLocation();
-  return (location.state as { returnTo?: string } | null)?.returnTo ?? "/";
+  return (location.state as { returnTo?: string } | null)?.returnTo;
 }
 
 function CognitoSignIn() {
@@ -42,7 +44,7 @@ function CognitoSignIn() {
   const go = async () => {
     try {
       const { signInCognito } = await import("../../lib/auth/cognito");
-      await signInCognito(returnTo);
+      await signInCognito(returnTo ?? "/");
     } catch {
       setFailed(true);
     }
@@ -76,23 +78,23 @@ function LocalSignIn() {
 
   // Local only: /connexion?as=<sub>&vers=<page> signs in at once and opens that page (the
   // benchmark's Lighthouse runs open a signed-in page this way; the token stays in memory);
-  // &groupe=advisors (or admins) signs in a member of that group.
+  // &groupe=advisors or admins signs in as staff (the browser tests' advisors and admins).
   const [params] = useSearchParams();
   useEffect(() => {
     const as = params.get("as");
     const to = params.get("vers");
     const group = params.get("groupe");
     const groups = group === "advisors" || group === "admins" ? [group] : [];
-    if (as) void signIn(as, undefined, groups, to && to.startsWith("/") ? to : "/");
+    if (as) void signIn(as, undefined, groups, to && to.startsWith("/") ? to : undefined);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   const signIn = async (who: string, mail: string | undefined, groups: string[], to = returnTo) => {
     setError(null);
     try {
-      setToken(await localToken(who, mail, groups));
+      const session = setToken(await localToken(who, mail, groups));
       queryClient.clear();
-      navigate(to, { replace: true });
+      navigate(to ?? homeOf(session), { replace: true });
     } catch {
       setError("La connexion locale n'a pas abouti : la passerelle locale répond-elle ?");
     }
