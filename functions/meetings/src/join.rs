@@ -98,9 +98,11 @@ fn attendee_item(interview: &InterviewRecord, part: &Part, meeting_id: &str, att
     .collect()
 }
 
-/// Held while the interview has a meeting: the scheduled job finds it by the hour the interview closes.
+/// Held while the interview has a meeting: the scheduled job finds it by the hour of the
+/// interview's scheduled end, and looks at it again each run while the meeting runs over.
 pub(crate) fn meeting_end_item(app: &App, interview: &InterviewRecord, meeting_id: &str) -> Item {
-    let closes = app.policy.closes_at(interview);
+    let closes = interview.end_at();
+    let hard_limit = app.policy.close(interview).hard_limit;
     [
         ("pk", s(keys::interview_pk(&interview.interview_id))),
         ("sk", s(keys::MEETING_END_SK)),
@@ -108,7 +110,7 @@ pub(crate) fn meeting_end_item(app: &App, interview: &InterviewRecord, meeting_i
         ("gsi1sk", s(format!("{}#{}", to_key(closes), interview.interview_id))),
         ("interviewId", s(interview.interview_id.clone())),
         ("meetingId", s(meeting_id)),
-        ("expiresAt", n((closes + Duration::days(7)).timestamp())),
+        ("expiresAt", n((hard_limit + Duration::days(7)).timestamp())),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))

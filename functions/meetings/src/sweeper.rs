@@ -1,7 +1,11 @@
 //! The scheduled end of meetings whose interview is over (EventBridge
 //! schedule). Meetings are found by key: each interview with a meeting holds a
-//! `MEETING_END` item on GSI1 under the UTC hour its join window closes, so a
-//! run queries the hour buckets of its look-back window (no Scan). Ending is
+//! `MEETING_END` item on GSI1 under the UTC hour of its scheduled end, so a
+//! run queries the hour buckets of its look-back window (no Scan). Interviews
+//! run over: a meeting someone is in (by the attendance events Chime sent,
+//! read by key in the interview's partition) is kept, and looked at again next
+//! run, until the overrun limit; an empty one is ended once the scheduled end
+//! passed. Ending is
 //! idempotent: Chime's NotFound counts as ended, and the interview forgets the
 //! meeting only if it still names it. "Now" is the event's `time`, so a run can
 //! be replayed for any moment.
@@ -9,7 +13,8 @@
 use api::ApiError;
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, Duration, DurationRound, Utc};
-use domain::meeting::{sweep, Sweep};
+use domain::meeting::{occupied, sweep, AttendanceEvent, Presence, Sweep};
+use domain::time::from_key;
 use domain::time::to_key;
 use serde::Deserialize;
 use serde_json::Value;
@@ -30,6 +35,8 @@ struct MeetingEnd {
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Swept {
     pub ended: u32,
+    /// Meetings running over with someone in them: kept for now.
+    pub kept: u32,
     /// Interviews moved later since their meeting was made: their marker follows them.
     pub moved: u32,
 }
@@ -48,6 +55,7 @@ pub async fn handle(app: &App, event: EventBridgeEvent<Value>) -> Result<Swept, 
             match end_one(app, &marker, now).await {
                 Ok(Outcome::Ended) => swept.ended += 1,
                 Ok(Outcome::Moved) => swept.moved += 1,
+                Ok(Outcome::Kept) => swept.kept += 1,
                 Ok(Outcome::Nothing) => {}
                 Err(e) => {
                     e.log();
@@ -56,7 +64,7 @@ pub async fn handle(app: &App, event: EventBridgeEvent<Value>) -> Result<Swept, 
             }
         }
     }
-    tracing::info!(ended = swept.ended, moved = swept.moved, failures, "meeting sweep done");
+    tracing::info!(ended = swept.ended, kept = swept.kept, moved = swept.moved, failures, "meeting sweep done");
     if failures > 0 {
         return Err(format!("{failures} meetings could not be ended; the run will be retried").into());
     }
@@ -87,16 +95,56 @@ async fn due(app: &App, bucket: &str, now: DateTime<Utc>) -> Result<Vec<Item>, A
 enum Outcome {
     Ended,
     Moved,
+    Kept,
     Nothing,
+}
+
+/// An attendance record as `crate::attendance` writes it.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AttendanceRecord {
+    #[serde(rename = "type")]
+    kind: String,
+    meeting_id: String,
+    at: String,
+    #[serde(default)]
+    attendee_id: Option<String>,
+}
+
+/// Whether someone is in `meeting_id` now, by the attendance events of the interview (a few
+/// items in its own partition, read by key).
+async fn someone_in(app: &App, interview_id: &str, meeting_id: &str) -> Result<bool, ApiError> {
+    let records: Vec<AttendanceRecord> = app
+        .store
+        .query(Index::Table, keys::interview_pk(interview_id))
+        .sk_prefix(keys::attendance_sk(""))
+        .consistent()
+        .all_of()
+        .await?;
+    let events: Vec<AttendanceEvent> = records
+        .into_iter()
+        .filter(|r| r.meeting_id == meeting_id)
+        .filter_map(|r| {
+            Some(AttendanceEvent { attendee: r.attendee_id, presence: Presence::parse(&r.kind)?, at: from_key(&r.at)? })
+        })
+        .collect();
+    Ok(occupied(&events))
 }
 
 async fn end_one(app: &App, marker: &MeetingEnd, now: DateTime<Utc>) -> Result<Outcome, ApiError> {
     let Some(interview) = load(app, &marker.interview_id).await? else {
         return Ok(Outcome::Nothing);
     };
-    let closes_at = app.policy.closes_at(&interview);
-    match sweep(&marker.meeting_id, interview.meeting_id.as_deref(), closes_at, now) {
+    let close = app.policy.close(&interview);
+    let names_it = interview.meeting_id.as_deref() == Some(marker.meeting_id.as_str());
+    // Only a meeting that could be ended needs its attendance read.
+    let in_use = names_it
+        && close.scheduled_end <= now
+        && now < close.hard_limit
+        && someone_in(app, &interview.interview_id, &marker.meeting_id).await?;
+    match sweep(&marker.meeting_id, interview.meeting_id.as_deref(), close, in_use, now) {
         Sweep::Leave => Ok(Outcome::Nothing),
+        Sweep::Keep => Ok(Outcome::Kept),
         Sweep::Clean => {
             app.chime.delete_meeting(&marker.meeting_id).await?;
             // A failed condition means the marker names another meeting now: nothing to remove.
@@ -118,7 +166,11 @@ async fn end_one(app: &App, marker: &MeetingEnd, now: DateTime<Utc>) -> Result<O
             let mut tx = Tx::new();
             forget_meeting(&mut tx, &interview, &marker.meeting_id);
             app.store.commit(tx).await?;
-            tracing::info!(interview_id = %interview.interview_id, "meeting of a finished interview ended");
+            tracing::info!(
+                interview_id = %interview.interview_id,
+                at_hard_limit = now >= close.hard_limit,
+                "meeting of a finished interview ended"
+            );
             Ok(Outcome::Ended)
         }
     }
