@@ -309,7 +309,7 @@ mod tests {
         assert!(!occupied(&[]));
         let joined = event(Some("A"), Presence::Joined, "2026-12-03T08:31:00Z");
         let left = event(Some("A"), Presence::Gone, "2026-12-03T08:50:00Z");
-        assert!(occupied(&[joined.clone()]));
+        assert!(occupied(std::slice::from_ref(&joined)));
         assert!(!occupied(&[left.clone(), joined.clone()]), "delivered out of order");
         assert!(!occupied(&[joined.clone(), left.clone(), joined.clone()]), "delivered twice");
         let back = event(Some("A"), Presence::Joined, "2026-12-03T08:55:00Z");
