@@ -456,8 +456,10 @@ async fn the_scheduled_job_ends_meetings_once_over_and_empty_or_at_the_overrun_l
     let running_over = Video::new(40).await;
     // Ended 10 minutes ago; the seeker came and left, the meeting is empty.
     let left_empty = Video::new(40).await;
+    // Ended 10 minutes ago; the seeker comes back (a dropped connection), their media not yet in.
+    let connecting = Video::new(40).await;
     let mut meetings = Vec::new();
-    for video in [&finished, &running_over, &left_empty] {
+    for video in [&finished, &running_over, &left_empty, &connecting] {
         let (status, body) = video.join(&video.seeker).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         meetings.push((meeting_id(&body), attendee_id(&body)));
@@ -482,6 +484,7 @@ async fn the_scheduled_job_ends_meetings_once_over_and_empty_or_at_the_overrun_l
     assert!(!live(&left_empty).await, "a meeting left empty after the end is ended");
     assert_eq!(left_empty.stored_meeting_id().await, None);
     assert!(left_empty.items_with("MEETING_END").await.is_empty());
+    assert!(live(&connecting).await, "a participant just given an attendee is connecting");
 
     // One of the two leaves: someone is still in it, it stays.
     running_over.media(&meetings[1].0, &meetings[1].1, "leave").await;
@@ -497,6 +500,8 @@ async fn the_scheduled_job_ends_meetings_once_over_and_empty_or_at_the_overrun_l
     run(after).await;
     assert_eq!(finished.chime_meetings().await.len(), 1);
     assert!(live(&running_over).await);
+    // Two minutes after being given an attendee, still no media: the meeting is empty.
+    assert!(!live(&connecting).await, "nobody connected within the grace");
 
     // At the overrun limit (30 minutes after the end), the meeting ends with people in it.
     run(Utc::now() + Duration::minutes(21)).await;

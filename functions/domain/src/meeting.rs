@@ -184,6 +184,18 @@ pub fn occupied(events: &[AttendanceEvent]) -> bool {
     latest.values().any(|e| e.presence == Presence::Joined && ended.is_none_or(|end| e.at > end))
 }
 
+/// How long a participant who was just given an attendee (a join through the API) counts as in
+/// the meeting before Chime says their media joined: a sweep in between does not end the
+/// meeting under them.
+pub const CONNECTING_GRACE_SECONDS: i64 = 120;
+
+/// A participant given an attendee at `joined_at` (the latest join through the API) is still
+/// connecting at `now` when no attendance event of theirs came since, within the grace.
+pub fn connecting(joined_at: DateTime<Utc>, attendee: &str, events: &[AttendanceEvent], now: DateTime<Utc>) -> bool {
+    now < joined_at + Duration::seconds(CONNECTING_GRACE_SECONDS)
+        && !events.iter().any(|e| e.attendee.as_deref() == Some(attendee) && e.at >= joined_at)
+}
+
 /// When an interview's meeting may be ended: its window closes at the scheduled end
 /// (extensions included); it may run over while someone is in it, until the hard limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -302,6 +314,19 @@ mod tests {
 
     fn event(attendee: Option<&str>, presence: Presence, raw: &str) -> AttendanceEvent {
         AttendanceEvent { attendee: attendee.map(str::to_owned), presence, at: at(raw) }
+    }
+
+    #[test]
+    fn a_participant_just_given_an_attendee_is_connecting_until_an_event_or_the_grace() {
+        let joined_at = at("2026-12-03T09:10:00Z");
+        assert!(connecting(joined_at, "A", &[], at("2026-12-03T09:11:59Z")));
+        assert!(!connecting(joined_at, "A", &[], at("2026-12-03T09:12:00Z")));
+        let earlier = event(Some("A"), Presence::Gone, "2026-12-03T09:05:00Z");
+        assert!(connecting(joined_at, "A", &[earlier], at("2026-12-03T09:11:00Z")), "an event before the join");
+        let since = event(Some("A"), Presence::Joined, "2026-12-03T09:10:05Z");
+        assert!(!connecting(joined_at, "A", &[since], at("2026-12-03T09:11:00Z")));
+        let other = event(Some("B"), Presence::Joined, "2026-12-03T09:10:05Z");
+        assert!(connecting(joined_at, "A", &[other], at("2026-12-03T09:11:00Z")));
     }
 
     #[test]

@@ -81,7 +81,15 @@ fn request_token(interview_id: &str, replacing: Option<&str>) -> String {
     }
 }
 
-fn attendee_item(interview: &InterviewRecord, part: &Part, meeting_id: &str, attendee: &AttendeeInfo) -> Item {
+/// The participant's attendee in the meeting, with when they were last given it (the sweeper
+/// does not end a meeting someone is connecting to).
+fn attendee_item(
+    interview: &InterviewRecord,
+    part: &Part,
+    meeting_id: &str,
+    attendee: &AttendeeInfo,
+    now: DateTime<Utc>,
+) -> Item {
     [
         ("pk", s(keys::interview_pk(&interview.interview_id))),
         ("sk", s(keys::attendee_sk(part.id()))),
@@ -91,6 +99,7 @@ fn attendee_item(interview: &InterviewRecord, part: &Part, meeting_id: &str, att
         ("meetingId", s(meeting_id)),
         ("attendeeId", s(attendee.attendee_id.clone())),
         ("externalUserId", s(attendee.external_user_id.clone())),
+        ("joinedAt", s(to_key(now))),
         ("expiresAt", n((interview.end_at() + Duration::days(1)).timestamp())),
     ]
     .into_iter()
@@ -213,7 +222,7 @@ async fn join_attempt(
         }
         Err(e) => return Err(e.into()),
     };
-    let attendee_put = attendee_item(interview, part, &meeting.meeting_id, &attendee);
+    let attendee_put = attendee_item(interview, part, &meeting.meeting_id, &attendee, now);
     if stored.as_deref() == Some(meeting.meeting_id.as_str()) {
         app.store.put(attendee_put, None).await?;
         return Ok(Step::Done((meeting, attendee)));

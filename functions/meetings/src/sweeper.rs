@@ -3,9 +3,10 @@
 //! `MEETING_END` item on GSI1 under the UTC hour of its scheduled end, so a
 //! run queries the hour buckets of its look-back window (no Scan). Interviews
 //! run over: a meeting someone is in (by the attendance events Chime sent,
-//! read by key in the interview's partition) is kept, and looked at again next
-//! run, until the overrun limit; an empty one is ended once the scheduled end
-//! passed. Ending is
+//! read by key in the interview's partition), or is connecting to (given an
+//! attendee in the last two minutes, no event since), is kept, and looked at
+//! again next run, until the overrun limit; an empty one is ended once the
+//! scheduled end passed. Ending is
 //! idempotent: Chime's NotFound counts as ended, and the interview forgets the
 //! meeting only if it still names it. "Now" is the event's `time`, so a run can
 //! be replayed for any moment.
@@ -13,7 +14,7 @@
 use api::ApiError;
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, Duration, DurationRound, Utc};
-use domain::meeting::{occupied, sweep, AttendanceEvent, Presence, Sweep};
+use domain::meeting::{connecting, occupied, sweep, AttendanceEvent, Presence, Sweep};
 use domain::time::from_key;
 use domain::time::to_key;
 use serde::Deserialize;
@@ -99,7 +100,9 @@ enum Outcome {
     Nothing,
 }
 
-/// An attendance record as `crate::attendance` writes it.
+/// The items of an interview's partition the sweeper reads: attendance records as
+/// `crate::attendance` writes them, attendees as `crate::join` writes them (other kinds fail
+/// to decode as either and are left out).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct AttendanceRecord {
@@ -111,24 +114,44 @@ struct AttendanceRecord {
     attendee_id: Option<String>,
 }
 
-/// Whether someone is in `meeting_id` now, by the attendance events of the interview (a few
-/// items in its own partition, read by key).
-async fn someone_in(app: &App, interview_id: &str, meeting_id: &str) -> Result<bool, ApiError> {
-    let records: Vec<AttendanceRecord> = app
-        .store
-        .query(Index::Table, keys::interview_pk(interview_id))
-        .sk_prefix(keys::attendance_sk(""))
-        .consistent()
-        .all_of()
-        .await?;
-    let events: Vec<AttendanceEvent> = records
-        .into_iter()
-        .filter(|r| r.meeting_id == meeting_id)
-        .filter_map(|r| {
-            Some(AttendanceEvent { attendee: r.attendee_id, presence: Presence::parse(&r.kind)?, at: from_key(&r.at)? })
-        })
-        .collect();
-    Ok(occupied(&events))
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AttendeeRecord {
+    meeting_id: String,
+    attendee_id: String,
+    #[serde(default)]
+    joined_at: Option<String>,
+}
+
+/// Whether someone is in `meeting_id` at `now`, or connecting to it: by the attendance events
+/// of the interview and its attendees (a few items in its own partition, read by key).
+async fn someone_in(app: &App, interview_id: &str, meeting_id: &str, now: DateTime<Utc>) -> Result<bool, ApiError> {
+    let items = app.store.query(Index::Table, keys::interview_pk(interview_id)).consistent().all().await?;
+    let sort_key = |item: &Item| item.get("sk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+    let mut events = Vec::new();
+    let mut attendees = Vec::new();
+    for item in items {
+        let sk = sort_key(&item);
+        if sk.starts_with(&keys::attendance_sk("")) {
+            if let Ok(record) = from_item::<AttendanceRecord>(item) {
+                if let (true, Some(presence), Some(at)) =
+                    (record.meeting_id == meeting_id, Presence::parse(&record.kind), from_key(&record.at))
+                {
+                    events.push(AttendanceEvent { attendee: record.attendee_id, presence, at });
+                }
+            }
+        } else if sk.starts_with(&keys::attendee_sk("")) {
+            if let Ok(record) = from_item::<AttendeeRecord>(item) {
+                if record.meeting_id == meeting_id {
+                    attendees.push(record);
+                }
+            }
+        }
+    }
+    let connecting_now = attendees.iter().any(|a| {
+        a.joined_at.as_deref().and_then(from_key).is_some_and(|joined| connecting(joined, &a.attendee_id, &events, now))
+    });
+    Ok(occupied(&events) || connecting_now)
 }
 
 async fn end_one(app: &App, marker: &MeetingEnd, now: DateTime<Utc>) -> Result<Outcome, ApiError> {
@@ -141,7 +164,7 @@ async fn end_one(app: &App, marker: &MeetingEnd, now: DateTime<Utc>) -> Result<O
     let in_use = names_it
         && close.scheduled_end <= now
         && now < close.hard_limit
-        && someone_in(app, &interview.interview_id, &marker.meeting_id).await?;
+        && someone_in(app, &interview.interview_id, &marker.meeting_id, now).await?;
     match sweep(&marker.meeting_id, interview.meeting_id.as_deref(), close, in_use, now) {
         Sweep::Leave => Ok(Outcome::Nothing),
         Sweep::Keep => Ok(Outcome::Kept),
