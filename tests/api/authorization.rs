@@ -134,6 +134,7 @@ impl World {
             ("POST", "/interviews/{interviewId}/acknowledge") => Some(json!({})),
             ("POST", "/interviews/{interviewId}/channel") => Some(json!({"channel": "phone", "reason": "réseau"})),
             ("POST", "/interviews/{interviewId}/outcome") => Some(json!({"outcome": "completed"})),
+            ("POST", "/interviews/{interviewId}/extend") => Some(json!({"minutes": 15})),
             ("POST", "/seekers/me/in-person-requests") => Some(json!({"reason": "en agence"})),
             ("POST", "/in-person-requests/{requestId}/accept") => {
                 Some(json!({"start": start, "durationMinutes": 30, "location": "Agence"}))
@@ -183,6 +184,7 @@ fn allowed(method: &str, path: &str) -> Option<&'static [Who]> {
         }
         ("POST", "/interviews/{interviewId}/acknowledge") => THE_SEEKER,
         ("POST", "/interviews/{interviewId}/channel") | ("POST", "/interviews/{interviewId}/outcome") => THE_ADVISOR,
+        ("POST", "/interviews/{interviewId}/extend") => THE_ADVISOR,
         ("POST", "/in-person-requests/{requestId}/accept") | ("POST", "/in-person-requests/{requestId}/decline") => {
             THE_ADVISOR
         }

@@ -6,8 +6,8 @@
 use api::links::{LinkAction, LinkSigner};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chrono::{Duration, Utc};
-use integration_tests::{instant, paris_at, regions, subject_contains, Api, Person};
+use chrono::{Duration, DurationRound, Utc};
+use integration_tests::{assert_error, attr_text, instant, paris_at, regions, subject_contains, Api, Person, Table};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -214,4 +214,182 @@ async fn an_advisor_accepts_or_declines_in_person_requests_from_the_email() {
     api.wait_for_subject(&second.email(), "Votre demande d'entretien en agence").await;
     let (_, open_requests) = api.get("/advisors/me/in-person-requests", &advisor).await;
     assert!(open_requests["items"].as_array().unwrap().is_empty(), "{open_requests}");
+}
+
+/// The seeker's convocation emails, newest first (waiting for at least `count`).
+async fn convocations_to(api: &Api, seeker: &Person, count: usize) -> Vec<Value> {
+    let found = api.wait_for_emails_where(&seeker.email(), count, |e| subject_contains(e, "Convocation")).await;
+    assert!(found.len() >= count, "{count} convocation emails: {found:?}");
+    found
+}
+
+/// The interview once the proof of its version `version` says it was sent.
+async fn once_sent(api: &Api, who: &Person, interview_id: &str, version: usize) -> Value {
+    let read = integration_tests::poll_until(
+        100,
+        std::time::Duration::from_millis(100),
+        || interview_status(api, who, interview_id),
+        |read: &Value| read["convocation"]["versions"][version - 1]["sentAt"].is_string(),
+    )
+    .await;
+    assert!(read["convocation"]["versions"][version - 1]["sentAt"].is_string(), "version {version} sent: {read}");
+    read
+}
+
+#[tokio::test]
+async fn a_rescheduled_convocation_is_a_new_convocation_with_its_own_notice_link_proof_and_acknowledgement() {
+    let api = Api::new();
+    let table = Table::connect().await;
+    let admin = api.admin().await;
+    let (advisor, _, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
+    let interview_id = api.convoke(&advisor, &seeker_id, paris_at(9, 10, 0), "video").await;
+    let first_link = links_in(&convocations_to(&api, &seeker, 1).await[0])[0].clone();
+
+    // Version 1 acknowledged from the app; its proof (sent, SES message id, acknowledged) is on the interview.
+    let (status, acknowledged) = api.post(&format!("/interviews/{interview_id}/acknowledge"), &seeker, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{acknowledged}");
+    let first_ack = acknowledged["acknowledgedAt"].clone();
+    let read = once_sent(&api, &seeker, &interview_id, 1).await;
+    let v1 = read["convocation"]["versions"][0].clone();
+    assert_eq!(read["convocation"]["version"], 1);
+    assert_eq!(read["convocation"]["sentAt"], v1["sentAt"]);
+    assert_eq!(v1["acknowledgedAt"], first_ack);
+    assert!(v1["sesMessageId"].is_string(), "{v1}");
+
+    // The proof is the interview's own: the outbox item goes (30-day TTL, erasure), the proof stays.
+    let seeker_pk = format!("SEEKER#{seeker_id}");
+    let outbox: Vec<String> = table
+        .partition(&seeker_pk)
+        .await
+        .iter()
+        .filter(|item| attr_text(item, "template") == Some("convocation"))
+        .filter_map(|item| attr_text(item, "sk").map(str::to_owned))
+        .collect();
+    assert_eq!(outbox.len(), 1, "the convocation's outbox item");
+    table.delete(&seeker_pk, &outbox[0]).await;
+    let read = interview_status(&api, &seeker, &interview_id).await;
+    assert_eq!(read["convocation"]["versions"][0], v1, "the proof outlives the outbox item");
+    assert_eq!(read["convocation"]["sentAt"], v1["sentAt"]);
+
+    // The advisor moves it to a time within the minimum notice: refused, as for any convocation.
+    let soon = (Utc::now() + Duration::hours(3)).duration_trunc(Duration::minutes(5)).expect("a granule");
+    let soon_slot = api.slot(&advisor, soon, 30, &["video"]).await;
+    let path = format!("/interviews/{interview_id}/reschedule");
+    let (status, body) = api.post(&path, &advisor, json!({"slotId": soon_slot})).await;
+    assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("too_late"));
+    let read = interview_status(&api, &seeker, &interview_id).await;
+    assert_eq!((read["convocation"]["version"].clone(), read["acknowledgedAt"].clone()), (json!(1), first_ack.clone()));
+
+    // Far enough ahead: version 2, unacknowledged, version 1's proof kept.
+    let later_slot = api.slot(&advisor, paris_at(10, 14, 0), 30, &["video"]).await;
+    let (status, moved) = api.post(&path, &advisor, json!({"slotId": later_slot})).await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    assert_eq!(moved["convocation"]["version"], 2);
+    assert!(moved["acknowledgedAt"].is_null(), "a new convocation is acknowledged anew: {moved}");
+    assert_eq!(moved["convocation"]["versions"][0], v1);
+    assert_eq!(moved["convocation"]["versions"][1]["version"], 2);
+    assert_eq!(moved["convocation"]["versions"][1]["start"], moved["start"]);
+
+    // A new French notice with its own acknowledge link, saying which one it replaces.
+    let notices = convocations_to(&api, &seeker, 2).await;
+    let text = notices[0]["text"].as_str().unwrap_or_default();
+    assert!(text.contains("remplace celle du") && text.contains("OBLIGATOIRE"), "{text}");
+    let second_link = links_in(&notices[0])[0].clone();
+    assert_ne!(second_link, first_link);
+
+    // The link of version 1 is refused with a plain page, and changes nothing.
+    for answer in [open(&api, &first_link).await, press(&api, &first_link).await] {
+        assert_eq!(answer.0, StatusCode::CONFLICT, "{}", answer.1);
+        assert!(
+            answer.1.contains("plus valable") && answer.1.contains("a été déplacé") && answer.1.contains("lang=\"fr\""),
+            "{}",
+            answer.1
+        );
+    }
+    assert!(interview_status(&api, &seeker, &interview_id).await["acknowledgedAt"].is_null());
+
+    // The link of version 2 works: version 2 acknowledged, sent at its own time.
+    let (status, page) = press(&api, &second_link).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Réception confirmée"), "{page}");
+    let read = once_sent(&api, &seeker, &interview_id, 2).await;
+    let v2 = &read["convocation"]["versions"][1];
+    assert!(read["acknowledgedAt"].is_string());
+    assert_eq!(v2["acknowledgedAt"], read["acknowledgedAt"]);
+    assert_ne!(v2["sesMessageId"], v1["sesMessageId"]);
+    assert_eq!(read["convocation"]["versions"][0], v1, "version 1 sent and acknowledged at its own times");
+    let journal = api.all_items(&format!("/seekers/{seeker_id}/journal"), &seeker).await;
+    let acks: Vec<&Value> = journal
+        .iter()
+        .filter(|e| e["kind"] == "acknowledged" && e["details"]["interviewId"] == interview_id.as_str())
+        .collect();
+    assert_eq!(acks.len(), 2, "one acknowledgement per version: {acks:?}");
+}
+
+#[tokio::test]
+async fn a_cancelled_convocation_cannot_be_acknowledged_from_the_app_or_its_link() {
+    let api = Api::new();
+    let admin = api.admin().await;
+    let (advisor, _, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
+    let kept = api.convoke(&advisor, &seeker_id, paris_at(9, 9, 0), "phone").await;
+    let cancelled = api.convoke(&advisor, &seeker_id, paris_at(9, 15, 0), "video").await;
+    let notices = convocations_to(&api, &seeker, 2).await;
+    // The links name their interview inside the signed token.
+    let link_for = |interview_id: &str| -> String {
+        notices
+            .iter()
+            .flat_map(links_in)
+            .find(|link| {
+                let payload = link.rsplit('/').next().and_then(|token| token.split('.').next()).unwrap_or_default();
+                URL_SAFE_NO_PAD
+                    .decode(payload)
+                    .ok()
+                    .and_then(|p| String::from_utf8(p).ok())
+                    .is_some_and(|p| p.contains(interview_id))
+            })
+            .expect("the convocation's link")
+    };
+    let cancelled_link = link_for(&cancelled);
+    let (status, body) =
+        api.post(&format!("/interviews/{cancelled}/cancel"), &advisor, json!({"reason": "empêchement"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let (status, body) = api.post(&format!("/interviews/{cancelled}/acknowledge"), &seeker, json!({})).await;
+    assert_error(status, &body, StatusCode::CONFLICT, Some("not_booked"));
+    for answer in [open(&api, &cancelled_link).await, press(&api, &cancelled_link).await] {
+        assert_eq!(answer.0, StatusCode::CONFLICT, "{}", answer.1);
+        assert!(answer.1.contains("ne peut plus être confirmée"), "{}", answer.1);
+    }
+    assert!(interview_status(&api, &seeker, &cancelled).await["acknowledgedAt"].is_null());
+
+    // Its twin, still booked, is acknowledged.
+    let (status, body) = api.post(&format!("/interviews/{kept}/acknowledge"), &seeker, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["acknowledgedAt"].is_string());
+}
+
+#[tokio::test]
+async fn a_cancel_link_sent_before_a_reschedule_is_refused_and_the_new_one_works() {
+    let api = Api::new();
+    let admin = api.admin().await;
+    let (advisor, _, seeker, _) = api.advisor_with_seeker(&admin).await;
+    let (interview_id, first_link) = booked(&api, &advisor, &seeker, 10).await;
+    let other_slot = api.slot(&advisor, paris_at(8, 15, 0), 30, &["video"]).await;
+    let (status, moved) =
+        api.post(&format!("/interviews/{interview_id}/reschedule"), &seeker, json!({"slotId": other_slot})).await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    let notice = api.wait_for_subject(&seeker.email(), "déplacé").await;
+    let links = links_in(&notice);
+    assert_eq!(links.len(), 1, "one cancel link: {links:?}");
+
+    for answer in [open(&api, &first_link).await, press(&api, &first_link).await] {
+        assert_eq!(answer.0, StatusCode::CONFLICT, "{}", answer.1);
+        assert!(answer.1.contains("plus valable") && answer.1.contains("a été déplacé"), "{}", answer.1);
+    }
+    assert_eq!(interview_status(&api, &seeker, &interview_id).await["status"], "booked");
+
+    let (status, page) = press(&api, &links[0]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Rendez-vous annulé"), "{page}");
+    assert_eq!(interview_status(&api, &seeker, &interview_id).await["status"], "cancelled");
 }

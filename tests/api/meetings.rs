@@ -5,9 +5,11 @@
 
 use std::collections::HashSet;
 
-use chrono::{Duration, Utc};
+use chrono::{Duration, DurationRound, Utc};
 use futures::future::join_all;
-use integration_tests::{assert_error, attr_text, paris_at, poll_until, regions, unique, Api, Person, Table};
+use integration_tests::{
+    assert_error, attr_text, paris_at, parse_instant, poll_until, regions, unique, Api, Person, Table,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -255,8 +257,15 @@ async fn joining_is_refused_too_early_and_after_the_end() {
     let (status, body) = early.join(&early.seeker).await;
     assert_eq!(status, StatusCode::OK, "10 minutes before the start: {body}");
 
-    // Ended 10 minutes ago.
-    let late = Video::new(40).await;
+    // Interviews run over: ended 10 minutes ago, inside the 30-minute overrun limit, it can
+    // still be joined (a participant whose connection dropped comes back).
+    let running_over = Video::new(40).await;
+    for who in [&running_over.seeker, &running_over.advisor] {
+        let (status, body) = running_over.join(who).await;
+        assert_eq!(status, StatusCode::OK, "10 minutes after the end: {body}");
+    }
+    // Ended 31 minutes ago: past the limit.
+    let late = Video::new(61).await;
     for who in [&late.seeker, &late.advisor] {
         let (status, body) = late.join(who).await;
         assert_error(status, &body, StatusCode::CONFLICT, Some("interview_over"));
@@ -431,26 +440,119 @@ async fn attendance_events_land_in_the_journal_once_each_even_when_delivered_twi
     assert_eq!(own_count, Some(4));
 }
 
+/// Whether Chime holds a meeting of the interview that is not ended.
+async fn live(video: &Video) -> bool {
+    video.chime_meetings().await.iter().any(|m| m["ended"] == false)
+}
+
+/// Every run of the scheduled job is in this one test: a run at a chosen instant ends the
+/// meetings of every test's interviews that are over by then, so the runs here stay before the
+/// end of the other tests' interviews (they end 25 minutes from their start, at the earliest).
 #[tokio::test]
-async fn the_scheduled_job_ends_meetings_of_finished_interviews_once() {
-    // Ends in two minutes; other tests' interviews end later, so a run at "now + 3 minutes" leaves them alone.
-    let video = Video::new(28).await;
-    let (status, body) = video.join(&video.seeker).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let meeting = meeting_id(&body);
-    let run = |at: chrono::DateTime<Utc>| video.api.run_schedule("MeetingSweeperFunction", at);
+async fn the_scheduled_job_ends_meetings_once_over_and_empty_or_at_the_overrun_limit() {
+    // Ends in two minutes, nobody in its meeting.
+    let finished = Video::new(28).await;
+    // Ended 10 minutes ago; its two participants are still in the meeting (limit in 20 minutes).
+    let running_over = Video::new(40).await;
+    // Ended 10 minutes ago; the seeker came and left, the meeting is empty.
+    let left_empty = Video::new(40).await;
+    // Ended 10 minutes ago; the seeker comes back (a dropped connection), their media not yet in.
+    let connecting = Video::new(40).await;
+    let mut meetings = Vec::new();
+    for video in [&finished, &running_over, &left_empty, &connecting] {
+        let (status, body) = video.join(&video.seeker).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        meetings.push((meeting_id(&body), attendee_id(&body)));
+    }
+    let (status, advisor_join) = running_over.join(&running_over.advisor).await;
+    assert_eq!(status, StatusCode::OK, "{advisor_join}");
+    let (meeting, seeker_attendee) = &meetings[1];
+    running_over.media(meeting, seeker_attendee, "join").await;
+    running_over.media(meeting, &attendee_id(&advisor_join), "join").await;
+    let (meeting, attendee) = &meetings[2];
+    left_empty.media(meeting, attendee, "join").await;
+    left_empty.media(meeting, attendee, "leave").await;
+    let run = |at: chrono::DateTime<Utc>| finished.api.run_schedule("MeetingSweeperFunction", at);
 
-    // Before the end: nothing happens.
+    // Now: the interview not yet over keeps its meeting; the one running over with people in
+    // it keeps its meeting; the one left empty after its end is ended.
     run(Utc::now()).await;
-    assert_eq!(video.stored_meeting_id().await.as_deref(), Some(meeting.as_str()));
-    assert!(video.chime_meetings().await.iter().all(|m| m["ended"] == false));
+    assert!(live(&finished).await);
+    assert_eq!(finished.stored_meeting_id().await.as_deref(), Some(meetings[0].0.as_str()));
+    assert!(live(&running_over).await, "participants in the meeting past the end keep it");
+    assert_eq!(running_over.stored_meeting_id().await.as_deref(), Some(meetings[1].0.as_str()));
+    assert!(!live(&left_empty).await, "a meeting left empty after the end is ended");
+    assert_eq!(left_empty.stored_meeting_id().await, None);
+    assert!(left_empty.items_with("MEETING_END").await.is_empty());
+    assert!(live(&connecting).await, "a participant just given an attendee is connecting");
 
-    // After the end: the meeting is ended and forgotten; a second run changes nothing.
+    // One of the two leaves: someone is still in it, it stays.
+    running_over.media(&meetings[1].0, &meetings[1].1, "leave").await;
+    run(Utc::now()).await;
+    assert!(live(&running_over).await, "the advisor is still in it");
+
+    // After the end of the first: its empty meeting is ended and forgotten; a second run changes nothing.
     let after = Utc::now() + Duration::minutes(3);
     run(after).await;
-    assert!(video.chime_meetings().await.iter().all(|m| m["ended"] == true));
-    assert_eq!(video.stored_meeting_id().await, None);
-    assert!(video.items_with("MEETING_END").await.is_empty());
+    assert!(finished.chime_meetings().await.iter().all(|m| m["ended"] == true));
+    assert_eq!(finished.stored_meeting_id().await, None);
+    assert!(finished.items_with("MEETING_END").await.is_empty());
     run(after).await;
-    assert_eq!(video.chime_meetings().await.len(), 1);
+    assert_eq!(finished.chime_meetings().await.len(), 1);
+    assert!(live(&running_over).await);
+    // Two minutes after being given an attendee, still no media: the meeting is empty.
+    assert!(!live(&connecting).await, "nobody connected within the grace");
+
+    // At the overrun limit (30 minutes after the end), the meeting ends with people in it.
+    run(Utc::now() + Duration::minutes(21)).await;
+    assert!(!live(&running_over).await, "ended at the hard limit");
+    assert_eq!(running_over.stored_meeting_id().await, None);
+}
+
+/// `POST /interviews/{id}/extend` by `who`.
+async fn extend(video: &Video, who: &Person, minutes: Value) -> (StatusCode, Value) {
+    let path = format!("/interviews/{}/extend", video.interview_id);
+    video.api.post(&path, who, json!({ "minutes": minutes })).await
+}
+
+#[tokio::test]
+async fn an_extension_colliding_with_the_next_interview_is_refused_and_one_that_fits_is_accepted() {
+    let video = Video::new(5).await;
+    // The running interview started on a granule 10 to 15 minutes ago and lasts 30 minutes; the
+    // advisor's next interview starts 15 minutes after its end.
+    let now = Utc::now();
+    let start = now.duration_trunc(Duration::minutes(5)).expect("a granule") - Duration::minutes(10);
+    video.table.place_interview(&video.interview_id, start, 30).await;
+    let next_id = video.api.convoke(&video.advisor, &video.seeker_id, paris_at(6, 10, 0), "phone").await;
+    video.table.place_interview(&next_id, start + Duration::minutes(45), 30).await;
+    let end = |body: &Value| parse_instant(body["end"].as_str().unwrap_or_else(|| panic!("end in {body}")));
+    let read = || async { video.api.get(&format!("/interviews/{}", video.interview_id), &video.advisor).await.1 };
+
+    // 20 more minutes would run into the next interview: refused, nothing changed.
+    let (status, body) = extend(&video, &video.advisor, json!(20)).await;
+    assert_error(status, &body, StatusCode::CONFLICT, Some("agenda_taken"));
+    let unchanged = read().await;
+    assert_eq!(end(&unchanged), start + Duration::minutes(30), "{unchanged}");
+    assert_eq!(unchanged["durationMinutes"], 30);
+
+    // 15 more minutes end exactly when the next one starts: accepted.
+    let (status, extended) = extend(&video, &video.advisor, json!(15)).await;
+    assert_eq!(status, StatusCode::OK, "{extended}");
+    assert_eq!(end(&extended), start + Duration::minutes(45));
+    assert_eq!(extended["durationMinutes"], 45);
+    assert_eq!(end(&read().await), start + Duration::minutes(45));
+    let (status, body) = extend(&video, &video.advisor, json!(5)).await;
+    assert_error(status, &body, StatusCode::CONFLICT, Some("agenda_taken"));
+
+    // Only the advisor extends, by whole granules; the next interview has not started.
+    let (status, body) = extend(&video, &video.seeker, json!(5)).await;
+    assert_error(status, &body, StatusCode::FORBIDDEN, Some("forbidden"));
+    for minutes in [json!(7), json!(0), json!(65), json!("15")] {
+        let (status, body) = extend(&video, &video.advisor, minutes.clone()).await;
+        assert!(status == StatusCode::UNPROCESSABLE_ENTITY || status == StatusCode::BAD_REQUEST, "{minutes}: {body}");
+    }
+    let (status, body) =
+        video.api.post(&format!("/interviews/{next_id}/extend"), &video.advisor, json!({"minutes": 5})).await;
+    assert_error(status, &body, StatusCode::CONFLICT, Some("not_started"));
+    assert_eq!(end(&read().await), start + Duration::minutes(45), "refusals change nothing");
 }

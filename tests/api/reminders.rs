@@ -316,3 +316,32 @@ async fn the_daily_digest_reaches_each_advisor_with_something_in_it_once() {
     let idle_digests = api.emails_to(&idle.email()).await;
     assert!(idle_digests.iter().all(|e| e["subject"] != subject.as_str()), "nothing to say, no email");
 }
+
+#[tokio::test]
+async fn the_reminder_of_a_rescheduled_interview_carries_a_cancel_link_of_its_new_version() {
+    let api = Api::new();
+    let admin = api.admin().await;
+    let (advisor, _, seeker, _) = api.advisor_with_seeker(&admin).await;
+    // Dates of this test alone.
+    let first = api.slot(&advisor, integration_tests::paris_at(47, 11, 35), 30, &["video"]).await;
+    let interview = api.book(&seeker, &first, "video").await;
+    let interview_id = interview["interviewId"].as_str().expect("interviewId").to_owned();
+    let start = integration_tests::paris_at(48, 16, 25);
+    let second = api.slot(&advisor, start, 30, &["video"]).await;
+    let (status, moved) =
+        api.post(&format!("/interviews/{interview_id}/reschedule"), &seeker, json!({"slotId": second})).await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+
+    // The hour-before reminder (the day-before one is superseded by a run this late).
+    run_at(&api, start - Duration::hours(1)).await;
+    let reminders = settled_reminders(&api, &seeker.email(), 1).await;
+    assert_eq!(reminders.len(), 1, "{reminders:?}");
+    let text = reminders[0]["text"].as_str().unwrap_or_default();
+    let link = text.split_whitespace().find(|w| w.contains("/links/")).expect("a cancel link").to_owned();
+    let response = api.http.post(&link).send().await.expect("gateway reachable");
+    let (status, page) = (response.status(), response.text().await.unwrap_or_default());
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Rendez-vous annulé"), "{page}");
+    let (_, read) = api.get(&format!("/interviews/{interview_id}"), &seeker).await;
+    assert_eq!(read["status"], "cancelled");
+}

@@ -722,6 +722,15 @@ async fn main() {
     let m = meter.step(media(&joined_advisor, "leave")).await;
     w.setup(m);
     w.http(
+        "POST /interviews/{interviewId}/extend",
+        "15 minutes more, the agenda free after it",
+        Method::POST,
+        &format!("/interviews/{i2}/extend"),
+        Some(&advisor),
+        Some(json!({"minutes": 15})),
+    )
+    .await;
+    w.http(
         "DELETE /interviews/{interviewId}/meeting",
         "by the advisor",
         Method::DELETE,
@@ -1103,6 +1112,7 @@ fn usage() -> (Vec<Use>, Vec<(String, String)>) {
         u("POST /interviews/{interviewId}/cancel", "", interviews * 0.1, "10 % of interviews (assumption)"),
         u("POST /interviews/{interviewId}/channel", "", video * webcam_failures, "1 video session in 5 falls back to phone (PRODUCT, pilot)"),
         u("POST /interviews/{interviewId}/outcome", "", interviews, "one per interview"),
+        u("POST /interviews/{interviewId}/extend", "", video * 0.1, "1 video interview in 10 runs over and is extended (assumption)"),
         u("POST /interviews/{interviewId}/acknowledge", "", convocations * 0.5, "half the convocations acknowledged in the app (assumption)"),
         u("GET /links/{token}", "", convocations * 0.5, "the other half from the email link: open"),
         u("POST /links/{token}", "", convocations * 0.5, "… and press"),

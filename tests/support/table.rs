@@ -141,6 +141,63 @@ impl Table {
             .expect("UpdateItem");
     }
 
+    /// Test set-up only: deletes one item (as the TTL or an erasure would).
+    pub async fn delete(&self, pk: &str, sk: &str) {
+        self.client
+            .delete_item()
+            .table_name(&self.name)
+            .key("pk", AttributeValue::S(pk.into()))
+            .key("sk", AttributeValue::S(sk.into()))
+            .send()
+            .await
+            .expect("DeleteItem");
+    }
+
+    /// Test set-up only: moves an interview to `[start, start + minutes)` with its advisor's
+    /// agenda granules (`BUSY#`, 5 minutes each), as if it had been made at that time: for
+    /// tests of what its agenda allows once its time has come. `start` must be on a granule.
+    pub async fn place_interview(&self, interview_id: &str, start: chrono::DateTime<chrono::Utc>, minutes: i64) {
+        let pk = format!("INTERVIEW#{interview_id}");
+        let interview = self.item(&pk, "INTERVIEW").await.expect("the interview");
+        let advisor = format!("ADVISOR#{}", attr_text(&interview, "advisorId").expect("advisorId"));
+        let granules = |from: chrono::DateTime<chrono::Utc>, to: chrono::DateTime<chrono::Utc>| {
+            let mut keys = Vec::new();
+            let mut at = from;
+            while at < to {
+                keys.push(format!("BUSY#{}", stored_instant(at)));
+                at += chrono::Duration::minutes(5);
+            }
+            keys
+        };
+        let old_start = crate::time::parse_instant(attr_text(&interview, "start").expect("start"));
+        let old_end = crate::time::parse_instant(attr_text(&interview, "end").expect("end"));
+        for key in granules(old_start, old_end) {
+            self.delete(&advisor, &key).await;
+        }
+        let end = start + chrono::Duration::minutes(minutes);
+        for key in granules(start, end) {
+            let mut item = Item::new();
+            item.insert("pk".into(), AttributeValue::S(advisor.clone()));
+            item.insert("sk".into(), AttributeValue::S(key));
+            item.insert("interviewId".into(), AttributeValue::S(interview_id.into()));
+            self.put(item).await;
+        }
+        self.client
+            .update_item()
+            .table_name(&self.name)
+            .key("pk", AttributeValue::S(pk))
+            .key("sk", AttributeValue::S("INTERVIEW".into()))
+            .update_expression("SET #start = :start, #end = :end, durationMinutes = :minutes")
+            .expression_attribute_names("#start", "start")
+            .expression_attribute_names("#end", "end")
+            .expression_attribute_values(":start", AttributeValue::S(stored_instant(start)))
+            .expression_attribute_values(":end", AttributeValue::S(stored_instant(end)))
+            .expression_attribute_values(":minutes", AttributeValue::N(minutes.to_string()))
+            .send()
+            .await
+            .expect("UpdateItem");
+    }
+
     pub async fn partition(&self, pk: &str) -> Vec<Item> {
         let mut items = Vec::new();
         let mut start = None;

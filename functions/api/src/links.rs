@@ -1,7 +1,9 @@
 //! Signed action links for emails (API.md "Email links"): HMAC-SHA256 over
 //! the action, the resource, the recipient, the expiry and a random token id.
 //! A token is scoped to exactly one of each; the token id is what the links
-//! function marks as used (`LINK#<tokenId>`), so a link works once.
+//! function marks as used (`LINK#<tokenId>`), so a link works once. A link about
+//! an interview also carries the interview's version it was sent for: after a
+//! reschedule, the links of the older version are refused.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -60,6 +62,9 @@ pub struct LinkClaims {
     pub expires_at: DateTime<Utc>,
     /// Random; the key of the "used" record.
     pub token_id: String,
+    /// The version of the subject the link was sent for (interview links); `None` for links
+    /// that carry none (in-person requests, links signed before versions existed).
+    pub version: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -145,8 +150,36 @@ impl LinkSigner {
         now: DateTime<Utc>,
         ttl: Duration,
     ) -> String {
+        self.sign(action, subject, recipient, None, now, ttl)
+    }
+
+    /// A token as [`LinkSigner::token`], for `version` of `subject` only.
+    pub fn token_at_version(
+        &self,
+        action: LinkAction,
+        subject: &str,
+        version: u32,
+        recipient: &str,
+        now: DateTime<Utc>,
+        ttl: Duration,
+    ) -> String {
+        self.sign(action, subject, recipient, Some(version), now, ttl)
+    }
+
+    fn sign(
+        &self,
+        action: LinkAction,
+        subject: &str,
+        recipient: &str,
+        version: Option<u32>,
+        now: DateTime<Utc>,
+        ttl: Duration,
+    ) -> String {
         let token_id = ulid::Ulid::from_datetime(now.into()).to_string();
-        let payload = format!("{}.{subject}.{recipient}.{}.{token_id}", action.as_str(), (now + ttl).timestamp());
+        let mut payload = format!("{}.{subject}.{recipient}.{}.{token_id}", action.as_str(), (now + ttl).timestamp());
+        if let Some(version) = version {
+            payload.push_str(&format!(".{version}"));
+        }
         // Every handler calls `ensure` first: signing without the key is a programming error.
         let mut mac = self.mac().unwrap_or_else(|| unreachable!("LinkSigner::ensure runs before any signing"));
         mac.update(payload.as_bytes());
@@ -159,6 +192,19 @@ impl LinkSigner {
         format!("{}/links/{}", self.base_url, self.token(action, subject, recipient, now, ttl))
     }
 
+    /// The full URL of a link for `version` of `subject`.
+    pub fn url_at_version(
+        &self,
+        action: LinkAction,
+        subject: &str,
+        version: u32,
+        recipient: &str,
+        now: DateTime<Utc>,
+        ttl: Duration,
+    ) -> String {
+        format!("{}/links/{}", self.base_url, self.token_at_version(action, subject, version, recipient, now, ttl))
+    }
+
     /// Checks the signature (constant time), then the fields, then the expiry.
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<LinkClaims, LinkError> {
         let (payload_b64, tag_b64) = token.split_once('.').ok_or(LinkError::Malformed)?;
@@ -169,8 +215,13 @@ impl LinkSigner {
         mac.verify_slice(&tag).map_err(|_| LinkError::BadSignature)?;
         let payload = String::from_utf8(payload).map_err(|_| LinkError::Malformed)?;
         let fields: Vec<&str> = payload.split('.').collect();
-        let [action, subject, recipient, expires, token_id] = fields.as_slice() else {
-            return Err(LinkError::Malformed);
+        let (action, subject, recipient, expires, token_id, version) = match fields.as_slice() {
+            [action, subject, recipient, expires, token_id] => (action, subject, recipient, expires, token_id, None),
+            [action, subject, recipient, expires, token_id, version] => {
+                let version = version.parse::<u32>().ok().filter(|v| *v >= 1).ok_or(LinkError::Malformed)?;
+                (action, subject, recipient, expires, token_id, Some(version))
+            }
+            _ => return Err(LinkError::Malformed),
         };
         let action = LinkAction::parse(action).ok_or(LinkError::Malformed)?;
         if ![subject, recipient, token_id].iter().all(|f| plain(f)) {
@@ -190,6 +241,7 @@ impl LinkSigner {
             recipient: (*recipient).to_owned(),
             expires_at,
             token_id: (*token_id).to_owned(),
+            version,
         })
     }
 }
@@ -236,6 +288,9 @@ mod tests {
         assert_eq!(claims.action, LinkAction::AcknowledgeConvocation);
         assert_eq!((claims.subject.as_str(), claims.recipient.as_str()), ("I1", "S1"));
         assert_eq!(signer().verify(&token, now + Duration::days(8)), Err(LinkError::Expired));
+        assert_eq!(claims.version, None);
+        let versioned = signer().token_at_version(LinkAction::CancelInterview, "I1", 3, "S1", now, Duration::days(7));
+        assert_eq!(signer().verify(&versioned, now).unwrap().version, Some(3));
     }
 
     #[test]

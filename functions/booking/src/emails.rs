@@ -84,7 +84,8 @@ fn outbox(
 /// How long an advisor's answer links stay valid.
 const ANSWER_LINK_DAYS: i64 = 14;
 
-/// A signed link for the seeker of `interview`, valid until `until` (at least an hour).
+/// A signed link for the seeker of `interview`, valid until `until` (at least an hour), and
+/// only while the interview is at its current version (a reschedule makes a new one).
 fn seeker_link(
     app: &App,
     action: LinkAction,
@@ -93,7 +94,7 @@ fn seeker_link(
     now: DateTime<Utc>,
 ) -> String {
     let ttl = (until - now).max(Duration::hours(1));
-    app.links.url(action, &interview.interview_id, &interview.seeker_id, now, ttl)
+    app.links.url_at_version(action, &interview.interview_id, interview.version, &interview.seeker_id, now, ttl)
 }
 
 /// A seeker may cancel an interview that is not a convocation, from the email, until it starts.
@@ -135,18 +136,29 @@ pub(crate) fn booked(
     emails
 }
 
-/// The convocation: mandatory, how to justify an absence, with the invitation.
+/// The convocation at the interview's current version: mandatory, how to justify an absence,
+/// its acknowledge link, with the invitation; after a reschedule it says which one it replaces
+/// (`previous_start`). Sending it writes its proof on the interview.
 pub(crate) fn convocation(
     app: &App,
     interview: &InterviewRecord,
     parties: &Parties<'_>,
+    previous_start: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Option<OutboxRecord> {
     let email = parties.seeker.email.as_deref()?;
     let invite = invitation(app, interview, CalendarMethod::Request, email, now);
     let url = seeker_link(app, LinkAction::AcknowledgeConvocation, interview, interview.end_at(), now);
-    let params = InterviewEmail { acknowledge_url: Some(url), ..base_params(app, interview, parties) };
-    Some(outbox(EmailTemplate::Convocation, email, &interview.seeker_id, &params, Some(invite), now))
+    let base = base_params(app, interview, parties);
+    let base = match previous_start {
+        Some(previous) => base.previous_start(previous),
+        None => base,
+    };
+    let params = InterviewEmail { acknowledge_url: Some(url), ..base };
+    Some(
+        outbox(EmailTemplate::Convocation, email, &interview.seeker_id, &params, Some(invite), now)
+            .carrying_convocation(&interview.interview_id, interview.version),
+    )
 }
 
 /// Both people learn of a cancellation; their calendars drop the event (`METHOD:CANCEL`, same UID, higher SEQUENCE).
@@ -169,7 +181,9 @@ pub(crate) fn cancelled(
     to_both_parties(app, interview, parties, update, params, None, now)
 }
 
-/// Both people learn of the new time; their calendars move the event (same UID, higher SEQUENCE).
+/// Both people learn of the new time; their calendars move the event (same UID, higher
+/// SEQUENCE). A rescheduled convocation is a new convocation: the seeker receives the
+/// convocation of the new version (its own acknowledge link and proof), the advisor the notice.
 pub(crate) fn rescheduled(
     app: &App,
     interview: &InterviewRecord,
@@ -180,7 +194,13 @@ pub(crate) fn rescheduled(
     let params = base_params(app, interview, parties).previous_start(previous_start);
     let cancel_url = seeker_cancel_url(app, interview, now);
     let update = CalendarUpdate { template: EmailTemplate::InterviewRescheduled, method: CalendarMethod::Request };
-    to_both_parties(app, interview, parties, update, params, cancel_url, now)
+    if !interview.mandatory {
+        return to_both_parties(app, interview, parties, update, params, cancel_url, now);
+    }
+    let mut emails: Vec<OutboxRecord> =
+        convocation(app, interview, parties, Some(previous_start), now).into_iter().collect();
+    emails.push(to_advisor(app, interview, parties, &update, params, now));
+    emails
 }
 
 /// Which email and which calendar method a change to an interview sends.
@@ -210,21 +230,26 @@ fn to_both_parties(
         let invite = invitation(app, interview, update.method, email, now);
         emails.push(outbox(update.template, email, &interview.seeker_id, &seeker_params, Some(invite), now));
     }
+    emails.push(to_advisor(app, interview, parties, &update, params, now));
+    emails
+}
+
+/// The advisor's copy of a change, naming the seeker, with the advisor's own `.ics`.
+fn to_advisor(
+    app: &App,
+    interview: &InterviewRecord,
+    parties: &Parties<'_>,
+    update: &CalendarUpdate,
+    params: InterviewEmail,
+    now: DateTime<Utc>,
+) -> OutboxRecord {
     let advisor_params = InterviewEmail {
         first_name: Some(parties.advisor.first_name.clone()),
         other_name: Some(parties.seeker.display_name()),
         ..params
     };
     let invite = invitation(app, interview, update.method, &parties.advisor.email, now);
-    emails.push(outbox(
-        update.template,
-        &parties.advisor.email,
-        &interview.seeker_id,
-        &advisor_params,
-        Some(invite),
-        now,
-    ));
-    emails
+    outbox(update.template, &parties.advisor.email, &interview.seeker_id, &advisor_params, Some(invite), now)
 }
 
 /// The advisor hears of an in-person request.

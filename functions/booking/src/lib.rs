@@ -74,6 +74,7 @@ async fn dispatch(app: &App, route: &str, request: &Request) -> Result<Response<
         "POST /interviews/{interviewId}/acknowledge" => interviews::acknowledge(app, &caller, request, now).await,
         "POST /interviews/{interviewId}/channel" => interviews::switch_channel(app, &caller, request, now).await,
         "POST /interviews/{interviewId}/outcome" => interviews::record_outcome(app, &caller, request, now).await,
+        "POST /interviews/{interviewId}/extend" => interviews::extend(app, &caller, request, now).await,
         "POST /seekers/me/in-person-requests" => in_person::request(app, &caller, request, now).await,
         "GET /seekers/me/in-person-requests" => in_person::list_own(app, &caller, request).await,
         "GET /advisors/me/in-person-requests" => in_person::list_open(app, &caller, request).await,

@@ -28,28 +28,48 @@ pub async fn in_person_request(app: &App, request_id: &str) -> Result<Option<InP
     app.store.get(&keys::in_person_pk(request_id), keys::IN_PERSON_SK).await.map_err(ApiError::from)
 }
 
-/// The seeker acknowledges their convocation (`POST /interviews/{id}/acknowledge`).
+/// The refusal of a link sent for an earlier version of the interview (it was rescheduled since).
+pub const OUTDATED_LINK: &str = "outdated_link";
+
+/// The seeker's interview, at the version a link was sent for (a link without one: version 1).
+async fn interview_at_version(
+    app: &App,
+    seeker_id: &str,
+    interview_id: &str,
+    version: Option<u32>,
+) -> Result<InterviewRecord, ApiError> {
+    let interview = interview(app, interview_id).await?.filter(|i| i.seeker_id == seeker_id).ok_or_else(not_yours)?;
+    if interview.version != version.unwrap_or(1) {
+        return Err(ApiError::conflict(OUTDATED_LINK, "this link was sent for an earlier time of the interview"));
+    }
+    Ok(interview)
+}
+
+/// The seeker acknowledges their convocation at `version` (`POST /interviews/{id}/acknowledge`).
 pub async fn acknowledge_convocation(
     app: &App,
     seeker_id: &str,
     interview_id: &str,
+    version: Option<u32>,
     extra: Vec<TransactWriteItem>,
     now: DateTime<Utc>,
 ) -> Result<InterviewRecord, ApiError> {
-    let interview = interview(app, interview_id).await?.filter(|i| i.seeker_id == seeker_id).ok_or_else(not_yours)?;
+    let interview = interview_at_version(app, seeker_id, interview_id, version).await?;
     interviews::acknowledge_as(app, interview, seeker_id, extra, now).await
 }
 
-/// The seeker cancels a non-mandatory interview (`POST /interviews/{id}/cancel`).
+/// The seeker cancels a non-mandatory interview at `version` (`POST /interviews/{id}/cancel`);
+/// the cancellation is guarded on the state read, so a reschedule meanwhile refuses it.
 pub async fn cancel_as_seeker(
     app: &App,
     seeker_id: &str,
     interview_id: &str,
+    version: Option<u32>,
     reason: &str,
     extra: Vec<TransactWriteItem>,
     now: DateTime<Utc>,
 ) -> Result<InterviewRecord, ApiError> {
-    let interview = interview(app, interview_id).await?.filter(|i| i.seeker_id == seeker_id).ok_or_else(not_yours)?;
+    let interview = interview_at_version(app, seeker_id, interview_id, version).await?;
     let seeker = app.store.seeker(seeker_id).await?.ok_or_else(not_yours)?;
     interviews::cancel_as(app, interview, &Participant::Seeker(seeker), reason, extra, now).await
 }

@@ -21,6 +21,9 @@ pub struct BookingPolicy {
     /// (advisors' agency addresses are not modelled yet; the advisor can move it from the app).
     pub link_in_person_minutes: u32,
     pub link_in_person_location: String,
+    /// How long after its end a running interview may still be extended: the meeting's
+    /// overrun limit (`MEETING_OVERRUN_LIMIT_MINUTES`, read by the meetings functions too).
+    pub overrun_limit: Duration,
 }
 
 impl Default for BookingPolicy {
@@ -34,6 +37,7 @@ impl Default for BookingPolicy {
             max_repeat_weeks: 26,
             link_in_person_minutes: 45,
             link_in_person_location: "À votre agence France Travail (l'adresse figure dans votre espace)".into(),
+            overrun_limit: Duration::minutes(domain::meeting::DEFAULT_OVERRUN_LIMIT_MINUTES),
         }
     }
 }
@@ -54,6 +58,10 @@ impl BookingPolicy {
         Ok(BookingPolicy {
             min_notice: Duration::hours(number("BOOKING_MIN_NOTICE_HOURS", defaults.min_notice.num_hours())?),
             seeker_horizon: Duration::days(number("BOOKING_HORIZON_DAYS", defaults.seeker_horizon.num_days())?),
+            overrun_limit: Duration::minutes(number(
+                "MEETING_OVERRUN_LIMIT_MINUTES",
+                defaults.overrun_limit.num_minutes(),
+            )?),
             link_in_person_location: std::env::var("IN_PERSON_LOCATION")
                 .ok()
                 .filter(|v| !v.trim().is_empty())

@@ -99,12 +99,52 @@ pub struct Meeting<'a> {
     meeting_id: Option<&'a str>,
 }
 
-/// The proof of notification of a convocation: when it left, and when it was acknowledged.
+/// The proof of notification of a convocation: its current version, when that one left and
+/// was acknowledged, and the proof of every version (a reschedule makes a new one).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Convocation {
+pub struct Convocation<'a> {
+    pub version: u32,
     pub sent_at: Option<String>,
     pub acknowledged_at: Option<String>,
+    pub versions: Vec<ConvocationVersion<'a>>,
+}
+
+/// The proof of one version of a convocation.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConvocationVersion<'a> {
+    pub version: u32,
+    pub start: String,
+    pub end: String,
+    pub sent_at: Option<String>,
+    pub ses_message_id: Option<&'a str>,
+    pub acknowledged_at: Option<String>,
+}
+
+fn convocation(interview: &InterviewRecord) -> Option<Convocation<'_>> {
+    if !interview.mandatory {
+        return None;
+    }
+    let versions: Vec<ConvocationVersion<'_>> = interview
+        .convocations
+        .iter()
+        .map(|proof| ConvocationVersion {
+            version: proof.version,
+            start: to_paris(proof.start),
+            end: to_paris(proof.end),
+            sent_at: paris_opt(proof.sent_at.as_deref()),
+            ses_message_id: proof.ses_message_id.as_deref(),
+            acknowledged_at: paris_opt(proof.acknowledged_at.as_deref()),
+        })
+        .collect();
+    let current = versions.iter().find(|v| v.version == interview.version);
+    Some(Convocation {
+        version: interview.version,
+        sent_at: current.and_then(|v| v.sent_at.clone()),
+        acknowledged_at: paris_opt(interview.acknowledged_at.as_deref()),
+        versions,
+    })
 }
 
 #[derive(Debug, Serialize)]
@@ -132,18 +172,9 @@ pub struct Interview<'a> {
     cancelled_by: Option<ActorRole>,
     meeting: Meeting<'a>,
     created_at: Option<String>,
-    /// Only `GET /interviews/{interviewId}` of a convocation says it.
+    /// Only a convocation has it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    convocation: Option<Convocation>,
-}
-
-impl Interview<'_> {
-    /// Adds the proof of notification, sent at `sent_at` (a stored instant) if it left.
-    pub fn with_convocation(mut self, sent_at: Option<&str>) -> Self {
-        let acknowledged_at = self.acknowledged_at.clone();
-        self.convocation = Some(Convocation { sent_at: sent_at.and_then(paris), acknowledged_at });
-        self
-    }
+    convocation: Option<Convocation<'a>>,
 }
 
 fn channel_switch(change: &ChannelChange) -> ChannelSwitch<'_> {
@@ -177,7 +208,7 @@ pub fn interview(interview: &InterviewRecord) -> Interview<'_> {
             meeting_id: interview.meeting_id.as_deref(),
         },
         created_at: paris(&interview.created_at),
-        convocation: None,
+        convocation: convocation(interview),
     }
 }
 
@@ -222,7 +253,7 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn an_interview_answers_every_field_with_null_for_the_missing_and_no_convocation_unless_asked() {
+    fn an_interview_answers_every_field_with_null_for_the_missing_and_a_convocation_its_proof() {
         let record: InterviewRecord = serde_json::from_value(json!({
             "pk": "INTERVIEW#I", "sk": "INTERVIEW", "gsi1pk": "AGENDA#A", "gsi1sk": "x", "gsi2pk": "SI#S", "gsi2sk": "x",
             "interviewId": "I", "seekerId": "S", "advisorId": "A",
@@ -242,9 +273,11 @@ mod tests {
                 "channelHistory": [], "outcomeNote": null, "outcomeAt": null, "cancelledAt": null,
                 "cancelReason": null, "cancelledBy": null, "meeting": {"available": false, "meetingId": null},
                 "createdAt": null,
+                "convocation": {"version": 1, "sentAt": null, "acknowledgedAt": null, "versions": []},
             })
         );
-        let proved = serde_json::to_value(interview(&record).with_convocation(None)).unwrap();
-        assert_eq!(proved["convocation"], json!({"sentAt": null, "acknowledgedAt": null}));
+        let mut other = record.clone();
+        other.mandatory = false;
+        assert!(serde_json::to_value(interview(&other)).unwrap().get("convocation").is_none());
     }
 }

@@ -200,15 +200,65 @@ pub enum Acknowledgement {
     AlreadyRecorded,
 }
 
-/// Whether `by` may acknowledge the interview: only the convoked seeker, only a convocation.
-pub fn check_acknowledge(interview: &InterviewState, by: ActorRole) -> Result<Acknowledgement, Refusal> {
+/// Whether `by` may acknowledge the interview at `now`: only the convoked seeker, only a
+/// convocation still to be held (booked, not yet over). Each version of a convocation is
+/// acknowledged on its own: a reschedule clears the acknowledgement of the previous one.
+pub fn check_acknowledge(
+    interview: &InterviewState,
+    by: ActorRole,
+    now: DateTime<Utc>,
+) -> Result<Acknowledgement, Refusal> {
     if by != ActorRole::Seeker {
         return Err(Refusal::forbidden("forbidden", "only the convoked seeker acknowledges a convocation"));
     }
     if !interview.mandatory {
         return Err(Refusal::unprocessable("not_a_convocation", "only a convocation is acknowledged"));
     }
+    if interview.status != InterviewStatus::Booked {
+        return Err(Refusal::conflict("not_booked", "a cancelled or finished convocation cannot be acknowledged"));
+    }
+    if now > interview.end {
+        return Err(Refusal::conflict(
+            "interview_over",
+            "the interview is over; its convocation cannot be acknowledged",
+        ));
+    }
     Ok(if interview.acknowledged { Acknowledgement::AlreadyRecorded } else { Acknowledgement::Record })
+}
+
+/// The longest extension of an interview at once.
+pub const MAX_EXTENSION_MINUTES: u32 = 60;
+
+/// Whether `by` may extend the interview by `minutes` at `now`: the advisor, on a booked
+/// interview that has started and whose meeting is still open (`overrun_limit` after its
+/// current end), by whole agenda granules. Whether the agenda is free after it is the
+/// granules' business, as for every interview.
+pub fn check_extend(
+    interview: &InterviewState,
+    by: ActorRole,
+    minutes: u32,
+    overrun_limit: Duration,
+    now: DateTime<Utc>,
+) -> Result<(), Refusal> {
+    if by != ActorRole::Advisor {
+        return Err(Refusal::forbidden("forbidden", "only the advisor extends an interview"));
+    }
+    if minutes == 0 || minutes > MAX_EXTENSION_MINUTES || i64::from(minutes) % GRANULE_MINUTES != 0 {
+        return Err(Refusal::unprocessable("invalid_minutes", "minutes must be a multiple of 5 from 5 to 60"));
+    }
+    if interview.status != InterviewStatus::Booked {
+        return Err(Refusal::conflict("not_booked", "only a booked interview can be extended"));
+    }
+    if now < interview.start {
+        return Err(Refusal::conflict(
+            "not_started",
+            "an interview is extended once it has started; reschedule it instead",
+        ));
+    }
+    if now > interview.end + overrun_limit {
+        return Err(Refusal::conflict("interview_over", "the interview is over"));
+    }
+    Ok(())
 }
 
 /// Whether `by` may switch the interview to `to` at `now`: the advisor, during a booked remote
@@ -321,14 +371,48 @@ mod tests {
     }
 
     #[test]
-    fn only_the_seeker_acknowledges_a_convocation_and_the_first_time_stands() {
+    fn only_the_seeker_acknowledges_a_convocation_still_to_be_held_and_the_first_time_stands() {
         let mut convocation = booked(at(10), true);
-        assert_eq!(check_acknowledge(&convocation, ActorRole::Seeker), Ok(Acknowledgement::Record));
-        assert_eq!(check_acknowledge(&convocation, ActorRole::Advisor).unwrap_err().kind, RefusalKind::Forbidden);
+        assert_eq!(check_acknowledge(&convocation, ActorRole::Seeker, at(8)), Ok(Acknowledgement::Record));
+        assert_eq!(
+            check_acknowledge(&convocation, ActorRole::Advisor, at(8)).unwrap_err().kind,
+            RefusalKind::Forbidden
+        );
+        // Until its end (10:30), not after.
+        assert_eq!(
+            check_acknowledge(&convocation, ActorRole::Seeker, at(10) + Duration::minutes(30)),
+            Ok(Acknowledgement::Record)
+        );
+        let late = check_acknowledge(&convocation, ActorRole::Seeker, at(11)).unwrap_err();
+        assert_eq!((late.kind, late.code), (RefusalKind::Conflict, "interview_over"));
         convocation.acknowledged = true;
-        assert_eq!(check_acknowledge(&convocation, ActorRole::Seeker), Ok(Acknowledgement::AlreadyRecorded));
-        let refusal = check_acknowledge(&booked(at(10), false), ActorRole::Seeker).unwrap_err();
+        assert_eq!(check_acknowledge(&convocation, ActorRole::Seeker, at(8)), Ok(Acknowledgement::AlreadyRecorded));
+        for status in [InterviewStatus::Cancelled, InterviewStatus::Completed, InterviewStatus::NoShow] {
+            convocation.status = status;
+            let refusal = check_acknowledge(&convocation, ActorRole::Seeker, at(8)).unwrap_err();
+            assert_eq!((refusal.kind, refusal.code), (RefusalKind::Conflict, "not_booked"), "{status:?}");
+        }
+        let refusal = check_acknowledge(&booked(at(10), false), ActorRole::Seeker, at(8)).unwrap_err();
         assert_eq!((refusal.kind, refusal.code), (RefusalKind::Unprocessable, "not_a_convocation"));
+    }
+
+    #[test]
+    fn the_advisor_extends_a_started_interview_until_its_meeting_closes() {
+        let interview = booked(at(10), false);
+        let limit = Duration::minutes(30);
+        // 10:00 to 10:30, the meeting open until 11:00.
+        assert!(check_extend(&interview, ActorRole::Advisor, 15, limit, at(10)).is_ok());
+        assert!(check_extend(&interview, ActorRole::Advisor, 60, limit, at(11)).is_ok());
+        let code = |by, minutes, now| check_extend(&interview, by, minutes, limit, now).unwrap_err().code;
+        assert_eq!(code(ActorRole::Advisor, 15, at(9)), "not_started");
+        assert_eq!(code(ActorRole::Advisor, 15, at(11) + Duration::minutes(1)), "interview_over");
+        assert_eq!(code(ActorRole::Seeker, 15, at(10)), "forbidden");
+        for minutes in [0, 7, 65] {
+            assert_eq!(code(ActorRole::Advisor, minutes, at(10)), "invalid_minutes", "{minutes}");
+        }
+        let mut cancelled = interview;
+        cancelled.status = InterviewStatus::Cancelled;
+        assert_eq!(check_extend(&cancelled, ActorRole::Advisor, 15, limit, at(10)).unwrap_err().code, "not_booked");
     }
 
     #[test]

@@ -22,6 +22,7 @@ use chrono::{DateTime, Utc};
 use domain::time::to_key;
 use futures::stream::{self, StreamExt};
 use mail_builder::MessageBuilder;
+use store::interview::record_convocation_sent;
 use store::keys;
 use store::outbox::OutboxRecord;
 use store::tx::update;
@@ -245,21 +246,48 @@ fn journal_entry(app: &App, outbox: &OutboxRecord, seeker_id: &str, now: DateTim
     })
 }
 
-/// Records the send: the outbox item loses its personal fields, the seeker's journal gains `email_sent`.
+/// Records the send: the outbox item loses its personal fields, the seeker's journal gains
+/// `email_sent`, and a convocation's interview record gains its proof of sending (sent time,
+/// SES message id), which outlives the outbox item.
 async fn mark_sent(app: &App, outbox: &OutboxRecord, now: DateTime<Utc>, lease_until: &str, message_id: &str) {
-    let mut tx = Tx::new();
-    let sent = tx.push(sent_update(outbox, now, lease_until, message_id));
-    if let Some(seeker_id) = &outbox.seeker_id {
-        // The same transaction's outbox update (conditioned on this invocation's claim) makes a second entry impossible.
-        tx.push(journal_entry(app, outbox, seeker_id, now));
-    }
-    match app.store.commit(tx).await {
-        Ok(TransactOutcome::Committed) => {}
-        // Erased meanwhile, or lease lost after a very slow send: the email went out, nothing to add.
-        Ok(outcome) if outcome.failed(sent) => tracing::warn!(?outcome, "sent email not marked: its claim is gone"),
-        Ok(outcome) => tracing::warn!(?outcome, "sent email not marked"),
-        Err(error) => {
-            tracing::error!(error = %error, "sent email not marked; a retry may send it again")
+    let mut with_proof = true;
+    loop {
+        let mut tx = Tx::new();
+        let sent = tx.push(sent_update(outbox, now, lease_until, message_id));
+        if let Some(seeker_id) = &outbox.seeker_id {
+            // The same transaction's outbox update (conditioned on this invocation's claim) makes a second entry impossible.
+            tx.push(journal_entry(app, outbox, seeker_id, now));
+        }
+        let proof = outbox.convocation.as_ref().filter(|_| with_proof).map(|convocation| {
+            tx.push(record_convocation_sent(
+                &convocation.interview_id,
+                convocation.version,
+                &outbox.email_id,
+                &to_key(now),
+                message_id,
+            ))
+        });
+        match app.store.commit(tx).await {
+            Ok(TransactOutcome::Committed) => return,
+            // Erased meanwhile, or lease lost after a very slow send: the email went out, nothing to add.
+            Ok(outcome) if outcome.failed(sent) => {
+                tracing::warn!(?outcome, "sent email not marked: its claim is gone");
+                return;
+            }
+            // The interview does not hold this version's proof (a record written before proofs
+            // were kept): the send is still recorded on the outbox item and the journal.
+            Ok(outcome) if proof.is_some_and(|p| outcome.failed(p)) => {
+                tracing::warn!("the interview holds no proof entry for this convocation email");
+                with_proof = false;
+            }
+            Ok(outcome) => {
+                tracing::warn!(?outcome, "sent email not marked");
+                return;
+            }
+            Err(error) => {
+                tracing::error!(error = %error, "sent email not marked; a retry may send it again");
+                return;
+            }
         }
     }
 }

@@ -81,7 +81,15 @@ fn request_token(interview_id: &str, replacing: Option<&str>) -> String {
     }
 }
 
-fn attendee_item(interview: &InterviewRecord, part: &Part, meeting_id: &str, attendee: &AttendeeInfo) -> Item {
+/// The participant's attendee in the meeting, with when they were last given it (the sweeper
+/// does not end a meeting someone is connecting to).
+fn attendee_item(
+    interview: &InterviewRecord,
+    part: &Part,
+    meeting_id: &str,
+    attendee: &AttendeeInfo,
+    now: DateTime<Utc>,
+) -> Item {
     [
         ("pk", s(keys::interview_pk(&interview.interview_id))),
         ("sk", s(keys::attendee_sk(part.id()))),
@@ -91,6 +99,7 @@ fn attendee_item(interview: &InterviewRecord, part: &Part, meeting_id: &str, att
         ("meetingId", s(meeting_id)),
         ("attendeeId", s(attendee.attendee_id.clone())),
         ("externalUserId", s(attendee.external_user_id.clone())),
+        ("joinedAt", s(to_key(now))),
         ("expiresAt", n((interview.end_at() + Duration::days(1)).timestamp())),
     ]
     .into_iter()
@@ -98,9 +107,11 @@ fn attendee_item(interview: &InterviewRecord, part: &Part, meeting_id: &str, att
     .collect()
 }
 
-/// Held while the interview has a meeting: the scheduled job finds it by the hour the interview closes.
+/// Held while the interview has a meeting: the scheduled job finds it by the hour of the
+/// interview's scheduled end, and looks at it again each run while the meeting runs over.
 pub(crate) fn meeting_end_item(app: &App, interview: &InterviewRecord, meeting_id: &str) -> Item {
-    let closes = app.policy.closes_at(interview);
+    let closes = interview.end_at();
+    let hard_limit = app.policy.close(interview).hard_limit;
     [
         ("pk", s(keys::interview_pk(&interview.interview_id))),
         ("sk", s(keys::MEETING_END_SK)),
@@ -108,7 +119,7 @@ pub(crate) fn meeting_end_item(app: &App, interview: &InterviewRecord, meeting_i
         ("gsi1sk", s(format!("{}#{}", to_key(closes), interview.interview_id))),
         ("interviewId", s(interview.interview_id.clone())),
         ("meetingId", s(meeting_id)),
-        ("expiresAt", n((closes + Duration::days(7)).timestamp())),
+        ("expiresAt", n((hard_limit + Duration::days(7)).timestamp())),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
@@ -211,7 +222,7 @@ async fn join_attempt(
         }
         Err(e) => return Err(e.into()),
     };
-    let attendee_put = attendee_item(interview, part, &meeting.meeting_id, &attendee);
+    let attendee_put = attendee_item(interview, part, &meeting.meeting_id, &attendee, now);
     if stored.as_deref() == Some(meeting.meeting_id.as_str()) {
         app.store.put(attendee_put, None).await?;
         return Ok(Step::Done((meeting, attendee)));

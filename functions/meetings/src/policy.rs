@@ -2,16 +2,18 @@
 //! `domain::meeting`), the media region and the Chime control region.
 
 use api::config::ConfigError;
-use chrono::{DateTime, Duration, Utc};
-use domain::meeting::JoinWindow;
+use chrono::Duration;
+use domain::meeting::{JoinWindow, MeetingClose, DEFAULT_OVERRUN_LIMIT_MINUTES};
 use store::interview::InterviewRecord;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MeetingPolicy {
     /// Joining opens this long before the start.
     pub join_early: Duration,
-    /// Joining closes this long after the scheduled end; the scheduled job ends the meeting then.
-    pub join_late: Duration,
+    /// The overrun limit: joining closes this long after the scheduled end (extensions
+    /// included); a meeting someone is still in is ended then at the latest, an empty one as
+    /// soon as the scheduled end has passed.
+    pub overrun_limit: Duration,
     /// Where Chime hosts the media (eu-west-3, Paris, keeps it in France).
     pub media_region: String,
     /// How far back the scheduled job looks for meetings to end (it catches up after an outage).
@@ -25,7 +27,7 @@ impl Default for MeetingPolicy {
     fn default() -> Self {
         MeetingPolicy {
             join_early: Duration::minutes(15),
-            join_late: Duration::zero(),
+            overrun_limit: Duration::minutes(DEFAULT_OVERRUN_LIMIT_MINUTES),
             media_region: "eu-west-3".into(),
             sweep_lookback: Duration::hours(24),
             control_region: None,
@@ -61,7 +63,7 @@ impl MeetingPolicy {
         let media_region = region("MEETING_MEDIA_REGION")?.unwrap_or(defaults.media_region);
         Ok(MeetingPolicy {
             join_early: minutes("MEETING_JOIN_EARLY_MINUTES", defaults.join_early)?,
-            join_late: minutes("MEETING_JOIN_LATE_MINUTES", defaults.join_late)?,
+            overrun_limit: minutes("MEETING_OVERRUN_LIMIT_MINUTES", defaults.overrun_limit)?,
             media_region,
             sweep_lookback: defaults.sweep_lookback,
             control_region: region("CHIME_CONTROL_REGION")?,
@@ -70,12 +72,13 @@ impl MeetingPolicy {
 
     /// The join window these settings give every interview.
     pub fn join_window(&self) -> JoinWindow {
-        JoinWindow { opens_before: self.join_early, closes_after: self.join_late }
+        JoinWindow { opens_before: self.join_early, closes_after: self.overrun_limit }
     }
 
-    /// When the meeting of `interview` is over and may be ended.
-    pub fn closes_at(&self, interview: &InterviewRecord) -> DateTime<Utc> {
-        self.join_window().closes_at(interview.end_at())
+    /// When the meeting of `interview` may be ended: once its scheduled end passed and it is
+    /// empty, or at the hard limit.
+    pub fn close(&self, interview: &InterviewRecord) -> MeetingClose {
+        MeetingClose { scheduled_end: interview.end_at(), hard_limit: self.join_window().closes_at(interview.end_at()) }
     }
 }
 
@@ -92,7 +95,8 @@ mod tests {
         let policy = MeetingPolicy::from_lookup(|k| (k == "MEETING_JOIN_EARLY_MINUTES").then(|| "5".into())).unwrap();
         assert_eq!(policy.join_early, Duration::minutes(5));
         assert_eq!(policy.media_region, "eu-west-3");
-        assert!(MeetingPolicy::from_lookup(|k| (k == "MEETING_JOIN_LATE_MINUTES").then(|| "-1".into())).is_err());
+        assert_eq!(policy.overrun_limit, Duration::minutes(30));
+        assert!(MeetingPolicy::from_lookup(|k| (k == "MEETING_OVERRUN_LIMIT_MINUTES").then(|| "-1".into())).is_err());
         assert!(MeetingPolicy::from_lookup(|k| (k == "MEETING_MEDIA_REGION").then(|| "Paris!".into())).is_err());
         let control = MeetingPolicy::from_lookup(|k| (k == "CHIME_CONTROL_REGION").then(|| "eu-central-1".into()));
         assert_eq!(control.unwrap().control_region.as_deref(), Some("eu-central-1"));

@@ -1,7 +1,12 @@
 //! The scheduled end of meetings whose interview is over (EventBridge
 //! schedule). Meetings are found by key: each interview with a meeting holds a
-//! `MEETING_END` item on GSI1 under the UTC hour its join window closes, so a
-//! run queries the hour buckets of its look-back window (no Scan). Ending is
+//! `MEETING_END` item on GSI1 under the UTC hour of its scheduled end, so a
+//! run queries the hour buckets of its look-back window (no Scan). Interviews
+//! run over: a meeting someone is in (by the attendance events Chime sent,
+//! read by key in the interview's partition), or is connecting to (given an
+//! attendee in the last two minutes, no event since), is kept, and looked at
+//! again next run, until the overrun limit; an empty one is ended once the
+//! scheduled end passed. Ending is
 //! idempotent: Chime's NotFound counts as ended, and the interview forgets the
 //! meeting only if it still names it. "Now" is the event's `time`, so a run can
 //! be replayed for any moment.
@@ -9,7 +14,8 @@
 use api::ApiError;
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, Duration, DurationRound, Utc};
-use domain::meeting::{sweep, Sweep};
+use domain::meeting::{connecting, occupied, sweep, AttendanceEvent, Presence, Sweep};
+use domain::time::from_key;
 use domain::time::to_key;
 use serde::Deserialize;
 use serde_json::Value;
@@ -30,6 +36,8 @@ struct MeetingEnd {
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Swept {
     pub ended: u32,
+    /// Meetings running over with someone in them: kept for now.
+    pub kept: u32,
     /// Interviews moved later since their meeting was made: their marker follows them.
     pub moved: u32,
 }
@@ -48,6 +56,7 @@ pub async fn handle(app: &App, event: EventBridgeEvent<Value>) -> Result<Swept, 
             match end_one(app, &marker, now).await {
                 Ok(Outcome::Ended) => swept.ended += 1,
                 Ok(Outcome::Moved) => swept.moved += 1,
+                Ok(Outcome::Kept) => swept.kept += 1,
                 Ok(Outcome::Nothing) => {}
                 Err(e) => {
                     e.log();
@@ -56,7 +65,7 @@ pub async fn handle(app: &App, event: EventBridgeEvent<Value>) -> Result<Swept, 
             }
         }
     }
-    tracing::info!(ended = swept.ended, moved = swept.moved, failures, "meeting sweep done");
+    tracing::info!(ended = swept.ended, kept = swept.kept, moved = swept.moved, failures, "meeting sweep done");
     if failures > 0 {
         return Err(format!("{failures} meetings could not be ended; the run will be retried").into());
     }
@@ -87,16 +96,78 @@ async fn due(app: &App, bucket: &str, now: DateTime<Utc>) -> Result<Vec<Item>, A
 enum Outcome {
     Ended,
     Moved,
+    Kept,
     Nothing,
+}
+
+/// The items of an interview's partition the sweeper reads: attendance records as
+/// `crate::attendance` writes them, attendees as `crate::join` writes them (other kinds fail
+/// to decode as either and are left out).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AttendanceRecord {
+    #[serde(rename = "type")]
+    kind: String,
+    meeting_id: String,
+    at: String,
+    #[serde(default)]
+    attendee_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AttendeeRecord {
+    meeting_id: String,
+    attendee_id: String,
+    #[serde(default)]
+    joined_at: Option<String>,
+}
+
+/// Whether someone is in `meeting_id` at `now`, or connecting to it: by the attendance events
+/// of the interview and its attendees (a few items in its own partition, read by key).
+async fn someone_in(app: &App, interview_id: &str, meeting_id: &str, now: DateTime<Utc>) -> Result<bool, ApiError> {
+    let items = app.store.query(Index::Table, keys::interview_pk(interview_id)).consistent().all().await?;
+    let sort_key = |item: &Item| item.get("sk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+    let mut events = Vec::new();
+    let mut attendees = Vec::new();
+    for item in items {
+        let sk = sort_key(&item);
+        if sk.starts_with(&keys::attendance_sk("")) {
+            if let Ok(record) = from_item::<AttendanceRecord>(item) {
+                if let (true, Some(presence), Some(at)) =
+                    (record.meeting_id == meeting_id, Presence::parse(&record.kind), from_key(&record.at))
+                {
+                    events.push(AttendanceEvent { attendee: record.attendee_id, presence, at });
+                }
+            }
+        } else if sk.starts_with(&keys::attendee_sk("")) {
+            if let Ok(record) = from_item::<AttendeeRecord>(item) {
+                if record.meeting_id == meeting_id {
+                    attendees.push(record);
+                }
+            }
+        }
+    }
+    let connecting_now = attendees.iter().any(|a| {
+        a.joined_at.as_deref().and_then(from_key).is_some_and(|joined| connecting(joined, &a.attendee_id, &events, now))
+    });
+    Ok(occupied(&events) || connecting_now)
 }
 
 async fn end_one(app: &App, marker: &MeetingEnd, now: DateTime<Utc>) -> Result<Outcome, ApiError> {
     let Some(interview) = load(app, &marker.interview_id).await? else {
         return Ok(Outcome::Nothing);
     };
-    let closes_at = app.policy.closes_at(&interview);
-    match sweep(&marker.meeting_id, interview.meeting_id.as_deref(), closes_at, now) {
+    let close = app.policy.close(&interview);
+    let names_it = interview.meeting_id.as_deref() == Some(marker.meeting_id.as_str());
+    // Only a meeting that could be ended needs its attendance read.
+    let in_use = names_it
+        && close.scheduled_end <= now
+        && now < close.hard_limit
+        && someone_in(app, &interview.interview_id, &marker.meeting_id, now).await?;
+    match sweep(&marker.meeting_id, interview.meeting_id.as_deref(), close, in_use, now) {
         Sweep::Leave => Ok(Outcome::Nothing),
+        Sweep::Keep => Ok(Outcome::Kept),
         Sweep::Clean => {
             app.chime.delete_meeting(&marker.meeting_id).await?;
             // A failed condition means the marker names another meeting now: nothing to remove.
@@ -118,7 +189,11 @@ async fn end_one(app: &App, marker: &MeetingEnd, now: DateTime<Utc>) -> Result<O
             let mut tx = Tx::new();
             forget_meeting(&mut tx, &interview, &marker.meeting_id);
             app.store.commit(tx).await?;
-            tracing::info!(interview_id = %interview.interview_id, "meeting of a finished interview ended");
+            tracing::info!(
+                interview_id = %interview.interview_id,
+                at_hard_limit = now >= close.hard_limit,
+                "meeting of a finished interview ended"
+            );
             Ok(Outcome::Ended)
         }
     }

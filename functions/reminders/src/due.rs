@@ -220,10 +220,12 @@ async fn handle_one(app: &App, reminder: &ReminderRecord, now: DateTime<Utc>) ->
         return skip(app, reminder, now, "no_recipient").await;
     };
     // The seeker may cancel a non-mandatory interview straight from the reminder, until it starts.
+    // The link is bound to the interview's version: a later reschedule refuses it.
     let cancel_url = (!interview.mandatory).then(|| {
-        app.links.url(
+        app.links.url_at_version(
             LinkAction::CancelInterview,
             &interview.interview_id,
+            interview.version,
             &interview.seeker_id,
             now,
             interview.start_at() - now,

@@ -62,11 +62,17 @@ pub struct InterviewRecord {
     pub status: InterviewStatus,
     /// `.ics` SEQUENCE: grows with every change of time or status.
     pub sequence: u32,
+    /// The interview's version: 1 when made, one more at every reschedule. A rescheduled
+    /// convocation is a new convocation; the email links carry the version they were sent for.
+    #[serde(default = "first_version")]
+    pub version: u32,
+    /// The acknowledgement of the current version of a convocation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acknowledged_at: Option<String>,
-    /// The outbox email that carried the convocation (its `sentAt` is the proof of sending).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub convocation_email_id: Option<String>,
+    /// A convocation's proof, one entry per version, oldest first (`convocations[v - 1]` is
+    /// version `v`): kept on the interview record as long as it, never read from the outbox.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub convocations: Vec<ConvocationProof>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub channel_history: Vec<ChannelChange>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -82,6 +88,71 @@ pub struct InterviewRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meeting_id: Option<String>,
     pub created_at: String,
+}
+
+fn first_version() -> u32 {
+    1
+}
+
+/// The proof of one version of a convocation: the time it convoked to, the email that carried
+/// it (none when the seeker has no address), when SES accepted it and under which message id
+/// (written by `email-dispatch` when it sends), and when the seeker acknowledged it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ConvocationProof {
+    pub version: u32,
+    #[serde(with = "domain::time::stored")]
+    pub start: DateTime<Utc>,
+    #[serde(with = "domain::time::stored")]
+    pub end: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ses_message_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_at: Option<String>,
+}
+
+impl ConvocationProof {
+    /// The proof of `interview`'s current version, carried by `email_id`, before it is sent.
+    pub fn of(interview: &InterviewRecord, email_id: Option<String>) -> ConvocationProof {
+        ConvocationProof {
+            version: interview.version,
+            start: interview.start,
+            end: interview.end,
+            email_id,
+            sent_at: None,
+            ses_message_id: None,
+            acknowledged_at: None,
+        }
+    }
+}
+
+/// The document path of version `version`'s proof on the interview record.
+pub fn convocation_path(version: u32) -> String {
+    format!("convocations[{}]", version.saturating_sub(1))
+}
+
+/// Writes the sending of a convocation version on its interview (by `email-dispatch`, in the
+/// transaction that marks the outbox item sent): only on the version the email carries.
+pub fn record_convocation_sent(
+    interview_id: &str,
+    version: u32,
+    email_id: &str,
+    sent_at: &str,
+    ses_message_id: &str,
+) -> TransactWriteItem {
+    let path = convocation_path(version);
+    update(keys::interview_pk(interview_id), keys::INTERVIEW_SK, |u| {
+        u.update_expression(format!("SET {path}.sentAt = :sent, {path}.sesMessageId = :message"))
+            .condition_expression(format!("{path}.version = :version AND {path}.emailId = :email"))
+            .expression_attribute_values(":sent", s(sent_at))
+            .expression_attribute_values(":message", s(ses_message_id))
+            .expression_attribute_values(":version", n(version))
+            .expression_attribute_values(":email", s(email_id))
+    })
 }
 
 impl InterviewRecord {
@@ -242,6 +313,21 @@ mod tests {
         assert!(crate::attr::from_item::<InterviewRecord>(item).is_err(), "never silently 1970");
     }
 
+    #[test]
+    fn a_record_without_a_version_is_version_1_and_proofs_round_trip() {
+        let start = chrono::Utc.with_ymd_and_hms(2026, 12, 3, 8, 30, 0).unwrap();
+        let mut item = crate::attr::to_item(&sample(start)).unwrap();
+        item.remove("version");
+        let back: InterviewRecord = crate::attr::from_item(item).unwrap();
+        assert_eq!(back.version, 1);
+        let mut moved = back.clone();
+        moved.version = 2;
+        moved.convocations = vec![ConvocationProof::of(&back, Some("E1".into())), ConvocationProof::of(&moved, None)];
+        let again: InterviewRecord = crate::attr::from_item(crate::attr::to_item(&moved).unwrap()).unwrap();
+        assert_eq!(again.convocations, moved.convocations);
+        assert_eq!(convocation_path(2), "convocations[1]");
+    }
+
     fn sample(start: DateTime<Utc>) -> InterviewRecord {
         InterviewRecord {
             pk: "INTERVIEW#I".into(),
@@ -264,8 +350,9 @@ mod tests {
             phone_number: None,
             status: InterviewStatus::Booked,
             sequence: 0,
+            version: 1,
             acknowledged_at: None,
-            convocation_email_id: None,
+            convocations: Vec::new(),
             channel_history: Vec::new(),
             outcome_note: None,
             outcome_at: None,

@@ -98,10 +98,22 @@ pub struct OutboxRecord {
     pub params: serde_json::Map<String, Value>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
+    /// The convocation version this email carries: sending it writes the proof on the
+    /// interview record (the outbox item expires after a month and goes with an erasure).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub convocation: Option<ConvocationRef>,
     /// `pending` until sent, then `sent`.
     pub status: String,
     pub created_at: String,
     pub expires_at: i64,
+}
+
+/// Which convocation, at which version, an email carries.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ConvocationRef {
+    pub interview_id: String,
+    pub version: u32,
 }
 
 /// Outbox items disappear through the TTL after a month.
@@ -132,6 +144,7 @@ impl OutboxRecord {
                 _ => serde_json::Map::new(),
             },
             attachments: Vec::new(),
+            convocation: None,
             status: "pending".into(),
             created_at: time::to_key(now),
             expires_at: (now + chrono::Duration::days(OUTBOX_RETENTION_DAYS)).timestamp(),
@@ -140,6 +153,12 @@ impl OutboxRecord {
 
     pub fn with_attachment(mut self, attachment: Attachment) -> OutboxRecord {
         self.attachments.push(attachment);
+        self
+    }
+
+    /// Marks the email as the carrier of `interview_id`'s convocation at `version`.
+    pub fn carrying_convocation(mut self, interview_id: &str, version: u32) -> OutboxRecord {
+        self.convocation = Some(ConvocationRef { interview_id: interview_id.to_owned(), version });
         self
     }
 

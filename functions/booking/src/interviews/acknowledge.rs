@@ -1,5 +1,5 @@
 //! `POST /interviews/{interviewId}/acknowledge`: the seeker confirms receiving a convocation
-//! (kept as proof).
+//! (kept as proof, on the interview record, for the version it was sent for).
 
 use api::auth::Caller;
 use api::http::{json_response, path_param};
@@ -11,12 +11,12 @@ use domain::time::to_key;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
-use store::interview::InterviewRecord;
+use store::interview::{convocation_path, InterviewRecord, InterviewStatus};
 use store::journal::ActorRole;
 use store::tx::update;
-use store::{s, TransactOutcome, Tx};
+use store::{n, s, TransactOutcome, Tx};
 
-use super::{interview_for, journal, load, state};
+use super::{interview_for, journal, load, stale, state};
 use crate::{views, App};
 
 /// `POST /interviews/{interviewId}/acknowledge`.
@@ -28,13 +28,15 @@ pub(crate) async fn acknowledge(
 ) -> Result<Response<Body>, ApiError> {
     let interview_id = path_param(request, "interviewId")?;
     let (interview, who) = interview_for(app, caller, &interview_id).await?;
-    check_acknowledge(&state(&interview), who.role())?;
+    check_acknowledge(&state(&interview), who.role(), now)?;
     let seeker_id = who.id().to_owned();
     let acknowledged = acknowledge_as(app, interview, &seeker_id, Vec::new(), now).await?;
     Ok(json_response(StatusCode::OK, &views::interview(&acknowledged)))
 }
 
-/// Records the acknowledgement of a convocation by its seeker, with `extra` items in the same transaction.
+/// Records the acknowledgement of the current version of a convocation by its seeker, with
+/// `extra` items in the same transaction. The write is conditioned on the version and the
+/// status it was read in: a reschedule or a cancellation meanwhile refuses it (409).
 pub(crate) async fn acknowledge_as(
     app: &App,
     interview: InterviewRecord,
@@ -42,25 +44,63 @@ pub(crate) async fn acknowledge_as(
     extra: Vec<TransactWriteItem>,
     now: DateTime<Utc>,
 ) -> Result<InterviewRecord, ApiError> {
-    if check_acknowledge(&state(&interview), ActorRole::Seeker)? == Acknowledgement::AlreadyRecorded {
+    if check_acknowledge(&state(&interview), ActorRole::Seeker, now)? == Acknowledgement::AlreadyRecorded {
         return Ok(interview);
     }
     let interview_id = interview.interview_id.clone();
+    let version = interview.version;
+    let has_proof = interview.convocations.iter().any(|p| p.version == version);
     let mut tx = Tx::new();
     tx.push(update(interview.pk.clone(), &interview.sk, |u| {
-        u.update_expression("SET acknowledgedAt = :now")
-            .condition_expression("attribute_not_exists(acknowledgedAt)")
+        let path = convocation_path(version);
+        let (set, proof_condition) = if has_proof {
+            (
+                format!("SET acknowledgedAt = :now, {path}.acknowledgedAt = :now"),
+                format!(" AND {path}.version = :version"),
+            )
+        } else {
+            ("SET acknowledgedAt = :now".to_owned(), String::new())
+        };
+        // Records written before versions existed have none: they are version 1.
+        let version_condition =
+            if version == 1 { "(attribute_not_exists(version) OR version = :version)" } else { "version = :version" };
+        u.update_expression(set)
+            .condition_expression(format!(
+                "attribute_not_exists(acknowledgedAt) AND #status = :booked AND {version_condition}{proof_condition}"
+            ))
+            .expression_attribute_names("#status", "status")
             .expression_attribute_values(":now", s(to_key(now)))
+            .expression_attribute_values(":booked", s(InterviewStatus::Booked.as_str()))
+            .expression_attribute_values(":version", n(version))
     }));
-    tx.push(journal(app, &interview, "acknowledged", ActorRole::Seeker, Some(seeker_id), json!({}), now)?);
+    tx.push(journal(
+        app,
+        &interview,
+        "acknowledged",
+        ActorRole::Seeker,
+        Some(seeker_id),
+        json!({"version": version}),
+        now,
+    )?);
     tx.push_all(extra);
     match app.store.commit(tx).await? {
         TransactOutcome::Committed => {
             let mut acknowledged = interview;
             acknowledged.acknowledged_at = Some(to_key(now));
+            if let Some(proof) = acknowledged.convocations.iter_mut().find(|p| p.version == version) {
+                proof.acknowledged_at = Some(to_key(now));
+            }
             Ok(acknowledged)
         }
-        // Acknowledged meanwhile (a double click, the email link): the first time stands.
-        _ => load(app, &interview_id).await?.ok_or_else(|| ApiError::not_found("no such interview")),
+        _ => {
+            let current = load(app, &interview_id).await?.ok_or_else(|| ApiError::not_found("no such interview"))?;
+            // Acknowledged meanwhile (a double click, the email link): the first time stands.
+            if current.version == version && current.acknowledged_at.is_some() {
+                return Ok(current);
+            }
+            // Rescheduled or cancelled meanwhile: the rules say why, else it changed under us.
+            check_acknowledge(&state(&current), ActorRole::Seeker, now)?;
+            Err(stale())
+        }
     }
 }

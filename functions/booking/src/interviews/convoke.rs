@@ -10,6 +10,7 @@ use domain::Channel;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
+use store::interview::ConvocationProof;
 
 use super::schedule::{location_for, new_interview, schedule};
 use crate::emails::{self, Parties};
@@ -61,8 +62,8 @@ pub(crate) async fn convoke(
         now,
     );
     let parties = Parties { seeker: &seeker, advisor: &advisor };
-    let email = emails::convocation(app, &interview, &parties, now);
-    interview.convocation_email_id = email.as_ref().map(|e| e.email_id.clone());
+    let email = emails::convocation(app, &interview, &parties, None, now);
+    interview.convocations = vec![ConvocationProof::of(&interview, email.as_ref().map(|e| e.email_id.clone()))];
     schedule(app, &interview, "convoked", &advisor.advisor_id, email.into_iter().collect(), Vec::new(), now).await?;
     tracing::info!("seeker convoked");
     Ok(json_response(StatusCode::CREATED, &views::interview(&interview)))

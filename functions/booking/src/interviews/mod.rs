@@ -1,5 +1,5 @@
 //! Interviews: booking a slot, convoking, reading, cancelling, rescheduling, acknowledging,
-//! switching channel and recording the outcome, one module per route family. Each route
+//! switching channel, extending a running one and recording the outcome, one module per route family. Each route
 //! parses, authorises, asks `domain::interview` whether the change is allowed, builds one
 //! transaction (the change with its journal entry, its emails and its agenda granules, so a
 //! refused or lost race leaves nothing half-written) and commits it. The email links
@@ -10,6 +10,7 @@ mod book;
 mod cancel;
 mod channel;
 mod convoke;
+mod extend;
 mod outcome;
 mod read;
 mod reschedule;
@@ -20,6 +21,7 @@ pub(crate) use book::{book, book_for_seeker};
 pub(crate) use cancel::{cancel, cancel_as};
 pub(crate) use channel::switch_channel;
 pub(crate) use convoke::convoke;
+pub(crate) use extend::extend;
 pub(crate) use outcome::record_outcome;
 pub(crate) use read::{agenda, get, list_for_seeker};
 pub(crate) use reschedule::reschedule;

@@ -19,15 +19,8 @@ use crate::{views, App};
 pub(crate) async fn get(app: &App, caller: &Caller, request: &Request) -> Result<Response<Body>, ApiError> {
     let interview_id = path_param(request, "interviewId")?;
     let (interview, _) = interview_for(app, caller, &interview_id).await?;
-    let view = views::interview(&interview);
-    let Some(email_id) = &interview.convocation_email_id else {
-        return Ok(json_response(StatusCode::OK, &view));
-    };
-    // The proof of notification: when the convocation left, and when it was acknowledged.
-    let sent: Option<serde_json::Value> =
-        app.store.get(&keys::seeker_pk(&interview.seeker_id), &keys::outbox_sk(email_id)).await?;
-    let sent_at = sent.as_ref().and_then(|e| e["sentAt"].as_str());
-    Ok(json_response(StatusCode::OK, &view.with_convocation(sent_at)))
+    // A convocation's proof is on the record itself (views::interview says it).
+    Ok(json_response(StatusCode::OK, &views::interview(&interview)))
 }
 
 /// One page of interviews of `partition` on `index`, sort keys in `[low, high]`, as a list answer.

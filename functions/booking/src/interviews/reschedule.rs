@@ -1,12 +1,16 @@
 //! `POST /interviews/{interviewId}/reschedule`: to another open slot of the same advisor, in
 //! one transaction (the new slot claimed, the old one reopened, only the granules that change
-//! touched, the reminders moved, both people told).
+//! touched, the reminders moved, both people told). The interview's version grows: a
+//! rescheduled convocation is a new convocation (its own notice, acknowledge link, proof and
+//! acknowledgement; the proof of the earlier versions is kept), and the links sent for the
+//! earlier version are refused.
 
 use std::collections::BTreeSet;
 
 use api::auth::Caller;
 use api::http::{json_response, parse_body, path_param};
 use api::ApiError;
+use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Utc};
 use domain::interview::check_reschedule;
@@ -15,9 +19,10 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use serde_json::json;
 use store::interview::{
-    granules, hold_granules, release_granules, reopen_slot, set_reminders, start_sort_key, InterviewRecord,
+    granules, hold_granules, release_granules, reopen_slot, set_reminders, start_sort_key, ConvocationProof,
+    InterviewRecord,
 };
-use store::{keys, n, s, TransactOutcome, Tx};
+use store::{keys, n, s, to_item, TransactOutcome, Tx};
 
 use super::{
     claim_slot, guarded, interview_for, journal, outbox_items, parties, slot_taken, stale, state, Participant,
@@ -48,10 +53,15 @@ pub(crate) async fn reschedule(
     }
     let slot = target_slot(app, &interview, &who, &body.slot_id, now).await?;
     let (seeker, advisor) = parties(app, &interview).await?;
-    let moved = moved_to(&interview, &slot);
+    let mut moved = moved_to(&interview, &slot);
+    let parties = Parties { seeker: &seeker, advisor: &advisor };
+    let emails = emails::rescheduled(app, &moved, &parties, interview.start_at(), now);
+    if let Some(proof) = moved.convocations.last_mut() {
+        proof.email_id = emails.iter().find(|e| e.convocation.is_some()).map(|e| e.email_id.clone());
+    }
 
     let mut tx = Tx::new();
-    let guard = tx.push(mark_moved(&interview, &moved, &slot));
+    let guard = tx.push(mark_moved(&interview, &moved, &slot)?);
     let claim = tx.push(claim_slot(&slot, &interview));
     if let Some(old_slot) = &interview.slot_id {
         tx.push(reopen_slot(old_slot, &interview.interview_id));
@@ -62,10 +72,9 @@ pub(crate) async fn reschedule(
     tx.push_all(release_granules(&interview, before.difference(&after).cloned()));
     let held = tx.push_all(hold_granules(&moved, after.difference(&before).cloned()));
     tx.push_all(set_reminders(&moved, now)?);
-    let details = json!({"previousStart": interview.start});
+    let details = json!({"previousStart": interview.start, "version": moved.version});
     tx.push(journal(app, &moved, "rescheduled", who.role(), Some(who.id()), details, now)?);
-    let parties = Parties { seeker: &seeker, advisor: &advisor };
-    tx.push_all(outbox_items(emails::rescheduled(app, &moved, &parties, interview.start_at(), now))?);
+    tx.push_all(outbox_items(emails)?);
     match app.store.commit(tx).await? {
         TransactOutcome::Committed => {
             tracing::info!("interview rescheduled");
@@ -99,8 +108,10 @@ async fn target_slot(
     if !slot.channels.contains(&interview.channel) {
         return Err(ApiError::unprocessable("channel_not_offered", "this slot does not offer the interview's channel"));
     }
+    // A rescheduled convocation is a new convocation: it leaves the seeker the same notice.
     let earliest = match who {
         Participant::Seeker(_) => now + app.policy.min_notice,
+        Participant::Advisor(_) if interview.mandatory => now + app.policy.min_notice,
         Participant::Advisor(_) => now,
     };
     if slot.start_at() < earliest {
@@ -112,7 +123,8 @@ async fn target_slot(
     Ok(slot)
 }
 
-/// The interview at the slot's time, one sequence later.
+/// The interview at the slot's time, one sequence and one version later; a convocation with
+/// the proof of its new version (its email id set once the email is made), unacknowledged.
 fn moved_to(interview: &InterviewRecord, slot: &SlotRecord) -> InterviewRecord {
     let mut moved = interview.clone();
     moved.slot_id = Some(slot.slot_id.clone());
@@ -122,23 +134,60 @@ fn moved_to(interview: &InterviewRecord, slot: &SlotRecord) -> InterviewRecord {
     moved.gsi1sk = start_sort_key(slot.start_at(), &interview.interview_id);
     moved.gsi2sk = moved.gsi1sk.clone();
     moved.sequence += 1;
+    moved.version += 1;
+    if moved.mandatory {
+        moved.acknowledged_at = None;
+        // A record from before proofs were kept: its earlier versions' entries, without proof.
+        while moved.convocations.len() + 1 < moved.version as usize {
+            let placeholder = ConvocationProof {
+                version: moved.convocations.len() as u32 + 1,
+                ..ConvocationProof::of(interview, None)
+            };
+            moved.convocations.push(placeholder);
+        }
+        moved.convocations.push(ConvocationProof::of(&moved, None));
+    }
     moved
 }
 
-/// The update that moves `interview`, guarded on the state it was read in.
-fn mark_moved(interview: &InterviewRecord, moved: &InterviewRecord, slot: &SlotRecord) -> TransactWriteItem {
-    guarded(
-        interview,
-        "SET #start = :start, #end = :end, durationMinutes = :duration, slotId = :slot, gsi1sk = :sort, gsi2sk = :sort, #sequence = :next",
-        |u| {
-            u.expression_attribute_names("#start", "start")
-                .expression_attribute_names("#end", "end")
-                .expression_attribute_values(":start", s(domain::time::to_key(moved.start)))
-                .expression_attribute_values(":end", s(domain::time::to_key(moved.end)))
-                .expression_attribute_values(":duration", n(moved.duration_minutes))
-                .expression_attribute_values(":slot", s(slot.slot_id.clone()))
-                .expression_attribute_values(":sort", s(moved.gsi1sk.clone()))
-                .expression_attribute_values(":next", n(moved.sequence))
-        },
-    )
+/// The update that moves `interview`, guarded on the state it was read in. A convocation's new
+/// proof is appended (an acknowledgement of the previous version racing it stays in its entry).
+fn mark_moved(
+    interview: &InterviewRecord,
+    moved: &InterviewRecord,
+    slot: &SlotRecord,
+) -> Result<TransactWriteItem, ApiError> {
+    let mut set = "SET #start = :start, #end = :end, durationMinutes = :duration, slotId = :slot, gsi1sk = :sort, gsi2sk = :sort, #sequence = :next, version = :version".to_owned();
+    let new_proofs = &moved.convocations[interview.convocations.len().min(moved.convocations.len())..];
+    let proofs = if new_proofs.is_empty() {
+        None
+    } else {
+        let values =
+            new_proofs.iter().map(|p| Ok(AttributeValue::M(to_item(p)?))).collect::<Result<Vec<_>, ApiError>>()?;
+        set.push_str(if interview.convocations.is_empty() {
+            ", convocations = :proofs"
+        } else {
+            ", convocations = list_append(convocations, :proofs)"
+        });
+        Some(AttributeValue::L(values))
+    };
+    if moved.mandatory {
+        set.push_str(" REMOVE acknowledgedAt");
+    }
+    Ok(guarded(interview, &set, |u| {
+        let u = u
+            .expression_attribute_names("#start", "start")
+            .expression_attribute_names("#end", "end")
+            .expression_attribute_values(":start", s(domain::time::to_key(moved.start)))
+            .expression_attribute_values(":end", s(domain::time::to_key(moved.end)))
+            .expression_attribute_values(":duration", n(moved.duration_minutes))
+            .expression_attribute_values(":slot", s(slot.slot_id.clone()))
+            .expression_attribute_values(":sort", s(moved.gsi1sk.clone()))
+            .expression_attribute_values(":next", n(moved.sequence))
+            .expression_attribute_values(":version", n(moved.version));
+        match proofs {
+            Some(list) => u.expression_attribute_values(":proofs", list),
+            None => u,
+        }
+    }))
 }

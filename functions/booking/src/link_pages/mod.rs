@@ -9,7 +9,7 @@
 use api::links::{LinkAction, LinkClaims, LinkError, LinkSigner};
 use api::ApiError;
 use chrono::{DateTime, Duration, Utc};
-use domain::interview::{check_acknowledge, check_cancel, Acknowledgement, MANDATORY_NOT_CANCELLABLE};
+use domain::interview::{check_acknowledge, check_cancel, Acknowledgement, RefusalKind, MANDATORY_NOT_CANCELLABLE};
 use domain::time::{french_date_time, to_key};
 use http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use http::StatusCode;
@@ -101,6 +101,21 @@ fn not_for_you() -> Page {
     )
 }
 
+/// A link sent for an earlier version of the interview: it was rescheduled since.
+fn outdated(interview: &InterviewRecord) -> Page {
+    Page::info(
+        StatusCode::CONFLICT,
+        "Ce lien n'est plus valable",
+        vec![
+            format!(
+                "Le rendez-vous a été déplacé depuis l'envoi de cet email : il a lieu désormais le {}. Rien n'a été modifié.",
+                french_date_time(interview.start_at())
+            ),
+            "Utilisez le lien de l'email le plus récent, ou faites la démarche depuis votre espace.".into(),
+        ],
+    )
+}
+
 fn unavailable() -> Page {
     Page::info(
         StatusCode::SERVICE_UNAVAILABLE,
@@ -179,11 +194,15 @@ async fn link_used(app: &App, token_id: &str) -> Result<bool, ApiError> {
 fn preview(claims: &LinkClaims, subject: &Subject, now: DateTime<Utc>) -> Page {
     match (claims.action, subject) {
         (LinkAction::AcknowledgeConvocation, Subject::Interview(i)) => {
-            match check_acknowledge(&interviews::state(i), ActorRole::Seeker) {
+            match check_acknowledge(&interviews::state(i), ActorRole::Seeker, now) {
                 Ok(Acknowledgement::AlreadyRecorded) => Page::info(StatusCode::OK, "Convocation déjà confirmée", vec![format!(
                     "Vous avez déjà confirmé avoir reçu la convocation à l'entretien du {}.",
                     french_date_time(i.start_at())
                 )]),
+                Err(refusal) if refusal.kind == RefusalKind::Conflict => Page::info(StatusCode::CONFLICT, "Cette convocation ne peut plus être confirmée", vec![
+                    format!("L'entretien du {} a été annulé, ou il est passé. Rien n'a été modifié.", french_date_time(i.start_at())),
+                    "Retrouvez l'état à jour de vos rendez-vous dans votre espace.".into(),
+                ]),
                 Err(_) => not_for_you(),
                 Ok(Acknowledgement::Record) => Page {
                     status: StatusCode::OK,
@@ -269,7 +288,8 @@ async fn perform(app: &App, claims: &LinkClaims, now: DateTime<Utc>) -> Result<P
     let b = &app.booking;
     Ok(match claims.action {
         LinkAction::AcknowledgeConvocation => {
-            let interview = ops::acknowledge_convocation(b, &claims.recipient, &claims.subject, extra, now).await?;
+            let interview =
+                ops::acknowledge_convocation(b, &claims.recipient, &claims.subject, claims.version, extra, now).await?;
             Page::info(
                 StatusCode::OK,
                 "Réception confirmée",
@@ -281,7 +301,8 @@ async fn perform(app: &App, claims: &LinkClaims, now: DateTime<Utc>) -> Result<P
         }
         LinkAction::CancelInterview => {
             let interview =
-                ops::cancel_as_seeker(b, &claims.recipient, &claims.subject, CANCEL_REASON, extra, now).await?;
+                ops::cancel_as_seeker(b, &claims.recipient, &claims.subject, claims.version, CANCEL_REASON, extra, now)
+                    .await?;
             Page::info(
                 StatusCode::OK,
                 "Rendez-vous annulé",
@@ -375,6 +396,12 @@ async fn decide(app: &App, claims: &LinkClaims, post: bool, now: DateTime<Utc>) 
     let Some(subject) = subject(app, claims).await? else {
         return Ok(not_for_you());
     };
+    // An interview link works only for the version it was sent for (a link without one: version 1).
+    if let Subject::Interview(interview) = &subject {
+        if interview.version != claims.version.unwrap_or(1) {
+            return Ok(outdated(interview));
+        }
+    }
     let page = preview(claims, &subject, now);
     if !post || page.button.is_none() {
         // GET never changes anything; a POST on a link whose action is no longer possible neither.

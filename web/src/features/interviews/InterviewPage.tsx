@@ -129,6 +129,11 @@ function Acknowledge({ interview: i }: { interview: Schemas["Interview"] }) {
   return (
     <CallOut title="Convocation" className="fr-mt-3w">
       <span>{MANDATORY_WORDING}</span>
+      {(i.convocation?.version ?? 1) > 1 && (
+        <span className="fr-mt-2w" style={{ display: "block" }}>
+          Ce rendez-vous a été déplacé : cette convocation remplace la précédente. Merci d'en accuser réception à nouveau.
+        </span>
+      )}
       <span className="fr-mt-2w" style={{ display: "block" }} aria-live="polite">
         {i.acknowledgedAt ? (
           <strong>Vous avez accusé réception de cette convocation le {parisDateTime(i.acknowledgedAt)}.</strong>
