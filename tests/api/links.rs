@@ -215,3 +215,45 @@ async fn an_advisor_accepts_or_declines_in_person_requests_from_the_email() {
     let (_, open_requests) = api.get("/advisors/me/in-person-requests", &advisor).await;
     assert!(open_requests["items"].as_array().unwrap().is_empty(), "{open_requests}");
 }
+
+/// The headers every link page must carry: the page holds a credential in its URL, so it loads
+/// nothing, runs nothing, cannot be framed (clickjacking the button) or sniffed.
+fn assert_page_headers(response: &reqwest::Response, what: &str) {
+    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let policy = header("content-security-policy");
+    assert!(policy.starts_with("default-src 'none';"), "{what}: CSP {policy:?}");
+    assert!(policy.contains("frame-ancestors 'none'") && policy.contains("style-src 'sha256-"), "{what}: {policy}");
+    assert!(!policy.contains("unsafe") && !policy.contains("script-src"), "{what}: {policy}");
+    assert_eq!(header("x-frame-options"), "DENY", "{what}");
+    assert_eq!(header("x-content-type-options"), "nosniff", "{what}");
+    assert_eq!(header("referrer-policy"), "no-referrer", "{what}");
+    assert_eq!(header("cache-control"), "no-store", "{what}");
+}
+
+#[tokio::test]
+async fn every_link_page_is_unframeable_loads_nothing_and_is_not_sniffed() {
+    let api = Api::new();
+    let admin = api.admin().await;
+    let (advisor, _, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
+    api.convoke(&advisor, &seeker_id, paris_at(9, 11, 0), "video").await;
+    let email = api.wait_for_subject(&seeker.email(), "Convocation").await;
+    let link = links_in(&email).into_iter().next().expect("an acknowledge link");
+    let broken = tampered(&link, |payload| payload.replacen('a', "b", 1));
+
+    // The confirmation page, the action done, the used link, an altered link: every answer.
+    let cases = [
+        ("GET", link.as_str(), StatusCode::OK),
+        ("POST", link.as_str(), StatusCode::OK),
+        ("POST", link.as_str(), StatusCode::CONFLICT),
+        ("GET", broken.as_str(), StatusCode::BAD_REQUEST),
+    ];
+    for (method, url, expected) in cases {
+        let request = if method == "GET" { api.http.get(url) } else { api.http.post(url) };
+        let response = request.send().await.expect("gateway reachable");
+        let what = format!("{method} answering {expected}");
+        assert_eq!(response.status(), expected, "{what}");
+        assert_page_headers(&response, &what);
+        let page = response.text().await.unwrap_or_default();
+        assert!(page.contains("<style>") && !page.contains(" style="), "{what}: only the hashed style sheet");
+    }
+}
