@@ -497,6 +497,7 @@ async fn only_plain_addresses_are_accepted_on_every_route_taking_an_email() {
         "zoe@example.fr, eve@example.fr",
         "zoe\u{0}@example.fr",
         "zoe@[127.0.0.1]",
+        "zoé@example.fr",
     ];
     let seeker = api.sign_in(&unique("hostile-mail"), &[]).await;
     for address in hostile {

@@ -170,12 +170,17 @@ pub struct Email(String);
 impl Email {
     /// A plain address (`local@domain.tld`), trimmed and lowercased. Refused: a display name
     /// (`Name <a@b.fr>`), a quoted local part, a domain literal, whitespace or any control
-    /// character inside (CR/LF would reach the mail headers and the `.ics` `ATTENDEE` line).
+    /// character inside (CR/LF would reach the mail headers and the `.ics` `ATTENDEE` line), and
+    /// anything not ASCII (SES takes 7-bit addresses only: an accented local part or domain
+    /// would be refused at every send).
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         use email_address::{EmailAddress, Options};
         let trimmed = raw.trim();
         let invalid = || Invalid::new("invalid_email", "email must be a plain address such as nom@example.fr");
-        if trimmed.len() > 254 || trimmed.chars().any(|c| c.is_control() || c.is_whitespace() || c == '"') {
+        if trimmed.len() > 254
+            || !trimmed.is_ascii()
+            || trimmed.chars().any(|c| c.is_control() || c.is_whitespace() || c == '"')
+        {
             return Err(invalid());
         }
         // A domain without a dot cannot receive mail from SES.
@@ -420,6 +425,8 @@ mod tests {
             "marie\u{7f}@example.fr",
             "marie@[192.168.0.1]",
             "marie@example.fr, eve@example.fr",
+            "zoé@example.fr",
+            "zoe@société.fr",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
         }
