@@ -33,9 +33,10 @@ pub enum ApiError {
     /// 422: well-formed but breaks a rule (invalid email, consent refused, same level).
     #[error("{message}")]
     Unprocessable { code: &'static str, message: String },
-    /// 429: too many requests.
+    /// 429: the caller's own limit is reached (`rate_limited` chat frames, `too_many_actions`
+    /// actions that send email); `Retry-After` says when its window ends.
     #[error("{message}")]
-    TooManyRequests { message: String },
+    TooManyRequests { code: &'static str, message: String, retry_after_seconds: u64 },
     /// 503: a dependency is throttling or down; the request changed nothing and may be retried.
     #[error("service temporarily unavailable")]
     Unavailable(#[source] BoxError),
@@ -85,10 +86,10 @@ impl ApiError {
             | Self::Forbidden { code, .. }
             | Self::NotFound { code, .. }
             | Self::Conflict { code, .. }
-            | Self::Unprocessable { code, .. } => code,
+            | Self::Unprocessable { code, .. }
+            | Self::TooManyRequests { code, .. } => code,
             Self::Unauthorized => "unauthorized",
             Self::PayloadTooLarge => "payload_too_large",
-            Self::TooManyRequests { .. } => "rate_limited",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }

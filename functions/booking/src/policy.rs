@@ -21,6 +21,9 @@ pub struct BookingPolicy {
     /// (advisors' agency addresses are not modelled yet; the advisor can move it from the app).
     pub link_in_person_minutes: u32,
     pub link_in_person_location: String,
+    /// Actions that make the service send email (book, cancel, reschedule, convoke, in-person
+    /// requests and their answers) one user may do in an hour (`MAIL_ACTIONS_PER_HOUR`).
+    pub mail_actions_per_hour: u32,
 }
 
 impl Default for BookingPolicy {
@@ -34,6 +37,7 @@ impl Default for BookingPolicy {
             max_repeat_weeks: 26,
             link_in_person_minutes: 45,
             link_in_person_location: "À votre agence France Travail (l'adresse figure dans votre espace)".into(),
+            mail_actions_per_hour: 30,
         }
     }
 }
@@ -58,6 +62,10 @@ impl BookingPolicy {
                 .ok()
                 .filter(|v| !v.trim().is_empty())
                 .unwrap_or(defaults.link_in_person_location.clone()),
+            mail_actions_per_hour: match number("MAIL_ACTIONS_PER_HOUR", i64::from(defaults.mail_actions_per_hour))? {
+                0 => return Err(ConfigError::new("MAIL_ACTIONS_PER_HOUR must be a positive number")),
+                n => u32::try_from(n).unwrap_or(u32::MAX),
+            },
             ..defaults
         })
     }
