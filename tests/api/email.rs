@@ -105,9 +105,11 @@ async fn an_email_refused_for_good_is_failed_at_once_and_the_stream_goes_on() {
     table.put(store::to_item(&refused).unwrap()).await;
     table.put(store::to_item(&good).unwrap()).await;
 
+    // Polled for up to a minute (the stream poller lags on a loaded machine); a retried email
+    // would go back to `pending` and never reach `failed`.
     let failed = poll_until(
-        200,
-        Duration::from_millis(50),
+        600,
+        Duration::from_millis(100),
         || table.item(&refused.pk, &refused.sk),
         |stored| stored.as_ref().and_then(|item| attr_text(item, "status")) == Some("failed"),
     )
