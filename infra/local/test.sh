@@ -27,6 +27,9 @@ export GATEWAY_URL="http://127.0.0.1:$HTTP_PORT" WS_URL="ws://127.0.0.1:$WS_PORT
 # The chat load test sends 100 messages per sender in a burst, over the production limit of 30 a
 # minute; the rate-limit test reads this value (gateway and tests share it) and goes over it.
 export CHAT_RATE_LIMIT_PER_MINUTE="${CHAT_RATE_LIMIT_PER_MINUTE:-120}"
+# The tests write down every seeker's name, email and phone they give the service here; the
+# phase after the tests looks for each one in the stack's logs (tests/support/personal_data.rs).
+export PERSONAL_DATA_FILE="$LOG_DIR/test-personal-data.txt"
 # SAM CLI: no telemetry, no update check.
 export SAM_CLI_TELEMETRY=0 SAM_CLI_DISABLE_UPDATE_CHECK=1
 
@@ -152,7 +155,14 @@ run_tests() {
 	cargo test --workspace --lib --bins --tests -- --test-threads=8 2>&1 | tee "$LOG_DIR/cargo-test.log"
 	return "${PIPESTATUS[0]}"
 }
+: >"$PERSONAL_DATA_FILE"
 phase test run_tests || test_status=$?
+# No personal data in any log line: every seeker's name, email and phone of the run, looked for
+# in the gateway's log (the functions' log lines too: they run inside it). Counts only, never
+# the offending lines (infra/local/personal-data-in-logs.sh).
+phase no-pii-in-logs infra/local/personal-data-in-logs.sh "$PERSONAL_DATA_FILE" "$LOG_DIR/gateway-$HTTP_PORT.log" || {
+	((test_status != 0)) || test_status=1
+}
 # Every function binary under cargo-lambda's Runtime API emulator, answering a real event of its
 # kind against this stack: one result per function (see infra/local/lambda-smoke.sh).
 run_lambda_smoke() {

@@ -692,4 +692,78 @@ async fn an_advisor_books_one_of_their_slots_for_a_seeker_of_their_portfolio_and
     // The slot is taken now, for anyone.
     let (status, body) = book("advisor", &other_seeker_id, &slot).await;
     assert_error(status, &body, StatusCode::CONFLICT, Some("slot_taken"));
+
+/// The per-user limit of actions that send email the gateway runs with (product default 30).
+fn mail_actions_per_hour() -> usize {
+    std::env::var("MAIL_ACTIONS_PER_HOUR").ok().and_then(|v| v.parse().ok()).unwrap_or(30)
+}
+
+/// The outbox items about a seeker (each one an email to send).
+async fn outbox_count(table: &Table, seeker_id: &str) -> usize {
+    table
+        .partition(&format!("SEEKER#{seeker_id}"))
+        .await
+        .iter()
+        .filter(|item| item.get("sk").and_then(|v| v.as_s().ok()).is_some_and(|sk| sk.starts_with("OUTBOX#")))
+        .count()
+}
+
+/// The attack of issue 12, item 4: a seeker books and cancels the same slot in a loop, each
+/// time emailing the advisor. Past `MAIL_ACTIONS_PER_HOUR` the next action gets 429
+/// `too_many_actions` with `Retry-After`, and no email is queued for it; below the limit the
+/// loop works, and another seeker (their own counter) still books.
+#[tokio::test]
+async fn a_book_and_cancel_loop_gets_429_past_the_limit_and_sends_no_more_email() {
+    let api = Api::new();
+    let table = Table::connect().await;
+    let (advisor, _, seekers) = advisor_with_seekers(&api, 2).await;
+    let ((seeker, seeker_id), (other, _)) = (&seekers[0], &seekers[1]);
+    let slot_id = api.slot(&advisor, paris_at(7, 14, 0), 30, EVERY_CHANNEL).await;
+    let limit = mail_actions_per_hour();
+
+    // Twice the limit and more: whichever hour boundary falls inside, one hour goes over.
+    let mut done = 0;
+    let refused = loop {
+        assert!(done <= 2 * limit + 2, "no 429 after {done} actions");
+        let emails_before = outbox_count(&table, seeker_id).await;
+        let (status, body) = api.post("/interviews", seeker, json!({"slotId": slot_id, "channel": "video"})).await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            break (body, emails_before);
+        }
+        assert_eq!(status, StatusCode::CREATED, "booking {done}: {body}");
+        done += 1;
+        let id = body["interviewId"].as_str().unwrap().to_owned();
+        let emails_before = outbox_count(&table, seeker_id).await;
+        let (status, body) = api.post(&format!("/interviews/{id}/cancel"), seeker, json!({"reason": "boucle"})).await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            break (body, emails_before);
+        }
+        assert_eq!(status, StatusCode::OK, "cancel {done}: {body}");
+        done += 1;
+    };
+    let (body, emails_before) = refused;
+    assert_error(StatusCode::TOO_MANY_REQUESTS, &body, StatusCode::TOO_MANY_REQUESTS, Some("too_many_actions"));
+    assert!(done >= limit, "the first {limit} actions of the hour work; {done} did");
+    assert_eq!(outbox_count(&table, seeker_id).await, emails_before, "the refused action queued no email");
+    // Refused again, with the wait in Retry-After, and nothing queued for it.
+    let response = api
+        .http
+        .post(format!("{}/interviews", api.base))
+        .bearer_auth(&seeker.token)
+        .json(&json!({"slotId": slot_id, "channel": "video"}))
+        .send()
+        .await
+        .expect("gateway reachable");
+    let status = response.status();
+    let retry_after = response.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    // A new hour may have begun meanwhile: then this one is taken, and there is no 429 to check.
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        let seconds: u64 = retry_after.expect("Retry-After").parse().expect("seconds");
+        assert!((1..=3600).contains(&seconds), "{seconds}");
+        assert_eq!(outbox_count(&table, seeker_id).await, emails_before, "no email queued past the limit");
+    }
+
+    // Another seeker is not held back by this one's loop.
+    let free = api.slot(&advisor, paris_at(7, 16, 0), 30, EVERY_CHANNEL).await;
+    api.book(other, &free, "video").await;
 }

@@ -828,3 +828,143 @@ async fn the_management_api_answers_the_real_sdk_client() {
     let gone = management.get_connection().connection_id(id).send().await.expect_err("a closed connection");
     assert!(gone.as_service_error().is_some_and(|e| e.is_gone_exception()), "{gone:?}");
 }
+
+/// The per-user limit of `typing` and of `markRead` frames the gateway runs with (product default 60).
+fn signal_limit() -> usize {
+    std::env::var("CHAT_SIGNALS_PER_MINUTE").ok().and_then(|v| v.parse().ok()).unwrap_or(60)
+}
+
+/// Frames of `kind` arriving on `ws` until it is quiet for 3 seconds.
+async fn drain(ws: &mut Ws, kind: &str) -> Vec<Value> {
+    let mut found = Vec::new();
+    while let Some(frame) = ws.next_within(Duration::from_secs(3)).await {
+        if frame["type"] == kind {
+            found.push(frame);
+        }
+    }
+    found
+}
+
+/// A flood of `typing` (each an invocation, reads and a push) and of `markRead` frames is
+/// refused past the per-user limit with `rate_limited` error frames; below it, typing is
+/// relayed, and messages (their own counter) still go through on the same connection.
+#[tokio::test]
+async fn a_flood_of_typing_or_read_frames_is_refused_past_the_limit_and_the_rest_works() {
+    let _load = integration_tests::exclusive_load().await;
+    let limit = signal_limit();
+    let api = Api::new();
+    let admin = api.admin().await;
+    let (advisor, _, seeker, _) = api.advisor_with_seeker(&admin).await;
+    let mut desk = Ws::connect(&advisor).await;
+    let mut phone = Ws::connect(&seeker).await;
+    let message = phone.say(None, "avant").await;
+    drain(&mut desk, "message").await;
+
+    // Twice the limit and more: whichever minute boundary falls inside, one minute goes over.
+    let total = 2 * limit + 2;
+    for _ in 0..total {
+        phone.send(json!({"action": "typing"})).await;
+    }
+    let refused = drain(&mut phone, "error").await;
+    assert!(!refused.is_empty(), "typing frames over the limit are refused");
+    assert!(refused.iter().all(|f| f["code"] == "rate_limited"), "{refused:?}");
+    let relayed = drain(&mut desk, "typing").await;
+    assert!(!relayed.is_empty(), "typing below the limit is relayed");
+    assert_eq!(relayed.len() + refused.len(), total, "each frame relayed or refused");
+
+    for _ in 0..total {
+        phone.send(json!({"action": "markRead", "upTo": message["id"]})).await;
+    }
+    let refused = drain(&mut phone, "error").await;
+    assert!(!refused.is_empty(), "read frames over the limit are refused");
+    assert!(refused.iter().all(|f| f["code"] == "rate_limited"), "{refused:?}");
+    assert!(refused.len() <= total - limit, "at least {limit} read frames were taken: {}", refused.len());
+
+    // Messages are counted apart: the connection still works.
+    phone.say(None, "après").await;
+    phone.close().await;
+    desk.close().await;
+}
+
+/// A short-lived token from the local sign-in for `who`.
+async fn short_token(api: &Api, who: &Person, groups: &[&str], seconds: i64) -> Person {
+    let response = api
+        .http
+        .post(format!("{}/_local/token", api.base))
+        .json(&json!({"sub": who.sub, "email": who.email(), "groups": groups, "expiresInSeconds": seconds}))
+        .send()
+        .await
+        .expect("gateway reachable");
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.expect("token json");
+    Person { sub: who.sub.clone(), token: body["token"].as_str().expect("token").to_owned() }
+}
+
+/// After `ws` refused a frame as `session_expired`, the server closes the connection.
+async fn closed_by_server(ws: &mut Ws) -> bool {
+    loop {
+        match tokio::time::timeout(WAIT, ws.stream.next()).await {
+            Ok(Some(Ok(Message::Close(_)))) | Ok(None) | Ok(Some(Err(_))) => return true,
+            Ok(Some(Ok(_))) => continue,
+            Err(_) => return false,
+        }
+    }
+}
+
+/// A connection keeps no role past its sign-in: once the token given at `$connect` has
+/// expired, a frame is refused (`session_expired`, nothing stored) and the connection closed;
+/// before the expiry, the same connection works. A fresh token reconnects.
+#[tokio::test]
+async fn a_frame_after_the_token_expired_is_refused_and_the_connection_closed() {
+    let api = Api::new();
+    let admin = api.admin().await;
+    let (_, _, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
+    let lifetime = 10;
+    let expires = std::time::Instant::now() + Duration::from_secs(lifetime);
+    let short = short_token(&api, &seeker, &[], lifetime as i64).await;
+    let mut phone = Ws::connect(&short).await;
+    phone.say(None, "avant l'expiration").await;
+
+    // `exp` is in whole seconds: wait past it, with a second to spare.
+    tokio::time::sleep(expires.saturating_duration_since(std::time::Instant::now()) + Duration::from_secs(1)).await;
+    let answer = phone.send_message(None, "after-expiry", "après l'expiration").await;
+    assert_eq!(answer["type"], "error", "{answer}");
+    assert_eq!(answer["code"], "session_expired", "{answer}");
+    assert!(closed_by_server(&mut phone).await, "the expired connection is closed");
+    let stored = texts(&history(&api, &seeker, &seeker_id).await);
+    assert_eq!(stored, vec!["avant l'expiration".to_owned()], "nothing stored after the expiry");
+
+    // Signed in again: a new connection works.
+    let mut again = Ws::connect(&seeker).await;
+    again.say(None, "reconnecté").await;
+    again.close().await;
+}
+
+/// An advisor removed from the service (their identity item gone) loses their open connection's
+/// role at the next frame; the twin, an advisor still in place, keeps writing.
+#[tokio::test]
+async fn an_advisor_removed_while_connected_cannot_write_on_the_open_connection() {
+    let api = Api::new();
+    let table = Table::connect().await;
+    let admin = api.admin().await;
+    let (advisor, _, _, seeker_id) = api.advisor_with_seeker(&admin).await;
+    let (kept, _, _, kept_seeker_id) = api.advisor_with_seeker(&admin).await;
+    let mut desk = Ws::connect(&advisor).await;
+    let mut kept_desk = Ws::connect(&kept).await;
+    desk.say(Some(&seeker_id), "bonjour").await;
+
+    table
+        .client
+        .delete_item()
+        .table_name(&table.name)
+        .key("pk", AttributeValue::S(format!("IDENTITY#{}", advisor.sub)))
+        .key("sk", AttributeValue::S("IDENTITY".into()))
+        .send()
+        .await
+        .expect("DeleteItem");
+    let answer = desk.send_message(Some(&seeker_id), "removed", "encore là ?").await;
+    assert_eq!(answer["code"], "session_expired", "{answer}");
+    assert!(closed_by_server(&mut desk).await);
+    kept_desk.say(Some(&kept_seeker_id), "toujours là").await;
+    kept_desk.close().await;
+}

@@ -7,6 +7,7 @@ use api::links::{LinkAction, LinkSigner};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{Duration, DurationRound, Utc};
+use integration_tests::ws::Ws;
 use integration_tests::{assert_error, attr_text, instant, paris_at, regions, subject_contains, Api, Person, Table};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -238,6 +239,69 @@ async fn once_sent(api: &Api, who: &Person, interview_id: &str, version: usize) 
 
 #[tokio::test]
 async fn a_rescheduled_convocation_is_a_new_convocation_with_its_own_notice_link_proof_and_acknowledgement() {
+
+/// The headers every link page must carry: the page holds a credential in its URL, so it loads
+/// nothing, runs nothing, cannot be framed (clickjacking the button) or sniffed.
+fn assert_page_headers(response: &reqwest::Response, what: &str) {
+    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let policy = header("content-security-policy");
+    assert!(policy.starts_with("default-src 'none';"), "{what}: CSP {policy:?}");
+    assert!(policy.contains("frame-ancestors 'none'") && policy.contains("style-src 'sha256-"), "{what}: {policy}");
+    assert!(!policy.contains("unsafe") && !policy.contains("script-src"), "{what}: {policy}");
+    assert_eq!(header("x-frame-options"), "DENY", "{what}");
+    assert_eq!(header("x-content-type-options"), "nosniff", "{what}");
+    assert_eq!(header("referrer-policy"), "no-referrer", "{what}");
+    assert_eq!(header("cache-control"), "no-store", "{what}");
+}
+
+#[tokio::test]
+async fn every_link_page_is_unframeable_loads_nothing_and_is_not_sniffed() {
+    let api = Api::new();
+    let admin = api.admin().await;
+    let (advisor, _, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
+    api.convoke(&advisor, &seeker_id, paris_at(9, 11, 0), "video").await;
+    let email = api.wait_for_subject(&seeker.email(), "Convocation").await;
+    let link = links_in(&email).into_iter().next().expect("an acknowledge link");
+    let broken = tampered(&link, |payload| payload.replacen('a', "b", 1));
+
+    // The confirmation page, the action done, the used link, an altered link: every answer.
+    let cases = [
+        ("GET", link.as_str(), StatusCode::OK),
+        ("POST", link.as_str(), StatusCode::OK),
+        ("POST", link.as_str(), StatusCode::CONFLICT),
+        ("GET", broken.as_str(), StatusCode::BAD_REQUEST),
+    ];
+    for (method, url, expected) in cases {
+        let request = if method == "GET" { api.http.get(url) } else { api.http.post(url) };
+        let response = request.send().await.expect("gateway reachable");
+        let what = format!("{method} answering {expected}");
+        assert_eq!(response.status(), expected, "{what}");
+        assert_page_headers(&response, &what);
+        let page = response.text().await.unwrap_or_default();
+        assert!(page.contains("<style>") && !page.contains(" style="), "{what}: only the hashed style sheet");
+    }
+}
+
+/// Every string anywhere in `value`.
+fn strings_in(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(text) => out.push(text.clone()),
+        Value::Array(items) => items.iter().for_each(|v| strings_in(v, out)),
+        Value::Object(map) => map.iter().for_each(|(k, v)| {
+            out.push(k.clone());
+            strings_in(v, out)
+        }),
+        _ => {}
+    }
+}
+
+/// The attack of issue 12, item 1: while the advisor's in-person request email waits in the
+/// outbox (the send delay; days when SES is down), the seeker's export must not hand them the
+/// advisor's accept and decline links (nor the advisor's address, nor that email's parameters),
+/// and nothing in the export can answer the request. Its twin: the export holds the seeker's
+/// own data, complete (profile, emails, the request, interviews with reminders, connections).
+#[tokio::test]
+async fn the_export_never_hands_a_seeker_their_advisors_links_and_holds_all_their_own_data() {
     let api = Api::new();
     let table = Table::connect().await;
     let admin = api.admin().await;
@@ -392,4 +456,98 @@ async fn a_cancel_link_sent_before_a_reschedule_is_refused_and_the_new_one_works
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("Rendez-vous annulé"), "{page}");
     assert_eq!(interview_status(&api, &seeker, &interview_id).await["status"], "cancelled");
+
+    let slot_id = api.slot(&advisor, paris_at(5, 10, 0), 30, &["video"]).await;
+    let interview = api.book(&seeker, &slot_id, "video").await;
+    let reason = "je préfère en parler en face";
+    let (status, request) = api.post("/seekers/me/in-person-requests", &seeker, json!({"reason": reason})).await;
+    assert_eq!(status, StatusCode::CREATED, "{request}");
+    let email = api.wait_for_subject(&advisor.email(), "Demande d'entretien en agence").await;
+    let links = links_in(&email);
+    assert_eq!(links.len(), 2, "accept and decline: {links:?}");
+
+    // The request email as its transaction wrote it, still unsent (a MODIFY: the stream's
+    // INSERT filter does not send it again).
+    let outbox = table
+        .partition(&format!("SEEKER#{seeker_id}"))
+        .await
+        .into_iter()
+        .find(|item| attr_text(item, "template") == Some("in_person_requested"))
+        .expect("the request's outbox item");
+    let params = serde_dynamo::to_attribute_value::<_, aws_sdk_dynamodb::types::AttributeValue>(json!({
+        "advisorFirstName": "Anne", "seekerName": "Zoé", "reason": reason,
+        "appUrl": "http://127.0.0.1/conseiller", "acceptUrl": links[0], "declineUrl": links[1],
+    }))
+    .unwrap();
+    let s = |v: &str| aws_sdk_dynamodb::types::AttributeValue::S(v.to_owned());
+    table
+        .client
+        .update_item()
+        .table_name(&table.name)
+        .key("pk", outbox["pk"].clone())
+        .key("sk", outbox["sk"].clone())
+        .update_expression("SET #status = :pending, #to = :to, params = :params REMOVE sentAt, sesMessageId")
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_names("#to", "to")
+        .expression_attribute_values(":pending", s("pending"))
+        .expression_attribute_values(":to", s(&advisor.email()))
+        .expression_attribute_values(":params", params)
+        .send()
+        .await
+        .expect("UpdateItem");
+    let mut ws = Ws::connect(&seeker).await;
+    ws.say(None, "bonjour").await;
+
+    let (status, export) = api.get("/seekers/me/export", &seeker).await;
+    assert_eq!(status, StatusCode::OK, "{export}");
+    let text = export.to_string();
+    assert!(!text.contains("/links/"), "a signed link in the export");
+    for link in &links {
+        let token = link.rsplit('/').next().unwrap();
+        let (payload, tag) = token.split_once('.').unwrap();
+        assert!(!text.contains(payload) && !text.contains(tag), "a link token in the export");
+    }
+    assert!(!text.contains(&advisor.email()), "the advisor's address in the export");
+    assert!(!text.contains("acceptUrl") && !text.contains("declineUrl") && !text.contains("advisorFirstName"));
+
+    // Nothing from the export, used as a link, answers the request.
+    let base = links[1].rsplit_once('/').unwrap().0.to_owned();
+    let mut values = Vec::new();
+    strings_in(&export, &mut values);
+    for value in values.iter().filter(|v| v.len() >= 20 && !v.contains(char::is_whitespace)) {
+        let encoded: String = value
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        let (status, _) = press(&api, &format!("{base}/{encoded}")).await;
+        assert!(status.is_client_error(), "{value} as a link: {status}");
+    }
+    let (_, open_requests) = api.get("/advisors/me/in-person-requests", &advisor).await;
+    assert_eq!(open_requests["items"].as_array().unwrap().len(), 1, "the request is still open: {open_requests}");
+
+    // The twin: the seeker's own data, all of it.
+    assert_eq!(export["profile"]["email"], seeker.email().as_str());
+    assert_eq!(export["identity"]["seekerId"], seeker_id.as_str());
+    let emails = export["emails"].as_array().unwrap();
+    let of = |template: &str| emails.iter().find(|e| e["template"] == template).cloned().unwrap_or(Value::Null);
+    assert_eq!(of("welcome_seeker")["recipient"], "seeker", "{emails:?}");
+    assert_eq!(of("in_person_requested")["recipient"], "advisor", "{emails:?}");
+    assert_eq!(of("in_person_requested")["status"], "pending", "{emails:?}");
+    let requests = export["inPersonRequests"].as_array().unwrap();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0]["reason"], reason);
+    let interviews = export["interviews"].as_array().unwrap();
+    assert_eq!(interviews.len(), 1);
+    assert_eq!(interviews[0]["interviewId"], interview["interviewId"]);
+    assert_eq!(interviews[0]["reminders"].as_array().unwrap().len(), 2, "{}", interviews[0]);
+    assert!(interviews[0]["attendees"].is_array() && interviews[0]["attendance"].is_array());
+    assert_eq!(export["connections"].as_array().unwrap().len(), 1, "the open chat connection");
+    assert!(export["messages"].as_array().unwrap().iter().any(|m| m["text"] == "bonjour"));
+    ws.close().await;
 }

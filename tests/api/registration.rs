@@ -529,4 +529,52 @@ async fn the_portfolio_shows_each_seekers_unread_messages_and_open_in_person_req
     .await;
     assert_eq!(after["unread"], 0);
     assert_eq!(after["openInPersonRequest"], Value::Null);
+
+/// Addresses that are not plain (a display name, CR/LF or another control character, a quoted
+/// local part, a list) would reach mail headers and the `.ics` `ATTENDEE` line: 422 on every
+/// route taking an email, nothing written; a plain address is stored normalised.
+#[tokio::test]
+async fn only_plain_addresses_are_accepted_on_every_route_taking_an_email() {
+    let api = Api::new();
+    let table = Table::connect().await;
+    let admin = api.admin().await;
+    let hostile = [
+        "Zoé Durand <zoe@example.fr>",
+        "<zoe@example.fr>",
+        "zoe@example.fr\r\nBcc: eve@example.fr",
+        "zoe@example.fr\nX-Injected: 1",
+        "\"zoe durand\"@example.fr",
+        "zoe@example.fr, eve@example.fr",
+        "zoe\u{0}@example.fr",
+        "zoe@[127.0.0.1]",
+        "zoé@example.fr",
+    ];
+    let seeker = api.sign_in(&unique("hostile-mail"), &[]).await;
+    for address in hostile {
+        let mut body = registration_body(&seeker.sub, regions::SHARED);
+        body["email"] = json!(address);
+        let (status, answer) = api.post("/seekers", &seeker, body).await;
+        assert_error(status, &answer, StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_email"));
+
+        let sub = unique("hostile-advisor");
+        let advisor =
+            json!({"sub": sub, "firstName": "A", "lastName": "B", "email": address, "region": "11", "modality": "web"});
+        let (status, answer) = api.post("/advisors", &admin, advisor).await;
+        assert_error(status, &answer, StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_email"));
+        assert!(table.item(&format!("IDENTITY#{sub}"), "IDENTITY").await.is_none(), "no advisor for {address:?}");
+    }
+    assert!(table.item(&format!("IDENTITY#{}", seeker.sub), "IDENTITY").await.is_none(), "no seeker written");
+
+    // The twins: plain addresses, with spaces around and capitals, are taken and stored normalised.
+    let mut body = registration_body(&seeker.sub, regions::SHARED);
+    body["email"] = json!(format!("  {}@Example.FR ", seeker.sub));
+    let (status, registered) = api.post("/seekers", &seeker, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{registered}");
+    let (_, me) = api.get("/seekers/me", &seeker).await;
+    assert_eq!(me["email"], format!("{}@example.fr", seeker.sub));
+    let sub = unique("plain-advisor");
+    let advisor = json!({"sub": sub, "firstName": "A", "lastName": "B", "email": format!(" {sub}@EXAMPLE.fr"), "region": "11", "modality": "web"});
+    let (status, created) = api.post("/advisors", &admin, advisor).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["email"], format!("{sub}@example.fr"), "{created}");
 }

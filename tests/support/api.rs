@@ -86,6 +86,9 @@ impl Api {
         who: Option<&Person>,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
+        if let Some(body) = &body {
+            crate::personal_data::note(method.as_str(), path, body);
+        }
         let mut request = self.http.request(method, format!("{}{}", self.base, path));
         if let Some(person) = who {
             request = request.bearer_auth(&person.token);

@@ -10,6 +10,7 @@
 mod api;
 mod emails;
 mod load;
+pub mod personal_data;
 mod table;
 mod time;
 mod wait;

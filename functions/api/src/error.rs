@@ -33,9 +33,10 @@ pub enum ApiError {
     /// 422: well-formed but breaks a rule (invalid email, consent refused, same level).
     #[error("{message}")]
     Unprocessable { code: &'static str, message: String },
-    /// 429: too many requests.
+    /// 429: the caller's own limit is reached (`rate_limited` chat frames, `too_many_actions`
+    /// actions that send email); `Retry-After` says when its window ends.
     #[error("{message}")]
-    TooManyRequests { message: String },
+    TooManyRequests { code: &'static str, message: String, retry_after_seconds: u64 },
     /// 503: a dependency is throttling or down; the request changed nothing and may be retried.
     #[error("service temporarily unavailable")]
     Unavailable(#[source] BoxError),
@@ -85,10 +86,10 @@ impl ApiError {
             | Self::Forbidden { code, .. }
             | Self::NotFound { code, .. }
             | Self::Conflict { code, .. }
-            | Self::Unprocessable { code, .. } => code,
+            | Self::Unprocessable { code, .. }
+            | Self::TooManyRequests { code, .. } => code,
             Self::Unauthorized => "unauthorized",
             Self::PayloadTooLarge => "payload_too_large",
-            Self::TooManyRequests { .. } => "rate_limited",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -110,7 +111,9 @@ impl ApiError {
     }
 }
 
-/// `a: b: c` from an error and its sources.
+/// `a: b: c` from an error and its sources, for the log: email addresses and phone numbers
+/// that an SDK's message may carry (SES names recipients, a validation message may quote a
+/// value) are masked, so no log line holds them whatever the source says.
 pub fn error_chain(error: &(dyn StdError + 'static)) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
@@ -119,7 +122,55 @@ pub fn error_chain(error: &(dyn StdError + 'static)) -> String {
         text.push_str(&cause.to_string());
         source = cause.source();
     }
-    text
+    redact_personal_data(&text)
+}
+
+/// `text` with every email-like token (`x@y`) replaced by `<email>` and every run of 9 or more
+/// digits (a phone number, with or without `+`, spaces or dots between pairs) by `<number>`.
+pub fn redact_personal_data(text: &str) -> String {
+    let is_address_char = |c: char| c.is_alphanumeric() || "._%+-'!#$&*=?^`{|}~".contains(c);
+    let chars: Vec<char> = text.chars().collect();
+    let mut masked = vec![false; chars.len()];
+    for (at, _) in chars.iter().enumerate().filter(|(_, c)| **c == '@') {
+        let start = (0..at).rev().take_while(|i| is_address_char(chars[*i])).last().unwrap_or(at);
+        let end = (at + 1..chars.len()).take_while(|i| is_address_char(chars[*i]) || chars[*i] == '@').last();
+        masked[start..=end.unwrap_or(at)].iter_mut().for_each(|m| *m = true);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if masked[i] {
+            out.push_str("<email>");
+            while i < chars.len() && masked[i] {
+                i += 1;
+            }
+            continue;
+        }
+        // A number: digits, possibly a leading `+`, separated by single spaces or dots.
+        let mut j = i + usize::from(chars[i] == '+');
+        let mut digits = 0;
+        while j < chars.len() {
+            if chars[j].is_ascii_digit() {
+                digits += 1;
+                j += 1;
+            } else if (chars[j] == ' ' || chars[j] == '.')
+                && chars.get(j + 1).is_some_and(char::is_ascii_digit)
+                && digits > 0
+            {
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        if digits >= 9 {
+            out.push_str("<number>");
+            i = j;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 impl From<domain::Invalid> for ApiError {
@@ -137,5 +188,28 @@ impl From<store::StoreError> for ApiError {
                 ApiError::bad_request("invalid_cursor", "cursor is not one this list returned")
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_chains_never_carry_addresses_or_phone_numbers() {
+        let source: BoxError =
+            "Illegal address: Zoe.Durand+x@example.fr; identities failed: a@b.fr, call +33 6 12 34 56 78 or 0612345678"
+                .into();
+        let error = ApiError::Internal(source);
+        let chain = error_chain(&error);
+        assert_eq!(
+            chain,
+            "internal error: Illegal address: <email>; identities failed: <email>, call <number> or <number>"
+        );
+        // Ordinary text, codes, short numbers and ids stay readable.
+        assert_eq!(
+            redact_personal_data("status 503 after 2 attempts (code ConditionalCheckFailed)"),
+            "status 503 after 2 attempts (code ConditionalCheckFailed)"
+        );
     }
 }

@@ -32,8 +32,14 @@ pub fn no_content() -> Response<Body> {
 pub fn error_response(error: &ApiError) -> Response<Body> {
     error.log();
     let mut response = json_response(error.status(), &error.body());
-    if matches!(error, ApiError::Unavailable(_) | ApiError::TooManyRequests { .. }) {
-        response.headers_mut().insert(RETRY_AFTER, http::HeaderValue::from_static("1"));
+    match error {
+        ApiError::Unavailable(_) => {
+            response.headers_mut().insert(RETRY_AFTER, http::HeaderValue::from_static("1"));
+        }
+        ApiError::TooManyRequests { retry_after_seconds, .. } => {
+            response.headers_mut().insert(RETRY_AFTER, http::HeaderValue::from(*retry_after_seconds));
+        }
+        _ => {}
     }
     response
 }

@@ -53,11 +53,53 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
     Ok(answer(&route, dispatch(app, &route, &request)).await)
 }
 
+/// The routes whose success makes the service send email: limited per user
+/// (`MAIL_ACTIONS_PER_HOUR`), so nobody can make it write to an advisor or a seeker in a loop.
+const MAIL_SENDING_ROUTES: [&str; 7] = [
+    "POST /interviews",
+    "POST /seekers/{seekerId}/convocations",
+    "POST /interviews/{interviewId}/cancel",
+    "POST /interviews/{interviewId}/reschedule",
+    "POST /seekers/me/in-person-requests",
+    "POST /in-person-requests/{requestId}/accept",
+    "POST /in-person-requests/{requestId}/decline",
+];
+
 async fn dispatch(app: &App, route: &str, request: &Request) -> Result<Response<Body>, ApiError> {
     let caller = Caller::from_request(request)?;
     // Emails carry signed links: the key must be loaded (first invocation of a sandbox).
     app.links.ensure().await.map_err(|e| ApiError::Unavailable(Box::new(e)))?;
     let now = Utc::now();
+    if !MAIL_SENDING_ROUTES.contains(&route) {
+        return serve(app, route, &caller, request, now).await;
+    }
+    // Counted before the action (so concurrent requests cannot pass together) and given back
+    // when it did not happen: only actions done count. Per seeker or advisor; admins (staff
+    // without a participant id) and unregistered callers (refused by the route) are not counted.
+    let limit = api::limits::mail_actions(app.policy.mail_actions_per_hour);
+    let identity = app.store.identity(&caller.sub).await?;
+    let Some(user_id) = identity.and_then(|i| i.seeker_id.or(i.advisor_id)) else {
+        return serve(app, route, &caller, request, now).await;
+    };
+    api::limits::enforce(&app.store, &user_id, &limit, now, "too_many_actions", |l| {
+        format!("at most {} bookings, cancellations, convocations or requests an hour; try again later", l.max)
+    })
+    .await?;
+    let result = serve(app, route, &caller, request, now).await;
+    if !result.as_ref().is_ok_and(|response| response.status().is_success()) {
+        api::limits::refund(&app.store, &user_id, &limit, now).await;
+    }
+    result
+}
+
+async fn serve(
+    app: &App,
+    route: &str,
+    caller: &Caller,
+    request: &Request,
+    now: chrono::DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    let caller = caller.clone();
     match route {
         "POST /advisors/me/slots" => slots::create(app, &caller, request, now).await,
         "GET /advisors/me/slots" => slots::list_own(app, &caller, request, now).await,

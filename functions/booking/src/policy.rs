@@ -24,6 +24,9 @@ pub struct BookingPolicy {
     /// How long after its end a running interview may still be extended: the meeting's
     /// overrun limit (`MEETING_OVERRUN_LIMIT_MINUTES`, read by the meetings functions too).
     pub overrun_limit: Duration,
+    /// Actions that make the service send email (book, cancel, reschedule, convoke, in-person
+    /// requests and their answers) one user may do in an hour (`MAIL_ACTIONS_PER_HOUR`).
+    pub mail_actions_per_hour: u32,
 }
 
 impl Default for BookingPolicy {
@@ -38,6 +41,7 @@ impl Default for BookingPolicy {
             link_in_person_minutes: 45,
             link_in_person_location: "À votre agence France Travail (l'adresse figure dans votre espace)".into(),
             overrun_limit: Duration::minutes(domain::meeting::DEFAULT_OVERRUN_LIMIT_MINUTES),
+            mail_actions_per_hour: 30,
         }
     }
 }
@@ -66,6 +70,10 @@ impl BookingPolicy {
                 .ok()
                 .filter(|v| !v.trim().is_empty())
                 .unwrap_or(defaults.link_in_person_location.clone()),
+            mail_actions_per_hour: match number("MAIL_ACTIONS_PER_HOUR", i64::from(defaults.mail_actions_per_hour))? {
+                0 => return Err(ConfigError::new("MAIL_ACTIONS_PER_HOUR must be a positive number")),
+                n => u32::try_from(n).unwrap_or(u32::MAX),
+            },
             ..defaults
         })
     }

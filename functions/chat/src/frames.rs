@@ -175,11 +175,6 @@ pub fn paris_day(now: DateTime<Utc>) -> String {
     now.with_timezone(&Paris).date_naive().to_string()
 }
 
-/// The rate-limit window: the UTC minute, `yyyy-mm-ddThh:mm`.
-pub fn minute_bucket(now: DateTime<Utc>) -> String {
-    now.format("%Y-%m-%dT%H:%M").to_string()
-}
-
 /// `{"type": "error", "code", "message"}`, with the clientMessageId it concerns when known.
 pub fn error_frame(error: &ApiError, client_message_id: Option<&str>) -> ServerFrame {
     ServerFrame::Error {
@@ -311,6 +306,5 @@ mod tests {
         // 23:30 UTC on 31 December is already 1 January in Paris.
         let late = Utc.with_ymd_and_hms(2026, 12, 31, 23, 30, 0).unwrap();
         assert_eq!(paris_day(late), "2027-01-01");
-        assert_eq!(minute_bucket(late), "2026-12-31T23:30");
     }
 }

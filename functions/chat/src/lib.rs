@@ -38,6 +38,8 @@ use crate::token::{TokenSettings, TokenVerifier};
 pub struct ChatConfig {
     /// Messages a user may send in one minute (API contract: 30).
     pub rate_limit_per_minute: u32,
+    /// `typing` and `markRead` frames a user may send in one minute, each kind counted apart.
+    pub signal_limit_per_minute: u32,
     /// How long messages are kept (GDPR: bounded retention; default 24 months).
     pub message_retention_days: u32,
     pub token: TokenSettings,
@@ -62,6 +64,7 @@ impl ChatConfig {
             lookup("JWKS_URL").filter(|v| !v.is_empty()).unwrap_or_else(|| format!("{issuer}/.well-known/jwks.json"));
         Ok(ChatConfig {
             rate_limit_per_minute: positive("CHAT_RATE_LIMIT_PER_MINUTE", 30)?,
+            signal_limit_per_minute: positive("CHAT_SIGNALS_PER_MINUTE", 60)?,
             message_retention_days: positive("CHAT_RETENTION_DAYS", 730)?,
             token: TokenSettings { issuer, audience: required("JWT_AUDIENCE")?, jwks_url },
         })
@@ -202,6 +205,7 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(config.rate_limit_per_minute, 30);
+        assert_eq!(config.signal_limit_per_minute, 60);
         assert_eq!(config.message_retention_days, 730);
         assert_eq!(config.token.jwks_url, "https://cognito-idp.eu-west-3.amazonaws.com/pool/.well-known/jwks.json");
         assert!(ChatConfig::from_lookup(&lookup(&[("JWT_AUDIENCE", "client")])).is_err());

@@ -80,6 +80,26 @@ impl Pusher {
     }
 }
 
+impl Pusher {
+    /// Says `last` on the connection, then closes it (`DeleteConnection`) and forgets its item:
+    /// for a connection whose sign-in has expired, so the client reconnects with a fresh token.
+    pub async fn close(&self, store: &Store, endpoint: Option<&str>, connection_id: &str, last: &ServerFrame) {
+        let _ = self.post(endpoint, connection_id, last.to_json().into_bytes()).await;
+        let mut call = self.client.delete_connection().connection_id(connection_id).customize();
+        if let Some(url) = endpoint {
+            call = call.config_override(aws_sdk_apigatewaymanagement::config::Builder::default().endpoint_url(url));
+        }
+        match call.send().await {
+            Ok(_) => {}
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_gone_exception()) => {}
+            Err(error) => tracing::warn!(error = %api::error::error_chain(&error), "could not close a connection"),
+        }
+        if let Err(error) = forget(store, connection_id).await {
+            error.log();
+        }
+    }
+}
+
 /// The endpoint the SDK itself would take from the environment or profile
 /// (`AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI`, then `AWS_ENDPOINT_URL`), looked up the way
 /// the generated client does, so that knowing it never needs an "is local" flag.

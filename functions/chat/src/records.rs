@@ -18,11 +18,21 @@ pub struct ConnectionRecord {
     pub user_id: String,
     pub role: Role,
     pub connected_at: String,
+    /// When the token given at `$connect` expires (epoch seconds): frames after it are refused,
+    /// so a connection never outlives the sign-in it was opened with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_expires_at: Option<i64>,
     pub expires_at: i64,
 }
 
 impl ConnectionRecord {
-    pub fn new(connection_id: &str, user_id: &str, role: Role, now: chrono::DateTime<chrono::Utc>) -> ConnectionRecord {
+    pub fn new(
+        connection_id: &str,
+        user_id: &str,
+        role: Role,
+        token_expires_at: i64,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> ConnectionRecord {
         ConnectionRecord {
             pk: keys::connection_pk(connection_id),
             sk: keys::CONNECTION_SK.to_owned(),
@@ -32,6 +42,7 @@ impl ConnectionRecord {
             user_id: user_id.to_owned(),
             role,
             connected_at: domain::time::to_key(now),
+            token_expires_at: Some(token_expires_at),
             // API Gateway closes a connection after 2 hours; a missed $disconnect cleans itself.
             expires_at: (now + chrono::Duration::hours(2)).timestamp(),
         }

@@ -13,13 +13,14 @@ use serde_json::json;
 use store::contact::contact_update_for_advisor;
 use store::journal::{ActorRole, JournalRecord};
 use store::keys;
+use store::rate::{Limit, Window};
 use store::tx::{check, put, update};
 use store::{n, s, to_item, transact_retrying, Held, Index, Retrying, Step, TransactOutcome, Tx};
 
 use crate::conversation::{self, Conversation, Participant};
 use crate::frames::{
-    self, clean_text, client_message_id, error_frame, excerpt, message_bounds, minute_bucket, next_message_id,
-    paris_day, ulid_id, MarkReadFrame, Role, SendMessageFrame, TypingFrame,
+    self, clean_text, client_message_id, error_frame, excerpt, message_bounds, next_message_id, paris_day, ulid_id,
+    MarkReadFrame, Role, SendMessageFrame, TypingFrame,
 };
 use crate::records::{read_up_to_attribute, unread_attribute, ConnectionRecord, MessageRecord, SummaryRecord};
 use crate::views::{MessageView, ServerFrame};
@@ -29,6 +30,8 @@ use crate::{notice, push, App};
 /// one transaction: the limit these loops had before the one retry driver (its time budget
 /// bounds them too).
 const MESSAGE_ATTEMPTS: u32 = 25;
+/// The error of a frame on a connection whose sign-in has expired (or whose advisor was removed).
+const SESSION_EXPIRED: &str = "session_expired";
 /// Client message ids are remembered for the retry window of a client.
 const CLIENT_MESSAGE_ID_DAYS: i64 = 7;
 
@@ -39,14 +42,14 @@ pub async fn connect(
     now: DateTime<Utc>,
 ) -> Result<Participant, ApiError> {
     let token = event.query_string_parameters.first("token").filter(|t| !t.is_empty()).ok_or(ApiError::Unauthorized)?;
-    let caller = app.tokens.verify(token).await?;
+    let (caller, token_expires_at) = app.tokens.verify(token).await?;
     let participant = conversation::participant(&app.store, &caller).await?;
     let connection_id = event
         .request_context
         .connection_id
         .as_deref()
         .ok_or_else(|| ApiError::internal("connect event without a connection id"))?;
-    let record = ConnectionRecord::new(connection_id, &participant.user_id, participant.role, now);
+    let record = ConnectionRecord::new(connection_id, &participant.user_id, participant.role, token_expires_at, now);
     app.store.put(to_item(&record)?, None).await?;
     Ok(participant)
 }
@@ -75,7 +78,16 @@ pub async fn message(
         Ok(frame) => frame,
         Err((error, client_message_id)) => {
             error.log();
-            Some(error_frame(&error, client_message_id.as_deref()))
+            let frame = error_frame(&error, client_message_id.as_deref());
+            if error.code() != SESSION_EXPIRED {
+                return Some(frame);
+            }
+            // Expired: the error frame, then the connection closed (the client reconnects
+            // with its current token).
+            if let Some(connection_id) = event.request_context.connection_id.as_deref() {
+                app.push.close(&app.store, endpoint(app, event).as_deref(), connection_id, &frame).await;
+            }
+            None
         }
     }
 }
@@ -86,8 +98,14 @@ fn plain<T>(result: Result<T, ApiError>) -> FrameResult<T> {
     result.map_err(|e| (e, None))
 }
 
-/// The participant who opened this connection.
-async fn sender(app: &App, event: &ApiGatewayWebsocketProxyRequest) -> Result<Participant, ApiError> {
+/// The participant who opened this connection, checked again on every frame: the token given
+/// at `$connect` has not expired, and an advisor is still an advisor (their profile exists and
+/// their identity still names it). A connection never keeps a role its sign-in no longer has.
+async fn sender(
+    app: &App,
+    event: &ApiGatewayWebsocketProxyRequest,
+    now: DateTime<Utc>,
+) -> Result<Participant, ApiError> {
     let connection_id = event.request_context.connection_id.as_deref().ok_or(ApiError::Unauthorized)?;
     let record: ConnectionRecord =
         app.store.get(&keys::connection_pk(connection_id), keys::CONNECTION_SK).await?.ok_or_else(|| {
@@ -96,7 +114,28 @@ async fn sender(app: &App, event: &ApiGatewayWebsocketProxyRequest) -> Result<Pa
                 message: "this connection is no longer signed in; reconnect".into(),
             }
         })?;
+    let expired = || ApiError::Forbidden {
+        code: SESSION_EXPIRED,
+        message: "your sign-in has expired; sign in again and reconnect".into(),
+    };
+    // A connection written before expiries were recorded lives at most its 2 hours.
+    if record.token_expires_at.is_some_and(|exp| now.timestamp() >= exp) {
+        return Err(expired());
+    }
+    if record.role == Role::Advisor && !advisor_still_active(app, &record.user_id).await? {
+        return Err(expired());
+    }
     Ok(Participant { user_id: record.user_id, role: record.role })
+}
+
+/// The advisor's profile exists and the identity it names still maps to it (an advisor removed
+/// from the service loses the identity item, or its advisor id).
+async fn advisor_still_active(app: &App, advisor_id: &str) -> Result<bool, ApiError> {
+    let Some(advisor) = app.store.advisor(advisor_id).await? else {
+        return Ok(false);
+    };
+    let identity = app.store.identity(&advisor.sub).await?;
+    Ok(identity.and_then(|i| i.advisor_id).as_deref() == Some(advisor_id))
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -123,7 +162,7 @@ async fn send_message(
     let cmid = plain(client_message_id(&frame.client_message_id))?;
     let with_id = |e: ApiError| (e, Some(cmid.clone()));
     let text = clean_text(&frame.text).map_err(with_id)?;
-    let participant = sender(app, event).await.map_err(with_id)?;
+    let participant = sender(app, event, now).await.map_err(with_id)?;
     // The conversation a seeker writes in is theirs; an advisor names it. Its summary is read
     // alongside the authorization (it is only used once that passed).
     let summary_of = match participant.role {
@@ -209,24 +248,21 @@ async fn deliver(
 
 /// Counts the message in the sender's current minute; over the limit, nothing is stored.
 async fn rate_limit(app: &App, user_id: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
-    let max = app.chat.rate_limit_per_minute;
-    let counted = app
-        .store
-        .update(&keys::rate_pk(user_id, &minute_bucket(now)), keys::RATE_SK, |u| {
-            u.update_expression("ADD #count :one SET expiresAt = :expires")
-                .condition_expression("attribute_not_exists(#count) OR #count < :max")
-                .expression_attribute_names("#count", "count")
-                .expression_attribute_values(":one", n(1))
-                .expression_attribute_values(":max", n(max))
-                .expression_attribute_values(":expires", n((now + chrono::Duration::minutes(6)).timestamp()))
-        })
-        .await?;
-    match counted {
-        Some(_) => Ok(()),
-        None => Err(ApiError::TooManyRequests {
-            message: format!("at most {max} messages a minute; wait a moment and send again"),
-        }),
-    }
+    let limit = Limit { scope: "message", max: app.chat.rate_limit_per_minute, window: Window::Minute };
+    api::limits::enforce(&app.store, user_id, &limit, now, "rate_limited", |l| {
+        format!("at most {} messages a minute; wait a moment and send again", l.max)
+    })
+    .await
+}
+
+/// Counts a `typing` or `markRead` frame (`scope`) in the sender's current minute: each one is
+/// an invocation, reads and pushes, so a flood is refused before any of them.
+async fn signal_limit(app: &App, user_id: &str, scope: &'static str, now: DateTime<Utc>) -> Result<(), ApiError> {
+    let limit = Limit { scope, max: app.chat.signal_limit_per_minute, window: Window::Minute };
+    api::limits::enforce(&app.store, user_id, &limit, now, "rate_limited", |l| {
+        format!("at most {} {scope} frames a minute; wait a moment", l.max)
+    })
+    .await
 }
 
 /// Stores the message once per clientMessageId, with the summary, and on an advisor's first
@@ -437,7 +473,8 @@ async fn mark_read(
 ) -> FrameResult<()> {
     let frame: MarkReadFrame = plain(frames::parse(body))?;
     let up_to = plain(ulid_id("upTo", &frame.up_to))?;
-    let participant = plain(sender(app, event).await)?;
+    let participant = plain(sender(app, event, now).await)?;
+    plain(signal_limit(app, &participant.user_id, "read", now).await)?;
     let conversation = plain(conversation::open(&app.store, &participant, frame.seeker_id.as_deref()).await)?;
     let pk = keys::conversation_pk(conversation.seeker_id());
     let exists =
@@ -512,7 +549,8 @@ async fn typing(
     now: DateTime<Utc>,
 ) -> FrameResult<()> {
     let frame: TypingFrame = plain(frames::parse(body))?;
-    let participant = plain(sender(app, event).await)?;
+    let participant = plain(sender(app, event, now).await)?;
+    plain(signal_limit(app, &participant.user_id, "typing", now).await)?;
     let conversation = plain(conversation::open(&app.store, &participant, frame.seeker_id.as_deref()).await)?;
     let other = conversation.user_of(participant.role.other()).to_owned();
     let frame = ServerFrame::Typing {

@@ -47,6 +47,7 @@ pub struct TokenVerifier {
 #[derive(Deserialize)]
 struct Claims {
     sub: String,
+    exp: i64,
     #[serde(default)]
     aud: Option<Audience>,
     #[serde(default)]
@@ -90,8 +91,9 @@ impl TokenVerifier {
         }
     }
 
-    /// The caller named by a valid token; 401 for anything else.
-    pub async fn verify(&self, token: &str) -> Result<Caller, ApiError> {
+    /// The caller named by a valid token and when the token expires (epoch seconds); 401 for
+    /// anything else.
+    pub async fn verify(&self, token: &str) -> Result<(Caller, i64), ApiError> {
         let header = decode_header(token).map_err(|_| ApiError::Unauthorized)?;
         if header.alg != Algorithm::RS256 {
             return Err(ApiError::Unauthorized);
@@ -117,7 +119,7 @@ impl TokenVerifier {
         if !audience_ok || !use_ok || claims.sub.is_empty() {
             return Err(ApiError::Unauthorized);
         }
-        Ok(Caller { sub: claims.sub, groups: claims.groups })
+        Ok((Caller { sub: claims.sub, groups: claims.groups }, claims.exp))
     }
 
     async fn key(&self, kid: &str) -> Option<DecodingKey> {

@@ -168,17 +168,28 @@ impl fmt::Display for Region {
 pub struct Email(String);
 
 impl Email {
+    /// A plain address (`local@domain.tld`), trimmed and lowercased. Refused: a display name
+    /// (`Name <a@b.fr>`), a quoted local part, a domain literal, whitespace or any control
+    /// character inside (CR/LF would reach the mail headers and the `.ics` `ATTENDEE` line), and
+    /// anything not ASCII (SES takes 7-bit addresses only: an accented local part or domain
+    /// would be refused at every send).
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        use email_address::{EmailAddress, Options};
         let trimmed = raw.trim();
-        let invalid = || Invalid::new("invalid_email", "email is not a valid address");
-        if trimmed.len() > 254 || !email_address::EmailAddress::is_valid(trimmed) {
+        let invalid = || Invalid::new("invalid_email", "email must be a plain address such as nom@example.fr");
+        if trimmed.len() > 254
+            || !trimmed.is_ascii()
+            || trimmed.chars().any(|c| c.is_control() || c.is_whitespace() || c == '"')
+        {
             return Err(invalid());
         }
         // A domain without a dot cannot receive mail from SES.
-        let domain = trimmed.rsplit('@').next().unwrap_or("");
-        if !domain.contains('.') || domain.starts_with('[') {
+        let options = Options::default().without_display_text().without_domain_literal().with_minimum_sub_domains(2);
+        if EmailAddress::parse_with_options(trimmed, options).is_err() {
             return Err(invalid());
         }
+        // Lowercased whole, as the user pool compares sign-in emails case-insensitively: one
+        // person, one spelling.
         Ok(Email(trimmed.to_lowercase()))
     }
     pub fn as_str(&self) -> &str {
@@ -397,9 +408,29 @@ mod tests {
     #[test]
     fn emails_are_validated_and_lowercased() {
         assert_eq!(Email::parse(" Marie.Dupont@Example.FR ").unwrap().as_str(), "marie.dupont@example.fr");
-        for bad in ["", "marie", "marie@", "@example.fr", "marie@localhost", "a b@example.fr"] {
-            assert!(Email::parse(bad).is_err(), "{bad} should be refused");
+        for bad in [
+            "",
+            "marie",
+            "marie@",
+            "@example.fr",
+            "marie@localhost",
+            "a b@example.fr",
+            "Marie <marie@example.fr>",
+            "<marie@example.fr>",
+            "\"Marie\" <marie@example.fr>",
+            "\"marie dupont\"@example.fr",
+            "marie@example.fr\r\nBcc: eve@example.fr",
+            "marie\n@example.fr",
+            "marie@exa\u{0}mple.fr",
+            "marie\u{7f}@example.fr",
+            "marie@[192.168.0.1]",
+            "marie@example.fr, eve@example.fr",
+            "zoé@example.fr",
+            "zoe@société.fr",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
         }
+        assert_eq!(Email::parse("marie.dupont+emploi@example.fr").unwrap().as_str(), "marie.dupont+emploi@example.fr");
         assert!(Email::parse(&format!("{}@example.fr", "a".repeat(300))).is_err());
     }
 

@@ -5,7 +5,10 @@
 //! lease) before SES is called, so a record delivered twice, or by two
 //! concurrent invocations, sends once. A failed send releases the claim and
 //! reports the record as a batch item failure: Lambda retries it, and after the
-//! configured attempts it goes to the on-failure destination. Never dropped.
+//! configured attempts it goes to the on-failure destination. Never dropped, with one
+//! exception: a message SES refuses for good (rejected, an invalid address) is marked
+//! `failed` at once, with an `email_failed` journal entry and the log line the
+//! `EmailsRejected` metric counts, so it neither retries in vain nor holds the shard back.
 
 pub mod render;
 pub mod ses;
@@ -61,6 +64,8 @@ impl App {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Handled {
     Sent,
+    /// Refused for good by SES (or unsendable): marked `failed`, not retried.
+    Rejected,
     /// Not an outbox insert, already sent, or erased meanwhile.
     Skipped,
 }
@@ -76,6 +81,7 @@ pub async fn handle(app: &App, event: Event) -> Result<DynamoDbEventResponse, la
     for (sequence_number, result) in results {
         match result {
             Ok(Handled::Sent) => tracing::info!("outbox email sent"),
+            Ok(Handled::Rejected) => {}
             Ok(Handled::Skipped) => {}
             Err(error) => {
                 tracing::error!(error = %error_chain(error.as_ref()), "outbox email not sent; reported for retry");
@@ -115,7 +121,11 @@ pub async fn process(app: &App, record: &EventRecord, now: DateTime<Utc>) -> Res
     }
     let sent = match send(app, &outbox).await {
         Ok(message_id) => message_id,
-        Err(error) => {
+        Err(SendError::Permanent(code)) => {
+            mark_failed(app, &outbox, now, &lease_until, code).await?;
+            return Ok(Handled::Rejected);
+        }
+        Err(SendError::Retry(error)) => {
             release(app, &outbox, &lease_until).await;
             return Err(error);
         }
@@ -147,16 +157,74 @@ async fn claim(app: &App, outbox: &OutboxRecord, now: DateTime<Utc>, lease_until
     let current: Option<OutboxRecord> = app.store.get(&outbox.pk, &outbox.sk).await?;
     match current {
         None => Ok(false),
-        Some(item) if item.status == "sent" => Ok(false),
+        // Sent, or refused for good: done either way.
+        Some(item) if item.status == "sent" || item.status == "failed" => Ok(false),
         Some(_) => Err("another invocation is sending this email".into()),
     }
 }
 
-async fn send(app: &App, outbox: &OutboxRecord) -> Result<String, BoxError> {
-    let to = outbox.to.as_deref().ok_or("outbox email without recipient")?;
-    let rendered = app.renderer.render(outbox.template, &outbox.params).map_err(Box::new)?;
-    let raw = mime_message(&app.sender, to, &outbox.email_id, &rendered, outbox)?;
-    Ok(app.ses.send_raw(&app.sender, to, raw).await?)
+/// Why an email was not sent: worth a retry, or never sendable.
+enum SendError {
+    Retry(BoxError),
+    /// The code said in the log and kept on the item (never SES's message: it can name the recipient).
+    Permanent(String),
+}
+
+async fn send(app: &App, outbox: &OutboxRecord) -> Result<String, SendError> {
+    let to = outbox.to.as_deref().ok_or_else(|| SendError::Permanent("no_recipient".into()))?;
+    // A template error is a bug a deployment fixes: retried, then replayed from the dead-letter queue.
+    let rendered = app.renderer.render(outbox.template, &outbox.params).map_err(|e| SendError::Retry(Box::new(e)))?;
+    let raw = mime_message(&app.sender, to, &outbox.email_id, &rendered, outbox)
+        .map_err(|_| SendError::Permanent("unbuildable_message".into()))?;
+    match app.ses.send_raw(&app.sender, to, raw).await {
+        Ok(message_id) => Ok(message_id),
+        Err(error) if error.is_permanent() => match error {
+            ses::SesError::Rejected { code } => Err(SendError::Permanent(code)),
+            other => Err(SendError::Retry(Box::new(other))),
+        },
+        Err(error) => Err(SendError::Retry(Box::new(error))),
+    }
+}
+
+/// The message SES refuses for good: the item is marked `failed` (and loses its address and
+/// parameters, as a sent one does), the seeker's journal says so, and the log line counted by
+/// the `EmailsRejected` metric (template.yaml) is written. Only under this invocation's claim.
+async fn mark_failed(
+    app: &App,
+    outbox: &OutboxRecord,
+    now: DateTime<Utc>,
+    lease_until: &str,
+    code: String,
+) -> Result<(), BoxError> {
+    let mut tx = Tx::new();
+    let failed = tx.push(update(outbox.pk.clone(), &outbox.sk, |u| {
+        u.update_expression(
+            "SET #status = :failed, failedAt = :now, failureCode = :code REMOVE #to, params, attachments, claimedUntil",
+        )
+        .condition_expression("attribute_exists(pk) AND claimedUntil = :lease")
+        .expression_attribute_names("#status", "status")
+        .expression_attribute_names("#to", "to")
+        .expression_attribute_values(":failed", s("failed"))
+        .expression_attribute_values(":now", s(to_key(now)))
+        .expression_attribute_values(":code", s(code.clone()))
+        .expression_attribute_values(":lease", s(lease_until))
+    }));
+    if let Some(seeker_id) = &outbox.seeker_id {
+        tx.push(journal_entry(app, outbox, seeker_id, "email_failed", now));
+    }
+    match app.store.commit(tx).await? {
+        TransactOutcome::Committed => {}
+        // Erased meanwhile, or the claim lost: nothing was sent, nothing to record.
+        outcome if outcome.failed(failed) => tracing::warn!(?outcome, "rejected email not marked: its claim is gone"),
+        outcome => return Err(format!("rejected email not marked: {outcome:?}").into()),
+    }
+    tracing::error!(
+        code = %code,
+        template = outbox.template.name(),
+        email = %outbox.email_id,
+        "outbox email rejected for good; marked failed"
+    );
+    Ok(())
 }
 
 /// The MIME message: text and HTML alternatives, attachments (e.g. `.ics`), a stable Message-ID.
@@ -221,8 +289,15 @@ fn sent_update(outbox: &OutboxRecord, now: DateTime<Utc>, lease_until: &str, mes
     })
 }
 
-/// The seeker's `email_sent` journal entry, keyed by the time of sending so the journal reads in order.
-fn journal_entry(app: &App, outbox: &OutboxRecord, seeker_id: &str, now: DateTime<Utc>) -> TransactWriteItem {
+/// The seeker's `email_sent` (or `email_failed`) journal entry, keyed by the time of sending so
+/// the journal reads in order.
+fn journal_entry(
+    app: &App,
+    outbox: &OutboxRecord,
+    seeker_id: &str,
+    kind: &str,
+    now: DateTime<Utc>,
+) -> TransactWriteItem {
     let entry_id = ulid::Ulid::from_datetime(now.into()).to_string();
     let expires = (now + chrono::Duration::days(i64::from(app.retention_days))).timestamp();
     let details: Item =
@@ -238,7 +313,7 @@ fn journal_entry(app: &App, outbox: &OutboxRecord, seeker_id: &str, now: DateTim
         .expression_attribute_names("#at", "at")
         .expression_attribute_values(":entry", s(entry_id.clone()))
         .expression_attribute_values(":seeker", s(seeker_id))
-        .expression_attribute_values(":kind", s("email_sent"))
+        .expression_attribute_values(":kind", s(kind))
         .expression_attribute_values(":now", s(to_key(now)))
         .expression_attribute_values(":system", s("system"))
         .expression_attribute_values(":details", AttributeValue::M(details))
@@ -256,7 +331,7 @@ async fn mark_sent(app: &App, outbox: &OutboxRecord, now: DateTime<Utc>, lease_u
         let sent = tx.push(sent_update(outbox, now, lease_until, message_id));
         if let Some(seeker_id) = &outbox.seeker_id {
             // The same transaction's outbox update (conditioned on this invocation's claim) makes a second entry impossible.
-            tx.push(journal_entry(app, outbox, seeker_id, now));
+            tx.push(journal_entry(app, outbox, seeker_id, "email_sent", now));
         }
         let proof = outbox.convocation.as_ref().filter(|_| with_proof).map(|convocation| {
             tx.push(record_convocation_sent(

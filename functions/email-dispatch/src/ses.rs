@@ -1,39 +1,68 @@
-//! The SES adapter: the one call the function makes, its errors sorted into "try again later"
-//! and "refused". Either way the record is reported for a retry (an email is never dropped);
-//! the class says, in the logs, whether waiting will help.
+//! The SES adapter: the one call the function makes, its errors sorted into "try again later",
+//! "refused for good" (this message will never be accepted) and "refused" (the account or its
+//! configuration: every message fails alike, so they are kept for a retry and the dead-letter
+//! queue, from which they can be replayed once it is fixed).
+//!
+//! SES error messages can name recipients ("Illegal address", unverified identities): an
+//! error keeps the error code SES answered and never its message or the SDK's chain.
 
-use api::error::BoxError;
 use aws_sdk_ses::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ses::primitives::Blob;
 use aws_sdk_ses::types::RawMessage;
 
-/// What went wrong with an SES call.
-#[derive(Debug, thiserror::Error)]
+/// What went wrong with an SES call; the code is SES's error code (or the kind of failure).
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SesError {
     /// Throttled, failing or unreachable: nothing was sent; a retry will likely succeed.
-    #[error("ses unavailable")]
-    Unavailable(#[source] BoxError),
-    /// Refused (an unverified sender, a malformed message) or an unexpected answer.
-    #[error("ses refused the email")]
-    Refused(#[source] BoxError),
+    #[error("ses unavailable ({code})")]
+    Unavailable { code: String },
+    /// This message is refused for good (a rejected message, an invalid address): retrying
+    /// sends nothing and holds the stream shard back.
+    #[error("ses rejected this email for good ({code})")]
+    Rejected { code: String },
+    /// Refused for a reason that is not this message's (an unverified sender, a paused account,
+    /// a missing permission) or an unexpected answer.
+    #[error("ses refused the email ({code})")]
+    Refused { code: String },
+}
+
+impl SesError {
+    /// True when no retry can ever send this message.
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, SesError::Rejected { .. })
+    }
 }
 
 /// Error codes of the SES API that mean "try again later".
 const RETRYABLE_CODES: [&str; 4] = ["Throttling", "ThrottlingException", "ServiceUnavailable", "InternalFailure"];
+/// Error codes that refuse this message itself: `MessageRejected` (content, a blocked or
+/// invalid recipient) and `InvalidParameterValue` (a malformed address or message).
+const PERMANENT_CODES: [&str; 2] = ["MessageRejected", "InvalidParameterValue"];
+
+/// Sorts an SES answer by its error code alone.
+pub fn classify_code(code: Option<&str>) -> SesError {
+    let code = code.unwrap_or("unknown").to_owned();
+    if RETRYABLE_CODES.contains(&code.as_str()) {
+        SesError::Unavailable { code }
+    } else if PERMANENT_CODES.contains(&code.as_str()) {
+        SesError::Rejected { code }
+    } else {
+        SesError::Refused { code }
+    }
+}
 
 fn classify<E, R>(error: SdkError<E, R>) -> SesError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
+    let unavailable = |code: &str| SesError::Unavailable { code: code.to_owned() };
     match &error {
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => {
-            SesError::Unavailable(Box::new(error))
-        }
-        SdkError::ServiceError(service) if service.err().code().is_some_and(|c| RETRYABLE_CODES.contains(&c)) => {
-            SesError::Unavailable(Box::new(error))
-        }
-        _ => SesError::Refused(Box::new(error)),
+        SdkError::DispatchFailure(_) => unavailable("dispatch_failure"),
+        SdkError::TimeoutError(_) => unavailable("timeout"),
+        SdkError::ResponseError(_) => unavailable("response_error"),
+        SdkError::ServiceError(service) => classify_code(service.err().code()),
+        _ => SesError::Refused { code: "construction_failure".into() },
     }
 }
 
@@ -49,7 +78,10 @@ impl Ses {
 
     /// `SendRawEmail` of a whole MIME message; returns the SES message id.
     pub async fn send_raw(&self, sender: &str, to: &str, raw: Vec<u8>) -> Result<String, SesError> {
-        let message = RawMessage::builder().data(Blob::new(raw)).build().map_err(|e| SesError::Refused(Box::new(e)))?;
+        let message = RawMessage::builder()
+            .data(Blob::new(raw))
+            .build()
+            .map_err(|_| SesError::Rejected { code: "build".into() })?;
         let output = self
             .client
             .send_raw_email()
@@ -60,5 +92,26 @@ impl Ses {
             .await
             .map_err(classify)?;
         Ok(output.message_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejections_of_the_message_are_permanent_and_the_rest_is_retried() {
+        for code in ["MessageRejected", "InvalidParameterValue"] {
+            assert!(classify_code(Some(code)).is_permanent(), "{code}");
+        }
+        for code in ["Throttling", "ServiceUnavailable", "InternalFailure"] {
+            assert!(matches!(classify_code(Some(code)), SesError::Unavailable { .. }), "{code}");
+        }
+        // The account's problems fail every message alike: kept for a retry and the dead-letter queue.
+        for code in ["AccountSendingPausedException", "MailFromDomainNotVerifiedException", "AccessDenied"] {
+            let error = classify_code(Some(code));
+            assert!(matches!(error, SesError::Refused { .. }) && !error.is_permanent(), "{code}");
+        }
+        assert!(!classify_code(None).is_permanent());
     }
 }

@@ -6,18 +6,18 @@ use api::ApiError;
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
-use domain::time::{to_key, to_paris};
+use domain::time::{from_key, to_key, to_paris};
 use http::StatusCode;
 use lambda_http::{Body, Response};
 use serde_json::json;
 use store::interview::{clear_reminders, granules, release_granules, reopen_slot, InterviewRecord, InterviewStatus};
 use store::journal::{ActorRole, JournalRecord, FREE_TEXT_FIELDS};
 use store::keys;
+use store::outbox::{EmailTemplate, OutboxRecord};
 use store::{from_item, item_to_json, s, transact_retrying, Index, Item, Retrying, Step, Store, TransactOutcome, Tx};
 
 use crate::assignment::release_place;
-use crate::seekers::advisor_of;
-use crate::{views, App};
+use crate::App;
 use store::tx::{delete, put, update};
 
 /// Attempts at the erasure's last transaction, as before the one retry driver.
@@ -37,34 +37,44 @@ fn sort_key(item: &Item) -> &str {
     item.get("sk").and_then(|v| v.as_s().ok()).map(String::as_str).unwrap_or("")
 }
 
-/// `GET /seekers/me/export`: every record held about the caller.
+/// `GET /seekers/me/export`: every record held about the caller, and only what is theirs to see.
+///
+/// Emails are listed by what they were (template, who they went to, status, dates), never by
+/// their content: their parameters hold signed links (an advisor's accept and decline links,
+/// the seeker's own cancel links: credentials) and other people's addresses. The advisor
+/// appears by id in the records, never by address.
 pub(crate) async fn export(app: &App, caller: &Caller, now: DateTime<Utc>) -> Result<Response<Body>, ApiError> {
     let seeker = api::access::caller_seeker(&app.store, caller).await?;
-    let advisor = advisor_of(app, &seeker).await?;
-    let own = partition(&app.store, keys::seeker_pk(&seeker.seeker_id)).await?;
-    let (mut journal, mut emails, mut other) = (Vec::new(), Vec::new(), Vec::new());
+    let seeker_id = seeker.seeker_id.as_str();
+    let own = partition(&app.store, keys::seeker_pk(seeker_id)).await?;
+    let (mut profile, mut journal, mut emails, mut other) = (None, Vec::new(), Vec::new(), Vec::new());
     for item in own {
         let sk = sort_key(&item).to_owned();
         if sk == keys::PROFILE {
-            continue;
+            profile = Some(item_to_json(item));
         } else if sk.starts_with(keys::JOURNAL_PREFIX) {
             journal.push(item_to_json(item));
         } else if sk.starts_with(keys::OUTBOX_PREFIX) {
-            emails.push(item_to_json(item));
+            emails.push(exported_email(from_item(item)?, seeker.email.as_deref()));
         } else {
             other.push(item_to_json(item));
         }
     }
     journal.reverse(); // newest first, as the journal reads
+    let identity = app.store.get::<serde_json::Value>(&keys::identity_pk(&caller.sub), keys::IDENTITY_SK).await?;
     let messages: Vec<_> =
-        partition(&app.store, keys::conversation_pk(&seeker.seeker_id)).await?.into_iter().map(item_to_json).collect();
-    let interviews: Vec<_> =
-        index_partition(&app.store, Index::Gsi2, keys::seeker_interviews_gsi2pk(&seeker.seeker_id))
-            .await?
-            .into_iter()
-            .map(item_to_json)
-            .collect();
-    let in_person: Vec<_> = index_partition(&app.store, Index::Gsi2, keys::seeker_in_person_gsi2pk(&seeker.seeker_id))
+        partition(&app.store, keys::conversation_pk(seeker_id)).await?.into_iter().map(item_to_json).collect();
+    let mut interviews = Vec::new();
+    for item in index_partition(&app.store, Index::Gsi2, keys::seeker_interviews_gsi2pk(seeker_id)).await? {
+        let interview_id = item.get("interviewId").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+        interviews.push(exported_interview(item, partition(&app.store, keys::interview_pk(&interview_id)).await?));
+    }
+    let in_person: Vec<_> = index_partition(&app.store, Index::Gsi2, keys::seeker_in_person_gsi2pk(seeker_id))
+        .await?
+        .into_iter()
+        .map(item_to_json)
+        .collect();
+    let connections: Vec<_> = index_partition(&app.store, Index::Gsi1, keys::user_connections_gsi1pk(seeker_id))
         .await?
         .into_iter()
         .map(item_to_json)
@@ -74,15 +84,71 @@ pub(crate) async fn export(app: &App, caller: &Caller, now: DateTime<Utc>) -> Re
         StatusCode::OK,
         &json!({
             "exportedAt": to_paris(now),
-            "profile": views::seeker(&seeker, advisor.as_ref(), now),
+            "identity": identity.map(|mut i| {
+                if let Some(map) = i.as_object_mut() {
+                    map.remove("pk");
+                    map.remove("sk");
+                }
+                i
+            }),
+            "profile": profile,
             "journal": journal,
             "emails": emails,
             "messages": messages,
             "interviews": interviews,
             "inPersonRequests": in_person,
+            "connections": connections,
             "other": other,
         }),
     ))
+}
+
+/// An email as the seeker may see it: what it was, to whom (them or their advisor), when and
+/// whether it left; never its address, parameters (signed links, others' data) or attachments.
+fn exported_email(email: OutboxRecord, own_address: Option<&str>) -> serde_json::Value {
+    let recipient = match (email.to.as_deref(), own_address) {
+        (Some(to), Some(own)) if to == own => "seeker",
+        (Some(_), _) => "advisor",
+        // Sent: the address is gone; the template says who it was for.
+        (None, _) => match email.template {
+            EmailTemplate::AdvisorNewSeeker
+            | EmailTemplate::InterviewBookedAdvisor
+            | EmailTemplate::InPersonRequested
+            | EmailTemplate::AdvisorDigest => "advisor",
+            EmailTemplate::ChatNotice => "seeker_or_advisor",
+            _ => "seeker",
+        },
+    };
+    json!({
+        "emailId": email.email_id,
+        "template": email.template.name(),
+        "recipient": recipient,
+        "status": email.status,
+        "createdAt": from_key(&email.created_at).map(to_paris),
+    })
+}
+
+/// An interview with what its partition holds about it: reminders, meeting attendees and
+/// attendance events (ids and times; never a meeting join token, which is not stored).
+fn exported_interview(interview: Item, partition: Vec<Item>) -> serde_json::Value {
+    let mut value = item_to_json(interview);
+    let (mut reminders, mut attendees, mut attendance) = (Vec::new(), Vec::new(), Vec::new());
+    for item in partition {
+        let sk = sort_key(&item).to_owned();
+        if sk.starts_with("REMINDER#") {
+            reminders.push(item_to_json(item));
+        } else if sk.starts_with("ATTENDEE#") {
+            attendees.push(item_to_json(item));
+        } else if sk.starts_with("ATTENDANCE#") {
+            attendance.push(item_to_json(item));
+        }
+    }
+    if let Some(map) = value.as_object_mut() {
+        map.insert("reminders".into(), json!(reminders));
+        map.insert("attendees".into(), json!(attendees));
+        map.insert("attendance".into(), json!(attendance));
+    }
+    value
 }
 
 /// Every chat item of a seeker: the conversation partition (messages, summary, client message

@@ -85,9 +85,10 @@ pub fn conversations_gsi1pk(advisor_id: &str) -> String {
 pub fn conversations_gsi1sk(last_message_at_key: &str, seeker_id: &str) -> String {
     format!("{last_message_at_key}#{seeker_id}")
 }
-/// Messages counted for the rate limit of one user in one UTC minute (`yyyy-mm-ddThh:mm`).
-pub fn rate_pk(user_id: &str, minute: &str) -> String {
-    format!("RATE#{user_id}#{minute}")
+/// What one user did of one kind (`scope`: `message`, `typing`, `read`, `mail`) in one UTC
+/// window (`yyyy-mm-ddThh:mm` for a minute, `yyyy-mm-ddThh` for an hour), counted for a limit.
+pub fn rate_pk(user_id: &str, scope: &str, window: &str) -> String {
+    format!("RATE#{user_id}#{scope}#{window}")
 }
 pub const RATE_SK: &str = "RATE";
 pub fn connection_pk(connection_id: &str) -> String {

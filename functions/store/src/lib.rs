@@ -14,6 +14,7 @@ pub mod keys;
 pub mod outbox;
 pub mod page;
 pub mod query;
+pub mod rate;
 pub mod records;
 pub mod retry;
 pub mod tx;

@@ -16,7 +16,7 @@ use jsonwebtoken::{decode, decode_header, encode, Algorithm, DecodingKey, Encodi
 use serde_json::{json, Value};
 
 pub const AUDIENCE: &str = "local-web-client";
-const TOKEN_LIFETIME_SECONDS: i64 = 12 * 3600;
+pub const TOKEN_LIFETIME_SECONDS: i64 = 12 * 3600;
 
 pub struct Signer {
     encoding: EncodingKey,
@@ -66,8 +66,8 @@ impl Signer {
         json!({"keys": [{"kty": "RSA", "alg": "RS256", "use": "sig", "kid": self.kid, "n": self.modulus, "e": self.exponent}]})
     }
 
-    /// A Cognito-like ID token.
-    pub fn issue(&self, sub: &str, email: Option<&str>, groups: &[String]) -> Result<String> {
+    /// A Cognito-like ID token, valid `lifetime_seconds`.
+    pub fn issue(&self, sub: &str, email: Option<&str>, groups: &[String], lifetime_seconds: i64) -> Result<String> {
         let now = chrono::Utc::now().timestamp();
         let mut claims = json!({
             "sub": sub,
@@ -76,7 +76,7 @@ impl Signer {
             "token_use": "id",
             "auth_time": now,
             "iat": now,
-            "exp": now + TOKEN_LIFETIME_SECONDS,
+            "exp": now + lifetime_seconds,
         });
         if let Some(email) = email {
             claims["email"] = json!(email);
@@ -129,7 +129,7 @@ mod tests {
     fn tokens_verify_and_tampering_is_refused() {
         let dir = std::env::temp_dir().join(format!("jwt-test-{}", std::process::id()));
         let signer = Signer::load_or_create(&dir.join("key.der"), "http://local/_local".into()).unwrap();
-        let token = signer.issue("abc", Some("a@example.fr"), &["advisors".into()]).unwrap();
+        let token = signer.issue("abc", Some("a@example.fr"), &["advisors".into()], TOKEN_LIFETIME_SECONDS).unwrap();
         let claims = signer.verify(&token).unwrap();
         assert_eq!(claims["sub"], "abc");
         assert_eq!(claims["cognito:groups"], "[advisors]");

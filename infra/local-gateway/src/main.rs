@@ -223,6 +223,9 @@ struct TokenRequest {
     email: Option<String>,
     #[serde(default)]
     groups: Vec<String>,
+    /// A shorter lifetime than the default 12 hours (1 to 43,200 seconds), to test expiry.
+    #[serde(default, rename = "expiresInSeconds")]
+    expires_in_seconds: Option<i64>,
 }
 
 async fn issue_token(State(gateway): State<Arc<Gateway>>, body: Bytes) -> Response {
@@ -243,7 +246,15 @@ async fn issue_token(State(gateway): State<Arc<Gateway>>, body: Bytes) -> Respon
         )
             .into_response();
     }
-    match gateway.signer.issue(&request.sub, request.email.as_deref(), &request.groups) {
+    let lifetime = request.expires_in_seconds.unwrap_or(jwt::TOKEN_LIFETIME_SECONDS);
+    if !(1..=jwt::TOKEN_LIFETIME_SECONDS).contains(&lifetime) {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": {"code": "invalid_lifetime", "message": "expiresInSeconds must be 1 to 43200"}})),
+        )
+            .into_response();
+    }
+    match gateway.signer.issue(&request.sub, request.email.as_deref(), &request.groups, lifetime) {
         Ok(token) => Json(json!({"token": token})).into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }

@@ -29,6 +29,7 @@ use crate::ops::{self, InPersonRecord, RequestStatus};
 pub struct App {
     pub booking: crate::App,
     pages: Environment<'static>,
+    csp: String,
 }
 
 impl App {
@@ -42,7 +43,7 @@ impl App {
         if let Err(e) = pages.add_template("page.html", include_str!("page.html")) {
             unreachable!("the page template parses: {e}");
         }
-        App { booking, pages }
+        App { booking, pages, csp: content_security_policy() }
     }
 
     fn signer(&self) -> &LinkSigner {
@@ -133,6 +134,24 @@ struct PageContext<'a> {
     button: Option<&'a str>,
     action: &'a str,
     app_url: &'a str,
+    style: &'a str,
+}
+
+/// The pages' only style sheet, inline in a `<style>` element allowed by its hash: the page
+/// loads nothing, runs no script and cannot be framed.
+const PAGE_STYLE: &str = "body{font-family:Arial,sans-serif;color:#1e1e1e;max-width:600px;margin:auto;padding:0 12px}\
+.brand{border-bottom:3px solid #000091;padding:12px 0;font-weight:bold}h1{font-size:1.4em}\
+button{background:#000091;color:#fff;padding:10px 18px;border:0;font-size:1em;cursor:pointer}\
+.hint{font-size:0.9em;color:#666}";
+
+/// `Content-Security-Policy` of the pages: nothing but [`PAGE_STYLE`] and posting the form back.
+fn content_security_policy() -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(PAGE_STYLE.as_bytes()));
+    format!(
+        "default-src 'none'; style-src 'sha256-{hash}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    )
 }
 
 fn render(app: &App, page: Page, action: &str) -> Response<Body> {
@@ -146,6 +165,7 @@ fn render(app: &App, page: Page, action: &str) -> Response<Body> {
                 button: page.button,
                 action,
                 app_url: &app.booking.config.app_base_url,
+                style: PAGE_STYLE,
             })
         })
         .unwrap_or_else(|_| "<!DOCTYPE html><p>Erreur</p>".into());
@@ -156,6 +176,9 @@ fn render(app: &App, page: Page, action: &str) -> Response<Body> {
         .header(CACHE_CONTROL, "no-store")
         .header("referrer-policy", "no-referrer")
         .header("x-robots-tag", "noindex")
+        .header("content-security-policy", app.csp.as_str())
+        .header("x-frame-options", "DENY")
+        .header("x-content-type-options", "nosniff")
         .body(Body::Text(html))
         .unwrap_or_else(|_| Response::new(Body::Empty))
 }
@@ -412,5 +435,37 @@ async fn decide(app: &App, claims: &LinkClaims, post: bool, now: DateTime<Utc>) 
         // Lost a race with another use of the same link: it was used, by the other request.
         Err(_) if link_used(app, &claims.token_id).await.unwrap_or(false) => Ok(used()),
         Err(error) => Err(error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_policy_allows_exactly_the_pages_style_and_nothing_else() {
+        use base64::Engine;
+        use sha2::Digest;
+        let mut pages = Environment::new();
+        pages.add_template("page.html", include_str!("page.html")).unwrap();
+        let html = pages
+            .get_template("page.html")
+            .unwrap()
+            .render(PageContext {
+                title: "T",
+                lines: &[],
+                button: Some("B"),
+                action: "/links/x",
+                app_url: "/",
+                style: PAGE_STYLE,
+            })
+            .unwrap();
+        let style = html.split("<style>").nth(1).and_then(|rest| rest.split("</style>").next()).unwrap();
+        let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(style.as_bytes()));
+        let policy = content_security_policy();
+        assert!(policy.contains(&format!("style-src 'sha256-{hash}'")), "{policy}");
+        assert!(policy.starts_with("default-src 'none';") && policy.contains("frame-ancestors 'none'"));
+        // Inline style attributes and scripts would be blocked by the policy: the page has none.
+        assert!(!html.contains(" style=") && !html.contains("<script"), "{html}");
     }
 }

@@ -22,6 +22,7 @@ const KIND: Record<string, string> = {
   in_person_accepted: "Entretien sur place accepté",
   in_person_declined: "Entretien sur place refusé",
   email_sent: "Courriel envoyé",
+  email_failed: "Courriel non remis (adresse refusée)",
   attendance: "Présence en visioconférence",
   erased: "Effacement des données",
   assigned: "Conseiller ou conseillère attribué",

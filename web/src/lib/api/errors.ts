@@ -61,6 +61,10 @@ export const MESSAGES: Record<string, string> = {
     "Aucun conseiller ou conseillère ne vous est encore attribué. Vous recevrez un courriel dès que ce sera le cas.",
   // Chat
   rate_limited: "Vous avez envoyé beaucoup de messages en peu de temps. Patientez une minute avant de réessayer.",
+  session_expired: "Votre session a expiré. La connexion reprend avec votre session en cours : renvoyez votre message.",
+  // Bookings, cancellations and requests (each sends an email)
+  too_many_actions:
+    "Vous avez fait beaucoup de démarches en peu de temps (rendez-vous, annulations, demandes). Rien n'a été fait : réessayez dans une heure.",
   invalid_client_message_id: "Ce message n'a pas pu être envoyé. Réessayez.",
   unknown_connection: "La connexion a été interrompue. Reconnexion en cours…",
 };

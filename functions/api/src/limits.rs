@@ -1,0 +1,41 @@
+//! Per-user limits at the API boundary: one more action of a user counted against a limit
+//! (`store::rate`), and the 429 (`Retry-After`: the end of the window) when it is reached.
+//! Chat frames (messages, typing, read markers) and the actions that make the service send
+//! email all go through here.
+
+use chrono::{DateTime, Utc};
+use store::rate::{Counted, Limit, Window};
+use store::Store;
+
+use crate::error::ApiError;
+
+/// Actions that make the service send email (book, cancel, reschedule, convoke, in-person
+/// requests and their answers): `MAIL_ACTIONS_PER_HOUR` per user (default 30).
+pub fn mail_actions(max: u32) -> Limit {
+    Limit { scope: "mail", max, window: Window::Hour }
+}
+
+/// Counts one action of `user_id`; over the limit, a 429 with `code` and `message`.
+pub async fn enforce(
+    store: &Store,
+    user_id: &str,
+    limit: &Limit,
+    now: DateTime<Utc>,
+    code: &'static str,
+    message: impl FnOnce(&Limit) -> String,
+) -> Result<(), ApiError> {
+    match store.count_action(user_id, limit, now).await? {
+        Counted::Within => Ok(()),
+        Counted::Over { retry_after_seconds } => {
+            Err(ApiError::TooManyRequests { code, message: message(limit), retry_after_seconds })
+        }
+    }
+}
+
+/// Gives back an action counted by [`enforce`] that did not happen (refused or failed).
+pub async fn refund(store: &Store, user_id: &str, limit: &Limit, now: DateTime<Utc>) {
+    if let Err(error) = store.refund_action(user_id, limit, now).await {
+        // The count stays one too high until the window ends: the safe side.
+        ApiError::from(error).log();
+    }
+}
