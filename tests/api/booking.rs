@@ -692,6 +692,7 @@ async fn an_advisor_books_one_of_their_slots_for_a_seeker_of_their_portfolio_and
     // The slot is taken now, for anyone.
     let (status, body) = book("advisor", &other_seeker_id, &slot).await;
     assert_error(status, &body, StatusCode::CONFLICT, Some("slot_taken"));
+}
 
 /// The per-user limit of actions that send email the gateway runs with (product default 30).
 fn mail_actions_per_hour() -> usize {

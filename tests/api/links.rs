@@ -239,69 +239,6 @@ async fn once_sent(api: &Api, who: &Person, interview_id: &str, version: usize) 
 
 #[tokio::test]
 async fn a_rescheduled_convocation_is_a_new_convocation_with_its_own_notice_link_proof_and_acknowledgement() {
-
-/// The headers every link page must carry: the page holds a credential in its URL, so it loads
-/// nothing, runs nothing, cannot be framed (clickjacking the button) or sniffed.
-fn assert_page_headers(response: &reqwest::Response, what: &str) {
-    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-    let policy = header("content-security-policy");
-    assert!(policy.starts_with("default-src 'none';"), "{what}: CSP {policy:?}");
-    assert!(policy.contains("frame-ancestors 'none'") && policy.contains("style-src 'sha256-"), "{what}: {policy}");
-    assert!(!policy.contains("unsafe") && !policy.contains("script-src"), "{what}: {policy}");
-    assert_eq!(header("x-frame-options"), "DENY", "{what}");
-    assert_eq!(header("x-content-type-options"), "nosniff", "{what}");
-    assert_eq!(header("referrer-policy"), "no-referrer", "{what}");
-    assert_eq!(header("cache-control"), "no-store", "{what}");
-}
-
-#[tokio::test]
-async fn every_link_page_is_unframeable_loads_nothing_and_is_not_sniffed() {
-    let api = Api::new();
-    let admin = api.admin().await;
-    let (advisor, _, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
-    api.convoke(&advisor, &seeker_id, paris_at(9, 11, 0), "video").await;
-    let email = api.wait_for_subject(&seeker.email(), "Convocation").await;
-    let link = links_in(&email).into_iter().next().expect("an acknowledge link");
-    let broken = tampered(&link, |payload| payload.replacen('a', "b", 1));
-
-    // The confirmation page, the action done, the used link, an altered link: every answer.
-    let cases = [
-        ("GET", link.as_str(), StatusCode::OK),
-        ("POST", link.as_str(), StatusCode::OK),
-        ("POST", link.as_str(), StatusCode::CONFLICT),
-        ("GET", broken.as_str(), StatusCode::BAD_REQUEST),
-    ];
-    for (method, url, expected) in cases {
-        let request = if method == "GET" { api.http.get(url) } else { api.http.post(url) };
-        let response = request.send().await.expect("gateway reachable");
-        let what = format!("{method} answering {expected}");
-        assert_eq!(response.status(), expected, "{what}");
-        assert_page_headers(&response, &what);
-        let page = response.text().await.unwrap_or_default();
-        assert!(page.contains("<style>") && !page.contains(" style="), "{what}: only the hashed style sheet");
-    }
-}
-
-/// Every string anywhere in `value`.
-fn strings_in(value: &Value, out: &mut Vec<String>) {
-    match value {
-        Value::String(text) => out.push(text.clone()),
-        Value::Array(items) => items.iter().for_each(|v| strings_in(v, out)),
-        Value::Object(map) => map.iter().for_each(|(k, v)| {
-            out.push(k.clone());
-            strings_in(v, out)
-        }),
-        _ => {}
-    }
-}
-
-/// The attack of issue 12, item 1: while the advisor's in-person request email waits in the
-/// outbox (the send delay; days when SES is down), the seeker's export must not hand them the
-/// advisor's accept and decline links (nor the advisor's address, nor that email's parameters),
-/// and nothing in the export can answer the request. Its twin: the export holds the seeker's
-/// own data, complete (profile, emails, the request, interviews with reminders, connections).
-#[tokio::test]
-async fn the_export_never_hands_a_seeker_their_advisors_links_and_holds_all_their_own_data() {
     let api = Api::new();
     let table = Table::connect().await;
     let admin = api.admin().await;
@@ -456,7 +393,74 @@ async fn a_cancel_link_sent_before_a_reschedule_is_refused_and_the_new_one_works
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("Rendez-vous annulé"), "{page}");
     assert_eq!(interview_status(&api, &seeker, &interview_id).await["status"], "cancelled");
+}
 
+/// The headers every link page must carry: the page holds a credential in its URL, so it loads
+/// nothing, runs nothing, cannot be framed (clickjacking the button) or sniffed.
+fn assert_page_headers(response: &reqwest::Response, what: &str) {
+    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let policy = header("content-security-policy");
+    assert!(policy.starts_with("default-src 'none';"), "{what}: CSP {policy:?}");
+    assert!(policy.contains("frame-ancestors 'none'") && policy.contains("style-src 'sha256-"), "{what}: {policy}");
+    assert!(!policy.contains("unsafe") && !policy.contains("script-src"), "{what}: {policy}");
+    assert_eq!(header("x-frame-options"), "DENY", "{what}");
+    assert_eq!(header("x-content-type-options"), "nosniff", "{what}");
+    assert_eq!(header("referrer-policy"), "no-referrer", "{what}");
+    assert_eq!(header("cache-control"), "no-store", "{what}");
+}
+
+#[tokio::test]
+async fn every_link_page_is_unframeable_loads_nothing_and_is_not_sniffed() {
+    let api = Api::new();
+    let admin = api.admin().await;
+    let (advisor, _, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
+    api.convoke(&advisor, &seeker_id, paris_at(9, 11, 0), "video").await;
+    let email = api.wait_for_subject(&seeker.email(), "Convocation").await;
+    let link = links_in(&email).into_iter().next().expect("an acknowledge link");
+    let broken = tampered(&link, |payload| payload.replacen('a', "b", 1));
+
+    // The confirmation page, the action done, the used link, an altered link: every answer.
+    let cases = [
+        ("GET", link.as_str(), StatusCode::OK),
+        ("POST", link.as_str(), StatusCode::OK),
+        ("POST", link.as_str(), StatusCode::CONFLICT),
+        ("GET", broken.as_str(), StatusCode::BAD_REQUEST),
+    ];
+    for (method, url, expected) in cases {
+        let request = if method == "GET" { api.http.get(url) } else { api.http.post(url) };
+        let response = request.send().await.expect("gateway reachable");
+        let what = format!("{method} answering {expected}");
+        assert_eq!(response.status(), expected, "{what}");
+        assert_page_headers(&response, &what);
+        let page = response.text().await.unwrap_or_default();
+        assert!(page.contains("<style>") && !page.contains(" style="), "{what}: only the hashed style sheet");
+    }
+}
+
+/// Every string anywhere in `value`.
+fn strings_in(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(text) => out.push(text.clone()),
+        Value::Array(items) => items.iter().for_each(|v| strings_in(v, out)),
+        Value::Object(map) => map.iter().for_each(|(k, v)| {
+            out.push(k.clone());
+            strings_in(v, out)
+        }),
+        _ => {}
+    }
+}
+
+/// The attack of issue 12, item 1: while the advisor's in-person request email waits in the
+/// outbox (the send delay; days when SES is down), the seeker's export must not hand them the
+/// advisor's accept and decline links (nor the advisor's address, nor that email's parameters),
+/// and nothing in the export can answer the request. Its twin: the export holds the seeker's
+/// own data, complete (profile, emails, the request, interviews with reminders, connections).
+#[tokio::test]
+async fn the_export_never_hands_a_seeker_their_advisors_links_and_holds_all_their_own_data() {
+    let api = Api::new();
+    let table = Table::connect().await;
+    let admin = api.admin().await;
+    let (advisor, _, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
     let slot_id = api.slot(&advisor, paris_at(5, 10, 0), 30, &["video"]).await;
     let interview = api.book(&seeker, &slot_id, "video").await;
     let reason = "je préfère en parler en face";

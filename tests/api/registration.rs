@@ -529,6 +529,7 @@ async fn the_portfolio_shows_each_seekers_unread_messages_and_open_in_person_req
     .await;
     assert_eq!(after["unread"], 0);
     assert_eq!(after["openInPersonRequest"], Value::Null);
+}
 
 /// Addresses that are not plain (a display name, CR/LF or another control character, a quoted
 /// local part, a list) would reach mail headers and the `.ics` `ATTENDEE` line: 422 on every
