@@ -684,19 +684,33 @@ async fn over_the_rate_limit_a_message_gets_an_error_frame_and_stores_nothing() 
     let total = 2 * limit + 2;
     let mut acked = HashSet::new();
     let mut refused = HashSet::new();
+    let mut first_ack = None;
+    let mut resent_at_the_limit = None;
     for i in 0..total {
         let cmid = format!("rate-{i}");
         let answer = phone.send_message(None, &cmid, &format!("m{i}")).await;
         match answer["type"].as_str() {
-            Some("ack") => acked.insert(format!("m{i}")),
+            Some("ack") => {
+                first_ack.get_or_insert_with(|| (cmid.clone(), answer["message"]["id"].clone()));
+                acked.insert(format!("m{i}"))
+            }
             Some("error") => {
                 assert_eq!(answer["code"], "rate_limited", "{answer}");
+                // At the limit, a resend of a stored message (its ack lost) still gets its ack.
+                if resent_at_the_limit.is_none() {
+                    let (cmid, id) = first_ack.clone().expect("a message acknowledged before the limit");
+                    let again = phone.send_message(None, &cmid, "m0").await;
+                    resent_at_the_limit = Some((again, id));
+                }
                 refused.insert(format!("m{i}"))
             }
             _ => panic!("{answer}"),
         };
     }
     assert!(!refused.is_empty(), "some messages were over the limit");
+    let (again, id) = resent_at_the_limit.expect("a resend at the limit");
+    assert_eq!(again["type"], "ack", "a duplicate is acknowledged even at the limit: {again}");
+    assert_eq!(again["message"]["id"], id, "with the message stored the first time");
     assert_eq!(acked.len() + refused.len(), total);
     let stored = history(&api, &seeker, &seeker_id).await;
     let stored_texts: HashSet<String> = texts(&stored).into_iter().collect();
