@@ -842,3 +842,30 @@ async fn the_management_api_answers_the_real_sdk_client() {
     let gone = management.get_connection().connection_id(id).send().await.expect_err("a closed connection");
     assert!(gone.as_service_error().is_some_and(|e| e.is_gone_exception()), "{gone:?}");
 }
+
+#[tokio::test]
+async fn a_level_change_racing_a_chat_day_keeps_the_contact_and_its_due_date() {
+    let api = Api::new();
+    let table = Table::connect().await;
+    let admin = api.admin().await;
+    let (advisor, advisor_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
+    let mut desk = Ws::connect(&advisor).await;
+    // The advisor's first message of the day records a contact while the level changes
+    // (guided -> follow_up, same advisor): whichever commits first, the due date is the last
+    // contact's plus the new level's 90 days, never one computed before the contact.
+    for _ in 0..8 {
+        let (_, seeker_id) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
+        let path = format!("/seekers/{seeker_id}/level");
+        let level_change =
+            api.call(Method::PUT, &path, Some(&advisor), Some(json!({"level": "follow_up", "reason": "autonome"})));
+        let ((status, body), _) =
+            futures::join!(level_change, desk.say(Some(&seeker_id), "Bonjour, où en êtes-vous ?"));
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let profile = table.item(&format!("SEEKER#{seeker_id}"), "PROFILE").await.unwrap();
+        assert_eq!(attr_text(&profile, "level"), Some("follow_up"));
+        let last = integration_tests::parse_instant(attr_text(&profile, "lastContactAt").expect("the chat day"));
+        let due = integration_tests::parse_instant(attr_text(&profile, "nextContactDue").unwrap());
+        assert_eq!(due, last + chrono::Duration::days(90), "due date from the contact made meanwhile");
+    }
+    desk.close().await;
+}
