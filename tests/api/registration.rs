@@ -671,6 +671,19 @@ async fn a_new_advisor_takes_the_longest_waiting_seekers_first_even_while_others
         .await;
     assert!(emails[0]["text"].as_str().unwrap_or_default().contains("assuré par Anne Conseil"), "{}", emails[0]);
     api.wait_for_emails(&advisor.email(), 20).await;
+
+    // A place frees (a placed seeker erases their data): the next longest waiting takes it.
+    let (status, _) = api.call(Method::DELETE, "/seekers/me", Some(first), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, next_id) = &waiting[20];
+    let profile = table.item(&format!("SEEKER#{next_id}"), "PROFILE").await.unwrap();
+    assert_eq!(profile.get("advisorId").and_then(|v| v.as_s().ok()), Some(&advisor_id), "the 21st is placed");
+    let (_, after_next) = &waiting[21];
+    let profile = table.item(&format!("SEEKER#{after_next}"), "PROFILE").await.unwrap();
+    assert!(profile.get("advisorId").is_none(), "only one place freed");
+    let counter = table.item(&format!("ADVISOR#{advisor_id}"), "PROFILE").await.unwrap();
+    assert_eq!(counter["portfolioCount"].as_n().unwrap(), "20");
+    assert_eq!(api.all_items("/advisors/me/portfolio", &advisor).await.len(), 20);
 }
 
 #[tokio::test]
