@@ -155,11 +155,6 @@ pub(crate) async fn list(app: &App, caller: &Caller, request: &Request) -> Resul
     let mut next_cursor = None;
     for (index, region) in regions.iter().enumerate().skip(resume_in) {
         let room = page.limit - advisors.len() as i32;
-        if room == 0 {
-            // Full page: resume after its last advisor (the next page may start in a later region).
-            next_cursor = advisors.last().map(|a| advisor_cursor(a, page.list.as_deref()));
-            break;
-        }
         let (found, next) = app
             .store
             .query(Index::Gsi1, keys::region_gsi1pk(region))
@@ -172,6 +167,7 @@ pub(crate) async fn list(app: &App, caller: &Caller, request: &Request) -> Resul
             break;
         }
         if index + 1 < regions.len() && advisors.len() as i32 == page.limit {
+            // Full at a region's end: resume after its last advisor (the next page starts in a later region).
             next_cursor = advisors.last().map(|a| advisor_cursor(a, page.list.as_deref()));
             break;
         }
