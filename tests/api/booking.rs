@@ -643,6 +643,58 @@ async fn bad_input_gets_a_clear_4xx_and_writes_nothing() {
 }
 
 #[tokio::test]
+async fn a_list_cursor_works_only_for_its_own_list_and_stays_valid_as_now_moves() {
+    let api = Api::new();
+    let table = Table::connect().await;
+    let admin = api.admin().await;
+    let (advisor, _, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
+    let first = api.convoke(&advisor, &seeker_id, paris_at(20, 10, 0), "video").await;
+    let second = api.convoke(&advisor, &seeker_id, paris_at(21, 10, 0), "video").await;
+    let third = api.convoke(&advisor, &seeker_id, paris_at(22, 10, 0), "video").await;
+
+    // A cursor of one list or range is refused by another over the same items, nothing read.
+    let (status, all) = api.get("/seekers/me/interviews?scope=all&limit=1", &seeker).await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    let cursor = all["nextCursor"].as_str().expect("a second page").to_owned();
+    let (status, body) = api.get(&format!("/seekers/me/interviews?scope=upcoming&cursor={cursor}"), &seeker).await;
+    assert_error(status, &body, StatusCode::BAD_REQUEST, Some("invalid_cursor"));
+    let (status, next) = api.get(&format!("/seekers/me/interviews?scope=all&limit=1&cursor={cursor}"), &seeker).await;
+    assert_eq!(status, StatusCode::OK, "its own list takes it: {next}");
+    let range = |days: i64| {
+        format!(
+            "from={}&to={}",
+            integration_tests::query_instant(paris_at(days, 0, 0)),
+            integration_tests::query_instant(paris_at(30, 0, 0))
+        )
+    };
+    let (status, agenda) = api.get(&format!("/advisors/me/agenda?{}&limit=1", range(19)), &advisor).await;
+    assert_eq!(status, StatusCode::OK, "{agenda}");
+    let cursor = agenda["nextCursor"].as_str().expect("a second page").to_owned();
+    let (status, body) = api.get(&format!("/advisors/me/agenda?{}&cursor={cursor}", range(18)), &advisor).await;
+    assert_error(status, &body, StatusCode::BAD_REQUEST, Some("invalid_cursor"));
+    let (status, body) = api.get(&format!("/advisors/me/slots?{}&cursor={cursor}", range(19)), &advisor).await;
+    assert_error(status, &body, StatusCode::BAD_REQUEST, Some("invalid_cursor"));
+    let (status, next) = api.get(&format!("/advisors/me/agenda?{}&limit=1&cursor={cursor}", range(19)), &advisor).await;
+    assert_eq!((status, next["items"][0]["interviewId"].as_str()), (StatusCode::OK, Some(second.as_str())), "{next}");
+
+    // "Upcoming" starts now: a cursor made before now passed its item still resumes the list.
+    let soon = Utc::now() + Duration::seconds(3);
+    table.move_interview_and_lists_to(&first, soon).await;
+    let (status, upcoming) = api.get("/seekers/me/interviews?scope=upcoming&limit=1", &seeker).await;
+    assert_eq!(
+        (status, upcoming["items"][0]["interviewId"].as_str()),
+        (StatusCode::OK, Some(first.as_str())),
+        "{upcoming}"
+    );
+    let cursor = upcoming["nextCursor"].as_str().expect("a second page").to_owned();
+    poll_until(100, std::time::Duration::from_millis(100), || async { Utc::now() }, |now| *now > soon).await;
+    let (status, rest) = api.get(&format!("/seekers/me/interviews?scope=upcoming&cursor={cursor}"), &seeker).await;
+    assert_eq!(status, StatusCode::OK, "the cursor is still this list's: {rest}");
+    let ids: Vec<&str> = rest["items"].as_array().unwrap().iter().filter_map(|i| i["interviewId"].as_str()).collect();
+    assert_eq!(ids, vec![second.as_str(), third.as_str()]);
+}
+
+#[tokio::test]
 async fn an_advisor_books_one_of_their_slots_for_a_seeker_of_their_portfolio_and_no_one_else() {
     let api = Api::new();
     let admin = api.admin().await;

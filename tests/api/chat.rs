@@ -684,19 +684,33 @@ async fn over_the_rate_limit_a_message_gets_an_error_frame_and_stores_nothing() 
     let total = 2 * limit + 2;
     let mut acked = HashSet::new();
     let mut refused = HashSet::new();
+    let mut first_ack = None;
+    let mut resent_at_the_limit = None;
     for i in 0..total {
         let cmid = format!("rate-{i}");
         let answer = phone.send_message(None, &cmid, &format!("m{i}")).await;
         match answer["type"].as_str() {
-            Some("ack") => acked.insert(format!("m{i}")),
+            Some("ack") => {
+                first_ack.get_or_insert_with(|| (cmid.clone(), answer["message"]["id"].clone()));
+                acked.insert(format!("m{i}"))
+            }
             Some("error") => {
                 assert_eq!(answer["code"], "rate_limited", "{answer}");
+                // At the limit, a resend of a stored message (its ack lost) still gets its ack.
+                if resent_at_the_limit.is_none() {
+                    let (cmid, id) = first_ack.clone().expect("a message acknowledged before the limit");
+                    let again = phone.send_message(None, &cmid, "m0").await;
+                    resent_at_the_limit = Some((again, id));
+                }
                 refused.insert(format!("m{i}"))
             }
             _ => panic!("{answer}"),
         };
     }
     assert!(!refused.is_empty(), "some messages were over the limit");
+    let (again, id) = resent_at_the_limit.expect("a resend at the limit");
+    assert_eq!(again["type"], "ack", "a duplicate is acknowledged even at the limit: {again}");
+    assert_eq!(again["message"]["id"], id, "with the message stored the first time");
     assert_eq!(acked.len() + refused.len(), total);
     let stored = history(&api, &seeker, &seeker_id).await;
     let stored_texts: HashSet<String> = texts(&stored).into_iter().collect();
@@ -827,6 +841,33 @@ async fn the_management_api_answers_the_real_sdk_client() {
     assert!(gone.as_service_error().is_some_and(|e| e.is_gone_exception()), "{gone:?}");
     let gone = management.get_connection().connection_id(id).send().await.expect_err("a closed connection");
     assert!(gone.as_service_error().is_some_and(|e| e.is_gone_exception()), "{gone:?}");
+}
+
+#[tokio::test]
+async fn a_level_change_racing_a_chat_day_keeps_the_contact_and_its_due_date() {
+    let api = Api::new();
+    let table = Table::connect().await;
+    let admin = api.admin().await;
+    let (advisor, advisor_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
+    let mut desk = Ws::connect(&advisor).await;
+    // The advisor's first message of the day records a contact while the level changes
+    // (guided -> follow_up, same advisor): whichever commits first, the due date is the last
+    // contact's plus the new level's 90 days, never one computed before the contact.
+    for _ in 0..8 {
+        let (_, seeker_id) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
+        let path = format!("/seekers/{seeker_id}/level");
+        let level_change =
+            api.call(Method::PUT, &path, Some(&advisor), Some(json!({"level": "follow_up", "reason": "autonome"})));
+        let ((status, body), _) =
+            futures::join!(level_change, desk.say(Some(&seeker_id), "Bonjour, où en êtes-vous ?"));
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let profile = table.item(&format!("SEEKER#{seeker_id}"), "PROFILE").await.unwrap();
+        assert_eq!(attr_text(&profile, "level"), Some("follow_up"));
+        let last = integration_tests::parse_instant(attr_text(&profile, "lastContactAt").expect("the chat day"));
+        let due = integration_tests::parse_instant(attr_text(&profile, "nextContactDue").unwrap());
+        assert_eq!(due, last + chrono::Duration::days(90), "due date from the contact made meanwhile");
+    }
+    desk.close().await;
 }
 
 /// The per-user limit of `typing` and of `markRead` frames the gateway runs with (product default 60).

@@ -1,5 +1,7 @@
 //! Registration and portfolio routes through the local gateway (API.md).
 
+use std::collections::HashSet;
+
 use futures::future::join_all;
 use integration_tests::{assert_error, paris_at, regions, registration_body, unique, Api, Item, Person, Table};
 use reqwest::{Method, StatusCode};
@@ -68,6 +70,7 @@ async fn three_hundred_registrations_never_overfill_a_portfolio() {
     let api = Api::new();
     let table = Table::connect().await;
     let admin = api.admin().await;
+    empty_the_waiting_list(&api, &admin, regions::CAPACITY_RACE).await;
     let (advisor, advisor_id) = api.create_advisor(&admin, regions::CAPACITY_RACE, "web", Some(250)).await;
     // A reinforced advisor of the region cannot take guided seekers: still only one eligible advisor.
     api.create_advisor(&admin, regions::CAPACITY_RACE, "reinforced", Some(70)).await;
@@ -404,8 +407,8 @@ async fn bad_registrations_get_a_clear_4xx_and_write_nothing() {
     assert_error(status, &body, StatusCode::BAD_REQUEST, Some("invalid_limit"));
     let (status, body) = api.get("/admin/advisors?region=11&cursor=forged", &admin).await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, Some("invalid_cursor"));
-    let (status, body) = api.get("/admin/advisors", &admin).await;
-    assert_error(status, &body, StatusCode::BAD_REQUEST, Some("missing_region"));
+    let (status, body) = api.get("/admin/advisors?region=99", &admin).await;
+    assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_region"));
     // A genuine cursor of one list is refused by another.
     api.create_advisor(&admin, regions::SHARED, "web", None).await;
     api.create_advisor(&admin, regions::SHARED, "web", None).await;
@@ -478,6 +481,260 @@ async fn a_seeker_exports_everything_and_erasure_leaves_no_personal_data() {
     // The anonymous trace of the follow-up remains.
     let profile = table.item(&format!("SEEKER#{seeker_id}"), "PROFILE").await.expect("anonymous profile kept");
     assert_eq!(profile["erased"].as_bool().unwrap(), &true);
+}
+
+/// Every signed link in an email's text, in order.
+fn links_in(email: &Value) -> Vec<String> {
+    let text = email["text"].as_str().unwrap_or_default();
+    text.split_whitespace().filter(|w| w.contains("/links/")).map(str::to_owned).collect()
+}
+
+#[tokio::test]
+async fn a_reassignment_hands_the_follow_up_to_the_new_advisor_and_takes_it_from_the_former() {
+    let api = Api::new();
+    let table = Table::connect().await;
+    let admin = api.admin().await;
+    let (former, _, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
+    let (new, new_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
+    // Upcoming with the former advisor: a booked video interview, a convocation, and a
+    // convocation at a time the new advisor already holds with another seeker.
+    let slot = api.slot(&former, paris_at(10, 10, 0), 30, &["video"]).await;
+    let video = api.book(&seeker, &slot, "video").await["interviewId"].as_str().unwrap().to_owned();
+    let convocation = api.convoke(&former, &seeker_id, paris_at(11, 10, 0), "phone").await;
+    let clash = api.convoke(&former, &seeker_id, paris_at(12, 10, 0), "phone").await;
+    let (_, other_id) = api.seeker_of(&admin, &new_id, regions::SHARED).await;
+    api.convoke(&new, &other_id, paris_at(12, 10, 0), "video").await;
+    // An open in-person request, and its answer links in the former advisor's email.
+    let (status, request) =
+        api.post("/seekers/me/in-person-requests", &seeker, json!({"reason": "en agence, s'il vous plaît"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{request}");
+    let request_id = request["requestId"].as_str().unwrap().to_owned();
+    let old_links = links_in(&api.wait_for_subject(&former.email(), "Demande d'entretien en agence").await);
+    assert_eq!(old_links.len(), 2, "accept and decline: {old_links:?}");
+
+    let (status, moved) =
+        api.post(&format!("/seekers/{seeker_id}/reassign"), &admin, json!({"advisorId": new_id})).await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+
+    // The former advisor: 404 on every route and link of the seeker's follow-up.
+    for id in [&video, &convocation, &clash] {
+        let (status, body) = api.get(&format!("/interviews/{id}"), &former).await;
+        assert_error(status, &body, StatusCode::NOT_FOUND, None);
+    }
+    let (status, body) =
+        api.post(&format!("/interviews/{convocation}/cancel"), &former, json!({"reason": "empêchement"})).await;
+    assert_error(status, &body, StatusCode::NOT_FOUND, None);
+    table.move_interview_to_past(&video, 5).await; // under way: joinable, switchable, outcome due
+    let refusals = [
+        (Method::POST, format!("/interviews/{video}/meeting"), None),
+        (Method::DELETE, format!("/interviews/{video}/meeting"), None),
+        (Method::POST, format!("/interviews/{video}/channel"), Some(json!({"channel": "phone", "reason": "réseau"}))),
+        (Method::POST, format!("/interviews/{video}/outcome"), Some(json!({"outcome": "no_show"}))),
+        (
+            Method::POST,
+            format!("/in-person-requests/{request_id}/accept"),
+            Some(
+                json!({"start": integration_tests::rfc3339(paris_at(13, 10, 0)), "durationMinutes": 45, "location": "Agence"}),
+            ),
+        ),
+        (Method::POST, format!("/in-person-requests/{request_id}/decline"), Some(json!({"message": "non"}))),
+    ];
+    for (method, path, body) in refusals {
+        let (status, answer) = api.call(method.clone(), &path, Some(&former), body).await;
+        assert_error(status, &answer, StatusCode::NOT_FOUND, None);
+    }
+    let (_, open) = api.get("/advisors/me/in-person-requests", &former).await;
+    assert!(!open["items"].as_array().unwrap().iter().any(|r| r["requestId"] == request_id.as_str()), "{open}");
+    for link in &old_links {
+        let response = api.http.get(link).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "GET {link}");
+        let response = api.http.post(link).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "POST {link}");
+    }
+    let (status, still_open) = api.get(&format!("/interviews/{convocation}"), &new).await;
+    assert_eq!((status, still_open["status"].as_str()), (StatusCode::OK, Some("booked")), "{still_open}");
+
+    // The new advisor holds it: both interviews that fit in their agenda, and the request.
+    let (_, agenda) = api
+        .get(
+            &format!(
+                "/advisors/me/agenda?from={}&to={}",
+                integration_tests::query_instant(paris_at(10, 0, 0)),
+                integration_tests::query_instant(paris_at(12, 23, 0))
+            ),
+            &new,
+        )
+        .await;
+    let in_agenda: Vec<&str> =
+        agenda["items"].as_array().unwrap().iter().filter_map(|i| i["interviewId"].as_str()).collect();
+    assert!(in_agenda.contains(&convocation.as_str()), "{agenda}");
+    let (status, joined) = api.call(Method::POST, &format!("/interviews/{video}/meeting"), Some(&new), None).await;
+    assert_eq!(status, StatusCode::OK, "{joined}");
+    let (status, switched) =
+        api.post(&format!("/interviews/{video}/channel"), &new, json!({"channel": "phone", "reason": "réseau"})).await;
+    assert_eq!(status, StatusCode::OK, "{switched}");
+    let (status, held) = api.post(&format!("/interviews/{video}/outcome"), &new, json!({"outcome": "completed"})).await;
+    assert_eq!(status, StatusCode::OK, "{held}");
+    let (status, cancelled) =
+        api.post(&format!("/interviews/{convocation}/cancel"), &new, json!({"reason": "empêchement"})).await;
+    assert_eq!((status, cancelled["status"].as_str()), (StatusCode::OK, Some("cancelled")), "{cancelled}");
+
+    // The convocation the new advisor's agenda could not take: cancelled, the seeker told in
+    // French, the journal says so.
+    let (status, clashed) = api.get(&format!("/interviews/{clash}"), &new).await;
+    assert_eq!((status, clashed["status"].as_str()), (StatusCode::OK, Some("cancelled")), "{clashed}");
+    let email = api
+        .wait_for_emails_where(&seeker.email(), 1, |e| {
+            e["text"].as_str().is_some_and(|t| t.contains("nouveau conseiller, qui n'est pas disponible"))
+        })
+        .await;
+    assert!(email[0]["subject"].as_str().unwrap().contains("annulé"), "{}", email[0]);
+    let journal = table.partition(&format!("SEEKER#{seeker_id}")).await;
+    assert!(journal.iter().any(|e| e.get("kind").and_then(|k| k.as_s().ok()).map(String::as_str) == Some("cancelled")
+        && e["details"].as_m().unwrap().get("interviewId").and_then(|v| v.as_s().ok()) == Some(&clash)));
+
+    // The open request is the new advisor's, with answer links of their own.
+    let (_, open) = api.get("/advisors/me/in-person-requests", &new).await;
+    assert!(open["items"].as_array().unwrap().iter().any(|r| r["requestId"] == request_id.as_str()), "{open}");
+    let new_links = links_in(&api.wait_for_subject(&new.email(), "Demande d'entretien en agence").await);
+    let response = api.http.post(&new_links[1]).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "the new advisor declines from the email");
+}
+
+/// Places whoever an earlier run left waiting in `region` (the stack keeps its data between
+/// runs): an advisor of exactly that capacity takes them, so the region starts with nobody
+/// waiting and no free place.
+async fn empty_the_waiting_list(api: &Api, admin: &Person, region: &str) {
+    loop {
+        let waiting = api.all_items("/admin/waiting", admin).await;
+        let left = waiting.iter().filter(|w| w["region"] == region).count();
+        if left == 0 {
+            return;
+        }
+        api.create_advisor(admin, region, "web", Some(left.min(250) as u32)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_new_advisor_takes_the_longest_waiting_seekers_first_even_while_others_register() {
+    let _load = integration_tests::exclusive_load().await;
+    let api = Api::new();
+    let table = Table::connect().await;
+    let admin = api.admin().await;
+    let region = regions::WAITING_LIST;
+    empty_the_waiting_list(&api, &admin, region).await;
+
+    // 30 seekers wait, one after the other: that is the order of the waiting list.
+    let mut waiting = Vec::new();
+    for _ in 0..30 {
+        let (seeker, body) = api.register_seeker(region).await;
+        assert_eq!(body["assignment"], "waiting", "{body}");
+        waiting.push((seeker, body["seekerId"].as_str().unwrap().to_owned()));
+    }
+    // An advisor of capacity 20 is created while 10 more people register in the region.
+    let mut racers = Vec::new();
+    for _ in 0..10 {
+        racers.push(api.sign_in(&unique("racer"), &[]).await);
+    }
+    let registrations = racers.iter().map(|s| api.post("/seekers", s, registration_body(&s.sub, region)));
+    let ((advisor, advisor_id), registered) =
+        futures::join!(api.create_advisor(&admin, region, "web", Some(20)), join_all(registrations));
+
+    // Exactly the 20 longest waiting are placed; the 10 others and the newcomers still wait.
+    for (rank, (_, seeker_id)) in waiting.iter().enumerate() {
+        let profile = table.item(&format!("SEEKER#{seeker_id}"), "PROFILE").await.unwrap();
+        let placed_with = profile.get("advisorId").and_then(|v| v.as_s().ok()).cloned();
+        if rank < 20 {
+            assert_eq!(placed_with.as_deref(), Some(advisor_id.as_str()), "seeker {rank} of the list is placed");
+        } else {
+            assert_eq!(placed_with, None, "seeker {rank} of the list still waits");
+        }
+    }
+    for (status, body) in &registered {
+        assert_eq!(*status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["assignment"], "waiting", "a newcomer does not pass the waiting list: {body}");
+    }
+    // The counter equals the portfolio.
+    let profile = table.item(&format!("ADVISOR#{advisor_id}"), "PROFILE").await.unwrap();
+    assert_eq!(profile["portfolioCount"].as_n().unwrap(), "20");
+    assert_eq!(api.all_items("/advisors/me/portfolio", &advisor).await.len(), 20);
+    let still_waiting = api.all_items("/admin/waiting", &admin).await;
+    let ours: Vec<&str> = still_waiting.iter().filter_map(|w| w["seekerId"].as_str()).collect();
+    assert!(waiting[20..].iter().all(|(_, id)| ours.contains(&id.as_str())), "the 10 others are listed as waiting");
+
+    // Both sides are told, in French.
+    let (first, _) = &waiting[0];
+    let emails = api
+        .wait_for_emails_where(&first.email(), 1, |e| {
+            integration_tests::subject_contains(e, "Votre conseiller a changé")
+        })
+        .await;
+    assert!(emails[0]["text"].as_str().unwrap_or_default().contains("assuré par Anne Conseil"), "{}", emails[0]);
+    api.wait_for_emails(&advisor.email(), 20).await;
+
+    // A place frees (a placed seeker erases their data): the next longest waiting takes it.
+    let (status, _) = api.call(Method::DELETE, "/seekers/me", Some(first), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, next_id) = &waiting[20];
+    let profile = table.item(&format!("SEEKER#{next_id}"), "PROFILE").await.unwrap();
+    assert_eq!(profile.get("advisorId").and_then(|v| v.as_s().ok()), Some(&advisor_id), "the 21st is placed");
+    let (_, after_next) = &waiting[21];
+    let profile = table.item(&format!("SEEKER#{after_next}"), "PROFILE").await.unwrap();
+    assert!(!profile.contains_key("advisorId"), "only one place freed");
+    let counter = table.item(&format!("ADVISOR#{advisor_id}"), "PROFILE").await.unwrap();
+    assert_eq!(counter["portfolioCount"].as_n().unwrap(), "20");
+    assert_eq!(api.all_items("/advisors/me/portfolio", &advisor).await.len(), 20);
+}
+
+#[tokio::test]
+async fn admins_cannot_give_a_portfolio_above_the_modality_size() {
+    let api = Api::new();
+    let table = Table::connect().await;
+    let admin = api.admin().await;
+    for (modality, too_many) in [("web", 251), ("guided", 151), ("reinforced", 71)] {
+        let sub = unique("over");
+        let body = json!({"sub": sub, "firstName": "A", "lastName": "B", "email": "a@example.fr", "region": "11", "modality": modality, "capacity": too_many});
+        let (status, answer) = api.post("/advisors", &admin, body).await;
+        assert_error(status, &answer, StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_capacity"));
+        assert!(table.item(&format!("IDENTITY#{sub}"), "IDENTITY").await.is_none(), "nothing written");
+    }
+    // The sizes themselves are allowed.
+    for (modality, size) in [("web", 250), ("guided", 150), ("reinforced", 70)] {
+        let sub = unique("at-size");
+        let body = json!({"sub": sub, "firstName": "A", "lastName": "B", "email": "a@example.fr", "region": "11", "modality": modality, "capacity": size});
+        let (status, answer) = api.post("/advisors", &admin, body).await;
+        assert_eq!(status, StatusCode::CREATED, "{answer}");
+        assert_eq!(answer["capacity"], size);
+    }
+}
+
+#[tokio::test]
+async fn admins_list_the_advisors_of_every_region_page_by_page() {
+    let api = Api::new();
+    let admin = api.admin().await;
+    let (_, in_shared) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
+    let (_, in_levels) = api.create_advisor(&admin, "84", "guided", None).await;
+    // Small pages, so that pages end inside a region and at a region's end.
+    let everyone = api.all_items_by("/admin/advisors", &admin, 97).await;
+    let ids: Vec<&str> = everyone.iter().filter_map(|a| a["advisorId"].as_str()).collect();
+    assert!(ids.contains(&in_shared.as_str()) && ids.contains(&in_levels.as_str()));
+    let unique_ids: HashSet<&str> = ids.iter().copied().collect();
+    assert_eq!(unique_ids.len(), ids.len(), "each advisor once");
+    let regions_in_order: Vec<&str> = everyone.iter().filter_map(|a| a["region"].as_str()).collect();
+    let mut sorted = regions_in_order.clone();
+    sorted.sort();
+    assert_eq!(regions_in_order, sorted, "region by region");
+    // One region's list is that region only.
+    let shared = api.all_items(&format!("/admin/advisors?region={}", regions::SHARED), &admin).await;
+    assert!(shared.iter().all(|a| a["region"] == regions::SHARED));
+    // Read later, while other tests create advisors there: it holds at least what the whole list had.
+    let shared_ids: HashSet<&str> = shared.iter().filter_map(|a| a["advisorId"].as_str()).collect();
+    assert!(everyone
+        .iter()
+        .filter(|a| a["region"] == regions::SHARED)
+        .all(|a| shared_ids.contains(a["advisorId"].as_str().unwrap())));
+    let (status, refused) = api.get("/admin/advisors", &api.register_seeker(regions::SHARED).await.0).await;
+    assert_error(status, &refused, StatusCode::FORBIDDEN, None);
 }
 
 #[tokio::test]

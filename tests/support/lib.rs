@@ -37,4 +37,6 @@ pub mod regions {
     pub const REASSIGN: &str = "01";
     /// Corse: a level no advisor can serve (its only reinforced advisors are full).
     pub const NO_REINFORCED_ROOM: &str = "94";
+    /// La Réunion: the waiting list drained by a new advisor, raced by registrations.
+    pub const WAITING_LIST: &str = "04";
 }

@@ -124,7 +124,28 @@ impl Table {
 
     /// Test set-up only: moves an interview into the past, as if its time had come.
     pub async fn move_interview_to_past(&self, interview_id: &str, minutes_ago: i64) {
-        let start = chrono::Utc::now() - chrono::Duration::minutes(minutes_ago);
+        self.move_interview_to(interview_id, chrono::Utc::now() - chrono::Duration::minutes(minutes_ago)).await;
+    }
+
+    /// Test set-up only: the interview starts at `start` (30 minutes) in its record and in the
+    /// sort keys of the agenda and of the seeker's list (not in its agenda granules).
+    pub async fn move_interview_and_lists_to(&self, interview_id: &str, start: chrono::DateTime<chrono::Utc>) {
+        let sort_key = format!("{}#{interview_id}", stored_instant(start));
+        self.move_interview_to(interview_id, start).await;
+        self.client
+            .update_item()
+            .table_name(&self.name)
+            .key("pk", AttributeValue::S(format!("INTERVIEW#{interview_id}")))
+            .key("sk", AttributeValue::S("INTERVIEW".into()))
+            .update_expression("SET gsi1sk = :key, gsi2sk = :key")
+            .expression_attribute_values(":key", AttributeValue::S(sort_key))
+            .send()
+            .await
+            .expect("UpdateItem");
+    }
+
+    /// Test set-up only: the interview's record (not its agenda granules) starts at `start`, for 30 minutes.
+    pub async fn move_interview_to(&self, interview_id: &str, start: chrono::DateTime<chrono::Utc>) {
         let end = start + chrono::Duration::minutes(30);
         self.client
             .update_item()

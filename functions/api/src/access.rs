@@ -49,3 +49,13 @@ pub async fn seeker_for_advisor_or_admin(
     }
     Ok((seeker, Some(advisor)))
 }
+
+/// Whether `advisor` follows `seeker_id` now: the seeker's profile (`advisorId`, not erased) is
+/// the one source of every advisor permission on that seeker's interviews, meetings and
+/// in-person requests. The `advisorId` copied on those records says whose agenda or list holds
+/// them; after a reassignment it may still name the former advisor until the hand-over moves
+/// it, and it never grants anything by itself.
+pub async fn follows(store: &Store, advisor_id: &str, seeker_id: &str) -> Result<bool, ApiError> {
+    let seeker = store.seeker(seeker_id).await?;
+    Ok(seeker.is_some_and(|s| !s.erased && s.advisor_id.as_deref() == Some(advisor_id)))
+}

@@ -111,7 +111,7 @@ pub fn route_key(request: &Request) -> String {
     }
 }
 
-pub use store::page::{encode_cursor, Page};
+pub use store::page::{encode_cursor, encode_list_cursor, Page};
 
 /// The page a list route was asked for: `?limit=` (default 50, 1 to 200) and `?cursor=`.
 pub fn page(request: &Request) -> Result<Page, ApiError> {
@@ -123,8 +123,35 @@ pub fn page(request: &Request) -> Result<Page, ApiError> {
             .filter(|l| (1..=200).contains(l))
             .ok_or_else(|| ApiError::bad_request("invalid_limit", "limit must be a number from 1 to 200"))?,
     };
-    let start_key = query_param(request, "cursor").map(|c| store::page::decode_cursor(&c)).transpose()?;
-    Ok(Page { limit, start_key })
+    let list = list_of(request);
+    let start_key = query_param(request, "cursor").map(|c| store::page::decode_list_cursor(&c, &list)).transpose()?;
+    Ok(Page { limit, start_key, list: Some(list) })
+}
+
+/// Which list a request reads: a digest of its route and its parameters other than `cursor` and
+/// `limit` (the partition, the caller's, is checked by the query). A cursor made for
+/// `scope=past` or another range is refused by `scope=upcoming`, whatever its key.
+fn list_of(request: &Request) -> String {
+    use sha2::{Digest, Sha256};
+    let mut parameters: Vec<(String, String)> = request
+        .query_string_parameters_ref()
+        .map(|q| {
+            q.iter()
+                .filter(|(name, _)| !matches!(*name, "cursor" | "limit"))
+                .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    parameters.sort();
+    let mut digest = Sha256::new();
+    digest.update(route_key(request).as_bytes());
+    for (name, value) in parameters {
+        digest.update([0]);
+        digest.update(name.as_bytes());
+        digest.update([1]);
+        digest.update(value.as_bytes());
+    }
+    digest.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect()
 }
 
 /// A list answer: `{"items": [...], "nextCursor": "…"}` (no cursor on the last page).

@@ -203,6 +203,37 @@ pub(crate) fn rescheduled(
     emails
 }
 
+/// A seeker's interview moves to their new advisor: the new advisor receives it with its
+/// invitation; the former one is told, and their calendar drops it (same UID, higher SEQUENCE).
+/// The seeker's own calendar entry does not change (same time, channel and place); the change
+/// of advisor has its own email.
+pub(crate) fn handed_over(
+    app: &App,
+    before: &InterviewRecord,
+    moved: &InterviewRecord,
+    seeker: &SeekerRecord,
+    former: &AdvisorRecord,
+    new: &AdvisorRecord,
+    now: DateTime<Utc>,
+) -> Vec<OutboxRecord> {
+    let new_params = base_params(app, moved, &Parties { seeker, advisor: new });
+    let invite = invitation(app, moved, CalendarMethod::Request, &new.email, now);
+    let to_new =
+        outbox(EmailTemplate::InterviewBookedAdvisor, &new.email, &moved.seeker_id, &new_params, Some(invite), now);
+    let former_params = InterviewEmail {
+        first_name: Some(former.first_name.clone()),
+        other_name: Some(seeker.display_name()),
+        cancelled_by: Some("le service de suivi".into()),
+        reason: Some("le suivi de ce demandeur d'emploi est confié à un autre conseiller.".into()),
+        app_url: app.config.app_base_url.clone(),
+        ..base_params(app, before, &Parties { seeker, advisor: former })
+    };
+    let drop = invitation(app, moved, CalendarMethod::Cancel, &former.email, now);
+    let to_former =
+        outbox(EmailTemplate::InterviewCancelled, &former.email, &moved.seeker_id, &former_params, Some(drop), now);
+    vec![to_new, to_former]
+}
+
 /// Which email and which calendar method a change to an interview sends.
 struct CalendarUpdate {
     template: EmailTemplate,

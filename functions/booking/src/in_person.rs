@@ -102,7 +102,18 @@ pub(crate) async fn list_open(app: &App, caller: &Caller, request: &Request) -> 
         .query(Index::Gsi1, keys::in_person_open_gsi1pk(&advisor.advisor_id))
         .page_of::<InPersonRecord>(&page)
         .await?;
-    let items: Vec<_> = requests.iter().map(views::in_person).collect();
+    // A request left under a former advisor (a hand-over not finished) is not theirs any more.
+    let profiles: Vec<(String, String)> =
+        requests.iter().map(|r| (keys::seeker_pk(&r.seeker_id), keys::PROFILE.to_owned())).collect();
+    let followed: std::collections::HashSet<String> = app
+        .store
+        .get_many::<store::SeekerRecord>(&profiles)
+        .await?
+        .into_iter()
+        .filter(|s| !s.erased && s.advisor_id.as_deref() == Some(advisor.advisor_id.as_str()))
+        .map(|s| s.seeker_id)
+        .collect();
+    let items: Vec<_> = requests.iter().filter(|r| followed.contains(&r.seeker_id)).map(views::in_person).collect();
     Ok(json_response(StatusCode::OK, &ListBody { items, next_cursor }))
 }
 
@@ -143,11 +154,19 @@ pub(crate) async fn open_request_for(
         .get(&keys::in_person_pk(request_id), keys::IN_PERSON_SK)
         .await?
         .filter(|r: &InPersonRecord| r.advisor_id == advisor.advisor_id)
-        .ok_or_else(|| ApiError::not_found("no such request of your portfolio"))?;
+        .ok_or_else(not_in_portfolio)?;
+    // The seeker's current advisor only: a reassignment takes the request away from the former one.
+    if !api::access::follows(&app.store, &advisor.advisor_id, &record.seeker_id).await? {
+        return Err(not_in_portfolio());
+    }
     if record.status != RequestStatus::Open {
         return Err(ApiError::conflict("already_answered", "this request has already been answered"));
     }
     Ok(record)
+}
+
+fn not_in_portfolio() -> ApiError {
+    ApiError::not_found("no such request of your portfolio")
 }
 
 /// Closes a request (answered): out of the open list, the seeker may ask again. Two items:
@@ -331,4 +350,68 @@ pub(crate) async fn decline_as(
         }
         _ => Err(ApiError::Unavailable("answer conflicted; retry".into())),
     }
+}
+
+/// The message a seeker reads when their open request is closed because they wait for a new advisor.
+const CLOSED_FOR_NEW_ADVISOR: &str = "Votre suivi change de conseiller. Votre nouveau conseiller pourra vous recevoir en agence : renouvelez votre demande dès qu'il vous sera attribué.";
+
+/// The seeker's open in-person requests when they change advisor: each moves to the new
+/// advisor's open list (who gets the request email, with accept and decline links of their own);
+/// without a new advisor it is declined with a standard message. How many moved and closed.
+pub(crate) async fn hand_over_requests(
+    app: &App,
+    seeker: &store::SeekerRecord,
+    target: Option<&store::AdvisorRecord>,
+    now: DateTime<Utc>,
+) -> Result<(usize, usize), ApiError> {
+    let requests: Vec<InPersonRecord> =
+        app.store.query(Index::Gsi2, keys::seeker_in_person_gsi2pk(&seeker.seeker_id)).all_of().await?;
+    let target_id = target.map(|a| a.advisor_id.as_str());
+    let (mut moved, mut closed) = (0, 0);
+    for record in requests {
+        if record.status != RequestStatus::Open || Some(record.advisor_id.as_str()) == target_id {
+            continue;
+        }
+        let Some(new) = target else {
+            let former =
+                app.store.advisor(&record.advisor_id).await?.ok_or_else(|| ApiError::internal("advisor missing"))?;
+            match decline_as(app, &former, record, CLOSED_FOR_NEW_ADVISOR, Vec::new(), now).await {
+                Ok(_) => closed += 1,
+                // Answered meanwhile: nothing left to hand over.
+                Err(ApiError::Conflict { code: "already_answered", .. }) => {}
+                Err(error) => return Err(error),
+            }
+            continue;
+        };
+        let mut tx = Tx::new();
+        let guard = tx.push(update(record.pk.clone(), &record.sk, |u| {
+            u.update_expression("SET advisorId = :new, gsi1pk = :open")
+                .condition_expression("#status = :openStatus AND advisorId = :former")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":new", s(new.advisor_id.clone()))
+                .expression_attribute_values(":open", s(keys::in_person_open_gsi1pk(&new.advisor_id)))
+                .expression_attribute_values(":openStatus", s("open"))
+                .expression_attribute_values(":former", s(record.advisor_id.clone()))
+        }));
+        let entry = JournalRecord::new(
+            &seeker.seeker_id,
+            "in_person_handed_over",
+            now,
+            ActorRole::System,
+            None,
+            json!({"requestId": record.request_id, "fromAdvisorId": record.advisor_id, "toAdvisorId": new.advisor_id}),
+            app.config.retention_days,
+        );
+        tx.push(put(entry.to_item()?, None));
+        let parties = Parties { seeker, advisor: new };
+        let email = emails::in_person_requested(app, &parties, &record.request_id, &record.reason, now);
+        tx.push(put(email.to_item()?, None));
+        match app.store.commit(tx).await? {
+            TransactOutcome::Committed => moved += 1,
+            // Answered or moved meanwhile.
+            outcome if outcome.failed(guard) => {}
+            _ => return Err(ApiError::Unavailable("in-person request hand-over conflicted; retry".into())),
+        }
+    }
+    Ok((moved, closed))
 }

@@ -5,6 +5,7 @@
 
 mod calendar;
 mod emails;
+pub mod handover;
 mod in_person;
 mod interviews;
 mod journal_routes;

@@ -190,8 +190,12 @@ async fn slots_page(
     only_open: bool,
     page: &Page,
 ) -> Result<(Vec<SlotRecord>, Option<String>), ApiError> {
-    // Sort keys are `<start>#<id>`: from `from` inclusive to `to` exclusive.
-    let query = store.query(Index::Gsi1, keys::slots_gsi1pk(advisor_id)).sk_between(to_key(from), to_key(to));
+    // Sort keys are `<start>#<id>`: from `from` inclusive to `to` exclusive. `from` defaults to
+    // now (or now and the booking notice): a cursor stays valid as it moves.
+    let query = store
+        .query(Index::Gsi1, keys::slots_gsi1pk(advisor_id))
+        .sk_between(to_key(from), to_key(to))
+        .low_bound_moves_with_time();
     let query = if only_open { query.filter_equals("state", s("open")) } else { query };
     Ok(query.page_of::<SlotRecord>(page).await?)
 }

@@ -169,9 +169,16 @@ async fn send_message(
         Role::Seeker => Some(participant.user_id.clone()),
         Role::Advisor => frame.seeker_id.as_deref().and_then(|id| ulid_id("seekerId", id).ok()),
     };
-    let (conversation, allowed, summary) = tokio::join!(
+    // A resend of a message already stored (its ack was lost) is found before the rate limit
+    // is taken: it gets its ack even when the sender is at the limit, and costs no slot.
+    let (conversation, earlier, summary) = tokio::join!(
         conversation::open(&app.store, &participant, frame.seeker_id.as_deref()),
-        rate_limit(app, &participant.user_id, now),
+        async {
+            match &summary_of {
+                Some(id) => stored_before(app, id, &participant.user_id, &cmid).await,
+                None => Ok(None),
+            }
+        },
         async {
             match &summary_of {
                 Some(id) => conversation::summary(&app.store, id).await.map(Some),
@@ -180,7 +187,11 @@ async fn send_message(
         },
     );
     let conversation = conversation.map_err(with_id)?;
-    allowed.map_err(with_id)?;
+    if let Some(message) = earlier.map_err(with_id)?.filter(|m| m.seeker_id == conversation.seeker_id()) {
+        tracing::info!(message = %message.message_id, "duplicate clientMessageId: acknowledged again");
+        return Ok(Some(ServerFrame::Ack { client_message_id: cmid, message: MessageView::from(&message) }));
+    }
+    rate_limit(app, &participant.user_id, now).await.map_err(with_id)?;
     let summary = match summary.map_err(with_id)? {
         Some(summary) if summary.seeker_id == conversation.seeker_id() => summary,
         _ => conversation::summary(&app.store, conversation.seeker_id()).await.map_err(with_id)?,
@@ -456,6 +467,21 @@ fn message_tx(
         client_sk: client.sk,
         new_day,
     })
+}
+
+/// The message `sender_id` already stored under `cmid` in `seeker_id`'s conversation, if any.
+async fn stored_before(
+    app: &App,
+    seeker_id: &str,
+    sender_id: &str,
+    cmid: &str,
+) -> Result<Option<MessageRecord>, ApiError> {
+    let pk = keys::conversation_pk(seeker_id);
+    let client: Option<ClientMessageRecord> = app.store.get(&pk, &keys::client_message_sk(sender_id, cmid)).await?;
+    match client {
+        Some(client) => Ok(app.store.get(&pk, &keys::message_sk(&client.message_id)).await?),
+        None => Ok(None),
+    }
 }
 
 /// The message stored the first time a clientMessageId was sent.

@@ -72,6 +72,11 @@ impl Modality {
             Modality::Reinforced => 70,
         }
     }
+
+    /// The largest portfolio an admin may give (the same sizes: a ceiling as well as the default).
+    pub fn max_capacity(self) -> u32 {
+        self.default_capacity()
+    }
 }
 
 /// A contact channel.
@@ -360,6 +365,11 @@ mod tests {
         assert!(!Modality::Reinforced.serves(Level::Guided));
         assert_eq!(Modality::Web.default_capacity(), 250);
         assert_eq!(Modality::Guided.default_capacity(), 150);
+        assert_eq!(
+            Modality::ALL.map(Modality::max_capacity),
+            [250, 150, 70],
+            "admins cannot go above the modality's size"
+        );
     }
 
     #[test]

@@ -46,7 +46,13 @@ async fn interview_for(app: &App, caller: &Caller, interview_id: &str) -> Result
     } else {
         return Err(not_found());
     };
-    let part = part_of(&claimed, &interview.seeker_id, &interview.advisor_id).ok_or_else(not_found)?;
+    // An advisor takes part as the seeker's current advisor (the profile), whoever's agenda the
+    // interview sits in: after a reassignment the former advisor is refused.
+    let following = match &claimed {
+        Part::Advisor(id) if api::access::follows(&app.store, id, &interview.seeker_id).await? => id.clone(),
+        _ => String::new(),
+    };
+    let part = part_of(&claimed, &interview.seeker_id, &following).ok_or_else(not_found)?;
     Ok((interview, part))
 }
 

@@ -1,11 +1,12 @@
 //! Advisors, their portfolio, and the admin views of load and waiting seekers.
 
 use api::auth::Caller;
-use api::http::{json_response, parse_body, query_param, ListBody};
+use api::http::{encode_list_cursor, json_response, parse_body, query_param, ListBody, Page};
 use api::ApiError;
+use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use domain::time::to_key;
-use domain::{Email, Modality, PersonName, Region};
+use domain::{Email, Modality, PersonName, Region, REGIONS};
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
@@ -29,9 +30,6 @@ struct CreateAdvisorBody {
     capacity: Option<u32>,
 }
 
-/// Largest portfolio an admin may set: well above the product's 250, below anything absurd.
-const MAX_CAPACITY: u32 = 500;
-
 /// `POST /advisors` (admins).
 pub(crate) async fn create(
     app: &App,
@@ -50,8 +48,13 @@ pub(crate) async fn create(
     let email = Email::parse(&body.email)?;
     let region = Region::parse(&body.region)?;
     let capacity = body.capacity.unwrap_or_else(|| body.modality.default_capacity());
-    if capacity == 0 || capacity > MAX_CAPACITY {
-        return Err(ApiError::unprocessable("invalid_capacity", format!("capacity must be 1 to {MAX_CAPACITY}")));
+    // The modality's size is a ceiling (PRODUCT.md: 250 web, 150 guided, 70 reinforced).
+    let ceiling = body.modality.max_capacity();
+    if capacity == 0 || capacity > ceiling {
+        return Err(ApiError::unprocessable(
+            "invalid_capacity",
+            format!("capacity must be 1 to {ceiling} for a {} advisor", body.modality.as_str()),
+        ));
     }
     let advisor_id = ulid::Ulid::new().to_string();
     let advisor = AdvisorRecord {
@@ -82,7 +85,15 @@ pub(crate) async fn create(
     let identity_claim = tx.push(put(to_item(&identity)?, Some("attribute_not_exists(pk)")));
     tx.push(put(to_item(&advisor)?, Some("attribute_not_exists(pk)")));
     match app.store.commit(tx).await? {
-        TransactOutcome::Committed => Ok(json_response(StatusCode::CREATED, &views::advisor(&advisor))),
+        TransactOutcome::Committed => {
+            // New places in the region: the longest waiting seekers it serves take them.
+            let placed = crate::waiting::drain(app, &advisor.region, now).await;
+            let advisor = match placed {
+                0 => advisor,
+                _ => app.store.advisor(&advisor.advisor_id).await?.unwrap_or(advisor),
+            };
+            Ok(json_response(StatusCode::CREATED, &views::advisor(&advisor)))
+        }
         outcome if outcome.failed(identity_claim) => {
             Err(ApiError::conflict("identity_taken", "this sub already belongs to a seeker or an advisor"))
         }
@@ -175,19 +186,54 @@ pub(crate) async fn waiting(
     Ok(json_response(StatusCode::OK, &ListBody { items: rows, next_cursor }))
 }
 
-/// `GET /admin/advisors?region=`: advisors of a region with their load.
+/// `GET /admin/advisors[?region=]`: advisors of a region, or of every region (in region code
+/// order), with their load.
 pub(crate) async fn list(app: &App, caller: &Caller, request: &Request) -> Result<Response<Body>, ApiError> {
     caller.require_admin()?;
     let page = api::http::page(request)?;
-    let region = query_param(request, "region")
-        .ok_or_else(|| ApiError::bad_request("missing_region", "give ?region= (an INSEE region code)"))?;
-    let region = Region::parse(&region)?;
-    let (advisors, next_cursor) = app
-        .store
-        .query(Index::Gsi1, keys::region_gsi1pk(region.as_str()))
-        .sk_prefix(keys::REGION_ADVISOR_PREFIX)
-        .page_of::<AdvisorRecord>(&page)
-        .await?;
+    let regions: Vec<String> = match query_param(request, "region") {
+        Some(raw) => vec![Region::parse(&raw)?.as_str().to_owned()],
+        None => REGIONS.iter().map(|(code, _)| (*code).to_owned()).collect(),
+    };
+    // A cursor resumes in the region it was made in; the regions before it are done.
+    let resume_in = match &page.start_key {
+        Some(key) => {
+            let partition = key.get("gsi1pk").and_then(|v| v.as_s().ok()).ok_or(store::StoreError::InvalidCursor)?;
+            regions.iter().position(|r| keys::region_gsi1pk(r) == *partition).ok_or(store::StoreError::InvalidCursor)?
+        }
+        None => 0,
+    };
+    let mut advisors: Vec<AdvisorRecord> = Vec::new();
+    let mut start_key = page.start_key.clone();
+    let mut next_cursor = None;
+    for (index, region) in regions.iter().enumerate().skip(resume_in) {
+        let room = page.limit - advisors.len() as i32;
+        let (found, next) = app
+            .store
+            .query(Index::Gsi1, keys::region_gsi1pk(region))
+            .sk_prefix(keys::REGION_ADVISOR_PREFIX)
+            .page_of::<AdvisorRecord>(&Page { limit: room, start_key: start_key.take(), list: page.list.clone() })
+            .await?;
+        advisors.extend(found);
+        if next.is_some() {
+            next_cursor = next;
+            break;
+        }
+        if index + 1 < regions.len() && advisors.len() as i32 == page.limit {
+            // Full at a region's end: resume after its last advisor (the next page starts in a later region).
+            next_cursor = advisors.last().map(|a| advisor_cursor(a, page.list.as_deref()));
+            break;
+        }
+    }
     let rows = advisors.iter().map(views::advisor).collect();
     Ok(json_response(StatusCode::OK, &ListBody { items: rows, next_cursor }))
+}
+
+/// The cursor that resumes a region's list after `advisor` (its table and GSI1 keys).
+fn advisor_cursor(advisor: &AdvisorRecord, list: Option<&str>) -> String {
+    let key = [("pk", &advisor.pk), ("sk", &advisor.sk), ("gsi1pk", &advisor.gsi1pk), ("gsi1sk", &advisor.gsi1sk)]
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), AttributeValue::S(value.clone())))
+        .collect();
+    encode_list_cursor(&key, list)
 }

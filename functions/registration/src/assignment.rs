@@ -20,6 +20,7 @@ use serde_json::json;
 use store::journal::{ActorRole, JournalRecord};
 use store::keys;
 use store::outbox::{EmailTemplate, OutboxRecord};
+use store::page::Page;
 use store::tx::{put, update};
 use store::{
     n, s, transact_retrying, AdvisorRecord, Held, Index, Retrying, SeekerRecord, Step, Store, TransactOutcome, Tx,
@@ -85,6 +86,23 @@ fn candidates(advisors: &[AdvisorRecord], full: &HashSet<String>, exclude: Optio
         .collect()
 }
 
+/// Whether seekers of `region` and `level` are waiting for an advisor (one key read on GSI2).
+pub(crate) async fn anyone_waiting(store: &Store, region: &str, level: Level) -> Result<bool, ApiError> {
+    let first = Page::first(1);
+    let (items, _) = store.query(Index::Gsi2, keys::waiting_gsi2pk(region, level.as_str())).page(&first).await?;
+    Ok(!items.is_empty())
+}
+
+/// How a newcomer meets the waiting list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Queue {
+    /// Behind the seekers of their region and level already waiting (registration): a place
+    /// that frees goes to the longest waiting, never to whoever registers at that moment.
+    Behind,
+    /// Straight to an advisor with room (a seeker already followed who changes level).
+    Ignore,
+}
+
 /// Places a seeker of `level` in `region` with the least-loaded advisor who
 /// serves the level and has room, or on the waiting list.
 ///
@@ -97,10 +115,14 @@ pub(crate) async fn assign(
     region: &str,
     level: Level,
     exclude: Option<&str>,
+    queue: Queue,
     build: impl Fn(Option<&AdvisorRecord>, &mut Tx) -> Result<Held, ApiError>,
     guard_error: impl Fn() -> ApiError,
 ) -> Result<Placement, ApiError> {
-    let advisors = region_advisors(store, region).await?;
+    let advisors = match queue {
+        Queue::Behind if anyone_waiting(store, region, level).await? => Vec::new(),
+        _ => region_advisors(store, region).await?,
+    };
     // Advisors found full by a failed claim; a Mutex only so the attempts' futures stay `Send`.
     let full: Mutex<HashSet<String>> = Mutex::new(HashSet::new());
     let (advisors, full, build, guard_error) = (&advisors, &full, &build, &guard_error);
@@ -136,13 +158,37 @@ fn poisoned<T>(_: std::sync::PoisonError<T>) -> ApiError {
 }
 
 /// When `seeker`'s next contact is due at `level` (the domain's rule, with this deployment's cadence).
-fn next_due_at(app: &App, seeker: &SeekerRecord, level: Level, now: DateTime<Utc>) -> DateTime<Utc> {
+pub(crate) fn next_due_at(app: &App, seeker: &SeekerRecord, level: Level, now: DateTime<Utc>) -> DateTime<Utc> {
     next_contact_due(&app.config.cadence, level, seeker.last_contact_at.as_deref(), &seeker.registered_at, now)
 }
 
 /// GSI1 keys that put a seeker in a portfolio.
 pub(crate) fn portfolio_keys(advisor_id: &str, next_due: DateTime<Utc>, seeker_id: &str) -> (String, String) {
     (keys::portfolio_gsi1pk(advisor_id), keys::portfolio_gsi1sk(&to_key(next_due), seeker_id))
+}
+
+/// Attempts of a level change or a reassignment whose seeker had a contact recorded meanwhile:
+/// each computes `nextContactDue` again from the new `lastContactAt`.
+const CONTACT_RACE_ATTEMPTS: u32 = 5;
+
+fn stale() -> ApiError {
+    ApiError::conflict("concurrent_update", "the seeker changed meanwhile; reload and retry")
+}
+
+fn is_stale(error: &ApiError) -> bool {
+    matches!(error, ApiError::Conflict { code: "concurrent_update", .. })
+}
+
+/// After a move's guard failed: the seeker read again when only their last contact changed (a
+/// chat day or an interview done meanwhile, worth another try), else the 409 the caller must see.
+async fn reread_if_only_contact_moved(app: &App, seeker: &SeekerRecord) -> Result<SeekerRecord, ApiError> {
+    let fresh = app.store.seeker(&seeker.seeker_id).await?.filter(|s| !s.erased).ok_or_else(stale)?;
+    let same_placement = fresh.level == seeker.level && fresh.advisor_id == seeker.advisor_id;
+    if same_placement && fresh.last_contact_at != seeker.last_contact_at {
+        Ok(fresh)
+    } else {
+        Err(stale())
+    }
 }
 
 #[derive(Deserialize)]
@@ -164,48 +210,64 @@ pub(crate) async fn change_level(
     let seeker_id = path_param(request, "seekerId")?;
     let body: LevelBody = parse_body(request)?;
     let reason = free_text("reason", &body.reason, 500)?;
-    let (seeker, _) = api::access::seeker_for_advisor_or_admin(&app.store, caller, &seeker_id).await?;
+    let (mut seeker, _) = api::access::seeker_for_advisor_or_admin(&app.store, caller, &seeker_id).await?;
     if seeker.level == body.level {
         return Err(ApiError::unprocessable("same_level", "the seeker already has this level"));
     }
     let (actor_role, actor_id) = actor(app, caller).await?;
+    let change = LevelChange { level: body.level, reason: &reason, actor_role, actor_id: actor_id.as_deref() };
+    for _ in 0..CONTACT_RACE_ATTEMPTS {
+        match change_level_once(app, &seeker, &change, now).await {
+            Err(error) if is_stale(&error) => seeker = reread_if_only_contact_moved(app, &seeker).await?,
+            Ok(moved) => {
+                if moved {
+                    after_move(app, &seeker, now).await;
+                }
+                return updated_view(app, &seeker.seeker_id, now).await;
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    Err(ApiError::Unavailable("the seeker's contacts kept changing during the level change".into()))
+}
+
+struct LevelChange<'a> {
+    level: Level,
+    reason: &'a str,
+    actor_role: ActorRole,
+    actor_id: Option<&'a str>,
+}
+
+/// One try of a level change from `seeker` as read; `Ok(true)` when the seeker changed advisor.
+async fn change_level_once(
+    app: &App,
+    seeker: &SeekerRecord,
+    change: &LevelChange<'_>,
+    now: DateTime<Utc>,
+) -> Result<bool, ApiError> {
     let current = match &seeker.advisor_id {
         Some(id) => app.store.advisor(id).await?,
         None => None,
     };
-    let next_due = next_due_at(app, &seeker, body.level, now);
+    let next_due = next_due_at(app, seeker, change.level, now);
     let level_entry = JournalRecord::new(
         &seeker.seeker_id,
         "level_changed",
         now,
-        actor_role,
-        actor_id.as_deref(),
-        json!({"from": seeker.level, "to": body.level, "reason": reason}),
+        change.actor_role,
+        change.actor_id,
+        json!({"from": seeker.level, "to": change.level, "reason": change.reason}),
         app.config.retention_days,
     );
-    let stale = || ApiError::conflict("concurrent_update", "the seeker changed meanwhile; reload and retry");
-    let seeker_pk = keys::seeker_pk(&seeker.seeker_id);
-    let old_level = seeker.level.as_str();
 
-    if let Some(advisor) = current.as_ref().filter(|a| keeps_advisor(Some(a.modality), body.level)) {
+    if let Some(advisor) = current.as_ref().filter(|a| keeps_advisor(Some(a.modality), change.level)) {
         // Same advisor: only the level, the cadence and the portfolio order change.
-        let (_, gsi1sk) = portfolio_keys(&advisor.advisor_id, next_due, &seeker.seeker_id);
         let mut tx = Tx::new();
-        let seeker_update = tx.push(update(seeker_pk.clone(), keys::PROFILE, |u| {
-            u.update_expression("SET #level = :level, nextContactDue = :due, gsi1sk = :gsi1sk")
-                .condition_expression("#level = :old AND advisorId = :advisor AND erased = :false")
-                .expression_attribute_names("#level", "level")
-                .expression_attribute_values(":level", s(body.level.as_str()))
-                .expression_attribute_values(":due", s(to_key(next_due)))
-                .expression_attribute_values(":gsi1sk", s(gsi1sk))
-                .expression_attribute_values(":old", s(old_level))
-                .expression_attribute_values(":advisor", s(advisor.advisor_id.clone()))
-                .expression_attribute_values(":false", aws_sdk_dynamodb::types::AttributeValue::Bool(false))
-        }));
+        let seeker_update = tx.push(move_seeker(seeker, Some(change.level), Some(advisor), next_due, now));
         tx.push(put(level_entry.to_item()?, None));
-        tx.push(put(level_email(app, &seeker, body.level, next_due, now)?.to_item()?, None));
+        tx.push(put(level_email(app, seeker, change.level, next_due, now)?.to_item()?, None));
         return match app.store.commit(tx).await? {
-            TransactOutcome::Committed => updated_view(app, &seeker.seeker_id, now).await,
+            TransactOutcome::Committed => Ok(false),
             outcome if outcome.failed(seeker_update) => Err(stale()),
             _ => Err(ApiError::Unavailable("level change conflicted with a concurrent write".into())),
         };
@@ -216,30 +278,45 @@ pub(crate) async fn change_level(
     let placement = assign(
         &app.store,
         &seeker.region,
-        body.level,
+        change.level,
         old_advisor.as_deref(),
+        Queue::Ignore,
         |chosen, tx| {
-            let guard = tx.push(move_seeker(&seeker, Some(body.level), chosen, next_due, now));
+            let guard = tx.push(move_seeker(seeker, Some(change.level), chosen, next_due, now));
             if let Some(old) = &old_advisor {
                 tx.push(release_place(old));
             }
             tx.push(put(level_entry.to_item()?, None));
-            tx.push_all(moved_records(app, &seeker, chosen, actor_role, actor_id.as_deref(), now, "level_change")?);
+            tx.push_all(moved_records(app, seeker, chosen, change.actor_role, change.actor_id, now, "level_change")?);
             Ok(guard)
         },
         stale,
     )
     .await?;
-    match &placement {
-        Placement::Assigned(advisor) => {
-            move_conversation(&app.store, &seeker.seeker_id, Some(&advisor.advisor_id)).await
-        }
-        Placement::Waiting => {
-            tracing::warn!("level change left a seeker waiting for an advisor");
-            move_conversation(&app.store, &seeker.seeker_id, None).await
-        }
+    if matches!(placement, Placement::Waiting) {
+        tracing::warn!("level change left a seeker waiting for an advisor");
     }
-    updated_view(app, &seeker.seeker_id, now).await
+    Ok(true)
+}
+
+/// What follows a committed move between portfolios (or to the waiting list), each step
+/// idempotent and reading the seeker's current state: the chat, the upcoming interviews and open
+/// in-person requests (booking's hand-over), and the place freed in the former portfolio.
+pub(crate) async fn after_move(app: &App, before: &SeekerRecord, now: DateTime<Utc>) {
+    let current = match app.store.seeker(&before.seeker_id).await {
+        Ok(Some(seeker)) => seeker,
+        Ok(None) => return,
+        Err(error) => return ApiError::from(error).log(),
+    };
+    move_conversation(&app.store, &current.seeker_id, current.advisor_id.as_deref()).await;
+    if let Err(error) = booking::handover::hand_over(&app.booking, &current.seeker_id, now).await {
+        // The permission checks follow the profile, so nothing is exposed meanwhile; the next
+        // hand-over of this seeker (or a retried request) finishes the move.
+        error.log();
+    }
+    if before.advisor_id.is_some() {
+        crate::waiting::drain(app, &before.region, now).await;
+    }
 }
 
 #[derive(Deserialize)]
@@ -258,7 +335,7 @@ pub(crate) async fn reassign(
     caller.require_admin()?;
     let seeker_id = path_param(request, "seekerId")?;
     let body: ReassignBody = parse_body(request)?;
-    let seeker = app
+    let mut seeker = app
         .store
         .seeker(&seeker_id)
         .await?
@@ -278,8 +355,27 @@ pub(crate) async fn reassign(
             format!("a {} advisor cannot follow a {} seeker", target.modality.as_str(), seeker.level.as_str()),
         ));
     }
-    let next_due = next_due_at(app, &seeker, seeker.level, now);
-    let (seeker, target) = (&seeker, &target);
+    for _ in 0..CONTACT_RACE_ATTEMPTS {
+        match reassign_once(app, caller, &seeker, &target, now).await {
+            Err(error) if is_stale(&error) => seeker = reread_if_only_contact_moved(app, &seeker).await?,
+            Ok(()) => {
+                after_move(app, &seeker, now).await;
+                return updated_view(app, &seeker.seeker_id, now).await;
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    Err(ApiError::Unavailable("the seeker's contacts kept changing during the reassignment".into()))
+}
+
+async fn reassign_once(
+    app: &App,
+    caller: &Caller,
+    seeker: &SeekerRecord,
+    target: &AdvisorRecord,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let next_due = next_due_at(app, seeker, seeker.level, now);
     transact_retrying("reassignment", ASSIGNMENT_RETRYING, |_| async move {
         let mut tx = Tx::new();
         let guard = tx.push(move_seeker(seeker, None, Some(target), next_due, now));
@@ -290,9 +386,7 @@ pub(crate) async fn reassign(
         tx.push_all(moved_records(app, seeker, Some(target), ActorRole::Admin, Some(&caller.sub), now, "admin")?);
         match app.store.commit(tx).await? {
             TransactOutcome::Committed => Ok(Step::Done(())),
-            outcome if outcome.failed(guard) => {
-                Err(ApiError::conflict("concurrent_update", "the seeker changed meanwhile; reload and retry"))
-            }
+            outcome if outcome.failed(guard) => Err(stale()),
             outcome if outcome.failed(claim) => {
                 Err(ApiError::conflict("advisor_full", "this advisor's portfolio is full"))
             }
@@ -300,15 +394,13 @@ pub(crate) async fn reassign(
             outcome => Err(ApiError::internal(format!("reassignment cancelled: {outcome:?}"))),
         }
     })
-    .await?;
-    move_conversation(&app.store, &seeker.seeker_id, Some(&target.advisor_id)).await;
-    updated_view(app, &seeker.seeker_id, now).await
+    .await
 }
 
 /// Files the seeker's chat conversation under their new advisor (or under nobody while they
 /// wait), once the move is committed. Best effort: the conversation list also checks each
 /// seeker's current advisor, and the next message files it again.
-async fn move_conversation(store: &Store, seeker_id: &str, advisor_id: Option<&str>) {
+pub(crate) async fn move_conversation(store: &Store, seeker_id: &str, advisor_id: Option<&str>) {
     let filed = store
         .update(&keys::conversation_pk(seeker_id), keys::SUMMARY_SK, |u| {
             let u = u.condition_expression("attribute_exists(pk)");
@@ -327,8 +419,15 @@ async fn move_conversation(store: &Store, seeker_id: &str, advisor_id: Option<&s
     }
 }
 
+/// The waiting list's keys for a seeker who starts waiting at `since`: the national list on
+/// GSI1 (`GET /admin/waiting`) and their region and level's on GSI2 (what a drain reads).
+pub(crate) fn waiting_keys(region: &str, level: Level, since: DateTime<Utc>, seeker_id: &str) -> [(String, String); 2] {
+    let sort = format!("{}#{}", to_key(since), seeker_id);
+    [(keys::WAITING_GSI1PK.to_owned(), sort.clone()), (keys::waiting_gsi2pk(region, level.as_str()), sort)]
+}
+
 /// Moves the seeker item to `target`'s portfolio (or the waiting list), guarded by the state it was read in.
-fn move_seeker(
+pub(crate) fn move_seeker(
     seeker: &SeekerRecord,
     new_level: Option<Level>,
     target: Option<&AdvisorRecord>,
@@ -336,33 +435,47 @@ fn move_seeker(
     now: DateTime<Utc>,
 ) -> TransactWriteItem {
     let level = new_level.unwrap_or(seeker.level);
-    let (gsi1pk, gsi1sk) = match target {
-        Some(advisor) => portfolio_keys(&advisor.advisor_id, next_due, &seeker.seeker_id),
-        None => (keys::WAITING_GSI1PK.to_owned(), format!("{}#{}", to_key(now), seeker.seeker_id)),
-    };
-    let set = "SET #level = :level, nextContactDue = :due, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk";
-    let (expression, advisor_value) = match target {
-        Some(advisor) => (format!("{set}, advisorId = :advisor"), Some(advisor.advisor_id.clone())),
-        None => (format!("{set} REMOVE advisorId"), None),
-    };
-    let guard = match &seeker.advisor_id {
-        Some(_) => "#level = :old AND advisorId = :oldAdvisor AND erased = :false",
-        None => "#level = :old AND attribute_not_exists(advisorId) AND erased = :false",
-    };
     let mut values = std::collections::HashMap::from([
         (":level".to_owned(), s(level.as_str())),
         (":due".to_owned(), s(to_key(next_due))),
-        (":gsi1pk".to_owned(), s(gsi1pk)),
-        (":gsi1sk".to_owned(), s(gsi1sk)),
         (":old".to_owned(), s(seeker.level.as_str())),
         (":false".to_owned(), aws_sdk_dynamodb::types::AttributeValue::Bool(false)),
     ]);
-    if let Some(id) = advisor_value {
-        values.insert(":advisor".to_owned(), s(id));
-    }
-    if let Some(old) = &seeker.advisor_id {
-        values.insert(":oldAdvisor".to_owned(), s(old.clone()));
-    }
+    let set = "SET #level = :level, nextContactDue = :due, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk";
+    let expression = match target {
+        Some(advisor) => {
+            let (gsi1pk, gsi1sk) = portfolio_keys(&advisor.advisor_id, next_due, &seeker.seeker_id);
+            values.insert(":gsi1pk".to_owned(), s(gsi1pk));
+            values.insert(":gsi1sk".to_owned(), s(gsi1sk));
+            values.insert(":advisor".to_owned(), s(advisor.advisor_id.clone()));
+            format!("{set}, advisorId = :advisor REMOVE gsi2pk, gsi2sk")
+        }
+        None => {
+            let [(gsi1pk, gsi1sk), (gsi2pk, gsi2sk)] = waiting_keys(&seeker.region, level, now, &seeker.seeker_id);
+            values.insert(":gsi1pk".to_owned(), s(gsi1pk));
+            values.insert(":gsi1sk".to_owned(), s(gsi1sk));
+            values.insert(":gsi2pk".to_owned(), s(gsi2pk));
+            values.insert(":gsi2sk".to_owned(), s(gsi2sk));
+            format!("{set}, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk REMOVE advisorId")
+        }
+    };
+    // The contact the move computed `nextContactDue` from must still be the last one: a contact
+    // recorded meanwhile (a chat day, an interview done) fails the guard and the move is redone.
+    let contact_guard = match &seeker.last_contact_at {
+        Some(last) => {
+            values.insert(":lastContact".to_owned(), s(last.clone()));
+            "lastContactAt = :lastContact"
+        }
+        None => "attribute_not_exists(lastContactAt)",
+    };
+    let advisor_guard = match &seeker.advisor_id {
+        Some(old) => {
+            values.insert(":oldAdvisor".to_owned(), s(old.clone()));
+            "advisorId = :oldAdvisor"
+        }
+        None => "attribute_not_exists(advisorId)",
+    };
+    let guard = format!("#level = :old AND {advisor_guard} AND erased = :false AND {contact_guard}");
     update(keys::seeker_pk(&seeker.seeker_id), keys::PROFILE, |u| {
         u.update_expression(expression)
             .condition_expression(guard)
@@ -372,7 +485,7 @@ fn move_seeker(
 }
 
 /// Journal entry and emails that go with a move between portfolios.
-fn moved_records(
+pub(crate) fn moved_records(
     app: &App,
     seeker: &SeekerRecord,
     target: Option<&AdvisorRecord>,

@@ -280,7 +280,7 @@ pub(crate) async fn erase(app: &App, caller: &Caller, now: DateTime<Utc>) -> Res
 
     // A message or a reassignment may change the profile meanwhile: read it again and retry.
     let seeker_id = &seeker_id;
-    transact_retrying("erasure", Retrying::attempts(ERASURE_ATTEMPTS), |_| async move {
+    let freed = transact_retrying("erasure", Retrying::attempts(ERASURE_ATTEMPTS), |_| async move {
         let current = app.store.seeker(seeker_id).await?.ok_or_else(|| ApiError::not_found("no such seeker"))?;
         let erased_entry = JournalRecord::new(
             seeker_id,
@@ -301,7 +301,7 @@ pub(crate) async fn erase(app: &App, caller: &Caller, now: DateTime<Utc>) -> Res
             let u = u
                 .update_expression(
                     "SET erased = :true, erasedAt = :now \
-                     REMOVE firstName, lastName, email, phone, preferredChannels, gsi1pk, gsi1sk, advisorId",
+                     REMOVE firstName, lastName, email, phone, preferredChannels, gsi1pk, gsi1sk, gsi2pk, gsi2sk, advisorId",
                 )
                 .condition_expression(guard)
                 .expression_attribute_values(":true", AttributeValue::Bool(true))
@@ -318,12 +318,16 @@ pub(crate) async fn erase(app: &App, caller: &Caller, now: DateTime<Utc>) -> Res
             tx.push(release_place(advisor_id));
         }
         match app.store.commit(tx).await? {
-            TransactOutcome::Committed => Ok(Step::Done(())),
+            TransactOutcome::Committed => Ok(Step::Done(current.advisor_id.is_some())),
             outcome if outcome.conflicted() || outcome.failed(profile) => Ok(Step::Retry),
             outcome => Err(ApiError::internal(format!("erasure cancelled: {outcome:?}"))),
         }
     })
     .await?;
+    if freed {
+        // A place freed in the portfolio: the longest waiting seeker of the region takes it.
+        crate::waiting::drain(app, &seeker.region, now).await;
+    }
     // A message committed between the first sweep and this transaction is swept now; none
     // can follow, since storing one requires `erased = false`.
     erase_chat(&app.store, seeker_id).await?;

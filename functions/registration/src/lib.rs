@@ -7,6 +7,7 @@ mod assignment;
 mod gdpr;
 mod seekers;
 mod views;
+mod waiting;
 
 use api::auth::Caller;
 use api::config::Config;
@@ -20,13 +21,17 @@ use store::Store;
 pub struct App {
     pub store: Store,
     pub config: Config,
+    /// Booking's operations: a seeker who changes advisor takes their interviews and
+    /// in-person requests along (`booking::handover`), with booking's emails and links.
+    pub booking: booking::App,
 }
 
 impl App {
     pub async fn from_env() -> Result<App, Error> {
         let config = Config::from_env()?;
         let store = Store::from_env(config.table_name.clone()).await;
-        Ok(App { store, config })
+        let booking = booking::App::from_env().await?;
+        Ok(App { store, config, booking })
     }
 }
 

@@ -16,7 +16,7 @@ use store::keys;
 use store::outbox::{EmailTemplate, OutboxRecord};
 use store::{s, AdvisorRecord, IdentityRecord, IdentityRole, SeekerRecord};
 
-use crate::assignment::{assign, new_seeker_email, portfolio_keys, Placement};
+use crate::assignment::{assign, new_seeker_email, portfolio_keys, waiting_keys, Placement, Queue};
 use crate::{views, App};
 use store::tx::put;
 
@@ -74,15 +74,21 @@ pub(crate) async fn register(
         created_at: to_key(now),
     };
     let seeker_for = |advisor: Option<&AdvisorRecord>| {
-        let (gsi1pk, gsi1sk) = match advisor {
-            Some(a) => portfolio_keys(&a.advisor_id, next_due, &seeker_id),
-            None => (keys::WAITING_GSI1PK.to_owned(), format!("{}#{}", to_key(now), seeker_id)),
+        let ((gsi1pk, gsi1sk), waiting) = match advisor {
+            Some(a) => (portfolio_keys(&a.advisor_id, next_due, &seeker_id), None),
+            None => {
+                let [national, regional] = waiting_keys(region.as_str(), level, now, &seeker_id);
+                (national, Some(regional))
+            }
         };
+        let (gsi2pk, gsi2sk) = waiting.unzip();
         SeekerRecord {
             pk: keys::seeker_pk(&seeker_id),
             sk: keys::PROFILE.into(),
             gsi1pk: Some(gsi1pk),
             gsi1sk: Some(gsi1sk),
+            gsi2pk,
+            gsi2sk,
             seeker_id: seeker_id.clone(),
             first_name: Some(first_name.as_str().to_owned()),
             last_name: Some(last_name.as_str().to_owned()),
@@ -104,6 +110,7 @@ pub(crate) async fn register(
         region.as_str(),
         level,
         None,
+        Queue::Behind,
         |advisor, tx| {
             let seeker = seeker_for(advisor);
             let identity_claim = tx.push(put(store::to_item(&identity)?, Some("attribute_not_exists(pk)")));
@@ -145,6 +152,15 @@ pub(crate) async fn register(
         Placement::Waiting => None,
     };
     tracing::info!(assigned = advisor.is_some(), "seeker registered");
+    if advisor.is_none() {
+        // Waiting behind others while a place is free (it freed a moment ago and its drain has
+        // not reached it yet): whoever drains first places the longest waiting, maybe this one.
+        crate::waiting::drain(app, region.as_str(), now).await;
+        if let Some(placed) = app.store.seeker(&seeker_id).await?.filter(|s| s.advisor_id.is_some()) {
+            let advisor = advisor_of(app, &placed).await?;
+            return Ok(json_response(StatusCode::CREATED, &views::seeker(&placed, advisor.as_ref(), now)));
+        }
+    }
     let seeker = seeker_for(advisor.as_ref());
     Ok(json_response(StatusCode::CREATED, &views::seeker(&seeker, advisor.as_ref(), now)))
 }

@@ -201,6 +201,8 @@ mod tests {
             sk: "PROFILE".into(),
             gsi1pk: Some("WAITING".into()),
             gsi1sk: Some("2026-12-01T09:00:00.000Z#S1".into()),
+            gsi2pk: None,
+            gsi2sk: None,
             seeker_id: "S1".into(),
             first_name: Some("Awa".into()),
             last_name: None,

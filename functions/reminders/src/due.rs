@@ -105,7 +105,7 @@ async fn due_in_bucket(
     let mut start_key = None;
     loop {
         let limit = i32::try_from(room.clamp(1, 500)).unwrap_or(500);
-        let (items, next) = query.page_of::<ReminderRecord>(&Page { limit, start_key }).await?;
+        let (items, next) = query.page_of::<ReminderRecord>(&Page { limit, start_key, list: None }).await?;
         found.extend(items);
         match next {
             Some(cursor) if found.len() < room => start_key = Some(decode_cursor(&cursor)?),

@@ -27,6 +27,11 @@ pub fn portfolio_gsi1sk(next_contact_due_key: &str, seeker_id: &str) -> String {
 }
 /// GSI1 partition of seekers waiting for an advisor; sorted by registration.
 pub const WAITING_GSI1PK: &str = "WAITING";
+/// GSI2 partition of the seekers of one region and level waiting for an advisor (sparse: removed
+/// when they are placed); sorted like the waiting list, so a drain reads the longest waiting first.
+pub fn waiting_gsi2pk(region: &str, level: &str) -> String {
+    format!("WAITING#{region}#{level}")
+}
 
 /// GSI1 partition of a region's advisors; sorted by modality.
 pub fn region_gsi1pk(region: &str) -> String {

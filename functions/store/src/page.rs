@@ -14,6 +14,34 @@ use crate::error::StoreError;
 pub struct Page {
     pub limit: i32,
     pub start_key: Option<HashMap<String, AttributeValue>>,
+    /// The list a cursor belongs to (the HTTP layer's digest of the route and its parameters):
+    /// the next cursor carries it, and a cursor carrying another is refused. `None` for reads
+    /// that never hand a cursor out.
+    pub list: Option<String>,
+}
+
+impl Page {
+    /// The first `limit` items, for a read that hands no cursor out.
+    pub fn first(limit: i32) -> Page {
+        Page { limit, start_key: None, list: None }
+    }
+}
+
+/// The cursor of `list` (when there is one) resuming after `key`: `<key>.<list>`.
+pub fn encode_list_cursor(key: &HashMap<String, AttributeValue>, list: Option<&str>) -> String {
+    match list {
+        Some(list) => format!("{}.{list}", encode_cursor(key)),
+        None => encode_cursor(key),
+    }
+}
+
+/// The key of a cursor made by [`encode_list_cursor`] for `list`; any other is refused.
+pub fn decode_list_cursor(raw: &str, list: &str) -> Result<HashMap<String, AttributeValue>, StoreError> {
+    let (key, made_for) = raw.split_once('.').ok_or(StoreError::InvalidCursor)?;
+    if made_for != list {
+        return Err(StoreError::InvalidCursor);
+    }
+    decode_cursor(key)
 }
 
 /// The opaque `nextCursor`: the DynamoDB key to resume from, base64url JSON.
@@ -50,5 +78,14 @@ mod tests {
         assert!(decode_cursor("not base64!").is_err());
         let forged = URL_SAFE_NO_PAD.encode(br#"{"secret":"x"}"#);
         assert!(decode_cursor(&forged).is_err());
+    }
+
+    #[test]
+    fn a_cursor_belongs_to_its_list() {
+        let key: HashMap<String, AttributeValue> = [("pk".to_string(), AttributeValue::S("SEEKER#1".into()))].into();
+        let cursor = encode_list_cursor(&key, Some("upcoming"));
+        assert_eq!(decode_list_cursor(&cursor, "upcoming").unwrap(), key);
+        assert!(decode_list_cursor(&cursor, "past").is_err());
+        assert!(decode_list_cursor(&encode_cursor(&key), "upcoming").is_err(), "a cursor without its list");
     }
 }

@@ -9,7 +9,7 @@ use crate::client::{query_all, Store};
 use crate::error::sdk_error;
 use crate::error::StoreError;
 use crate::keys;
-use crate::page::{encode_cursor, Page};
+use crate::page::{encode_list_cursor, Page};
 
 /// Where a query reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +56,8 @@ pub struct Query<'s> {
     filter_equals: Option<(String, AttributeValue)>,
     ascending: bool,
     consistent: bool,
+    /// The lower bound is "now" (or follows it): see [`Query::low_bound_moves_with_time`].
+    low_moves: bool,
 }
 
 impl Store {
@@ -69,6 +71,7 @@ impl Store {
             filter_equals: None,
             ascending: true,
             consistent: false,
+            low_moves: false,
         }
     }
 }
@@ -97,6 +100,13 @@ impl<'s> Query<'s> {
     /// Highest sort key first.
     pub fn newest_first(mut self) -> Self {
         self.ascending = false;
+        self
+    }
+    /// The lower bound of [`Query::sk_between`] follows the clock ("upcoming", "from now on"), so
+    /// a cursor made earlier may lie below it by the time it comes back: that cursor is still
+    /// this list's, and resumes at the bound (ascending) or finds the list finished (descending).
+    pub fn low_bound_moves_with_time(mut self) -> Self {
+        self.low_moves = true;
         self
     }
     /// A strongly consistent read (the table only: indexes are eventually consistent).
@@ -154,18 +164,30 @@ impl<'s> Query<'s> {
                 expected.extend([pk_attr, sk_attr]);
             }
             let complete = start.len() == expected.len() && expected.iter().all(|k| start.contains_key(*k));
-            if !same_partition || !complete || !self.sort_admits(start.get(sk_attr).and_then(|v| v.as_s().ok())) {
+            if !same_partition || !complete {
                 return Err(StoreError::InvalidCursor);
             }
+            let sort_key = start.get(sk_attr).and_then(|v| v.as_s().ok());
+            if !self.sort_admits(sort_key) {
+                match (&self.sort, sort_key) {
+                    (SortKey::Between(low, _), Some(key)) if self.low_moves && key < low => {
+                        if !self.ascending {
+                            return Ok((Vec::new(), None));
+                        }
+                        return self.send_page(page, None).await;
+                    }
+                    _ => return Err(StoreError::InvalidCursor),
+                }
+            }
         }
-        let output = self
-            .request()
-            .limit(page.limit)
-            .set_exclusive_start_key(page.start_key.clone())
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        let next = output.last_evaluated_key.filter(|k| !k.is_empty()).map(|k| encode_cursor(&k));
+        self.send_page(page, page.start_key.clone()).await
+    }
+
+    async fn send_page(&self, page: &Page, start_key: Option<Item>) -> Result<(Vec<Item>, Option<String>), StoreError> {
+        let output =
+            self.request().limit(page.limit).set_exclusive_start_key(start_key).send().await.map_err(sdk_error)?;
+        let next =
+            output.last_evaluated_key.filter(|k| !k.is_empty()).map(|k| encode_list_cursor(&k, page.list.as_deref()));
         Ok((output.items.unwrap_or_default(), next))
     }
 

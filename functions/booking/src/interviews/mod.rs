@@ -11,6 +11,7 @@ mod cancel;
 mod channel;
 mod convoke;
 mod extend;
+mod handover;
 mod outcome;
 mod read;
 mod reschedule;
@@ -22,6 +23,8 @@ pub(crate) use cancel::{cancel, cancel_as};
 pub(crate) use channel::switch_channel;
 pub(crate) use convoke::convoke;
 pub(crate) use extend::extend;
+pub(crate) use handover::hand_over_interviews;
+pub use handover::Handed;
 pub(crate) use outcome::record_outcome;
 pub(crate) use read::{agenda, get, list_for_seeker};
 pub(crate) use reschedule::reschedule;
@@ -94,7 +97,8 @@ pub(crate) async fn interview_for(
     let interview = load(app, interview_id).await?.ok_or_else(not_yours)?;
     if caller.is_advisor() {
         let advisor = api::access::caller_advisor(&app.store, caller).await?;
-        if advisor.advisor_id == interview.advisor_id {
+        // The seeker's current advisor, whoever's agenda the interview sits in (a reassignment).
+        if api::access::follows(&app.store, &advisor.advisor_id, &interview.seeker_id).await? {
             return Ok((interview, Participant::Advisor(advisor)));
         }
     } else if caller.is_seeker() {

@@ -32,7 +32,8 @@ async fn interviews_page(
     ascending: bool,
     page: &Page,
 ) -> Result<Response<Body>, ApiError> {
-    let query = app.store.query(index, partition).sk_between(low, high);
+    // "upcoming" and the agenda's default range start now: a cursor stays valid as it moves.
+    let query = app.store.query(index, partition).sk_between(low, high).low_bound_moves_with_time();
     let query = if ascending { query } else { query.newest_first() };
     let (interviews, next_cursor) = query.page_of::<InterviewRecord>(page).await?;
     let items = interviews.iter().map(views::interview).collect();

@@ -200,10 +200,16 @@ async fn subject(app: &App, claims: &LinkClaims) -> Result<Option<Subject>, ApiE
                 .map(Subject::Interview)
         }
         LinkAction::AcceptInPerson | LinkAction::DeclineInPerson => {
-            ops::in_person_request(&app.booking, &claims.subject)
+            let request = ops::in_person_request(&app.booking, &claims.subject)
                 .await?
-                .filter(|r| r.advisor_id == claims.recipient)
-                .map(Subject::Request)
+                .filter(|r| r.advisor_id == claims.recipient);
+            match request {
+                // Signed for an advisor who no longer follows the seeker (a reassignment): not theirs.
+                Some(r) if api::access::follows(&app.booking.store, &claims.recipient, &r.seeker_id).await? => {
+                    Some(Subject::Request(r))
+                }
+                _ => None,
+            }
         }
     })
 }
