@@ -518,18 +518,20 @@ impl Smoke {
         Ok("chime:AttendeeJoined → attendance 'joined' in the journal".into())
     }
 
-    /// A schedule firing after the video interview ended: its meeting is ended on Chime.
+    /// A schedule firing past the video interview's overrun limit: its meeting is ended on
+    /// Chime (someone joined it above, so before that limit the sweeper would keep it open).
     async fn meeting_sweeper(&mut self) -> Result<String> {
         let meeting_id = self.var("MEETING_ID")?;
         ensure!(!self.chime_meeting(&meeting_id).await?["ended"].as_bool().unwrap_or(true), "meeting open before");
-        // The interview ends in 10 minutes; the gateway's own schedule (real time) leaves it alone.
-        let at = Utc::now() + Span::minutes(12);
+        // The interview ends in 10 minutes, the overrun limit is 30 minutes after; the gateway's
+        // own schedule (real time) leaves it alone.
+        let at = Utc::now() + Span::minutes(10 + domain::meeting::DEFAULT_OVERRUN_LIMIT_MINUTES + 2);
         self.set("EVENT_ID", ulid::Ulid::new().to_string().to_lowercase());
         self.set("EVENT_TIME", at.to_rfc3339_opts(SecondsFormat::Secs, true));
         let answer = self.invoke("schedule-meeting-sweeper.json").await?;
         ensure!(answer.is_null(), "the function answers nothing: {answer}");
         ensure!(self.chime_meeting(&meeting_id).await?["ended"] == true, "meeting {meeting_id} ended on Chime");
-        Ok(format!("Scheduled Event at end + 2 min → meeting {meeting_id} ended"))
+        Ok(format!("Scheduled Event at end + overrun limit + 2 min → meeting {meeting_id} ended"))
     }
 
     /// A schedule firing at the day-before reminder time of the convocation: reminder sent.

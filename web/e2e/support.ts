@@ -74,7 +74,7 @@ export async function createAdvisor(firstName = "Anne", lastName = "Le Goff"): P
     email: `${sub}@example.fr`,
     region: REGION,
     modality: "web",
-    capacity: 500,
+    capacity: 250,
   });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return { sub, advisorId: r.body.advisorId, token: await token(sub, ["advisors"]), firstName, lastName };
