@@ -18,6 +18,8 @@
 //! A shard that fails is retried by the Map; a run that fails leaves the cursor where it was,
 //! so the next run reads the unsent reminders again.
 
+use std::collections::{BTreeSet, HashMap};
+
 use api::links::LinkAction;
 use api::ApiError;
 use chrono::{DateTime, Duration, DurationRound, Utc};
@@ -29,6 +31,7 @@ use store::interview_email::InterviewEmail;
 use store::keys;
 use store::outbox::{EmailTemplate, OutboxRecord};
 use store::page::decode_cursor;
+use store::records::{AdvisorRecord, SeekerRecord};
 use store::tx::{check, put, update};
 use store::{n, s, transact_retrying, Index, Page, Retrying, Step, TransactOutcome, Tx};
 
@@ -236,10 +239,11 @@ pub async fn send_shard(app: &App, run_at: &str, shard: &Shard) -> Result<ShardR
     let due: Vec<ReminderRecord> =
         shard_reminders(app, shard).await?.into_iter().filter(|r| r.due_at.as_str() <= run_at).collect();
     let mut report = ShardReport { read: due.len(), ..ShardReport::default() };
+    let context = ShardContext::read(app, &due).await?;
 
     use futures::stream::{self, StreamExt};
     // Futures collected first: a closure inside the stream type trips Send inference in spawned tasks.
-    let pending: Vec<_> = due.iter().map(|r| handle_one(app, r, now)).collect();
+    let pending: Vec<_> = due.iter().map(|r| handle_one(app, &context, r, now)).collect();
     let results: Vec<Result<Handled, ApiError>> =
         stream::iter(pending).buffer_unordered(SEND_CONCURRENCY).collect().await;
     let mut first_error = None;
@@ -256,6 +260,43 @@ pub async fn send_shard(app: &App, run_at: &str, shard: &Shard) -> Result<ShardR
     match first_error {
         Some(error) => Err(error),
         None => Ok(report),
+    }
+}
+
+/// What a shard's emails are made of, read in batches (BatchGetItem, strongly consistent, 100
+/// keys a call) rather than three GetItems per reminder: the interviews, then their seekers and
+/// advisors (an advisor has many interviews; each is read once). The transaction still checks
+/// the interview is booked at the `sequence` read here.
+struct ShardContext {
+    interviews: HashMap<String, InterviewRecord>,
+    seekers: HashMap<String, SeekerRecord>,
+    advisors: HashMap<String, AdvisorRecord>,
+}
+
+fn distinct_keys<'a>(
+    ids: impl Iterator<Item = &'a str>,
+    pk: impl Fn(&str) -> String,
+    sk: &str,
+) -> Vec<(String, String)> {
+    let ids: BTreeSet<&str> = ids.collect();
+    ids.into_iter().map(|id| (pk(id), sk.to_owned())).collect()
+}
+
+impl ShardContext {
+    async fn read(app: &App, due: &[ReminderRecord]) -> Result<ShardContext, ApiError> {
+        let keys = distinct_keys(due.iter().map(|r| r.interview_id.as_str()), keys::interview_pk, keys::INTERVIEW_SK);
+        let interviews: Vec<InterviewRecord> = app.store.get_many_consistent(&keys).await?;
+        let seeker_keys =
+            distinct_keys(interviews.iter().map(|i| i.seeker_id.as_str()), keys::seeker_pk, keys::PROFILE);
+        let advisor_keys =
+            distinct_keys(interviews.iter().map(|i| i.advisor_id.as_str()), keys::advisor_pk, keys::PROFILE);
+        let seekers: Vec<SeekerRecord> = app.store.get_many_consistent(&seeker_keys).await?;
+        let advisors: Vec<AdvisorRecord> = app.store.get_many_consistent(&advisor_keys).await?;
+        Ok(ShardContext {
+            interviews: interviews.into_iter().map(|i| (i.interview_id.clone(), i)).collect(),
+            seekers: seekers.into_iter().map(|s| (s.seeker_id.clone(), s)).collect(),
+            advisors: advisors.into_iter().map(|a| (a.advisor_id.clone(), a)).collect(),
+        })
     }
 }
 
@@ -311,13 +352,16 @@ async fn skip(app: &App, reminder: &ReminderRecord, now: DateTime<Utc>, why: &st
     Ok(if updated.is_some() { Handled::Skipped } else { Handled::AlreadySent })
 }
 
-async fn handle_one(app: &App, reminder: &ReminderRecord, now: DateTime<Utc>) -> Result<Handled, ApiError> {
+async fn handle_one(
+    app: &App,
+    context: &ShardContext,
+    reminder: &ReminderRecord,
+    now: DateTime<Utc>,
+) -> Result<Handled, ApiError> {
     let Some(kind) = ReminderKind::parse(&reminder.kind) else {
         return skip(app, reminder, now, "unknown_kind").await;
     };
-    let interview: Option<InterviewRecord> =
-        app.store.get(&keys::interview_pk(&reminder.interview_id), keys::INTERVIEW_SK).await?;
-    let Some(interview) = interview else {
+    let Some(interview) = context.interviews.get(&reminder.interview_id) else {
         return skip(app, reminder, now, "no_interview").await;
     };
     if interview.status != InterviewStatus::Booked {
@@ -330,8 +374,8 @@ async fn handle_one(app: &App, reminder: &ReminderRecord, now: DateTime<Utc>) ->
     if kind == ReminderKind::DayBefore && ReminderKind::HourBefore.due(interview.start_at()) <= now {
         return skip(app, reminder, now, "superseded").await;
     }
-    let seeker = app.store.seeker(&interview.seeker_id).await?;
-    let advisor = app.store.advisor(&interview.advisor_id).await?;
+    let seeker = context.seekers.get(&interview.seeker_id);
+    let advisor = context.advisors.get(&interview.advisor_id);
     let (Some(seeker), Some(advisor)) = (seeker, advisor) else {
         return skip(app, reminder, now, "no_recipient").await;
     };
@@ -352,7 +396,7 @@ async fn handle_one(app: &App, reminder: &ReminderRecord, now: DateTime<Utc>) ->
         kind: Some(kind.as_str()),
         // Sent as null on a convocation, as before.
         cancel_url: Some(cancel_url),
-        ..InterviewEmail::new(&interview, &seeker, &advisor, &app.config.app_base_url)
+        ..InterviewEmail::new(interview, seeker, advisor, &app.config.app_base_url)
     };
     let email = OutboxRecord::new(
         EmailTemplate::InterviewReminder,
