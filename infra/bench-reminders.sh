@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The reminders' peak, timed: 20,000 hour-before reminders due at one instant, sent by one run
 # of RemindersStateMachine (plan, 20 shards 8 at a time, finish) on the local stack. It runs the
-# test that proves it (tests/api/reminders.rs, twenty_thousand_reminders_…), which starts its
+# test that proves it (tests/api/reminders.rs, a_peak_of_reminders_…), which starts its
 # own gateway and moto over this stack's DynamoDB Local and prints the seeding and run times;
 # they go to .local/logs/bench-reminders.txt. A step of `make bench`; `make bench-reminders` alone.
 # Ports (override by env): DYNAMODB_PORT=8320 SES_PORT=8321 HTTP_PORT=3320 WS_PORT=3321 CHIME_PORT=3322
@@ -22,7 +22,7 @@ start_stores
 start_gateway "$LOG_DIR/gateway-$HTTP_PORT.log" "$ROOT/target/debug/local-gateway"
 
 echo "== reminders peak: 20,000 due at one instant, $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg), $(date -u +%FT%TZ) =="
-cargo test -p integration-tests --test api -- --exact \
-	reminders::twenty_thousand_reminders_due_at_one_instant_are_each_sent_once_by_one_run --nocapture 2>&1 |
+PEAK_REMINDERS=20000 cargo test -p integration-tests --test api -- --exact \
+	reminders::a_peak_of_reminders_due_at_one_instant_is_each_sent_once_by_one_run --nocapture 2>&1 |
 	tee "$LOG_DIR/bench-reminders.log" | grep -E '^peak:|^test result' | tee "$LOG_DIR/bench-reminders.txt"
 grep -q '^test result: ok' "$LOG_DIR/bench-reminders.txt"
