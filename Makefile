@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 
-.PHONY: run test test-stop lint fmt install clean-local package bench bench-costs bench-web fuzz
+.PHONY: run test test-stop lint fmt install clean-local package bench bench-costs bench-web bench-reminders fuzz
 
 # The whole local stack in the foreground, with demo data; Ctrl-C stops it.
 run:
@@ -37,6 +37,11 @@ bench:
 # the seeker's home and booking pages; figures in .local/bench/web-budgets.json.
 bench-web:
 	@"$(ROOT)/infra/bench-web.sh"
+
+# Only the reminders' peak of `make bench`: 20,000 reminders due at once, sent by one run; the
+# times in .local/logs/bench-reminders.txt and docs/benchmarks.md.
+bench-reminders:
+	@"$(ROOT)/infra/bench-reminders.sh"
 
 # Only the second part of `make bench`: DynamoDB calls and capacity per route, cost per 1,000 seekers.
 bench-costs:

@@ -3,7 +3,8 @@
 # measure of every function against a Node.js 20 baseline (infra/bench/coldstart.sh; optimised
 # builds, COLDSTART_PROFILE=bench-local by default, or release; COLDSTART=off skips it), then
 # the local load run (tests/bin/load.rs); then the stack is stopped; then the capacity walk
-# (infra/bench-costs.sh) and the front end's budgets (infra/bench-web.sh). Never part of `make test`.
+# (infra/bench-costs.sh), the reminders' peak (infra/bench-reminders.sh) and the front end's
+# budgets (infra/bench-web.sh). Never part of `make test`.
 #   infra/bench.sh [VIRTUAL_USERS] [SECONDS]     defaults 200 and 60
 # Ports (override by env): DYNAMODB_PORT=8300 SES_PORT=8301 HTTP_PORT=3300 WS_PORT=3301 CHIME_PORT=3302
 # What is measured is the local stack: debug builds of the handlers inside the local gateway,
@@ -41,6 +42,10 @@ echo "== load: $USERS virtual users, ${SECONDS_RUN}s, $(nproc) cores, $(date -u 
 # metering proxy, on the same ports; output in .local/logs/bench-costs.md.
 local_cleanup
 "$ROOT/infra/bench-costs.sh"
+
+# The reminders' peak (20,000 due at once, one run) on a stack of its own (infra/bench-reminders.sh;
+# ports 832x).
+"$ROOT/infra/bench-reminders.sh"
 
 # The front end's budgets (initial JavaScript, Lighthouse mobile) on a stack of its own
 # (infra/bench-web.sh; ports 35xx/85xx).

@@ -1,18 +1,21 @@
 //! The `reminders` scheduled function, driven through the local gateway's
 //! `POST /_local/schedule/reminders` with chosen times: exactly-once reminders
 //! over a week with a daylight-saving change, concurrent runs, and the work of
-//! a run bounded by what is due (10,000 interviews in the table).
+//! a run bounded by what is due (10,000 interviews in the table), and the product's peak
+//! (20,000 reminders due at once, sent by one run's shards, each once).
 //!
 //! Tests share the table (and the job cursor) with every other test: each uses
 //! its own far-apart dates and people, and asserts on its own people's emails
 //! and reminder items, so other data cannot break it.
 
-use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
+use std::collections::HashSet;
+
+use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
 use futures::future::join_all;
 use integration_tests::{
-    attr_text, next_last_sunday, paris_on, parse_instant, regions, stored_instant, Api, Item, Table,
+    attr_text, next_last_sunday, paris_on, parse_instant, regions, stored_instant, Api, Item, PrivateGateway, Table,
 };
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -160,34 +163,6 @@ async fn concurrent_runs_send_each_reminder_once() {
     }
 }
 
-/// Writes items 25 at a time, a few batches at once (test set-up only).
-async fn batch_write(table: &Table, items: Vec<Item>) {
-    let batches: Vec<Vec<Item>> = items.chunks(25).map(<[_]>::to_vec).collect();
-    for group in batches.chunks(8) {
-        join_all(group.iter().map(|batch| async move {
-            let mut requests: Vec<WriteRequest> = batch
-                .iter()
-                .map(|item| {
-                    WriteRequest::builder()
-                        .put_request(PutRequest::builder().set_item(Some(item.clone())).build().expect("put"))
-                        .build()
-                })
-                .collect();
-            while !requests.is_empty() {
-                let output = table
-                    .client
-                    .batch_write_item()
-                    .request_items(&table.name, requests)
-                    .send()
-                    .await
-                    .expect("BatchWriteItem");
-                requests = output.unprocessed_items.and_then(|mut u| u.remove(&table.name)).unwrap_or_default();
-            }
-        }))
-        .await;
-    }
-}
-
 fn s(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
 }
@@ -264,7 +239,7 @@ async fn with_ten_thousand_interviews_a_run_reads_only_the_due_reminders() {
         }
     }
     let table = Table::connect().await;
-    batch_write(&table, items).await;
+    table.batch_put(items).await;
 
     // The run 15 minutes earlier sets the cursor; the measured run reads from there.
     let before = run_at(&api, run - Duration::minutes(15)).await;
@@ -279,6 +254,74 @@ async fn with_ten_thousand_interviews_a_run_reads_only_the_due_reminders() {
     // And again: nothing left to read.
     let again = run_at(&api, run + Duration::minutes(1)).await;
     assert_eq!(again["remindersRead"], 0, "{again}");
+}
+
+/// The product's peak (PRODUCT.md's million remote seekers: about 48,000 interviews a working
+/// day, two reminders each, bunched around 9:00): 20,000 hour-before reminders due at one
+/// instant in `make bench-reminders` (`PEAK_REMINDERS=20000`), 2,000 (two shards, the same
+/// checks) in `make test`, where the shared DynamoDB Local has grown slow to seed by then, every one sent by the one run that finds them (its plan cut into shards, sent by
+/// several invocations at once), each exactly once. On a gateway and moto of its own: 20,000
+/// emails in the shared moto would slow every other test's email checks for the rest of the run.
+#[tokio::test]
+async fn a_peak_of_reminders_due_at_one_instant_is_each_sent_once_by_one_run() {
+    let _load = integration_tests::exclusive_load().await;
+    let stack = PrivateGateway::start("peak").await;
+    let api = stack.api();
+    let admin = api.admin().await;
+    let (_, advisor_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
+    let (_, seeker_id) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
+    // The table is this test's alone: any moment will do.
+    let run = Utc.with_ymd_and_hms(2030, 3, 4, 8, 0, 0).single().expect("a time");
+    let start = run + Duration::minutes(53);
+    let due: usize = std::env::var("PEAK_REMINDERS").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000);
+    let ids: Vec<String> = (0..due).map(|i| format!("PEAK{i:05}{}", ulid::Ulid::new())).collect();
+    let mut items = Vec::with_capacity(2 * due);
+    for id in &ids {
+        items.push(interview_item(id, &seeker_id, &advisor_id, start));
+        items.push(reminder_item(id, ReminderKind::HourBefore, start));
+    }
+    let seeding = std::time::Instant::now();
+    stack.table.batch_put(items).await;
+    eprintln!("peak: {} items written in {:.1} s", 2 * due, seeding.elapsed().as_secs_f64());
+
+    let running = std::time::Instant::now();
+    let report = api.run_schedule_within("reminders", run, std::time::Duration::from_secs(15 * 60)).await;
+    eprintln!("peak: {due} reminders sent by one run in {:.1} s: {report}", running.elapsed().as_secs_f64());
+    assert_eq!(report["remindersRead"], due, "{report}");
+    assert_eq!(report["sent"], due, "{report}");
+    assert_eq!(report["alreadySent"], 0, "{report}");
+    assert_eq!(report["skipped"], 0, "{report}");
+    assert!(report["shards"].as_u64().is_some_and(|s| s > 1), "the run fanned out: {report}");
+    assert_eq!(report["cursorAdvanced"], true, "{report}");
+
+    // Every reminder sent by this run, each with an email of its own, and no other reminder email
+    // in the seeker's outbox: one email per interview, none missing, none twice. (Sent emails lose
+    // their parameters, so the link is the reminder's `emailId`.)
+    let keys: Vec<(String, String)> =
+        ids.iter().map(|id| (format!("INTERVIEW#{id}"), "REMINDER#hour_before".to_owned())).collect();
+    let reminders = stack.table.items(&keys).await;
+    assert_eq!(reminders.len(), due);
+    for item in &reminders {
+        assert_eq!(attr_text(item, "sentAt"), Some(stored_instant(run).as_str()), "sent by the run: {item:?}");
+        assert_eq!(attr_text(item, "skipped"), None, "{item:?}");
+        assert!(!item.contains_key("gsi1pk"), "out of the index: {item:?}");
+    }
+    let linked: HashSet<&str> = reminders.iter().filter_map(|item| attr_text(item, "emailId")).collect();
+    assert_eq!(linked.len(), due, "each reminder has an email of its own");
+    let outbox: Vec<Item> = stack
+        .table
+        .partition(&format!("SEEKER#{seeker_id}"))
+        .await
+        .into_iter()
+        .filter(|item| attr_text(item, "template") == Some("interview_reminder"))
+        .collect();
+    assert_eq!(outbox.len(), due, "one email per reminder in the outbox, no duplicate");
+    let written: HashSet<&str> = outbox.iter().filter_map(|item| attr_text(item, "emailId")).collect();
+    assert_eq!(written, linked, "the outbox holds exactly the reminders' emails");
+    // A run right after finds nothing left.
+    let again = run_at(&api, run + Duration::minutes(1)).await;
+    assert_eq!(again["remindersRead"], 0, "{again}");
+    assert_eq!(again["sent"], 0, "{again}");
 }
 
 async fn digest_at(api: &Api, time: DateTime<Utc>) -> Value {

@@ -402,7 +402,7 @@ fn fixture_of(binary: &str) -> Result<(&'static str, &'static str)> {
         "chat-history" => ("http-chat-history-messages.json", "HTTP API GET messages"),
         "chat" => ("ws-chat-connect.json", "WebSocket $connect (JWT)"),
         "email-dispatch" => ("dynamodb-stream-outbox-insert.json", "DynamoDB stream INSERT"),
-        "reminders" => ("schedule-reminders.json", "EventBridge schedule"),
+        "reminders" => ("step-reminders-plan.json", "Step Functions task (plan)"),
         "advisor-digest" => ("schedule-advisor-digest.json", "EventBridge schedule 08:00"),
         "meeting-sweeper" => ("schedule-meeting-sweeper.json", "EventBridge schedule"),
         "meeting-events" => ("chime-attendee-joined.json", "Chime AttendeeJoined"),

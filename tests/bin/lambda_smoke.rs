@@ -27,6 +27,7 @@ const WEBSOCKET: &str = "api-gateway-websocket";
 const STREAM: &str = "dynamodb-stream";
 const SCHEDULE: &str = "eventbridge-schedule";
 const CHIME: &str = "eventbridge-chime";
+const TASK: &str = "step-functions-task";
 
 /// The order matters: later cases use what earlier ones made (the seeker registered by
 /// `registration`, the convocation made by `booking`, the meeting joined through `meetings`).
@@ -37,7 +38,7 @@ const CASES: [(&str, &str); 11] = [
     ("meetings", HTTP),
     ("meeting-events", CHIME),
     ("meeting-sweeper", SCHEDULE),
-    ("reminders", SCHEDULE),
+    ("reminders", TASK),
     ("advisor-digest", SCHEDULE),
     ("chat", WEBSOCKET),
     ("chat-history", HTTP),
@@ -155,6 +156,14 @@ fn template_kinds(text: &str) -> Result<BTreeMap<String, Vec<String>>> {
             integrated.push(serde_yaml::to_string(&resource["Properties"]["IntegrationUri"]).unwrap_or_default());
         }
     }
+    // Functions a state machine's Tasks invoke: named in its DefinitionSubstitutions.
+    let mut substituted = Vec::new();
+    for (_, resource) in resources {
+        if resource.get("Type").and_then(Yaml::as_str) == Some("AWS::Serverless::StateMachine") {
+            substituted
+                .push(serde_yaml::to_string(&resource["Properties"]["DefinitionSubstitutions"]).unwrap_or_default());
+        }
+    }
     let mut kinds = BTreeMap::new();
     for (name, resource) in resources {
         if resource.get("Type").and_then(Yaml::as_str) != Some("AWS::Serverless::Function") {
@@ -185,6 +194,9 @@ fn template_kinds(text: &str) -> Result<BTreeMap<String, Vec<String>>> {
         }
         if integrated.iter().any(|uri| uri.contains(&format!("${{{name}.Arn}}"))) {
             declared.push(WEBSOCKET.to_owned());
+        }
+        if substituted.iter().any(|s| s.contains(&format!("{name}.Arn"))) {
+            declared.push(TASK.to_owned());
         }
         kinds.insert(binary.to_owned(), declared);
     }
@@ -317,6 +329,15 @@ impl Smoke {
     /// `cargo lambda invoke` calls). `Ok` is the function's answer; an error answer is `Err`.
     async fn invoke(&mut self, file: &str) -> Result<Value> {
         let event = self.event(file)?;
+        self.invoke_event(file, event).await
+    }
+
+    /// Invokes the running function with an event made here (a state machine's next step).
+    async fn invoke_with(&mut self, event: Value) -> Result<Value> {
+        self.invoke_event("a built event", event).await
+    }
+
+    async fn invoke_event(&mut self, file: &str, event: Value) -> Result<Value> {
         let (binary, child, spawned) = self.function.as_mut().context("no function running")?;
         let url = format!("{}/2015-03-31/functions/{binary}/invocations", self.emulator_url);
         let call = self.http.post(&url).json(&event).send();
@@ -534,17 +555,29 @@ impl Smoke {
         Ok(format!("Scheduled Event at end + overrun limit + 2 min → meeting {meeting_id} ended"))
     }
 
-    /// A schedule firing at the day-before reminder time of the convocation: reminder sent.
+    /// A run at the day-before reminder time of the convocation, step by step as the state
+    /// machine invokes the function (plan, each shard, finish): reminder sent.
     async fn reminders(&mut self) -> Result<String> {
         let start = chrono::DateTime::parse_from_rfc3339(&self.var("INTERVIEW_START")?)?.with_timezone(&Utc);
         let at = start - Span::hours(24) + Span::minutes(5);
-        self.set("EVENT_ID", ulid::Ulid::new().to_string().to_lowercase());
         self.set("EVENT_TIME", at.to_rfc3339_opts(SecondsFormat::Secs, true));
-        let report = self.invoke("schedule-reminders.json").await?;
+        let plan = self.invoke("step-reminders-plan.json").await?;
+        let shards = plan["shards"].as_array().cloned().unwrap_or_default();
+        ensure!(!shards.is_empty(), "the plan has this reminder's shard: {plan}");
+        let mut reports = Vec::new();
+        for shard in shards {
+            // What the Map's ItemSelector makes of each shard.
+            let step = json!({"step": "send", "runAt": plan["runAt"], "shard": shard});
+            reports.push(self.invoke_with(step).await?);
+        }
+        let report = self.invoke_with(json!({"step": "finish", "plan": plan, "reports": reports})).await?;
         ensure!(report["sent"].as_u64().is_some_and(|n| n >= 1), "at least this reminder sent: {report}");
         let seeker = self.seeker.clone().context("seeker")?;
         wait_for_email(&self.api, &format!("{}@example.fr", seeker.sub), "Rappel").await?;
-        Ok(format!("Scheduled Event at start − 24 h → sent {} (reminder email in moto)", report["sent"]))
+        Ok(format!(
+            "Task steps plan, send ×{}, finish at start − 24 h → sent {} (reminder email in moto)",
+            report["shards"], report["sent"]
+        ))
     }
 
     /// The 08:00 Paris firing on the convocation's day: the advisor's digest is sent.

@@ -241,9 +241,16 @@ impl Api {
     /// Fires the scheduled function `target` (`reminders`, `advisor-digest`, a function's name) as
     /// EventBridge would at `time`, through the gateway; returns its report.
     pub async fn run_schedule(&self, target: &str, time: DateTime<Utc>) -> Value {
+        self.run_schedule_within(target, time, Duration::from_secs(120)).await
+    }
+
+    /// [`Api::run_schedule`] for a run allowed up to `limit` (the reminders' peak: a run has
+    /// the 15 minutes of its schedule's period).
+    pub async fn run_schedule_within(&self, target: &str, time: DateTime<Utc>, limit: Duration) -> Value {
         let response = self
             .http
             .post(format!("{}/_local/schedule/{target}", self.base))
+            .timeout(limit)
             .json(&json!({"time": time.to_rfc3339()}))
             .send()
             .await

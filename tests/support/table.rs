@@ -73,6 +73,63 @@ impl Table {
         Table { client: self.client.clone(), name }
     }
 
+    /// Test set-up only: writes `items` as they are, 25 a request (BatchWriteItem), 16 requests
+    /// at once, until DynamoDB has taken every one.
+    pub async fn batch_put(&self, items: Vec<Item>) {
+        use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+        let batches: Vec<Vec<Item>> = items.chunks(25).map(<[_]>::to_vec).collect();
+        for group in batches.chunks(16) {
+            futures::future::join_all(group.iter().map(|batch| async move {
+                let mut requests: Vec<WriteRequest> = batch
+                    .iter()
+                    .map(|item| {
+                        WriteRequest::builder()
+                            .put_request(PutRequest::builder().set_item(Some(item.clone())).build().expect("put"))
+                            .build()
+                    })
+                    .collect();
+                while !requests.is_empty() {
+                    let output = self
+                        .client
+                        .batch_write_item()
+                        .request_items(&self.name, requests)
+                        .send()
+                        .await
+                        .expect("BatchWriteItem");
+                    requests = output.unprocessed_items.and_then(|mut u| u.remove(&self.name)).unwrap_or_default();
+                }
+            }))
+            .await;
+        }
+    }
+
+    /// The items of `keys` (`pk`, `sk`) that exist, 100 a request (BatchGetItem, strongly
+    /// consistent), in no particular order.
+    pub async fn items(&self, keys: &[(String, String)]) -> Vec<Item> {
+        use aws_sdk_dynamodb::types::KeysAndAttributes;
+        let mut found = Vec::new();
+        for chunk in keys.chunks(100) {
+            let keys: Vec<Item> = chunk
+                .iter()
+                .map(|(pk, sk)| {
+                    Item::from([
+                        ("pk".to_owned(), AttributeValue::S(pk.clone())),
+                        ("sk".to_owned(), AttributeValue::S(sk.clone())),
+                    ])
+                })
+                .collect();
+            let mut request =
+                Some(KeysAndAttributes::builder().set_keys(Some(keys)).consistent_read(true).build().expect("keys"));
+            while let Some(pending) = request.take() {
+                let output =
+                    self.client.batch_get_item().request_items(&self.name, pending).send().await.expect("BatchGetItem");
+                found.extend(output.responses.and_then(|mut r| r.remove(&self.name)).unwrap_or_default());
+                request = output.unprocessed_keys.and_then(|mut u| u.remove(&self.name)).filter(|k| !k.keys.is_empty());
+            }
+        }
+        found
+    }
+
     /// Test set-up only: writes `item` as it is.
     pub async fn put(&self, item: Item) {
         self.client.put_item().table_name(&self.name).set_item(Some(item)).send().await.expect("PutItem");

@@ -5,22 +5,33 @@
 //! its own `time`, by key, so its work grows with the reminders due, not with the table. Each
 //! reminder is sent in one transaction that sets `sentAt` under `attribute_not_exists(sentAt)`
 //! (and takes it out of the index), checks the interview is still booked at the same
-//! `sequence`, and writes the outbox email: duplicated, concurrent or late runs, and runs
-//! replayed across a daylight-saving change, send each reminder once. Instants are UTC
-//! throughout; the wall-clock rule ("the day before at the same Paris time") is applied when
-//! the reminder item is written (`ReminderKind::due`).
+//! `sequence`, and writes the outbox email: duplicated, concurrent or late runs, overlapping
+//! shards, retried shards and runs replayed across a daylight-saving change send each reminder
+//! once. Instants are UTC throughout; the wall-clock rule ("the day before at the same Paris
+//! time") is applied when the reminder item is written (`ReminderKind::due`).
+//!
+//! A run is three steps of one state machine (`RemindersStateMachine` in template.yaml), each an
+//! invocation of this function: [`plan`] reads the due sort keys and cuts them into shards of
+//! [`SHARD_SIZE`] consecutive keys of one bucket; a Map state runs [`send_shard`] for every
+//! shard, several at once, each sending [`SEND_CONCURRENCY`] reminders at a time; [`finish`]
+//! adds up the shards' reports and moves the cursor when the plan covered every due reminder.
+//! A shard that fails is retried by the Map; a run that fails leaves the cursor where it was,
+//! so the next run reads the unsent reminders again.
+
+use std::collections::{BTreeSet, HashMap};
 
 use api::links::LinkAction;
 use api::ApiError;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use domain::time::to_key;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use store::interview::{InterviewRecord, InterviewStatus, ReminderKind, ReminderRecord};
 use store::interview_email::InterviewEmail;
 use store::keys;
 use store::outbox::{EmailTemplate, OutboxRecord};
 use store::page::decode_cursor;
+use store::records::{AdvisorRecord, SeekerRecord};
 use store::tx::{check, put, update};
 use store::{n, s, transact_retrying, Index, Page, Retrying, Step, TransactOutcome, Tx};
 
@@ -31,12 +42,71 @@ const JOB: &str = "reminders";
 const DEFAULT_LOOKBACK_HOURS: i64 = 2;
 /// Never look further back than this: a reminder two days late is of no use, and the run stays bounded.
 const MAX_LOOKBACK_HOURS: i64 = 48;
-/// Reminders handled in one run at most; the rest waits for the next run (the cursor does not move).
-const MAX_PER_RUN: usize = 2000;
-/// Reminders handled at once.
-const CONCURRENCY: usize = 8;
+/// Reminders one run plans at most (50 shards: the plan and the shards' reports stay far below
+/// Step Functions' 256 KB state limit); the rest waits for the next run (the cursor does not move).
+pub const MAX_PER_RUN: usize = 50_000;
+/// Reminders in one shard (one invocation): about 10 s of work at AWS latencies, well inside
+/// the function's timeout even when DynamoDB is slow.
+pub const SHARD_SIZE: usize = 1_000;
+/// Reminders one shard sends at once.
+pub const SEND_CONCURRENCY: usize = 16;
 
-/// What a run did; the function's result (the local gateway returns it, the tests read it).
+/// One step of a run, as the state machine invokes the function (`step` names it).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "step", rename_all = "camelCase")]
+pub enum RunStep {
+    /// The scheduled event's `time`.
+    Plan {
+        time: DateTime<Utc>,
+    },
+    #[serde(rename_all = "camelCase")]
+    Send {
+        run_at: String,
+        shard: Shard,
+    },
+    Finish {
+        plan: Plan,
+        reports: Vec<ShardReport>,
+    },
+}
+
+/// What [`plan`] found: the work of one run.
+#[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Plan {
+    pub run_at: String,
+    /// The window `[from, runAt]` read.
+    pub from: String,
+    /// Hour buckets queried.
+    pub buckets: usize,
+    /// Due, unsent reminders found (the sum of the shards' sizes).
+    pub reminders_read: usize,
+    /// Whether the shards cover every due reminder (false past [`MAX_PER_RUN`]).
+    pub complete: bool,
+    pub shards: Vec<Shard>,
+}
+
+/// Consecutive reminders of one bucket: the GSI1 sort keys `first..=last`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Shard {
+    pub bucket: String,
+    pub first: String,
+    pub last: String,
+}
+
+/// What one shard did.
+#[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ShardReport {
+    /// Unsent reminders of the shard's range when it ran.
+    pub read: usize,
+    pub sent: usize,
+    pub already_sent: usize,
+    pub skipped: usize,
+}
+
+/// What a run did; the state machine's output (the local gateway returns it, the tests read it).
 #[derive(Debug, Default, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunReport {
@@ -45,10 +115,12 @@ pub struct RunReport {
     pub from: String,
     /// Hour buckets queried.
     pub buckets: usize,
-    /// Items the Queries returned (due and unsent).
+    /// Items the plan's Queries returned (due and unsent).
     pub reminders_read: usize,
+    /// Invocations the sending was cut into.
+    pub shards: usize,
     pub sent: usize,
-    /// Another run sent it first.
+    /// Another run (or a retried or overlapping shard) sent it first.
     pub already_sent: usize,
     /// Cancelled, rescheduled, past, superseded by the hour-before reminder, or no address.
     pub skipped: usize,
@@ -81,6 +153,16 @@ pub fn window_start(last_run: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Date
     }
 }
 
+/// Cuts one bucket's due sort keys (in order) into shards of at most `size`.
+pub fn shards_of(bucket: &str, sort_keys: &[String], size: usize) -> Vec<Shard> {
+    sort_keys
+        .chunks(size.max(1))
+        .filter_map(|chunk| {
+            Some(Shard { bucket: bucket.to_owned(), first: chunk.first()?.clone(), last: chunk.last()?.clone() })
+        })
+        .collect()
+}
+
 async fn last_run(app: &App) -> Result<Option<DateTime<Utc>>, ApiError> {
     #[derive(serde::Deserialize)]
     #[serde(rename_all = "camelCase")]
@@ -91,22 +173,23 @@ async fn last_run(app: &App) -> Result<Option<DateTime<Utc>>, ApiError> {
     Ok(cursor.and_then(|c| c.last_run_at).and_then(|raw| domain::time::from_key(&raw)))
 }
 
-/// The unsent reminders of one bucket due at or before `now` (all pages, up to `room`).
+/// The sort keys of one bucket's unsent reminders due at or before `now` (all pages, up to
+/// `room`), and whether more were left.
 async fn due_in_bucket(
     app: &App,
     bucket: &str,
     now: DateTime<Utc>,
     room: usize,
-) -> Result<(Vec<ReminderRecord>, bool), ApiError> {
+) -> Result<(Vec<String>, bool), ApiError> {
     // Sort keys are `<dueAt>#<interviewId>#<kind>`: `~` sorts after every id character.
     let bound = format!("{}#~", to_key(now));
     let query = app.store.query(Index::Gsi1, keys::remind_gsi1pk(bucket)).sk_before(bound);
     let mut found = Vec::new();
     let mut start_key = None;
     loop {
-        let limit = i32::try_from(room.clamp(1, 500)).unwrap_or(500);
+        let limit = i32::try_from(room.clamp(1, 1000)).unwrap_or(1000);
         let (items, next) = query.page_of::<ReminderRecord>(&Page { limit, start_key, list: None }).await?;
-        found.extend(items);
+        found.extend(items.into_iter().map(|r| r.gsi1sk));
         match next {
             Some(cursor) if found.len() < room => start_key = Some(decode_cursor(&cursor)?),
             Some(_) => return Ok((found, true)),
@@ -121,28 +204,48 @@ enum Handled {
     Skipped,
 }
 
-/// Sends every reminder due in `(cursor, now]`, then moves the cursor to `now`.
-pub async fn run_reminders(app: &App, now: DateTime<Utc>) -> Result<RunReport, ApiError> {
+/// The first step of a run at `now`: the due reminders since the cursor, cut into shards.
+pub async fn plan(app: &App, now: DateTime<Utc>) -> Result<Plan, ApiError> {
     let from = window_start(last_run(app).await?, now);
     let buckets = buckets(from, now);
-    let mut report =
-        RunReport { run_at: to_key(now), from: to_key(from), buckets: buckets.len(), ..RunReport::default() };
-    let mut due = Vec::new();
-    let mut complete = true;
+    let mut plan =
+        Plan { run_at: to_key(now), from: to_key(from), buckets: buckets.len(), complete: true, ..Plan::default() };
     for bucket in &buckets {
-        let (found, more) = due_in_bucket(app, bucket, now, MAX_PER_RUN - due.len()).await?;
-        due.extend(found);
-        if more || due.len() >= MAX_PER_RUN {
-            complete = false;
+        let (found, more) = due_in_bucket(app, bucket, now, MAX_PER_RUN - plan.reminders_read).await?;
+        plan.reminders_read += found.len();
+        plan.shards.extend(shards_of(bucket, &found, SHARD_SIZE));
+        if more || plan.reminders_read >= MAX_PER_RUN {
+            plan.complete = false;
             break;
         }
     }
-    report.reminders_read = due.len();
+    Ok(plan)
+}
+
+/// The unsent reminders of one shard's range (read again: another run may have sent some).
+async fn shard_reminders(app: &App, shard: &Shard) -> Result<Vec<ReminderRecord>, ApiError> {
+    let query = app
+        .store
+        .query(Index::Gsi1, keys::remind_gsi1pk(&shard.bucket))
+        .sk_between(shard.first.clone(), shard.last.clone());
+    Ok(query.all_of::<ReminderRecord>().await?)
+}
+
+/// The second step, once per shard (several at once): sends the shard's reminders, a few at a
+/// time. An error makes the state machine retry the shard; what was sent stays sent.
+pub async fn send_shard(app: &App, run_at: &str, shard: &Shard) -> Result<ShardReport, ApiError> {
+    let now = domain::time::from_key(run_at).ok_or_else(|| ApiError::internal("send step: runAt is not an instant"))?;
+    // The plan never makes a shard reach past `now`; a hand-written one may not either.
+    let due: Vec<ReminderRecord> =
+        shard_reminders(app, shard).await?.into_iter().filter(|r| r.due_at.as_str() <= run_at).collect();
+    let mut report = ShardReport { read: due.len(), ..ShardReport::default() };
+    let context = ShardContext::read(app, &due).await?;
 
     use futures::stream::{self, StreamExt};
     // Futures collected first: a closure inside the stream type trips Send inference in spawned tasks.
-    let pending: Vec<_> = due.iter().map(|r| handle_one(app, r, now)).collect();
-    let results: Vec<Result<Handled, ApiError>> = stream::iter(pending).buffer_unordered(CONCURRENCY).collect().await;
+    let pending: Vec<_> = due.iter().map(|r| handle_one(app, &context, r, now)).collect();
+    let results: Vec<Result<Handled, ApiError>> =
+        stream::iter(pending).buffer_unordered(SEND_CONCURRENCY).collect().await;
     let mut first_error = None;
     for result in results {
         match result {
@@ -154,11 +257,68 @@ pub async fn run_reminders(app: &App, now: DateTime<Utc>) -> Result<RunReport, A
             }
         }
     }
-    // The cursor moves only when every due reminder was handled: a failed one is found again.
-    if let Some(error) = first_error {
-        return Err(error);
+    match first_error {
+        Some(error) => Err(error),
+        None => Ok(report),
     }
-    if complete {
+}
+
+/// What a shard's emails are made of, read in batches (BatchGetItem, strongly consistent, 100
+/// keys a call) rather than three GetItems per reminder: the interviews, then their seekers and
+/// advisors (an advisor has many interviews; each is read once). The transaction still checks
+/// the interview is booked at the `sequence` read here.
+struct ShardContext {
+    interviews: HashMap<String, InterviewRecord>,
+    seekers: HashMap<String, SeekerRecord>,
+    advisors: HashMap<String, AdvisorRecord>,
+}
+
+fn distinct_keys<'a>(
+    ids: impl Iterator<Item = &'a str>,
+    pk: impl Fn(&str) -> String,
+    sk: &str,
+) -> Vec<(String, String)> {
+    let ids: BTreeSet<&str> = ids.collect();
+    ids.into_iter().map(|id| (pk(id), sk.to_owned())).collect()
+}
+
+impl ShardContext {
+    async fn read(app: &App, due: &[ReminderRecord]) -> Result<ShardContext, ApiError> {
+        let keys = distinct_keys(due.iter().map(|r| r.interview_id.as_str()), keys::interview_pk, keys::INTERVIEW_SK);
+        let interviews: Vec<InterviewRecord> = app.store.get_many_consistent(&keys).await?;
+        let seeker_keys =
+            distinct_keys(interviews.iter().map(|i| i.seeker_id.as_str()), keys::seeker_pk, keys::PROFILE);
+        let advisor_keys =
+            distinct_keys(interviews.iter().map(|i| i.advisor_id.as_str()), keys::advisor_pk, keys::PROFILE);
+        let seekers: Vec<SeekerRecord> = app.store.get_many_consistent(&seeker_keys).await?;
+        let advisors: Vec<AdvisorRecord> = app.store.get_many_consistent(&advisor_keys).await?;
+        Ok(ShardContext {
+            interviews: interviews.into_iter().map(|i| (i.interview_id.clone(), i)).collect(),
+            seekers: seekers.into_iter().map(|s| (s.seeker_id.clone(), s)).collect(),
+            advisors: advisors.into_iter().map(|a| (a.advisor_id.clone(), a)).collect(),
+        })
+    }
+}
+
+/// The last step, after every shard succeeded: the run's report, and the cursor moved to
+/// `runAt` when the plan covered every due reminder.
+pub async fn finish(app: &App, plan: &Plan, reports: &[ShardReport]) -> Result<RunReport, ApiError> {
+    let mut report = RunReport {
+        run_at: plan.run_at.clone(),
+        from: plan.from.clone(),
+        buckets: plan.buckets,
+        reminders_read: plan.reminders_read,
+        shards: plan.shards.len(),
+        ..RunReport::default()
+    };
+    for shard in reports {
+        report.sent += shard.sent;
+        report.already_sent += shard.already_sent;
+        report.skipped += shard.skipped;
+    }
+    if plan.complete && reports.len() == plan.shards.len() {
+        let now = domain::time::from_key(&plan.run_at)
+            .ok_or_else(|| ApiError::internal("finish step: runAt is not an instant"))?;
         advance_cursor(app, now).await?;
         report.cursor_advanced = true;
     }
@@ -192,13 +352,16 @@ async fn skip(app: &App, reminder: &ReminderRecord, now: DateTime<Utc>, why: &st
     Ok(if updated.is_some() { Handled::Skipped } else { Handled::AlreadySent })
 }
 
-async fn handle_one(app: &App, reminder: &ReminderRecord, now: DateTime<Utc>) -> Result<Handled, ApiError> {
+async fn handle_one(
+    app: &App,
+    context: &ShardContext,
+    reminder: &ReminderRecord,
+    now: DateTime<Utc>,
+) -> Result<Handled, ApiError> {
     let Some(kind) = ReminderKind::parse(&reminder.kind) else {
         return skip(app, reminder, now, "unknown_kind").await;
     };
-    let interview: Option<InterviewRecord> =
-        app.store.get(&keys::interview_pk(&reminder.interview_id), keys::INTERVIEW_SK).await?;
-    let Some(interview) = interview else {
+    let Some(interview) = context.interviews.get(&reminder.interview_id) else {
         return skip(app, reminder, now, "no_interview").await;
     };
     if interview.status != InterviewStatus::Booked {
@@ -211,8 +374,8 @@ async fn handle_one(app: &App, reminder: &ReminderRecord, now: DateTime<Utc>) ->
     if kind == ReminderKind::DayBefore && ReminderKind::HourBefore.due(interview.start_at()) <= now {
         return skip(app, reminder, now, "superseded").await;
     }
-    let seeker = app.store.seeker(&interview.seeker_id).await?;
-    let advisor = app.store.advisor(&interview.advisor_id).await?;
+    let seeker = context.seekers.get(&interview.seeker_id);
+    let advisor = context.advisors.get(&interview.advisor_id);
     let (Some(seeker), Some(advisor)) = (seeker, advisor) else {
         return skip(app, reminder, now, "no_recipient").await;
     };
@@ -235,7 +398,7 @@ async fn handle_one(app: &App, reminder: &ReminderRecord, now: DateTime<Utc>) ->
         kind: Some(kind.as_str()),
         // Sent as null on a convocation, as before.
         cancel_url: Some(cancel_url),
-        ..InterviewEmail::new(&interview, &seeker, &advisor, &app.config.app_base_url)
+        ..InterviewEmail::new(interview, seeker, advisor, &app.config.app_base_url)
     };
     let email = OutboxRecord::new(
         EmailTemplate::InterviewReminder,
@@ -292,6 +455,33 @@ mod tests {
         assert_eq!(window_start(Some(now - Duration::minutes(15)), now), now - Duration::minutes(15));
         assert_eq!(window_start(Some(now - Duration::days(30)), now), now - Duration::hours(48));
         assert_eq!(window_start(Some(now + Duration::days(3)), now), now - Duration::hours(2));
+    }
+
+    #[test]
+    fn shards_cut_a_bucket_into_consecutive_ranges_covering_every_key_once() {
+        let keys: Vec<String> = (0..2_500).map(|i| format!("2026-10-25T08:00:00Z#I{i:05}#hour_before")).collect();
+        let shards = shards_of("2026-10-25T08", &keys, 1_000);
+        assert_eq!(shards.len(), 3);
+        assert_eq!(shards[0].first, keys[0]);
+        assert_eq!(shards[0].last, keys[999]);
+        assert_eq!(shards[1].first, keys[1_000]);
+        assert_eq!(shards[2].last, keys[2_499]);
+        assert!(shards.windows(2).all(|w| w[0].last < w[1].first), "no key in two shards");
+        assert!(shards_of("2026-10-25T08", &[], 1_000).is_empty());
+    }
+
+    #[test]
+    fn the_steps_parse_as_the_state_machine_sends_them() {
+        let plan: RunStep = serde_json::from_str(r#"{"step":"plan","time":"2026-10-25T01:30:00Z"}"#).unwrap();
+        assert!(
+            matches!(plan, RunStep::Plan { time } if time == Utc.with_ymd_and_hms(2026, 10, 25, 1, 30, 0).unwrap())
+        );
+        let send: RunStep = serde_json::from_str(
+            r#"{"step":"send","runAt":"2026-10-25T01:30:00Z","shard":{"bucket":"2026-10-25T01","first":"a","last":"b"}}"#,
+        )
+        .unwrap();
+        assert!(matches!(send, RunStep::Send { shard, .. } if shard.last == "b"));
+        assert!(serde_json::from_str::<RunStep>(r#"{"step":"other"}"#).is_err());
     }
 
     #[test]

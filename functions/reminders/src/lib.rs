@@ -1,4 +1,5 @@
-//! The scheduled jobs: `reminders` (every 15 minutes) sends the day-before and
+//! The scheduled jobs: `reminders` (every 15 minutes, the steps of a state machine that fans
+//! the sending out over several invocations) sends the day-before and
 //! hour-before reminders of booked interviews, exactly once each; `advisor-digest`
 //! (daily, 08:00 Paris) sends each advisor one email with their overdue seekers,
 //! open in-person requests and today's agenda. Both take "now" from the
@@ -14,7 +15,7 @@ use chrono::{DateTime, Utc};
 use lambda_runtime::Error;
 use store::Store;
 
-pub use due::{run_reminders, RunReport};
+pub use due::{finish, plan, send_shard, Plan, RunReport, RunStep, Shard, ShardReport};
 
 /// What the handlers need, built once per cold start.
 pub struct App {
@@ -42,24 +43,57 @@ pub fn event_time(event: &EventBridgeEvent) -> DateTime<Utc> {
     })
 }
 
-/// The `reminders` function. An error makes Lambda retry the event; every run is idempotent.
-pub async fn handle(app: &App, event: EventBridgeEvent) -> Result<RunReport, Error> {
-    let now = event_time(&event);
-    app.links.ensure().await?;
-    let report = run_reminders(app, now).await.map_err(|e| {
+/// The `reminders` function: one step of a run, as `RemindersStateMachine` invokes it. An error
+/// makes the state machine retry the step; every step is idempotent.
+pub async fn handle(app: &App, step: RunStep) -> Result<serde_json::Value, Error> {
+    let failed = |step: &str, e: api::ApiError| {
         e.log();
-        Error::from(format!("reminders run failed: {}", e.code()))
-    })?;
-    tracing::info!(
-        run_at = %report.run_at,
-        buckets = report.buckets,
-        read = report.reminders_read,
-        sent = report.sent,
-        already_sent = report.already_sent,
-        skipped = report.skipped,
-        "reminders run done"
-    );
-    Ok(report)
+        Error::from(format!("reminders {step} failed: {}", e.code()))
+    };
+    let output = match step {
+        RunStep::Plan { time } => {
+            let plan = plan(app, time).await.map_err(|e| failed("plan", e))?;
+            tracing::info!(
+                run_at = %plan.run_at,
+                buckets = plan.buckets,
+                read = plan.reminders_read,
+                shards = plan.shards.len(),
+                complete = plan.complete,
+                "reminders planned"
+            );
+            serde_json::to_value(plan)?
+        }
+        RunStep::Send { run_at, shard } => {
+            app.links.ensure().await?;
+            let report = send_shard(app, &run_at, &shard).await.map_err(|e| failed("send", e))?;
+            tracing::info!(
+                run_at = %run_at,
+                bucket = %shard.bucket,
+                read = report.read,
+                sent = report.sent,
+                already_sent = report.already_sent,
+                skipped = report.skipped,
+                "reminders shard done"
+            );
+            serde_json::to_value(report)?
+        }
+        RunStep::Finish { plan, reports } => {
+            let report = finish(app, &plan, &reports).await.map_err(|e| failed("finish", e))?;
+            tracing::info!(
+                run_at = %report.run_at,
+                buckets = report.buckets,
+                read = report.reminders_read,
+                shards = report.shards,
+                sent = report.sent,
+                already_sent = report.already_sent,
+                skipped = report.skipped,
+                cursor_advanced = report.cursor_advanced,
+                "reminders run done"
+            );
+            serde_json::to_value(report)?
+        }
+    };
+    Ok(output)
 }
 
 /// The `advisor-digest` function (fires at 06:00 and 07:00 UTC; acts at 08:xx Paris).

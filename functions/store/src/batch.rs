@@ -26,11 +26,29 @@ impl Store {
     /// The items `pk`/`sk` that exist, decoded as `T`, in no particular order (eventually
     /// consistent, as the list views that use it).
     pub async fn get_many<T: DeserializeOwned>(&self, keys: &[(String, String)]) -> Result<Vec<T>, StoreError> {
+        self.get_many_read(keys, false).await
+    }
+
+    /// [`Store::get_many`] with strongly consistent reads, as [`Store::get`] reads: for work that
+    /// acts on what it read (the reminders of a shard).
+    pub async fn get_many_consistent<T: DeserializeOwned>(
+        &self,
+        keys: &[(String, String)],
+    ) -> Result<Vec<T>, StoreError> {
+        self.get_many_read(keys, true).await
+    }
+
+    async fn get_many_read<T: DeserializeOwned>(
+        &self,
+        keys: &[(String, String)],
+        consistent: bool,
+    ) -> Result<Vec<T>, StoreError> {
         let mut found = Vec::new();
         for chunk in keys.chunks(GET_BATCH) {
             let keys = chunk.iter().map(|(pk, sk)| key(pk, sk)).collect();
             let mut request = KeysAndAttributes::builder()
                 .set_keys(Some(keys))
+                .consistent_read(consistent)
                 .build()
                 .map_err(|e| StoreError::Internal(Box::new(e)))?;
             for attempt in 0.. {

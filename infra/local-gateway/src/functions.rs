@@ -25,8 +25,9 @@ const HTTP_FUNCTIONS: [&str; 5] =
     ["RegistrationFunction", "BookingFunction", "MeetingsFunction", "LinksFunction", "ChatHistoryFunction"];
 const STREAM_FUNCTIONS: [&str; 1] = ["EmailDispatchFunction"];
 /// Functions invoked by EventBridge: rules (Chime meeting events) and schedules.
-const EVENT_FUNCTIONS: [&str; 4] =
-    ["MeetingEventsFunction", "MeetingSweeperFunction", "RemindersFunction", "AdvisorDigestFunction"];
+const EVENT_FUNCTIONS: [&str; 3] = ["MeetingEventsFunction", "MeetingSweeperFunction", "AdvisorDigestFunction"];
+/// Functions invoked by a state machine's Task (`arn:aws:states:::lambda:invoke`).
+const TASK_FUNCTIONS: [&str; 1] = ["RemindersFunction"];
 const WEBSOCKET_FUNCTIONS: [&str; 1] = ["ChatFunction"];
 
 /// What the local stack tells the chat functions about its stand-in for Cognito.
@@ -77,8 +78,16 @@ impl Functions {
                 bail!("template EventBridge rule target {} is not hosted by the local gateway", rule.function);
             }
         }
+        for machine in &template.state_machines {
+            for function in crate::state_machine::check(machine)? {
+                if !TASK_FUNCTIONS.contains(&function.as_str()) {
+                    bail!("state machine {} invokes {function}, which the local gateway does not host", machine.name);
+                }
+            }
+        }
         for schedule in &template.schedules {
-            if !EVENT_FUNCTIONS.contains(&schedule.function.as_str()) {
+            let machine = template.state_machine(&schedule.function).is_some();
+            if !machine && !EVENT_FUNCTIONS.contains(&schedule.function.as_str()) {
                 bail!("template scheduled function {} is not hosted by the local gateway", schedule.function);
             }
             crate::scheduler::Expression::parse(&schedule.expression)?;
@@ -126,11 +135,23 @@ impl Functions {
                 serde_json::to_value(meetings::attendance::handle(&self.meetings, event).await?)?
             }
             "MeetingSweeperFunction" => serde_json::to_value(meetings::sweeper::handle(&self.meetings, event).await?)?,
-            "RemindersFunction" => serde_json::to_value(reminders::handle(&self.reminders, event).await?)?,
             "AdvisorDigestFunction" => serde_json::to_value(reminders::handle_digest(&self.reminders, event).await?)?,
             other => return Err(format!("function {other} is not hosted").into()),
         };
         Ok(value)
+    }
+
+    /// Invokes a function from a state machine's Task with its `Payload`; its result as JSON,
+    /// `Err` for a failed invocation (the Task's `Retry` applies).
+    pub async fn invoke_task(
+        &self,
+        function: &str,
+        payload: serde_json::Value,
+    ) -> Result<serde_json::Value, lambda_runtime::Error> {
+        match function {
+            "RemindersFunction" => reminders::handle(&self.reminders, serde_json::from_value(payload)?).await,
+            other => Err(format!("function {other} is not hosted").into()),
+        }
     }
 
     /// Invokes a WebSocket route's function with an API Gateway WebSocket event.

@@ -10,6 +10,7 @@ mod http_api;
 mod jwt;
 mod local_only;
 mod scheduler;
+mod state_machine;
 mod streams;
 mod table;
 mod template;

@@ -2,7 +2,8 @@
 //! `template.yaml` on its `rate(…)` or `cron(…)` expression (a ticker checked
 //! every minute, in UTC as EventBridge rules are), and on demand with
 //! `POST /_local/schedule/{functionName}` and an optional `{"time": "<RFC 3339>"}`.
-//! Either way the function gets the event AWS sends (`detail-type: Scheduled Event`,
+//! A schedule on a state machine starts an execution with that event as its input
+//! (`state_machine.rs`). Either way the function gets the event AWS sends (`detail-type: Scheduled Event`,
 //! `source: aws.events`, `time`, the rule in `resources`), through serde, as the
 //! Lambda runtime would deserialise it.
 
@@ -125,9 +126,13 @@ pub async fn run(gateway: Arc<Gateway>) {
     }
 }
 
-/// One run of a scheduled function at `time`; its result.
+/// One run of a scheduled function (or state machine: an execution with the event as its
+/// input) at `time`; its result.
 pub async fn fire(gateway: &Gateway, schedule: &Schedule, time: DateTime<Utc>) -> Result<serde_json::Value> {
     let event = event(schedule, time)?;
+    if let Some(machine) = gateway.template.state_machine(&schedule.function) {
+        return crate::state_machine::execute(&gateway.functions, machine, serde_json::to_value(&event)?).await;
+    }
     gateway.functions.invoke_event(&schedule.function, event).await.map_err(|e| anyhow::anyhow!("{e}"))
 }
 

@@ -45,6 +45,42 @@ pub struct Schedule {
     pub expression: String,
 }
 
+/// A Step Functions state machine (`AWS::Serverless::StateMachine`), run by `state_machine.rs`.
+#[derive(Debug, Clone)]
+pub struct StateMachine {
+    /// Its logical id.
+    pub name: String,
+    /// `Definition`, as JSON (Amazon States Language).
+    pub definition: serde_json::Value,
+    /// `DefinitionSubstitutions`: each `${Name}` of the definition to the logical id it refers to.
+    pub substitutions: BTreeMap<String, String>,
+}
+
+impl StateMachine {
+    /// The function a Task's `FunctionName` (`${Substitution}` or a logical id) names.
+    pub fn function<'a>(&'a self, function_name: &'a str) -> Option<&'a str> {
+        match function_name.strip_prefix("${").and_then(|n| n.strip_suffix('}')) {
+            Some(variable) => self.substitutions.get(variable).map(String::as_str),
+            None => Some(function_name),
+        }
+    }
+}
+
+/// What `POST /_local/schedule/{name}` calls a scheduled state machine: its logical id without
+/// `StateMachine`, in kebab case (`RemindersStateMachine` → `reminders`), as a function is called
+/// by its binary.
+pub fn state_machine_short_name(logical_id: &str) -> String {
+    let stem = logical_id.strip_suffix("StateMachine").unwrap_or(logical_id);
+    let mut out = String::new();
+    for (i, c) in stem.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('-');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
 /// An EventBridge rule (`Type: EventBridgeRule`) delivering matching events to a function.
 #[derive(Debug, Clone)]
 pub struct EventRule {
@@ -157,6 +193,13 @@ pub struct Template {
     pub schedules: Vec<Schedule>,
     pub websocket: Option<WebSocketApi>,
     pub rules: Vec<EventRule>,
+    pub state_machines: Vec<StateMachine>,
+}
+
+impl Template {
+    pub fn state_machine(&self, name: &str) -> Option<&StateMachine> {
+        self.state_machines.iter().find(|m| m.name == name)
+    }
 }
 
 /// The logical ids an intrinsic refers to: `!Ref X`, `!GetAtt X.Arn`, `${X}` / `${X.Arn}` in
@@ -306,6 +349,7 @@ impl Template {
         let mut streams = Vec::new();
         let mut schedules = Vec::new();
         let mut rules = Vec::new();
+        let mut state_machines = Vec::new();
         let mut tables = BTreeMap::new();
         for (name, resource) in resources {
             let name = name.as_str().unwrap_or_default().to_owned();
@@ -315,6 +359,37 @@ impl Template {
                     let spec: TableSpec = serde_yaml::from_value(properties)
                         .with_context(|| format!("table {name}: key properties must be literal"))?;
                     tables.insert(name, spec);
+                }
+                Some("AWS::Serverless::StateMachine") => {
+                    let properties = resource.get("Properties").context("state machine without Properties")?;
+                    let definition = properties.get("Definition").cloned().with_context(|| {
+                        format!("{name}: the local stack runs an inline Definition only (no DefinitionUri)")
+                    })?;
+                    let definition = serde_json::to_value(definition)
+                        .with_context(|| format!("{name}: the Definition must be literal"))?;
+                    let substitutions = properties
+                        .get("DefinitionSubstitutions")
+                        .and_then(Value::as_mapping)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|(k, v)| Some((k.as_str()?.to_owned(), references(v).into_iter().next()?)))
+                        .collect();
+                    let events = properties.get("Events").and_then(Value::as_mapping);
+                    for (event_name, event) in events.into_iter().flatten() {
+                        if let Some("Schedule") | Some("ScheduleV2") = string_at(event, "Type") {
+                            let properties = event.get("Properties").cloned().unwrap_or(Value::Null);
+                            schedules.push(Schedule {
+                                function: name.clone(),
+                                binary: state_machine_short_name(&name),
+                                event: event_name.as_str().unwrap_or_default().to_owned(),
+                                expression: string_at(&properties, "Schedule")
+                                    .or_else(|| string_at(&properties, "ScheduleExpression"))
+                                    .unwrap_or_default()
+                                    .to_owned(),
+                            });
+                        }
+                    }
+                    state_machines.push(StateMachine { name: name.clone(), definition, substitutions });
                 }
                 Some("AWS::Serverless::Function") => {
                     let events = resource.get("Properties").and_then(|p| p.get("Events")).and_then(Value::as_mapping);
@@ -398,7 +473,7 @@ impl Template {
         }
         let table = tables.into_values().next().context("one table")?;
         let websocket = websocket_api(resources)?;
-        Ok(Template { routes, table, streams, schedules, rules, websocket })
+        Ok(Template { routes, table, streams, schedules, rules, websocket, state_machines })
     }
 }
 
@@ -421,6 +496,10 @@ mod tests {
         assert!(template.schedules.iter().any(|s| s.function == "MeetingSweeperFunction"));
         let reminders = template.schedules.iter().find(|s| s.binary == "reminders").expect("reminders is scheduled");
         assert_eq!(reminders.expression, "rate(15 minutes)");
+        // Through its state machine, whose every step invokes the reminders function.
+        let machine = template.state_machine(&reminders.function).expect("the reminders state machine");
+        assert_eq!(machine.function("${RemindersFunctionArn}"), Some("RemindersFunction"));
+        assert_eq!(state_machine_short_name("AdvisorDigestStateMachine"), "advisor-digest");
         assert!(template.schedules.iter().all(|s| crate::scheduler::Expression::parse(&s.expression).is_ok()));
         let websocket = template.websocket.expect("the chat WebSocket API");
         assert_eq!(websocket.selection_field, "action");
