@@ -820,3 +820,145 @@ async fn a_book_and_cancel_loop_gets_429_past_the_limit_and_sends_no_more_email(
     let free = api.slot(&advisor, paris_at(7, 16, 0), 30, EVERY_CHANNEL).await;
     api.book(other, &free, "video").await;
 }
+
+/// The advisor's own slots (open and booked) starting in `[from, to)`.
+async fn own_slots(api: &Api, advisor: &Person, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Value> {
+    let path = format!("/advisors/me/slots?from={}&to={}", query_instant(from), query_instant(to));
+    api.all_items(&path, advisor).await
+}
+
+/// The ids of the slots offered to `seeker` starting in `[from, to)`.
+async fn offered_slots(api: &Api, seeker: &Person, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<String> {
+    let path = format!("/seekers/me/slots?from={}&to={}", query_instant(from), query_instant(to));
+    let (status, offered) = api.get(&path, seeker).await;
+    assert_eq!(status, StatusCode::OK, "{offered}");
+    offered["items"].as_array().unwrap().iter().map(|s| s["slotId"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn a_series_overlapping_in_its_sixth_week_is_refused_whole_while_a_seeker_races_for_its_first() {
+    let api = Api::new();
+    let (advisor, _, seekers) = advisor_with_seekers(&api, 1).await;
+    let (seeker, _) = &seekers[0];
+    let first = paris_at(2, 8, 0);
+    let sixth_week = paris_at(2 + 35, 8, 15);
+    let existing = api.slot(&advisor, sixth_week, 30, EVERY_CHANNEL).await;
+
+    let creating = std::sync::atomic::AtomicBool::new(true);
+    let series = async {
+        let body =
+            json!({"start": rfc3339(first), "durationMinutes": 45, "channels": EVERY_CHANNEL, "repeatWeeks": 26});
+        let result = api.post("/advisors/me/slots", &advisor, body).await;
+        creating.store(false, std::sync::atomic::Ordering::SeqCst);
+        result
+    };
+    // The seeker books whatever is offered at the first week's time while the series is made.
+    let racer = async {
+        let mut booked = Vec::new();
+        while creating.load(std::sync::atomic::Ordering::SeqCst) {
+            for slot_id in offered_slots(&api, seeker, first, first + Duration::hours(1)).await {
+                let (status, interview) =
+                    api.post("/interviews", seeker, json!({"slotId": slot_id, "channel": "video"})).await;
+                if status == StatusCode::CREATED {
+                    booked.push(interview);
+                }
+            }
+        }
+        booked
+    };
+    let ((status, body), booked) = tokio::join!(series, racer);
+    assert_error(status, &body, StatusCode::CONFLICT, Some("slot_overlap"));
+    assert!(booked.is_empty(), "no week of a series being made is offered or booked: {booked:?}");
+
+    // Refused whole: over the 26 weeks, only the slot that was there before.
+    let remaining = own_slots(&api, &advisor, first - Duration::hours(1), first + Duration::weeks(26)).await;
+    let ids: Vec<&str> = remaining.iter().map(|s| s["slotId"].as_str().unwrap()).collect();
+    assert_eq!(ids, vec![existing.as_str()], "{remaining:?}");
+    assert!(offered_slots(&api, seeker, first, first + Duration::hours(1)).await.is_empty());
+
+    // The first week's time is free again: the same series without its overlap is made whole.
+    let body = json!({"start": rfc3339(first), "durationMinutes": 45, "channels": EVERY_CHANNEL, "repeatWeeks": 5});
+    let made = api.create_slots(&advisor, body).await;
+    assert_eq!(made.len(), 5);
+}
+
+#[tokio::test]
+async fn a_series_without_overlap_is_created_whole_and_offered() {
+    let api = Api::new();
+    let (advisor, _, seekers) = advisor_with_seekers(&api, 1).await;
+    let (seeker, _) = &seekers[0];
+    let first = paris_at(2, 8, 0);
+    let body = json!({"start": rfc3339(first), "durationMinutes": 45, "channels": EVERY_CHANNEL, "repeatWeeks": 26});
+    let made = api.create_slots(&advisor, body).await;
+    assert_eq!(made.len(), 26);
+    assert!(made.iter().all(|s| s["state"] == "open"), "{made:?}");
+    let listed = own_slots(&api, &advisor, first - Duration::hours(1), first + Duration::weeks(26)).await;
+    assert_eq!(listed.len(), 26);
+    assert!(listed.iter().all(|s| s["state"] == "open"), "{listed:?}");
+    // The seeker is offered those within the booking horizon, the first one among them.
+    let offered = offered_slots(&api, seeker, first - Duration::hours(1), first + Duration::days(59)).await;
+    assert!(offered.contains(&made[0]["slotId"].as_str().unwrap().to_owned()));
+    assert_eq!(offered.len(), 9, "the weeks within 60 days: {offered:?}");
+}
+
+#[tokio::test]
+async fn an_interview_whose_slot_is_gone_is_still_rescheduled_cancelled_and_erased() {
+    let api = Api::new();
+    let table = Table::connect().await;
+    let (advisor, _, seekers) = advisor_with_seekers(&api, 3).await;
+    let (seeker, _) = &seekers[0];
+    let (erased, _) = &seekers[1];
+    let convoked_id = &seekers[2].1;
+    let (at_15, at_16, at_17) = (paris_at(3, 15, 0), paris_at(3, 16, 0), paris_at(3, 17, 0));
+    let first = api.slot(&advisor, at_15, 30, EVERY_CHANNEL).await;
+    let second = api.slot(&advisor, at_16, 30, EVERY_CHANNEL).await;
+    let third = api.slot(&advisor, at_17, 30, EVERY_CHANNEL).await;
+    let interview = api.book(seeker, &first, "video").await;
+    let interview_id = interview["interviewId"].as_str().unwrap();
+    // The slots lost as an earlier series rollback lost them.
+    table.delete(&format!("SLOT#{first}"), "SLOT").await;
+
+    let (status, moved) =
+        api.post(&format!("/interviews/{interview_id}/reschedule"), seeker, json!({"slotId": second})).await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    table.delete(&format!("SLOT#{second}"), "SLOT").await;
+    let (status, cancelled) =
+        api.post(&format!("/interviews/{interview_id}/cancel"), seeker, json!({"reason": "Empêchement"})).await;
+    assert_eq!(status, StatusCode::OK, "{cancelled}");
+    assert_eq!(cancelled["status"], "cancelled");
+    // The agenda's time was released with it: the advisor can convoke someone at 16:00.
+    api.convoke(&advisor, convoked_id, at_16, "video").await;
+
+    api.book(erased, &third, "phone").await;
+    table.delete(&format!("SLOT#{third}"), "SLOT").await;
+    let (status, body) = api.call(Method::DELETE, "/seekers/me", Some(erased), None).await;
+    assert!(status.is_success(), "erasure: {status} {body}");
+    let agenda = booked_agenda(&api, &advisor, at_17, at_17 + Duration::hours(1)).await;
+    assert!(agenda.is_empty(), "the erased seeker's interview no longer holds the agenda: {agenda:?}");
+}
+
+#[tokio::test]
+async fn a_slot_the_agenda_took_since_is_not_offered_and_no_slot_is_made_over_the_agenda() {
+    let api = Api::new();
+    let (advisor, _, seekers) = advisor_with_seekers(&api, 2).await;
+    let (seeker, _) = &seekers[0];
+    let convoked_id = &seekers[1].1;
+    let covered = api.slot(&advisor, paris_at(4, 10, 0), 30, EVERY_CHANNEL).await;
+    let free = api.slot(&advisor, paris_at(4, 11, 30), 30, EVERY_CHANNEL).await;
+    let day = (paris_at(4, 8, 0), paris_at(4, 18, 0));
+    assert_eq!(offered_slots(&api, seeker, day.0, day.1).await, vec![covered.clone(), free.clone()]);
+
+    // A convocation made later over the slot's second half: the slot is no longer offered.
+    api.convoke(&advisor, convoked_id, paris_at(4, 10, 15), "video").await;
+    assert_eq!(offered_slots(&api, seeker, day.0, day.1).await, vec![free.clone()]);
+    let (status, body) = api.post("/interviews", seeker, json!({"slotId": covered, "channel": "video"})).await;
+    assert_error(status, &body, StatusCode::CONFLICT, Some("agenda_conflict"));
+    api.book(seeker, &free, "video").await;
+
+    // A new slot over the convocation is refused; one just after it is made.
+    let over = json!({"start": rfc3339(paris_at(4, 10, 30)), "durationMinutes": 30, "channels": EVERY_CHANNEL});
+    let (status, body) = api.post("/advisors/me/slots", &advisor, over).await;
+    assert_error(status, &body, StatusCode::CONFLICT, Some("agenda_taken"));
+    let after = api.slot(&advisor, paris_at(4, 10, 45), 30, EVERY_CHANNEL).await;
+    assert_eq!(offered_slots(&api, seeker, day.0, day.1).await, vec![after]);
+}

@@ -86,7 +86,8 @@ async fn book_slot(
         .store
         .get(&keys::slot_pk(&body.slot_id), keys::SLOT_SK)
         .await?
-        .filter(|s: &SlotRecord| s.advisor_id == advisor_id)
+        // A pending occurrence (its series still being created) does not exist yet.
+        .filter(|s: &SlotRecord| s.advisor_id == advisor_id && s.state != SlotState::Pending)
         .ok_or_else(slot_not_found)?;
     check_bookable(app, &slot, body.channel, now)?;
     let advisor = app.store.advisor(advisor_id).await?.ok_or_else(slot_not_found)?;

@@ -19,7 +19,7 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use serde_json::json;
 use store::interview::{
-    granules, hold_granules, release_granules, reopen_slot, set_reminders, start_sort_key, ConvocationProof,
+    granules, hold_granules, release_granules, reopen_slot_if_held, set_reminders, start_sort_key, ConvocationProof,
     InterviewRecord,
 };
 use store::{keys, n, s, to_item, TransactOutcome, Tx};
@@ -64,7 +64,7 @@ pub(crate) async fn reschedule(
     let guard = tx.push(mark_moved(&interview, &moved, &slot)?);
     let claim = tx.push(claim_slot(&slot, &interview));
     if let Some(old_slot) = &interview.slot_id {
-        tx.push(reopen_slot(old_slot, &interview.interview_id));
+        tx.push_all(reopen_slot_if_held(&app.store, old_slot, &interview.interview_id).await?);
     }
     // One operation per item in a transaction: only the granules that change are touched.
     let before: BTreeSet<String> = granules(interview.start_at(), interview.end_at()).into_iter().collect();
@@ -103,7 +103,7 @@ async fn target_slot(
         .store
         .get(&keys::slot_pk(slot_id), keys::SLOT_SK)
         .await?
-        .filter(|s: &SlotRecord| s.advisor_id == interview.advisor_id)
+        .filter(|s: &SlotRecord| s.advisor_id == interview.advisor_id && s.state != SlotState::Pending)
         .ok_or_else(not_found)?;
     if !slot.channels.contains(&interview.channel) {
         return Err(ApiError::unprocessable("channel_not_offered", "this slot does not offer the interview's channel"));
