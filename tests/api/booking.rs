@@ -962,3 +962,105 @@ async fn a_slot_the_agenda_took_since_is_not_offered_and_no_slot_is_made_over_th
     let after = api.slot(&advisor, paris_at(4, 10, 45), 30, EVERY_CHANNEL).await;
     assert_eq!(offered_slots(&api, seeker, day.0, day.1).await, vec![after]);
 }
+
+#[tokio::test]
+async fn an_in_person_slot_carries_its_place_to_the_interview_its_emails_invitation_and_reminder() {
+    // The reminders job is global: it runs here at a time of this test's own, one run at a time.
+    let _load = integration_tests::exclusive_load().await;
+    let api = Api::new();
+    let admin = api.admin().await;
+    let sub = integration_tests::unique("advisor");
+    let agency = "Agence de Lille Centre, 5 rue Nationale, 59000 Lille";
+    let body = json!({
+        "sub": sub, "firstName": "Anne", "lastName": "Conseil", "email": format!("{sub}@example.fr"),
+        "region": regions::SHARED, "modality": "web", "agencyAddress": agency,
+    });
+    let (status, created) = api.post("/advisors", &admin, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["agencyAddress"], agency);
+    let advisor = api.sign_in(&sub, &["advisors"]).await;
+    let (seeker, _) = api.seeker_of(&admin, created["advisorId"].as_str().unwrap(), regions::SHARED).await;
+    let start = paris_at(45, 9, 35);
+
+    // In person offered: the agency by default, another place when the slot names one.
+    let at_agency = api
+        .create_slots(
+            &advisor,
+            json!({"start": rfc3339(start), "durationMinutes": 30, "channels": ["in_person", "video"]}),
+        )
+        .await;
+    assert_eq!(at_agency[0]["place"], agency);
+    let elsewhere = "Maison de l'emploi, 2 place du Marché, 59800 Lille";
+    let later = start + Duration::hours(2);
+    let body = json!({"start": rfc3339(later), "durationMinutes": 30, "channels": ["in_person"], "place": elsewhere});
+    let at_elsewhere = api.create_slots(&advisor, body).await;
+    assert_eq!(at_elsewhere[0]["place"], elsewhere);
+    let offered = api
+        .get(
+            &format!(
+                "/seekers/me/slots?from={}&to={}",
+                query_instant(start),
+                query_instant(later + Duration::hours(1))
+            ),
+            &seeker,
+        )
+        .await
+        .1;
+    let places: Vec<&Value> = offered["items"].as_array().unwrap().iter().map(|s| &s["place"]).collect();
+    assert_eq!(places, vec![&json!(agency), &json!(elsewhere)]);
+
+    // Booked in person: the interview, its confirmation and its invitation say where.
+    let booked = api.book(&seeker, at_agency[0]["slotId"].as_str().unwrap(), "in_person").await;
+    assert_eq!(booked["location"], agency);
+    let confirmation = &api.wait_for_subject(&seeker.email(), "est confirmé").await;
+    assert!(confirmation["text"].as_str().unwrap().contains(agency), "{confirmation}");
+    assert_eq!(invitation(confirmation).2["LOCATION"], agency);
+
+    // Moved to the other slot, it takes that slot's place.
+    let interview_id = booked["interviewId"].as_str().unwrap();
+    let (status, moved) = api
+        .post(&format!("/interviews/{interview_id}/reschedule"), &seeker, json!({"slotId": at_elsewhere[0]["slotId"]}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    assert_eq!(moved["location"], elsewhere);
+    let update = &api.wait_for_subject(&seeker.email(), "déplacé").await;
+    assert_eq!(invitation(update).2["LOCATION"], elsewhere);
+    let (_, read) = api.get(&format!("/interviews/{interview_id}"), &advisor).await;
+    assert_eq!(read["location"], elsewhere);
+
+    // The reminder of the day before says where too.
+    api.run_schedule("reminders", later - Duration::days(1) + Duration::minutes(1)).await;
+    let reminder = &api.wait_for_subject(&seeker.email(), "Rappel").await;
+    assert!(reminder["text"].as_str().unwrap().contains(elsewhere), "{reminder}");
+}
+
+#[tokio::test]
+async fn only_a_slot_offering_in_person_takes_a_place() {
+    let api = Api::new();
+    let (advisor, _, seekers) = advisor_with_seekers(&api, 2).await;
+    let (seeker, _) = &seekers[0];
+    let (other_seeker, _) = &seekers[1];
+    let start = rfc3339(paris_at(6, 14, 0));
+    let body = json!({"start": start, "durationMinutes": 30, "channels": ["video"], "place": "Agence de Caen"});
+    let (status, refused) = api.post("/advisors/me/slots", &advisor, body).await;
+    assert_error(status, &refused, StatusCode::UNPROCESSABLE_ENTITY, Some("unexpected_place"));
+    let body = json!({"start": start, "durationMinutes": 30, "channels": ["in_person"], "place": "  "});
+    let (status, refused) = api.post("/advisors/me/slots", &advisor, body).await;
+    assert_error(status, &refused, StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_text"));
+    let from = paris_at(6, 13, 0);
+    assert!(own_slots(&api, &advisor, from, from + Duration::hours(3)).await.is_empty());
+    // With a place, it is made and booked there; a slot without in person has none.
+    let body = json!({"start": start, "durationMinutes": 30, "channels": ["in_person"], "place": "Agence de Caen"});
+    let made = api.create_slots(&advisor, body).await;
+    assert_eq!(made[0]["place"], "Agence de Caen");
+    let booked = api.book(seeker, made[0]["slotId"].as_str().unwrap(), "in_person").await;
+    assert_eq!(booked["location"], "Agence de Caen");
+    let body = json!({"start": rfc3339(paris_at(6, 15, 0)), "durationMinutes": 30, "channels": ["video"]});
+    assert_eq!(api.create_slots(&advisor, body).await[0]["place"], Value::Null);
+    // An advisor without an agency address: an in-person slot without a place books at the service's general place.
+    let body = json!({"start": rfc3339(paris_at(6, 16, 0)), "durationMinutes": 30, "channels": ["in_person"]});
+    let general = api.create_slots(&advisor, body).await;
+    assert_eq!(general[0]["place"], Value::Null);
+    let booked = api.book(other_seeker, general[0]["slotId"].as_str().unwrap(), "in_person").await;
+    assert!(booked["location"].as_str().is_some_and(|l| l.contains("agence")), "{booked}");
+}

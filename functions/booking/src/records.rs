@@ -30,6 +30,9 @@ pub struct SlotRecord {
     pub end: chrono::DateTime<chrono::Utc>,
     pub duration_minutes: u32,
     pub channels: Vec<Channel>,
+    /// Where an in-person interview in this slot takes place (set when the slot offers `in_person`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
     pub state: SlotState,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interview_id: Option<String>,

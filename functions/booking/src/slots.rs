@@ -30,6 +30,9 @@ struct CreateSlotsBody {
     channels: Vec<Channel>,
     #[serde(default)]
     repeat_weeks: Option<u32>,
+    /// Where in-person interviews take place: the advisor's agency address by default.
+    #[serde(default)]
+    place: Option<String>,
 }
 
 /// The starts of `count` weekly occurrences at the Paris wall-clock time of `first`.
@@ -47,6 +50,22 @@ pub(crate) fn weekly_starts(first: DateTime<Utc>, count: u32) -> Result<Vec<Date
             })
         })
         .collect()
+}
+
+/// The place of a slot offering `in_person`: the one given, else the advisor's agency (none
+/// when they have no address set: booking then names the service's general place); none for a
+/// slot that does not offer it.
+fn slot_place(channels: &[Channel], given: Option<&str>, agency: Option<&str>) -> Result<Option<String>, ApiError> {
+    if !channels.contains(&Channel::InPerson) {
+        return match given {
+            Some(_) => Err(ApiError::unprocessable("unexpected_place", "only a slot offering in_person takes a place")),
+            None => Ok(None),
+        };
+    }
+    match (given, agency) {
+        (Some(place), _) => Ok(Some(domain::free_text("place", place, 300)?)),
+        (None, agency) => Ok(agency.map(str::to_owned)),
+    }
 }
 
 fn distinct_channels(channels: &[Channel]) -> Result<Vec<Channel>, ApiError> {
@@ -92,6 +111,7 @@ fn pending_slot(
     start: DateTime<Utc>,
     duration_minutes: u32,
     channels: &[Channel],
+    place: Option<&str>,
     now: DateTime<Utc>,
 ) -> SlotRecord {
     let slot_id = ulid::Ulid::new().to_string();
@@ -106,6 +126,7 @@ fn pending_slot(
         end: start + Duration::minutes(i64::from(duration_minutes)),
         duration_minutes,
         channels: channels.to_vec(),
+        place: place.map(str::to_owned),
         state: SlotState::Pending,
         interview_id: None,
         booked_by: None,
@@ -273,6 +294,7 @@ pub(crate) async fn create(
     let first = parse_instant("start", &body.start)?;
     app.policy.check_duration(body.duration_minutes)?;
     let channels = distinct_channels(&body.channels)?;
+    let place = slot_place(&channels, body.place.as_deref(), advisor.agency_address.as_deref())?;
     let count = body.repeat_weeks.unwrap_or(1);
     let most = app.policy.max_repeat_weeks.min(MAX_SERIES_IN_ONE_TRANSACTION);
     if count == 0 || count > most {
@@ -284,7 +306,7 @@ pub(crate) async fn create(
     }
     let series: Vec<SlotRecord> = starts
         .into_iter()
-        .map(|start| pending_slot(&advisor.advisor_id, start, body.duration_minutes, &channels, now))
+        .map(|start| pending_slot(&advisor.advisor_id, start, body.duration_minutes, &channels, place.as_deref(), now))
         .collect();
 
     for (written, slot) in series.iter().enumerate() {

@@ -14,6 +14,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Utc};
 use domain::interview::check_reschedule;
+use domain::Channel;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
@@ -54,6 +55,10 @@ pub(crate) async fn reschedule(
     let slot = target_slot(app, &interview, &who, &body.slot_id, now).await?;
     let (seeker, advisor) = parties(app, &interview).await?;
     let mut moved = moved_to(&interview, &slot);
+    if moved.channel == Channel::InPerson {
+        // An in-person interview moves to the new slot's place.
+        moved.location = Some(super::book::in_person_place(app, &slot, &advisor));
+    }
     let parties = Parties { seeker: &seeker, advisor: &advisor };
     let emails = emails::rescheduled(app, &moved, &parties, interview.start_at(), now);
     if let Some(proof) = moved.convocations.last_mut() {
@@ -171,6 +176,10 @@ fn mark_moved(
         });
         Some(AttributeValue::L(values))
     };
+    let place = moved.location.clone().filter(|_| moved.channel == Channel::InPerson);
+    if place.is_some() {
+        set.push_str(", #location = :location");
+    }
     if moved.mandatory {
         set.push_str(" REMOVE acknowledgedAt");
     }
@@ -185,6 +194,12 @@ fn mark_moved(
             .expression_attribute_values(":sort", s(moved.gsi1sk.clone()))
             .expression_attribute_values(":next", n(moved.sequence))
             .expression_attribute_values(":version", n(moved.version));
+        let u = match place {
+            Some(place) => {
+                u.expression_attribute_names("#location", "location").expression_attribute_values(":location", s(place))
+            }
+            None => u,
+        };
         match proofs {
             Some(list) => u.expression_attribute_values(":proofs", list),
             None => u,
