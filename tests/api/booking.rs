@@ -852,8 +852,9 @@ async fn a_series_overlapping_in_its_sixth_week_is_refused_whole_while_a_seeker_
         creating.store(false, std::sync::atomic::Ordering::SeqCst);
         result
     };
-    // The seeker books whatever is offered at the first week's time while the series is made.
-    let racer = async {
+    // The seeker books whatever is offered at the first week's time while the series is made
+    // (several tabs at once, so that an occurrence offered even briefly is seen).
+    let racer = || async {
         let mut booked = Vec::new();
         while creating.load(std::sync::atomic::Ordering::SeqCst) {
             for slot_id in offered_slots(&api, seeker, first, first + Duration::hours(1)).await {
@@ -866,8 +867,15 @@ async fn a_series_overlapping_in_its_sixth_week_is_refused_whole_while_a_seeker_
         }
         booked
     };
-    let ((status, body), booked) = tokio::join!(series, racer);
+    let ((status, body), booked) = tokio::join!(series, join_all((0..6).map(|_| racer())));
+    let booked: Vec<Value> = booked.into_iter().flatten().collect();
     assert_error(status, &body, StatusCode::CONFLICT, Some("slot_overlap"));
+    // Whatever was booked stays whole: its interview can still be cancelled.
+    for interview in &booked {
+        let path = format!("/interviews/{}/cancel", interview["interviewId"].as_str().unwrap());
+        let (status, cancelled) = api.post(&path, seeker, json!({"reason": "Empêchement"})).await;
+        assert_eq!(status, StatusCode::OK, "a booking made during the series: {cancelled}");
+    }
     assert!(booked.is_empty(), "no week of a series being made is offered or booked: {booked:?}");
 
     // Refused whole: over the 26 weeks, only the slot that was there before.
