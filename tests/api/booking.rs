@@ -820,3 +820,255 @@ async fn a_book_and_cancel_loop_gets_429_past_the_limit_and_sends_no_more_email(
     let free = api.slot(&advisor, paris_at(7, 16, 0), 30, EVERY_CHANNEL).await;
     api.book(other, &free, "video").await;
 }
+
+/// The advisor's own slots (open and booked) starting in `[from, to)`.
+async fn own_slots(api: &Api, advisor: &Person, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Value> {
+    let path = format!("/advisors/me/slots?from={}&to={}", query_instant(from), query_instant(to));
+    api.all_items(&path, advisor).await
+}
+
+/// The ids of the slots offered to `seeker` starting in `[from, to)`.
+async fn offered_slots(api: &Api, seeker: &Person, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<String> {
+    let path = format!("/seekers/me/slots?from={}&to={}", query_instant(from), query_instant(to));
+    let (status, offered) = api.get(&path, seeker).await;
+    assert_eq!(status, StatusCode::OK, "{offered}");
+    offered["items"].as_array().unwrap().iter().map(|s| s["slotId"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn a_series_overlapping_in_its_sixth_week_is_refused_whole_while_a_seeker_races_for_its_first() {
+    let api = Api::new();
+    let (advisor, _, seekers) = advisor_with_seekers(&api, 1).await;
+    let (seeker, _) = &seekers[0];
+    let first = paris_at(2, 8, 0);
+    let sixth_week = paris_at(2 + 35, 8, 15);
+    let existing = api.slot(&advisor, sixth_week, 30, EVERY_CHANNEL).await;
+
+    let creating = std::sync::atomic::AtomicBool::new(true);
+    let series = async {
+        let body =
+            json!({"start": rfc3339(first), "durationMinutes": 45, "channels": EVERY_CHANNEL, "repeatWeeks": 26});
+        let result = api.post("/advisors/me/slots", &advisor, body).await;
+        creating.store(false, std::sync::atomic::Ordering::SeqCst);
+        result
+    };
+    // The seeker books whatever is offered at the first week's time while the series is made
+    // (several tabs at once, so that an occurrence offered even briefly is seen).
+    let racer = || async {
+        let mut booked = Vec::new();
+        while creating.load(std::sync::atomic::Ordering::SeqCst) {
+            for slot_id in offered_slots(&api, seeker, first, first + Duration::hours(1)).await {
+                let (status, interview) =
+                    api.post("/interviews", seeker, json!({"slotId": slot_id, "channel": "video"})).await;
+                if status == StatusCode::CREATED {
+                    booked.push(interview);
+                }
+            }
+        }
+        booked
+    };
+    let ((status, body), booked) = tokio::join!(series, join_all((0..6).map(|_| racer())));
+    let booked: Vec<Value> = booked.into_iter().flatten().collect();
+    assert_error(status, &body, StatusCode::CONFLICT, Some("slot_overlap"));
+    // Whatever was booked stays whole: its interview can still be cancelled.
+    for interview in &booked {
+        let path = format!("/interviews/{}/cancel", interview["interviewId"].as_str().unwrap());
+        let (status, cancelled) = api.post(&path, seeker, json!({"reason": "Empêchement"})).await;
+        assert_eq!(status, StatusCode::OK, "a booking made during the series: {cancelled}");
+    }
+    assert!(booked.is_empty(), "no week of a series being made is offered or booked: {booked:?}");
+
+    // Refused whole: over the 26 weeks, only the slot that was there before.
+    let remaining = own_slots(&api, &advisor, first - Duration::hours(1), first + Duration::weeks(26)).await;
+    let ids: Vec<&str> = remaining.iter().map(|s| s["slotId"].as_str().unwrap()).collect();
+    assert_eq!(ids, vec![existing.as_str()], "{remaining:?}");
+    assert!(offered_slots(&api, seeker, first, first + Duration::hours(1)).await.is_empty());
+
+    // The first week's time is free again: the same series without its overlap is made whole.
+    let body = json!({"start": rfc3339(first), "durationMinutes": 45, "channels": EVERY_CHANNEL, "repeatWeeks": 5});
+    let made = api.create_slots(&advisor, body).await;
+    assert_eq!(made.len(), 5);
+}
+
+#[tokio::test]
+async fn a_series_without_overlap_is_created_whole_and_offered() {
+    let api = Api::new();
+    let (advisor, _, seekers) = advisor_with_seekers(&api, 1).await;
+    let (seeker, _) = &seekers[0];
+    let first = paris_at(2, 8, 0);
+    let body = json!({"start": rfc3339(first), "durationMinutes": 45, "channels": EVERY_CHANNEL, "repeatWeeks": 26});
+    let made = api.create_slots(&advisor, body).await;
+    assert_eq!(made.len(), 26);
+    assert!(made.iter().all(|s| s["state"] == "open"), "{made:?}");
+    let listed = own_slots(&api, &advisor, first - Duration::hours(1), first + Duration::weeks(26)).await;
+    assert_eq!(listed.len(), 26);
+    assert!(listed.iter().all(|s| s["state"] == "open"), "{listed:?}");
+    // The seeker is offered those within the booking horizon, the first one among them.
+    let offered = offered_slots(&api, seeker, first - Duration::hours(1), first + Duration::days(59)).await;
+    assert!(offered.contains(&made[0]["slotId"].as_str().unwrap().to_owned()));
+    assert_eq!(offered.len(), 9, "the weeks within 60 days: {offered:?}");
+}
+
+#[tokio::test]
+async fn an_interview_whose_slot_is_gone_is_still_rescheduled_cancelled_and_erased() {
+    let api = Api::new();
+    let table = Table::connect().await;
+    let (advisor, _, seekers) = advisor_with_seekers(&api, 3).await;
+    let (seeker, _) = &seekers[0];
+    let (erased, _) = &seekers[1];
+    let convoked_id = &seekers[2].1;
+    let (at_15, at_16, at_17) = (paris_at(3, 15, 0), paris_at(3, 16, 0), paris_at(3, 17, 0));
+    let first = api.slot(&advisor, at_15, 30, EVERY_CHANNEL).await;
+    let second = api.slot(&advisor, at_16, 30, EVERY_CHANNEL).await;
+    let third = api.slot(&advisor, at_17, 30, EVERY_CHANNEL).await;
+    let interview = api.book(seeker, &first, "video").await;
+    let interview_id = interview["interviewId"].as_str().unwrap();
+    // The slots lost as an earlier series rollback lost them.
+    table.delete(&format!("SLOT#{first}"), "SLOT").await;
+
+    let (status, moved) =
+        api.post(&format!("/interviews/{interview_id}/reschedule"), seeker, json!({"slotId": second})).await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    table.delete(&format!("SLOT#{second}"), "SLOT").await;
+    let (status, cancelled) =
+        api.post(&format!("/interviews/{interview_id}/cancel"), seeker, json!({"reason": "Empêchement"})).await;
+    assert_eq!(status, StatusCode::OK, "{cancelled}");
+    assert_eq!(cancelled["status"], "cancelled");
+    // The agenda's time was released with it: the advisor can convoke someone at 16:00.
+    api.convoke(&advisor, convoked_id, at_16, "video").await;
+
+    api.book(erased, &third, "phone").await;
+    table.delete(&format!("SLOT#{third}"), "SLOT").await;
+    let (status, body) = api.call(Method::DELETE, "/seekers/me", Some(erased), None).await;
+    assert!(status.is_success(), "erasure: {status} {body}");
+    let agenda = booked_agenda(&api, &advisor, at_17, at_17 + Duration::hours(1)).await;
+    assert!(agenda.is_empty(), "the erased seeker's interview no longer holds the agenda: {agenda:?}");
+}
+
+#[tokio::test]
+async fn a_slot_the_agenda_took_since_is_not_offered_and_no_slot_is_made_over_the_agenda() {
+    let api = Api::new();
+    let (advisor, _, seekers) = advisor_with_seekers(&api, 2).await;
+    let (seeker, _) = &seekers[0];
+    let convoked_id = &seekers[1].1;
+    let covered = api.slot(&advisor, paris_at(4, 10, 0), 30, EVERY_CHANNEL).await;
+    let free = api.slot(&advisor, paris_at(4, 11, 30), 30, EVERY_CHANNEL).await;
+    let day = (paris_at(4, 8, 0), paris_at(4, 18, 0));
+    assert_eq!(offered_slots(&api, seeker, day.0, day.1).await, vec![covered.clone(), free.clone()]);
+
+    // A convocation made later over the slot's second half: the slot is no longer offered.
+    api.convoke(&advisor, convoked_id, paris_at(4, 10, 15), "video").await;
+    assert_eq!(offered_slots(&api, seeker, day.0, day.1).await, vec![free.clone()]);
+    let (status, body) = api.post("/interviews", seeker, json!({"slotId": covered, "channel": "video"})).await;
+    assert_error(status, &body, StatusCode::CONFLICT, Some("agenda_conflict"));
+    api.book(seeker, &free, "video").await;
+
+    // A new slot over the convocation is refused; one just after it is made.
+    let over = json!({"start": rfc3339(paris_at(4, 10, 30)), "durationMinutes": 30, "channels": EVERY_CHANNEL});
+    let (status, body) = api.post("/advisors/me/slots", &advisor, over).await;
+    assert_error(status, &body, StatusCode::CONFLICT, Some("agenda_taken"));
+    let after = api.slot(&advisor, paris_at(4, 10, 45), 30, EVERY_CHANNEL).await;
+    assert_eq!(offered_slots(&api, seeker, day.0, day.1).await, vec![after]);
+}
+
+#[tokio::test]
+async fn an_in_person_slot_carries_its_place_to_the_interview_its_emails_invitation_and_reminder() {
+    // The reminders job is global: it runs here at a time of this test's own, one run at a time.
+    let _load = integration_tests::exclusive_load().await;
+    let api = Api::new();
+    let admin = api.admin().await;
+    let sub = integration_tests::unique("advisor");
+    let agency = "Agence de Lille Centre, 5 rue Nationale, 59000 Lille";
+    let body = json!({
+        "sub": sub, "firstName": "Anne", "lastName": "Conseil", "email": format!("{sub}@example.fr"),
+        "region": regions::SHARED, "modality": "web", "agencyAddress": agency,
+    });
+    let (status, created) = api.post("/advisors", &admin, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["agencyAddress"], agency);
+    let advisor = api.sign_in(&sub, &["advisors"]).await;
+    let (seeker, _) = api.seeker_of(&admin, created["advisorId"].as_str().unwrap(), regions::SHARED).await;
+    let start = paris_at(45, 9, 35);
+
+    // In person offered: the agency by default, another place when the slot names one.
+    let at_agency = api
+        .create_slots(
+            &advisor,
+            json!({"start": rfc3339(start), "durationMinutes": 30, "channels": ["in_person", "video"]}),
+        )
+        .await;
+    assert_eq!(at_agency[0]["place"], agency);
+    let elsewhere = "Maison de l'emploi, 2 place du Marché, 59800 Lille";
+    let later = start + Duration::hours(2);
+    let body = json!({"start": rfc3339(later), "durationMinutes": 30, "channels": ["in_person"], "place": elsewhere});
+    let at_elsewhere = api.create_slots(&advisor, body).await;
+    assert_eq!(at_elsewhere[0]["place"], elsewhere);
+    let offered = api
+        .get(
+            &format!(
+                "/seekers/me/slots?from={}&to={}",
+                query_instant(start),
+                query_instant(later + Duration::hours(1))
+            ),
+            &seeker,
+        )
+        .await
+        .1;
+    let places: Vec<&Value> = offered["items"].as_array().unwrap().iter().map(|s| &s["place"]).collect();
+    assert_eq!(places, vec![&json!(agency), &json!(elsewhere)]);
+
+    // Booked in person: the interview, its confirmation and its invitation say where.
+    let booked = api.book(&seeker, at_agency[0]["slotId"].as_str().unwrap(), "in_person").await;
+    assert_eq!(booked["location"], agency);
+    let confirmation = &api.wait_for_subject(&seeker.email(), "est confirmé").await;
+    assert!(confirmation["text"].as_str().unwrap().contains(agency), "{confirmation}");
+    assert_eq!(invitation(confirmation).2["LOCATION"], agency);
+
+    // Moved to the other slot, it takes that slot's place.
+    let interview_id = booked["interviewId"].as_str().unwrap();
+    let (status, moved) = api
+        .post(&format!("/interviews/{interview_id}/reschedule"), &seeker, json!({"slotId": at_elsewhere[0]["slotId"]}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    assert_eq!(moved["location"], elsewhere);
+    let update = &api.wait_for_subject(&seeker.email(), "déplacé").await;
+    assert_eq!(invitation(update).2["LOCATION"], elsewhere);
+    let (_, read) = api.get(&format!("/interviews/{interview_id}"), &advisor).await;
+    assert_eq!(read["location"], elsewhere);
+
+    // The reminder of the day before says where too.
+    api.run_schedule("reminders", later - Duration::days(1) + Duration::minutes(1)).await;
+    let reminder = &api.wait_for_subject(&seeker.email(), "Rappel").await;
+    assert!(reminder["text"].as_str().unwrap().contains(elsewhere), "{reminder}");
+}
+
+#[tokio::test]
+async fn only_a_slot_offering_in_person_takes_a_place() {
+    let api = Api::new();
+    let (advisor, _, seekers) = advisor_with_seekers(&api, 2).await;
+    let (seeker, _) = &seekers[0];
+    let (other_seeker, _) = &seekers[1];
+    let start = rfc3339(paris_at(6, 14, 0));
+    let body = json!({"start": start, "durationMinutes": 30, "channels": ["video"], "place": "Agence de Caen"});
+    let (status, refused) = api.post("/advisors/me/slots", &advisor, body).await;
+    assert_error(status, &refused, StatusCode::UNPROCESSABLE_ENTITY, Some("unexpected_place"));
+    let body = json!({"start": start, "durationMinutes": 30, "channels": ["in_person"], "place": "  "});
+    let (status, refused) = api.post("/advisors/me/slots", &advisor, body).await;
+    assert_error(status, &refused, StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_text"));
+    let from = paris_at(6, 13, 0);
+    assert!(own_slots(&api, &advisor, from, from + Duration::hours(3)).await.is_empty());
+    // With a place, it is made and booked there; a slot without in person has none.
+    let body = json!({"start": start, "durationMinutes": 30, "channels": ["in_person"], "place": "Agence de Caen"});
+    let made = api.create_slots(&advisor, body).await;
+    assert_eq!(made[0]["place"], "Agence de Caen");
+    let booked = api.book(seeker, made[0]["slotId"].as_str().unwrap(), "in_person").await;
+    assert_eq!(booked["location"], "Agence de Caen");
+    let body = json!({"start": rfc3339(paris_at(6, 15, 0)), "durationMinutes": 30, "channels": ["video"]});
+    assert_eq!(api.create_slots(&advisor, body).await[0]["place"], Value::Null);
+    // An advisor without an agency address: an in-person slot without a place books at the service's general place.
+    let body = json!({"start": rfc3339(paris_at(6, 16, 0)), "durationMinutes": 30, "channels": ["in_person"]});
+    let general = api.create_slots(&advisor, body).await;
+    assert_eq!(general[0]["place"], Value::Null);
+    let booked = api.book(other_seeker, general[0]["slotId"].as_str().unwrap(), "in_person").await;
+    assert!(booked["location"].as_str().is_some_and(|l| l.contains("agence")), "{booked}");
+}

@@ -118,7 +118,9 @@ pub async fn accept_in_person_next_free(
                 agenda_taken()
             });
         };
-        let location = Some(app.policy.link_in_person_location.clone());
+        // At the advisor's agency when they have one set; they can move it from the app.
+        let location =
+            Some(advisor.agency_address.clone().unwrap_or_else(|| app.policy.link_in_person_location.clone()));
         match crate::in_person::accept_as(app, advisor, record, start, minutes, location, extra.clone(), now).await {
             Err(e) if e.code() == "agenda_taken" && attempt + 1 < ACCEPT_ATTEMPTS => Ok(Step::Reread),
             other => other.map(Step::Done),

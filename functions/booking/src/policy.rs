@@ -17,8 +17,8 @@ pub struct BookingPolicy {
     pub max_duration_minutes: u32,
     /// Weekly repetitions of one slot.
     pub max_repeat_weeks: u32,
-    /// An in-person request accepted from an email link: its length and where it takes place
-    /// (advisors' agency addresses are not modelled yet; the advisor can move it from the app).
+    /// An in-person request accepted from an email link: its length, and where it takes place
+    /// when the advisor has no agency address set (the advisor can move it from the app).
     pub link_in_person_minutes: u32,
     pub link_in_person_location: String,
     /// How long after its end a running interview may still be extended: the meeting's

@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SlotState {
+    /// Written by a series still being created: neither listed nor bookable; published
+    /// (made `open`) with its whole series in one transaction, or removed.
+    Pending,
     Open,
     Booked,
 }
@@ -27,12 +30,19 @@ pub struct SlotRecord {
     pub end: chrono::DateTime<chrono::Utc>,
     pub duration_minutes: u32,
     pub channels: Vec<Channel>,
+    /// Where an in-person interview in this slot takes place (set when the slot offers `in_person`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
     pub state: SlotState,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interview_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub booked_by: Option<String>,
     pub created_at: String,
+    /// A pending occurrence left by an interrupted creation disappears through the TTL;
+    /// publication removes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
 }
 
 impl SlotRecord {

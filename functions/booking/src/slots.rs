@@ -2,6 +2,8 @@
 //! time across daylight-saving changes, never overlapping (one granule item
 //! per 5 minutes, written under `attribute_not_exists`).
 
+use std::collections::HashSet;
+
 use api::auth::Caller;
 use api::http::{json_response, no_content, parse_body, path_param, query_param, ListBody, Page};
 use api::ApiError;
@@ -14,8 +16,8 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use store::interview::{granules, start_sort_key};
 use store::keys;
-use store::tx::{delete as tx_delete, delete_with, put};
-use store::{n, s, Held, Index, Store, TransactOutcome, Tx};
+use store::tx::{check, delete as tx_delete, delete_with, put, update};
+use store::{n, s, transact_retrying, Held, Index, Retrying, Step, Store, TransactOutcome, Tx};
 
 use crate::records::{SlotRecord, SlotState};
 use crate::{views, App};
@@ -28,6 +30,9 @@ struct CreateSlotsBody {
     channels: Vec<Channel>,
     #[serde(default)]
     repeat_weeks: Option<u32>,
+    /// Where in-person interviews take place: the advisor's agency address by default.
+    #[serde(default)]
+    place: Option<String>,
 }
 
 /// The starts of `count` weekly occurrences at the Paris wall-clock time of `first`.
@@ -45,6 +50,22 @@ pub(crate) fn weekly_starts(first: DateTime<Utc>, count: u32) -> Result<Vec<Date
             })
         })
         .collect()
+}
+
+/// The place of a slot offering `in_person`: the one given, else the advisor's agency (none
+/// when they have no address set: booking then names the service's general place); none for a
+/// slot that does not offer it.
+fn slot_place(channels: &[Channel], given: Option<&str>, agency: Option<&str>) -> Result<Option<String>, ApiError> {
+    if !channels.contains(&Channel::InPerson) {
+        return match given {
+            Some(_) => Err(ApiError::unprocessable("unexpected_place", "only a slot offering in_person takes a place")),
+            None => Ok(None),
+        };
+    }
+    match (given, agency) {
+        (Some(place), _) => Ok(Some(domain::free_text("place", place, 300)?)),
+        (None, agency) => Ok(agency.map(str::to_owned)),
+    }
 }
 
 fn distinct_channels(channels: &[Channel]) -> Result<Vec<Channel>, ApiError> {
@@ -68,23 +89,200 @@ fn slot_granules(slot: &SlotRecord) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The slot and its granules; with `guard_open`, only while nobody has booked it.
-fn delete_slot_items(slot: &SlotRecord, guard_open: bool) -> (Tx, Held) {
+/// The slot and its granules, only while nobody has booked it.
+fn delete_open_slot_items(slot: &SlotRecord) -> (Tx, Held) {
     let mut tx = Tx::new();
-    let slot_item = tx.push(if guard_open {
-        delete_with(slot.pk.clone(), &slot.sk, |d| {
-            d.condition_expression("#state = :open")
-                .expression_attribute_names("#state", "state")
-                .expression_attribute_values(":open", s("open"))
-        })
-    } else {
-        tx_delete(slot.pk.clone(), &slot.sk, None)
-    });
+    let slot_item = tx.push(delete_with(slot.pk.clone(), &slot.sk, |d| {
+        d.condition_expression("#state = :open")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":open", s("open"))
+    }));
     tx.push_all(slot_granules(slot).into_iter().map(|(pk, sk)| tx_delete(pk, &sk, None)));
     (tx, slot_item)
 }
 
-/// `POST /advisors/me/slots`: one slot, or `repeatWeeks` weekly ones.
+/// How long an occurrence of a series may stay pending: past it, it is the leftover of an
+/// interrupted creation, which the next creation over that time reclaims (and the TTL removes).
+const PENDING_LIFETIME_MINUTES: i64 = 15;
+
+/// One occurrence of a series, pending until the whole series is published.
+fn pending_slot(
+    advisor_id: &str,
+    start: DateTime<Utc>,
+    duration_minutes: u32,
+    channels: &[Channel],
+    place: Option<&str>,
+    now: DateTime<Utc>,
+) -> SlotRecord {
+    let slot_id = ulid::Ulid::new().to_string();
+    SlotRecord {
+        pk: keys::slot_pk(&slot_id),
+        sk: keys::SLOT_SK.into(),
+        gsi1pk: keys::slots_gsi1pk(advisor_id),
+        gsi1sk: start_sort_key(start, &slot_id),
+        slot_id,
+        advisor_id: advisor_id.to_owned(),
+        start,
+        end: start + Duration::minutes(i64::from(duration_minutes)),
+        duration_minutes,
+        channels: channels.to_vec(),
+        place: place.map(str::to_owned),
+        state: SlotState::Pending,
+        interview_id: None,
+        booked_by: None,
+        created_at: to_key(now),
+        expires_at: Some((now + Duration::minutes(PENDING_LIFETIME_MINUTES)).timestamp()),
+    }
+}
+
+fn slot_overlap(slot: &SlotRecord) -> ApiError {
+    ApiError::conflict("slot_overlap", format!("the slot of {} overlaps one of your slots", to_paris(slot.start)))
+}
+
+fn agenda_taken(slot: &SlotRecord) -> ApiError {
+    ApiError::conflict(
+        "agenda_taken",
+        format!("your agenda already holds an interview during the slot of {}", to_paris(slot.start)),
+    )
+}
+
+/// Writes one pending occurrence with its slot granules, under the condition that neither
+/// another slot nor an interview of the agenda holds any of its time.
+async fn write_pending(app: &App, slot: &SlotRecord, now: DateTime<Utc>) -> Result<(), ApiError> {
+    transact_retrying("slot creation", Retrying::default(), |_| async move {
+        let mut tx = Tx::new();
+        tx.push(put(store::to_item(slot)?, Some("attribute_not_exists(pk)")));
+        // Granule items disappear through the TTL a month after the slot ends.
+        let expires = (slot.end + Duration::days(30)).timestamp();
+        let mut own = Vec::new();
+        for (pk, sk) in slot_granules(slot) {
+            let item = [
+                ("pk".to_owned(), s(pk.clone())),
+                ("sk".to_owned(), s(sk.clone())),
+                ("slotId".to_owned(), s(slot.slot_id.clone())),
+                ("expiresAt".to_owned(), n(expires)),
+            ]
+            .into_iter()
+            .collect();
+            own.push((tx.push(put(item, Some("attribute_not_exists(pk)"))), sk));
+        }
+        let agenda = tx.push_all(granules(slot.start_at(), slot.end_at()).into_iter().map(|g| {
+            check(keys::advisor_pk(&slot.advisor_id), &keys::busy_sk(&g), |c| {
+                c.condition_expression("attribute_not_exists(pk)")
+            })
+        }));
+        match app.store.commit(tx).await? {
+            TransactOutcome::Committed => Ok(Step::Done(())),
+            outcome if outcome.any_failed(&agenda) => Err(agenda_taken(slot)),
+            outcome if own.iter().any(|(held, _)| outcome.failed(*held)) => {
+                let taken: Vec<&str> =
+                    own.iter().filter(|(held, _)| outcome.failed(*held)).map(|(_, sk)| sk.as_str()).collect();
+                if reclaim_abandoned(app, &slot.advisor_id, &taken, now).await? {
+                    Ok(Step::Reread)
+                } else {
+                    Err(slot_overlap(slot))
+                }
+            }
+            outcome if outcome.conflicted() => Ok(Step::Retry),
+            outcome => Err(ApiError::internal(format!("slot creation cancelled: {outcome:?}"))),
+        }
+    })
+    .await
+}
+
+/// Who holds a slot granule.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GranuleOwner {
+    slot_id: String,
+}
+
+/// Removes the leftovers of an interrupted series creation among the slot granules `taken`:
+/// a granule whose slot is gone, or pending past its lifetime. Whether any was removed.
+async fn reclaim_abandoned(app: &App, advisor_id: &str, taken: &[&str], now: DateTime<Utc>) -> Result<bool, ApiError> {
+    let mut reclaimed = false;
+    for sk in taken {
+        let Some(owner) = app.store.get::<GranuleOwner>(&keys::advisor_pk(advisor_id), sk).await? else {
+            reclaimed = true; // freed meanwhile
+            continue;
+        };
+        let slot: Option<SlotRecord> = app.store.get(&keys::slot_pk(&owner.slot_id), keys::SLOT_SK).await?;
+        match slot {
+            Some(slot)
+                if slot.state == SlotState::Pending && slot.expires_at.is_some_and(|at| at < now.timestamp()) =>
+            {
+                withdraw(app, std::slice::from_ref(&slot)).await;
+                reclaimed = true;
+            }
+            Some(_) => {}
+            None => {
+                let granule = delete_with(keys::advisor_pk(advisor_id), sk, |d| {
+                    d.condition_expression("slotId = :slot").expression_attribute_values(":slot", s(owner.slot_id))
+                });
+                reclaimed |= matches!(app.store.commit(Tx::from(vec![granule])).await?, TransactOutcome::Committed);
+            }
+        }
+    }
+    Ok(reclaimed)
+}
+
+/// Removes pending occurrences and their granules, each only while still pending: a published
+/// slot (open or booked) is never deleted here. Best effort: what stays expires or is reclaimed.
+async fn withdraw(app: &App, slots: &[SlotRecord]) {
+    for slot in slots {
+        let mut tx = Tx::new();
+        tx.push(delete_with(slot.pk.clone(), &slot.sk, |d| {
+            d.condition_expression("attribute_not_exists(pk) OR #state = :pending")
+                .expression_attribute_names("#state", "state")
+                .expression_attribute_values(":pending", s("pending"))
+        }));
+        tx.push_all(slot_granules(slot).into_iter().map(|(pk, sk)| {
+            delete_with(pk, &sk, |d| {
+                d.condition_expression("attribute_not_exists(pk) OR slotId = :slot")
+                    .expression_attribute_values(":slot", s(slot.slot_id.clone()))
+            })
+        }));
+        match app.store.commit(tx).await {
+            Ok(TransactOutcome::Committed) => {}
+            _ => tracing::warn!(slot_id = %slot.slot_id, "a pending slot was not withdrawn; it expires"),
+        }
+    }
+}
+
+/// Makes a whole series open at once: one transaction (a series is at most
+/// [`MAX_SERIES_IN_ONE_TRANSACTION`] occurrences), each occurrence still pending.
+async fn publish(app: &App, slots: &[SlotRecord]) -> Result<(), ApiError> {
+    transact_retrying("slot publication", Retrying::default(), |_| async move {
+        let mut tx = Tx::new();
+        let guards = tx.push_all(slots.iter().map(|slot| {
+            update(slot.pk.clone(), &slot.sk, |u| {
+                u.update_expression("SET #state = :open REMOVE expiresAt")
+                    .condition_expression("#state = :pending")
+                    .expression_attribute_names("#state", "state")
+                    .expression_attribute_values(":open", s("open"))
+                    .expression_attribute_values(":pending", s("pending"))
+            })
+        }));
+        match app.store.commit(tx).await? {
+            TransactOutcome::Committed => Ok(Step::Done(())),
+            outcome if outcome.any_failed(&guards) => {
+                Err(ApiError::Unavailable("the series was interrupted; retry".into()))
+            }
+            outcome if outcome.conflicted() => Ok(Step::Retry),
+            outcome => Err(ApiError::internal(format!("slot publication cancelled: {outcome:?}"))),
+        }
+    })
+    .await
+}
+
+/// DynamoDB's limit of items in one transaction: the publication of a series is one.
+const MAX_SERIES_IN_ONE_TRANSACTION: u32 = 100;
+
+/// `POST /advisors/me/slots`: one slot, or `repeatWeeks` weekly ones, all or none. Each
+/// occurrence is written pending (invisible, unbookable) with its granules, checked against
+/// the slots and the agenda; then the series is published in one transaction. On any refusal
+/// the pending occurrences are removed, each only while still pending: nothing a seeker
+/// booked can be deleted, since nothing pending can be booked.
 pub(crate) async fn create(
     app: &App,
     caller: &Caller,
@@ -96,71 +294,39 @@ pub(crate) async fn create(
     let first = parse_instant("start", &body.start)?;
     app.policy.check_duration(body.duration_minutes)?;
     let channels = distinct_channels(&body.channels)?;
+    let place = slot_place(&channels, body.place.as_deref(), advisor.agency_address.as_deref())?;
     let count = body.repeat_weeks.unwrap_or(1);
-    if count == 0 || count > app.policy.max_repeat_weeks {
-        return Err(ApiError::unprocessable(
-            "invalid_repeat",
-            format!("repeatWeeks must be 1 to {}", app.policy.max_repeat_weeks),
-        ));
+    let most = app.policy.max_repeat_weeks.min(MAX_SERIES_IN_ONE_TRANSACTION);
+    if count == 0 || count > most {
+        return Err(ApiError::unprocessable("invalid_repeat", format!("repeatWeeks must be 1 to {most}")));
     }
     let starts = weekly_starts(first, count)?;
     for start in &starts {
         app.policy.check_advisor_start(*start, now)?;
     }
+    let series: Vec<SlotRecord> = starts
+        .into_iter()
+        .map(|start| pending_slot(&advisor.advisor_id, start, body.duration_minutes, &channels, place.as_deref(), now))
+        .collect();
 
-    let mut made: Vec<SlotRecord> = Vec::new();
-    for start in starts {
-        let slot_id = ulid::Ulid::new().to_string();
-        let end = start + Duration::minutes(i64::from(body.duration_minutes));
-        let slot = SlotRecord {
-            pk: keys::slot_pk(&slot_id),
-            sk: keys::SLOT_SK.into(),
-            gsi1pk: keys::slots_gsi1pk(&advisor.advisor_id),
-            gsi1sk: start_sort_key(start, &slot_id),
-            slot_id: slot_id.clone(),
-            advisor_id: advisor.advisor_id.clone(),
-            start,
-            end,
-            duration_minutes: body.duration_minutes,
-            channels: channels.clone(),
-            state: SlotState::Open,
-            interview_id: None,
-            booked_by: None,
-            created_at: to_key(now),
-        };
-        let mut tx = Tx::new();
-        tx.push(put(store::to_item(&slot)?, Some("attribute_not_exists(pk)")));
-        // Granule items disappear through the TTL a month after the slot ends.
-        let expires = (end + Duration::days(30)).timestamp();
-        for (pk, sk) in slot_granules(&slot) {
-            let item = [
-                ("pk".to_owned(), s(pk)),
-                ("sk".to_owned(), s(sk)),
-                ("slotId".to_owned(), s(slot_id.clone())),
-                ("expiresAt".to_owned(), n(expires)),
-            ]
-            .into_iter()
-            .collect();
-            tx.push(put(item, Some("attribute_not_exists(pk)")));
-        }
-        match app.store.commit(tx).await? {
-            TransactOutcome::Committed => made.push(slot),
-            outcome => {
-                // All or nothing for the request: remove the occurrences already made.
-                for done in &made {
-                    let _ = app.store.commit(delete_slot_items(done, false).0).await;
-                }
-                return Err(if outcome.conflicted() {
-                    ApiError::Unavailable("slot creation conflicted; retry".into())
-                } else {
-                    ApiError::conflict(
-                        "slot_overlap",
-                        format!("the slot of {} overlaps one of your slots", to_paris(start)),
-                    )
-                });
-            }
+    for (written, slot) in series.iter().enumerate() {
+        if let Err(refusal) = write_pending(app, slot, now).await {
+            withdraw(app, &series[..written]).await;
+            return Err(refusal);
         }
     }
+    if let Err(refusal) = publish(app, &series).await {
+        withdraw(app, &series).await;
+        return Err(refusal);
+    }
+    let made: Vec<SlotRecord> = series
+        .into_iter()
+        .map(|mut slot| {
+            slot.state = SlotState::Open;
+            slot.expires_at = None;
+            slot
+        })
+        .collect();
     tracing::info!(count = made.len(), "slots created");
     Ok(json_response(StatusCode::CREATED, &views::SlotsMade { items: made.iter().map(views::slot).collect() }))
 }
@@ -210,7 +376,9 @@ pub(crate) async fn list_own(
     let page = api::http::page(request)?;
     let (from, to) = range(request, now, Duration::days(31))?;
     let advisor = api::access::caller_advisor(&app.store, caller).await?;
-    let (slots, next_cursor) = slots_page(&app.store, &advisor.advisor_id, from, to, false, &page).await?;
+    let (mut slots, next_cursor) = slots_page(&app.store, &advisor.advisor_id, from, to, false, &page).await?;
+    // A series still being created is not there yet.
+    slots.retain(|slot| slot.state != SlotState::Pending);
     Ok(json_response(StatusCode::OK, &ListBody { items: slots.iter().map(views::slot).collect(), next_cursor }))
 }
 
@@ -222,17 +390,36 @@ pub(crate) async fn delete(app: &App, caller: &Caller, request: &Request) -> Res
         .store
         .get(&keys::slot_pk(&slot_id), keys::SLOT_SK)
         .await?
-        .filter(|s: &SlotRecord| s.advisor_id == advisor.advisor_id)
+        .filter(|s: &SlotRecord| s.advisor_id == advisor.advisor_id && s.state != SlotState::Pending)
         .ok_or_else(|| ApiError::not_found("no such slot among yours"))?;
     if slot.state != SlotState::Open {
         return Err(ApiError::conflict("slot_booked", "a booked slot cannot be deleted; cancel the interview"));
     }
-    let (tx, slot_item) = delete_slot_items(&slot, true);
+    let (tx, slot_item) = delete_open_slot_items(&slot);
     match app.store.commit(tx).await? {
         TransactOutcome::Committed => Ok(no_content()),
         outcome if outcome.failed(slot_item) => Err(ApiError::conflict("slot_booked", "the slot was booked meanwhile")),
         _ => Err(ApiError::Unavailable("slot deletion conflicted; retry".into())),
     }
+}
+
+/// The agenda granules the advisor's interviews hold over the span of `slots`: an open slot
+/// over one of them (a convocation made after the slot) cannot be booked, so it is not offered.
+async fn agenda_granules(store: &Store, advisor_id: &str, slots: &[SlotRecord]) -> Result<HashSet<String>, ApiError> {
+    let (Some(from), Some(to)) = (slots.iter().map(|s| s.start).min(), slots.iter().map(|s| s.end).max()) else {
+        return Ok(HashSet::new());
+    };
+    let busy_prefix = keys::busy_sk("");
+    let held = store
+        .query(Index::Table, keys::advisor_pk(advisor_id))
+        .sk_between(keys::busy_sk(&to_key(from)), keys::busy_sk(&to_key(to)))
+        .all()
+        .await?;
+    Ok(held
+        .iter()
+        .filter_map(|item| item.get("sk").and_then(|v| v.as_s().ok()))
+        .filter_map(|sk| sk.strip_prefix(busy_prefix.as_str()).map(str::to_owned))
+        .collect())
 }
 
 /// `GET /seekers/me/slots?from=&to=`: the open slots of the caller's advisor, from the minimum notice to the horizon.
@@ -254,7 +441,9 @@ pub(crate) async fn list_for_seeker(
     if to <= from {
         return Ok(json_response(StatusCode::OK, &ListBody::<views::OpenSlot> { items: vec![], next_cursor: None }));
     }
-    let (slots, next_cursor) = slots_page(&app.store, advisor_id, from, to, true, &page).await?;
+    let (mut slots, next_cursor) = slots_page(&app.store, advisor_id, from, to, true, &page).await?;
+    let taken = agenda_granules(&app.store, advisor_id, &slots).await?;
+    slots.retain(|slot| granules(slot.start_at(), slot.end_at()).iter().all(|g| !taken.contains(g)));
     Ok(json_response(StatusCode::OK, &ListBody { items: slots.iter().map(views::open_slot).collect(), next_cursor }))
 }
 

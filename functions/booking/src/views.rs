@@ -29,6 +29,7 @@ pub struct Slot<'a> {
     end: Option<String>,
     duration_minutes: u32,
     channels: &'a [Channel],
+    place: Option<&'a str>,
     state: SlotState,
     interview_id: Option<&'a str>,
     booked_by: Option<&'a str>,
@@ -42,6 +43,7 @@ pub fn slot(slot: &SlotRecord) -> Slot<'_> {
         end: Some(to_paris(slot.end)),
         duration_minutes: slot.duration_minutes,
         channels: &slot.channels,
+        place: slot.place.as_deref(),
         state: slot.state,
         interview_id: slot.interview_id.as_deref(),
         booked_by: slot.booked_by.as_deref(),
@@ -63,6 +65,8 @@ pub struct OpenSlot<'a> {
     end: Option<String>,
     duration_minutes: u32,
     channels: &'a [Channel],
+    /// Where an in-person interview in it takes place.
+    place: Option<&'a str>,
 }
 
 pub fn open_slot(slot: &SlotRecord) -> OpenSlot<'_> {
@@ -72,6 +76,7 @@ pub fn open_slot(slot: &SlotRecord) -> OpenSlot<'_> {
         end: Some(to_paris(slot.end)),
         duration_minutes: slot.duration_minutes,
         channels: &slot.channels,
+        place: slot.place.as_deref(),
     }
 }
 

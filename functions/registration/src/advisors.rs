@@ -28,6 +28,8 @@ struct CreateAdvisorBody {
     modality: Modality,
     #[serde(default)]
     capacity: Option<u32>,
+    #[serde(default)]
+    agency_address: Option<String>,
 }
 
 /// `POST /advisors` (admins).
@@ -56,6 +58,8 @@ pub(crate) async fn create(
             format!("capacity must be 1 to {ceiling} for a {} advisor", body.modality.as_str()),
         ));
     }
+    let agency_address =
+        body.agency_address.as_deref().map(|a| domain::free_text("agencyAddress", a, 300)).transpose()?;
     let advisor_id = ulid::Ulid::new().to_string();
     let advisor = AdvisorRecord {
         pk: keys::advisor_pk(&advisor_id),
@@ -72,6 +76,7 @@ pub(crate) async fn create(
         capacity,
         portfolio_count: 0,
         created_at: to_key(now),
+        agency_address,
     };
     let identity = IdentityRecord {
         pk: keys::identity_pk(sub),

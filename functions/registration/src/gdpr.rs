@@ -10,7 +10,9 @@ use domain::time::{from_key, to_key, to_paris};
 use http::StatusCode;
 use lambda_http::{Body, Response};
 use serde_json::json;
-use store::interview::{clear_reminders, granules, release_granules, reopen_slot, InterviewRecord, InterviewStatus};
+use store::interview::{
+    clear_reminders, granules, release_granules, reopen_slot_if_held, InterviewRecord, InterviewStatus,
+};
 use store::journal::{ActorRole, JournalRecord, FREE_TEXT_FIELDS};
 use store::keys;
 use store::outbox::{EmailTemplate, OutboxRecord};
@@ -211,7 +213,7 @@ async fn erase_interviews(app: &App, seeker_id: &str, now: DateTime<Utc>) -> Res
         }));
         if upcoming {
             if let Some(slot_id) = &interview.slot_id {
-                tx.push(reopen_slot(slot_id, &interview.interview_id));
+                tx.push_all(reopen_slot_if_held(&app.store, slot_id, &interview.interview_id).await?);
             }
             tx.push_all(release_granules(&interview, granules(interview.start_at(), interview.end_at())));
             tx.push_all(clear_reminders(&interview));

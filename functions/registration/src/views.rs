@@ -167,6 +167,8 @@ pub struct AdvisorView<'a> {
     /// Portfolio count over capacity, 0 to 1.
     load: f64,
     created_at: Option<String>,
+    /// Where they receive seekers in person (null until set).
+    agency_address: Option<&'a str>,
 }
 
 pub fn advisor(advisor: &AdvisorRecord) -> AdvisorView<'_> {
@@ -186,6 +188,7 @@ pub fn advisor(advisor: &AdvisorRecord) -> AdvisorView<'_> {
             f64::from(advisor.portfolio_count) / f64::from(advisor.capacity)
         },
         created_at: paris(&advisor.created_at),
+        agency_address: advisor.agency_address.as_deref(),
     }
 }
 

@@ -287,6 +287,27 @@ pub fn reopen_slot(slot_id: &str, interview_id: &str) -> TransactWriteItem {
     })
 }
 
+/// The slot's holder, read from the slot item (booking owns the full record).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SlotHolder {
+    #[serde(default)]
+    interview_id: Option<String>,
+}
+
+/// [`reopen_slot`] when the slot still names the interview; `None` when it is gone or holds
+/// another one (a slot lost to an old series rollback): the interview's cancel, reschedule or
+/// erasure then go on without it instead of failing for good. Nothing deletes a booked slot,
+/// so the slot read present stays present until the commit, whose condition still guards it.
+pub async fn reopen_slot_if_held(
+    store: &crate::Store,
+    slot_id: &str,
+    interview_id: &str,
+) -> Result<Option<TransactWriteItem>, StoreError> {
+    let holder: Option<SlotHolder> = store.get(&keys::slot_pk(slot_id), keys::SLOT_SK).await?;
+    Ok(holder.filter(|h| h.interview_id.as_deref() == Some(interview_id)).map(|_| reopen_slot(slot_id, interview_id)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -89,6 +89,9 @@ pub struct AdvisorRecord {
     pub capacity: u32,
     pub portfolio_count: u32,
     pub created_at: String,
+    /// Where the advisor receives seekers in person: the place of their in-person slots by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency_address: Option<String>,
 }
 
 impl AdvisorRecord {

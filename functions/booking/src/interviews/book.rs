@@ -20,7 +20,7 @@ use crate::emails::{self, Parties};
 use crate::records::{SlotRecord, SlotState};
 use crate::{views, App};
 use store::interview::InterviewRecord;
-use store::SeekerRecord;
+use store::{AdvisorRecord, SeekerRecord};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -86,11 +86,13 @@ async fn book_slot(
         .store
         .get(&keys::slot_pk(&body.slot_id), keys::SLOT_SK)
         .await?
-        .filter(|s: &SlotRecord| s.advisor_id == advisor_id)
+        // A pending occurrence (its series still being created) does not exist yet.
+        .filter(|s: &SlotRecord| s.advisor_id == advisor_id && s.state != SlotState::Pending)
         .ok_or_else(slot_not_found)?;
     check_bookable(app, &slot, body.channel, now)?;
     let advisor = app.store.advisor(advisor_id).await?.ok_or_else(slot_not_found)?;
     let phone = phone_for(body.channel, seeker.phone.as_deref())?;
+    let location = (body.channel == Channel::InPerson).then(|| in_person_place(app, &slot, &advisor));
     let mut interview = new_interview(
         seeker,
         advisor_id,
@@ -98,7 +100,7 @@ async fn book_slot(
         slot.duration_minutes,
         body.channel,
         false,
-        None,
+        location,
         phone,
         now,
     );
@@ -130,6 +132,15 @@ async fn book_slot(
     })
     .await?;
     Ok(interview)
+}
+
+/// Where an in-person interview in `slot` takes place: the slot's place; for a slot made before
+/// slots had one, the advisor's agency, else the service's general wording.
+pub(crate) fn in_person_place(app: &App, slot: &SlotRecord, advisor: &AdvisorRecord) -> String {
+    slot.place
+        .clone()
+        .or_else(|| advisor.agency_address.clone())
+        .unwrap_or_else(|| app.policy.link_in_person_location.clone())
 }
 
 /// A slot is booked (by the seeker or for them) when it offers the channel, within the notice and the horizon.

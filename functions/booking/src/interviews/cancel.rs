@@ -13,7 +13,9 @@ use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use serde_json::json;
-use store::interview::{clear_reminders, granules, release_granules, reopen_slot, InterviewRecord, InterviewStatus};
+use store::interview::{
+    clear_reminders, granules, release_granules, reopen_slot_if_held, InterviewRecord, InterviewStatus,
+};
 use store::journal::ActorRole;
 use store::{n, s, TransactOutcome, Tx};
 
@@ -62,7 +64,7 @@ pub(crate) async fn cancel_as(
     let mut tx = Tx::new();
     let guard = tx.push(mark_cancelled(&interview, &cancelled, reason, now));
     if let Some(slot_id) = &interview.slot_id {
-        tx.push(reopen_slot(slot_id, &interview.interview_id));
+        tx.push_all(reopen_slot_if_held(&app.store, slot_id, &interview.interview_id).await?);
     }
     tx.push_all(release_granules(&interview, granules(interview.start_at(), interview.end_at())));
     tx.push_all(clear_reminders(&interview));

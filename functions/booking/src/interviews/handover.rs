@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use domain::time::to_key;
 use serde_json::json;
 use store::interview::{
-    clear_reminders, granules, hold_granules, release_granules, reopen_slot, InterviewRecord, InterviewStatus,
+    clear_reminders, granules, hold_granules, release_granules, reopen_slot_if_held, InterviewRecord, InterviewStatus,
 };
 use store::journal::ActorRole;
 use store::{keys, n, s, AdvisorRecord, Index, SeekerRecord, TransactOutcome, Tx};
@@ -123,7 +123,7 @@ async fn move_to(
     ));
     // The former advisor's slot opens again for their other seekers.
     if let Some(slot_id) = &interview.slot_id {
-        tx.push(reopen_slot(slot_id, &interview.interview_id));
+        tx.push_all(reopen_slot_if_held(&app.store, slot_id, &interview.interview_id).await?);
     }
     tx.push_all(release_granules(interview, times.clone()));
     let held = tx.push_all(hold_granules(&moved, times));
@@ -170,7 +170,7 @@ async fn cancel(
         },
     ));
     if let Some(slot_id) = &interview.slot_id {
-        tx.push(reopen_slot(slot_id, &interview.interview_id));
+        tx.push_all(reopen_slot_if_held(&app.store, slot_id, &interview.interview_id).await?);
     }
     tx.push_all(release_granules(interview, granules(interview.start_at(), interview.end_at())));
     tx.push_all(clear_reminders(interview));

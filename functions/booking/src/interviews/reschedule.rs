@@ -14,12 +14,13 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Utc};
 use domain::interview::check_reschedule;
+use domain::Channel;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use serde_json::json;
 use store::interview::{
-    granules, hold_granules, release_granules, reopen_slot, set_reminders, start_sort_key, ConvocationProof,
+    granules, hold_granules, release_granules, reopen_slot_if_held, set_reminders, start_sort_key, ConvocationProof,
     InterviewRecord,
 };
 use store::{keys, n, s, to_item, TransactOutcome, Tx};
@@ -54,6 +55,10 @@ pub(crate) async fn reschedule(
     let slot = target_slot(app, &interview, &who, &body.slot_id, now).await?;
     let (seeker, advisor) = parties(app, &interview).await?;
     let mut moved = moved_to(&interview, &slot);
+    if moved.channel == Channel::InPerson {
+        // An in-person interview moves to the new slot's place.
+        moved.location = Some(super::book::in_person_place(app, &slot, &advisor));
+    }
     let parties = Parties { seeker: &seeker, advisor: &advisor };
     let emails = emails::rescheduled(app, &moved, &parties, interview.start_at(), now);
     if let Some(proof) = moved.convocations.last_mut() {
@@ -64,7 +69,7 @@ pub(crate) async fn reschedule(
     let guard = tx.push(mark_moved(&interview, &moved, &slot)?);
     let claim = tx.push(claim_slot(&slot, &interview));
     if let Some(old_slot) = &interview.slot_id {
-        tx.push(reopen_slot(old_slot, &interview.interview_id));
+        tx.push_all(reopen_slot_if_held(&app.store, old_slot, &interview.interview_id).await?);
     }
     // One operation per item in a transaction: only the granules that change are touched.
     let before: BTreeSet<String> = granules(interview.start_at(), interview.end_at()).into_iter().collect();
@@ -103,7 +108,7 @@ async fn target_slot(
         .store
         .get(&keys::slot_pk(slot_id), keys::SLOT_SK)
         .await?
-        .filter(|s: &SlotRecord| s.advisor_id == interview.advisor_id)
+        .filter(|s: &SlotRecord| s.advisor_id == interview.advisor_id && s.state != SlotState::Pending)
         .ok_or_else(not_found)?;
     if !slot.channels.contains(&interview.channel) {
         return Err(ApiError::unprocessable("channel_not_offered", "this slot does not offer the interview's channel"));
@@ -171,6 +176,10 @@ fn mark_moved(
         });
         Some(AttributeValue::L(values))
     };
+    let place = moved.location.clone().filter(|_| moved.channel == Channel::InPerson);
+    if place.is_some() {
+        set.push_str(", #location = :location");
+    }
     if moved.mandatory {
         set.push_str(" REMOVE acknowledgedAt");
     }
@@ -185,6 +194,12 @@ fn mark_moved(
             .expression_attribute_values(":sort", s(moved.gsi1sk.clone()))
             .expression_attribute_values(":next", n(moved.sequence))
             .expression_attribute_values(":version", n(moved.version));
+        let u = match place {
+            Some(place) => {
+                u.expression_attribute_names("#location", "location").expression_attribute_values(":location", s(place))
+            }
+            None => u,
+        };
         match proofs {
             Some(list) => u.expression_attribute_values(":proofs", list),
             None => u,
