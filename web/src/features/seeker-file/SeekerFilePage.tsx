@@ -304,8 +304,11 @@ function Interviews({ seekerId }: { seekerId: string }) {
   const interviews = useQuery({
     queryKey: ["seeker-interviews", seekerId],
     queryFn: async () => {
-      const from = new Date(Date.now() - 90 * 86_400_000).toISOString();
-      const to = new Date(Date.now() + 276 * 86_400_000).toISOString();
+      // One "now" for both ends: two readings of the clock a millisecond apart made the span
+      // 366 days and 1 ms, which the API refuses.
+      const now = Date.now();
+      const from = new Date(now - 90 * 86_400_000).toISOString();
+      const to = new Date(now + 276 * 86_400_000).toISOString();
       const all = await allPages<Schemas["Interview"]>(async (cursor) =>
         unwrap(await api().GET("/advisors/me/agenda", { params: { query: { from, to, limit: PAGE, cursor } } })),
       );
