@@ -2,8 +2,11 @@
 
 use std::collections::HashSet;
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use futures::future::join_all;
-use integration_tests::{assert_error, paris_at, regions, registration_body, unique, Api, Item, Person, Table};
+use integration_tests::{
+    assert_error, paris_at, regions, registration_body, stored_instant, unique, Api, Item, Person, Table,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -376,7 +379,7 @@ async fn bad_registrations_get_a_clear_4xx_and_write_nothing() {
         body
     };
     let cases: Vec<(Value, StatusCode, &str)> = vec![
-        (without("email"), StatusCode::BAD_REQUEST, "invalid_body"),
+        (without("firstName"), StatusCode::BAD_REQUEST, "invalid_body"),
         (with("unexpected", json!(1)), StatusCode::BAD_REQUEST, "invalid_body"),
         (with("preferredChannels", json!(["fax"])), StatusCode::BAD_REQUEST, "invalid_body"),
         (with("preferredChannels", json!([])), StatusCode::UNPROCESSABLE_ENTITY, "invalid_channels"),
@@ -429,6 +432,91 @@ async fn bad_registrations_get_a_clear_4xx_and_write_nothing() {
     let advisor = json!({"sub": unique("a"), "firstName": "A", "lastName": "B", "email": "a@example.fr", "region": "11", "modality": "remote"});
     let (status, body) = api.post("/advisors", &admin, advisor).await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, Some("invalid_body"));
+}
+
+/// Hole 2 of issue 12: registration took `email` from the body, so any identity made the
+/// service write to any address. The address is now the token's verified email.
+#[tokio::test]
+async fn registration_writes_only_to_the_identitys_verified_address() {
+    let api = Api::new();
+    let table = Table::connect().await;
+    let sub = unique("seeker-mail");
+    let own = format!("{sub}@example.fr");
+    let victim = format!("{}@example.fr", unique("victim"));
+    let seeker = api.sign_in_with_email(&sub, &own, true, &[]).await;
+
+    // Another address in the body: refused, nothing written.
+    let mut body = registration_body(&sub, regions::SHARED);
+    body["email"] = json!(victim);
+    let (status, answer) = api.post("/seekers", &seeker, body).await;
+    assert_error(status, &answer, StatusCode::UNPROCESSABLE_ENTITY, Some("email_not_verified"));
+    assert!(table.item(&format!("IDENTITY#{sub}"), "IDENTITY").await.is_none(), "nothing registered");
+
+    // The same address, but not verified by the identity provider: refused too.
+    let unverified_sub = unique("seeker-unverified");
+    let unverified_address = format!("{unverified_sub}@example.fr");
+    let unverified = api.sign_in_with_email(&unverified_sub, &unverified_address, false, &[]).await;
+    let (status, answer) = api.post("/seekers", &unverified, registration_body(&unverified_sub, regions::SHARED)).await;
+    assert_error(status, &answer, StatusCode::UNPROCESSABLE_ENTITY, Some("email_not_verified"));
+
+    // The twin: the verified address, given or left out, is taken; the welcome goes there.
+    let (status, registered) = api.post("/seekers", &seeker, registration_body(&sub, regions::SHARED)).await;
+    assert_eq!(status, StatusCode::CREATED, "{registered}");
+    assert_eq!(registered["email"], own.as_str());
+    api.wait_for_subject(&own, "Bienvenue").await;
+    let other_sub = unique("seeker-no-body-email");
+    let other_address = format!("{other_sub}@example.fr");
+    let other = api.sign_in_with_email(&other_sub, &other_address, true, &[]).await;
+    let mut body = registration_body(&other_sub, regions::SHARED);
+    body.as_object_mut().unwrap().remove("email");
+    let (status, registered) = api.post("/seekers", &other, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{registered}");
+    assert_eq!(registered["email"], other_address.as_str(), "the token's address");
+    api.wait_for_subject(&other_address, "Bienvenue").await;
+
+    // The welcome mails have gone through the outbox; none went to the named or unverified address.
+    assert!(api.emails_to(&victim).await.is_empty(), "no mail to the address named in the body");
+    assert!(api.emails_to(&unverified_address).await.is_empty(), "no mail to an unverified address");
+}
+
+/// A registration and erasure loop made the service write to the identity's address without
+/// limit; after an erasure the same identity registers again only a day later.
+#[tokio::test]
+async fn registering_again_after_an_erasure_waits_a_day() {
+    let api = Api::new();
+    let table = Table::connect().await;
+    let (seeker, _) = api.register_seeker(regions::SHARED).await;
+    let (status, body) = api.call(Method::DELETE, "/seekers/me", Some(&seeker), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+
+    let response = api
+        .http
+        .post(format!("{}/seekers", api.base))
+        .bearer_auth(&seeker.token)
+        .json(&registration_body(&seeker.sub, regions::SHARED))
+        .send()
+        .await
+        .expect("gateway reachable");
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after = response.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let seconds: u64 = retry_after.expect("Retry-After").parse().expect("seconds");
+    assert!((23 * 3600..=24 * 3600).contains(&seconds), "about a day: {seconds}");
+    let body: Value = response.json().await.expect("error json");
+    assert_eq!(body["error"]["code"], "reregistered_too_soon", "{body}");
+    assert!(table.item(&format!("IDENTITY#{}", seeker.sub), "IDENTITY").await.is_none(), "nothing registered");
+
+    // Another identity is not held back by this one's erasure.
+    let (other, _) = api.register_seeker(regions::SHARED).await;
+    assert_ne!(other.sub, seeker.sub);
+
+    // The twin: once the day has passed (the marker's time moved back), it registers again.
+    let marker_pk = store::keys::erasure_pk(&seeker.sub);
+    let mut marker = table.item(&marker_pk, store::keys::ERASURE_SK).await.expect("the erasure marker");
+    let past = AttributeValue::S(stored_instant(chrono::Utc::now() - chrono::Duration::minutes(1)));
+    marker.insert("reregisterAfter".into(), past);
+    table.put(marker).await;
+    let (status, body) = api.post("/seekers", &seeker, registration_body(&seeker.sub, regions::SHARED)).await;
+    assert_eq!(status, StatusCode::CREATED, "registered again a day later: {body}");
 }
 
 #[tokio::test]

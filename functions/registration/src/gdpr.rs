@@ -313,6 +313,7 @@ pub(crate) async fn erase(app: &App, caller: &Caller, now: DateTime<Utc>) -> Res
             }
         }));
         tx.push(delete(keys::identity_pk(&caller.sub), keys::IDENTITY_SK, None));
+        tx.push(put(crate::seekers::erasure_marker(&caller.sub, now), None));
         tx.push(put(erased_entry.to_item()?, None));
         if let Some(advisor_id) = &current.advisor_id {
             tx.push(release_place(advisor_id));
