@@ -245,6 +245,11 @@ struct UpdateMeBody {
     phone: Option<Option<String>>,
     #[serde(default)]
     preferred_channels: Option<Vec<Channel>>,
+    /// Rectification (GDPR art. 16): validated as at registration.
+    #[serde(default)]
+    first_name: Option<String>,
+    #[serde(default)]
+    last_name: Option<String>,
 }
 
 /// Tells a field given as `null` (`Some(None)`) from an absent one (`None`, by `default`).
@@ -252,7 +257,9 @@ fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<O
     Option::<String>::deserialize(deserializer).map(Some)
 }
 
-/// `PATCH /seekers/me`: `phone` and `preferredChannels` only.
+/// `PATCH /seekers/me`: `phone`, `preferredChannels`, `firstName`, `lastName`; the email
+/// only through the token: a verified `email` claim that differs from the stored address
+/// replaces it (the identity provider verified the new one), never a body field.
 pub(crate) async fn update_me(
     app: &App,
     caller: &Caller,
@@ -260,9 +267,9 @@ pub(crate) async fn update_me(
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
     let body: UpdateMeBody = parse_body(request)?;
-    if body.phone.is_none() && body.preferred_channels.is_none() {
-        return Err(ApiError::bad_request("nothing_to_update", "give phone and/or preferredChannels"));
-    }
+    let first_name = body.first_name.as_deref().map(|n| PersonName::parse("firstName", n)).transpose()?;
+    let last_name = body.last_name.as_deref().map(|n| PersonName::parse("lastName", n)).transpose()?;
+    let claimed_email = caller.verified_email.as_deref().map(Email::parse).transpose()?;
     let phone = match &body.phone {
         None => None,
         Some(None) => Some(None),
@@ -270,6 +277,15 @@ pub(crate) async fn update_me(
     };
     let channels = body.preferred_channels.as_deref().map(preferred_channels).transpose()?;
     let seeker = api::access::caller_seeker(&app.store, caller).await?;
+    let new_email = claimed_email.filter(|e| seeker.email.as_deref() != Some(e.as_str()));
+    let fields_given =
+        body.phone.is_some() || body.preferred_channels.is_some() || first_name.is_some() || last_name.is_some();
+    if !fields_given && new_email.is_none() {
+        return Err(ApiError::bad_request(
+            "nothing_to_update",
+            "give phone, preferredChannels, firstName and/or lastName",
+        ));
+    }
 
     let mut sets = Vec::new();
     let mut removes = Vec::new();
@@ -281,6 +297,18 @@ pub(crate) async fn update_me(
         }
         Some(None) => removes.push("phone"),
         None => {}
+    }
+    if let Some(name) = &first_name {
+        sets.push("firstName = :firstName");
+        values.push((":firstName", s(name.as_str())));
+    }
+    if let Some(name) = &last_name {
+        sets.push("lastName = :lastName");
+        values.push((":lastName", s(name.as_str())));
+    }
+    if let Some(email) = &new_email {
+        sets.push("email = :email");
+        values.push((":email", s(email.as_str())));
     }
     if let Some(channels) = &channels {
         sets.push("preferredChannels = :channels");
