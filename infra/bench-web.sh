@@ -42,11 +42,11 @@ def call(method, path, token=None, body=None):
     if token: req.add_header("authorization", "Bearer " + token)
     with urllib.request.urlopen(req) as r:
         return json.loads(r.read() or b"null")
-tok = lambda sub, groups: call("POST", "/_local/token", body={"sub": sub, "groups": groups})["token"]
+tok = lambda sub, groups, email=None: call("POST", "/_local/token", body={"sub": sub, "groups": groups, "email": email})["token"]
 admin = tok("bench-web-admin", ["admins"])
 call("POST", "/advisors", admin, {"sub": "bench-web-advisor", "firstName": "Claire", "lastName": "Bench", "email": "claire.bench@example.fr", "region": "28", "modality": "web"})
 advisor = tok("bench-web-advisor", ["advisors"])
-seeker = tok(seeker_sub, [])
+seeker = tok(seeker_sub, [], "leo.mesure@example.fr")  # registration writes to the verified address only
 call("POST", "/seekers", seeker, {"firstName": "Léo", "lastName": "Mesure", "email": "leo.mesure@example.fr", "region": "28", "preferredChannels": ["video"], "consent": True})
 day = datetime.datetime.now(datetime.timezone.utc).replace(hour=8, minute=0, second=0, microsecond=0)
 for d in range(2, 9):

@@ -2,8 +2,11 @@
 
 use std::collections::HashSet;
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use futures::future::join_all;
-use integration_tests::{assert_error, paris_at, regions, registration_body, unique, Api, Item, Person, Table};
+use integration_tests::{
+    assert_error, paris_at, regions, registration_body, stored_instant, unique, Api, Item, Person, Table,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -376,7 +379,7 @@ async fn bad_registrations_get_a_clear_4xx_and_write_nothing() {
         body
     };
     let cases: Vec<(Value, StatusCode, &str)> = vec![
-        (without("email"), StatusCode::BAD_REQUEST, "invalid_body"),
+        (without("firstName"), StatusCode::BAD_REQUEST, "invalid_body"),
         (with("unexpected", json!(1)), StatusCode::BAD_REQUEST, "invalid_body"),
         (with("preferredChannels", json!(["fax"])), StatusCode::BAD_REQUEST, "invalid_body"),
         (with("preferredChannels", json!([])), StatusCode::UNPROCESSABLE_ENTITY, "invalid_channels"),
@@ -429,6 +432,92 @@ async fn bad_registrations_get_a_clear_4xx_and_write_nothing() {
     let advisor = json!({"sub": unique("a"), "firstName": "A", "lastName": "B", "email": "a@example.fr", "region": "11", "modality": "remote"});
     let (status, body) = api.post("/advisors", &admin, advisor).await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, Some("invalid_body"));
+}
+
+/// Hole 2 of issue 12: registration took `email` from the body, so any identity made the
+/// service write to any address. The address is now the token's verified email.
+#[tokio::test]
+async fn registration_writes_only_to_the_identitys_verified_address() {
+    let api = Api::new();
+    let table = Table::connect().await;
+    let sub = unique("seeker-mail");
+    let own = format!("{sub}@example.fr");
+    let victim = format!("{}@example.fr", unique("victim"));
+    let seeker = api.sign_in_with_email(&sub, &own, true, &[]).await;
+
+    // Another address in the body: refused, nothing written.
+    let mut body = registration_body(&sub, regions::NO_ADVISOR);
+    body["email"] = json!(victim);
+    let (status, answer) = api.post("/seekers", &seeker, body).await;
+    assert_error(status, &answer, StatusCode::UNPROCESSABLE_ENTITY, Some("email_not_verified"));
+    assert!(table.item(&format!("IDENTITY#{sub}"), "IDENTITY").await.is_none(), "nothing registered");
+
+    // The same address, but not verified by the identity provider: refused too.
+    let unverified_sub = unique("seeker-unverified");
+    let unverified_address = format!("{unverified_sub}@example.fr");
+    let unverified = api.sign_in_with_email(&unverified_sub, &unverified_address, false, &[]).await;
+    let (status, answer) =
+        api.post("/seekers", &unverified, registration_body(&unverified_sub, regions::NO_ADVISOR)).await;
+    assert_error(status, &answer, StatusCode::UNPROCESSABLE_ENTITY, Some("email_not_verified"));
+
+    // The twin: the verified address, given or left out, is taken; the welcome goes there.
+    let (status, registered) = api.post("/seekers", &seeker, registration_body(&sub, regions::NO_ADVISOR)).await;
+    assert_eq!(status, StatusCode::CREATED, "{registered}");
+    assert_eq!(registered["email"], own.as_str());
+    api.wait_for_subject(&own, "Bienvenue").await;
+    let other_sub = unique("seeker-no-body-email");
+    let other_address = format!("{other_sub}@example.fr");
+    let other = api.sign_in_with_email(&other_sub, &other_address, true, &[]).await;
+    let mut body = registration_body(&other_sub, regions::NO_ADVISOR);
+    body.as_object_mut().unwrap().remove("email");
+    let (status, registered) = api.post("/seekers", &other, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{registered}");
+    assert_eq!(registered["email"], other_address.as_str(), "the token's address");
+    api.wait_for_subject(&other_address, "Bienvenue").await;
+
+    // The welcome mails have gone through the outbox; none went to the named or unverified address.
+    assert!(api.emails_to(&victim).await.is_empty(), "no mail to the address named in the body");
+    assert!(api.emails_to(&unverified_address).await.is_empty(), "no mail to an unverified address");
+}
+
+/// A registration and erasure loop made the service write to the identity's address without
+/// limit; after an erasure the same identity registers again only a day later.
+#[tokio::test]
+async fn registering_again_after_an_erasure_waits_a_day() {
+    let api = Api::new();
+    let table = Table::connect().await;
+    let (seeker, _) = api.register_seeker(regions::NO_ADVISOR).await;
+    let (status, body) = api.call(Method::DELETE, "/seekers/me", Some(&seeker), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+
+    let response = api
+        .http
+        .post(format!("{}/seekers", api.base))
+        .bearer_auth(&seeker.token)
+        .json(&registration_body(&seeker.sub, regions::NO_ADVISOR))
+        .send()
+        .await
+        .expect("gateway reachable");
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after = response.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let seconds: u64 = retry_after.expect("Retry-After").parse().expect("seconds");
+    assert!((23 * 3600..=24 * 3600).contains(&seconds), "about a day: {seconds}");
+    let body: Value = response.json().await.expect("error json");
+    assert_eq!(body["error"]["code"], "reregistered_too_soon", "{body}");
+    assert!(table.item(&format!("IDENTITY#{}", seeker.sub), "IDENTITY").await.is_none(), "nothing registered");
+
+    // Another identity is not held back by this one's erasure.
+    let (other, _) = api.register_seeker(regions::NO_ADVISOR).await;
+    assert_ne!(other.sub, seeker.sub);
+
+    // The twin: once the day has passed (the marker's time moved back), it registers again.
+    let marker_pk = store::keys::erasure_pk(&seeker.sub);
+    let mut marker = table.item(&marker_pk, store::keys::ERASURE_SK).await.expect("the erasure marker");
+    let past = AttributeValue::S(stored_instant(chrono::Utc::now() - chrono::Duration::minutes(1)));
+    marker.insert("reregisterAfter".into(), past);
+    table.put(marker).await;
+    let (status, body) = api.post("/seekers", &seeker, registration_body(&seeker.sub, regions::NO_ADVISOR)).await;
+    assert_eq!(status, StatusCode::CREATED, "registered again a day later: {body}");
 }
 
 #[tokio::test]
@@ -486,6 +575,126 @@ async fn a_seeker_exports_everything_and_erasure_leaves_no_personal_data() {
     // The anonymous trace of the follow-up remains.
     let profile = table.item(&format!("SEEKER#{seeker_id}"), "PROFILE").await.expect("anonymous profile kept");
     assert_eq!(profile["erased"].as_bool().unwrap(), &true);
+}
+
+/// Hole 5 of issue 12: a convocation racing an erasure left an interview (with its free-text
+/// location) and an email with the seeker's name and address. Every write about a seeker now
+/// conditions on the profile not being erased, and the erasure sweeps again after its last
+/// transaction; the advisor is told of each upcoming interview it cancels.
+#[tokio::test]
+async fn a_convocation_racing_an_erasure_leaves_nothing_of_the_seeker_and_the_advisor_is_told() {
+    let api = Api::new();
+    let table = Table::connect().await;
+    let admin = api.admin().await;
+    let (advisor, advisor_id, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
+    let advisor_email = admin_advisor_email(&api, &admin, &advisor_id).await;
+    let email = seeker.email();
+    api.wait_for_emails(&email, 1).await;
+    let (_, me) = api.get("/seekers/me", &seeker).await;
+    let last_name = me["lastName"].as_str().unwrap().to_owned();
+    let place = format!("Agence {}", unique("salle"));
+
+    // One convocation before the erasure (it must be cancelled, its place stripped), then
+    // convocations fired while the erasure runs.
+    let path = format!("/seekers/{seeker_id}/convocations");
+    let (api_ref, advisor_ref, path_ref, place_ref) = (&api, &advisor, &path, &place);
+    let convoke = move |day: i64| async move {
+        let start = integration_tests::rfc3339(paris_at(day, 10, 0));
+        let body = json!({"start": start, "durationMinutes": 30, "channel": "in_person", "location": place_ref});
+        api_ref.post(path_ref, advisor_ref, body).await
+    };
+    let (status, first) = convoke(20).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    let racing = join_all((21..27).map(convoke));
+    let erasure = api.call(Method::DELETE, "/seekers/me", Some(&seeker), None);
+    let (racing, (status, body)) = futures::join!(racing, erasure);
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let mut convoked = 1;
+    for (status, answer) in &racing {
+        match *status {
+            StatusCode::CREATED => convoked += 1,
+            _ => assert_error(*status, answer, StatusCode::NOT_FOUND, None),
+        }
+    }
+
+    // Nothing of the seeker left: no name, address, phone or place, in any item.
+    for needle in [email.as_str(), last_name.as_str(), place.as_str()] {
+        let found = table.items_mentioning(needle).await;
+        assert!(found.is_empty(), "{needle} still in the table: {found:?}");
+    }
+    // Every convocation that was written is cancelled, and its advisor told of each.
+    let told = api
+        .wait_for_emails_where(&advisor_email, convoked, |e| {
+            e["text"].as_str().is_some_and(|t| t.contains("a supprimé les données de son suivi"))
+        })
+        .await;
+    assert_eq!(told.len(), convoked, "one notice per cancelled convocation");
+    for notice in &told {
+        let text = notice["text"].as_str().unwrap_or_default();
+        assert!(!text.contains(&last_name) && !text.contains(&email), "nothing about the seeker: {text}");
+    }
+    let journal = table.partition(&format!("SEEKER#{seeker_id}")).await;
+    let cancelled = journal
+        .iter()
+        .filter(|i| i.get("kind").and_then(|k| k.as_s().ok()).map(String::as_str) == Some("interview_cancelled"))
+        .count();
+    assert_eq!(cancelled, convoked, "a journal entry per cancelled convocation");
+
+    // The twin: after the erasure a convocation is refused; another seeker is convoked.
+    let (status, answer) = convoke(30).await;
+    assert_error(status, &answer, StatusCode::NOT_FOUND, None);
+    let (other, other_id) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
+    api.convoke(&advisor, &other_id, paris_at(31, 10, 0), "video").await;
+    api.wait_for_subject(&other.email(), "onvocation").await;
+}
+
+/// Rectification (GDPR art. 16): the seeker corrects their names, the advisor sees them; the
+/// email changes only through the identity's verified claim.
+#[tokio::test]
+async fn a_seeker_rectifies_their_names_and_the_advisor_sees_them() {
+    let api = Api::new();
+    let admin = api.admin().await;
+    let (advisor, _, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
+    let (_, before) = api.get(&format!("/seekers/{seeker_id}"), &advisor).await;
+
+    // Refused: a name that breaks the registration rule; nothing changes.
+    let (status, body) = api
+        .call(Method::PATCH, "/seekers/me", Some(&seeker), Some(json!({"firstName": "", "lastName": "Martin"})))
+        .await;
+    assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_name"));
+    let (status, body) =
+        api.call(Method::PATCH, "/seekers/me", Some(&seeker), Some(json!({"email": "other@example.fr"}))).await;
+    assert_error(status, &body, StatusCode::BAD_REQUEST, Some("invalid_body"));
+    let (_, unchanged) = api.get(&format!("/seekers/{seeker_id}"), &advisor).await;
+    assert_eq!(unchanged["lastName"], before["lastName"]);
+
+    // The twin: valid names are taken and the advisor's view shows them.
+    let last_name = format!("Martin-{}", &seeker.sub[seeker.sub.len() - 6..]);
+    let (status, updated) = api
+        .call(
+            Method::PATCH,
+            "/seekers/me",
+            Some(&seeker),
+            Some(json!({"firstName": "Zoé-Anne", "lastName": last_name})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    let (status, seen) = api.get(&format!("/seekers/{seeker_id}"), &advisor).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(seen["firstName"], "Zoé-Anne");
+    assert_eq!(seen["lastName"], last_name.as_str());
+
+    // The email: an unverified claim changes nothing; a verified new one replaces it.
+    let new_address = format!("{}@example.fr", unique("moved"));
+    let unverified = api.sign_in_with_email(&seeker.sub, &new_address, false, &[]).await;
+    let (status, body) = api.call(Method::PATCH, "/seekers/me", Some(&unverified), Some(json!({}))).await;
+    assert_error(status, &body, StatusCode::BAD_REQUEST, Some("nothing_to_update"));
+    let (_, me) = api.get("/seekers/me", &seeker).await;
+    assert_eq!(me["email"], seeker.email().as_str());
+    let verified = api.sign_in_with_email(&seeker.sub, &new_address, true, &[]).await;
+    let (status, me) = api.call(Method::PATCH, "/seekers/me", Some(&verified), Some(json!({}))).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["email"], new_address.as_str());
 }
 
 /// Every signed link in an email's text, in order.

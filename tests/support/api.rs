@@ -61,11 +61,17 @@ impl Api {
     }
 
     /// A token from the local sign-in (`groups`: `advisors`, `admins`, or none for a seeker).
+    /// Their token carries `<sub>@example.fr` as a verified email, as Cognito's does.
     pub async fn sign_in(&self, sub: &str, groups: &[&str]) -> Person {
+        self.sign_in_with_email(sub, &format!("{sub}@example.fr"), true, groups).await
+    }
+
+    /// A token whose `email` claim is `email`, verified (`email_verified`) or not.
+    pub async fn sign_in_with_email(&self, sub: &str, email: &str, verified: bool, groups: &[&str]) -> Person {
         let response = self
             .http
             .post(format!("{}/_local/token", self.base))
-            .json(&json!({"sub": sub, "email": format!("{sub}@example.fr"), "groups": groups}))
+            .json(&json!({"sub": sub, "email": email, "emailVerified": verified, "groups": groups}))
             .send()
             .await
             .expect("gateway reachable");

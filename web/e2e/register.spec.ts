@@ -6,7 +6,7 @@ import { call, check, createAdvisor, tick, NO_ADVISOR_REGION_NAME, REGION_NAME, 
 test("a new person registers, after being told what to fix, and meets their advisor", async ({ page }) => {
   await createAdvisor();
   const sub = unique("web-register");
-  await signIn(page, sub);
+  await signIn(page, sub, `${sub}@example.fr`);
   await expect(page.getByRole("heading", { name: "Inscription", level: 1 })).toBeVisible();
   await check(page, "01-inscription");
 
@@ -19,7 +19,9 @@ test("a new person registers, after being told what to fix, and meets their advi
 
   await page.getByLabel("Prénom").fill("Maëlle");
   await page.getByLabel("Nom", { exact: true }).fill("Kerguelen");
-  await page.getByLabel("Adresse électronique").fill(`${sub}@example.fr`);
+  // The account's verified address, shown and not typed: the service writes to no other.
+  await expect(page.getByLabel("Adresse électronique")).toHaveValue(`${sub}@example.fr`);
+  await expect(page.getByLabel("Adresse électronique")).not.toBeEditable();
   // The server's own rule for a phone number, said next to the field.
   await page.getByLabel("Téléphone (facultatif)").fill("12");
   await page.getByLabel("Région où vous habitez").selectOption({ label: REGION_NAME });

@@ -15,6 +15,11 @@ pub struct Caller {
     /// The identity subject (Cognito `sub`): stable, opaque, not personal data in itself.
     pub sub: String,
     pub groups: Vec<String>,
+    /// The identity's email address, only when the identity provider says it is verified
+    /// (`email` with `email_verified` true, as Cognito's ID token carries them): the one
+    /// address the service may write to on this person's behalf. Unparsed here; the
+    /// routes that use it parse it as any address.
+    pub verified_email: Option<String>,
 }
 
 impl Caller {
@@ -28,7 +33,9 @@ impl Caller {
         let claims = claims.ok_or(ApiError::Unauthorized)?;
         let sub = claims.get("sub").filter(|s| !s.is_empty()).ok_or(ApiError::Unauthorized)?;
         let groups = claims.get("cognito:groups").map(|g| parse_groups(g)).unwrap_or_default();
-        Ok(Caller { sub: sub.clone(), groups })
+        let verified = claims.get("email_verified").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        let verified_email = claims.get("email").filter(|_| verified).filter(|e| !e.trim().is_empty()).cloned();
+        Ok(Caller { sub: sub.clone(), groups, verified_email })
     }
 
     pub fn is_admin(&self) -> bool {
@@ -98,6 +105,16 @@ mod tests {
         let caller = Caller::from_request(&request).unwrap();
         assert_eq!(caller.sub, "abc");
         assert!(caller.is_advisor() && !caller.is_admin() && !caller.is_seeker());
+        assert_eq!(caller.verified_email, None, "no email claim");
+
+        let with_email = |email_verified: &str| {
+            let mut event = event.clone();
+            event["requestContext"]["authorizer"]["jwt"]["claims"]["email"] = "anne@example.fr".into();
+            event["requestContext"]["authorizer"]["jwt"]["claims"]["email_verified"] = email_verified.into();
+            Caller::from_request(&lambda_http::request::from_str(&event.to_string()).unwrap()).unwrap()
+        };
+        assert_eq!(with_email("true").verified_email.as_deref(), Some("anne@example.fr"));
+        assert_eq!(with_email("false").verified_email, None, "an unverified address is not the identity's");
 
         let mut anonymous = event.clone();
         anonymous["requestContext"].as_object_mut().unwrap().remove("authorizer");

@@ -79,9 +79,9 @@ pub async fn notify_offline(
         }),
         now,
     );
-    let (pk, sk, cutoff, outbox) = (&pk, &sk, &cutoff, &outbox);
+    let (pk, sk, cutoff, outbox, seeker_id) = (&pk, &sk, &cutoff, &outbox, seeker.seeker_id.as_str());
     let queued = transact_retrying("offline notice", Retrying::attempts(NOTICE_ATTEMPTS), |_| async move {
-        queue_notice(app, pk, sk, cutoff, outbox, now).await.map_err(NoticeError::Failed)
+        queue_notice(app, pk, sk, cutoff, outbox, seeker_id, now).await.map_err(NoticeError::Failed)
     })
     .await;
     match queued {
@@ -115,9 +115,13 @@ async fn queue_notice(
     sk: &str,
     cutoff: &str,
     outbox: &OutboxRecord,
+    seeker_id: &str,
     now: DateTime<Utc>,
 ) -> Result<Step<bool>, ApiError> {
     let mut tx = Tx::new();
+    // Erased since the conversation was read: no notice about them (it would carry their name
+    // or go to their address after the erasure's last sweep).
+    let not_erased = tx.push(store::tx::seeker_not_erased(seeker_id));
     let throttle = tx.push(update(pk.to_owned(), sk, |u| {
         u.update_expression("SET lastNoticeAt = :now, expiresAt = :expires")
             .condition_expression("attribute_not_exists(lastNoticeAt) OR lastNoticeAt <= :cutoff")
@@ -128,7 +132,7 @@ async fn queue_notice(
     tx.push(put(outbox.to_item()?, Some("attribute_not_exists(pk)")));
     match app.store.commit(tx).await? {
         TransactOutcome::Committed => Ok(Step::Done(true)),
-        outcome if outcome.failed(throttle) => Ok(Step::Done(false)),
+        outcome if outcome.failed(throttle) || outcome.failed(not_erased) => Ok(Step::Done(false)),
         outcome if outcome.conflicted() => Ok(Step::Retry),
         outcome => Err(ApiError::internal(format!("notice transaction cancelled: {outcome:?}"))),
     }

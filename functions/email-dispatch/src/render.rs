@@ -27,6 +27,7 @@ pub fn subject(template: EmailTemplate) -> &'static str {
         }
         EmailTemplate::AdvisorDigest => "Votre point du {{ today }}",
         EmailTemplate::ChatNotice => "Vous avez un nouveau message",
+        EmailTemplate::InterviewWithdrawnByErasure => "Rendez-vous du {{ when }} annulé",
     }
 }
 
@@ -81,7 +82,8 @@ impl Renderer {
             "in_person_declined",
             "interview_reminder",
             "advisor_digest",
-            "chat_notice"
+            "chat_notice",
+            "interview_withdrawn_by_erasure"
         );
         Renderer { env }
     }

@@ -6,7 +6,7 @@ use api::ApiError;
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
-use domain::time::{from_key, to_key, to_paris};
+use domain::time::{french_date_time, from_key, to_key, to_paris};
 use http::StatusCode;
 use lambda_http::{Body, Response};
 use serde_json::json;
@@ -24,6 +24,9 @@ use store::tx::{delete, put, update};
 
 /// Attempts at the erasure's last transaction, as before the one retry driver.
 const ERASURE_ATTEMPTS: u32 = 20;
+
+/// Attempts at the sweeps after the erasure's last transaction.
+const SECOND_SWEEP_ATTEMPTS: u32 = 5;
 
 /// Every item of a partition of the table, strongly consistent (all pages).
 async fn partition(store: &Store, pk: String) -> Result<Vec<Item>, ApiError> {
@@ -116,6 +119,7 @@ fn exported_email(email: OutboxRecord, own_address: Option<&str>) -> serde_json:
             EmailTemplate::AdvisorNewSeeker
             | EmailTemplate::InterviewBookedAdvisor
             | EmailTemplate::InPersonRequested
+            | EmailTemplate::InterviewWithdrawnByErasure
             | EmailTemplate::AdvisorDigest => "advisor",
             EmailTemplate::ChatNotice => "seeker_or_advisor",
             _ => "seeker",
@@ -194,7 +198,9 @@ async fn erase_interviews(app: &App, seeker_id: &str, now: DateTime<Utc>) -> Res
         let upcoming = interview.status == InterviewStatus::Booked && interview.start_at() > now;
         let mut tx = Tx::new();
         tx.push(update(interview.pk.clone(), &interview.sk, |u| {
-            let strip = "REMOVE phoneNumber, cancelReason, outcomeNote, channelHistory";
+            // `location` is free text the advisor typed (an address, a room, directions).
+            let strip = "REMOVE phoneNumber, cancelReason, outcomeNote, channelHistory, #location";
+            let u = u.expression_attribute_names("#location", "location");
             if upcoming {
                 u.update_expression(format!(
                     "SET #status = :cancelled, cancelledAt = :now, cancelledBy = :system, #sequence = #sequence + :one {strip}"
@@ -217,6 +223,9 @@ async fn erase_interviews(app: &App, seeker_id: &str, now: DateTime<Utc>) -> Res
             }
             tx.push_all(release_granules(&interview, granules(interview.start_at(), interview.end_at())));
             tx.push_all(clear_reminders(&interview));
+            for item in advisor_told_of_withdrawal(app, &interview, now).await? {
+                tx.push(item);
+            }
         }
         match app.store.commit(tx).await? {
             TransactOutcome::Committed => {}
@@ -225,6 +234,44 @@ async fn erase_interviews(app: &App, seeker_id: &str, now: DateTime<Utc>) -> Res
         }
     }
     Ok(())
+}
+
+/// The advisor of an upcoming interview cancelled by the erasure is told: an email (its time,
+/// channel and whether it was mandatory; nothing about the seeker, and outside the seeker's
+/// partition so the erasure's sweeps leave it) and a journal entry (kind and time, kept with
+/// the anonymous journal: the proof that a convocation ended by erasure, not by a no-show).
+async fn advisor_told_of_withdrawal(
+    app: &App,
+    interview: &InterviewRecord,
+    now: DateTime<Utc>,
+) -> Result<Vec<aws_sdk_dynamodb::types::TransactWriteItem>, ApiError> {
+    let entry = JournalRecord::new(
+        &interview.seeker_id,
+        "interview_cancelled",
+        now,
+        ActorRole::System,
+        None,
+        json!({"interviewId": interview.interview_id, "start": to_key(interview.start_at()), "cause": "seeker_erased"}),
+        app.config.retention_days,
+    );
+    let mut items = vec![put(entry.to_item()?, None)];
+    if let Some(advisor) = app.store.advisor(&interview.advisor_id).await? {
+        let email = OutboxRecord::new(
+            EmailTemplate::InterviewWithdrawnByErasure,
+            &advisor.email,
+            None,
+            json!({
+                "firstName": advisor.first_name,
+                "when": french_date_time(interview.start_at()),
+                "channelLabel": interview.channel.label_fr(),
+                "mandatory": interview.mandatory,
+                "appUrl": format!("{}/conseiller/agenda", app.config.app_base_url),
+            }),
+            now,
+        );
+        items.push(put(email.to_item()?, None));
+    }
+    Ok(items)
 }
 
 /// In-person requests lose their free text; an open one is withdrawn from the advisor's list.
@@ -238,20 +285,13 @@ async fn erase_in_person_requests(app: &App, seeker_id: &str) -> Result<(), ApiE
     Ok(())
 }
 
-/// `DELETE /seekers/me`: erases the caller's personal data everywhere.
-///
-/// Secondary items go first (messages and unsent emails deleted, free text
-/// stripped from the journal) and the profile and identity last, in one
-/// transaction: an interrupted erasure is finished by calling it again.
-/// What is kept is anonymous: the seeker id, region, level and the journal's
-/// event kinds and dates (proof of the follow-up, e.g. mandatory interviews).
-pub(crate) async fn erase(app: &App, caller: &Caller, now: DateTime<Utc>) -> Result<Response<Body>, ApiError> {
-    let seeker = api::access::caller_seeker(&app.store, caller).await?;
-    let seeker_id = seeker.seeker_id.clone();
-
-    erase_chat(&app.store, &seeker_id).await?;
-
-    let own = partition(&app.store, keys::seeker_pk(&seeker_id)).await?;
+/// Everything about the seeker outside their profile and chat: unsent emails deleted, free
+/// text stripped from the journal, interviews and in-person requests. Run before the erasure's
+/// last transaction and again after it: a write about the seeker that committed in between
+/// (a convocation, an accepted request, an outcome note) is swept by the second pass, and
+/// none can commit after, since each conditions on the profile not being erased.
+async fn sweep(app: &App, seeker_id: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
+    let own = partition(&app.store, keys::seeker_pk(seeker_id)).await?;
     let outbox: Vec<_> = own.iter().filter(|i| sort_key(i).starts_with(keys::OUTBOX_PREFIX)).map(key_of).collect();
     app.store.delete_many(&outbox).await?;
     for item in own.iter().filter(|i| sort_key(i).starts_with(keys::JOURNAL_PREFIX)) {
@@ -277,8 +317,24 @@ pub(crate) async fn erase(app: &App, caller: &Caller, now: DateTime<Utc>) -> Res
         .await?;
     }
 
-    erase_interviews(app, &seeker_id, now).await?;
-    erase_in_person_requests(app, &seeker_id).await?;
+    erase_interviews(app, seeker_id, now).await?;
+    erase_in_person_requests(app, seeker_id).await?;
+    Ok(())
+}
+
+/// `DELETE /seekers/me`: erases the caller's personal data everywhere.
+///
+/// Secondary items go first (messages and unsent emails deleted, free text stripped from the
+/// journal, upcoming interviews cancelled with their advisor told) and the profile and
+/// identity last, in one transaction: an erasure interrupted before it is finished by calling
+/// it again. Then everything is swept once more ([`sweep`]). What is kept is listed in
+/// docs/security.md ("GDPR export and erasure"): pseudonymous, not anonymous.
+pub(crate) async fn erase(app: &App, caller: &Caller, now: DateTime<Utc>) -> Result<Response<Body>, ApiError> {
+    let seeker = api::access::caller_seeker(&app.store, caller).await?;
+    let seeker_id = seeker.seeker_id.clone();
+
+    erase_chat(&app.store, &seeker_id).await?;
+    sweep(app, &seeker_id, now).await?;
 
     // A message or a reassignment may change the profile meanwhile: read it again and retry.
     let seeker_id = &seeker_id;
@@ -315,6 +371,7 @@ pub(crate) async fn erase(app: &App, caller: &Caller, now: DateTime<Utc>) -> Res
             }
         }));
         tx.push(delete(keys::identity_pk(&caller.sub), keys::IDENTITY_SK, None));
+        tx.push(put(crate::seekers::erasure_marker(&caller.sub, now), None));
         tx.push(put(erased_entry.to_item()?, None));
         if let Some(advisor_id) = &current.advisor_id {
             tx.push(release_place(advisor_id));
@@ -330,9 +387,24 @@ pub(crate) async fn erase(app: &App, caller: &Caller, now: DateTime<Utc>) -> Res
         // A place freed in the portfolio: the longest waiting seeker of the region takes it.
         crate::waiting::drain(app, &seeker.region, now).await;
     }
-    // A message committed between the first sweep and this transaction is swept now; none
-    // can follow, since storing one requires `erased = false`.
-    erase_chat(&app.store, seeker_id).await?;
+    // What committed between the first sweeps and this transaction is swept now; nothing can
+    // follow, since storing a message or any write about the seeker requires `erased = false`.
+    // The identity is gone: a failure here cannot be resumed by calling again, so each pass
+    // is tried a few times before the 503.
+    for attempt in 1..=SECOND_SWEEP_ATTEMPTS {
+        let swept = match erase_chat(&app.store, seeker_id).await {
+            Ok(()) => sweep(app, seeker_id, now).await,
+            Err(error) => Err(error),
+        };
+        match swept {
+            Ok(()) => break,
+            Err(error) if attempt == SECOND_SWEEP_ATTEMPTS => return Err(error),
+            Err(error) => {
+                error.log();
+                tokio::time::sleep(std::time::Duration::from_millis(200 * u64::from(attempt))).await;
+            }
+        }
+    }
     tracing::info!("seeker erased");
     Ok(no_content())
 }

@@ -5,7 +5,7 @@ use api::http::{json_response, parse_body, path_param};
 use api::ApiError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
-use domain::time::to_key;
+use domain::time::{from_key, to_key};
 use domain::{preferred_channels, Channel, Email, Level, PersonName, Phone, Region};
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
@@ -25,7 +25,9 @@ use store::tx::put;
 struct RegisterBody {
     first_name: String,
     last_name: String,
-    email: String,
+    /// Optional: the address is the identity's verified one; given, it must be that one.
+    #[serde(default)]
+    email: Option<String>,
     #[serde(default)]
     phone: Option<String>,
     region: String,
@@ -46,7 +48,7 @@ pub(crate) async fn register(
     let body: RegisterBody = parse_body(request)?;
     let first_name = PersonName::parse("firstName", &body.first_name)?;
     let last_name = PersonName::parse("lastName", &body.last_name)?;
-    let email = Email::parse(&body.email)?;
+    let email = verified_email(caller, body.email.as_deref())?;
     let phone = body.phone.as_deref().map(Phone::parse).transpose()?;
     let region = Region::parse(&body.region)?;
     let channels = preferred_channels(&body.preferred_channels)?;
@@ -60,6 +62,18 @@ pub(crate) async fn register(
     // A cheap early answer; the identity item's condition below is what guarantees it.
     if app.store.identity(&caller.sub).await?.is_some() {
         return Err(already());
+    }
+    // Read after the identity: an erasure deletes the identity and writes this marker in one
+    // transaction, so an identity found absent means its marker is visible here.
+    if let Some(erasure) = app.store.get::<ErasureMarker>(&keys::erasure_pk(&caller.sub), keys::ERASURE_SK).await? {
+        let after = from_key(&erasure.reregister_after).unwrap_or(now);
+        if after > now {
+            return Err(ApiError::TooManyRequests {
+                code: "reregistered_too_soon",
+                message: "this identity erased its data less than a day ago; register again later".into(),
+                retry_after_seconds: u64::try_from((after - now).num_seconds().max(1)).unwrap_or(1),
+            });
+        }
     }
 
     let level = Level::Guided;
@@ -165,6 +179,50 @@ pub(crate) async fn register(
     Ok(json_response(StatusCode::CREATED, &views::seeker(&seeker, advisor.as_ref(), now)))
 }
 
+/// How long after an erasure the same identity may register again: a loop of registrations
+/// and erasures would otherwise make the service write to its address without limit.
+pub(crate) const REREGISTRATION_DELAY_HOURS: i64 = 24;
+
+/// The identity's last erasure (`ERASED#<digest of sub>` / `ERASURE`).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ErasureMarker {
+    pub reregister_after: String,
+}
+
+/// The erasure marker written in the erasure's last transaction; expires (TTL) when it no
+/// longer bounds anything.
+pub(crate) fn erasure_marker(sub: &str, now: DateTime<Utc>) -> store::Item {
+    let after = now + chrono::Duration::hours(REREGISTRATION_DELAY_HOURS);
+    [
+        ("pk", s(keys::erasure_pk(sub))),
+        ("sk", s(keys::ERASURE_SK)),
+        ("erasedAt", s(to_key(now))),
+        ("reregisterAfter", s(to_key(after))),
+        ("expiresAt", AttributeValue::N(after.timestamp().to_string())),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
+/// The address the service may write to for this caller: the identity's verified email (the
+/// token's `email` with `email_verified`), never one the body names. A body `email` is
+/// accepted only when it is that same address (the page shows it read-only).
+fn verified_email(caller: &Caller, given: Option<&str>) -> Result<Email, ApiError> {
+    let not_verified = || {
+        ApiError::unprocessable(
+            "email_not_verified",
+            "the email must be your account's verified address; confirm it with the sign-in service first",
+        )
+    };
+    let verified = Email::parse(caller.verified_email.as_deref().ok_or_else(not_verified)?)?;
+    match given.map(Email::parse).transpose()? {
+        Some(given) if given != verified => Err(not_verified()),
+        _ => Ok(verified),
+    }
+}
+
 /// `GET /seekers/me`.
 pub(crate) async fn me(app: &App, caller: &Caller, now: DateTime<Utc>) -> Result<Response<Body>, ApiError> {
     let seeker = api::access::caller_seeker(&app.store, caller).await?;
@@ -187,6 +245,11 @@ struct UpdateMeBody {
     phone: Option<Option<String>>,
     #[serde(default)]
     preferred_channels: Option<Vec<Channel>>,
+    /// Rectification (GDPR art. 16): validated as at registration.
+    #[serde(default)]
+    first_name: Option<String>,
+    #[serde(default)]
+    last_name: Option<String>,
 }
 
 /// Tells a field given as `null` (`Some(None)`) from an absent one (`None`, by `default`).
@@ -194,7 +257,9 @@ fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<O
     Option::<String>::deserialize(deserializer).map(Some)
 }
 
-/// `PATCH /seekers/me`: `phone` and `preferredChannels` only.
+/// `PATCH /seekers/me`: `phone`, `preferredChannels`, `firstName`, `lastName`; the email
+/// only through the token: a verified `email` claim that differs from the stored address
+/// replaces it (the identity provider verified the new one), never a body field.
 pub(crate) async fn update_me(
     app: &App,
     caller: &Caller,
@@ -202,9 +267,9 @@ pub(crate) async fn update_me(
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
     let body: UpdateMeBody = parse_body(request)?;
-    if body.phone.is_none() && body.preferred_channels.is_none() {
-        return Err(ApiError::bad_request("nothing_to_update", "give phone and/or preferredChannels"));
-    }
+    let first_name = body.first_name.as_deref().map(|n| PersonName::parse("firstName", n)).transpose()?;
+    let last_name = body.last_name.as_deref().map(|n| PersonName::parse("lastName", n)).transpose()?;
+    let claimed_email = caller.verified_email.as_deref().map(Email::parse).transpose()?;
     let phone = match &body.phone {
         None => None,
         Some(None) => Some(None),
@@ -212,6 +277,15 @@ pub(crate) async fn update_me(
     };
     let channels = body.preferred_channels.as_deref().map(preferred_channels).transpose()?;
     let seeker = api::access::caller_seeker(&app.store, caller).await?;
+    let new_email = claimed_email.filter(|e| seeker.email.as_deref() != Some(e.as_str()));
+    let fields_given =
+        body.phone.is_some() || body.preferred_channels.is_some() || first_name.is_some() || last_name.is_some();
+    if !fields_given && new_email.is_none() {
+        return Err(ApiError::bad_request(
+            "nothing_to_update",
+            "give phone, preferredChannels, firstName and/or lastName",
+        ));
+    }
 
     let mut sets = Vec::new();
     let mut removes = Vec::new();
@@ -223,6 +297,18 @@ pub(crate) async fn update_me(
         }
         Some(None) => removes.push("phone"),
         None => {}
+    }
+    if let Some(name) = &first_name {
+        sets.push("firstName = :firstName");
+        values.push((":firstName", s(name.as_str())));
+    }
+    if let Some(name) = &last_name {
+        sets.push("lastName = :lastName");
+        values.push((":lastName", s(name.as_str())));
+    }
+    if let Some(email) = &new_email {
+        sets.push("email = :email");
+        values.push((":email", s(email.as_str())));
     }
     if let Some(channels) = &channels {
         sets.push("preferredChannels = :channels");

@@ -10,6 +10,14 @@ pub fn identity_pk(sub: &str) -> String {
     format!("IDENTITY#{sub}")
 }
 pub const IDENTITY_SK: &str = "IDENTITY";
+/// An identity's last erasure, under a SHA-256 digest of its `sub` (so that the table holds
+/// no `sub` of an erased identity): `reregisterAfter` bounds registration after an erasure.
+pub fn erasure_pk(sub: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(sub.as_bytes());
+    format!("ERASED#{}", digest.iter().map(|b| format!("{b:02x}")).collect::<String>())
+}
+pub const ERASURE_SK: &str = "ERASURE";
 
 pub fn seeker_pk(seeker_id: &str) -> String {
     format!("SEEKER#{seeker_id}")

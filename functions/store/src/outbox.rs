@@ -30,10 +30,13 @@ pub enum EmailTemplate {
     AdvisorDigest,
     /// "You have a new message" to a chat participant who was offline; never the message text.
     ChatNotice,
+    /// To the advisor: an upcoming interview cancelled because its seeker erased their data;
+    /// its time and channel only, nothing about the seeker.
+    InterviewWithdrawnByErasure,
 }
 
 impl EmailTemplate {
-    pub const ALL: [EmailTemplate; 15] = [
+    pub const ALL: [EmailTemplate; 16] = [
         EmailTemplate::WelcomeSeeker,
         EmailTemplate::AdvisorNewSeeker,
         EmailTemplate::SeekerAdvisorChanged,
@@ -49,6 +52,7 @@ impl EmailTemplate {
         EmailTemplate::InterviewReminder,
         EmailTemplate::AdvisorDigest,
         EmailTemplate::ChatNotice,
+        EmailTemplate::InterviewWithdrawnByErasure,
     ];
 
     pub fn name(self) -> &'static str {
@@ -68,6 +72,7 @@ impl EmailTemplate {
             EmailTemplate::InterviewReminder => "interview_reminder",
             EmailTemplate::AdvisorDigest => "advisor_digest",
             EmailTemplate::ChatNotice => "chat_notice",
+            EmailTemplate::InterviewWithdrawnByErasure => "interview_withdrawn_by_erasure",
         }
     }
 }

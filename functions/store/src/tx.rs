@@ -175,3 +175,13 @@ impl TransactOutcome {
         held.0.clone().any(|i| self.reason_is(i, "ConditionalCheckFailed"))
     }
 }
+
+/// The condition every write about a seeker carries: their profile exists and is not erased.
+/// In the write's own transaction, so an erasure that commits first makes the write fail
+/// (and a write that commits first is swept by the erasure's last pass).
+pub fn seeker_not_erased(seeker_id: &str) -> TransactWriteItem {
+    check(crate::keys::seeker_pk(seeker_id), crate::keys::PROFILE, |c| {
+        c.condition_expression("attribute_exists(pk) AND erased = :false")
+            .expression_attribute_values(":false", aws_sdk_dynamodb::types::AttributeValue::Bool(false))
+    })
+}

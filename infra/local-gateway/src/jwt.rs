@@ -67,7 +67,14 @@ impl Signer {
     }
 
     /// A Cognito-like ID token, valid `lifetime_seconds`.
-    pub fn issue(&self, sub: &str, email: Option<&str>, groups: &[String], lifetime_seconds: i64) -> Result<String> {
+    pub fn issue(
+        &self,
+        sub: &str,
+        email: Option<&str>,
+        email_verified: bool,
+        groups: &[String],
+        lifetime_seconds: i64,
+    ) -> Result<String> {
         let now = chrono::Utc::now().timestamp();
         let mut claims = json!({
             "sub": sub,
@@ -80,6 +87,7 @@ impl Signer {
         });
         if let Some(email) = email {
             claims["email"] = json!(email);
+            claims["email_verified"] = json!(email_verified);
         }
         if !groups.is_empty() {
             claims["cognito:groups"] = json!(groups);
@@ -129,9 +137,11 @@ mod tests {
     fn tokens_verify_and_tampering_is_refused() {
         let dir = std::env::temp_dir().join(format!("jwt-test-{}", std::process::id()));
         let signer = Signer::load_or_create(&dir.join("key.der"), "http://local/_local".into()).unwrap();
-        let token = signer.issue("abc", Some("a@example.fr"), &["advisors".into()], TOKEN_LIFETIME_SECONDS).unwrap();
+        let token =
+            signer.issue("abc", Some("a@example.fr"), true, &["advisors".into()], TOKEN_LIFETIME_SECONDS).unwrap();
         let claims = signer.verify(&token).unwrap();
         assert_eq!(claims["sub"], "abc");
+        assert_eq!(claims["email_verified"], "true", "flattened as API Gateway does");
         assert_eq!(claims["cognito:groups"], "[advisors]");
 
         // Flip one character of the payload: the signature no longer matches.

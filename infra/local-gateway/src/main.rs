@@ -224,9 +224,17 @@ struct TokenRequest {
     email: Option<String>,
     #[serde(default)]
     groups: Vec<String>,
+    /// Whether the token says `email` is verified (`email_verified`), as Cognito does once
+    /// the address is confirmed; true unless told otherwise, to test an unverified address.
+    #[serde(default = "verified_by_default", rename = "emailVerified")]
+    email_verified: bool,
     /// A shorter lifetime than the default 12 hours (1 to 43,200 seconds), to test expiry.
     #[serde(default, rename = "expiresInSeconds")]
     expires_in_seconds: Option<i64>,
+}
+
+fn verified_by_default() -> bool {
+    true
 }
 
 async fn issue_token(State(gateway): State<Arc<Gateway>>, body: Bytes) -> Response {
@@ -255,7 +263,13 @@ async fn issue_token(State(gateway): State<Arc<Gateway>>, body: Bytes) -> Respon
         )
             .into_response();
     }
-    match gateway.signer.issue(&request.sub, request.email.as_deref(), &request.groups, lifetime) {
+    match gateway.signer.issue(
+        &request.sub,
+        request.email.as_deref(),
+        request.email_verified,
+        &request.groups,
+        lifetime,
+    ) {
         Ok(token) => Json(json!({"token": token})).into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }

@@ -14,7 +14,7 @@ use store::journal::ActorRole;
 use store::keys;
 use store::{transact_retrying, Retrying, Step, TransactOutcome, Tx};
 
-use super::schedule::{new_interview, push_new_interview, Author};
+use super::schedule::{new_interview, push_new_interview, seeker_erased, Author};
 use super::{claim_slot, slot_taken};
 use crate::emails::{self, Parties};
 use crate::records::{SlotRecord, SlotState};
@@ -118,12 +118,13 @@ async fn book_slot(
         }
         let mut tx = Tx::new();
         let emails = emails::booked(app, interview_ref, parties, now);
-        let granules = push_new_interview(&mut tx, app, interview_ref, author, emails, now)?;
+        let guards = push_new_interview(&mut tx, app, interview_ref, author, emails, now)?;
         let claim = tx.push(claim_slot(slot, interview_ref));
         match app.store.commit(tx).await? {
             TransactOutcome::Committed => Ok(Step::Done(())),
+            outcome if outcome.failed(guards.seeker) => Err(seeker_erased()),
             outcome if outcome.failed(claim) => Err(slot_taken()),
-            outcome if outcome.any_failed(&granules) => {
+            outcome if outcome.any_failed(&guards.granules) => {
                 Err(ApiError::conflict("agenda_conflict", "the advisor is no longer available at that time"))
             }
             outcome if outcome.conflicted() => Ok(Step::Retry),

@@ -16,8 +16,10 @@ use serde_json::json;
 use store::contact::contact_update;
 use store::interview::{InterviewRecord, InterviewStatus};
 use store::journal::ActorRole;
+use store::tx::seeker_not_erased;
 use store::{s, transact_retrying, Retrying, Step, TransactOutcome, Tx};
 
+use super::schedule::seeker_erased;
 use super::{guarded, interview_for, journal, stale, state};
 use crate::{views, App};
 
@@ -82,8 +84,14 @@ pub(crate) async fn record_outcome(
         } else {
             None
         };
+        // The contact update conditions on the profile not being erased; without one, a check does.
+        let not_erased = match contact {
+            Some(_) => None,
+            None => Some(tx.push(seeker_not_erased(&interview.seeker_id))),
+        };
         match app.store.commit(tx).await? {
             TransactOutcome::Committed => Ok(Step::Done(())),
+            outcome if not_erased.is_some_and(|c| outcome.failed(c)) => Err(seeker_erased()),
             outcome if outcome.failed(guard) => Err(stale()),
             // The seeker's profile changed between the read and the write: read it again, after a pause as before.
             outcome if contact.is_some_and(|c| outcome.failed(c)) || outcome.conflicted() => Ok(Step::Retry),

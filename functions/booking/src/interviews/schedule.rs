@@ -11,8 +11,8 @@ use store::interview::{granules, hold_granules, set_reminders, start_sort_key, I
 use store::journal::ActorRole;
 use store::keys;
 use store::outbox::OutboxRecord;
-use store::tx::put;
-use store::{to_item, transact_retrying, HeldMany, Retrying, SeekerRecord, Step, TransactOutcome, Tx};
+use store::tx::{put, seeker_not_erased};
+use store::{to_item, transact_retrying, Held, HeldMany, Retrying, SeekerRecord, Step, TransactOutcome, Tx};
 
 use super::{journal, outbox_items};
 use crate::App;
@@ -88,8 +88,21 @@ pub(crate) struct Author<'a> {
     pub id: &'a str,
 }
 
-/// Pushes a new interview on `tx`: the interview, its granules (returned: a failed one is a
-/// taken time), its reminders, its journal entry and its emails.
+/// What a new interview's transaction holds that may fail on its own.
+pub(crate) struct NewInterviewGuards {
+    /// A failed one is a taken time.
+    pub granules: HeldMany,
+    /// Failed: the seeker was erased meanwhile (nothing about them may be written).
+    pub seeker: Held,
+}
+
+/// The answer when the seeker of a write was erased before it committed.
+pub(crate) fn seeker_erased() -> ApiError {
+    ApiError::not_found("no such seeker")
+}
+
+/// Pushes a new interview on `tx`: the interview, its granules, its reminders, its journal
+/// entry and its emails, under the condition that the seeker is not erased.
 pub(crate) fn push_new_interview(
     tx: &mut Tx,
     app: &App,
@@ -97,13 +110,14 @@ pub(crate) fn push_new_interview(
     author: &Author<'_>,
     emails: Vec<OutboxRecord>,
     now: DateTime<Utc>,
-) -> Result<HeldMany, ApiError> {
+) -> Result<NewInterviewGuards, ApiError> {
+    let seeker = tx.push(seeker_not_erased(&interview.seeker_id));
     tx.push(put(to_item(interview)?, Some("attribute_not_exists(pk)")));
     let granules = tx.push_all(hold_granules(interview, granules(interview.start_at(), interview.end_at())));
     tx.push_all(set_reminders(interview, now)?);
     tx.push(journal(app, interview, author.journal_kind, author.role, Some(author.id), json!({}), now)?);
     tx.push_all(outbox_items(emails)?);
-    Ok(granules)
+    Ok(NewInterviewGuards { granules, seeker })
 }
 
 /// Writes a new interview at a time the advisor chose (convocation, accepted in-person
@@ -121,11 +135,12 @@ pub(crate) async fn schedule(
     let (author, emails, extra) = (&author, &emails, &extra);
     transact_retrying("scheduling", Retrying::default(), |_| async move {
         let mut tx = Tx::new();
-        let granules = push_new_interview(&mut tx, app, interview, author, emails.clone(), now)?;
+        let guards = push_new_interview(&mut tx, app, interview, author, emails.clone(), now)?;
         let extra = tx.push_all(extra.iter().cloned());
         match app.store.commit(tx).await? {
             TransactOutcome::Committed => Ok(Step::Done(())),
-            outcome if outcome.any_failed(&granules) => {
+            outcome if outcome.failed(guards.seeker) => Err(seeker_erased()),
+            outcome if outcome.any_failed(&guards.granules) => {
                 Err(ApiError::conflict("agenda_taken", "you already have an interview at that time"))
             }
             outcome if outcome.any_failed(&extra) => {

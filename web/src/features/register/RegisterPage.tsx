@@ -22,6 +22,7 @@ type RegionCode = Schemas["RegionCode"];
 /** Which field an API error code concerns. */
 const FIELD_OF: Record<string, Field> = {
   invalid_email: "email",
+  email_not_verified: "email",
   invalid_phone: "phone",
   invalid_region: "region",
   invalid_channels: "channels",
@@ -72,6 +73,8 @@ function Registered({ seeker }: { seeker: Schemas["Seeker"] }) {
 function RegisterForm({ defaultEmail, onDone }: { defaultEmail: string; onDone: (s: Schemas["Seeker"]) => void }) {
   const [firstName, setFirstName] = useState("");
   const [lastName, setLastName] = useState("");
+  // The service writes only to the account's verified address: shown, not typed.
+  const accountEmail = defaultEmail !== "";
   const [email, setEmail] = useState(defaultEmail);
   const [phone, setPhone] = useState("");
   const [region, setRegion] = useState<RegionCode | "">("");
@@ -154,10 +157,14 @@ function RegisterForm({ defaultEmail, onDone }: { defaultEmail: string; onDone: 
         />
         <Input
           label="Adresse électronique"
-          hintText="Nous y envoyons vos rendez-vous et les réponses de votre conseiller. Format : nom@exemple.fr"
+          hintText={
+            accountEmail
+              ? "L'adresse de votre compte, vérifiée à la connexion : nous y envoyons vos rendez-vous et les réponses de votre conseiller. Pour en changer, changez-la dans votre compte."
+              : "Nous y envoyons vos rendez-vous et les réponses de votre conseiller. Format : nom@exemple.fr"
+          }
           state={state("email")}
           stateRelatedMessage={errors.email}
-          nativeInputProps={{ type: "email", value: email, onChange: (e) => setEmail(e.target.value), autoComplete: "email", maxLength: 254 }}
+          nativeInputProps={{ type: "email", value: email, readOnly: accountEmail, onChange: (e) => setEmail(e.target.value), autoComplete: "email", maxLength: 254 }}
         />
         <Input
           label="Téléphone (facultatif)"

@@ -30,6 +30,10 @@ export const MESSAGES: Record<string, string> = {
   already_registered: "Vous êtes déjà inscrit ou inscrite avec cette identité.",
   invalid_name: "Indiquez un nom de 1 à 100 caractères.",
   invalid_email: "Indiquez une adresse électronique valide, par exemple nom@exemple.fr.",
+  email_not_verified:
+    "Cette adresse n'est pas celle, vérifiée, de votre compte. Nous n'écrivons qu'à l'adresse de votre compte : confirmez-la d'abord depuis le courriel reçu à la création du compte.",
+  reregistered_too_soon:
+    "Vous avez supprimé vos données il y a moins d'un jour. Vous pourrez vous inscrire à nouveau demain.",
   invalid_phone: "Indiquez un numéro de téléphone valide, par exemple 06 12 34 56 78.",
   invalid_region: "Choisissez votre région dans la liste.",
   invalid_channels: "Choisissez au moins un moyen de contact.",
