@@ -51,6 +51,12 @@ pub fn classify_code(code: Option<&str>) -> SesError {
     }
 }
 
+/// SES's wording of `MessageRejected` for an unverified sender identity ("Email address is not
+/// verified. The following identities failed the check…"), as opposed to a refused recipient.
+fn sender_not_verified(message: &str) -> bool {
+    message.to_ascii_lowercase().contains("not verified")
+}
+
 fn classify<E, R>(error: SdkError<E, R>) -> SesError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
@@ -61,6 +67,15 @@ where
         SdkError::DispatchFailure(_) => unavailable("dispatch_failure"),
         SdkError::TimeoutError(_) => unavailable("timeout"),
         SdkError::ResponseError(_) => unavailable("response_error"),
+        // SES answers `MessageRejected` also when the sender identity is not verified (a
+        // configuration fault of the account, fixed once for every message): that one is
+        // retried, then dead-lettered for replay, never failed for good.
+        SdkError::ServiceError(service)
+            if service.err().code() == Some("MessageRejected")
+                && service.err().message().is_some_and(sender_not_verified) =>
+        {
+            SesError::Refused { code: "sender_not_verified".into() }
+        }
         SdkError::ServiceError(service) => classify_code(service.err().code()),
         _ => SesError::Refused { code: "construction_failure".into() },
     }
@@ -113,5 +128,9 @@ mod tests {
             assert!(matches!(error, SesError::Refused { .. }) && !error.is_permanent(), "{code}");
         }
         assert!(!classify_code(None).is_permanent());
+        assert!(sender_not_verified(
+            "Email address is not verified. The following identities failed the check in region EU-WEST-3: x"
+        ));
+        assert!(!sender_not_verified("Address blacklisted."));
     }
 }
