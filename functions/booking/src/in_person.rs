@@ -156,7 +156,8 @@ pub(crate) async fn open_request_for(
         .filter(|r: &InPersonRecord| r.advisor_id == advisor.advisor_id)
         .ok_or_else(not_in_portfolio)?;
     // The seeker's current advisor only: a reassignment takes the request away from the former one.
-    if !api::access::follows(&app.store, &advisor.advisor_id, &record.seeker_id).await? {
+    let answer = api::access::Access::Change(api::access::Resource::InPersonRequest);
+    if !api::access::follows(&app.store, &advisor.advisor_id, &record.seeker_id, answer).await? {
         return Err(not_in_portfolio());
     }
     if record.status != RequestStatus::Open {

@@ -13,6 +13,7 @@ use serde_json::json;
 use store::interview::{
     clear_reminders, granules, release_granules, reopen_slot_if_held, InterviewRecord, InterviewStatus,
 };
+use store::audit::AuditRecord;
 use store::journal::{ActorRole, JournalRecord, FREE_TEXT_FIELDS};
 use store::keys;
 use store::outbox::{EmailTemplate, OutboxRecord};
@@ -84,6 +85,16 @@ pub(crate) async fn export(app: &App, caller: &Caller, now: DateTime<Utc>) -> Re
         .into_iter()
         .map(item_to_json)
         .collect();
+    let audit: Vec<_> = app
+        .store
+        .query(Index::Table, keys::audit_pk(seeker_id))
+        .sk_prefix(keys::AUDIT_PREFIX)
+        .newest_first()
+        .all_of::<AuditRecord>()
+        .await?
+        .iter()
+        .map(exported_access)
+        .collect();
     tracing::info!("seeker data exported");
     Ok(json_response(
         StatusCode::OK,
@@ -103,9 +114,27 @@ pub(crate) async fn export(app: &App, caller: &Caller, now: DateTime<Utc>) -> Re
             "interviews": interviews,
             "inPersonRequests": in_person,
             "connections": connections,
+            "staffAccess": audit,
             "other": other,
         }),
     ))
+}
+
+/// A staff access to the seeker's data as the seeker sees it: when, what (read or change of
+/// which resource, by which route) and by whom: an advisor by `advisorId` (the seeker's
+/// advisor, now or before), an admin by role only. The staff member's own identity is their
+/// personal data; the right of access covers the date and nature of each consultation, not
+/// the employee's identity (CJEU, C-579/21, 22 June 2023), which admins keep in the trail.
+fn exported_access(entry: &AuditRecord) -> serde_json::Value {
+    let mut value = entry.to_api();
+    if let Some(map) = value.as_object_mut() {
+        map.remove("seekerId");
+        map.remove("requestId");
+        if entry.staff_role != "advisor" {
+            map.remove("staffId");
+        }
+    }
+    value
 }
 
 /// An email as the seeker may see it: what it was, to whom (them or their advisor), when and

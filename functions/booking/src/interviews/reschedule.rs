@@ -47,7 +47,7 @@ pub(crate) async fn reschedule(
 ) -> Result<Response<Body>, ApiError> {
     let interview_id = path_param(request, "interviewId")?;
     let body: RescheduleBody = parse_body(request)?;
-    let (interview, who) = interview_for(app, caller, &interview_id).await?;
+    let (interview, who) = interview_for(app, caller, &interview_id, api::access::Access::Change(api::access::Resource::Interview)).await?;
     check_reschedule(&state(&interview), who.role(), now)?;
     if interview.slot_id.as_deref() == Some(body.slot_id.as_str()) {
         return Err(ApiError::unprocessable("same_slot", "the interview is already in this slot"));
