@@ -24,7 +24,13 @@ pub async fn caller_seeker(store: &Store, caller: &Caller) -> Result<SeekerRecor
         || ApiError::NotFound { code: "not_registered", message: "register first with POST /seekers".into() };
     let identity = store.identity(&caller.sub).await?.ok_or_else(not_registered)?;
     let seeker_id = identity.seeker_id.ok_or_else(not_registered)?;
-    store.seeker(&seeker_id).await?.filter(|s| !s.erased).ok_or_else(not_registered)
+    let seeker = store.seeker(&seeker_id).await?.filter(|s| !s.erased).ok_or_else(not_registered)?;
+    // Every seeker route passes here: the seeker's own use of the service keeps their data
+    // (retention of an inactive profile, README "Retention"). A failure is no refusal.
+    if let Err(error) = store.refresh_profile_retention(&seeker, chrono::Utc::now()).await {
+        ApiError::from(error).log();
+    }
+    Ok(seeker)
 }
 
 /// The calling advisor's profile, or 403 when the caller is not a known advisor.

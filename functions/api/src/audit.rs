@@ -96,6 +96,9 @@ tokio::task_local! {
 /// access checks start are written beside it and awaited before its result is returned.
 pub async fn scoped<F: Future>(route: &str, request_id: &str, work: F) -> F::Output {
     let scope = Scope { route: route.to_owned(), request_id: request_id.to_owned(), state: Mutex::default() };
+    // Boxed: the handlers' futures are deep, and a scope around them inline overflowed the
+    // worker thread's stack (seen with the local gateway's POST /advisors).
+    let work = Box::pin(work);
     SCOPE
         .scope(scope, async {
             let output = work.await;

@@ -116,6 +116,7 @@ pub(crate) async fn register(
             last_contact_at: None,
             next_contact_due: to_key(next_due),
             erased: false,
+            retain_until: Some(store::profile_retained_until(now)),
         }
     };
 

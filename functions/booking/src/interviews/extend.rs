@@ -50,8 +50,11 @@ pub(crate) async fn extend(
     extended.sequence += 1;
 
     let mut tx = Tx::new();
-    let guard = tx.push(guarded(&interview, "SET #end = :end, durationMinutes = :duration, #sequence = :next", |u| {
+    extended.expires_at = Some(store::interview::interview_expiry(extended.end, extended.mandatory));
+    let set = "SET #end = :end, durationMinutes = :duration, #sequence = :next, expiresAt = :expires";
+    let guard = tx.push(guarded(&interview, set, |u| {
         u.expression_attribute_names("#end", "end")
+            .expression_attribute_values(":expires", n(extended.expires_at.unwrap_or_default()))
             .expression_attribute_values(":end", s(to_key(extended.end)))
             .expression_attribute_values(":duration", n(extended.duration_minutes))
             .expression_attribute_values(":next", n(extended.sequence))
