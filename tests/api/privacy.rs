@@ -120,7 +120,7 @@ async fn every_staff_access_to_a_seekers_data_is_in_the_trail_and_the_seekers_ex
     let by_admin: Vec<&Value> = exported.iter().filter(|e| e["staffRole"] == "admin").collect();
     assert!(!by_admin.is_empty(), "the admin's reassignment and readings are listed");
     assert!(by_admin.iter().all(|e| e.get("staffId").is_none()), "an admin by role only: {by_admin:?}");
-    assert!(!export.to_string().contains(&admin.sub), "the admin's identity is not the seeker's data");
+    assert!(!json!(exported).to_string().contains(&admin.sub), "the admin's identity is not in the trail's export");
 }
 
 /// The trail is for admins alone: the seeker's own advisor, another advisor and the seeker get
@@ -285,6 +285,19 @@ async fn every_item_kind_carries_its_retention() {
     let profile = table.item(&format!("SEEKER#{seeker_id}"), "PROFILE").await.unwrap();
     near("inactive profile", number(&profile, "retainUntil"), now + day(730), slack + 86_400);
     assert!(!profile.contains_key("expiresAt"), "a TTL would delete the profile alone");
+
+    // Erased: what is left of the profile (no personal field) ends three years later, as the
+    // longest-kept record naming the seeker (a convocation's proof).
+    let (status, body) = api.call(Method::DELETE, "/seekers/me", Some(&seeker), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let erased_at = Utc::now();
+    let profile = table.item(&format!("SEEKER#{seeker_id}"), "PROFILE").await.unwrap();
+    near("erased profile", number(&profile, "expiresAt"), erased_at + day(1095), 60);
+    assert!(!profile.contains_key("retainUntil"));
+    // The convocation (cancelled by the erasure) keeps its record and its own end; the trail stays.
+    let convocation = table.item(&format!("INTERVIEW#{convocation_id}"), "INTERVIEW").await.unwrap();
+    assert!(number(&convocation, "expiresAt") > erased_at.timestamp(), "{convocation:?}");
+    assert!(!table.partition(&format!("AUDIT#{seeker_id}")).await.is_empty(), "the trail outlives the erasure");
 }
 
 /// The kinds that live from an activity move with it: a rescheduled interview's end, a

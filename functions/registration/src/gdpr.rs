@@ -26,6 +26,13 @@ use store::tx::{delete, put, update};
 /// Attempts at the erasure's last transaction, as before the one retry driver.
 const ERASURE_ATTEMPTS: u32 = 20;
 
+/// What is left of an erased profile (ids, region, level, dates: no personal field) goes by TTL
+/// three years after the erasure: as long as the longest-kept record that may name the seeker
+/// (a past convocation's proof, kept three years after its end, which is before the erasure).
+fn erased_profile_expiry(now: DateTime<Utc>) -> i64 {
+    (now + chrono::Duration::days(store::interview::CONVOCATION_RETENTION_DAYS)).timestamp()
+}
+
 /// Attempts at the sweeps after the erasure's last transaction.
 const SECOND_SWEEP_ATTEMPTS: u32 = 5;
 
@@ -387,10 +394,11 @@ pub(crate) async fn erase(app: &App, caller: &Caller, now: DateTime<Utc>) -> Res
         let profile = tx.push(update(keys::seeker_pk(seeker_id), keys::PROFILE, |u| {
             let u = u
                 .update_expression(
-                    "SET erased = :true, erasedAt = :now \
-                     REMOVE firstName, lastName, email, phone, preferredChannels, gsi1pk, gsi1sk, gsi2pk, gsi2sk, advisorId",
+                    "SET erased = :true, erasedAt = :now, expiresAt = :expires \
+                     REMOVE firstName, lastName, email, phone, preferredChannels, gsi1pk, gsi1sk, gsi2pk, gsi2sk, advisorId, retainUntil",
                 )
                 .condition_expression(guard)
+                .expression_attribute_values(":expires", store::n(erased_profile_expiry(now)))
                 .expression_attribute_values(":true", AttributeValue::Bool(true))
                 .expression_attribute_values(":false", AttributeValue::Bool(false))
                 .expression_attribute_values(":now", s(to_key(now)));
