@@ -1,9 +1,9 @@
 //! Issue 12, items 6 and 7: the audit trail of staff access to a seeker's data, and the
 //! retention of every item kind.
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Duration, Utc};
 use integration_tests::ws::Ws;
-use aws_sdk_dynamodb::types::AttributeValue;
 use integration_tests::{assert_error, paris_at, parse_instant, Api, Item, Person, Table};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -39,7 +39,8 @@ async fn every_staff_access_to_a_seekers_data_is_in_the_trail_and_the_seekers_ex
         assert_eq!(status, StatusCode::OK, "{path}: {body}");
     }
     let after = trail(&api, &admin, &seeker_id).await;
-    let new: Vec<&Value> = after.iter().filter(|e| !ids(&before).contains(&e["entryId"].as_str().unwrap().into())).collect();
+    let new: Vec<&Value> =
+        after.iter().filter(|e| !ids(&before).contains(&e["entryId"].as_str().unwrap().into())).collect();
     // Only the admin's reading of the trail itself (the first `trail` call) is new.
     assert_eq!(new.len(), 1, "the seeker's own reads are not staff access: {new:?}");
     assert_eq!((new[0]["staffRole"].as_str(), new[0]["resource"].as_str()), (Some("admin"), Some("audit")));
@@ -65,7 +66,12 @@ async fn every_staff_access_to_a_seekers_data_is_in_the_trail_and_the_seekers_ex
     api.convoke(&advisor, &seeker_id, paris_at(4, 14, 0), "video").await;
     expected.push(("change", "convocation", "POST /seekers/{seekerId}/convocations"));
     let (status, body) = api
-        .call(Method::PUT, &format!("/seekers/{seeker_id}/level"), Some(&advisor), Some(json!({"level": "follow_up", "reason": "autonome"})))
+        .call(
+            Method::PUT,
+            &format!("/seekers/{seeker_id}/level"),
+            Some(&advisor),
+            Some(json!({"level": "follow_up", "reason": "autonome"})),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     expected.push(("change", "level", "PUT /seekers/{seekerId}/level"));
@@ -83,7 +89,10 @@ async fn every_staff_access_to_a_seekers_data_is_in_the_trail_and_the_seekers_ex
     let entries = trail(&api, &admin, &seeker_id).await;
     let by_advisor: Vec<&Value> = entries
         .iter()
-        .filter(|e| e["staffId"] == advisor_id.as_str() && parse_instant(e["at"].as_str().unwrap()) >= started - Duration::seconds(1))
+        .filter(|e| {
+            e["staffId"] == advisor_id.as_str()
+                && parse_instant(e["at"].as_str().unwrap()) >= started - Duration::seconds(1)
+        })
         .collect();
     for (access, resource, route) in &expected {
         let found = by_advisor
@@ -155,7 +164,8 @@ async fn only_admins_read_a_seekers_audit_trail() {
     let (status, second) = api.get(&format!("{path}?limit=1&cursor={cursor}"), &admin).await;
     assert_eq!(status, StatusCode::OK, "{second}");
     assert_ne!(second["items"][0]["entryId"], first["items"][0]["entryId"]);
-    let (status, body) = api.get(&format!("/admin/seekers/{other_seeker_id}/audit?limit=1&cursor={cursor}"), &admin).await;
+    let (status, body) =
+        api.get(&format!("/admin/seekers/{other_seeker_id}/audit?limit=1&cursor={cursor}"), &admin).await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, Some("invalid_cursor"));
     let (status, body) = api.get("/admin/seekers/01JZZZZZZZZZZZZZZZZZZZZZZZ/audit", &admin).await;
     assert_error(status, &body, StatusCode::NOT_FOUND, Some("not_found"));
@@ -166,7 +176,10 @@ async fn only_admins_read_a_seekers_audit_trail() {
 // ---------------------------------------------------------------- retention (item 7)
 
 fn number(item: &Item, name: &str) -> i64 {
-    item.get(name).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("{name} in {item:?}"))
+    item.get(name)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{name} in {item:?}"))
 }
 
 /// `value` is `expected` give or take `slack` seconds (the request's own "now").
@@ -223,7 +236,12 @@ async fn every_item_kind_carries_its_retention() {
     let interview = table.item(&format!("INTERVIEW#{interview_id}"), "INTERVIEW").await.unwrap();
     near("interview", number(&interview, "expiresAt"), slot_start + minutes(30) + day(730), 0);
     let convocation = table.item(&format!("INTERVIEW#{convocation_id}"), "INTERVIEW").await.unwrap();
-    near("mandatory interview (convocation proof)", number(&convocation, "expiresAt"), convocation_start + minutes(30) + day(1095), 0);
+    near(
+        "mandatory interview (convocation proof)",
+        number(&convocation, "expiresAt"),
+        convocation_start + minutes(30) + day(1095),
+        0,
+    );
     let reminder = table.item(&format!("INTERVIEW#{interview_id}"), "REMINDER#day_before").await.unwrap();
     near("reminder", number(&reminder, "expiresAt"), slot_start + day(30), 0);
     let slot = table.item(&format!("SLOT#{slot_id}"), "SLOT").await.unwrap();

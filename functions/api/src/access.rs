@@ -10,8 +10,8 @@
 
 use store::{AdvisorRecord, SeekerRecord, Store};
 
-pub use crate::audit::{Access, Resource, Staff};
 use crate::audit::record;
+pub use crate::audit::{Access, Resource, Staff};
 use crate::auth::Caller;
 use crate::error::ApiError;
 
@@ -99,10 +99,7 @@ pub async fn followed_seeker(
     seeker_id: &str,
     access: Option<Access>,
 ) -> Result<Option<SeekerRecord>, ApiError> {
-    let seeker = store
-        .seeker(seeker_id)
-        .await?
-        .filter(|s| !s.erased && s.advisor_id.as_deref() == Some(advisor_id));
+    let seeker = store.seeker(seeker_id).await?.filter(|s| !s.erased && s.advisor_id.as_deref() == Some(advisor_id));
     if let (Some(seeker), Some(access)) = (&seeker, access) {
         record(store, &Staff::Advisor(advisor_id.to_owned()), &seeker.seeker_id, access).await;
     }

@@ -212,7 +212,8 @@ pub(crate) async fn change_level(
     let body: LevelBody = parse_body(request)?;
     let reason = free_text("reason", &body.reason, 500)?;
     let (mut seeker, _) =
-        api::access::seeker_for_advisor_or_admin(&app.store, caller, &seeker_id, Access::Change(Resource::Level)).await?;
+        api::access::seeker_for_advisor_or_admin(&app.store, caller, &seeker_id, Access::Change(Resource::Level))
+            .await?;
     if seeker.level == body.level {
         return Err(ApiError::unprocessable("same_level", "the seeker already has this level"));
     }

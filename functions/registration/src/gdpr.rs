@@ -10,10 +10,10 @@ use domain::time::{french_date_time, from_key, to_key, to_paris};
 use http::StatusCode;
 use lambda_http::{Body, Response};
 use serde_json::json;
+use store::audit::AuditRecord;
 use store::interview::{
     clear_reminders, granules, release_granules, reopen_slot_if_held, InterviewRecord, InterviewStatus,
 };
-use store::audit::AuditRecord;
 use store::journal::{ActorRole, JournalRecord, FREE_TEXT_FIELDS};
 use store::keys;
 use store::outbox::{EmailTemplate, OutboxRecord};

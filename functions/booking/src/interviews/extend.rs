@@ -35,7 +35,9 @@ pub(crate) async fn extend(
 ) -> Result<Response<Body>, ApiError> {
     let interview_id = path_param(request, "interviewId")?;
     let body: ExtendBody = parse_body(request)?;
-    let (interview, who) = interview_for(app, caller, &interview_id, api::access::Access::Change(api::access::Resource::Interview)).await?;
+    let (interview, who) =
+        interview_for(app, caller, &interview_id, api::access::Access::Change(api::access::Resource::Interview))
+            .await?;
     check_extend(&state(&interview), who.role(), body.minutes, app.policy.overrun_limit, now)?;
     let duration = interview.duration_minutes + body.minutes;
     if duration > app.policy.max_duration_minutes {

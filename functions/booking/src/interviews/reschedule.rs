@@ -19,9 +19,9 @@ use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use serde_json::json;
-use store::interview::{interview_expiry, 
-    granules, hold_granules, release_granules, reopen_slot_if_held, set_reminders, start_sort_key, ConvocationProof,
-    InterviewRecord,
+use store::interview::{
+    granules, hold_granules, interview_expiry, release_granules, reopen_slot_if_held, set_reminders, start_sort_key,
+    ConvocationProof, InterviewRecord,
 };
 use store::{keys, n, s, to_item, TransactOutcome, Tx};
 
@@ -47,7 +47,9 @@ pub(crate) async fn reschedule(
 ) -> Result<Response<Body>, ApiError> {
     let interview_id = path_param(request, "interviewId")?;
     let body: RescheduleBody = parse_body(request)?;
-    let (interview, who) = interview_for(app, caller, &interview_id, api::access::Access::Change(api::access::Resource::Interview)).await?;
+    let (interview, who) =
+        interview_for(app, caller, &interview_id, api::access::Access::Change(api::access::Resource::Interview))
+            .await?;
     check_reschedule(&state(&interview), who.role(), now)?;
     if interview.slot_id.as_deref() == Some(body.slot_id.as_str()) {
         return Err(ApiError::unprocessable("same_slot", "the interview is already in this slot"));

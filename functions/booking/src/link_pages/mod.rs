@@ -207,7 +207,10 @@ async fn subject(app: &App, claims: &LinkClaims, post: bool) -> Result<Option<Su
                 .filter(|r| r.advisor_id == claims.recipient);
             match request {
                 // Signed for an advisor who no longer follows the seeker (a reassignment): not theirs.
-                Some(r) if api::access::follows(&app.booking.store, &claims.recipient, &r.seeker_id, access(post)).await? => {
+                Some(r)
+                    if api::access::follows(&app.booking.store, &claims.recipient, &r.seeker_id, access(post))
+                        .await? =>
+                {
                     Some(Subject::Request(r))
                 }
                 _ => None,
