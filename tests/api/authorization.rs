@@ -170,6 +170,7 @@ fn allowed(method: &str, path: &str) -> Option<&'static [Who]> {
         ("GET", "/seekers/{seekerId}") | ("PUT", "/seekers/{seekerId}/level") => THE_ADVISOR_AND_ADMIN,
         ("POST", "/seekers/{seekerId}/reassign") => ADMIN,
         ("POST", "/advisors") | ("GET", "/admin/waiting") | ("GET", "/admin/advisors") => ADMIN,
+        ("GET", "/admin/seekers/{seekerId}/audit") => ADMIN,
         ("GET", "/advisors/me/portfolio") => ADVISORS,
         ("POST", "/advisors/me/slots") | ("GET", "/advisors/me/slots") | ("GET", "/advisors/me/agenda") => ADVISORS,
         ("DELETE", "/advisors/me/slots/{slotId}") => THE_ADVISOR,

@@ -14,5 +14,6 @@ mod chat;
 mod email;
 mod links;
 mod meetings;
+mod privacy;
 mod registration;
 mod reminders;

@@ -489,6 +489,15 @@ async fn main() {
     w.http("GET /admin/waiting", "first page", Method::GET, "/admin/waiting", Some(&admin), None).await;
     let moved_id = id(&fillers[0].1, "seekerId");
     w.http(
+        "GET /admin/seekers/{seekerId}/audit",
+        "first page",
+        Method::GET,
+        &format!("/admin/seekers/{moved_id}/audit"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    w.http(
         "POST /seekers/{seekerId}/reassign",
         "to another advisor of the region",
         Method::POST,
@@ -1098,6 +1107,7 @@ fn usage() -> (Vec<Use>, Vec<(String, String)>) {
         u("GET /advisors/me/portfolio", "", 10.0 * per_advisor_day, "10 page reads per advisor per working day (assumption)"),
         u("GET /admin/waiting", "", 5.0 / 1000.0, "a manager looks weekly per 1,000 seekers (assumption)"),
         u("GET /admin/advisors", "", 5.0 / 1000.0, "idem"),
+        u("GET /admin/seekers/{seekerId}/audit", "", 0.001, "an admin checks a seeker's trail on a complaint or a control (assumption)"),
         u("POST /advisors/me/slots", "series", booked * 1.3 / 26.0, "slots published = booked interviews + 30 % unused, in 26-week series (assumption)"),
         u("POST /advisors/me/slots", "one slot", 0.05, "occasional single slot (assumption)"),
         u("GET /advisors/me/slots", "", 1.0 * per_advisor_day, "once per advisor per working day (assumption)"),

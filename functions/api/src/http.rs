@@ -50,15 +50,18 @@ pub fn respond(result: Result<Response<Body>, ApiError>) -> Response<Body> {
 }
 
 /// The frame every HTTP function puts around its route dispatch: the work runs in a `request`
-/// span named after the route, its result becomes the response, and the status is logged.
+/// span named after the route and in an audit scope (the audit entries of its access checks
+/// are written beside it and awaited before the answer), its result becomes the response, and
+/// the status is logged.
 pub async fn answer(
     route: &str,
+    request_id: &str,
     work: impl std::future::Future<Output = Result<Response<Body>, ApiError>>,
 ) -> Response<Body> {
     use tracing::Instrument;
     let span = tracing::info_span!("request", route = %route);
     async {
-        let response = respond(work.await);
+        let response = respond(crate::audit::scoped(route, request_id, work).await);
         tracing::info!(status = response.status().as_u16(), "answered");
         response
     }
@@ -107,6 +110,15 @@ pub fn route_key(request: &Request) -> String {
     use lambda_http::request::RequestContext;
     match request.request_context_ref() {
         Some(RequestContext::ApiGatewayV2(context)) => context.route_key.clone().unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// API Gateway's id of the request (the `requestId` of its access log line).
+pub fn request_id(request: &Request) -> String {
+    use lambda_http::request::RequestContext;
+    match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context.request_id.clone().unwrap_or_default(),
         _ => String::new(),
     }
 }

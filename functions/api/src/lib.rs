@@ -3,6 +3,7 @@
 //! limit, pages, signed action links, typed configuration and telemetry.
 
 pub mod access;
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod error;

@@ -45,6 +45,8 @@ pub(crate) async fn request(
         .ok_or_else(|| ApiError::conflict("no_advisor", "you will be able to ask once an advisor follows you"))?;
     let advisor = app.store.advisor(&advisor_id).await?.ok_or_else(|| ApiError::internal("advisor missing"))?;
     let request_id = ulid::Ulid::new().to_string();
+    // The follow-up's retention, as the journal entry that records the request.
+    let expires = (now + chrono::Duration::days(i64::from(app.config.retention_days))).timestamp();
     let record = InPersonRecord {
         pk: keys::in_person_pk(&request_id),
         sk: keys::IN_PERSON_SK.into(),
@@ -61,11 +63,13 @@ pub(crate) async fn request(
         answered_at: None,
         interview_id: None,
         message: None,
+        expires_at: Some(expires),
     };
     let lock = [
         ("pk".to_owned(), s(keys::seeker_pk(&seeker.seeker_id))),
         ("sk".to_owned(), s(keys::IN_PERSON_OPEN_SK)),
         ("requestId".to_owned(), s(request_id.clone())),
+        ("expiresAt".to_owned(), store::n(expires)),
     ]
     .into_iter()
     .collect();
@@ -156,7 +160,8 @@ pub(crate) async fn open_request_for(
         .filter(|r: &InPersonRecord| r.advisor_id == advisor.advisor_id)
         .ok_or_else(not_in_portfolio)?;
     // The seeker's current advisor only: a reassignment takes the request away from the former one.
-    if !api::access::follows(&app.store, &advisor.advisor_id, &record.seeker_id).await? {
+    let answer = api::access::Access::Change(api::access::Resource::InPersonRequest);
+    if !api::access::follows(&app.store, &advisor.advisor_id, &record.seeker_id, answer).await? {
         return Err(not_in_portfolio());
     }
     if record.status != RequestStatus::Open {

@@ -1,6 +1,7 @@
 //! `GET /seekers/{seekerId}/journal`: the follow-up timeline, newest first,
 //! for the seeker and their advisor only.
 
+use api::access::{Access, Resource};
 use api::auth::Caller;
 use api::http::{json_response, path_param, ListBody};
 use api::ApiError;
@@ -22,11 +23,11 @@ pub(crate) async fn read(app: &App, caller: &Caller, request: &Request) -> Resul
             return Err(not_found());
         }
     } else if caller.is_advisor() {
-        let advisor = api::access::caller_advisor(&app.store, caller).await?;
-        let seeker = app.store.seeker(&seeker_id).await?.ok_or_else(not_found)?;
-        if seeker.erased || seeker.advisor_id.as_deref() != Some(advisor.advisor_id.as_str()) {
-            return Err(not_found());
-        }
+        let read = Access::Read(Resource::Journal);
+        api::access::seeker_for_advisor(&app.store, caller, &seeker_id, read).await.map_err(|error| match error {
+            ApiError::NotFound { .. } => not_found(),
+            other => other,
+        })?;
     } else {
         return Err(ApiError::forbidden("the journal is for the seeker and their advisor"));
     }

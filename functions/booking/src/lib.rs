@@ -18,7 +18,7 @@ mod views;
 
 use api::auth::Caller;
 use api::config::Config;
-use api::http::{answer, route_key};
+use api::http::{answer, request_id, route_key};
 use api::links::LinkSigner;
 use api::ApiError;
 use chrono::Utc;
@@ -51,7 +51,7 @@ impl App {
 /// Handles one API Gateway (payload 2.0) request.
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error> {
     let route = route_key(&request);
-    Ok(answer(&route, dispatch(app, &route, &request)).await)
+    Ok(answer(&route, &request_id(&request), dispatch(app, &route, &request)).await)
 }
 
 /// The routes whose success makes the service send email: limited per user

@@ -88,4 +88,8 @@ pub struct InPersonRecord {
     pub interview_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Epoch seconds: the table's TTL, the follow-up's retention after the request
+    /// (`RETENTION_DAYS`, as the journal); absent on records from before retention was set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
 }

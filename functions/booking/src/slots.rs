@@ -249,6 +249,12 @@ async fn withdraw(app: &App, slots: &[SlotRecord]) {
     }
 }
 
+/// A published slot ends with its granules, a month after its end (retention: the README's
+/// table): it holds the advisor's time and, once booked, a seekerId; the interview is the record.
+fn open_slot_expiry(slot: &SlotRecord) -> i64 {
+    (slot.end + Duration::days(30)).timestamp()
+}
+
 /// Makes a whole series open at once: one transaction (a series is at most
 /// [`MAX_SERIES_IN_ONE_TRANSACTION`] occurrences), each occurrence still pending.
 async fn publish(app: &App, slots: &[SlotRecord]) -> Result<(), ApiError> {
@@ -256,11 +262,12 @@ async fn publish(app: &App, slots: &[SlotRecord]) -> Result<(), ApiError> {
         let mut tx = Tx::new();
         let guards = tx.push_all(slots.iter().map(|slot| {
             update(slot.pk.clone(), &slot.sk, |u| {
-                u.update_expression("SET #state = :open REMOVE expiresAt")
+                u.update_expression("SET #state = :open, expiresAt = :expires")
                     .condition_expression("#state = :pending")
                     .expression_attribute_names("#state", "state")
                     .expression_attribute_values(":open", s("open"))
                     .expression_attribute_values(":pending", s("pending"))
+                    .expression_attribute_values(":expires", n(open_slot_expiry(slot)))
             })
         }));
         match app.store.commit(tx).await? {
@@ -323,7 +330,7 @@ pub(crate) async fn create(
         .into_iter()
         .map(|mut slot| {
             slot.state = SlotState::Open;
-            slot.expires_at = None;
+            slot.expires_at = Some(open_slot_expiry(&slot));
             slot
         })
         .collect();

@@ -1,6 +1,7 @@
 //! Who may talk in which conversation: a seeker only in their own, with
 //! their advisor; an advisor only with the seekers of their portfolio.
 
+use api::access::Access;
 use api::auth::Caller;
 use api::ApiError;
 use store::keys;
@@ -54,10 +55,12 @@ fn not_in_portfolio() -> ApiError {
 }
 
 /// The conversation `participant` asks for (`seekerId`, which a seeker may omit), if theirs.
+/// An advisor's access is checked (and recorded as `access`) by `api::access`.
 pub async fn open(
     store: &Store,
     participant: &Participant,
     requested_seeker_id: Option<&str>,
+    access: Option<Access>,
 ) -> Result<Conversation, ApiError> {
     match participant.role {
         Role::Seeker => {
@@ -78,11 +81,8 @@ pub async fn open(
             let requested = requested_seeker_id
                 .ok_or_else(|| ApiError::bad_request("invalid_frame", "seekerId is required for an advisor"))?;
             let seeker_id = ulid_id("seekerId", requested).map_err(|_| not_in_portfolio())?;
-            let seeker = store
-                .seeker(&seeker_id)
+            let seeker = api::access::followed_seeker(store, &participant.user_id, &seeker_id, access)
                 .await?
-                .filter(|s| !s.erased)
-                .filter(|s| s.advisor_id.as_deref() == Some(participant.user_id.as_str()))
                 .ok_or_else(not_in_portfolio)?;
             Ok(Conversation { seeker, advisor_id: participant.user_id.clone() })
         }

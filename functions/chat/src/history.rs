@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use api::access::{Access, Resource};
 use api::auth::Caller;
 use api::http::{json_response, path_param, query_param, ListBody};
 use api::ApiError;
@@ -123,7 +124,8 @@ pub async fn messages(
         Role::Seeker if seeker_id == participant.user_id => {}
         Role::Seeker => return Err(not_found()),
         Role::Advisor => {
-            conversation::open(&app.store, &participant, Some(&seeker_id)).await?;
+            conversation::open(&app.store, &participant, Some(&seeker_id), Some(Access::Read(Resource::Messages)))
+                .await?;
         }
     }
     let bound = |name: &'static str| -> Result<Option<String>, ApiError> {

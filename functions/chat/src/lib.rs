@@ -21,7 +21,7 @@ pub mod views;
 
 use api::auth::Caller;
 use api::config::Config;
-use api::http::{respond, route_key};
+use api::http::{request_id, respond, route_key};
 use api::ApiError;
 use aws_lambda_events::encodings::Body as EventBody;
 use aws_lambda_events::event::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
@@ -154,7 +154,10 @@ pub async fn handle_websocket(
                     ws_response(200, None)
                 }
                 _ => {
-                    let answer = relay::message(app, &route, &event, now).await;
+                    // An advisor's frame in a seeker's conversation is audited (api::audit).
+                    let request_id = event.request_context.request_id.clone().unwrap_or_default();
+                    let answer =
+                        api::audit::scoped(&route, &request_id, relay::message(app, &route, &event, now)).await;
                     ws_response(200, answer.map(|frame| frame.to_json()))
                 }
             }
@@ -170,7 +173,8 @@ pub async fn handle_http(app: &App, request: Request) -> Result<Response<Body>, 
     let route = route_key(&request);
     let span = tracing::info_span!("request", route = %route);
     let response = async {
-        let response = respond(dispatch_http(app, &route, &request).await);
+        let work = dispatch_http(app, &route, &request);
+        let response = respond(api::audit::scoped(&route, &request_id(&request), work).await);
         tracing::info!(status = response.status().as_u16(), "answered");
         response
     }

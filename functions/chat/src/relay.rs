@@ -1,6 +1,7 @@
 //! The WebSocket routes: `$connect` (the token verified), `$disconnect`, and
 //! the client frames `sendMessage`, `markRead`, `typing` and `$default`.
 
+use api::access::{Access, Resource};
 use api::ApiError;
 use aws_lambda_events::event::apigw::ApiGatewayWebsocketProxyRequest;
 use std::sync::Mutex;
@@ -32,6 +33,8 @@ use crate::{notice, push, App};
 const MESSAGE_ATTEMPTS: u32 = 25;
 /// The error of a frame on a connection whose sign-in has expired (or whose advisor was removed).
 const SESSION_EXPIRED: &str = "session_expired";
+/// What an advisor's message does to the seeker's data, for the audit trail.
+const SENDING: Access = Access::Change(Resource::Messages);
 /// Client message ids are remembered for the retry window of a client.
 const CLIENT_MESSAGE_ID_DAYS: i64 = 7;
 
@@ -172,7 +175,7 @@ async fn send_message(
     // A resend of a message already stored (its ack was lost) is found before the rate limit
     // is taken: it gets its ack even when the sender is at the limit, and costs no slot.
     let (conversation, earlier, summary) = tokio::join!(
-        conversation::open(&app.store, &participant, frame.seeker_id.as_deref()),
+        conversation::open(&app.store, &participant, frame.seeker_id.as_deref(), Some(SENDING)),
         async {
             match &summary_of {
                 Some(id) => stored_before(app, id, &participant.user_id, &cmid).await,
@@ -309,7 +312,7 @@ async fn store_message(
             }
             outcome if outcome.failed(pending.profile_guard) => {
                 // Reassigned, level changed or erased since it was read: decide again.
-                let conversation = conversation::open(&app.store, sender, Some(&seeker_id)).await?;
+                let conversation = conversation::open(&app.store, sender, Some(&seeker_id), Some(SENDING)).await?;
                 let summary = conversation::summary(&app.store, conversation.seeker_id()).await?;
                 *state.lock().map_err(poisoned)? = (conversation, summary);
                 Ok(Step::Reread)
@@ -501,7 +504,8 @@ async fn mark_read(
     let up_to = plain(ulid_id("upTo", &frame.up_to))?;
     let participant = plain(sender(app, event, now).await)?;
     plain(signal_limit(app, &participant.user_id, "read", now).await)?;
-    let conversation = plain(conversation::open(&app.store, &participant, frame.seeker_id.as_deref()).await)?;
+    let reading = Some(Access::Read(Resource::Messages));
+    let conversation = plain(conversation::open(&app.store, &participant, frame.seeker_id.as_deref(), reading).await)?;
     let pk = keys::conversation_pk(conversation.seeker_id());
     let exists =
         plain(app.store.get::<serde_json::Value>(&pk, &keys::message_sk(&up_to)).await.map_err(ApiError::from))?;
@@ -577,7 +581,8 @@ async fn typing(
     let frame: TypingFrame = plain(frames::parse(body))?;
     let participant = plain(sender(app, event, now).await)?;
     plain(signal_limit(app, &participant.user_id, "typing", now).await)?;
-    let conversation = plain(conversation::open(&app.store, &participant, frame.seeker_id.as_deref()).await)?;
+    // A typing indicator neither reads nor changes the seeker's data: checked, not audited.
+    let conversation = plain(conversation::open(&app.store, &participant, frame.seeker_id.as_deref(), None).await)?;
     let other = conversation.user_of(participant.role.other()).to_owned();
     let frame = ServerFrame::Typing {
         seeker_id: conversation.seeker_id().to_owned(),

@@ -35,6 +35,9 @@ pub(crate) async fn load(app: &App, interview_id: &str) -> Result<Option<Intervi
     app.store.get(&keys::interview_pk(interview_id), keys::INTERVIEW_SK).await.map_err(ApiError::from)
 }
 
+/// What joining or ending an interview's meeting is, for the audit trail of an advisor's access.
+const MEETING: api::access::Access = api::access::Access::Change(api::access::Resource::Meeting);
+
 /// The interview and the caller's part in it; 404 for anyone else, so existence does not leak.
 async fn interview_for(app: &App, caller: &Caller, interview_id: &str) -> Result<(InterviewRecord, Part), ApiError> {
     let not_found = || ApiError::not_found("no such interview of yours");
@@ -49,7 +52,7 @@ async fn interview_for(app: &App, caller: &Caller, interview_id: &str) -> Result
     // An advisor takes part as the seeker's current advisor (the profile), whoever's agenda the
     // interview sits in: after a reassignment the former advisor is refused.
     let following = match &claimed {
-        Part::Advisor(id) if api::access::follows(&app.store, id, &interview.seeker_id).await? => id.clone(),
+        Part::Advisor(id) if api::access::follows(&app.store, id, &interview.seeker_id, MEETING).await? => id.clone(),
         _ => String::new(),
     };
     let part = part_of(&claimed, &interview.seeker_id, &following).ok_or_else(not_found)?;

@@ -11,6 +11,7 @@ use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use std::collections::HashMap;
+use store::audit::AuditRecord;
 use store::keys;
 use store::{to_item, AdvisorRecord, IdentityRecord, IdentityRole, Index, SeekerRecord, TransactOutcome, Tx};
 
@@ -241,4 +242,29 @@ fn advisor_cursor(advisor: &AdvisorRecord, list: Option<&str>) -> String {
         .map(|(name, value)| (name.to_owned(), AttributeValue::S(value.clone())))
         .collect();
     encode_list_cursor(&key, list)
+}
+
+/// `GET /admin/seekers/{seekerId}/audit`: the audit trail of staff access to one seeker's
+/// data, newest first (admins only; an erased seeker's trail stays readable until its TTL).
+/// Reading it is itself an access, and recorded.
+pub(crate) async fn audit_trail(app: &App, caller: &Caller, request: &Request) -> Result<Response<Body>, ApiError> {
+    caller.require_admin()?;
+    let seeker_id = api::http::path_param(request, "seekerId")?;
+    let page = api::http::page(request)?;
+    let is_ulid = seeker_id.len() == 26 && seeker_id.bytes().all(|b| b.is_ascii_alphanumeric());
+    if !is_ulid || app.store.seeker(&seeker_id).await?.is_none() {
+        return Err(ApiError::not_found("no such seeker"));
+    }
+    let (entries, next_cursor) = app
+        .store
+        .query(Index::Table, keys::audit_pk(&seeker_id))
+        .sk_prefix(keys::AUDIT_PREFIX)
+        .newest_first()
+        .page_of::<AuditRecord>(&page)
+        .await?;
+    // After the read, so a page never shows its own reading half written.
+    let read = api::access::Access::Read(api::access::Resource::Audit);
+    api::access::record_admin_access(&app.store, caller, &seeker_id, read).await;
+    let items: Vec<_> = entries.iter().map(AuditRecord::to_api).collect();
+    Ok(json_response(StatusCode::OK, &ListBody { items, next_cursor }))
 }

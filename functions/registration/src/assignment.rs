@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 use std::sync::Mutex;
 
+use api::access::{Access, Resource};
 use api::auth::Caller;
 use api::http::{json_response, parse_body, path_param};
 use api::ApiError;
@@ -210,7 +211,9 @@ pub(crate) async fn change_level(
     let seeker_id = path_param(request, "seekerId")?;
     let body: LevelBody = parse_body(request)?;
     let reason = free_text("reason", &body.reason, 500)?;
-    let (mut seeker, _) = api::access::seeker_for_advisor_or_admin(&app.store, caller, &seeker_id).await?;
+    let (mut seeker, _) =
+        api::access::seeker_for_advisor_or_admin(&app.store, caller, &seeker_id, Access::Change(Resource::Level))
+            .await?;
     if seeker.level == body.level {
         return Err(ApiError::unprocessable("same_level", "the seeker already has this level"));
     }
@@ -335,12 +338,8 @@ pub(crate) async fn reassign(
     caller.require_admin()?;
     let seeker_id = path_param(request, "seekerId")?;
     let body: ReassignBody = parse_body(request)?;
-    let mut seeker = app
-        .store
-        .seeker(&seeker_id)
-        .await?
-        .filter(|s| !s.erased)
-        .ok_or_else(|| ApiError::not_found("no such seeker"))?;
+    let change = Access::Change(Resource::Assignment);
+    let (mut seeker, _) = api::access::seeker_for_advisor_or_admin(&app.store, caller, &seeker_id, change).await?;
     let target = app
         .store
         .advisor(&body.advisor_id)

@@ -10,6 +10,7 @@ use domain::time::{french_date_time, from_key, to_key, to_paris};
 use http::StatusCode;
 use lambda_http::{Body, Response};
 use serde_json::json;
+use store::audit::AuditRecord;
 use store::interview::{
     clear_reminders, granules, release_granules, reopen_slot_if_held, InterviewRecord, InterviewStatus,
 };
@@ -24,6 +25,13 @@ use store::tx::{delete, put, update};
 
 /// Attempts at the erasure's last transaction, as before the one retry driver.
 const ERASURE_ATTEMPTS: u32 = 20;
+
+/// What is left of an erased profile (ids, region, level, dates: no personal field) goes by TTL
+/// three years after the erasure: as long as the longest-kept record that may name the seeker
+/// (a past convocation's proof, kept three years after its end, which is before the erasure).
+fn erased_profile_expiry(now: DateTime<Utc>) -> i64 {
+    (now + chrono::Duration::days(store::interview::CONVOCATION_RETENTION_DAYS)).timestamp()
+}
 
 /// Attempts at the sweeps after the erasure's last transaction.
 const SECOND_SWEEP_ATTEMPTS: u32 = 5;
@@ -84,6 +92,16 @@ pub(crate) async fn export(app: &App, caller: &Caller, now: DateTime<Utc>) -> Re
         .into_iter()
         .map(item_to_json)
         .collect();
+    let audit: Vec<_> = app
+        .store
+        .query(Index::Table, keys::audit_pk(seeker_id))
+        .sk_prefix(keys::AUDIT_PREFIX)
+        .newest_first()
+        .all_of::<AuditRecord>()
+        .await?
+        .iter()
+        .map(exported_access)
+        .collect();
     tracing::info!("seeker data exported");
     Ok(json_response(
         StatusCode::OK,
@@ -103,9 +121,27 @@ pub(crate) async fn export(app: &App, caller: &Caller, now: DateTime<Utc>) -> Re
             "interviews": interviews,
             "inPersonRequests": in_person,
             "connections": connections,
+            "staffAccess": audit,
             "other": other,
         }),
     ))
+}
+
+/// A staff access to the seeker's data as the seeker sees it: when, what (read or change of
+/// which resource, by which route) and by whom: an advisor by `advisorId` (the seeker's
+/// advisor, now or before), an admin by role only. The staff member's own identity is their
+/// personal data; the right of access covers the date and nature of each consultation, not
+/// the employee's identity (CJEU, C-579/21, 22 June 2023), which admins keep in the trail.
+fn exported_access(entry: &AuditRecord) -> serde_json::Value {
+    let mut value = entry.to_api();
+    if let Some(map) = value.as_object_mut() {
+        map.remove("seekerId");
+        map.remove("requestId");
+        if entry.staff_role != "advisor" {
+            map.remove("staffId");
+        }
+    }
+    value
 }
 
 /// An email as the seeker may see it: what it was, to whom (them or their advisor), when and
@@ -358,10 +394,11 @@ pub(crate) async fn erase(app: &App, caller: &Caller, now: DateTime<Utc>) -> Res
         let profile = tx.push(update(keys::seeker_pk(seeker_id), keys::PROFILE, |u| {
             let u = u
                 .update_expression(
-                    "SET erased = :true, erasedAt = :now \
-                     REMOVE firstName, lastName, email, phone, preferredChannels, gsi1pk, gsi1sk, gsi2pk, gsi2sk, advisorId",
+                    "SET erased = :true, erasedAt = :now, expiresAt = :expires \
+                     REMOVE firstName, lastName, email, phone, preferredChannels, gsi1pk, gsi1sk, gsi2pk, gsi2sk, advisorId, retainUntil",
                 )
                 .condition_expression(guard)
+                .expression_attribute_values(":expires", store::n(erased_profile_expiry(now)))
                 .expression_attribute_values(":true", AttributeValue::Bool(true))
                 .expression_attribute_values(":false", AttributeValue::Bool(false))
                 .expression_attribute_values(":now", s(to_key(now)));

@@ -11,7 +11,7 @@ mod waiting;
 
 use api::auth::Caller;
 use api::config::Config;
-use api::http::{answer, route_key};
+use api::http::{answer, request_id, route_key};
 use api::ApiError;
 use chrono::Utc;
 use lambda_http::{Body, Error, Request, Response};
@@ -38,7 +38,7 @@ impl App {
 /// Handles one API Gateway (payload 2.0) request.
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error> {
     let route = route_key(&request);
-    Ok(answer(&route, dispatch(app, &route, &request)).await)
+    Ok(answer(&route, &request_id(&request), dispatch(app, &route, &request)).await)
 }
 
 async fn dispatch(app: &App, route: &str, request: &Request) -> Result<Response<Body>, ApiError> {
@@ -57,6 +57,7 @@ async fn dispatch(app: &App, route: &str, request: &Request) -> Result<Response<
         "GET /advisors/me/portfolio" => advisors::portfolio(app, &caller, request, now).await,
         "GET /admin/waiting" => advisors::waiting(app, &caller, request, now).await,
         "GET /admin/advisors" => advisors::list(app, &caller, request).await,
+        "GET /admin/seekers/{seekerId}/audit" => advisors::audit_trail(app, &caller, request).await,
         _ => Err(ApiError::NotFound { code: "route_not_found", message: "no such route".into() }),
     }
 }

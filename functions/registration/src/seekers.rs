@@ -116,6 +116,7 @@ pub(crate) async fn register(
             last_contact_at: None,
             next_contact_due: to_key(next_due),
             erased: false,
+            retain_until: Some(store::profile_retained_until(now)),
         }
     };
 
@@ -344,7 +345,8 @@ pub(crate) async fn get(
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
     let seeker_id = path_param(request, "seekerId")?;
-    let (seeker, advisor) = api::access::seeker_for_advisor_or_admin(&app.store, caller, &seeker_id).await?;
+    let read = api::access::Access::Read(api::access::Resource::Profile);
+    let (seeker, advisor) = api::access::seeker_for_advisor_or_admin(&app.store, caller, &seeker_id, read).await?;
     let advisor = match advisor {
         Some(a) => Some(a),
         None => advisor_of(app, &seeker).await?,

@@ -88,6 +88,23 @@ pub struct InterviewRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meeting_id: Option<String>,
     pub created_at: String,
+    /// Epoch seconds: the table's TTL ([`interview_expiry`]); absent on records from before
+    /// retention was set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
+}
+
+/// How long an interview is kept after its end: two years, the follow-up's retention (the
+/// journal's); a mandatory one (a convocation) three years, the proof of the convocation
+/// and of the seeker's attendance outliving the three-year limitation of the recovery of
+/// unduly paid benefits (Code du travail, L. 5422-5). README, "Retention".
+pub const INTERVIEW_RETENTION_DAYS: i64 = 730;
+pub const CONVOCATION_RETENTION_DAYS: i64 = 1095;
+
+/// The `expiresAt` of an interview ending at `end`.
+pub fn interview_expiry(end: DateTime<Utc>, mandatory: bool) -> i64 {
+    let days = if mandatory { CONVOCATION_RETENTION_DAYS } else { INTERVIEW_RETENTION_DAYS };
+    (end + Duration::days(days)).timestamp()
 }
 
 fn first_version() -> u32 {
@@ -381,6 +398,7 @@ mod tests {
             cancel_reason: None,
             cancelled_by: None,
             meeting_id: None,
+            expires_at: None,
             created_at: "2026-12-01T08:00:00.000Z".into(),
         }
     }

@@ -68,6 +68,16 @@ pub fn conversation_pk(seeker_id: &str) -> String {
     format!("CONV#{seeker_id}")
 }
 
+/// The audit trail of staff access to one seeker (`store::audit`): its own partition, so the
+/// seeker's `SEEKER#` partition stays as small as it was, and sorted by time (ULIDs).
+pub fn audit_pk(seeker_id: &str) -> String {
+    format!("AUDIT#{seeker_id}")
+}
+pub const AUDIT_PREFIX: &str = "AUDIT#";
+pub fn audit_sk(entry_id: &str) -> String {
+    format!("{AUDIT_PREFIX}{entry_id}")
+}
+
 pub fn seeker_interviews_gsi2pk(seeker_id: &str) -> String {
     format!("SEEKER_INTERVIEWS#{seeker_id}")
 }

@@ -3,6 +3,7 @@
 //! reads and writes. Nothing here knows HTTP or who the caller is.
 
 pub mod attr;
+pub mod audit;
 pub mod batch;
 pub mod client;
 pub mod contact;

@@ -61,6 +61,45 @@ pub struct SeekerRecord {
     pub next_contact_due: String,
     #[serde(default)]
     pub erased: bool,
+    /// Epoch seconds: the end of an inactive profile, two years after the seeker last used
+    /// the service ([`PROFILE_RETENTION_DAYS`]), moved on by their activity
+    /// ([`Store::refresh_profile_retention`]). Not `expiresAt`: a TTL would delete the profile
+    /// alone, leaving the identity, the advisor's count and the interviews; an inactive profile
+    /// ends by erasure (README, "Retention").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retain_until: Option<i64>,
+}
+
+/// An inactive seeker's data is kept two years after their last activity (the CNIL's
+/// retention for an accompaniment: two years after the last contact with the person).
+pub const PROFILE_RETENTION_DAYS: i64 = 730;
+
+/// The `retainUntil` of a profile whose seeker is active at `now`.
+pub fn profile_retained_until(now: chrono::DateTime<chrono::Utc>) -> i64 {
+    (now + chrono::Duration::days(PROFILE_RETENTION_DAYS)).timestamp()
+}
+
+impl crate::client::Store {
+    /// Moves an active seeker's `retainUntil` on: at most one write a day per seeker (a value
+    /// less than a day old is left as it is), never on an erased or missing profile.
+    pub async fn refresh_profile_retention(
+        &self,
+        seeker: &SeekerRecord,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), crate::error::StoreError> {
+        let until = profile_retained_until(now);
+        if seeker.erased || seeker.retain_until.is_some_and(|current| current > until - 86_400) {
+            return Ok(());
+        }
+        self.update(&seeker.pk, &seeker.sk, |u| {
+            u.update_expression("SET retainUntil = :until")
+                .condition_expression("attribute_exists(pk) AND (attribute_not_exists(erased) OR erased = :no)")
+                .expression_attribute_values(":until", crate::attr::n(until))
+                .expression_attribute_values(":no", aws_sdk_dynamodb::types::AttributeValue::Bool(false))
+        })
+        .await
+        .map(|_| ())
+    }
 }
 
 impl SeekerRecord {

@@ -27,7 +27,9 @@ pub(crate) async fn acknowledge(
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
     let interview_id = path_param(request, "interviewId")?;
-    let (interview, who) = interview_for(app, caller, &interview_id).await?;
+    let (interview, who) =
+        interview_for(app, caller, &interview_id, api::access::Access::Change(api::access::Resource::Interview))
+            .await?;
     check_acknowledge(&state(&interview), who.role(), now)?;
     let seeker_id = who.id().to_owned();
     let acknowledged = acknowledge_as(app, interview, &seeker_id, Vec::new(), now).await?;

@@ -59,13 +59,8 @@ pub(crate) async fn book_for_seeker(
 ) -> Result<Response<Body>, ApiError> {
     let seeker_id = path_param(request, "seekerId")?;
     let body: BookBody = parse_body(request)?;
-    let advisor = api::access::caller_advisor(&app.store, caller).await?;
-    let seeker = app
-        .store
-        .seeker(&seeker_id)
-        .await?
-        .filter(|s| !s.erased && s.advisor_id.as_deref() == Some(advisor.advisor_id.as_str()))
-        .ok_or_else(|| ApiError::not_found("no such seeker in your portfolio"))?;
+    let change = api::access::Access::Change(api::access::Resource::Interview);
+    let (seeker, advisor) = api::access::seeker_for_advisor(&app.store, caller, &seeker_id, change).await?;
     let author = Author { journal_kind: "interview_booked", role: ActorRole::Advisor, id: &advisor.advisor_id };
     let interview = book_slot(app, &seeker, &advisor.advisor_id, &body, &author, now).await?;
     tracing::info!("interview booked by the advisor");

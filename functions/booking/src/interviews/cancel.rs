@@ -39,7 +39,9 @@ pub(crate) async fn cancel(
     let interview_id = path_param(request, "interviewId")?;
     let body: CancelBody = parse_body(request)?;
     let reason = free_text("reason", &body.reason, 500)?;
-    let (interview, who) = interview_for(app, caller, &interview_id).await?;
+    let (interview, who) =
+        interview_for(app, caller, &interview_id, api::access::Access::Change(api::access::Resource::Interview))
+            .await?;
     let cancelled = cancel_as(app, interview, &who, &reason, Vec::new(), now).await?;
     Ok(json_response(StatusCode::OK, &views::interview(&cancelled)))
 }

@@ -37,7 +37,9 @@ pub(crate) async fn switch_channel(
     let interview_id = path_param(request, "interviewId")?;
     let body: ChannelBody = parse_body(request)?;
     let reason = free_text("reason", &body.reason, 500)?;
-    let (interview, who) = interview_for(app, caller, &interview_id).await?;
+    let (interview, who) =
+        interview_for(app, caller, &interview_id, api::access::Access::Change(api::access::Resource::Interview))
+            .await?;
     check_channel(&state(&interview), who.role(), body.channel, now)?;
     let seeker = app.store.seeker(&interview.seeker_id).await?.ok_or_else(|| ApiError::not_found("no such seeker"))?;
     let phone = phone_for(body.channel, seeker.phone.as_deref())?;

@@ -35,13 +35,8 @@ pub(crate) async fn convoke(
 ) -> Result<Response<Body>, ApiError> {
     let seeker_id = path_param(request, "seekerId")?;
     let body: ConvokeBody = parse_body(request)?;
-    let advisor = api::access::caller_advisor(&app.store, caller).await?;
-    let seeker = app
-        .store
-        .seeker(&seeker_id)
-        .await?
-        .filter(|s| !s.erased && s.advisor_id.as_deref() == Some(advisor.advisor_id.as_str()))
-        .ok_or_else(|| ApiError::not_found("no such seeker in your portfolio"))?;
+    let change = api::access::Access::Change(api::access::Resource::Convocation);
+    let (seeker, advisor) = api::access::seeker_for_advisor(&app.store, caller, &seeker_id, change).await?;
     let start = parse_instant("start", &body.start)?;
     app.policy.check_advisor_start(start, now)?;
     if start < now + app.policy.min_notice {

@@ -35,7 +35,9 @@ pub(crate) async fn extend(
 ) -> Result<Response<Body>, ApiError> {
     let interview_id = path_param(request, "interviewId")?;
     let body: ExtendBody = parse_body(request)?;
-    let (interview, who) = interview_for(app, caller, &interview_id).await?;
+    let (interview, who) =
+        interview_for(app, caller, &interview_id, api::access::Access::Change(api::access::Resource::Interview))
+            .await?;
     check_extend(&state(&interview), who.role(), body.minutes, app.policy.overrun_limit, now)?;
     let duration = interview.duration_minutes + body.minutes;
     if duration > app.policy.max_duration_minutes {
@@ -50,8 +52,11 @@ pub(crate) async fn extend(
     extended.sequence += 1;
 
     let mut tx = Tx::new();
-    let guard = tx.push(guarded(&interview, "SET #end = :end, durationMinutes = :duration, #sequence = :next", |u| {
+    extended.expires_at = Some(store::interview::interview_expiry(extended.end, extended.mandatory));
+    let set = "SET #end = :end, durationMinutes = :duration, #sequence = :next, expiresAt = :expires";
+    let guard = tx.push(guarded(&interview, set, |u| {
         u.expression_attribute_names("#end", "end")
+            .expression_attribute_values(":expires", n(extended.expires_at.unwrap_or_default()))
             .expression_attribute_values(":end", s(to_key(extended.end)))
             .expression_attribute_values(":duration", n(extended.duration_minutes))
             .expression_attribute_values(":next", n(extended.sequence))

@@ -88,17 +88,19 @@ pub(crate) fn not_yours() -> ApiError {
     ApiError::not_found("no such interview of yours")
 }
 
-/// The interview and the caller's part in it; 404 for anyone else.
+/// The interview and the caller's part in it; 404 for anyone else. The seeker's advisor's
+/// `access` is recorded in the audit trail.
 pub(crate) async fn interview_for(
     app: &App,
     caller: &Caller,
     interview_id: &str,
+    access: api::access::Access,
 ) -> Result<(InterviewRecord, Participant), ApiError> {
     let interview = load(app, interview_id).await?.ok_or_else(not_yours)?;
     if caller.is_advisor() {
         let advisor = api::access::caller_advisor(&app.store, caller).await?;
         // The seeker's current advisor, whoever's agenda the interview sits in (a reassignment).
-        if api::access::follows(&app.store, &advisor.advisor_id, &interview.seeker_id).await? {
+        if api::access::follows(&app.store, &advisor.advisor_id, &interview.seeker_id, access).await? {
             return Ok((interview, Participant::Advisor(advisor)));
         }
     } else if caller.is_seeker() {

@@ -59,7 +59,9 @@ pub(crate) async fn record_outcome(
     let interview_id = path_param(request, "interviewId")?;
     let body: OutcomeBody = parse_body(request)?;
     let note = body.note.as_deref().map(|n| free_text("note", n, 2000)).transpose()?;
-    let (interview, who) = interview_for(app, caller, &interview_id).await?;
+    let (interview, who) =
+        interview_for(app, caller, &interview_id, api::access::Access::Change(api::access::Resource::Interview))
+            .await?;
     let status = body.outcome.status();
     check_outcome(&state(&interview), who.role(), status, now)?;
     let mut done = interview.clone();

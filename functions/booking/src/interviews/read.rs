@@ -18,7 +18,8 @@ use crate::{views, App};
 /// `GET /interviews/{interviewId}`: its seeker or its advisor.
 pub(crate) async fn get(app: &App, caller: &Caller, request: &Request) -> Result<Response<Body>, ApiError> {
     let interview_id = path_param(request, "interviewId")?;
-    let (interview, _) = interview_for(app, caller, &interview_id).await?;
+    let (interview, _) =
+        interview_for(app, caller, &interview_id, api::access::Access::Read(api::access::Resource::Interview)).await?;
     // A convocation's proof is on the record itself (views::interview says it).
     Ok(json_response(StatusCode::OK, &views::interview(&interview)))
 }

@@ -20,8 +20,8 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use serde_json::json;
 use store::interview::{
-    granules, hold_granules, release_granules, reopen_slot_if_held, set_reminders, start_sort_key, ConvocationProof,
-    InterviewRecord,
+    granules, hold_granules, interview_expiry, release_granules, reopen_slot_if_held, set_reminders, start_sort_key,
+    ConvocationProof, InterviewRecord,
 };
 use store::{keys, n, s, to_item, TransactOutcome, Tx};
 
@@ -47,7 +47,9 @@ pub(crate) async fn reschedule(
 ) -> Result<Response<Body>, ApiError> {
     let interview_id = path_param(request, "interviewId")?;
     let body: RescheduleBody = parse_body(request)?;
-    let (interview, who) = interview_for(app, caller, &interview_id).await?;
+    let (interview, who) =
+        interview_for(app, caller, &interview_id, api::access::Access::Change(api::access::Resource::Interview))
+            .await?;
     check_reschedule(&state(&interview), who.role(), now)?;
     if interview.slot_id.as_deref() == Some(body.slot_id.as_str()) {
         return Err(ApiError::unprocessable("same_slot", "the interview is already in this slot"));
@@ -140,6 +142,7 @@ fn moved_to(interview: &InterviewRecord, slot: &SlotRecord) -> InterviewRecord {
     moved.gsi2sk = moved.gsi1sk.clone();
     moved.sequence += 1;
     moved.version += 1;
+    moved.expires_at = Some(interview_expiry(moved.end, moved.mandatory));
     if moved.mandatory {
         moved.acknowledged_at = None;
         // A record from before proofs were kept: its earlier versions' entries, without proof.
@@ -162,7 +165,7 @@ fn mark_moved(
     moved: &InterviewRecord,
     slot: &SlotRecord,
 ) -> Result<TransactWriteItem, ApiError> {
-    let mut set = "SET #start = :start, #end = :end, durationMinutes = :duration, slotId = :slot, gsi1sk = :sort, gsi2sk = :sort, #sequence = :next, version = :version".to_owned();
+    let mut set = "SET #start = :start, #end = :end, durationMinutes = :duration, slotId = :slot, gsi1sk = :sort, gsi2sk = :sort, #sequence = :next, version = :version, expiresAt = :expires".to_owned();
     let new_proofs = &moved.convocations[interview.convocations.len().min(moved.convocations.len())..];
     let proofs = if new_proofs.is_empty() {
         None
@@ -193,7 +196,8 @@ fn mark_moved(
             .expression_attribute_values(":slot", s(slot.slot_id.clone()))
             .expression_attribute_values(":sort", s(moved.gsi1sk.clone()))
             .expression_attribute_values(":next", n(moved.sequence))
-            .expression_attribute_values(":version", n(moved.version));
+            .expression_attribute_values(":version", n(moved.version))
+            .expression_attribute_values(":expires", n(interview_expiry(moved.end, moved.mandatory)));
         let u = match place {
             Some(place) => {
                 u.expression_attribute_names("#location", "location").expression_attribute_values(":location", s(place))

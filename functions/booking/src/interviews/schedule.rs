@@ -51,6 +51,7 @@ pub(crate) fn new_interview(
         mandatory,
         location,
         phone_number,
+        expires_at: Some(store::interview::interview_expiry(end, mandatory)),
         status: InterviewStatus::Booked,
         sequence: 0,
         acknowledged_at: None,

@@ -191,7 +191,9 @@ enum Subject {
     Request(InPersonRecord),
 }
 
-async fn subject(app: &App, claims: &LinkClaims) -> Result<Option<Subject>, ApiError> {
+/// The link's subject, if it is still its recipient's. An advisor's request link is an access
+/// to the seeker's request, audited: a read for the page, a change for the button.
+async fn subject(app: &App, claims: &LinkClaims, post: bool) -> Result<Option<Subject>, ApiError> {
     Ok(match claims.action {
         LinkAction::AcknowledgeConvocation | LinkAction::CancelInterview => {
             ops::interview(&app.booking, &claims.subject)
@@ -205,13 +207,25 @@ async fn subject(app: &App, claims: &LinkClaims) -> Result<Option<Subject>, ApiE
                 .filter(|r| r.advisor_id == claims.recipient);
             match request {
                 // Signed for an advisor who no longer follows the seeker (a reassignment): not theirs.
-                Some(r) if api::access::follows(&app.booking.store, &claims.recipient, &r.seeker_id).await? => {
+                Some(r)
+                    if api::access::follows(&app.booking.store, &claims.recipient, &r.seeker_id, access(post))
+                        .await? =>
+                {
                     Some(Subject::Request(r))
                 }
                 _ => None,
             }
         }
     })
+}
+
+fn access(post: bool) -> api::access::Access {
+    use api::access::{Access, Resource};
+    if post {
+        Access::Change(Resource::InPersonRequest)
+    } else {
+        Access::Read(Resource::InPersonRequest)
+    }
 }
 
 async fn link_used(app: &App, token_id: &str) -> Result<bool, ApiError> {
@@ -410,7 +424,10 @@ pub async fn handle_at(app: &App, request: &Request, now: DateTime<Utc>) -> Resp
     };
     let span = tracing::info_span!("link", action = claims.action.as_str(), post);
     let _guard = span.enter();
-    let page = match decide(app, &claims, post, now).await {
+    // The route as API Gateway names it, never the path (it holds the token).
+    let route = if post { "POST /links/{token}" } else { "GET /links/{token}" };
+    let request_id = api::http::request_id(request);
+    let page = match api::audit::scoped(route, &request_id, decide(app, &claims, post, now)).await {
         Ok(page) => page,
         Err(error) => failure(&error),
     };
@@ -422,7 +439,7 @@ async fn decide(app: &App, claims: &LinkClaims, post: bool, now: DateTime<Utc>) 
     if link_used(app, &claims.token_id).await? {
         return Ok(used());
     }
-    let Some(subject) = subject(app, claims).await? else {
+    let Some(subject) = subject(app, claims, post).await? else {
         return Ok(not_for_you());
     };
     // An interview link works only for the version it was sent for (a link without one: version 1).
