@@ -687,7 +687,12 @@ impl Smoke {
         self.set("EVENT_ID", ulid::Ulid::new().to_string().to_lowercase());
         self.set("EVENT_TIME", now.to_rfc3339_opts(SecondsFormat::Secs, true));
         let answer = self.invoke("schedule-email-sweep.json").await?;
-        ensure!(answer["sent"] == 1 && answer["retried"] == 0, "the run sent the interrupted email: {answer}");
+        // At least ours: the side table outlives a stack, and an earlier run stopped half-way
+        // may have left another.
+        ensure!(
+            answer["sent"].as_u64().unwrap_or(0) >= 1 && answer["retried"] == 0,
+            "the run sent the interrupted email: {answer}"
+        );
         let sent = self.moto_raw_messages_to(&to).await?;
         ensure!(sent.len() == 1, "one raw message to {to} in moto, got {}", sent.len());
         let item = table.item(&seed.pk, &seed.sk).await.context("the outbox item")?;

@@ -71,12 +71,19 @@ impl App {
     }
 }
 
-/// The instant Lambda ends this invocation (`Context::deadline`, epoch milliseconds).
+/// What an invocation assumes it has left when its runtime gives no deadline (cargo-lambda's
+/// Runtime API emulator sends none): the smaller of the two functions' timeouts (10 s).
+const TIME_LEFT_WITHOUT_DEADLINE: chrono::Duration = chrono::Duration::seconds(10);
+
+/// The instant Lambda ends this invocation (`Context::deadline`, epoch milliseconds), or
+/// [`TIME_LEFT_WITHOUT_DEADLINE`] from now when the runtime sent none (0, or already past).
 pub fn deadline_of(context: &lambda_runtime::Context) -> DateTime<Utc> {
+    let now = Utc::now();
     i64::try_from(context.deadline)
         .ok()
         .and_then(DateTime::<Utc>::from_timestamp_millis)
-        .unwrap_or_else(|| Utc::now() + chrono::Duration::seconds(3))
+        .filter(|deadline| *deadline > now)
+        .unwrap_or(now + TIME_LEFT_WITHOUT_DEADLINE)
 }
 
 /// What happened to one email.
@@ -223,7 +230,7 @@ pub async fn abandon(app: &App, pk: &str, sk: &str, deadline: DateTime<Utc>) -> 
 
 enum Claim {
     /// This invocation holds it now: the item as the claim left it.
-    Taken(OutboxRecord),
+    Taken(Box<OutboxRecord>),
     /// Nothing to do: sent, failed for good, or erased.
     Done,
     /// Another invocation holds a live claim.
@@ -248,7 +255,7 @@ async fn claim(app: &App, pk: &str, sk: &str, now: DateTime<Utc>, lease_until: &
         })
         .await?;
     if let Some(item) = claimed {
-        return Ok(Claim::Taken(from_item(item)?));
+        return Ok(Claim::Taken(Box::new(from_item(item)?)));
     }
     let current: Option<OutboxRecord> = app.store.get(pk, sk).await?;
     match current {

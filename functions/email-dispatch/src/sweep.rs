@@ -74,6 +74,7 @@ pub async fn handle(
     let stuck_before = to_key(as_of - PENDING_GRACE);
     let give_up_before = to_key(as_of - GIVE_UP_AFTER);
     let mut swept = Swept::default();
+    tracing::info!(time_left_ms = (deadline - Utc::now()).num_milliseconds(), "email sweep started");
     for shard in 0..keys::OUTBOX_OPEN_SHARDS {
         let mut start_key: Option<HashMap<_, _>> = None;
         loop {
