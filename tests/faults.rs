@@ -411,9 +411,11 @@ async fn outbox_of(table: &Table, seekers: &[(Person, Value)]) -> Vec<(String, S
     keys
 }
 
-/// How many of `emails` are not `sent` yet.
+/// How many of `emails` are not `sent` yet; none may be `failed` (an outage fails nothing).
 async fn unsent(table: &Table, emails: &[(String, String)]) -> usize {
     let items = table.items(emails).await;
+    let failed: Vec<_> = items.iter().filter(|item| attr_text(item, "status") == Some("failed")).collect();
+    assert!(failed.is_empty(), "emails failed for good by an outage: {failed:?}");
     emails.len() - items.iter().filter(|item| attr_text(item, "status") == Some("sent")).count()
 }
 
