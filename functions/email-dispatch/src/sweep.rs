@@ -64,7 +64,7 @@ pub struct Swept {
     pub left: bool,
 }
 
-/// One run, as of the event's `time`.
+/// One run, as of the event's `time`: every shard, oldest first within each.
 pub async fn handle(
     app: &App,
     event: EventBridgeEvent<Value>,
@@ -75,7 +75,11 @@ pub async fn handle(
     let give_up_before = to_key(as_of - GIVE_UP_AFTER);
     let mut swept = Swept::default();
     tracing::info!(time_left_ms = (deadline - Utc::now()).num_milliseconds(), "email sweep started");
-    for shard in 0..keys::OUTBOX_OPEN_SHARDS {
+    // A backlog bigger than one run (a long outage at the peak) drains over several runs: each
+    // starts at another shard, so no shard waits behind all the others.
+    let first =
+        u32::try_from(as_of.timestamp().div_euclid(300).rem_euclid(i64::from(keys::OUTBOX_OPEN_SHARDS))).unwrap_or(0);
+    for shard in (0..keys::OUTBOX_OPEN_SHARDS).map(|n| (first + n) % keys::OUTBOX_OPEN_SHARDS) {
         let mut start_key: Option<HashMap<_, _>> = None;
         loop {
             if Utc::now() + STOP_BEFORE_DEADLINE >= deadline {
