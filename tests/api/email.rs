@@ -232,3 +232,61 @@ async fn the_sweep_fails_for_good_an_email_unsent_for_a_day_and_sends_a_younger_
     assert_eq!(api.wait_for_emails(&young_to, 1).await.len(), 1);
     assert!(api.emails_to(&old_to).await.is_empty(), "a failed email is not sent");
 }
+
+/// The retry of a stream invocation that timed out after claiming (its lease ended with it)
+/// takes the claim over and sends the email once; its twin, a claim whose lease still runs (an
+/// invocation sending right now), is not taken: the record is reported for retry, nothing is
+/// sent. Written seconds ago, inside the sweep's grace, so the stack's scheduled sweep leaves
+/// both to the stream.
+#[tokio::test]
+async fn a_retry_takes_over_the_claim_of_a_timed_out_invocation_and_never_a_live_one() {
+    let api = Api::new();
+    let table = Table::connect().await;
+    let now = chrono::Utc::now();
+    let (timed_out_to, live_to) =
+        (format!("{}@example.fr", unique("timed-out")), format!("{}@example.fr", unique("live-claim")));
+    // Written 12 s ago; the first invocation claimed it and was stopped at its 10 s deadline.
+    let timed_out = table
+        .put_interrupted_outbox(
+            &timed_out_to,
+            None,
+            now - chrono::Duration::seconds(12),
+            now - chrono::Duration::seconds(1),
+            None,
+        )
+        .await;
+    let live = table
+        .put_interrupted_outbox(
+            &live_to,
+            None,
+            now - chrono::Duration::seconds(12),
+            now + chrono::Duration::minutes(30),
+            None,
+        )
+        .await;
+    // The stream's retry delivers the records as they were inserted (pending).
+    let as_inserted = |stored: &OutboxRecord| OutboxRecord {
+        status: "pending".into(),
+        claimed_until: None,
+        attempts: 0,
+        ..stored.clone()
+    };
+    let app = email_dispatch::App::from_env().await.unwrap();
+
+    let retried =
+        email_dispatch::handle(&app, insert_event(&as_inserted(&timed_out), "300"), deadline()).await.unwrap();
+    assert!(retried.batch_item_failures.is_empty(), "the expired claim is taken over and the email sent");
+    assert_eq!(api.wait_for_emails(&timed_out_to, 1).await.len(), 1);
+    let stored = table.item(&timed_out.pk, &timed_out.sk).await.expect("the email");
+    assert_eq!(attr_text(&stored, "status"), Some("sent"));
+    assert_eq!(stored["attempts"].as_n().map(String::as_str), Ok("2"), "the second claim of this email");
+
+    let refused = email_dispatch::handle(&app, insert_event(&as_inserted(&live), "301"), deadline()).await.unwrap();
+    assert_eq!(refused.batch_item_failures.len(), 1, "a live claim is reported for retry, not taken");
+    let stored = table.item(&live.pk, &live.sk).await.expect("the email being sent");
+    assert_eq!(attr_text(&stored, "status"), Some("sending"));
+    assert_eq!(stored["attempts"].as_n().map(String::as_str), Ok("1"), "not claimed again");
+    tokio::time::sleep(Duration::from_secs(1)).await; // let any stray send arrive
+    assert!(api.emails_to(&live_to).await.is_empty(), "nothing sent under another's live claim");
+    assert_eq!(api.emails_to(&timed_out_to).await.len(), 1, "sent once");
+}
