@@ -31,7 +31,7 @@ const TASK: &str = "step-functions-task";
 
 /// The order matters: later cases use what earlier ones made (the seeker registered by
 /// `registration`, the convocation made by `booking`, the meeting joined through `meetings`).
-const CASES: [(&str, &str); 11] = [
+const CASES: [(&str, &str); 12] = [
     ("registration", HTTP),
     ("booking", HTTP),
     ("links", HTTP),
@@ -43,6 +43,7 @@ const CASES: [(&str, &str); 11] = [
     ("chat", WEBSOCKET),
     ("chat-history", HTTP),
     ("email-dispatch", STREAM),
+    ("email-sweep", SCHEDULE),
 ];
 
 /// Smoke region: Corse, which no other test uses, so the smoke advisor is the one assigned.
@@ -262,9 +263,12 @@ impl Smoke {
 
     /// Starts `target/debug/<binary>` as Lambda starts a custom runtime's bootstrap.
     fn spawn_function(&mut self, binary: &str) -> Result<()> {
-        // email-dispatch works on the side table of its case (see `email_dispatch`).
-        let table =
-            if binary == "email-dispatch" { format!("{}-dispatch", self.table.name) } else { self.table.name.clone() };
+        // email-dispatch and email-sweep work on the side tables of their cases (see `email_dispatch`, `email_sweep`).
+        let table = match binary {
+            "email-dispatch" => format!("{}-dispatch", self.table.name),
+            "email-sweep" => format!("{}-sweep", self.table.name),
+            _ => self.table.name.clone(),
+        };
         let path = self.root.join("target/debug").join(binary);
         ensure!(path.is_file(), "{} is not built (make test builds it)", path.display());
         let log = std::fs::File::create(self.log_path(binary))?;
@@ -376,6 +380,7 @@ impl Smoke {
             "chat" => self.chat().await,
             "chat-history" => self.chat_history().await,
             "email-dispatch" => self.email_dispatch().await,
+            "email-sweep" => self.email_sweep().await,
             other => bail!("no case for {other}"),
         }
     }
@@ -668,6 +673,32 @@ impl Smoke {
         ensure!(item.get("status").and_then(|v| v.as_s().ok()).map(String::as_str) == Some("sent"), "marked sent");
         ensure!(!item.contains_key("to"), "the recipient is erased from the sent item");
         Ok(format!("INSERT record → batchItemFailures [], one email in moto, item sent ({})", table.name))
+    }
+
+    /// A schedule firing over an email whose send was interrupted (left `sending`, its lease
+    /// passed, written 10 minutes ago): sent once through SES (moto), the item marked sent and
+    /// out of the open-outbox index. On a side table with GSI1, away from the gateway's own
+    /// scheduled sweep of the main table.
+    async fn email_sweep(&mut self) -> Result<String> {
+        let to = format!("{}@example.fr", unique("smoke-sweep"));
+        let table = self.table.side_table_with_gsi1("sweep").await;
+        let now = Utc::now();
+        let seed = table.put_interrupted_outbox(&to, None, now - Span::minutes(10), now - Span::minutes(9), None).await;
+        self.set("EVENT_ID", ulid::Ulid::new().to_string().to_lowercase());
+        self.set("EVENT_TIME", now.to_rfc3339_opts(SecondsFormat::Secs, true));
+        let answer = self.invoke("schedule-email-sweep.json").await?;
+        // At least ours: the side table outlives a stack, and an earlier run stopped half-way
+        // may have left another.
+        ensure!(
+            answer["sent"].as_u64().unwrap_or(0) >= 1 && answer["retried"] == 0,
+            "the run sent the interrupted email: {answer}"
+        );
+        let sent = self.moto_raw_messages_to(&to).await?;
+        ensure!(sent.len() == 1, "one raw message to {to} in moto, got {}", sent.len());
+        let item = table.item(&seed.pk, &seed.sk).await.context("the outbox item")?;
+        ensure!(item.get("status").and_then(|v| v.as_s().ok()).map(String::as_str) == Some("sent"), "marked sent");
+        ensure!(!item.contains_key("to") && !item.contains_key("gsi1pk"), "sent: no recipient, out of the index");
+        Ok(format!("Scheduled Event over an interrupted send → sent once, item sent ({})", table.name))
     }
 
     // ---------------------------------------------------------------- the stack's own views

@@ -43,8 +43,20 @@ impl Table {
     /// For invoking `email-dispatch` with stream events of one's own: the local gateway's stream
     /// consumer watches the main table only, so it cannot race for the emails put here.
     pub async fn side_table(&self, suffix: &str) -> Table {
+        self.make_side_table(suffix, false).await
+    }
+
+    /// [`Table::side_table`] with the table's `GSI1` (`gsi1pk`/`gsi1sk`, all attributes): for
+    /// invoking `email-sweep`, which reads the open-outbox index, away from the gateway's own
+    /// scheduled sweep of the main table.
+    pub async fn side_table_with_gsi1(&self, suffix: &str) -> Table {
+        self.make_side_table(suffix, true).await
+    }
+
+    async fn make_side_table(&self, suffix: &str, with_gsi1: bool) -> Table {
         use aws_sdk_dynamodb::types::{
-            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+            AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+            ProjectionType, ScalarAttributeType,
         };
         let name = format!("{}-{suffix}", self.name);
         let attribute = |n: &str| {
@@ -63,9 +75,24 @@ impl Table {
             .attribute_definitions(attribute("sk"))
             .key_schema(key("pk", KeyType::Hash))
             .key_schema(key("sk", KeyType::Range))
-            .billing_mode(BillingMode::PayPerRequest)
-            .send()
-            .await;
+            .billing_mode(BillingMode::PayPerRequest);
+        let created = if with_gsi1 {
+            created
+                .attribute_definitions(attribute("gsi1pk"))
+                .attribute_definitions(attribute("gsi1sk"))
+                .global_secondary_indexes(
+                    GlobalSecondaryIndex::builder()
+                        .index_name("GSI1")
+                        .key_schema(key("gsi1pk", KeyType::Hash))
+                        .key_schema(key("gsi1sk", KeyType::Range))
+                        .projection(Projection::builder().projection_type(ProjectionType::All).build())
+                        .build()
+                        .expect("GSI1"),
+                )
+        } else {
+            created
+        };
+        let created = created.send().await;
         if let Err(error) = created {
             let in_use = error.as_service_error().is_some_and(|e| e.is_resource_in_use_exception());
             assert!(in_use, "CreateTable {name}: {error:?}");
@@ -160,10 +187,41 @@ impl Table {
             .item("status", s("pending"))
             .item("createdAt", s(&seed.created_at))
             .item("expiresAt", AttributeValue::N(seed.expires_at.clone()))
+            .item("gsi1pk", s(&store::keys::outbox_open_gsi1pk(store::keys::outbox_open_shard(&seed.email_id))))
+            .item("gsi1sk", s(&store::keys::outbox_open_gsi1sk(&seed.created_at, &seed.email_id)))
             .send()
             .await
             .expect("PutItem of an outbox email");
         seed
+    }
+
+    /// A welcome email to `to` (about `seeker_id`, if given) written at `written_at` and left in the state an
+    /// interrupted send leaves: `sending` under a claim whose lease ends at `lease_until`,
+    /// with SES's message id when SES had accepted it. In the open-outbox index, as every
+    /// unsent email is. The stream's filter takes new (`pending`) emails only, so only the
+    /// email sweep acts on it.
+    pub async fn put_interrupted_outbox(
+        &self,
+        to: &str,
+        seeker_id: Option<&str>,
+        written_at: chrono::DateTime<chrono::Utc>,
+        lease_until: chrono::DateTime<chrono::Utc>,
+        ses_message_id: Option<&str>,
+    ) -> store::outbox::OutboxRecord {
+        let mut email = store::outbox::OutboxRecord::new(
+            store::outbox::EmailTemplate::WelcomeSeeker,
+            to,
+            seeker_id,
+            serde_json::json!({"firstName": "Léa", "assigned": false, "levelLabel": "accompagnement guidé", "appUrl": "http://x"}),
+            written_at,
+        );
+        email.status = "sending".into();
+        email.claimed_until = Some(stored_instant(lease_until));
+        email.attempts = 1;
+        email.ses_message_id = ses_message_id.map(str::to_owned);
+        email.sent_at = ses_message_id.map(|_| stored_instant(written_at));
+        self.put(store::to_item(&email).expect("an outbox item")).await;
+        email
     }
 
     pub async fn item(&self, pk: &str, sk: &str) -> Option<Item> {

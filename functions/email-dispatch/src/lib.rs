@@ -1,17 +1,22 @@
 //! The `email-dispatch` function: sends the outbox emails that appear on the
-//! table stream, once each.
+//! table stream, once each; and the `email-sweep` function ([`sweep`]), which sends or fails
+//! for good the emails the stream left behind.
 //!
 //! Each email is claimed with a conditional update (pending to sending, with a
 //! lease) before SES is called, so a record delivered twice, or by two
-//! concurrent invocations, sends once. A failed send releases the claim and
-//! reports the record as a batch item failure: Lambda retries it, and after the
-//! configured attempts it goes to the on-failure destination. Never dropped, with one
+//! concurrent invocations, or by the stream and the sweep, sends once. The lease ends with
+//! the invocation that holds it (its deadline, at most [`SEND_LEASE`] after the claim), and
+//! the SES call is cut [`CLOCK_SKEW`] before it, so a claim whose lease has passed belongs to
+//! nobody: a retry or the sweep takes it over. A failed send releases the claim and reports
+//! the record as a batch item failure: Lambda retries it; an email the retries could not
+//! send stays in the open-outbox index, where the sweep finds it. Never dropped, with one
 //! exception: a message SES refuses for good (rejected, an invalid address) is marked
 //! `failed` at once, with an `email_failed` journal entry and the log line the
 //! `EmailsRejected` metric counts, so it neither retries in vain nor holds the shard back.
 
 pub mod render;
 pub mod ses;
+pub mod sweep;
 
 use std::time::Duration;
 
@@ -29,12 +34,18 @@ use store::interview::record_convocation_sent;
 use store::keys;
 use store::outbox::OutboxRecord;
 use store::tx::update;
-use store::{n, s, Item, Store, TransactOutcome, Tx};
+use store::{from_item, n, s, Item, Store, TransactOutcome, Tx};
 
 use crate::ses::Ses;
 
-/// How long a claim protects an email being sent; past it, a retry may take over.
-const CLAIM_LEASE: Duration = Duration::from_secs(120);
+/// The longest a claim protects an email being sent (shorter when the invocation's deadline
+/// comes first); past it, a retry or the sweep may take over.
+pub const SEND_LEASE: Duration = Duration::from_secs(20);
+/// The SES call ends this long before the lease does, so an invocation whose clock runs a
+/// little ahead never takes over a claim whose holder is still talking to SES.
+pub const CLOCK_SKEW: Duration = Duration::from_secs(2);
+/// No claim is taken with less time than this left for the SES call.
+const MIN_SEND_TIME: Duration = Duration::from_secs(1);
 /// Emails of one batch sent at once.
 const CONCURRENCY: usize = 8;
 
@@ -60,36 +71,65 @@ impl App {
     }
 }
 
-/// What happened to one stream record.
+/// What an invocation assumes it has left when its runtime gives no deadline (cargo-lambda's
+/// Runtime API emulator sends none): the smaller of the two functions' timeouts (10 s).
+const TIME_LEFT_WITHOUT_DEADLINE: chrono::Duration = chrono::Duration::seconds(10);
+
+/// The instant Lambda ends this invocation (`Context::deadline`, epoch milliseconds), or
+/// [`TIME_LEFT_WITHOUT_DEADLINE`] from now when the runtime sent none (0, or already past).
+pub fn deadline_of(context: &lambda_runtime::Context) -> DateTime<Utc> {
+    let now = Utc::now();
+    i64::try_from(context.deadline)
+        .ok()
+        .and_then(DateTime::<Utc>::from_timestamp_millis)
+        .filter(|deadline| *deadline > now)
+        .unwrap_or(now + TIME_LEFT_WITHOUT_DEADLINE)
+}
+
+/// What happened to one email.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Handled {
     Sent,
+    /// Already accepted by SES (its message id was kept) but not recorded as sent: recorded
+    /// now, not sent again.
+    Recorded,
     /// Refused for good by SES (or unsendable): marked `failed`, not retried.
     Rejected,
-    /// Not an outbox insert, already sent, or erased meanwhile.
+    /// Not an outbox insert, already sent or failed, or erased meanwhile.
     Skipped,
+    /// Another invocation holds a live claim on it.
+    Busy,
+    /// Too little of this invocation is left to send it safely.
+    OutOfTime,
 }
 
-/// Handles one batch; the failed records are reported for a retry.
-pub async fn handle(app: &App, event: Event) -> Result<DynamoDbEventResponse, lambda_runtime::Error> {
-    let now = Utc::now();
+/// Handles one batch, within the invocation's `deadline`; the failed records are reported
+/// for a retry.
+pub async fn handle(
+    app: &App,
+    event: Event,
+    deadline: DateTime<Utc>,
+) -> Result<DynamoDbEventResponse, lambda_runtime::Error> {
     // Futures built by a named async fn (not a closure) keep the handler future `Send`.
-    let sends: Vec<_> = event.records.iter().map(|record| process_keyed(app, record, now)).collect();
+    let sends: Vec<_> = event.records.iter().map(|record| process_keyed(app, record, deadline)).collect();
     let results: Vec<(Option<String>, Result<Handled, BoxError>)> =
         stream::iter(sends).buffered(CONCURRENCY).collect().await;
     let mut response = DynamoDbEventResponse::default();
     for (sequence_number, result) in results {
-        match result {
-            Ok(Handled::Sent) => tracing::info!("outbox email sent"),
-            Ok(Handled::Rejected) => {}
-            Ok(Handled::Skipped) => {}
-            Err(error) => {
-                tracing::error!(error = %error_chain(error.as_ref()), "outbox email not sent; reported for retry");
-                let mut failure = DynamoDbBatchItemFailure::default();
-                failure.item_identifier = sequence_number;
-                response.batch_item_failures.push(failure);
+        let error: BoxError = match result {
+            Ok(Handled::Sent | Handled::Recorded) => {
+                tracing::info!("outbox email sent");
+                continue;
             }
-        }
+            Ok(Handled::Rejected | Handled::Skipped) => continue,
+            Ok(Handled::Busy) => "another invocation is sending this email".into(),
+            Ok(Handled::OutOfTime) => "too little time left in the invocation to send this email".into(),
+            Err(error) => error,
+        };
+        tracing::error!(error = %error_chain(error.as_ref()), "outbox email not sent; reported for retry");
+        let mut failure = DynamoDbBatchItemFailure::default();
+        failure.item_identifier = sequence_number;
+        response.batch_item_failures.push(failure);
     }
     Ok(response)
 }
@@ -97,9 +137,9 @@ pub async fn handle(app: &App, event: Event) -> Result<DynamoDbEventResponse, la
 async fn process_keyed(
     app: &App,
     record: &EventRecord,
-    now: DateTime<Utc>,
+    deadline: DateTime<Utc>,
 ) -> (Option<String>, Result<Handled, BoxError>) {
-    (record.change.sequence_number.clone(), process(app, record, now).await)
+    (record.change.sequence_number.clone(), process(app, record, deadline).await)
 }
 
 fn is_outbox_insert(record: &EventRecord) -> bool {
@@ -109,38 +149,100 @@ fn is_outbox_insert(record: &EventRecord) -> bool {
     record.event_name == "INSERT" && sort_key.is_some_and(|sk| sk.starts_with(keys::OUTBOX_PREFIX))
 }
 
-/// Sends the email of one record, at most once.
-pub async fn process(app: &App, record: &EventRecord, now: DateTime<Utc>) -> Result<Handled, BoxError> {
+/// Sends the email of one stream record, at most once.
+pub async fn process(app: &App, record: &EventRecord, deadline: DateTime<Utc>) -> Result<Handled, BoxError> {
     if !is_outbox_insert(record) {
         return Ok(Handled::Skipped);
     }
     let outbox: OutboxRecord = serde_dynamo::from_item(record.change.new_image.clone())?;
-    let lease_until = to_key(now + chrono::Duration::from_std(CLAIM_LEASE)?);
-    if !claim(app, &outbox, now, &lease_until).await? {
-        return Ok(Handled::Skipped);
+    deliver(app, &outbox.pk, &outbox.sk, deadline).await
+}
+
+/// A claim this invocation holds: its lease as stored, and until when the SES call may run.
+struct Lease {
+    stored: String,
+    send_by: DateTime<Utc>,
+}
+
+/// The lease of a claim taken at `now`: until the invocation's deadline, at most
+/// [`SEND_LEASE`]; `None` when too little time is left to send.
+fn lease_at(now: DateTime<Utc>, deadline: DateTime<Utc>) -> Option<Lease> {
+    let until = deadline.min(now + chrono::Duration::from_std(SEND_LEASE).ok()?);
+    let send_by = until - chrono::Duration::from_std(CLOCK_SKEW).ok()?;
+    (send_by - now >= chrono::Duration::from_std(MIN_SEND_TIME).ok()?).then(|| Lease { stored: to_key(until), send_by })
+}
+
+/// Claims the email `pk`/`sk` and sends it (or records a send SES already accepted), marking
+/// it sent, failed for good, or released for a retry. The one path of the stream and the sweep.
+pub async fn deliver(app: &App, pk: &str, sk: &str, deadline: DateTime<Utc>) -> Result<Handled, BoxError> {
+    let now = Utc::now();
+    let Some(lease) = lease_at(now, deadline) else {
+        return Ok(Handled::OutOfTime);
+    };
+    let outbox = match claim(app, pk, sk, now, &lease.stored).await? {
+        Claim::Taken(outbox) => outbox,
+        Claim::Done => return Ok(Handled::Skipped),
+        Claim::Busy => return Ok(Handled::Busy),
+    };
+    if let Some(message_id) = outbox.ses_message_id.clone() {
+        let sent_at = outbox.sent_at.clone().unwrap_or_else(|| to_key(now));
+        mark_sent(app, &outbox, &sent_at, &lease.stored, &message_id).await;
+        return Ok(Handled::Recorded);
     }
-    let sent = match send(app, &outbox).await {
+    let sent = match send(app, &outbox, lease.send_by).await {
         Ok(message_id) => message_id,
         Err(SendError::Permanent(code)) => {
-            mark_failed(app, &outbox, now, &lease_until, code).await?;
+            mark_failed(app, &outbox, now, &lease.stored, &code, Failure::Rejected).await?;
             return Ok(Handled::Rejected);
         }
         Err(SendError::Retry(error)) => {
-            release(app, &outbox, &lease_until).await;
+            release(app, &outbox, &lease.stored).await;
             return Err(error);
         }
+        // SES may or may not have taken it: the lease runs out by itself, then it is sent again.
+        Err(SendError::Unknown(error)) => return Err(error),
     };
-    mark_sent(app, &outbox, now, &lease_until, &sent).await;
+    mark_sent(app, &outbox, &to_key(Utc::now()), &lease.stored, &sent).await;
     Ok(Handled::Sent)
 }
 
-/// Takes the email for this invocation. `Ok(false)` when there is nothing to do
-/// (sent already, or erased); an error when another invocation holds a live claim.
-async fn claim(app: &App, outbox: &OutboxRecord, now: DateTime<Utc>, lease_until: &str) -> Result<bool, BoxError> {
+/// Fails for good, under a claim of its own, an email that could not be sent in time (the
+/// sweep's bound): `failed`, the `email_failed` journal entry, the `EmailsAbandoned` log line.
+/// An email SES did accept is recorded as sent instead.
+pub async fn abandon(app: &App, pk: &str, sk: &str, deadline: DateTime<Utc>) -> Result<Handled, BoxError> {
+    let now = Utc::now();
+    let Some(lease) = lease_at(now, deadline) else {
+        return Ok(Handled::OutOfTime);
+    };
+    let outbox = match claim(app, pk, sk, now, &lease.stored).await? {
+        Claim::Taken(outbox) => outbox,
+        Claim::Done => return Ok(Handled::Skipped),
+        Claim::Busy => return Ok(Handled::Busy),
+    };
+    if let Some(message_id) = outbox.ses_message_id.clone() {
+        let sent_at = outbox.sent_at.clone().unwrap_or_else(|| to_key(now));
+        mark_sent(app, &outbox, &sent_at, &lease.stored, &message_id).await;
+        return Ok(Handled::Recorded);
+    }
+    mark_failed(app, &outbox, now, &lease.stored, "undeliverable", Failure::Abandoned).await?;
+    Ok(Handled::Rejected)
+}
+
+enum Claim {
+    /// This invocation holds it now: the item as the claim left it.
+    Taken(Box<OutboxRecord>),
+    /// Nothing to do: sent, failed for good, or erased.
+    Done,
+    /// Another invocation holds a live claim.
+    Busy,
+}
+
+/// Takes the email for this invocation (counting the attempt).
+async fn claim(app: &App, pk: &str, sk: &str, now: DateTime<Utc>, lease_until: &str) -> Result<Claim, BoxError> {
     let claimed = app
         .store
-        .update(&outbox.pk, &outbox.sk, |u| {
-            u.update_expression("SET #status = :sending, claimedUntil = :lease")
+        .update(pk, sk, |u| {
+            u.update_expression("SET #status = :sending, claimedUntil = :lease ADD attempts :one")
                 .condition_expression(
                     "attribute_exists(pk) AND (#status = :pending OR (#status = :sending AND claimedUntil < :now))",
                 )
@@ -149,34 +251,41 @@ async fn claim(app: &App, outbox: &OutboxRecord, now: DateTime<Utc>, lease_until
                 .expression_attribute_values(":pending", s("pending"))
                 .expression_attribute_values(":lease", s(lease_until))
                 .expression_attribute_values(":now", s(to_key(now)))
+                .expression_attribute_values(":one", n(1))
         })
         .await?;
-    if claimed.is_some() {
-        return Ok(true);
+    if let Some(item) = claimed {
+        return Ok(Claim::Taken(Box::new(from_item(item)?)));
     }
-    let current: Option<OutboxRecord> = app.store.get(&outbox.pk, &outbox.sk).await?;
+    let current: Option<OutboxRecord> = app.store.get(pk, sk).await?;
     match current {
-        None => Ok(false),
+        None => Ok(Claim::Done),
         // Sent, or refused for good: done either way.
-        Some(item) if item.status == "sent" || item.status == "failed" => Ok(false),
-        Some(_) => Err("another invocation is sending this email".into()),
+        Some(item) if item.status == "sent" || item.status == "failed" => Ok(Claim::Done),
+        Some(_) => Ok(Claim::Busy),
     }
 }
 
-/// Why an email was not sent: worth a retry, or never sendable.
+/// Why an email was not sent: worth a retry, never sendable, or not known.
 enum SendError {
     Retry(BoxError),
     /// The code said in the log and kept on the item (never SES's message: it can name the recipient).
     Permanent(String),
+    /// The SES call was cut at the end of the lease: SES may have accepted the email.
+    Unknown(BoxError),
 }
 
-async fn send(app: &App, outbox: &OutboxRecord) -> Result<String, SendError> {
+async fn send(app: &App, outbox: &OutboxRecord, send_by: DateTime<Utc>) -> Result<String, SendError> {
     let to = outbox.to.as_deref().ok_or_else(|| SendError::Permanent("no_recipient".into()))?;
     // A template error is a bug a deployment fixes: retried, then replayed from the dead-letter queue.
     let rendered = app.renderer.render(outbox.template, &outbox.params).map_err(|e| SendError::Retry(Box::new(e)))?;
     let raw = mime_message(&app.sender, to, &outbox.email_id, &rendered, outbox)
         .map_err(|_| SendError::Permanent("unbuildable_message".into()))?;
-    match app.ses.send_raw(&app.sender, to, raw).await {
+    let time_left = (send_by - Utc::now()).to_std().unwrap_or_default();
+    let answer = tokio::time::timeout(time_left, app.ses.send_raw(&app.sender, to, raw))
+        .await
+        .map_err(|_| SendError::Unknown("the SES call outlasted the claim's lease".into()))?;
+    match answer {
         Ok(message_id) => Ok(message_id),
         Err(error) if error.is_permanent() => match error {
             ses::SesError::Rejected { code } => Err(SendError::Permanent(code)),
@@ -186,27 +295,39 @@ async fn send(app: &App, outbox: &OutboxRecord) -> Result<String, SendError> {
     }
 }
 
-/// The message SES refuses for good: the item is marked `failed` (and loses its address and
-/// parameters, as a sent one does), the seeker's journal says so, and the log line counted by
-/// the `EmailsRejected` metric (template.yaml) is written. Only under this invocation's claim.
+/// Why an email is failed for good.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Failure {
+    /// SES refused this message: counted by the `EmailsRejected` metric.
+    Rejected,
+    /// Not sent within the sweep's bound: counted by the `EmailsAbandoned` metric.
+    Abandoned,
+}
+
+/// The email failed for good: the item is marked `failed` (and loses its address and
+/// parameters, as a sent one does, and leaves the open-outbox index), the seeker's journal
+/// says so, and the log line counted by the `EmailsRejected` or `EmailsAbandoned` metric
+/// (template.yaml) is written. Only under this invocation's claim.
 async fn mark_failed(
     app: &App,
     outbox: &OutboxRecord,
     now: DateTime<Utc>,
     lease_until: &str,
-    code: String,
+    code: &str,
+    why: Failure,
 ) -> Result<(), BoxError> {
     let mut tx = Tx::new();
     let failed = tx.push(update(outbox.pk.clone(), &outbox.sk, |u| {
         u.update_expression(
-            "SET #status = :failed, failedAt = :now, failureCode = :code REMOVE #to, params, attachments, claimedUntil",
+            "SET #status = :failed, failedAt = :now, failureCode = :code \
+             REMOVE #to, params, attachments, claimedUntil, gsi1pk, gsi1sk",
         )
         .condition_expression("attribute_exists(pk) AND claimedUntil = :lease")
         .expression_attribute_names("#status", "status")
         .expression_attribute_names("#to", "to")
         .expression_attribute_values(":failed", s("failed"))
         .expression_attribute_values(":now", s(to_key(now)))
-        .expression_attribute_values(":code", s(code.clone()))
+        .expression_attribute_values(":code", s(code))
         .expression_attribute_values(":lease", s(lease_until))
     }));
     if let Some(seeker_id) = &outbox.seeker_id {
@@ -215,15 +336,26 @@ async fn mark_failed(
     match app.store.commit(tx).await? {
         TransactOutcome::Committed => {}
         // Erased meanwhile, or the claim lost: nothing was sent, nothing to record.
-        outcome if outcome.failed(failed) => tracing::warn!(?outcome, "rejected email not marked: its claim is gone"),
-        outcome => return Err(format!("rejected email not marked: {outcome:?}").into()),
+        outcome if outcome.failed(failed) => {
+            tracing::warn!(?outcome, "failed email not marked: its claim is gone");
+            return Ok(());
+        }
+        outcome => return Err(format!("failed email not marked: {outcome:?}").into()),
     }
-    tracing::error!(
-        code = %code,
-        template = outbox.template.name(),
-        email = %outbox.email_id,
-        "outbox email rejected for good; marked failed"
-    );
+    let (template, email, attempts) = (outbox.template.name(), outbox.email_id.as_str(), outbox.attempts);
+    match why {
+        Failure::Rejected => {
+            tracing::error!(code, template, email, "outbox email rejected for good; marked failed")
+        }
+        Failure::Abandoned => tracing::error!(
+            code,
+            template,
+            email,
+            attempts,
+            created_at = %outbox.created_at,
+            "outbox email not sent in time; marked failed"
+        ),
+    }
     Ok(())
 }
 
@@ -252,7 +384,8 @@ pub fn mime_message(
     Ok(message.write_to_vec()?)
 }
 
-/// Gives the email back after a failed send so the retry can take it at once.
+/// Gives the email back after a failed send so the retry can take it at once (it stays in
+/// the open-outbox index, where the sweep finds it if no retry comes).
 async fn release(app: &App, outbox: &OutboxRecord, lease_until: &str) {
     let released = app
         .store
@@ -265,7 +398,7 @@ async fn release(app: &App, outbox: &OutboxRecord, lease_until: &str) {
                 .expression_attribute_values(":lease", s(lease_until))
         })
         .await;
-    // The lease expires by itself; the retry takes it over then.
+    // The lease expires by itself; a retry or the sweep takes it over then.
     match released {
         Ok(Some(_)) => {}
         Ok(None) => tracing::warn!("could not release an email claim: the claim changed meanwhile"),
@@ -273,17 +406,19 @@ async fn release(app: &App, outbox: &OutboxRecord, lease_until: &str) {
     }
 }
 
-/// The outbox item loses its personal fields once sent, if this invocation still holds its claim.
-fn sent_update(outbox: &OutboxRecord, now: DateTime<Utc>, lease_until: &str, message_id: &str) -> TransactWriteItem {
+/// The outbox item loses its personal fields and leaves the open-outbox index once sent, if
+/// this invocation still holds its claim.
+fn sent_update(outbox: &OutboxRecord, sent_at: &str, lease_until: &str, message_id: &str) -> TransactWriteItem {
     update(outbox.pk.clone(), &outbox.sk, |u| {
         u.update_expression(
-            "SET #status = :sent, sentAt = :now, sesMessageId = :id REMOVE #to, params, attachments, claimedUntil",
+            "SET #status = :sent, sentAt = :sentAt, sesMessageId = :id \
+             REMOVE #to, params, attachments, claimedUntil, gsi1pk, gsi1sk",
         )
         .condition_expression("attribute_exists(pk) AND claimedUntil = :lease")
         .expression_attribute_names("#status", "status")
         .expression_attribute_names("#to", "to")
         .expression_attribute_values(":sent", s("sent"))
-        .expression_attribute_values(":now", s(to_key(now)))
+        .expression_attribute_values(":sentAt", s(sent_at))
         .expression_attribute_values(":id", s(message_id))
         .expression_attribute_values(":lease", s(lease_until))
     })
@@ -321,14 +456,22 @@ fn journal_entry(
     })
 }
 
+/// Attempts at recording a send before falling back to keeping SES's message id alone.
+const MARK_ATTEMPTS: u32 = 3;
+
 /// Records the send: the outbox item loses its personal fields, the seeker's journal gains
 /// `email_sent`, and a convocation's interview record gains its proof of sending (sent time,
-/// SES message id), which outlives the outbox item.
-async fn mark_sent(app: &App, outbox: &OutboxRecord, now: DateTime<Utc>, lease_until: &str, message_id: &str) {
+/// SES message id), which outlives the outbox item. When that keeps failing, the item keeps
+/// at least SES's message id (still `sending`): the sweep then finishes the record without
+/// sending again. Only when even that fails can the email be sent twice (after the lease).
+async fn mark_sent(app: &App, outbox: &OutboxRecord, sent_at: &str, lease_until: &str, message_id: &str) {
+    let now = domain::time::from_key(sent_at).unwrap_or_else(Utc::now);
     let mut with_proof = true;
+    let mut attempt = 0;
     loop {
+        attempt += 1;
         let mut tx = Tx::new();
-        let sent = tx.push(sent_update(outbox, now, lease_until, message_id));
+        let sent = tx.push(sent_update(outbox, sent_at, lease_until, message_id));
         if let Some(seeker_id) = &outbox.seeker_id {
             // The same transaction's outbox update (conditioned on this invocation's claim) makes a second entry impossible.
             tx.push(journal_entry(app, outbox, seeker_id, "email_sent", now));
@@ -338,7 +481,7 @@ async fn mark_sent(app: &App, outbox: &OutboxRecord, now: DateTime<Utc>, lease_u
                 &convocation.interview_id,
                 convocation.version,
                 &outbox.email_id,
-                &to_key(now),
+                sent_at,
                 message_id,
             ))
         });
@@ -355,15 +498,48 @@ async fn mark_sent(app: &App, outbox: &OutboxRecord, now: DateTime<Utc>, lease_u
                 tracing::warn!("the interview holds no proof entry for this convocation email");
                 with_proof = false;
             }
+            Ok(outcome) if attempt < MARK_ATTEMPTS => {
+                tracing::warn!(?outcome, "sent email not marked; trying again");
+            }
+            Err(error) if attempt < MARK_ATTEMPTS => {
+                tracing::warn!(error = %error, "sent email not marked; trying again");
+                tokio::time::sleep(Duration::from_millis(100 * u64::from(attempt))).await;
+            }
             Ok(outcome) => {
-                tracing::warn!(?outcome, "sent email not marked");
+                tracing::warn!(?outcome, "sent email not marked; keeping its SES message id");
+                keep_message_id(app, outbox, sent_at, lease_until, message_id).await;
                 return;
             }
             Err(error) => {
-                tracing::error!(error = %error, "sent email not marked; a retry may send it again");
+                tracing::error!(error = %error, "sent email not marked; keeping its SES message id");
+                keep_message_id(app, outbox, sent_at, lease_until, message_id).await;
                 return;
             }
         }
+    }
+}
+
+/// The fallback of [`mark_sent`]: one small write on the outbox item alone, so the sweep knows
+/// SES took the email (it records it then, and never sends it again).
+async fn keep_message_id(app: &App, outbox: &OutboxRecord, sent_at: &str, lease_until: &str, message_id: &str) {
+    let kept = app
+        .store
+        .update(&outbox.pk, &outbox.sk, |u| {
+            u.update_expression("SET sesMessageId = :id, sentAt = :sentAt")
+                .condition_expression("attribute_exists(pk) AND claimedUntil = :lease")
+                .expression_attribute_values(":id", s(message_id))
+                .expression_attribute_values(":sentAt", s(sent_at))
+                .expression_attribute_values(":lease", s(lease_until))
+        })
+        .await;
+    match kept {
+        Ok(Some(_)) => {}
+        Ok(None) => tracing::warn!("SES message id not kept: the claim is gone"),
+        Err(error) => tracing::error!(
+            error = %error_chain(&error),
+            email = %outbox.email_id,
+            "SES message id not kept; the sweep will send this email again after the lease"
+        ),
     }
 }
 
@@ -389,6 +565,22 @@ mod tests {
         assert!(raw.contains("text/calendar"));
         assert!(raw.contains("invitation.ics"));
         assert!(raw.contains("Message-ID: <ID1@suivi-emploi>"));
+    }
+
+    #[test]
+    fn a_lease_ends_with_the_invocation_and_the_ses_call_before_it() {
+        let now = Utc::now();
+        let seconds = chrono::Duration::seconds;
+        // email-dispatch (10 s timeout): the lease is the invocation's deadline, shorter than its timeout.
+        let lease = lease_at(now, now + seconds(10)).expect("time enough");
+        assert_eq!(lease.stored, to_key(now + seconds(10)));
+        assert_eq!(lease.send_by, now + seconds(8));
+        // The sweep (60 s timeout): at most SEND_LEASE, whatever is left of the run.
+        let lease = lease_at(now, now + seconds(60)).expect("time enough");
+        assert_eq!(lease.stored, to_key(now + seconds(20)));
+        // Too little time left: no claim at all.
+        assert!(lease_at(now, now + seconds(2)).is_none());
+        assert!(lease_at(now, now - seconds(1)).is_none());
     }
 
     #[test]

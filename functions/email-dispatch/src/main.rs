@@ -8,6 +8,9 @@ async fn main() -> Result<(), Error> {
     api::telemetry::init();
     let app = email_dispatch::App::from_env().await?;
     let app = &app;
-    run(service_fn(move |event: LambdaEvent<Event>| async move { email_dispatch::handle(app, event.payload).await }))
-        .await
+    run(service_fn(move |event: LambdaEvent<Event>| async move {
+        let deadline = email_dispatch::deadline_of(&event.context);
+        email_dispatch::handle(app, event.payload, deadline).await
+    }))
+    .await
 }

@@ -51,13 +51,18 @@ pub fn classify_code(code: Option<&str>) -> SesError {
     }
 }
 
-/// SES's wording of `MessageRejected` for an unverified sender identity ("Email address is not
-/// verified. The following identities failed the check…"), as opposed to a refused recipient.
-fn sender_not_verified(message: &str) -> bool {
-    message.to_ascii_lowercase().contains("not verified")
+/// A `MessageRejected` about the sender identity rather than this message: SES's wording for
+/// an unverified identity ("Email address is not verified. The following identities failed the
+/// check…"), a sender without authority ("Did not have authority to send from email …", as
+/// moto words it for `SendRawEmail`), or any message naming the sender's own address.
+fn sender_refused(message: &str, sender: &str) -> bool {
+    let message = message.to_ascii_lowercase();
+    message.contains("not verified")
+        || message.contains("did not have authority")
+        || (!sender.is_empty() && message.contains(&sender.to_ascii_lowercase()))
 }
 
-fn classify<E, R>(error: SdkError<E, R>) -> SesError
+fn classify<E, R>(error: SdkError<E, R>, sender: &str) -> SesError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
@@ -72,7 +77,7 @@ where
         // retried, then dead-lettered for replay, never failed for good.
         SdkError::ServiceError(service)
             if service.err().code() == Some("MessageRejected")
-                && service.err().message().is_some_and(sender_not_verified) =>
+                && service.err().message().is_some_and(|m| sender_refused(m, sender)) =>
         {
             SesError::Refused { code: "sender_not_verified".into() }
         }
@@ -105,7 +110,7 @@ impl Ses {
             .raw_message(message)
             .send()
             .await
-            .map_err(classify)?;
+            .map_err(|error| classify(error, sender))?;
         Ok(output.message_id)
     }
 }
@@ -128,9 +133,18 @@ mod tests {
             assert!(matches!(error, SesError::Refused { .. }) && !error.is_permanent(), "{code}");
         }
         assert!(!classify_code(None).is_permanent());
-        assert!(sender_not_verified(
-            "Email address is not verified. The following identities failed the check in region EU-WEST-3: x"
+        let sender = "ne-pas-repondre@suivi-emploi.example.fr";
+        assert!(sender_refused(
+            "Email address is not verified. The following identities failed the check in region EU-WEST-3: x",
+            sender
         ));
-        assert!(!sender_not_verified("Address blacklisted."));
+        // moto's SendRawEmail wording after a restart (it forgets verified identities).
+        assert!(sender_refused(
+            "Did not have authority to send from email ne-pas-repondre@suivi-emploi.example.fr",
+            sender
+        ));
+        assert!(sender_refused("Sending from NE-PAS-REPONDRE@suivi-emploi.example.fr is paused", sender));
+        assert!(!sender_refused("Address blacklisted.", sender));
+        assert!(!sender_refused("Illegal address: someone@example.fr", sender));
     }
 }

@@ -63,6 +63,24 @@ pub fn outbox_sk(email_id: &str) -> String {
 pub fn outbox_pk(email_id: &str) -> String {
     format!("OUTBOX#{email_id}")
 }
+/// Shards of the open-outbox index: every email written lands in one and leaves it when sent,
+/// so one partition would take every email of the country (two index writes each; a peak of a
+/// few hundred emails a second). Sixteen keep each well under a partition's 1,000 writes/s.
+pub const OUTBOX_OPEN_SHARDS: u32 = 16;
+/// GSI1 partition of the outbox emails still `pending` or `sending` (sparse: removed once
+/// sent or failed): what the email sweep reads instead of scanning the table.
+pub fn outbox_open_gsi1pk(shard: u32) -> String {
+    format!("OUTBOX_OPEN#{shard:02}")
+}
+/// The shard of an email: from the random part of its ULID id, so shards fill evenly.
+pub fn outbox_open_shard(email_id: &str) -> u32 {
+    let random = ulid::Ulid::from_string(email_id).map(|u| u.random()).unwrap_or_default();
+    u32::try_from(random % u128::from(OUTBOX_OPEN_SHARDS)).unwrap_or(0)
+}
+/// Sorted by the time the email was written (then its id): the sweep reads the old ones.
+pub fn outbox_open_gsi1sk(created_at_key: &str, email_id: &str) -> String {
+    format!("{created_at_key}#{email_id}")
+}
 
 pub fn conversation_pk(seeker_id: &str) -> String {
     format!("CONV#{seeker_id}")

@@ -107,10 +107,33 @@ pub struct OutboxRecord {
     /// interview record (the outbox item expires after a month and goes with an erasure).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub convocation: Option<ConvocationRef>,
-    /// `pending` until sent, then `sent`.
+    /// `pending` until claimed, `sending` while an invocation holds the claim, then `sent` or
+    /// `failed`.
     pub status: String,
     pub created_at: String,
     pub expires_at: i64,
+    /// The open-outbox index (`OUTBOX_OPEN#<shard>` / `<createdAt>#<emailId>`), present only
+    /// while the email is `pending` or `sending`: how the sweep finds stuck emails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi1pk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi1sk: Option<String>,
+    /// The claim's lease, while `sending`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claimed_until: Option<String>,
+    /// Claims taken so far (stream deliveries and sweeps).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub attempts: u32,
+    /// SES's message id once SES accepted the email: on an item still `sending`, the send
+    /// happened and only its recording failed, so it is never sent again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ses_message_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<String>,
+}
+
+fn is_zero(value: &u32) -> bool {
+    *value == 0
 }
 
 /// Which convocation, at which version, an email carries.
@@ -133,6 +156,8 @@ impl OutboxRecord {
         now: DateTime<Utc>,
     ) -> OutboxRecord {
         let email_id = ulid::Ulid::from_datetime(now.into()).to_string();
+        let open_pk = keys::outbox_open_gsi1pk(keys::outbox_open_shard(&email_id));
+        let open_sk = keys::outbox_open_gsi1sk(&time::to_key(now), &email_id);
         let (pk, sk) = match seeker_id {
             Some(id) => (keys::seeker_pk(id), keys::outbox_sk(&email_id)),
             None => (keys::outbox_pk(&email_id), keys::outbox_sk(&email_id)),
@@ -151,8 +176,14 @@ impl OutboxRecord {
             attachments: Vec::new(),
             convocation: None,
             status: "pending".into(),
+            gsi1pk: Some(open_pk),
+            gsi1sk: Some(open_sk),
             created_at: time::to_key(now),
             expires_at: (now + chrono::Duration::days(OUTBOX_RETENTION_DAYS)).timestamp(),
+            claimed_until: None,
+            attempts: 0,
+            ses_message_id: None,
+            sent_at: None,
         }
     }
 
@@ -185,5 +216,19 @@ mod tests {
         assert!(about.sk.starts_with("OUTBOX#"));
         let other = OutboxRecord::new(EmailTemplate::WelcomeSeeker, "a@example.fr", None, json!({}), now);
         assert!(other.pk.starts_with("OUTBOX#") && other.sk.starts_with("OUTBOX#"));
+    }
+
+    #[test]
+    fn a_new_email_is_in_the_open_outbox_index_of_its_shard_by_time() {
+        let now = chrono::Utc::now();
+        let email = OutboxRecord::new(EmailTemplate::WelcomeSeeker, "a@example.fr", Some("S1"), json!({}), now);
+        let shard = keys::outbox_open_shard(&email.email_id);
+        assert!(shard < keys::OUTBOX_OPEN_SHARDS);
+        assert_eq!(email.gsi1pk.as_deref(), Some(keys::outbox_open_gsi1pk(shard).as_str()));
+        assert_eq!(email.gsi1sk, Some(format!("{}#{}", email.created_at, email.email_id)));
+        // Shards fill evenly: 1,600 ids touch every shard.
+        let shards: std::collections::HashSet<u32> =
+            (0..1600).map(|_| keys::outbox_open_shard(&ulid::Ulid::new().to_string())).collect();
+        assert_eq!(shards.len(), keys::OUTBOX_OPEN_SHARDS as usize);
     }
 }

@@ -360,7 +360,11 @@ async fn deliver(gateway: Arc<Gateway>, event: Value) -> Vec<(String, bool)> {
         };
         let mut ok = false;
         for attempt in 0..3u64 {
-            match gateway.functions.invoke_event(&rule.function, parsed.clone()).await {
+            match gateway
+                .functions
+                .invoke_event(&rule.function, parsed.clone(), gateway.template.deadline(&rule.function))
+                .await
+            {
                 Ok(_) => {
                     ok = true;
                     break;

@@ -6,6 +6,7 @@ use aws_lambda_events::event::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsock
 use aws_lambda_events::event::dynamodb::Event;
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
+use chrono::{DateTime, Utc};
 use lambda_http::{Body, Request, Response};
 
 use crate::template::Template;
@@ -25,7 +26,8 @@ const HTTP_FUNCTIONS: [&str; 5] =
     ["RegistrationFunction", "BookingFunction", "MeetingsFunction", "LinksFunction", "ChatHistoryFunction"];
 const STREAM_FUNCTIONS: [&str; 1] = ["EmailDispatchFunction"];
 /// Functions invoked by EventBridge: rules (Chime meeting events) and schedules.
-const EVENT_FUNCTIONS: [&str; 3] = ["MeetingEventsFunction", "MeetingSweeperFunction", "AdvisorDigestFunction"];
+const EVENT_FUNCTIONS: [&str; 4] =
+    ["MeetingEventsFunction", "MeetingSweeperFunction", "AdvisorDigestFunction", "EmailSweepFunction"];
 /// Functions invoked by a state machine's Task (`arn:aws:states:::lambda:invoke`).
 const TASK_FUNCTIONS: [&str; 1] = ["RemindersFunction"];
 const WEBSOCKET_FUNCTIONS: [&str; 1] = ["ChatFunction"];
@@ -112,13 +114,15 @@ impl Functions {
         }
     }
 
+    /// Invokes a stream consumer with a batch; `deadline` is when Lambda would end the invocation.
     pub async fn invoke_stream(
         &self,
         function: &str,
         event: Event,
+        deadline: DateTime<Utc>,
     ) -> Result<DynamoDbEventResponse, lambda_runtime::Error> {
         match function {
-            "EmailDispatchFunction" => email_dispatch::handle(&self.email_dispatch, event).await,
+            "EmailDispatchFunction" => email_dispatch::handle(&self.email_dispatch, event, deadline).await,
             other => Err(format!("function {other} is not hosted").into()),
         }
     }
@@ -129,6 +133,7 @@ impl Functions {
         &self,
         function: &str,
         event: EventBridgeEvent<serde_json::Value>,
+        deadline: DateTime<Utc>,
     ) -> Result<serde_json::Value, lambda_runtime::Error> {
         let value = match function {
             "MeetingEventsFunction" => {
@@ -136,6 +141,9 @@ impl Functions {
             }
             "MeetingSweeperFunction" => serde_json::to_value(meetings::sweeper::handle(&self.meetings, event).await?)?,
             "AdvisorDigestFunction" => serde_json::to_value(reminders::handle_digest(&self.reminders, event).await?)?,
+            "EmailSweepFunction" => {
+                serde_json::to_value(email_dispatch::sweep::handle(&self.email_dispatch, event, deadline).await?)?
+            }
             other => return Err(format!("function {other} is not hosted").into()),
         };
         Ok(value)

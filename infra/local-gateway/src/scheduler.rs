@@ -133,7 +133,11 @@ pub async fn fire(gateway: &Gateway, schedule: &Schedule, time: DateTime<Utc>) -
     if let Some(machine) = gateway.template.state_machine(&schedule.function) {
         return crate::state_machine::execute(&gateway.functions, machine, serde_json::to_value(&event)?).await;
     }
-    gateway.functions.invoke_event(&schedule.function, event).await.map_err(|e| anyhow::anyhow!("{e}"))
+    gateway
+        .functions
+        .invoke_event(&schedule.function, event, gateway.template.deadline(&schedule.function))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 #[cfg(test)]

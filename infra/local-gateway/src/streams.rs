@@ -187,7 +187,11 @@ async fn deliver(gateway: &Gateway, consumer: &StreamConsumer, mut batch: Vec<Va
                 return;
             }
         };
-        let first_failure = match gateway.functions.invoke_stream(&consumer.function, event).await {
+        let first_failure = match gateway
+            .functions
+            .invoke_stream(&consumer.function, event, gateway.template.deadline(&consumer.function))
+            .await
+        {
             Ok(response) => response
                 .batch_item_failures
                 .iter()
@@ -238,6 +242,24 @@ mod tests {
         assert!(matches(&pattern, &event("INSERT", "OUTBOX#1")));
         assert!(!matches(&pattern, &event("MODIFY", "OUTBOX#1")));
         assert!(!matches(&pattern, &event("INSERT", "PROFILE")));
+    }
+
+    #[test]
+    fn the_template_stream_takes_new_pending_emails_only() {
+        let template =
+            crate::template::Template::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../../template.yaml")).unwrap();
+        let consumer = template.streams.iter().find(|s| s.function == "EmailDispatchFunction").unwrap();
+        let event = |status: &str| {
+            json!({"eventName": "INSERT", "dynamodb": {"Keys": {"pk": {"S": "X"}, "sk": {"S": "OUTBOX#1"}},
+                   "NewImage": {"status": {"S": status}}}})
+        };
+        let taken = |e: &Value| consumer.filters.iter().any(|f| matches(f, e));
+        assert!(taken(&event("pending")));
+        // An email left sending (an interrupted send) is the sweep's, not the stream's.
+        assert!(!taken(&event("sending")));
+        assert_eq!(template.timeouts.get("EmailDispatchFunction"), Some(&10));
+        assert_eq!(template.timeouts.get("EmailSweepFunction"), Some(&60));
+        assert!(template.schedules.iter().any(|s| s.function == "EmailSweepFunction" && s.binary == "email-sweep"));
     }
 
     #[test]

@@ -194,9 +194,18 @@ pub struct Template {
     pub websocket: Option<WebSocketApi>,
     pub rules: Vec<EventRule>,
     pub state_machines: Vec<StateMachine>,
+    /// Each function's `Timeout` in seconds (its own, else `Globals.Function.Timeout`).
+    pub timeouts: BTreeMap<String, u64>,
 }
 
 impl Template {
+    /// When an invocation of `function` starting now must end, as Lambda's context tells it
+    /// (Lambda's default of 3 s for a function the template gives no timeout).
+    pub fn deadline(&self, function: &str) -> chrono::DateTime<chrono::Utc> {
+        let seconds = self.timeouts.get(function).copied().unwrap_or(3);
+        chrono::Utc::now() + chrono::Duration::seconds(i64::try_from(seconds).unwrap_or(3))
+    }
+
     pub fn state_machine(&self, name: &str) -> Option<&StateMachine> {
         self.state_machines.iter().find(|m| m.name == name)
     }
@@ -351,6 +360,9 @@ impl Template {
         let mut rules = Vec::new();
         let mut state_machines = Vec::new();
         let mut tables = BTreeMap::new();
+        let mut timeouts = BTreeMap::new();
+        let global_timeout =
+            doc.get("Globals").and_then(|g| g.get("Function")).and_then(|f| f.get("Timeout")).and_then(Value::as_u64);
         for (name, resource) in resources {
             let name = name.as_str().unwrap_or_default().to_owned();
             match string_at(resource, "Type") {
@@ -392,6 +404,10 @@ impl Template {
                     state_machines.push(StateMachine { name: name.clone(), definition, substitutions });
                 }
                 Some("AWS::Serverless::Function") => {
+                    let timeout = resource.get("Properties").and_then(|p| p.get("Timeout")).and_then(Value::as_u64);
+                    if let Some(timeout) = timeout.or(global_timeout) {
+                        timeouts.insert(name.clone(), timeout);
+                    }
                     let events = resource.get("Properties").and_then(|p| p.get("Events")).and_then(Value::as_mapping);
                     let binary = resource
                         .get("Metadata")
@@ -473,7 +489,7 @@ impl Template {
         }
         let table = tables.into_values().next().context("one table")?;
         let websocket = websocket_api(resources)?;
-        Ok(Template { routes, table, streams, schedules, rules, websocket, state_machines })
+        Ok(Template { routes, table, streams, schedules, rules, websocket, state_machines, timeouts })
     }
 }
 
