@@ -42,9 +42,15 @@ impl App {
         let config = Config::from_env()?;
         let settings = CallSettings::from_env()?;
         let sdk = aws_config::load_from_env().await;
-        let store = Store::new(aws_sdk_dynamodb::Client::new(&sdk), config.table_name.clone());
+        // The handler runs in the SIP media application's region (infra/pstn-audio.yaml); the
+        // table and the WebSocket API are in the main stack's (MAIN_REGION).
+        let main = match std::env::var("MAIN_REGION").ok().filter(|r| !r.is_empty()) {
+            Some(region) => sdk.to_builder().region(aws_config::Region::new(region)).build(),
+            None => sdk.clone(),
+        };
+        let store = Store::new(aws_sdk_dynamodb::Client::new(&main), config.table_name.clone());
         let voice = Voice::new(&sdk, settings.voice_region.as_deref());
-        let push = chat::push::Pusher::new(&sdk);
+        let push = chat::push::Pusher::new(&main);
         Ok(App { store, config, settings, voice, push })
     }
 }
