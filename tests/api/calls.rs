@@ -102,12 +102,18 @@ impl Setup {
     }
 
     async fn events(&self, call_id: &str) -> Vec<String> {
-        self.journal(call_id).await.iter().map(|e| e["details"]["event"].as_str().unwrap_or_default().to_owned()).collect()
+        self.journal(call_id)
+            .await
+            .iter()
+            .map(|e| e["details"]["event"].as_str().unwrap_or_default().to_owned())
+            .collect()
     }
 
     /// Waits until the journal of `call_id` holds `event`; all its events then.
     async fn wait_for_event(&self, call_id: &str, event: &str) -> Vec<String> {
-        let events = poll_until(100, Duration::from_millis(100), || self.events(call_id), |e| e.iter().any(|x| x == event)).await;
+        let events =
+            poll_until(100, Duration::from_millis(100), || self.events(call_id), |e| e.iter().any(|x| x == event))
+                .await;
         assert!(events.iter().any(|x| x == event), "{event} journaled: {events:?}");
         events
     }
@@ -295,7 +301,10 @@ async fn the_advisor_hangs_up_from_the_app_and_nobody_else_can() {
     wait_phone(&s.api, &s.seeker_phone, "ended").await;
     wait_phone(&s.api, &s.advisor_phone, "ended").await;
     let events = s.wait_for_event(&call_id, "hung_up_leg_b").await;
-    assert_eq!(events, ["started", "ringing_advisor", "answered_advisor", "bridged", "hang_up_requested", "hung_up_leg_b"]);
+    assert_eq!(
+        events,
+        ["started", "ringing_advisor", "answered_advisor", "bridged", "hang_up_requested", "hung_up_leg_b"]
+    );
     let journal = s.journal(&call_id).await;
     assert_eq!(journal[5]["details"]["by"], "app");
     assert_eq!(journal[4]["actor"]["role"], "advisor");
@@ -360,11 +369,7 @@ async fn an_advisor_without_a_work_phone_is_refused_and_one_with_it_calls() {
     // Back with an advisor who has one: the same interview is called.
     let (status, _) = s
         .api
-        .post(
-            &format!("/seekers/{}/reassign", s.seeker_id),
-            &s.admin,
-            json!({"advisorId": advisor_id_of(&s).await}),
-        )
+        .post(&format!("/seekers/{}/reassign", s.seeker_id), &s.admin, json!({"advisorId": advisor_id_of(&s).await}))
         .await;
     assert_eq!(status, StatusCode::OK);
     s.call().await;

@@ -103,7 +103,8 @@ pub async fn record(app: &App, fact: &Fact, at: DateTime<Utc>) -> Result<Recorde
             Some(_) => None,
             None => Some(tx.push(seeker_not_erased(&call.seeker_id))),
         };
-        if matches!(fact.kind, FactKind::Unanswered { party: Party::Seeker } | FactKind::Busy { party: Party::Seeker }) {
+        if matches!(fact.kind, FactKind::Unanswered { party: Party::Seeker } | FactKind::Busy { party: Party::Seeker })
+        {
             tx.push_all(crate::missed_call::missed_call_sms(call, at));
         }
         match app.store.commit(tx).await? {

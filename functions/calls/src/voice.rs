@@ -35,8 +35,12 @@ impl From<VoiceError> for ApiError {
     }
 }
 
-const RETRYABLE_CODES: [&str; 4] =
-    ["ThrottledClientException", "ServiceUnavailableException", "ServiceFailureException", "ResourceLimitExceededException"];
+const RETRYABLE_CODES: [&str; 4] = [
+    "ThrottledClientException",
+    "ServiceUnavailableException",
+    "ServiceFailureException",
+    "ResourceLimitExceededException",
+];
 
 fn classify<E, R>(error: SdkError<E, R>) -> VoiceError
 where

@@ -270,7 +270,10 @@ pub fn french_phone(raw: &str) -> Result<Phone, Invalid> {
     let national = FRENCH_COUNTRY_CODES.iter().find_map(|code| phone.as_str().strip_prefix(code));
     match national {
         Some(rest) if rest.len() == 9 && !rest.starts_with('0') => Ok(phone),
-        _ => Err(Invalid::new("invalid_phone", "phone must be a French number such as 01 23 45 67 89 or +33 1 23 45 67 89")),
+        _ => Err(Invalid::new(
+            "invalid_phone",
+            "phone must be a French number such as 01 23 45 67 89 or +33 1 23 45 67 89",
+        )),
     }
 }
 

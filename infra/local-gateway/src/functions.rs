@@ -76,7 +76,9 @@ impl Functions {
     pub fn check(template: &Template) -> Result<()> {
         for handler in &template.pstn_audio_handlers {
             if !PSTN_AUDIO_FUNCTIONS.contains(&handler.as_str()) {
-                bail!("the PSTN audio template lets the service invoke {handler}, which the local gateway does not host");
+                bail!(
+                    "the PSTN audio template lets the service invoke {handler}, which the local gateway does not host"
+                );
             }
         }
         for route in &template.routes {

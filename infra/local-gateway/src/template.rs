@@ -500,7 +500,16 @@ impl Template {
         }
         let table = tables.into_values().next().context("one table")?;
         let websocket = websocket_api(resources)?;
-        Ok(Template { routes, table, streams, schedules, rules, websocket, state_machines, pstn_audio_handlers: Vec::new() })
+        Ok(Template {
+            routes,
+            table,
+            streams,
+            schedules,
+            rules,
+            websocket,
+            state_machines,
+            pstn_audio_handlers: Vec::new(),
+        })
     }
 }
 

@@ -113,7 +113,8 @@ impl Emulator {
         let var = |key: &str| std::env::var(key).ok().filter(|v| !v.is_empty());
         Emulator {
             state: Mutex::new(World::default()),
-            sip_media_application_id: var("SIP_MEDIA_APPLICATION_ID").unwrap_or_else(|| "local-sip-media-application".into()),
+            sip_media_application_id: var("SIP_MEDIA_APPLICATION_ID")
+                .unwrap_or_else(|| "local-sip-media-application".into()),
             numbers: var("AGENCY_PHONE_NUMBER").into_iter().collect(),
         }
     }
@@ -212,8 +213,12 @@ async fn create_call(State(gateway): State<Arc<Gateway>>, Path(sma_id): Path<Str
     }
     let transaction_id = uuid();
     let (sender, receiver) = mpsc::unbounded_channel();
-    voice.lock().calls.insert(transaction_id.clone(), CallHandle { sender: sender.clone(), events: Vec::new(), ended: false });
-    let leg_a = Leg { call_id: uuid(), tag: "LEG-A", to: to.clone(), from: from.clone(), start_ms: now_ms(), status: None };
+    voice
+        .lock()
+        .calls
+        .insert(transaction_id.clone(), CallHandle { sender: sender.clone(), events: Vec::new(), ended: false });
+    let leg_a =
+        Leg { call_id: uuid(), tag: "LEG-A", to: to.clone(), from: from.clone(), start_ms: now_ms(), status: None };
     let sim = Sim {
         gateway: gateway.clone(),
         transaction_id: transaction_id.clone(),
@@ -281,7 +286,8 @@ async fn phone_action(State(gateway): State<Arc<Gateway>>, Path((number, action)
     };
     let world = gateway.voice.lock();
     let Some(call) = world.phones.get(&number).and_then(|calls| calls.iter().rev().find(|c| c.state == wanted)) else {
-        let message = if wanted == PhoneState::Ringing { "this phone is not ringing" } else { "this phone is not in a call" };
+        let message =
+            if wanted == PhoneState::Ringing { "this phone is not ringing" } else { "this phone is not in a call" };
         return local_error(StatusCode::CONFLICT, "no_such_call", message);
     };
     let call_id = call.call_id.clone();
@@ -387,19 +393,26 @@ enum Awaiting {
     /// The first leg rings.
     FirstLeg,
     /// A `CallAndBridge`'s leg rings; `action` is the action as the handler sent it (echoed).
-    Bridge { call_id: String, action: Value },
+    Bridge {
+        call_id: String,
+        action: Value,
+    },
 }
 
 /// An invocation's outcome, as the service reads it.
 enum Answered {
     Actions(Vec<Value>, Option<BTreeMap<String, String>>),
     /// Refused: the service invokes again with `INVALID_LAMBDA_RESPONSE`.
-    Invalid { error_type: &'static str, message: String },
+    Invalid {
+        error_type: &'static str,
+        message: String,
+    },
 }
 
 /// Checks an answer as the service does.
 fn read_answer(answer: &Value) -> Answered {
-    let invalid = |error_type: &'static str, message: &str| Answered::Invalid { error_type, message: message.to_owned() };
+    let invalid =
+        |error_type: &'static str, message: &str| Answered::Invalid { error_type, message: message.to_owned() };
     let Some(object) = answer.as_object() else { return invalid("InvalidResponse", "the answer is not an object") };
     if object.get("SchemaVersion").and_then(Value::as_str) != Some("1.0") {
         return invalid("InvalidSchemaVersion", "SchemaVersion must be 1.0");
@@ -508,7 +521,9 @@ impl Sim {
     async fn on(&mut self, stimulus: Stimulus) {
         match stimulus {
             Stimulus::Answer { call_id } => self.answered(&call_id).await,
-            Stimulus::NoAnswer { call_id } | Stimulus::RingTimeout { call_id } => self.not_answered(&call_id, 480).await,
+            Stimulus::NoAnswer { call_id } | Stimulus::RingTimeout { call_id } => {
+                self.not_answered(&call_id, 480).await
+            }
             Stimulus::Busy { call_id } => self.not_answered(&call_id, 486).await,
             Stimulus::HangUp { call_id } => {
                 let Some(leg) = self.leg_mut(&call_id).filter(|l| l.connected()) else { return };
@@ -663,7 +678,9 @@ impl Sim {
                 tracing::warn!(transaction_id = %self.transaction_id, %error, "emulated PSTN audio: the handler failed; the call is dropped");
                 Err(())
             }
-            Err(_) => Ok(Answered::Invalid { error_type: "LambdaTimeout", message: "the handler answered after 20 s".into() }),
+            Err(_) => {
+                Ok(Answered::Invalid { error_type: "LambdaTimeout", message: "the handler answered after 20 s".into() })
+            }
         }
     }
 
@@ -692,7 +709,8 @@ impl Sim {
             let last = pending.is_empty();
             let next = match action {
                 pstn_audio::Action::Speak(speak) => {
-                    let number = self.legs.iter().find(|l| l.call_id == speak.call_id && l.connected()).map(|l| l.to.clone());
+                    let number =
+                        self.legs.iter().find(|l| l.call_id == speak.call_id && l.connected()).map(|l| l.to.clone());
                     match number {
                         Some(number) => {
                             let mut world = self.gateway.voice.lock();
@@ -803,7 +821,9 @@ mod tests {
             Answered::Invalid { error_type: "ActionsLimitExceeded", .. }
         ));
         let ten: Vec<Value> = std::iter::repeat_n(speak, 10).collect();
-        assert!(matches!(read_answer(&json!({"SchemaVersion": "1.0", "Actions": ten})), Answered::Actions(a, None) if a.len() == 10));
+        assert!(
+            matches!(read_answer(&json!({"SchemaVersion": "1.0", "Actions": ten})), Answered::Actions(a, None) if a.len() == 10)
+        );
         assert!(matches!(
             read_answer(&json!({"SchemaVersion": "1.0", "Actions": [{"Type": "Speak", "Parameters": {}}]})),
             Answered::Invalid { error_type: "InvalidActionParameter", .. }
