@@ -408,11 +408,45 @@ async fn a_call_outside_the_interviews_window_is_refused_and_one_inside_is_place
     assert_error(status, &body, StatusCode::CONFLICT, Some("interview_over"));
     assert_eq!(untouched(&s, Some(&s.advisor_phone)).await, before, "nothing journaled, nothing rang");
 
-    // 14 minutes before the start, and 29 minutes after its end: placed.
+    // 14 minutes before the start, and 20 minutes after its end: placed. (Not closer to the
+    // hard end: the call sweeper's test ends calls 3 minutes ahead of now.)
     s.table.move_interview_to(&s.interview_id, Utc::now() + chrono::Duration::minutes(14)).await;
     s.call().await;
     end_twin(&s, &s.advisor_phone).await;
-    s.table.move_interview_to_past(&s.interview_id, 59).await;
+    s.table.move_interview_to_past(&s.interview_id, 50).await;
     s.call().await;
     end_twin(&s, &s.advisor_phone).await;
+}
+
+#[tokio::test]
+async fn a_call_that_outlives_the_interviews_hard_end_is_hung_up_by_the_call_sweeper() {
+    let s = Setup::new().await;
+    // Started 58 minutes ago (30 minutes long): its hard end, 30 minutes after its end, is 2
+    // minutes away.
+    s.table.move_interview_to_past(&s.interview_id, 58).await;
+    let call_id = s.call().await;
+    wait_phone(&s.api, &s.advisor_phone, "ringing").await;
+    act(&s.api, &s.advisor_phone, "answer").await;
+    wait_phone(&s.api, &s.seeker_phone, "ringing").await;
+    act(&s.api, &s.seeker_phone, "answer").await;
+    s.wait_for_event(&call_id, "bridged").await;
+
+    // Before the hard end, a run leaves the call alone.
+    s.api.run_schedule("call-sweeper", Utc::now() + chrono::Duration::seconds(30)).await;
+    let item = s.table.item(&format!("CALL#{call_id}"), "CALL").await.expect("the call's item");
+    assert!(item.contains_key("gsi1pk"), "not due yet: still on the sweeper's index");
+    assert_eq!(phone(&s.api, &s.seeker_phone).await[0]["state"], "connected", "still talking before the hard end");
+
+    // After it, the call is hung up as from the app.
+    s.api.run_schedule("call-sweeper", Utc::now() + chrono::Duration::minutes(3)).await;
+    wait_phone(&s.api, &s.seeker_phone, "ended").await;
+    wait_phone(&s.api, &s.advisor_phone, "ended").await;
+    let events = s.wait_for_event(&call_id, "hung_up_leg_b").await;
+    assert_eq!(
+        events,
+        ["started", "ringing_advisor", "answered_advisor", "bridged", "hang_up_requested", "hung_up_leg_b"]
+    );
+    assert_eq!(s.journal(&call_id).await[5]["details"]["by"], "app");
+    let item = s.table.item(&format!("CALL#{call_id}"), "CALL").await.expect("the call's item");
+    assert!(!item.contains_key("gsi1pk"), "done once: the call left the sweeper's index");
 }

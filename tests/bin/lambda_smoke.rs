@@ -34,7 +34,7 @@ const PSTN: &str = "chime-pstn-audio";
 
 /// The order matters: later cases use what earlier ones made (the seeker registered by
 /// `registration`, the convocation made by `booking`, the meeting joined through `meetings`).
-const CASES: [(&str, &str); 13] = [
+const CASES: [(&str, &str); 14] = [
     ("registration", HTTP),
     ("booking", HTTP),
     ("links", HTTP),
@@ -49,6 +49,7 @@ const CASES: [(&str, &str); 13] = [
     // Last: `calls` moves the smoke seeker to an advisor with a work phone.
     ("calls", HTTP),
     ("call-handler", PSTN),
+    ("call-sweeper", SCHEDULE),
 ];
 
 /// Smoke region: Corse, which no other test uses, so the smoke advisor is the one assigned.
@@ -416,6 +417,7 @@ impl Smoke {
             "email-dispatch" => self.email_dispatch().await,
             "calls" => self.calls().await,
             "call-handler" => self.call_handler().await,
+            "call-sweeper" => self.call_sweeper().await,
             other => bail!("no case for {other}"),
         }
     }
@@ -480,6 +482,16 @@ impl Smoke {
         self.set("SIP_MEDIA_APPLICATION_ID", env("SIP_MEDIA_APPLICATION_ID")?);
         self.set("CALLING_ADVISOR_SUB", sub);
         Ok(format!("POST /seekers/{{id}}/calls → 202 call {call_id}, the advisor's phone rings"))
+    }
+
+    /// A schedule firing now: the function answers (nothing; the smoke call is no interview's,
+    /// so it has no hard end to pass).
+    async fn call_sweeper(&mut self) -> Result<String> {
+        self.set("EVENT_ID", ulid::Ulid::new().to_string().to_lowercase());
+        self.set("EVENT_TIME", Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true));
+        let answer = self.invoke("schedule-call-sweeper.json").await?;
+        ensure!(answer.is_null(), "the function answers nothing: {answer}");
+        Ok("Scheduled Event now → answered".into())
     }
 
     /// The PSTN audio service's `CALL_ANSWERED` for that call: the answer speaks to the advisor

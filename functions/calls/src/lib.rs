@@ -14,6 +14,7 @@ pub mod handler;
 pub mod missed_call;
 mod routes;
 pub mod settings;
+pub mod sweeper;
 pub mod voice;
 
 use api::auth::Caller;
@@ -71,6 +72,14 @@ pub struct CallRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
     pub created_at: String,
+    /// An interview's call: its hard end (the interview's end plus the overrun limit), when
+    /// the call sweeper hangs it up; with GSI1 `CALL_END#<hour>` / `<endsAt>#<callId>` until then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi1pk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi1sk: Option<String>,
     /// Epoch seconds: the table's TTL removes the item (its journal entries stay).
     pub expires_at: i64,
 }

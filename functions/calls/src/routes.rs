@@ -49,7 +49,8 @@ pub(crate) async fn call_for_interview(
         .filter(|s| !s.erased && s.advisor_id.as_deref() == Some(advisor.advisor_id.as_str()))
         .ok_or_else(not_found)?;
     check_callable(app, &interview, now)?;
-    start(app, &advisor, &seeker, Some(&interview.interview_id), now).await
+    let hard_end = interview.end_at() + app.settings.overrun_limit;
+    start(app, &advisor, &seeker, Some((&interview.interview_id, hard_end)), now).await
 }
 
 /// `POST /seekers/{seekerId}/calls`: the seeker's advisor calls them outside an interview.
@@ -90,13 +91,17 @@ fn check_callable(app: &App, interview: &InterviewRecord, now: DateTime<Utc>) ->
 }
 
 /// Writes the call, then has the service ring the advisor's work phone; 202 with the call id.
+/// `interview`: the interview's id and hard end, when the call is one's (the call sweeper ends
+/// it then).
 async fn start(
     app: &App,
     advisor: &AdvisorRecord,
     seeker: &SeekerRecord,
-    interview_id: Option<&str>,
+    interview: Option<(&str, DateTime<Utc>)>,
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
+    let interview_id = interview.map(|(id, _)| id);
+    let hard_end = interview.map(|(_, end)| end);
     let advisor_number = advisor
         .phone
         .clone()
@@ -116,6 +121,9 @@ async fn start(
         interview_id: interview_id.map(str::to_owned),
         transaction_id: None,
         created_at: to_key(now),
+        ends_at: hard_end.map(to_key),
+        gsi1pk: hard_end.map(|end| keys::call_end_gsi1pk(&end.format("%Y-%m-%dT%H").to_string())),
+        gsi1sk: hard_end.map(|end| format!("{}#{call_id}", to_key(end))),
         expires_at: (now + Duration::days(CALL_ITEM_DAYS)).timestamp(),
     };
     // Written first: the handler's first invocation may come before the service's answer.

@@ -194,3 +194,8 @@ pub const CALL_SK: &str = "CALL";
 pub fn call_fact_sk(kind: &str) -> String {
     format!("FACT#{kind}")
 }
+/// GSI1 partition of the interview calls whose hard end falls in one UTC hour (`2026-12-03T08`):
+/// the call sweeper hangs them up once it has passed.
+pub fn call_end_gsi1pk(hour_bucket: &str) -> String {
+    format!("CALL_END#{hour_bucket}")
+}

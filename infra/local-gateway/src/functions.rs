@@ -35,7 +35,8 @@ const HTTP_FUNCTIONS: [&str; 6] = [
 pub const PSTN_AUDIO_FUNCTIONS: [&str; 1] = ["CallHandlerFunction"];
 const STREAM_FUNCTIONS: [&str; 1] = ["EmailDispatchFunction"];
 /// Functions invoked by EventBridge: rules (Chime meeting events) and schedules.
-const EVENT_FUNCTIONS: [&str; 3] = ["MeetingEventsFunction", "MeetingSweeperFunction", "AdvisorDigestFunction"];
+const EVENT_FUNCTIONS: [&str; 4] =
+    ["MeetingEventsFunction", "MeetingSweeperFunction", "AdvisorDigestFunction", "CallSweeperFunction"];
 /// Functions invoked by a state machine's Task (`arn:aws:states:::lambda:invoke`).
 const TASK_FUNCTIONS: [&str; 1] = ["RemindersFunction"];
 const WEBSOCKET_FUNCTIONS: [&str; 1] = ["ChatFunction"];
@@ -155,6 +156,7 @@ impl Functions {
             }
             "MeetingSweeperFunction" => serde_json::to_value(meetings::sweeper::handle(&self.meetings, event).await?)?,
             "AdvisorDigestFunction" => serde_json::to_value(reminders::handle_digest(&self.reminders, event).await?)?,
+            "CallSweeperFunction" => serde_json::to_value(calls::sweeper::handle(&self.calls, event).await?)?,
             other => return Err(format!("function {other} is not hosted").into()),
         };
         Ok(value)
