@@ -224,6 +224,8 @@ fn allowed(method: &str, path: &str) -> Option<&'static [Who]> {
         // The interview is by video and the advisor has no work phone: 409, never a ring.
         ("POST", "/interviews/{interviewId}/call") | ("POST", "/seekers/{seekerId}/calls") => THE_ADVISOR,
         ("DELETE", "/calls/{callId}") => THE_ADVISOR,
+        // Nobody joined the meeting yet: 409 `no_meeting`, never a ring.
+        ("POST", "/interviews/{interviewId}/meeting/dial-in") => THE_ADVISOR,
         ("GET", "/conversations") => &[Seeker, OtherSeeker, Advisor, OtherAdvisor],
         ("GET", "/conversations/{seekerId}/messages") => THE_SEEKER_AND_ADVISOR,
         _ => return None,

@@ -450,3 +450,55 @@ async fn a_call_that_outlives_the_interviews_hard_end_is_hung_up_by_the_call_swe
     let item = s.table.item(&format!("CALL#{call_id}"), "CALL").await.expect("the call's item");
     assert!(!item.contains_key("gsi1pk"), "done once: the call left the sweeper's index");
 }
+
+#[tokio::test]
+async fn video_that_fails_becomes_a_phone_leg_in_the_same_meeting_with_its_attendance_proof() {
+    let s = Setup::new().await;
+    let video = s.api.convoke(&s.advisor, &s.seeker_id, paris_at(6, 10, 0), "video").await;
+    s.table.move_interview_to_past(&video, 5).await;
+    let dial_in = format!("/interviews/{video}/meeting/dial-in");
+
+    // Nobody is in the meeting yet: refused, nothing rings.
+    let (status, body) = s.api.post(&dial_in, &s.advisor, json!({})).await;
+    assert_error(status, &body, StatusCode::CONFLICT, Some("no_meeting"));
+    assert!(phone(&s.api, &s.seeker_phone).await.is_empty(), "the seeker's phone never rang");
+
+    // The advisor is in the meeting; the seeker's video fails: the advisor dials them in.
+    let (status, joined) = s.api.post(&format!("/interviews/{video}/meeting"), &s.advisor, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{joined}");
+    let meeting_id = joined["meeting"]["MeetingId"].as_str().expect("MeetingId").to_owned();
+    let (status, body) = s.api.post(&dial_in, &s.advisor, json!({})).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let call_id = body["callId"].as_str().expect("callId").to_owned();
+    let ringing = wait_phone(&s.api, &s.seeker_phone, "ringing").await;
+    assert_eq!(ringing["callerId"], json!(agency_number()));
+    act(&s.api, &s.seeker_phone, "answer").await;
+
+    let events = s.wait_for_event(&call_id, "joined_meeting").await;
+    assert_eq!(events, ["started", "ringing_seeker", "answered_seeker", "joined_meeting"]);
+    assert!(s.last_contact().await.is_string(), "the seeker joined the advisor's meeting: a contact");
+    let phone_attendance = |event: &'static str| {
+        let s = &s;
+        let meeting_id = meeting_id.clone();
+        async move {
+            let entries = s.api.all_items(&format!("/seekers/{}/journal", s.seeker_id), &s.advisor).await;
+            entries
+                .into_iter()
+                .filter(|e| {
+                    e["kind"] == "attendance"
+                        && e["details"]["meetingId"] == meeting_id.as_str()
+                        && e["details"]["leg"] == "phone"
+                        && e["details"]["event"] == event
+                })
+                .collect::<Vec<Value>>()
+        }
+    };
+    let joined = phone_attendance("joined").await;
+    assert_eq!(joined.len(), 1, "the attendance proof shows the phone leg joining");
+    assert_eq!(joined[0]["details"]["participant"], "seeker");
+
+    act(&s.api, &s.seeker_phone, "hang-up").await;
+    s.wait_for_event(&call_id, "hung_up_leg_a").await;
+    let left = poll_until(50, Duration::from_millis(100), || phone_attendance("left"), |l| !l.is_empty()).await;
+    assert_eq!(left.len(), 1, "and leaving it");
+}

@@ -36,6 +36,8 @@ pub struct App {
     pub settings: CallSettings,
     pub voice: Voice,
     pub push: chat::push::Pusher,
+    /// The video meetings' Chime client: a dial-in creates the phone leg's attendee.
+    pub meetings: meetings::Chime,
 }
 
 impl App {
@@ -52,7 +54,9 @@ impl App {
         let store = Store::new(aws_sdk_dynamodb::Client::new(&main), config.table_name.clone());
         let voice = Voice::new(&sdk, settings.voice_region.as_deref());
         let push = chat::push::Pusher::new(&main);
-        Ok(App { store, config, settings, voice, push })
+        let control_region = std::env::var("CHIME_CONTROL_REGION").ok().filter(|r| !r.is_empty());
+        let meetings = meetings::Chime::new(&sdk, control_region.as_deref());
+        Ok(App { store, config, settings, voice, push, meetings })
     }
 }
 
@@ -97,6 +101,7 @@ async fn dispatch(app: &App, route: &str, request: &Request) -> Result<Response<
         "POST /interviews/{interviewId}/call" => routes::call_for_interview(app, &caller, request, now).await,
         "POST /seekers/{seekerId}/calls" => routes::call_seeker(app, &caller, request, now).await,
         "DELETE /calls/{callId}" => routes::hang_up(app, &caller, request).await,
+        "POST /interviews/{interviewId}/meeting/dial-in" => routes::dial_in(app, &caller, request, now).await,
         _ => Err(ApiError::NotFound { code: "route_not_found", message: "no such route".into() }),
     }
 }

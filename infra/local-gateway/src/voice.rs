@@ -229,6 +229,7 @@ async fn create_call(State(gateway): State<Arc<Gateway>>, Path(sma_id): Path<Str
         awaiting: Awaiting::Nothing,
         receiver,
         sender,
+        in_meeting: Vec::new(),
     };
     tokio::spawn(sim.run());
     (StatusCode::CREATED, Json(json!({"SipMediaApplicationCall": {"TransactionId": transaction_id}}))).into_response()
@@ -457,6 +458,8 @@ struct Sim {
     awaiting: Awaiting,
     receiver: mpsc::UnboundedReceiver<Stimulus>,
     sender: mpsc::UnboundedSender<Stimulus>,
+    /// Legs joined to a meeting (call id, meeting id, join token): they leave it when they end.
+    in_meeting: Vec<(String, String, String)>,
 }
 
 impl Sim {
@@ -487,10 +490,20 @@ impl Sim {
         self.legs.iter_mut().find(|l| l.call_id == call_id)
     }
 
-    fn set_phone(&self, number: &str, call_id: &str, state: PhoneState) {
-        let mut world = self.gateway.voice.lock();
-        if let Some(call) = Emulator::phone_mut(&mut world, number, call_id) {
-            call.state = state;
+    fn set_phone(&mut self, number: &str, call_id: &str, state: PhoneState) {
+        {
+            let mut world = self.gateway.voice.lock();
+            if let Some(call) = Emulator::phone_mut(&mut world, number, call_id) {
+                call.state = state;
+            }
+        }
+        if state == PhoneState::Ended {
+            // A leg in a meeting leaves it as it ends (Chime's AttendeeLeft).
+            for (_, meeting_id, token) in self.in_meeting.iter().filter(|(leg, _, _)| leg == call_id) {
+                let (gateway, meeting_id, token) = (self.gateway.clone(), meeting_id.clone(), token.clone());
+                tokio::spawn(async move { crate::chime::phone_leg(&gateway, &meeting_id, &token, false).await });
+            }
+            self.in_meeting.retain(|(leg, _, _)| leg != call_id);
         }
     }
 
@@ -793,11 +806,31 @@ impl Sim {
                         "ActionData": {"Type": "Hangup", "Parameters": {"SipResponseCode": code, "CallId": call_id, "ParticipantTag": leg.tag}},
                     })
                 }
-                pstn_audio::Action::JoinChimeMeeting(_) => {
-                    let mut data = raw;
-                    data["ErrorType"] = json!("SystemException");
-                    data["ErrorMessage"] = json!("JoinChimeMeeting is not emulated");
-                    json!({"InvocationEventType": "ACTION_FAILED", "ActionData": data})
+                pstn_audio::Action::JoinChimeMeeting(join) => {
+                    // The leg joins the meetings emulator's meeting: its attendee (found by the
+                    // join token) is joined, and Chime's AttendeeJoined event goes out.
+                    let leg = join
+                        .call_id
+                        .clone()
+                        .and_then(|id| self.legs.iter().find(|l| l.call_id == id && l.connected()).cloned());
+                    let joined = match (&leg, &join.meeting_id) {
+                        (Some(_), Some(meeting_id)) => {
+                            crate::chime::phone_leg(&self.gateway, meeting_id, &join.join_token, true).await
+                        }
+                        _ => None,
+                    };
+                    match (leg, joined, join.meeting_id.clone()) {
+                        (Some(leg), Some(_), Some(meeting_id)) => {
+                            self.in_meeting.push((leg.call_id.clone(), meeting_id, join.join_token.clone()));
+                            json!({"InvocationEventType": "ACTION_SUCCESSFUL", "ActionData": raw})
+                        }
+                        _ => {
+                            let mut data = raw;
+                            data["ErrorType"] = json!("InvalidActionParameter");
+                            data["ErrorMessage"] = json!("no such meeting or join token, or the leg is not connected");
+                            json!({"InvocationEventType": "ACTION_FAILED", "ActionData": data})
+                        }
+                    }
                 }
             };
             match self.invoke(next).await {
