@@ -131,6 +131,13 @@ if [[ -f infra/chime-events-forwarder.yaml ]]; then
 	cfn_lint -- infra/chime-events-forwarder.yaml || status=1
 fi
 
+# The companion stack of the phone calls, deployed in a region that hosts SIP media
+# applications (the main stack's PstnAudioRegion): linted against those regions' schemas.
+if [[ -f infra/pstn-audio.yaml ]]; then
+	echo "== cfn-lint infra/pstn-audio.yaml (regions hosting SIP media applications)"
+	cfn_lint --regions eu-central-1 eu-west-2 us-east-1 -- infra/pstn-audio.yaml || status=1
+fi
+
 sam=.local/venv/bin/sam
 if [[ -x "$sam" ]]; then
 	echo "== sam validate --lint"

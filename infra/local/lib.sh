@@ -79,6 +79,13 @@ export_local_env() {
 	export AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI="http://127.0.0.1:$WS_PORT/local"
 	# The local gateway serves the Chime SDK Meetings API on CHIME_PORT.
 	export AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS="http://127.0.0.1:$CHIME_PORT"
+	# ... and the Chime SDK Voice API (PSTN audio: CreateSipMediaApplicationCall, ...) beside it,
+	# with simulated phones: no call leaves this machine. The SDK's service id is "Chime SDK Voice".
+	export AWS_ENDPOINT_URL_CHIME_SDK_VOICE="http://127.0.0.1:$CHIME_PORT"
+	# The SIP media application and the agency's number (template parameters in AWS), both
+	# known to the local emulator only.
+	export SIP_MEDIA_APPLICATION_ID="${SIP_MEDIA_APPLICATION_ID:-local-sip-media-application}"
+	export AGENCY_PHONE_NUMBER="${AGENCY_PHONE_NUMBER:-+33180000000}"
 	export TABLE_NAME=suivi-local
 	export SENDER_EMAIL=ne-pas-repondre@suivi-emploi.example.fr
 	export TEMPLATE_PATH="${TEMPLATE_PATH:-$ROOT/template.yaml}"

@@ -108,18 +108,19 @@ ADMIN_EMAIL=admin.demo@example.fr
 ADMIN_TOKEN=$(token demo-admin "$ADMIN_EMAIL" '["admins"]')
 row admin demo-admin "Admin Démo" "$ADMIN_EMAIL" '["admins"]'
 
-# sub | first | last | region | modality | capacity
-ADVISORS="demo-advisor-idf-web|Camille|Martin|11|web|250
-demo-advisor-idf-guided|Julien|Bernard|11|guided|150
-demo-advisor-occ-web|Sophie|Durand|76|web|5
-demo-advisor-occ-reinforced|Karim|Benali|76|reinforced|70
-demo-advisor-paca-web|Élodie|Fabre|93|web|250"
+# sub | first | last | region | modality | capacity | work phone (a simulated phone of the
+# local PSTN audio emulator: GET /_local/phones/<number>)
+ADVISORS="demo-advisor-idf-web|Camille|Martin|11|web|250|+33140000001
+demo-advisor-idf-guided|Julien|Bernard|11|guided|150|+33140000002
+demo-advisor-occ-web|Sophie|Durand|76|web|5|+33561000003
+demo-advisor-occ-reinforced|Karim|Benali|76|reinforced|70|+33561000004
+demo-advisor-paca-web|Élodie|Fabre|93|web|250|+33491000005"
 
 echo "Advisors:"
-while IFS="|" read -r -u 3 sub first last region modality capacity; do
+while IFS="|" read -r -u 3 sub first last region modality capacity phone; do
 	email=$(email_of "$first" "$last")
 	call POST /advisors "$ADMIN_TOKEN" "$(json sub="$sub" firstName="$first" lastName="$last" \
-		email="$email" region="$region" modality="$modality" capacity:="$capacity")"
+		email="$email" region="$region" modality="$modality" capacity:="$capacity" phone="$phone")"
 	report "advisor $sub ($first $last, region $region, $modality, capacity $capacity)"
 	row advisor "$sub" "$first $last" "$email" '["advisors"]'
 done 3<<<"$ADVISORS"

@@ -44,6 +44,9 @@ struct World {
     interview: String,
     convocation: String,
     request: String,
+    /// A call of the advisor's (written directly: placing one needs a work phone), already
+    /// over on the PSTN audio service's side.
+    call: String,
 }
 
 impl World {
@@ -74,6 +77,25 @@ impl World {
             )
             .await;
         let (_, request) = api.post("/seekers/me/in-person-requests", &seeker, json!({"reason": "en agence"})).await;
+        let call = ulid_like(&unique("call"));
+        let text = |v: &str| aws_sdk_dynamodb::types::AttributeValue::S(v.to_owned());
+        table
+            .put(
+                [
+                    ("pk", text(&format!("CALL#{call}"))),
+                    ("sk", text("CALL")),
+                    ("callId", text(&call)),
+                    ("advisorId", text(&advisor_id)),
+                    ("seekerId", text(&seeker_id)),
+                    ("transactionId", text("matrix-call-already-over")),
+                    ("createdAt", text("2026-12-01T08:00:00.000Z")),
+                    ("expiresAt", aws_sdk_dynamodb::types::AttributeValue::N("4102444800".into())),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+            )
+            .await;
         World {
             admin,
             seeker,
@@ -88,6 +110,7 @@ impl World {
             interview,
             convocation: convoked["interviewId"].as_str().expect("convoked").to_owned(),
             request: request["requestId"].as_str().expect("requested").to_owned(),
+            call,
         }
     }
 
@@ -107,7 +130,8 @@ impl World {
         let concrete = path
             .replace("{seekerId}", &self.seeker_id)
             .replace("{slotId}", &self.open_slot)
-            .replace("{requestId}", &self.request);
+            .replace("{requestId}", &self.request)
+            .replace("{callId}", &self.call);
         let interview = if path.ends_with("/acknowledge") { &self.convocation } else { &self.interview };
         let concrete = concrete.replace("{interviewId}", interview);
         let start = rfc3339(paris_at(5, 14, 0));
@@ -151,6 +175,12 @@ impl World {
     }
 }
 
+/// An id of the call ids' alphabet (a ULID's 26 characters) made from a unique string.
+fn ulid_like(seed: &str) -> String {
+    let hash = seed.bytes().fold(0xcbf2_9ce4_8422_2325_u128, |h, b| (h ^ u128::from(b)).wrapping_mul(0x1000_0000_01b3));
+    format!("01J{:023}", hash % 10u128.pow(23))
+}
+
 /// Who may call each route (API.md).
 fn allowed(method: &str, path: &str) -> Option<&'static [Who]> {
     use Who::*;
@@ -192,6 +222,11 @@ fn allowed(method: &str, path: &str) -> Option<&'static [Who]> {
         ("GET", "/seekers/{seekerId}/journal") => THE_SEEKER_AND_ADVISOR,
         ("POST", "/interviews/{interviewId}/meeting") => THE_SEEKER_AND_ADVISOR,
         ("DELETE", "/interviews/{interviewId}/meeting") => THE_ADVISOR,
+        // The interview is by video and the advisor has no work phone: 409, never a ring.
+        ("POST", "/interviews/{interviewId}/call") | ("POST", "/seekers/{seekerId}/calls") => THE_ADVISOR,
+        ("DELETE", "/calls/{callId}") => THE_ADVISOR,
+        // Nobody joined the meeting yet: 409 `no_meeting`, never a ring.
+        ("POST", "/interviews/{interviewId}/meeting/dial-in") => THE_ADVISOR,
         ("GET", "/conversations") => &[Seeker, OtherSeeker, Advisor, OtherAdvisor],
         ("GET", "/conversations/{seekerId}/messages") => THE_SEEKER_AND_ADVISOR,
         _ => return None,

@@ -10,6 +10,7 @@
 
 mod authorization;
 mod booking;
+mod calls;
 mod chat;
 mod email;
 mod links;

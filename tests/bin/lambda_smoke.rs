@@ -28,10 +28,13 @@ const STREAM: &str = "dynamodb-stream";
 const SCHEDULE: &str = "eventbridge-schedule";
 const CHIME: &str = "eventbridge-chime";
 const TASK: &str = "step-functions-task";
+/// Invoked by the Chime SDK PSTN audio service (a SIP media application's handler,
+/// `infra/pstn-audio.yaml`).
+const PSTN: &str = "chime-pstn-audio";
 
 /// The order matters: later cases use what earlier ones made (the seeker registered by
 /// `registration`, the convocation made by `booking`, the meeting joined through `meetings`).
-const CASES: [(&str, &str); 12] = [
+const CASES: [(&str, &str); 15] = [
     ("registration", HTTP),
     ("booking", HTTP),
     ("links", HTTP),
@@ -44,6 +47,10 @@ const CASES: [(&str, &str); 12] = [
     ("chat-history", HTTP),
     ("email-dispatch", STREAM),
     ("email-sweep", SCHEDULE),
+    // Last: `calls` moves the smoke seeker to an advisor with a work phone.
+    ("calls", HTTP),
+    ("call-handler", PSTN),
+    ("call-sweeper", SCHEDULE),
 ];
 
 /// Smoke region: Corse, which no other test uses, so the smoke advisor is the one assigned.
@@ -71,7 +78,11 @@ async fn run() -> Result<bool> {
     let template_path = std::env::var("TEMPLATE_PATH").map_or_else(|_| root.join("template.yaml"), PathBuf::from);
     let template =
         std::fs::read_to_string(&template_path).with_context(|| format!("reading {}", template_path.display()))?;
-    let kinds = template_kinds(&template)?;
+    let mut kinds = template_kinds(&template)?;
+    // The SIP media application's handler lives in the stack of the PSTN audio region.
+    let pstn_path = root.join("infra/pstn-audio.yaml");
+    let pstn = std::fs::read_to_string(&pstn_path).with_context(|| format!("reading {}", pstn_path.display()))?;
+    kinds.extend(pstn_audio_kinds(&pstn)?);
 
     let lines = coverage(&kinds);
     let mut failed = lines.len();
@@ -143,6 +154,34 @@ fn coverage(kinds: &BTreeMap<String, Vec<String>>) -> Vec<String> {
         }
     }
     lines
+}
+
+/// Binary name → `chime-pstn-audio` for the functions the PSTN audio service may invoke (an
+/// `AWS::Lambda::Permission` with its principal names them).
+fn pstn_audio_kinds(text: &str) -> Result<BTreeMap<String, Vec<String>>> {
+    use serde_yaml::Value as Yaml;
+    let doc: Yaml = serde_yaml::from_str(text).context("infra/pstn-audio.yaml is not valid YAML")?;
+    let resources = doc.get("Resources").and_then(Yaml::as_mapping).context("no Resources")?;
+    let mut kinds = BTreeMap::new();
+    for (_, permission) in resources {
+        if permission.get("Type").and_then(Yaml::as_str) != Some("AWS::Lambda::Permission")
+            || permission["Properties"]["Principal"].as_str() != Some("voiceconnector.chime.amazonaws.com")
+        {
+            continue;
+        }
+        let target = serde_yaml::to_string(&permission["Properties"]["FunctionName"]).unwrap_or_default();
+        for (name, function) in resources {
+            let name = name.as_str().unwrap_or_default();
+            if function.get("Type").and_then(Yaml::as_str) == Some("AWS::Serverless::Function") && target.contains(name)
+            {
+                let binary = function["Metadata"]["BuildProperties"]["Binary"]
+                    .as_str()
+                    .with_context(|| format!("{name} has no Metadata.BuildProperties.Binary"))?;
+                kinds.insert(binary.to_owned(), vec![PSTN.to_owned()]);
+            }
+        }
+    }
+    Ok(kinds)
 }
 
 /// Binary name → the event kinds its template resource declares.
@@ -381,6 +420,9 @@ impl Smoke {
             "chat-history" => self.chat_history().await,
             "email-dispatch" => self.email_dispatch().await,
             "email-sweep" => self.email_sweep().await,
+            "calls" => self.calls().await,
+            "call-handler" => self.call_handler().await,
+            "call-sweeper" => self.call_sweeper().await,
             other => bail!("no case for {other}"),
         }
     }
@@ -390,6 +432,101 @@ impl Smoke {
     }
 
     // ---------------------------------------------------------------- the cases
+
+    /// `POST /seekers/{seekerId}/calls` by an advisor with a work phone: 202, and the
+    /// advisor's simulated phone rings with the agency's number (the real SDK client reached
+    /// the PSTN audio emulator).
+    async fn calls(&mut self) -> Result<String> {
+        let admin = self.admin.clone().context("registration made the admin")?;
+        let seeker_id = self.var("SEEKER_ID")?;
+        let sub = unique("smoke-caller");
+        let number = "+33199000001";
+        let (status, advisor) = self
+            .api
+            .post(
+                "/advisors",
+                &admin,
+                json!({"sub": sub, "firstName": "Paul", "lastName": "Appel", "email": format!("{sub}@example.fr"),
+                       "region": REGION, "modality": "web", "phone": number}),
+            )
+            .await;
+        ensure!(status == StatusCode::CREATED, "the calling advisor: {status} {advisor}");
+        let advisor_id = advisor["advisorId"].as_str().context("advisorId")?;
+        let (status, moved) =
+            self.api.post(&format!("/seekers/{seeker_id}/reassign"), &admin, json!({"advisorId": advisor_id})).await;
+        ensure!(status == StatusCode::OK, "the seeker moved to the calling advisor: {status} {moved}");
+        self.set("CALLER_SUB", &sub);
+        let answer = self.invoke("http-calls-call-seeker.json").await?;
+        let body = http_answer(&answer, 202)?;
+        let call_id = body["callId"].as_str().context("callId in the 202 body")?.to_owned();
+        let agency = env("AGENCY_PHONE_NUMBER")?;
+        let mut ringing = Value::Null;
+        for _ in 0..50 {
+            let (_, phone) = self.api.call(reqwest::Method::GET, &format!("/_local/phones/{number}"), None, None).await;
+            ringing = phone["calls"].as_array().and_then(|c| c.last().cloned()).unwrap_or(Value::Null);
+            if ringing["state"] == "ringing" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        ensure!(
+            ringing["state"] == "ringing" && ringing["callerId"] == agency.as_str(),
+            "the advisor's phone rings: {ringing}"
+        );
+        let item = self.table.item(&format!("CALL#{call_id}"), "CALL").await.context("the call's item")?;
+        let transaction_id =
+            item.get("transactionId").and_then(|v| v.as_s().ok()).context("the call's transaction id")?.clone();
+        let profile = self.table.item(&format!("SEEKER#{seeker_id}"), "PROFILE").await.context("the seeker")?;
+        let seeker_number = profile.get("phone").and_then(|v| v.as_s().ok()).context("the seeker's phone")?.clone();
+        self.set("CALL_ID", &call_id);
+        self.set("TRANSACTION_ID", transaction_id);
+        self.set("LEG_A_CALL_ID", ringing["callId"].as_str().context("the leg's call id")?);
+        self.set("ADVISOR_NUMBER", number);
+        self.set("SEEKER_NUMBER", seeker_number);
+        self.set("AGENCY_NUMBER", agency);
+        self.set("SIP_MEDIA_APPLICATION_ID", env("SIP_MEDIA_APPLICATION_ID")?);
+        self.set("CALLING_ADVISOR_SUB", sub);
+        Ok(format!("POST /seekers/{{id}}/calls → 202 call {call_id}, the advisor's phone rings"))
+    }
+
+    /// A schedule firing now: the function answers (nothing; the smoke call is no interview's,
+    /// so it has no hard end to pass).
+    async fn call_sweeper(&mut self) -> Result<String> {
+        self.set("EVENT_ID", ulid::Ulid::new().to_string().to_lowercase());
+        self.set("EVENT_TIME", Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true));
+        let answer = self.invoke("schedule-call-sweeper.json").await?;
+        ensure!(answer.is_null(), "the function answers nothing: {answer}");
+        Ok("Scheduled Event now → answered".into())
+    }
+
+    /// The PSTN audio service's `CALL_ANSWERED` for that call: the answer speaks to the advisor
+    /// in French, and the journal says the advisor answered.
+    async fn call_handler(&mut self) -> Result<String> {
+        self.set("TIMESTAMP_MS", Utc::now().timestamp_millis().to_string());
+        let answer = self.invoke("pstn-call-answered.json").await?;
+        let speak = &answer["Actions"][0];
+        ensure!(answer["SchemaVersion"] == "1.0" && speak["Type"] == "Speak", "a Speak action: {answer}");
+        ensure!(
+            speak["Parameters"]["LanguageCode"] == "fr-FR"
+                && speak["Parameters"]["CallId"] == self.var("LEG_A_CALL_ID")?.as_str(),
+            "spoken in French to the advisor's leg: {answer}"
+        );
+        let caller = self.api.sign_in(&self.var("CALLING_ADVISOR_SUB")?, &["advisors"]).await;
+        let call_id = self.var("CALL_ID")?;
+        let path = format!("/seekers/{}/journal?limit=200", self.var("SEEKER_ID")?);
+        let (status, journal) = self.api.get(&path, &caller).await;
+        ensure!(status == StatusCode::OK, "journal: {status} {journal}");
+        let answered = journal["items"].as_array().into_iter().flatten().any(|e| {
+            e["kind"] == "call"
+                && e["details"]["callId"] == call_id.as_str()
+                && e["details"]["event"] == "answered_advisor"
+        });
+        ensure!(answered, "a call entry 'answered_advisor' for {call_id}: {journal}");
+        // The simulated phone rings on: refused, the emulator's call ends.
+        let number = self.var("ADVISOR_NUMBER")?;
+        let _ = self.api.call(reqwest::Method::POST, &format!("/_local/phones/{number}/refuse"), None, None).await;
+        Ok("CALL_ANSWERED → Speak (fr-FR) to the advisor, 'answered_advisor' journaled".into())
+    }
 
     /// `POST /seekers` (JWT claims of a new identity): 201 and an assigned seeker; an invalid
     /// email: 422 `invalid_email` with the error contract.

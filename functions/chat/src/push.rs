@@ -61,6 +61,15 @@ impl Pusher {
         }
     }
 
+    /// The endpoint pushes go to from a function that has no WebSocket event (the calls'
+    /// handler): `url` (the template's management API URL) unless the environment names one.
+    pub fn endpoint_or(&self, url: Option<&str>) -> Option<String> {
+        match self.configured_endpoint {
+            Some(_) => None,
+            None => url.map(str::to_owned),
+        }
+    }
+
     async fn post(&self, endpoint: Option<&str>, connection_id: &str, data: Vec<u8>) -> Outcome {
         let mut call = self.client.post_to_connection().connection_id(connection_id).data(Blob::new(data)).customize();
         if let Some(url) = endpoint {

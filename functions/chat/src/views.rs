@@ -154,6 +154,18 @@ pub enum ServerFrame {
         #[serde(skip_serializing_if = "Option::is_none")]
         client_message_id: Option<String>,
     },
+    /// To the advisor's connections: a phone call's state changed (the `calls` functions push it;
+    /// docs/websocket.md). `state` is `ringing`, `connected` or `ended`; `outcome` says how an
+    /// ended call ended (`hung_up`, `unanswered`, `busy`, `failed`).
+    Call {
+        call_id: String,
+        seeker_id: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        interview_id: Option<String>,
+        state: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        outcome: Option<&'static str>,
+    },
 }
 
 impl ServerFrame {

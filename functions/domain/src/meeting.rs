@@ -116,12 +116,22 @@ impl Part {
     /// The part an `ExternalUserId` names in the interview of `seeker_id` and `advisor_id`;
     /// `None` for anyone else (or a malformed id).
     pub fn from_external_user_id(external_user_id: &str, seeker_id: &str, advisor_id: &str) -> Option<Part> {
+        // The seeker's phone leg of a dial-in is the seeker too.
+        let external_user_id = external_user_id.strip_suffix(PHONE_LEG_SUFFIX).unwrap_or(external_user_id);
         match external_user_id.split_once('-')? {
             ("seeker", id) if id == seeker_id => Some(Part::Seeker(id.to_owned())),
             ("advisor", id) if id == advisor_id => Some(Part::Advisor(id.to_owned())),
             _ => None,
         }
     }
+}
+
+/// Ends the `ExternalUserId` of a seeker's phone leg dialled into a meeting (`seeker-<id>-phone`).
+pub const PHONE_LEG_SUFFIX: &str = "-phone";
+
+/// Whether an attendee is a phone leg (the attendance proof says so).
+pub fn is_phone_leg(external_user_id: &str) -> bool {
+    external_user_id.ends_with(PHONE_LEG_SUFFIX)
 }
 
 /// The part of a caller in an interview: a seeker joins their own interviews, an advisor theirs.

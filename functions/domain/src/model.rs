@@ -259,6 +259,43 @@ impl Phone {
     }
 }
 
+/// Country codes of a French phone number: metropolitan France, then the overseas regions
+/// (Réunion and Mayotte, Guadeloupe, Guyane, Martinique).
+const FRENCH_COUNTRY_CODES: [&str; 5] = ["+33", "+262", "+590", "+594", "+596"];
+
+/// A French phone number (an advisor's work phone), normalised to E.164: `+33` or an overseas
+/// region's code, then the 9 digits of the national number without its leading 0.
+pub fn french_phone(raw: &str) -> Result<Phone, Invalid> {
+    let phone = Phone::parse(raw)?;
+    let national = FRENCH_COUNTRY_CODES.iter().find_map(|code| phone.as_str().strip_prefix(code));
+    match national {
+        Some(rest) if rest.len() == 9 && !rest.starts_with('0') => Ok(phone),
+        _ => Err(Invalid::new(
+            "invalid_phone",
+            "phone must be a French number such as 01 23 45 67 89 or +33 1 23 45 67 89",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod french_phone_tests {
+    use super::french_phone;
+
+    #[test]
+    fn french_numbers_in_national_or_international_form_are_kept_in_e164() {
+        assert_eq!(french_phone("01 23 45 67 89").unwrap().as_str(), "+33123456789");
+        assert_eq!(french_phone("+33 6 12 34 56 78").unwrap().as_str(), "+33612345678");
+        assert_eq!(french_phone("+262 692 12 34 56").unwrap().as_str(), "+262692123456");
+    }
+
+    #[test]
+    fn foreign_or_malformed_numbers_are_refused() {
+        for raw in ["+44 20 7946 0958", "+33 01 23 45 67 89", "+331234", "12 34", "+1 415 555 0100"] {
+            assert_eq!(french_phone(raw).unwrap_err().code, "invalid_phone", "{raw}");
+        }
+    }
+}
+
 /// A short free text (a reason, a note): trimmed, 1 to `max` characters, control characters other than newlines removed.
 pub fn free_text(field: &'static str, raw: &str, max: usize) -> Result<String, Invalid> {
     let cleaned: String = raw.trim().chars().filter(|c| !c.is_control() || *c == '\n').collect();

@@ -114,6 +114,10 @@ pub async fn handle(app: &App, event: EventBridgeEvent<Value>) -> Result<Recorde
     if let Some(attendee) = &detail.attendee_id {
         details["attendeeId"] = json!(attendee);
     }
+    if detail.external_user_id.as_deref().is_some_and(domain::meeting::is_phone_leg) {
+        // The seeker dialled in by phone (POST /interviews/{id}/meeting/dial-in).
+        details["leg"] = json!("phone");
+    }
     let entry = JournalRecord::new(
         &interview.seeker_id,
         "attendance",

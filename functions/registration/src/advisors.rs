@@ -31,6 +31,9 @@ struct CreateAdvisorBody {
     capacity: Option<u32>,
     #[serde(default)]
     agency_address: Option<String>,
+    /// The work phone (French, normalised to E.164).
+    #[serde(default)]
+    phone: Option<String>,
 }
 
 /// `POST /advisors` (admins).
@@ -61,6 +64,7 @@ pub(crate) async fn create(
     }
     let agency_address =
         body.agency_address.as_deref().map(|a| domain::free_text("agencyAddress", a, 300)).transpose()?;
+    let phone = body.phone.as_deref().map(domain::french_phone).transpose()?;
     let advisor_id = ulid::Ulid::new().to_string();
     let advisor = AdvisorRecord {
         pk: keys::advisor_pk(&advisor_id),
@@ -78,6 +82,7 @@ pub(crate) async fn create(
         portfolio_count: 0,
         created_at: to_key(now),
         agency_address,
+        phone: phone.map(|p| p.as_str().to_owned()),
     };
     let identity = IdentityRecord {
         pk: keys::identity_pk(sub),

@@ -169,6 +169,8 @@ pub struct AdvisorView<'a> {
     created_at: Option<String>,
     /// Where they receive seekers in person (null until set).
     agency_address: Option<&'a str>,
+    /// The work phone a call to a seeker rings first (null until set).
+    phone: Option<&'a str>,
 }
 
 pub fn advisor(advisor: &AdvisorRecord) -> AdvisorView<'_> {
@@ -189,6 +191,7 @@ pub fn advisor(advisor: &AdvisorRecord) -> AdvisorView<'_> {
         },
         created_at: paris(&advisor.created_at),
         agency_address: advisor.agency_address.as_deref(),
+        phone: advisor.phone.as_deref(),
     }
 }
 

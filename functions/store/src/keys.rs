@@ -212,3 +212,18 @@ pub fn job_pk(job: &str) -> String {
     format!("JOB#{job}")
 }
 pub const CURSOR_SK: &str = "CURSOR";
+
+/// A phone call (issue 16): its item and, beside it, one marker per journaled fact.
+pub fn call_pk(call_id: &str) -> String {
+    format!("CALL#{call_id}")
+}
+pub const CALL_SK: &str = "CALL";
+/// The marker of a call's fact (`started`, `bridged`, `hung_up_leg_a`...): written once.
+pub fn call_fact_sk(kind: &str) -> String {
+    format!("FACT#{kind}")
+}
+/// GSI1 partition of the interview calls whose hard end falls in one UTC hour (`2026-12-03T08`):
+/// the call sweeper hangs them up once it has passed.
+pub fn call_end_gsi1pk(hour_bucket: &str) -> String {
+    format!("CALL_END#{hour_bucket}")
+}

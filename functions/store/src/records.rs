@@ -131,6 +131,9 @@ pub struct AdvisorRecord {
     /// Where the advisor receives seekers in person: the place of their in-person slots by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agency_address: Option<String>,
+    /// The advisor's work phone (E.164, French), rung first by a call to a seeker.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
 }
 
 impl AdvisorRecord {

@@ -478,6 +478,23 @@ async fn attendee_media(
     Json(json!({"event": event, "deliveries": deliveries_json(&deliveries)})).into_response()
 }
 
+/// A phone leg's media joins (`chime:AttendeeJoined`) or leaves (`chime:AttendeeLeft`) a live
+/// meeting, for the PSTN audio emulator's `JoinChimeMeeting`: the attendee is found by its join
+/// token; `None` when the meeting or the token is unknown. The event is delivered as for a
+/// browser's media.
+pub async fn phone_leg(gateway: &Arc<Gateway>, meeting_id: &str, join_token: &str, joined: bool) -> Option<String> {
+    let (attendee_id, event) = {
+        let mut state = gateway.chime.lock();
+        let meeting = state.meetings.get(meeting_id).filter(|m| !m.ended).cloned()?;
+        let attendee = meeting.attendees.iter().find(|a| a.join_token == join_token)?.clone();
+        let event_type = if joined { "chime:AttendeeJoined" } else { "chime:AttendeeLeft" };
+        let event = record_event(&mut state, &meeting, event_type, Some(&attendee));
+        (attendee.attendee_id, event)
+    };
+    deliver(gateway.clone(), event).await;
+    Some(attendee_id)
+}
+
 /// Delivers an emitted event once more (EventBridge delivers at least once).
 async fn redeliver(State(gateway): State<Arc<Gateway>>, Path(event_id): Path<String>) -> Response {
     let Some(event) = gateway.chime.lock().events.get(&event_id).cloned() else {

@@ -20,14 +20,24 @@ pub struct Functions {
     meetings: meetings::App,
     links: booking::link_pages::App,
     reminders: reminders::App,
+    /// The call routes and the SIP media application's handler share one library.
+    calls: calls::App,
 }
 
-const HTTP_FUNCTIONS: [&str; 5] =
-    ["RegistrationFunction", "BookingFunction", "MeetingsFunction", "LinksFunction", "ChatHistoryFunction"];
+const HTTP_FUNCTIONS: [&str; 6] = [
+    "RegistrationFunction",
+    "BookingFunction",
+    "MeetingsFunction",
+    "LinksFunction",
+    "ChatHistoryFunction",
+    "CallsFunction",
+];
+/// The SIP media application's handler (`infra/pstn-audio.yaml`), invoked by the PSTN audio emulator.
+pub const PSTN_AUDIO_FUNCTIONS: [&str; 1] = ["CallHandlerFunction"];
 const STREAM_FUNCTIONS: [&str; 1] = ["EmailDispatchFunction"];
 /// Functions invoked by EventBridge: rules (Chime meeting events) and schedules.
 const EVENT_FUNCTIONS: [&str; 4] =
-    ["MeetingEventsFunction", "MeetingSweeperFunction", "AdvisorDigestFunction", "EmailSweepFunction"];
+    ["MeetingEventsFunction", "MeetingSweeperFunction", "AdvisorDigestFunction", "EmailSweepFunction", "CallSweeperFunction"];
 /// Functions invoked by a state machine's Task (`arn:aws:states:::lambda:invoke`).
 const TASK_FUNCTIONS: [&str; 1] = ["RemindersFunction"];
 const WEBSOCKET_FUNCTIONS: [&str; 1] = ["ChatFunction"];
@@ -60,11 +70,19 @@ impl Functions {
                 booking::App::from_env().await.map_err(|e| anyhow::anyhow!("links: {e}"))?,
             ),
             reminders: reminders::App::from_env().await.map_err(|e| anyhow::anyhow!("reminders: {e}"))?,
+            calls: calls::App::from_env().await.map_err(|e| anyhow::anyhow!("calls: {e}"))?,
         })
     }
 
     /// Refuses to start when the template names a function the gateway cannot run.
     pub fn check(template: &Template) -> Result<()> {
+        for handler in &template.pstn_audio_handlers {
+            if !PSTN_AUDIO_FUNCTIONS.contains(&handler.as_str()) {
+                bail!(
+                    "the PSTN audio template lets the service invoke {handler}, which the local gateway does not host"
+                );
+            }
+        }
         for route in &template.routes {
             if !HTTP_FUNCTIONS.contains(&route.function.as_str()) {
                 bail!("template route {} names {}, which the local gateway does not host", route.key(), route.function);
@@ -110,6 +128,7 @@ impl Functions {
             "BookingFunction" => booking::handle(&self.booking, request).await,
             "MeetingsFunction" => meetings::handle(&self.meetings, request).await,
             "LinksFunction" => booking::link_pages::handle(&self.links, request).await,
+            "CallsFunction" => calls::handle(&self.calls, request).await,
             other => Err(format!("function {other} is not hosted").into()),
         }
     }
@@ -144,6 +163,7 @@ impl Functions {
             "EmailSweepFunction" => {
                 serde_json::to_value(email_dispatch::sweep::handle(&self.email_dispatch, event, deadline).await?)?
             }
+            "CallSweeperFunction" => serde_json::to_value(calls::sweeper::handle(&self.calls, event).await?)?,
             other => return Err(format!("function {other} is not hosted").into()),
         };
         Ok(value)
@@ -160,6 +180,14 @@ impl Functions {
             "RemindersFunction" => reminders::handle(&self.reminders, serde_json::from_value(payload)?).await,
             other => Err(format!("function {other} is not hosted").into()),
         }
+    }
+
+    /// Invokes the SIP media application's handler with a PSTN audio event; its answer.
+    pub async fn invoke_sip_media_application(
+        &self,
+        event: serde_json::Value,
+    ) -> Result<serde_json::Value, lambda_runtime::Error> {
+        calls::handler::handle(&self.calls, event).await
     }
 
     /// Invokes a WebSocket route's function with an API Gateway WebSocket event.

@@ -14,6 +14,7 @@ mod state_machine;
 mod streams;
 mod table;
 mod template;
+mod voice;
 mod websocket;
 
 use std::net::SocketAddr;
@@ -42,6 +43,8 @@ pub struct Gateway {
     pub moto_url: String,
     /// The Chime SDK Meetings emulator's state (served on CHIME_PORT).
     pub chime: chime::Emulator,
+    /// The PSTN audio emulator's state (its control API on CHIME_PORT too).
+    pub voice: voice::Emulator,
 }
 
 fn env_or(key: &str, default: &str) -> String {
@@ -62,7 +65,10 @@ async fn main() -> Result<()> {
     let ws_port: u16 = env_or("WS_PORT", "3001").parse().context("WS_PORT")?;
     let chime_port: u16 = env_or("CHIME_PORT", "3002").parse().context("CHIME_PORT")?;
     let template_path = env_or("TEMPLATE_PATH", "template.yaml");
-    let template = Template::load(&template_path)?;
+    let mut template = Template::load(&template_path)?;
+    let pstn_template = env_or("PSTN_TEMPLATE_PATH", "infra/pstn-audio.yaml");
+    let pstn_text = std::fs::read_to_string(&pstn_template).with_context(|| format!("reading {pstn_template}"))?;
+    template.pstn_audio_handlers = template::pstn_audio_handlers(&pstn_text)?;
     Functions::check(&template)?;
 
     let table_name = std::env::var("TABLE_NAME").context("TABLE_NAME is not set")?;
@@ -106,6 +112,7 @@ async fn main() -> Result<()> {
         http: reqwest::Client::new(),
         moto_url,
         chime: chime::Emulator::default(),
+        voice: voice::Emulator::from_env(),
     });
 
     let streams_api = streams::StreamsApi {
@@ -128,13 +135,14 @@ async fn main() -> Result<()> {
         .fallback(api)
         .with_state(gateway.clone())
         .merge(chime::control_router(gateway.clone()))
+        .merge(voice::control_router(gateway.clone()))
         .layer(axum::middleware::from_fn(local_only::loopback_host_only));
 
     // The Chime SDK Meetings emulator, where AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS points.
     let chime_address = SocketAddr::from(([127, 0, 0, 1], chime_port));
     let chime_listener =
         tokio::net::TcpListener::bind(chime_address).await.with_context(|| format!("binding {chime_address}"))?;
-    let chime_api = chime::api_router(gateway.clone());
+    let chime_api = chime::api_router(gateway.clone()).merge(voice::api_router(gateway.clone()));
     tokio::spawn(async move {
         if let Err(e) = axum::serve(chime_listener, chime_api).await {
             tracing::error!(error = %e, "the Chime emulator stopped");
@@ -160,7 +168,15 @@ async fn main() -> Result<()> {
         "  POST    /_local/schedule/{{function}}               -> run a scheduled function now, or at {{\"time\"}}"
     );
     println!("  *       /_local/chime/...                        -> Chime emulator control (faults, media join/leave)");
+    println!("  GET     /_local/phones/{{number}}                     -> what a simulated phone saw and heard");
+    println!("  POST    /_local/phones/{{number}}/{{answer|refuse|busy|hang-up}} -> act on its call");
+    println!("  GET|POST /_local/voice/calls/{{transactionId}}[/redeliver] -> a call's handler events");
     println!("Chime SDK Meetings emulator on http://{chime_address} (no media)");
+    println!(
+        "Chime SDK Voice (PSTN audio) emulator on http://{chime_address}: SIP media application {}, handler {}",
+        gateway.voice.sip_media_application_id(),
+        gateway.template.pstn_audio_handlers.join(", ")
+    );
     for schedule in &gateway.template.schedules {
         println!("  schedule {:<39} -> {} ({})", schedule.expression, schedule.function, schedule.binary);
     }

@@ -196,6 +196,9 @@ pub struct Template {
     pub state_machines: Vec<StateMachine>,
     /// Each function's `Timeout` in seconds (its own, else `Globals.Function.Timeout`).
     pub timeouts: BTreeMap<String, u64>,
+    /// The functions the PSTN audio service may invoke, from `infra/pstn-audio.yaml` (set by
+    /// `main`, not by `parse`: another template, deployed in a region hosting SIP media applications).
+    pub pstn_audio_handlers: Vec<String>,
 }
 
 impl Template {
@@ -345,6 +348,30 @@ fn string_at<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
     value.get(key).and_then(Value::as_str)
 }
 
+/// The principal the Amazon Chime SDK PSTN audio service invokes a SIP media application's
+/// handler as.
+pub const PSTN_AUDIO_PRINCIPAL: &str = "voiceconnector.chime.amazonaws.com";
+
+/// The functions a template lets the PSTN audio service invoke (`AWS::Lambda::Permission` with
+/// its principal): the SIP media application's handler in `infra/pstn-audio.yaml`.
+pub fn pstn_audio_handlers(text: &str) -> Result<Vec<String>> {
+    let doc: Value = serde_yaml::from_str(text).context("the PSTN audio template is not valid YAML")?;
+    let resources = doc.get("Resources").and_then(Value::as_mapping).context("template has no Resources")?;
+    let mut handlers = Vec::new();
+    for resource in resources.values() {
+        if string_at(resource, "Type") != Some("AWS::Lambda::Permission") {
+            continue;
+        }
+        let Some(properties) = resource.get("Properties") else { continue };
+        if string_at(properties, "Principal") != Some(PSTN_AUDIO_PRINCIPAL) {
+            continue;
+        }
+        let function = properties.get("FunctionName").map(references).unwrap_or_default();
+        handlers.extend(function.into_iter().next());
+    }
+    Ok(handlers)
+}
+
 impl Template {
     pub fn load(path: &str) -> Result<Template> {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?;
@@ -489,7 +516,17 @@ impl Template {
         }
         let table = tables.into_values().next().context("one table")?;
         let websocket = websocket_api(resources)?;
-        Ok(Template { routes, table, streams, schedules, rules, websocket, state_machines, timeouts })
+        Ok(Template {
+            routes,
+            table,
+            streams,
+            schedules,
+            rules,
+            websocket,
+            state_machines,
+            timeouts,
+            pstn_audio_handlers: Vec::new(),
+        })
     }
 }
 
@@ -542,6 +579,27 @@ mod tests {
         assert_eq!(api.select(r#"{"action":3}"#), "$default");
         assert_eq!(api.select("not json"), "$default");
         assert_eq!(api.select(r#"["sendMessage"]"#), "$default");
+    }
+
+    #[test]
+    fn the_pstn_audio_handler_is_the_function_its_permission_names() {
+        let text = r#"
+Resources:
+  Handler:
+    Type: AWS::Serverless::Function
+  HandlerPermission:
+    Type: AWS::Lambda::Permission
+    Properties:
+      Action: lambda:InvokeFunction
+      FunctionName: !GetAtt Handler.Arn
+      Principal: voiceconnector.chime.amazonaws.com
+  OtherPermission:
+    Type: AWS::Lambda::Permission
+    Properties:
+      FunctionName: !Ref Other
+      Principal: events.amazonaws.com
+"#;
+        assert_eq!(pstn_audio_handlers(text).unwrap(), vec!["Handler".to_owned()]);
     }
 
     #[test]

@@ -1,0 +1,300 @@
+//! The click-to-call routes. A call is refused with what booking refuses (not the caller's
+//! seeker, not a phone interview, outside its window, no number) before anything is written
+//! or dialled; otherwise its item is written, then the service places the call.
+
+use std::collections::HashMap;
+
+use api::auth::Caller;
+use api::http::{json_response, no_content, path_param};
+use api::ApiError;
+use chrono::{DateTime, Duration, Utc};
+use domain::interview::InterviewStatus;
+use domain::meeting::{JoinWindow, Window};
+use domain::time::to_key;
+use domain::Channel;
+use http::StatusCode;
+use lambda_http::{Body, Request, Response};
+use pstn_audio::flow::{CallPlan, UPDATE_ACTION, UPDATE_HANG_UP};
+use serde_json::json;
+use store::interview::InterviewRecord;
+use store::keys;
+use store::{to_item, AdvisorRecord, SeekerRecord};
+
+use crate::{App, CallRecord};
+
+/// How long a call's item is kept (its facts' markers as long as the journal entries).
+const CALL_ITEM_DAYS: i64 = 7;
+
+/// `POST /interviews/{interviewId}/call`: the interview's advisor calls its seeker.
+pub(crate) async fn call_for_interview(
+    app: &App,
+    caller: &Caller,
+    request: &Request,
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    let interview_id = path_param(request, "interviewId")?;
+    let advisor = api::access::caller_advisor(&app.store, caller).await?;
+    let not_found = || ApiError::not_found("no such interview of yours");
+    let interview: InterviewRecord = app
+        .store
+        .get(&keys::interview_pk(&interview_id), keys::INTERVIEW_SK)
+        .await
+        .map_err(ApiError::from)?
+        .ok_or_else(not_found)?;
+    // The seeker's current advisor calls, whoever's agenda the interview sits in.
+    let seeker = app
+        .store
+        .seeker(&interview.seeker_id)
+        .await?
+        .filter(|s| !s.erased && s.advisor_id.as_deref() == Some(advisor.advisor_id.as_str()))
+        .ok_or_else(not_found)?;
+    check_callable(app, &interview, now)?;
+    let hard_end = interview.end_at() + app.settings.overrun_limit;
+    start(app, &advisor, &seeker, Some((&interview.interview_id, hard_end)), now).await
+}
+
+/// `POST /seekers/{seekerId}/calls`: the seeker's advisor calls them outside an interview.
+pub(crate) async fn call_seeker(
+    app: &App,
+    caller: &Caller,
+    request: &Request,
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    let seeker_id = path_param(request, "seekerId")?;
+    let advisor = api::access::caller_advisor(&app.store, caller).await?;
+    let seeker = app
+        .store
+        .seeker(&seeker_id)
+        .await?
+        .filter(|s| !s.erased && s.advisor_id.as_deref() == Some(advisor.advisor_id.as_str()))
+        .ok_or_else(|| ApiError::not_found("no such seeker in your portfolio"))?;
+    start(app, &advisor, &seeker, None, now).await
+}
+
+/// A booked phone interview, from `call_early` before its start to its hard end.
+fn check_callable(app: &App, interview: &InterviewRecord, now: DateTime<Utc>) -> Result<(), ApiError> {
+    if interview.status != InterviewStatus::Booked {
+        return Err(ApiError::conflict("not_booked", "this interview is not booked any more"));
+    }
+    if interview.channel != Channel::Phone {
+        return Err(ApiError::conflict("not_phone", "this interview is not held by phone"));
+    }
+    let window = JoinWindow { opens_before: app.settings.call_early, closes_after: app.settings.overrun_limit };
+    match window.at(interview.start_at(), interview.end_at(), now) {
+        Window::Open => Ok(()),
+        Window::TooEarly => Err(ApiError::conflict(
+            "too_early",
+            format!("the call may start {} minutes before the interview", app.settings.call_early.num_minutes()),
+        )),
+        Window::Over => Err(ApiError::conflict("interview_over", "the interview is over")),
+    }
+}
+
+/// Writes the call, then has the service ring the advisor's work phone; 202 with the call id.
+/// `interview`: the interview's id and hard end, when the call is one's (the call sweeper ends
+/// it then).
+async fn start(
+    app: &App,
+    advisor: &AdvisorRecord,
+    seeker: &SeekerRecord,
+    interview: Option<(&str, DateTime<Utc>)>,
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    let interview_id = interview.map(|(id, _)| id);
+    let hard_end = interview.map(|(_, end)| end);
+    let advisor_number = advisor
+        .phone
+        .clone()
+        .ok_or_else(|| ApiError::conflict("no_advisor_phone", "set your work phone first (POST /advisors, phone)"))?;
+    let seeker_number = seeker
+        .phone
+        .as_deref()
+        .and_then(|p| domain::french_phone(p).ok())
+        .ok_or_else(|| ApiError::conflict("no_seeker_phone", "this seeker has no French phone number"))?;
+    let call_id = ulid::Ulid::new().to_string();
+    let call = CallRecord {
+        pk: keys::call_pk(&call_id),
+        sk: keys::CALL_SK.to_owned(),
+        call_id: call_id.clone(),
+        advisor_id: advisor.advisor_id.clone(),
+        seeker_id: seeker.seeker_id.clone(),
+        interview_id: interview_id.map(str::to_owned),
+        transaction_id: None,
+        created_at: to_key(now),
+        ends_at: hard_end.map(to_key),
+        gsi1pk: hard_end.map(|end| keys::call_end_gsi1pk(&end.format("%Y-%m-%dT%H").to_string())),
+        gsi1sk: hard_end.map(|end| format!("{}#{call_id}", to_key(end))),
+        expires_at: (now + Duration::days(CALL_ITEM_DAYS)).timestamp(),
+    };
+    // Written first: the handler's first invocation may come before the service's answer.
+    app.store.put(to_item(&call)?, Some("attribute_not_exists(pk)")).await?;
+    let plan = CallPlan::AdvisorThenSeeker {
+        call: call_id.clone(),
+        seeker_number: seeker_number.as_str().to_owned(),
+        caller_id: app.settings.agency_number.clone(),
+    };
+    let placed = app
+        .voice
+        .create_call(
+            &app.settings.sip_media_application_id,
+            &app.settings.agency_number,
+            &advisor_number,
+            plan.to_attributes().into_iter().collect(),
+        )
+        .await;
+    let transaction_id = match placed {
+        Ok(id) => id,
+        Err(error) => {
+            // Nothing was dialled: forget the call, so a retry starts afresh.
+            if let Err(e) = app.store.delete(&call.pk, &call.sk, |d| d).await {
+                ApiError::from(e).log();
+            }
+            return Err(error.into());
+        }
+    };
+    app.store
+        .update(&call.pk, &call.sk, |u| {
+            u.update_expression("SET transactionId = :tx").expression_attribute_values(":tx", store::s(&transaction_id))
+        })
+        .await?;
+    tracing::info!(call_id = %call_id, "call placed");
+    Ok(json_response(
+        StatusCode::ACCEPTED,
+        &json!({"callId": call_id, "seekerId": seeker.seeker_id, "interviewId": interview_id}),
+    ))
+}
+
+/// The phone leg's `ExternalUserId` in a meeting: the seeker's, marked as the phone's (the
+/// attendance proof reads it back with `domain::meeting::Part::from_external_user_id`).
+fn phone_leg_user_id(seeker_id: &str) -> String {
+    format!("seeker-{seeker_id}{}", domain::meeting::PHONE_LEG_SUFFIX)
+}
+
+/// `POST /interviews/{interviewId}/meeting/dial-in`: video that fails becomes a call in the same
+/// interview. The interview's advisor has the seeker dialled into the interview's running
+/// meeting: an attendee for the phone leg, then `CreateSipMediaApplicationCall` to the seeker
+/// with the `meeting_dial_in` plan (the handler answers the seeker with `JoinChimeMeeting`).
+pub(crate) async fn dial_in(
+    app: &App,
+    caller: &Caller,
+    request: &Request,
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    let interview_id = path_param(request, "interviewId")?;
+    let advisor = api::access::caller_advisor(&app.store, caller).await?;
+    let not_found = || ApiError::not_found("no such interview of yours");
+    let interview: InterviewRecord = app
+        .store
+        .get(&keys::interview_pk(&interview_id), keys::INTERVIEW_SK)
+        .await
+        .map_err(ApiError::from)?
+        .ok_or_else(not_found)?;
+    let seeker = app
+        .store
+        .seeker(&interview.seeker_id)
+        .await?
+        .filter(|s| !s.erased && s.advisor_id.as_deref() == Some(advisor.advisor_id.as_str()))
+        .ok_or_else(not_found)?;
+    if interview.status != InterviewStatus::Booked {
+        return Err(ApiError::conflict("not_booked", "this interview is not booked any more"));
+    }
+    if interview.channel != Channel::Video {
+        return Err(ApiError::conflict("not_video", "this interview is not held by video"));
+    }
+    let window = JoinWindow { opens_before: app.settings.call_early, closes_after: app.settings.overrun_limit };
+    match window.at(interview.start_at(), interview.end_at(), now) {
+        Window::Open => {}
+        Window::TooEarly => return Err(ApiError::conflict("too_early", "the meeting is not open yet")),
+        Window::Over => return Err(ApiError::conflict("interview_over", "the interview is over")),
+    }
+    let meeting_id = interview
+        .meeting_id
+        .clone()
+        .ok_or_else(|| ApiError::conflict("no_meeting", "join the meeting first: nobody is in it"))?;
+    let seeker_number = seeker
+        .phone
+        .as_deref()
+        .and_then(|p| domain::french_phone(p).ok())
+        .ok_or_else(|| ApiError::conflict("no_seeker_phone", "this seeker has no French phone number"))?;
+    let attendee = app.meetings.create_attendee(&meeting_id, &phone_leg_user_id(&seeker.seeker_id)).await.map_err(
+        |e| match e {
+            meetings::chime::ChimeError::NotFound => {
+                ApiError::conflict("no_meeting", "the meeting is over: join it again first")
+            }
+            other => other.into(),
+        },
+    )?;
+    let join_token = attendee
+        .view
+        .join_token
+        .clone()
+        .ok_or_else(|| ApiError::internal("chime answered an attendee without a join token"))?;
+    let call_id = ulid::Ulid::new().to_string();
+    let hard_end = interview.end_at() + app.settings.overrun_limit;
+    let call = CallRecord {
+        pk: keys::call_pk(&call_id),
+        sk: keys::CALL_SK.to_owned(),
+        call_id: call_id.clone(),
+        advisor_id: advisor.advisor_id.clone(),
+        seeker_id: seeker.seeker_id.clone(),
+        interview_id: Some(interview.interview_id.clone()),
+        transaction_id: None,
+        created_at: to_key(now),
+        ends_at: Some(to_key(hard_end)),
+        gsi1pk: Some(keys::call_end_gsi1pk(&hard_end.format("%Y-%m-%dT%H").to_string())),
+        gsi1sk: Some(format!("{}#{call_id}", to_key(hard_end))),
+        expires_at: (now + Duration::days(CALL_ITEM_DAYS)).timestamp(),
+    };
+    app.store.put(to_item(&call)?, Some("attribute_not_exists(pk)")).await?;
+    let plan = CallPlan::MeetingDialIn { call: call_id.clone(), meeting_id, join_token };
+    let placed = app
+        .voice
+        .create_call(
+            &app.settings.sip_media_application_id,
+            &app.settings.agency_number,
+            seeker_number.as_str(),
+            plan.to_attributes().into_iter().collect(),
+        )
+        .await;
+    let transaction_id = match placed {
+        Ok(id) => id,
+        Err(error) => {
+            if let Err(e) = app.store.delete(&call.pk, &call.sk, |d| d).await {
+                ApiError::from(e).log();
+            }
+            return Err(error.into());
+        }
+    };
+    app.store
+        .update(&call.pk, &call.sk, |u| {
+            u.update_expression("SET transactionId = :tx").expression_attribute_values(":tx", store::s(&transaction_id))
+        })
+        .await?;
+    tracing::info!(call_id = %call_id, "meeting dial-in placed");
+    Ok(json_response(
+        StatusCode::ACCEPTED,
+        &json!({"callId": call_id, "seekerId": seeker.seeker_id, "interviewId": interview.interview_id}),
+    ))
+}
+
+/// `DELETE /calls/{callId}`: the advisor hangs up from the app; 204, also when the call is
+/// already over.
+pub(crate) async fn hang_up(app: &App, caller: &Caller, request: &Request) -> Result<Response<Body>, ApiError> {
+    let call_id = path_param(request, "callId")?;
+    let advisor = api::access::caller_advisor(&app.store, caller).await?;
+    let call: CallRecord = app
+        .store
+        .get(&keys::call_pk(&call_id), keys::CALL_SK)
+        .await
+        .map_err(ApiError::from)?
+        .filter(|c: &CallRecord| c.advisor_id == advisor.advisor_id)
+        .ok_or_else(|| ApiError::not_found("no such call of yours"))?;
+    let Some(transaction_id) = call.transaction_id else {
+        return Err(ApiError::conflict("call_starting", "the call is being placed; try again in a moment"));
+    };
+    let arguments = HashMap::from([(UPDATE_ACTION.to_owned(), UPDATE_HANG_UP.to_owned())]);
+    match app.voice.update_call(&app.settings.sip_media_application_id, &transaction_id, arguments).await {
+        Ok(()) | Err(crate::voice::VoiceError::NotFound) => Ok(no_content()),
+        Err(error) => Err(error.into()),
+    }
+}
