@@ -32,6 +32,7 @@ pub enum Resource {
     Meeting,
     InPersonRequest,
     Messages,
+    Call,
     Audit,
 }
 
@@ -47,6 +48,7 @@ impl Resource {
             Resource::Meeting => "meeting",
             Resource::InPersonRequest => "in_person_request",
             Resource::Messages => "messages",
+            Resource::Call => "call",
             Resource::Audit => "audit",
         }
     }

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use api::audit::{Access, Resource};
 use api::auth::Caller;
 use api::http::{json_response, no_content, path_param};
 use api::ApiError;
@@ -42,12 +43,14 @@ pub(crate) async fn call_for_interview(
         .map_err(ApiError::from)?
         .ok_or_else(not_found)?;
     // The seeker's current advisor calls, whoever's agenda the interview sits in.
-    let seeker = app
-        .store
-        .seeker(&interview.seeker_id)
-        .await?
-        .filter(|s| !s.erased && s.advisor_id.as_deref() == Some(advisor.advisor_id.as_str()))
-        .ok_or_else(not_found)?;
+    let seeker = api::access::followed_seeker(
+        &app.store,
+        &advisor.advisor_id,
+        &interview.seeker_id,
+        Some(Access::Change(Resource::Call)),
+    )
+    .await?
+    .ok_or_else(not_found)?;
     check_callable(app, &interview, now)?;
     let hard_end = interview.end_at() + app.settings.overrun_limit;
     start(app, &advisor, &seeker, Some((&interview.interview_id, hard_end)), now).await
@@ -61,13 +64,8 @@ pub(crate) async fn call_seeker(
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
     let seeker_id = path_param(request, "seekerId")?;
-    let advisor = api::access::caller_advisor(&app.store, caller).await?;
-    let seeker = app
-        .store
-        .seeker(&seeker_id)
-        .await?
-        .filter(|s| !s.erased && s.advisor_id.as_deref() == Some(advisor.advisor_id.as_str()))
-        .ok_or_else(|| ApiError::not_found("no such seeker in your portfolio"))?;
+    let (seeker, advisor) =
+        api::access::seeker_for_advisor(&app.store, caller, &seeker_id, Access::Change(Resource::Call)).await?;
     start(app, &advisor, &seeker, None, now).await
 }
 
@@ -189,12 +187,14 @@ pub(crate) async fn dial_in(
         .await
         .map_err(ApiError::from)?
         .ok_or_else(not_found)?;
-    let seeker = app
-        .store
-        .seeker(&interview.seeker_id)
-        .await?
-        .filter(|s| !s.erased && s.advisor_id.as_deref() == Some(advisor.advisor_id.as_str()))
-        .ok_or_else(not_found)?;
+    let seeker = api::access::followed_seeker(
+        &app.store,
+        &advisor.advisor_id,
+        &interview.seeker_id,
+        Some(Access::Change(Resource::Call)),
+    )
+    .await?
+    .ok_or_else(not_found)?;
     if interview.status != InterviewStatus::Booked {
         return Err(ApiError::conflict("not_booked", "this interview is not booked any more"));
     }

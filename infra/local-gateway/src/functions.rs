@@ -36,8 +36,13 @@ const HTTP_FUNCTIONS: [&str; 6] = [
 pub const PSTN_AUDIO_FUNCTIONS: [&str; 1] = ["CallHandlerFunction"];
 const STREAM_FUNCTIONS: [&str; 1] = ["EmailDispatchFunction"];
 /// Functions invoked by EventBridge: rules (Chime meeting events) and schedules.
-const EVENT_FUNCTIONS: [&str; 4] =
-    ["MeetingEventsFunction", "MeetingSweeperFunction", "AdvisorDigestFunction", "EmailSweepFunction", "CallSweeperFunction"];
+const EVENT_FUNCTIONS: [&str; 5] = [
+    "MeetingEventsFunction",
+    "MeetingSweeperFunction",
+    "AdvisorDigestFunction",
+    "EmailSweepFunction",
+    "CallSweeperFunction",
+];
 /// Functions invoked by a state machine's Task (`arn:aws:states:::lambda:invoke`).
 const TASK_FUNCTIONS: [&str; 1] = ["RemindersFunction"];
 const WEBSOCKET_FUNCTIONS: [&str; 1] = ["ChatFunction"];
