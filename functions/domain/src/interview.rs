@@ -313,6 +313,25 @@ pub fn check_outcome(
     Ok(())
 }
 
+/// Who dials on a phone interview: by default the advisor calls the seeker's number; the
+/// seeker may choose instead to call the agency's number at the interview's time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhoneCaller {
+    #[default]
+    Advisor,
+    Seeker,
+}
+
+impl PhoneCaller {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PhoneCaller::Advisor => "advisor",
+            PhoneCaller::Seeker => "seeker",
+        }
+    }
+}
+
 /// The number the advisor calls for a phone interview: the seeker's, which a phone interview
 /// cannot do without; none for the other channels.
 pub fn phone_for(channel: Channel, seeker_phone: Option<&str>) -> Result<Option<String>, Refusal> {

@@ -116,6 +116,8 @@ pub(crate) async fn register(
             last_contact_at: None,
             next_contact_due: to_key(next_due),
             erased: false,
+            sms_opt_in,
+            sms_operator_opted_out: false,
         }
     };
 

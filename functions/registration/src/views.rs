@@ -219,6 +219,8 @@ mod tests {
             last_contact_at: Some("not an instant".into()),
             next_contact_due: "2026-12-08T09:00:00.000Z".into(),
             erased: false,
+            sms_opt_in: false,
+            sms_operator_opted_out: false,
         }
     }
 
