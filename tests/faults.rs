@@ -126,6 +126,7 @@ impl PrivateStack {
                 .env("AWS_ENDPOINT_URL_DYNAMODB", format!("http://127.0.0.1:{dynamodb_port}"))
                 .env("AWS_ENDPOINT_URL_DYNAMODB_STREAMS", format!("http://127.0.0.1:{dynamodb_port}"))
                 .env("AWS_ENDPOINT_URL_SES", format!("http://127.0.0.1:{ses_port}"))
+                .env("AWS_ENDPOINT_URL_SNS", format!("http://127.0.0.1:{ses_port}"))
                 .env("AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS", format!("http://127.0.0.1:{chime_port}"))
                 .env("LINKS_BASE_URL", format!("http://127.0.0.1:{http_port}"))
                 .env("TEMPLATE_PATH", root().join("template.yaml"))

@@ -73,6 +73,8 @@ export_local_env() {
 	export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$DYNAMODB_PORT"
 	export AWS_ENDPOINT_URL_DYNAMODB_STREAMS="http://127.0.0.1:$DYNAMODB_PORT"
 	export AWS_ENDPOINT_URL_SES="http://127.0.0.1:$SES_PORT"
+	# The same moto serves SNS (SMS: Publish to a phone number, the opt-out list).
+	export AWS_ENDPOINT_URL_SNS="http://127.0.0.1:$SES_PORT"
 	# The local gateway serves the WebSocket management API (PostToConnection, ...) on WS_PORT,
 	# under the stage path, as https://<api>.execute-api.<region>.amazonaws.com/<stage> in AWS.
 	# The SDK reads this per-service variable itself (service id ApiGatewayManagementApi).

@@ -95,6 +95,7 @@ impl PrivateGateway {
                 .env("CHIME_PORT", chime_port.to_string())
                 .env("SES_PORT", ses_port.to_string())
                 .env("AWS_ENDPOINT_URL_SES", format!("http://127.0.0.1:{ses_port}"))
+                .env("AWS_ENDPOINT_URL_SNS", format!("http://127.0.0.1:{ses_port}"))
                 .env("AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI", format!("http://127.0.0.1:{ws_port}/local"))
                 .env("AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS", format!("http://127.0.0.1:{chime_port}"))
                 .env("LINKS_BASE_URL", format!("http://127.0.0.1:{http_port}"))

@@ -59,6 +59,10 @@ pub struct InterviewRecord {
     /// For phone interviews: the number the advisor calls.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
+    /// Who dials a phone interview: the advisor (the default, on `phone_number`) or the seeker
+    /// (the agency's number).
+    #[serde(default)]
+    pub caller: domain::interview::PhoneCaller,
     pub status: InterviewStatus,
     /// `.ics` SEQUENCE: grows with every change of time or status.
     pub sequence: u32,
@@ -369,6 +373,7 @@ mod tests {
             mandatory: false,
             location: None,
             phone_number: None,
+            caller: Default::default(),
             status: InterviewStatus::Booked,
             sequence: 0,
             version: 1,

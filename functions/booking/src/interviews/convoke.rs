@@ -11,6 +11,7 @@ use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use store::interview::ConvocationProof;
+use store::sms::{SmsMessage, SmsTemplate};
 
 use super::schedule::{location_for, new_interview, schedule};
 use crate::emails::{self, Parties};
@@ -64,7 +65,15 @@ pub(crate) async fn convoke(
     let parties = Parties { seeker: &seeker, advisor: &advisor };
     let email = emails::convocation(app, &interview, &parties, None, now);
     interview.convocations = vec![ConvocationProof::of(&interview, email.as_ref().map(|e| e.email_id.clone()))];
-    schedule(app, &interview, "convoked", &advisor.advisor_id, email.into_iter().collect(), Vec::new(), now).await?;
+    // A seeker who opted in learns of it by SMS too: when, how, and where to read the rest.
+    let notice = SmsMessage::new(
+        SmsTemplate::ConvocationNotice,
+        &seeker.seeker_id,
+        domain::sms::convocation_notice_text(interview.start_at(), interview.channel),
+        now,
+    );
+    let extra = notice.write_for(&seeker, now)?.into_iter().collect();
+    schedule(app, &interview, "convoked", &advisor.advisor_id, email.into_iter().collect(), extra, now).await?;
     tracing::info!("seeker convoked");
     Ok(json_response(StatusCode::CREATED, &views::interview(&interview)))
 }

@@ -51,6 +51,7 @@ pub(crate) fn new_interview(
         mandatory,
         location,
         phone_number,
+        caller: Default::default(),
         status: InterviewStatus::Booked,
         sequence: 0,
         acknowledged_at: None,
