@@ -83,6 +83,8 @@ export_local_env() {
 	export AWS_ENDPOINT_URL_CHIME_SDK_MEETINGS="http://127.0.0.1:$CHIME_PORT"
 	export TABLE_NAME=suivi-local
 	export SENDER_EMAIL=ne-pas-repondre@suivi-emploi.example.fr
+	# The agency's number SMS give (to call back) and seekers call when they chose to call.
+	export AGENCY_PHONE_NUMBER="${AGENCY_PHONE_NUMBER:-+33123456789}"
 	export TEMPLATE_PATH="${TEMPLATE_PATH:-$ROOT/template.yaml}"
 	# Signed email links: the local stand-in for the Secrets Manager key (LINK_SECRET_ARN in
 	# AWS), and the base of the links, which point at the local HTTP API.

@@ -16,3 +16,4 @@ mod links;
 mod meetings;
 mod registration;
 mod reminders;
+mod sms;

@@ -11,6 +11,7 @@ mod api;
 mod emails;
 mod load;
 pub mod personal_data;
+mod sms;
 mod stack;
 mod table;
 mod time;

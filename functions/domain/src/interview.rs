@@ -332,6 +332,29 @@ impl PhoneCaller {
     }
 }
 
+/// Who dials `channel`'s interview: the seeker may call the agency only on a phone interview,
+/// and only when the service has an agency number to give them.
+pub fn phone_caller_for(
+    channel: Channel,
+    wanted: Option<PhoneCaller>,
+    agency_number: Option<&str>,
+) -> Result<(PhoneCaller, Option<String>), Refusal> {
+    match wanted.unwrap_or_default() {
+        PhoneCaller::Advisor => Ok((PhoneCaller::Advisor, None)),
+        PhoneCaller::Seeker if channel != Channel::Phone => Err(Refusal::unprocessable(
+            "caller_needs_phone",
+            "caller seeker (the seeker calls the agency) is for phone interviews only",
+        )),
+        PhoneCaller::Seeker => match agency_number {
+            Some(number) => Ok((PhoneCaller::Seeker, Some(number.to_owned()))),
+            None => Err(Refusal::unprocessable(
+                "no_agency_number",
+                "the service has no agency number to call: the advisor calls instead",
+            )),
+        },
+    }
+}
+
 /// The number the advisor calls for a phone interview: the seeker's, which a phone interview
 /// cannot do without; none for the other channels.
 pub fn phone_for(channel: Channel, seeker_phone: Option<&str>) -> Result<Option<String>, Refusal> {

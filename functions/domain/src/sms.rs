@@ -340,7 +340,9 @@ mod text_tests {
             day_before_reminder_text(start, Channel::Phone, PhoneCaller::Seeker, Some(&agency)),
             "Rappel : entretien le mardi 30/03 à 9h05 par téléphone. Appelez l'agence au 01 23 45 67 89. Détails dans l'application."
         );
-        assert!(!day_before_reminder_text(start, Channel::Video, PhoneCaller::Seeker, Some(&agency)).contains("Appelez"));
+        assert!(
+            !day_before_reminder_text(start, Channel::Video, PhoneCaller::Seeker, Some(&agency)).contains("Appelez")
+        );
         assert!(missed_call_text(Some(&agency)).contains("au 01 23 45 67 89"));
     }
 }

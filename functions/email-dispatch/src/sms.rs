@@ -15,7 +15,7 @@ use domain::time::to_key;
 use store::journal::{ActorRole, JournalRecord};
 use store::keys;
 use store::sms::SmsRecord;
-use store::tx::{put, update};
+use store::tx::update;
 use store::{s, TransactOutcome, Tx};
 
 use crate::sns::SnsError;
@@ -156,7 +156,7 @@ async fn finish(
             .expression_attribute_values(":lease", s(lease_until))
         }));
         // The same transaction's claim condition makes a second entry impossible.
-        tx.push(put(entry.to_item()?, Some("attribute_not_exists(pk)")));
+        tx.push(put_as_update(entry.to_item()?));
         if let Some(number) = opted_out.filter(|_| flag_profile) {
             tx.push(operator_opt_out(&sms.seeker_id, number));
         }
@@ -181,5 +181,22 @@ fn operator_opt_out(seeker_id: &str, number: &str) -> TransactWriteItem {
             .condition_expression("attribute_exists(pk) AND phone = :number")
             .expression_attribute_values(":true", AttributeValue::Bool(true))
             .expression_attribute_values(":number", s(number))
+    })
+}
+
+/// A new item written by an Update (the function's role may update, never put): every
+/// attribute set, once (`attribute_not_exists(pk)`).
+fn put_as_update(item: store::Item) -> TransactWriteItem {
+    let pk = item.get("pk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+    let sk = item.get("sk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+    let fields: Vec<(String, AttributeValue)> =
+        item.into_iter().filter(|(name, _)| name != "pk" && name != "sk").collect();
+    update(pk, &sk, |u| {
+        let sets: Vec<String> = (0..fields.len()).map(|i| format!("#f{i} = :v{i}")).collect();
+        let u =
+            u.update_expression(format!("SET {}", sets.join(", "))).condition_expression("attribute_not_exists(pk)");
+        fields.into_iter().enumerate().fold(u, |u, (i, (name, value))| {
+            u.expression_attribute_names(format!("#f{i}"), name).expression_attribute_values(format!(":v{i}"), value)
+        })
     })
 }

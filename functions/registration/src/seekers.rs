@@ -5,8 +5,8 @@ use api::http::{json_response, parse_body, path_param};
 use api::ApiError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
-use domain::time::{from_key, to_key};
 use domain::sms::FrenchMobile;
+use domain::time::{from_key, to_key};
 use domain::{preferred_channels, Channel, Email, Level, PersonName, Phone, Region};
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
@@ -340,6 +340,7 @@ pub(crate) async fn update_me(
     }
     if seeker.sms_opt_in {
         condition.push_str(" AND smsOptIn = :true");
+        values.push((":true", AttributeValue::Bool(true)));
     } else {
         condition.push_str(" AND (attribute_not_exists(smsOptIn) OR smsOptIn = :false)");
     }
@@ -349,7 +350,6 @@ pub(crate) async fn update_me(
         // A new number, or the opt-in given again: SNS's opt-out list is checked anew at the next SMS.
         sets.push("smsOperatorOptedOut = :false");
     }
-    values.push((":true", AttributeValue::Bool(true)));
     match phone {
         Some(Some(p)) => {
             sets.push("phone = :phone");
@@ -395,7 +395,9 @@ pub(crate) async fn update_me(
             Some(current) if !current.erased => {
                 Err(ApiError::conflict("concurrent_update", "your profile changed meanwhile; reload and retry"))
             }
-            _ => Err(ApiError::NotFound { code: "not_registered", message: "register first with POST /seekers".into() }),
+            _ => {
+                Err(ApiError::NotFound { code: "not_registered", message: "register first with POST /seekers".into() })
+            }
         };
     }
     me(app, caller, now).await

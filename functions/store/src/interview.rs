@@ -63,6 +63,9 @@ pub struct InterviewRecord {
     /// (the agency's number).
     #[serde(default)]
     pub caller: domain::interview::PhoneCaller,
+    /// When the seeker calls: the agency's number they call (E.164), as it was when booked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency_number: Option<String>,
     pub status: InterviewStatus,
     /// `.ics` SEQUENCE: grows with every change of time or status.
     pub sequence: u32,
@@ -374,6 +377,7 @@ mod tests {
             location: None,
             phone_number: None,
             caller: Default::default(),
+            agency_number: None,
             status: InterviewStatus::Booked,
             sequence: 0,
             version: 1,

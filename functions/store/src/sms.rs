@@ -145,7 +145,11 @@ impl SmsMessage {
     }
 
     /// [`SmsMessage::write`] for `seeker`, when they may receive SMS; `None` otherwise.
-    pub fn write_for(&self, seeker: &SeekerRecord, now: DateTime<Utc>) -> Result<Option<TransactWriteItem>, StoreError> {
+    pub fn write_for(
+        &self,
+        seeker: &SeekerRecord,
+        now: DateTime<Utc>,
+    ) -> Result<Option<TransactWriteItem>, StoreError> {
         seeker.sms_recipient().map(|to| self.write(to, now)).transpose()
     }
 }
@@ -175,8 +179,9 @@ pub async fn queue_missed_call_sms(
     let Some(seeker) = store.seeker(seeker_id).await? else {
         return Ok(None);
     };
-    let message = SmsMessage::new(SmsTemplate::MissedCall, seeker_id, domain::sms::missed_call_text(agency_number), now)
-        .with_id(&missed_call_sms_id(call_id));
+    let message =
+        SmsMessage::new(SmsTemplate::MissedCall, seeker_id, domain::sms::missed_call_text(agency_number), now)
+            .with_id(&missed_call_sms_id(call_id));
     let Some(write) = message.write_for(&seeker, now)? else {
         return Ok(None);
     };
@@ -269,7 +274,10 @@ mod tests {
     fn an_sms_decided_in_the_quiet_hours_is_deferred_without_its_number() {
         let message = SmsMessage::new(SmsTemplate::MissedCall, "S1", "texte".into(), Utc::now()).with_id("M1");
         let day = message.record("+33612345678", paris(2027, 3, 27, 19, 59));
-        assert_eq!((day.sk.as_str(), day.status.as_str(), day.to.as_deref()), ("OUTBOX#SMS#M1", "pending", Some("+33612345678")));
+        assert_eq!(
+            (day.sk.as_str(), day.status.as_str(), day.to.as_deref()),
+            ("OUTBOX#SMS#M1", "pending", Some("+33612345678"))
+        );
         // The night of the spring change: 08:00 CEST is 06:00 UTC.
         let night = message.record("+33612345678", paris(2027, 3, 27, 20, 0));
         assert_eq!((night.sk.as_str(), night.status.as_str(), night.to), ("SMSDEFER#M1", "deferred", None));

@@ -4,7 +4,7 @@ use api::auth::Caller;
 use api::http::{json_response, parse_body, path_param};
 use api::ApiError;
 use chrono::{DateTime, Utc};
-use domain::interview::phone_for;
+use domain::interview::{phone_caller_for, phone_for, PhoneCaller};
 use domain::time::parse_instant;
 use domain::Channel;
 use http::StatusCode;
@@ -25,6 +25,9 @@ struct ConvokeBody {
     channel: Channel,
     #[serde(default)]
     location: Option<String>,
+    /// Who dials a phone convocation (default: the advisor calls the seeker).
+    #[serde(default)]
+    caller: Option<PhoneCaller>,
 }
 
 /// `POST /seekers/{seekerId}/convocations`.
@@ -51,6 +54,8 @@ pub(crate) async fn convoke(
     app.policy.check_duration(body.duration_minutes)?;
     let location = location_for(body.channel, body.location.as_deref())?;
     let phone = phone_for(body.channel, seeker.phone.as_deref())?;
+    let agency = app.config.agency_phone_number.as_ref().map(|p| p.as_str());
+    let (phone_caller, agency_number) = phone_caller_for(body.channel, body.caller, agency)?;
     let mut interview = new_interview(
         &seeker,
         &advisor.advisor_id,
@@ -62,6 +67,8 @@ pub(crate) async fn convoke(
         phone,
         now,
     );
+    interview.caller = phone_caller;
+    interview.agency_number = agency_number;
     let parties = Parties { seeker: &seeker, advisor: &advisor };
     let email = emails::convocation(app, &interview, &parties, None, now);
     interview.convocations = vec![ConvocationProof::of(&interview, email.as_ref().map(|e| e.email_id.clone()))];

@@ -52,6 +52,7 @@ pub(crate) fn new_interview(
         location,
         phone_number,
         caller: Default::default(),
+        agency_number: None,
         status: InterviewStatus::Booked,
         sequence: 0,
         acknowledged_at: None,
