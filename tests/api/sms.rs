@@ -68,7 +68,7 @@ async fn the_day_before_reminder_goes_by_sms_once_to_an_opted_in_seeker_and_to_n
     let api = Api::new();
     let admin = api.admin().await;
     let (advisor, advisor_id) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
-    let (opted_in, opted_in_id, number) = opted_in_seeker(&api, &admin, &advisor_id).await;
+    let (_opted_in, opted_in_id, number) = opted_in_seeker(&api, &admin, &advisor_id).await;
     let (other, other_id) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
     let other_number = me(&api, &other).await["phone"].as_str().expect("a phone").to_owned();
     assert_eq!(me(&api, &other).await["smsOptIn"], false);
