@@ -237,7 +237,9 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 12, 2, 9, 0, 0).unwrap();
         let view = serde_json::to_value(seeker(&record, None, now)).unwrap();
         let object = view.as_object().unwrap();
-        assert_eq!(object.len(), 16);
+        assert_eq!(object.len(), 18);
+        assert_eq!(view["smsOptIn"], false);
+        assert_eq!(view["smsOperatorOptedOut"], false);
         assert_eq!(view["lastName"], json!(null));
         assert_eq!(view["phone"], json!(null));
         assert_eq!(view["advisor"], json!(null));
