@@ -8,12 +8,10 @@
 //! a run covering their hour, so the tests that assert "not yet" use dates no other test runs
 //! the reminders at, or hold `exclusive_load` (the reminders week test holds it too).
 
-use std::time::Duration as StdDuration;
-
 use chrono::{DateTime, Duration, Utc};
 use integration_tests::{
     assert_error, attr_text, next_last_sunday, paris_on, poll_until, regions, registration_body, unique, Api, Person,
-    Table,
+    Table, SMS_PAUSE, SMS_TRIES,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -225,7 +223,7 @@ async fn a_convocation_is_announced_by_sms_pointing_to_the_email_and_the_app() {
                 && attr_text(item, "status").is_some_and(|s| s == "sent" || s == "deferred")
         })
     };
-    let item = poll_until(150, StdDuration::from_millis(100), read, Option::is_some).await.expect("the notice");
+    let item = poll_until(SMS_TRIES, SMS_PAUSE, read, Option::is_some).await.expect("the notice");
     if attr_text(&item, "status") == Some("deferred") {
         let not_before = integration_tests::parse_instant(attr_text(&item, "notBefore").expect("notBefore"));
         run_at(&api, not_before).await;
@@ -303,7 +301,7 @@ async fn a_number_on_the_operator_opt_out_list_gets_no_sms_and_the_profile_says_
     store::sms::queue_missed_call_sms(&store, &seeker_id, &unique("call"), None, at_ten).await.expect("written");
 
     let read = || async { me(&api, &seeker).await };
-    let profile = poll_until(150, StdDuration::from_millis(100), read, |p| p["smsOperatorOptedOut"] == true).await;
+    let profile = poll_until(SMS_TRIES, SMS_PAUSE, read, |p| p["smsOperatorOptedOut"] == true).await;
     assert_eq!(profile["smsOperatorOptedOut"], true, "{profile}");
     assert!(api.sms_to(&number).await.is_empty(), "nothing published to an opted-out number");
     assert_eq!(sms_journal(&table, &seeker_id, "sms_not_sent").await, vec!["missed_call".to_owned()]);

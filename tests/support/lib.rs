@@ -21,6 +21,7 @@ pub mod ws;
 pub use api::{assert_error, gateway_url, registration_body, unique, Api, Person, EVERY_CHANNEL};
 pub use emails::subject_contains;
 pub use load::exclusive_load;
+pub use sms::{SMS_PAUSE, SMS_TRIES};
 pub use stack::PrivateGateway;
 pub use table::{attr_text, Item, PendingOutbox, Table};
 pub use time::{instant, next_last_sunday, paris_at, paris_on, parse_instant, query_instant, rfc3339, stored_instant};
