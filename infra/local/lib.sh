@@ -73,6 +73,8 @@ export_local_env() {
 	export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$DYNAMODB_PORT"
 	export AWS_ENDPOINT_URL_DYNAMODB_STREAMS="http://127.0.0.1:$DYNAMODB_PORT"
 	export AWS_ENDPOINT_URL_SES="http://127.0.0.1:$SES_PORT"
+	# The same moto serves SNS (SMS: Publish to a phone number, the opt-out list).
+	export AWS_ENDPOINT_URL_SNS="http://127.0.0.1:$SES_PORT"
 	# The local gateway serves the WebSocket management API (PostToConnection, ...) on WS_PORT,
 	# under the stage path, as https://<api>.execute-api.<region>.amazonaws.com/<stage> in AWS.
 	# The SDK reads this per-service variable itself (service id ApiGatewayManagementApi).
@@ -82,12 +84,13 @@ export_local_env() {
 	# ... and the Chime SDK Voice API (PSTN audio: CreateSipMediaApplicationCall, ...) beside it,
 	# with simulated phones: no call leaves this machine. The SDK's service id is "Chime SDK Voice".
 	export AWS_ENDPOINT_URL_CHIME_SDK_VOICE="http://127.0.0.1:$CHIME_PORT"
-	# The SIP media application and the agency's number (template parameters in AWS), both
-	# known to the local emulator only.
+	# The SIP media application (a template parameter in AWS), known to the local emulator only.
 	export SIP_MEDIA_APPLICATION_ID="${SIP_MEDIA_APPLICATION_ID:-local-sip-media-application}"
-	export AGENCY_PHONE_NUMBER="${AGENCY_PHONE_NUMBER:-+33180000000}"
 	export TABLE_NAME=suivi-local
 	export SENDER_EMAIL=ne-pas-repondre@suivi-emploi.example.fr
+	# The agency's number: the caller id of every call, the number SMS give (to call back) and
+	# the one seekers call when they chose to call.
+	export AGENCY_PHONE_NUMBER="${AGENCY_PHONE_NUMBER:-+33123456789}"
 	export TEMPLATE_PATH="${TEMPLATE_PATH:-$ROOT/template.yaml}"
 	# Signed email links: the local stand-in for the Secrets Manager key (LINK_SECRET_ARN in
 	# AWS), and the base of the links, which point at the local HTTP API.

@@ -265,7 +265,7 @@ async fn emails_carry_invitations_that_follow_the_interview() {
     let (_, confirmed_start, confirmed) = invitation(confirmation);
     assert_eq!(confirmed_start, start);
     assert_eq!(confirmed["METHOD"], "REQUEST");
-    assert!(confirmation["text"].as_str().unwrap().contains("vous appellera au +336"));
+    assert!(confirmation["text"].as_str().unwrap().contains("vous appellera au 06 "), "the national form");
 
     let (status, moved) =
         api.post(&format!("/interviews/{interview_id}/reschedule"), seeker, json!({"slotId": second_slot})).await;
@@ -1071,4 +1071,76 @@ async fn only_a_slot_offering_in_person_takes_a_place() {
     assert_eq!(general[0]["place"], Value::Null);
     let booked = api.book(other_seeker, general[0]["slotId"].as_str().unwrap(), "in_person").await;
     assert!(booked["location"].as_str().is_some_and(|l| l.contains("agence")), "{booked}");
+}
+
+/// The seeker's number as people read it: `06 11 22 33 44`.
+fn national(number: &str) -> String {
+    domain::sms::french_display(&domain::Phone::parse(number).expect("a stored number"))
+}
+
+#[tokio::test]
+async fn a_phone_convocation_gives_the_seekers_number_in_the_national_form() {
+    let api = Api::new();
+    let (advisor, _, seekers) = advisor_with_seekers(&api, 1).await;
+    let (seeker, seeker_id) = &seekers[0];
+    let (_, me) = api.get("/seekers/me", seeker).await;
+    let stored = me["phone"].as_str().expect("a phone").to_owned();
+    assert!(stored.starts_with("+336"), "stored in E.164: {stored}");
+    api.convoke(&advisor, seeker_id, paris_at(12, 9, 15), "phone").await;
+    let email = api.wait_for_subject(&seeker.email(), "Convocation").await;
+    let text = email["text"].as_str().expect("a text part");
+    assert!(text.contains(&format!("votre conseiller vous appellera au {}", national(&stored))), "{text}");
+    assert!(!text.contains(&stored), "never the E.164 form: {text}");
+}
+
+#[tokio::test]
+async fn a_seeker_who_chooses_to_call_the_agency_is_told_so_by_the_interview_emails_and_reminders() {
+    let api = Api::new();
+    let (advisor, _, seekers) = advisor_with_seekers(&api, 2).await;
+    let (caller, _) = &seekers[0];
+    let (called, _) = &seekers[1];
+    let (status, opted) = api.call(Method::PATCH, "/seekers/me", Some(caller), Some(json!({"smsOptIn": true}))).await;
+    assert_eq!(status, StatusCode::OK, "{opted}");
+    let caller_number = opted["phone"].as_str().expect("a phone").to_owned();
+    let start = paris_at(13, 10, 45);
+    let first = api.slot(&advisor, start, 30, &["phone", "video"]).await;
+    let second = api.slot(&advisor, start + Duration::hours(1), 30, &["phone"]).await;
+
+    // Off the phone channel the choice is refused, and nothing is booked.
+    let (status, refused) =
+        api.post("/interviews", caller, json!({"slotId": first, "channel": "video", "caller": "seeker"})).await;
+    assert_error(status, &refused, StatusCode::UNPROCESSABLE_ENTITY, Some("caller_needs_phone"));
+    let (status, booked) =
+        api.post("/interviews", caller, json!({"slotId": first, "channel": "phone", "caller": "seeker"})).await;
+    assert_eq!(status, StatusCode::CREATED, "the refusal left the slot open: {booked}");
+    assert_eq!(booked["phone"], json!({"number": "+33123456789", "caller": "seeker"}));
+    let interview_id = booked["interviewId"].as_str().expect("interviewId");
+    let (_, view) = api.get(&format!("/interviews/{interview_id}"), &advisor).await;
+    assert_eq!(view["phone"]["caller"], "seeker", "the advisor's view says who calls");
+    // Its twin: the default, the advisor calls the seeker's number.
+    let default = api.book(called, &second, "phone").await;
+    assert_eq!(default["phone"]["caller"], "advisor");
+
+    let agency = "vous appelez l'agence au 01 23 45 67 89";
+    let confirmation = api.wait_for_subject(&caller.email(), "est confirmé").await;
+    assert!(confirmation["text"].as_str().unwrap_or_default().contains(agency), "{confirmation}");
+    let advisor_email = advisor.email();
+    let advisor_notice = api
+        .wait_for_emails_where(&advisor_email, 1, |e| {
+            e["text"].as_str().is_some_and(|t| t.contains("la personne appellera l'agence au 01 23 45 67 89"))
+        })
+        .await;
+    assert_eq!(advisor_notice.len(), 1, "the advisor's email says the seeker calls");
+
+    // The day-before reminder, by email and by SMS, says the same.
+    // One run once both day-before reminders are due (the second interview is an hour later).
+    api.run_schedule("reminders", start + Duration::hours(1) - Duration::days(1) + Duration::minutes(1)).await;
+    let reminder = api.wait_for_subject(&caller.email(), "Rappel").await;
+    let text = reminder["text"].as_str().unwrap_or_default();
+    assert!(text.contains(agency) && !text.contains("vous appellera"), "{text}");
+    let sms = api.settled_sms(&caller_number, "Rappel", 1).await;
+    assert_eq!(sms.len(), 1, "{sms:?}");
+    assert!(sms[0].contains("Appelez l'agence au 01 23 45 67 89."), "{}", sms[0]);
+    let other = api.wait_for_subject(&called.email(), "Rappel").await;
+    assert!(other["text"].as_str().unwrap_or_default().contains("votre conseiller vous appellera au 06 "), "{other}");
 }

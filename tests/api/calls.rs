@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 /// The agency's number of the local stack (infra/local/lib.sh, AGENCY_PHONE_NUMBER).
 fn agency_number() -> String {
-    std::env::var("AGENCY_PHONE_NUMBER").unwrap_or_else(|_| "+33180000000".into())
+    std::env::var("AGENCY_PHONE_NUMBER").unwrap_or_else(|_| "+33123456789".into())
 }
 
 /// What the handler says to the advisor (pstn_audio::flow::say).

@@ -18,3 +18,4 @@ mod meetings;
 mod privacy;
 mod registration;
 mod reminders;
+mod sms;

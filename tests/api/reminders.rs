@@ -127,7 +127,7 @@ async fn a_week_across_the_autumn_change_reminds_each_interview_twice_at_the_rig
     }
     // The phone interview's reminder carries the number; the in-person one the place.
     let phone = reminder_emails(&api, &cases[1].0.email()).await;
-    assert!(phone.iter().all(|e| e["text"].as_str().unwrap_or_default().contains("vous appellera au +33")));
+    assert!(phone.iter().all(|e| e["text"].as_str().unwrap_or_default().contains("vous appellera au 06 ")));
     let place = reminder_emails(&api, &cases[3].0.email()).await;
     assert!(place.iter().all(|e| e["text"].as_str().unwrap_or_default().contains("Agence de Rouen")));
 }

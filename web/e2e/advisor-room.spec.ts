@@ -83,7 +83,7 @@ test("interview room: booked by video, both in the room, ended, switched to phon
   await expect(room.getByRole("link", { name: "06 12 34 56 78" })).toHaveAttribute("href", "tel:+33612345678");
   await check(room, "15-salle-telephone");
   await expect(page.getByRole("heading", { name: "L'entretien continue par téléphone" })).toBeVisible();
-  await expect(page.getByText(/C'est votre conseiller ou conseillère qui vous appelle, au \+33612345678/)).toBeVisible();
+  await expect(page.getByText(/C'est votre conseiller ou conseillère qui vous appelle, au 06 12 34 56 78/)).toBeVisible();
   await check(page, "15-video-passee-au-telephone");
   const switched = await call("GET", `/interviews/${interviewId}`, seeker.token);
   expect(switched.body.channel).toBe("phone");

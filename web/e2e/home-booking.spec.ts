@@ -121,8 +121,15 @@ test("booking with the keyboard alone", async ({ page }) => {
   await expect(page.getByRole("radio", { name: "Visioconférence" })).toBeFocused();
   await k.press("ArrowDown");
   await expect(page.getByRole("radio", { name: "Téléphone" })).toBeChecked();
+  // By phone, who calls: the seeker may choose to call the agency (the local stack has its number).
+  await k.press("Tab");
+  const callAgency = page.getByRole("checkbox", { name: /Je préfère appeler l'agence moi-même/ });
+  await expect(callAgency).toBeFocused();
+  await k.press("Space");
+  await expect(callAgency).toBeChecked();
   await k.press("Tab");
   await expect(page.getByRole("button", { name: "Confirmer le rendez-vous" })).toBeFocused();
   await k.press("Enter");
   await expect(page.getByRole("heading", { name: "Votre rendez-vous est confirmé" })).toBeVisible();
+  await expect(page.getByText(/Vous appelez l'agence au 01 23 45 67 89, à l'heure du rendez-vous\./)).toBeVisible();
 });

@@ -38,7 +38,7 @@ test("my interviews: lists, detail, .ics, acknowledging a convocation, cancellin
   // The convocation: who calls whom, the mandatory wording, the acknowledgement.
   await page.getByRole("link", { name: `${parisDateTime(convStart)} — Téléphone` }).click();
   await expect(page.getByRole("heading", { name: `Rendez-vous du ${parisDateTime(convStart)}` })).toBeVisible();
-  await expect(page.getByText("Votre conseiller ou conseillère vous appelle au +33612345678. Vous n'avez pas à appeler.")).toBeVisible();
+  await expect(page.getByText("Votre conseiller ou conseillère vous appelle au 06 12 34 56 78. Vous n'avez pas à appeler.")).toBeVisible();
   await expect(page.getByText(/Votre présence à ce rendez-vous est obligatoire/)).toBeVisible();
   await expect(page.getByRole("button", { name: "Annuler ce rendez-vous" })).toHaveCount(0);
   await check(page, "04-convocation");

@@ -95,10 +95,18 @@ test("my data: phone and channels, the export as a file, erasure after saying wh
   await page.getByLabel("Téléphone (facultatif)").fill("07 11 22 33 44");
   await tick(page, "Téléphone");
   await page.getByRole("checkbox", { name: "Visioconférence" }).uncheck({ force: true });
+  // SMS go to a French mobile only: a landline with the opt-in is refused, in French, by the API.
+  await page.getByLabel("Téléphone (facultatif)").fill("01 23 45 67 89");
+  await tick(page, "Je veux recevoir des SMS sur mon mobile");
+  await page.getByRole("button", { name: "Enregistrer" }).click();
+  await expect(page.getByText("Les SMS ne partent que vers un mobile français")).toBeVisible();
+  await check(page, "09-donnees-sms-refuse");
+  await page.getByLabel("Téléphone (facultatif)").fill("07 11 22 33 44");
   await page.getByRole("button", { name: "Enregistrer" }).click();
   await expect(page.getByText("Vos modifications sont enregistrées.")).toBeVisible();
   const me = await call("GET", "/seekers/me", seeker.token);
   expect(me.body.phone).toBe("+33711223344");
+  expect(me.body.smsOptIn).toBe(true);
   expect([...me.body.preferredChannels].sort()).toEqual(["chat", "phone"]);
 
   const download = page.waitForEvent("download");

@@ -22,7 +22,7 @@ test("the advisor reads a seeker's file, changes the level (said what it implies
   await page.getByRole("link", { name: "Rémi Lambert", exact: true }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Rémi Lambert" })).toBeVisible();
   await expect(page.getByText(seeker.email)).toBeVisible();
-  await expect(page.getByText("+33612345678")).toBeVisible();
+  await expect(page.getByText("06 12 34 56 78")).toBeVisible();
   const interviews = page.getByRole("list", { name: "Entretiens avec cette personne" });
   await expect(interviews.getByRole("listitem")).toHaveCount(2);
   await expect(interviews).toContainText("visioconférence, 30 min");

@@ -47,7 +47,7 @@ test("video: too early, device check, a join that cannot connect, and telling th
   expect(meeting.body.meeting.meetingId).not.toBeNull();
 
   await page.getByRole("button", { name: "Prévenir mon conseiller que la vidéo ne marche pas" }).click();
-  await expect(page.getByText("C'est fait. Votre conseiller ou conseillère va vous appeler au +33612345678.")).toBeVisible();
+  await expect(page.getByText("C'est fait. Votre conseiller ou conseillère va vous appeler au 06 12 34 56 78.")).toBeVisible();
   await expect.poll(() => chat.received()).toContainEqual(expect.stringContaining("La visioconférence ne fonctionne pas de mon côté"));
   await check(page, "05-video-conseiller-prevenu");
   await chat.close();

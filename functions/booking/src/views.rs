@@ -2,6 +2,7 @@
 //! stored one does not parse); optional fields are sent as `null`, never left out, except a
 //! convocation's proof, present only on a convocation.
 
+use domain::interview::PhoneCaller;
 use domain::journal::ActorRole;
 use domain::time::{from_key, to_paris};
 use domain::Channel;
@@ -80,11 +81,20 @@ pub fn open_slot(slot: &SlotRecord) -> OpenSlot<'_> {
     }
 }
 
-/// How a phone interview is held: the advisor calls the seeker.
+/// How a phone interview is held: who calls (`advisor`: the advisor calls the seeker; `seeker`:
+/// the seeker calls the agency) and the number dialled (E.164).
 #[derive(Debug, Serialize)]
 pub struct Phone<'a> {
     number: &'a str,
     caller: &'static str,
+}
+
+fn phone(interview: &InterviewRecord) -> Option<Phone<'_>> {
+    let seekers = interview.phone_number.as_deref()?;
+    Some(match (interview.caller, interview.agency_number.as_deref()) {
+        (PhoneCaller::Seeker, Some(agency)) => Phone { number: agency, caller: PhoneCaller::Seeker.as_str() },
+        _ => Phone { number: seekers, caller: PhoneCaller::Advisor.as_str() },
+    })
 }
 
 #[derive(Debug, Serialize)]
@@ -199,7 +209,7 @@ pub fn interview(interview: &InterviewRecord) -> Interview<'_> {
         channel: interview.channel,
         mandatory: interview.mandatory,
         location: interview.location.as_deref(),
-        phone: interview.phone_number.as_deref().map(|number| Phone { number, caller: "advisor" }),
+        phone: phone(interview),
         status: interview.status,
         acknowledged_at: paris_opt(interview.acknowledged_at.as_deref()),
         channel_history: interview.channel_history.iter().map(channel_switch).collect(),

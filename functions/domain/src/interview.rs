@@ -313,6 +313,48 @@ pub fn check_outcome(
     Ok(())
 }
 
+/// Who dials on a phone interview: by default the advisor calls the seeker's number; the
+/// seeker may choose instead to call the agency's number at the interview's time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhoneCaller {
+    #[default]
+    Advisor,
+    Seeker,
+}
+
+impl PhoneCaller {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PhoneCaller::Advisor => "advisor",
+            PhoneCaller::Seeker => "seeker",
+        }
+    }
+}
+
+/// Who dials `channel`'s interview: the seeker may call the agency only on a phone interview,
+/// and only when the service has an agency number to give them.
+pub fn phone_caller_for(
+    channel: Channel,
+    wanted: Option<PhoneCaller>,
+    agency_number: Option<&str>,
+) -> Result<(PhoneCaller, Option<String>), Refusal> {
+    match wanted.unwrap_or_default() {
+        PhoneCaller::Advisor => Ok((PhoneCaller::Advisor, None)),
+        PhoneCaller::Seeker if channel != Channel::Phone => Err(Refusal::unprocessable(
+            "caller_needs_phone",
+            "caller seeker (the seeker calls the agency) is for phone interviews only",
+        )),
+        PhoneCaller::Seeker => match agency_number {
+            Some(number) => Ok((PhoneCaller::Seeker, Some(number.to_owned()))),
+            None => Err(Refusal::unprocessable(
+                "no_agency_number",
+                "the service has no agency number to call: the advisor calls instead",
+            )),
+        },
+    }
+}
+
 /// The number the advisor calls for a phone interview: the seeker's, which a phone interview
 /// cannot do without; none for the other channels.
 pub fn phone_for(channel: Channel, seeker_phone: Option<&str>) -> Result<Option<String>, Refusal> {

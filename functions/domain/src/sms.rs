@@ -25,7 +25,8 @@ use chrono::{DateTime, Duration, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Europe::Paris;
 
 use crate::error::Invalid;
-use crate::model::Phone;
+use crate::interview::PhoneCaller;
+use crate::model::{Channel, Phone};
 
 /// The GSM 7-bit default alphabet (TS 23.038 §6.2.1), less the escape code.
 const GSM7_BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?\
@@ -233,6 +234,117 @@ pub fn french_display(phone: &Phone) -> String {
         }
     }
     number.to_owned()
+}
+
+/// The day and time an SMS may say: `mardi 14/10 à 9h30` (Paris). Digits for the month: no
+/// month name leaves GSM-7 (`août` would, `û`), and a locked screen shows no more than this.
+pub fn sms_day_time(instant: DateTime<Utc>) -> String {
+    use chrono::Datelike;
+    const DAYS: [&str; 7] = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
+    let local = instant.with_timezone(&Paris);
+    let day = DAYS.get(local.weekday().num_days_from_monday() as usize).copied().unwrap_or("");
+    format!("{day} {:02}/{:02} à {}h{:02}", local.day(), local.month(), local.hour(), local.minute())
+}
+
+/// The channel as an SMS says it (no place: "en agence" names none).
+pub fn sms_channel(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Video => "en visio",
+        Channel::Phone => "par téléphone",
+        Channel::Chat => "par messagerie",
+        Channel::InPerson => "en agence",
+    }
+}
+
+/// Who dials, for a phone interview: the advisor calls, or the seeker calls the agency's number.
+fn who_calls(caller: PhoneCaller, agency: Option<&Phone>) -> String {
+    match (caller, agency) {
+        (PhoneCaller::Advisor, _) => " Votre conseiller vous appellera.".to_owned(),
+        (PhoneCaller::Seeker, Some(number)) => format!(" Appelez l'agence au {}.", french_display(number)),
+        (PhoneCaller::Seeker, None) => " Appelez l'agence.".to_owned(),
+    }
+}
+
+/// The day-before reminder: the day, the time, the channel and who calls; nothing else (a
+/// locked phone shows it).
+pub fn day_before_reminder_text(
+    start: DateTime<Utc>,
+    channel: Channel,
+    caller: PhoneCaller,
+    agency: Option<&Phone>,
+) -> String {
+    let calls = if channel == Channel::Phone { who_calls(caller, agency) } else { String::new() };
+    sms_text(&format!(
+        "Rappel : entretien le {} {}.{calls} Détails dans l'application.",
+        sms_day_time(start),
+        sms_channel(channel)
+    ))
+}
+
+/// A convocation's notice: it exists, when, how; the email and the app say the rest.
+pub fn convocation_notice_text(start: DateTime<Utc>, channel: Channel) -> String {
+    sms_text(&format!(
+        "Convocation : entretien obligatoire le {} {}. Détails dans votre e-mail et dans l'application.",
+        sms_day_time(start),
+        sms_channel(channel)
+    ))
+}
+
+/// The notice of a call the seeker did not answer; the only number is the agency's.
+pub fn missed_call_text(agency: Option<&Phone>) -> String {
+    sms_text(&match agency {
+        Some(number) => format!(
+            "Votre conseiller a essayé de vous joindre. Rappelez l'agence au {} ou écrivez-lui dans l'application.",
+            french_display(number)
+        ),
+        None => "Votre conseiller a essayé de vous joindre. Écrivez-lui dans l'application.".to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::*;
+
+    fn paris(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+        Paris.with_ymd_and_hms(y, m, d, h, min, 0).earliest().expect("a Paris time").with_timezone(&Utc)
+    }
+
+    #[test]
+    fn every_product_text_is_one_gsm7_segment() {
+        let agency = Phone::parse("+33123456789").expect("a number");
+        // The longest day name and a two-digit hour, in August (no month name is written).
+        let start = paris(2027, 8, 18, 14, 30);
+        let mut texts = vec![missed_call_text(Some(&agency)), missed_call_text(None)];
+        for channel in [Channel::Video, Channel::Phone, Channel::Chat, Channel::InPerson] {
+            texts.push(convocation_notice_text(start, channel));
+            for caller in [PhoneCaller::Advisor, PhoneCaller::Seeker] {
+                texts.push(day_before_reminder_text(start, channel, caller, Some(&agency)));
+            }
+        }
+        for text in texts {
+            let length = sms_length(&text);
+            assert_eq!(length.encoding, SmsEncoding::Gsm7, "{text}");
+            assert_eq!(length.segments, 1, "{text} ({} septets)", length.units);
+        }
+    }
+
+    #[test]
+    fn texts_say_the_day_time_channel_and_who_calls_in_the_national_form() {
+        let agency = Phone::parse("+33123456789").expect("a number");
+        let start = paris(2027, 3, 30, 9, 5);
+        assert_eq!(
+            day_before_reminder_text(start, Channel::Phone, PhoneCaller::Advisor, Some(&agency)),
+            "Rappel : entretien le mardi 30/03 à 9h05 par téléphone. Votre conseiller vous appellera. Détails dans l'application."
+        );
+        assert_eq!(
+            day_before_reminder_text(start, Channel::Phone, PhoneCaller::Seeker, Some(&agency)),
+            "Rappel : entretien le mardi 30/03 à 9h05 par téléphone. Appelez l'agence au 01 23 45 67 89. Détails dans l'application."
+        );
+        assert!(
+            !day_before_reminder_text(start, Channel::Video, PhoneCaller::Seeker, Some(&agency)).contains("Appelez")
+        );
+        assert!(missed_call_text(Some(&agency)).contains("au 01 23 45 67 89"));
+    }
 }
 
 #[cfg(test)]

@@ -17,6 +17,8 @@
 pub mod render;
 pub mod ses;
 pub mod sweep;
+pub mod sms;
+pub mod sns;
 
 use std::time::Duration;
 
@@ -37,6 +39,7 @@ use store::tx::update;
 use store::{from_item, n, s, Item, Store, TransactOutcome, Tx};
 
 use crate::ses::Ses;
+use crate::sns::Sns;
 
 /// The longest a claim protects an email being sent (shorter when the invocation's deadline
 /// comes first); past it, a retry or the sweep may take over.
@@ -55,6 +58,9 @@ pub struct App {
     pub sender: String,
     pub renderer: Renderer,
     pub retention_days: u32,
+    /// SMS (module `sms`): SNS and the sender id they carry.
+    pub sns: Sns,
+    pub sms_sender_id: String,
 }
 
 impl App {
@@ -67,6 +73,8 @@ impl App {
             sender: config.sender_email.clone(),
             renderer: Renderer::new(),
             retention_days: config.retention_days,
+            sns: Sns::new(&sdk),
+            sms_sender_id: config.sms_sender_id.clone(),
         })
     }
 }
@@ -142,17 +150,24 @@ async fn process_keyed(
     (record.change.sequence_number.clone(), process(app, record, deadline).await)
 }
 
-fn is_outbox_insert(record: &EventRecord) -> bool {
-    let sort_key = serde_dynamo::from_item::<_, serde_json::Value>(record.change.keys.clone())
+fn sort_key(record: &EventRecord) -> Option<String> {
+    serde_dynamo::from_item::<_, serde_json::Value>(record.change.keys.clone())
         .ok()
-        .and_then(|keys| keys.get("sk").and_then(|v| v.as_str()).map(str::to_owned));
-    record.event_name == "INSERT" && sort_key.is_some_and(|sk| sk.starts_with(keys::OUTBOX_PREFIX))
+        .and_then(|keys| keys.get("sk").and_then(|v| v.as_str()).map(str::to_owned))
+}
+
+fn is_outbox_insert(record: &EventRecord) -> bool {
+    record.event_name == "INSERT" && sort_key(record).is_some_and(|sk| sk.starts_with(keys::OUTBOX_PREFIX))
 }
 
 /// Sends the email of one stream record, at most once.
 pub async fn process(app: &App, record: &EventRecord, deadline: DateTime<Utc>) -> Result<Handled, BoxError> {
     if !is_outbox_insert(record) {
         return Ok(Handled::Skipped);
+    }
+    // SMS share the outbox and its stream; the `sms` module sends them.
+    if sort_key(record).is_some_and(|sk| sms::is_sms(&sk)) {
+        return sms::process(app, record, now).await;
     }
     let outbox: OutboxRecord = serde_dynamo::from_item(record.change.new_image.clone())?;
     deliver(app, &outbox.pk, &outbox.sk, deadline).await

@@ -67,6 +67,9 @@ pub(crate) async fn export(app: &App, caller: &Caller, now: DateTime<Utc>) -> Re
             profile = Some(item_to_json(item));
         } else if sk.starts_with(keys::JOURNAL_PREFIX) {
             journal.push(item_to_json(item));
+        } else if sk.starts_with(keys::SMS_OUTBOX_PREFIX) {
+            // SMS are the seeker's own (their number, a text with a day and a time): as stored.
+            other.push(item_to_json(item));
         } else if sk.starts_with(keys::OUTBOX_PREFIX) {
             emails.push(exported_email(from_item(item)?, seeker.email.as_deref()));
         } else {
@@ -328,7 +331,15 @@ async fn erase_in_person_requests(app: &App, seeker_id: &str) -> Result<(), ApiE
 /// none can commit after, since each conditions on the profile not being erased.
 async fn sweep(app: &App, seeker_id: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
     let own = partition(&app.store, keys::seeker_pk(seeker_id)).await?;
-    let outbox: Vec<_> = own.iter().filter(|i| sort_key(i).starts_with(keys::OUTBOX_PREFIX)).map(key_of).collect();
+    // Unsent emails and SMS, and SMS held back by the quiet hours.
+    let outbox: Vec<_> = own
+        .iter()
+        .filter(|i| {
+            let sk = sort_key(i);
+            sk.starts_with(keys::OUTBOX_PREFIX) || sk.starts_with(keys::SMS_DEFERRED_PREFIX)
+        })
+        .map(key_of)
+        .collect();
     app.store.delete_many(&outbox).await?;
     for item in own.iter().filter(|i| sort_key(i).starts_with(keys::JOURNAL_PREFIX)) {
         let Some(AttributeValue::M(details)) = item.get("details") else {

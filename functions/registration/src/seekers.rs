@@ -5,6 +5,7 @@ use api::http::{json_response, parse_body, path_param};
 use api::ApiError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
+use domain::sms::FrenchMobile;
 use domain::time::{from_key, to_key};
 use domain::{preferred_channels, Channel, Email, Level, PersonName, Phone, Region};
 use http::StatusCode;
@@ -33,6 +34,9 @@ struct RegisterBody {
     region: String,
     preferred_channels: Vec<Channel>,
     consent: bool,
+    /// SMS reminders and notices on `phone`, which must then be a French mobile.
+    #[serde(default)]
+    sms_opt_in: bool,
 }
 
 /// `POST /seekers`: registers the caller and places them atomically.
@@ -50,6 +54,8 @@ pub(crate) async fn register(
     let last_name = PersonName::parse("lastName", &body.last_name)?;
     let email = verified_email(caller, body.email.as_deref())?;
     let phone = body.phone.as_deref().map(Phone::parse).transpose()?;
+    let sms_opt_in = body.sms_opt_in;
+    check_sms_opt_in(sms_opt_in, phone.as_ref())?;
     let region = Region::parse(&body.region)?;
     let channels = preferred_channels(&body.preferred_channels)?;
     if !body.consent {
@@ -117,6 +123,8 @@ pub(crate) async fn register(
             next_contact_due: to_key(next_due),
             erased: false,
             retain_until: Some(store::profile_retained_until(now)),
+            sms_opt_in,
+            sms_operator_opted_out: false,
         }
     };
 
@@ -238,6 +246,18 @@ pub(crate) async fn advisor_of(app: &App, seeker: &SeekerRecord) -> Result<Optio
     }
 }
 
+/// SMS go only to a French mobile: an opt-in without one is refused (422), nothing stored.
+fn check_sms_opt_in(opt_in: bool, phone: Option<&Phone>) -> Result<(), ApiError> {
+    if !opt_in {
+        return Ok(());
+    }
+    let phone = phone.ok_or_else(|| {
+        ApiError::unprocessable("phone_required", "SMS need a mobile phone number: give phone with smsOptIn")
+    })?;
+    FrenchMobile::from_phone(phone.clone())?;
+    Ok(())
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct UpdateMeBody {
@@ -251,6 +271,9 @@ struct UpdateMeBody {
     first_name: Option<String>,
     #[serde(default)]
     last_name: Option<String>,
+    /// SMS reminders and notices; `true` needs a French mobile `phone` (given or stored).
+    #[serde(default)]
+    sms_opt_in: Option<bool>,
 }
 
 /// Tells a field given as `null` (`Some(None)`) from an absent one (`None`, by `default`).
@@ -279,18 +302,55 @@ pub(crate) async fn update_me(
     let channels = body.preferred_channels.as_deref().map(preferred_channels).transpose()?;
     let seeker = api::access::caller_seeker(&app.store, caller).await?;
     let new_email = claimed_email.filter(|e| seeker.email.as_deref() != Some(e.as_str()));
-    let fields_given =
-        body.phone.is_some() || body.preferred_channels.is_some() || first_name.is_some() || last_name.is_some();
+    let fields_given = body.phone.is_some()
+        || body.preferred_channels.is_some()
+        || first_name.is_some()
+        || last_name.is_some()
+        || body.sms_opt_in.is_some();
     if !fields_given && new_email.is_none() {
         return Err(ApiError::bad_request(
             "nothing_to_update",
-            "give phone, preferredChannels, firstName and/or lastName",
+            "give phone, preferredChannels, firstName, lastName and/or smsOptIn",
         ));
     }
+    // The opt-in after this change: removing the phone withdraws it; the number it applies to
+    // must be a French mobile.
+    let stored_phone = seeker.phone.as_deref().map(Phone::parse).transpose()?;
+    let phone_after = match &phone {
+        Some(new) => new.clone(),
+        None => stored_phone,
+    };
+    let opt_in_after = match (body.sms_opt_in, &phone) {
+        (Some(wanted), _) => wanted,
+        (None, Some(None)) => false,
+        (None, _) => seeker.sms_opt_in,
+    };
+    check_sms_opt_in(opt_in_after, phone_after.as_ref())?;
 
     let mut sets = Vec::new();
     let mut removes = Vec::new();
     let mut values = vec![(":false", AttributeValue::Bool(false))];
+    // The check above read the stored phone and opt-in: the write holds only if they are unchanged.
+    let mut condition = String::from("attribute_exists(pk) AND erased = :false");
+    match &seeker.phone {
+        Some(stored) => {
+            condition.push_str(" AND phone = :storedPhone");
+            values.push((":storedPhone", s(stored)));
+        }
+        None => condition.push_str(" AND attribute_not_exists(phone)"),
+    }
+    if seeker.sms_opt_in {
+        condition.push_str(" AND smsOptIn = :true");
+        values.push((":true", AttributeValue::Bool(true)));
+    } else {
+        condition.push_str(" AND (attribute_not_exists(smsOptIn) OR smsOptIn = :false)");
+    }
+    if opt_in_after != seeker.sms_opt_in || phone.is_some() || body.sms_opt_in == Some(true) {
+        sets.push("smsOptIn = :optIn");
+        values.push((":optIn", AttributeValue::Bool(opt_in_after)));
+        // A new number, or the opt-in given again: SNS's opt-out list is checked anew at the next SMS.
+        sets.push("smsOperatorOptedOut = :false");
+    }
     match phone {
         Some(Some(p)) => {
             sets.push("phone = :phone");
@@ -327,12 +387,19 @@ pub(crate) async fn update_me(
     let updated = app
         .store
         .update(&seeker.pk, &seeker.sk, |u| {
-            let u = u.condition_expression("attribute_exists(pk) AND erased = :false").update_expression(expression);
+            let u = u.condition_expression(condition).update_expression(expression);
             values.into_iter().fold(u, |u, (name, value)| u.expression_attribute_values(name, value))
         })
         .await?;
     if updated.is_none() {
-        return Err(ApiError::NotFound { code: "not_registered", message: "register first with POST /seekers".into() });
+        return match app.store.seeker(&seeker.seeker_id).await? {
+            Some(current) if !current.erased => {
+                Err(ApiError::conflict("concurrent_update", "your profile changed meanwhile; reload and retry"))
+            }
+            _ => {
+                Err(ApiError::NotFound { code: "not_registered", message: "register first with POST /seekers".into() })
+            }
+        };
     }
     me(app, caller, now).await
 }

@@ -25,6 +25,10 @@ pub struct SeekerView<'a> {
     last_name: Option<&'a str>,
     email: Option<&'a str>,
     phone: Option<&'a str>,
+    /// SMS reminders and notices asked for, on `phone`.
+    sms_opt_in: bool,
+    /// The operator's opt-out list holds `phone` (the person answered STOP): no SMS is sent.
+    sms_operator_opted_out: bool,
     region: &'a str,
     region_name: &'static str,
     level: Level,
@@ -56,6 +60,8 @@ pub fn seeker<'a>(seeker: &'a SeekerRecord, advisor: Option<&'a AdvisorRecord>, 
         last_name: seeker.last_name.as_deref(),
         email: seeker.email.as_deref(),
         phone: seeker.phone.as_deref(),
+        sms_opt_in: seeker.sms_opt_in,
+        sms_operator_opted_out: seeker.sms_operator_opted_out,
         region: &seeker.region,
         region_name: Region::parse(&seeker.region).map(|r| r.name()).unwrap_or(""),
         level: seeker.level,
@@ -223,6 +229,8 @@ mod tests {
             next_contact_due: "2026-12-08T09:00:00.000Z".into(),
             erased: false,
             retain_until: None,
+            sms_opt_in: false,
+            sms_operator_opted_out: false,
         }
     }
 
@@ -233,7 +241,9 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 12, 2, 9, 0, 0).unwrap();
         let view = serde_json::to_value(seeker(&record, None, now)).unwrap();
         let object = view.as_object().unwrap();
-        assert_eq!(object.len(), 16);
+        assert_eq!(object.len(), 18);
+        assert_eq!(view["smsOptIn"], false);
+        assert_eq!(view["smsOperatorOptedOut"], false);
         assert_eq!(view["lastName"], json!(null));
         assert_eq!(view["phone"], json!(null));
         assert_eq!(view["advisor"], json!(null));

@@ -32,6 +32,7 @@ use store::keys;
 use store::outbox::{EmailTemplate, OutboxRecord};
 use store::page::decode_cursor;
 use store::records::{AdvisorRecord, SeekerRecord};
+use store::sms::{release_deferred, Released, SmsMessage, SmsTemplate};
 use store::tx::{check, put, update};
 use store::{n, s, transact_retrying, Index, Page, Retrying, Step, TransactOutcome, Tx};
 
@@ -84,6 +85,9 @@ pub struct Plan {
     /// Whether the shards cover every due reminder (false past [`MAX_PER_RUN`]).
     pub complete: bool,
     pub shards: Vec<Shard>,
+    /// The SMS held back by the quiet hours and due by `runAt`, moved into the outbox (store::sms).
+    #[serde(default)]
+    pub sms: Released,
 }
 
 /// Consecutive reminders of one bucket: the GSI1 sort keys `first..=last`.
@@ -126,6 +130,9 @@ pub struct RunReport {
     pub skipped: usize,
     /// Whether the cursor moved to `runAt`.
     pub cursor_advanced: bool,
+    /// Deferred SMS moved into the outbox by this run's plan, and those dropped.
+    pub sms_released: usize,
+    pub sms_dropped: usize,
 }
 
 fn hour_bucket(instant: DateTime<Utc>) -> String {
@@ -208,8 +215,16 @@ enum Handled {
 pub async fn plan(app: &App, now: DateTime<Utc>) -> Result<Plan, ApiError> {
     let from = window_start(last_run(app).await?, now);
     let buckets = buckets(from, now);
-    let mut plan =
-        Plan { run_at: to_key(now), from: to_key(from), buckets: buckets.len(), complete: true, ..Plan::default() };
+    // Before the reminders: the SMS deferred to this morning go first.
+    let sms = release_deferred(&app.store, from, now).await?;
+    let mut plan = Plan {
+        run_at: to_key(now),
+        from: to_key(from),
+        buckets: buckets.len(),
+        complete: true,
+        sms,
+        ..Plan::default()
+    };
     for bucket in &buckets {
         let (found, more) = due_in_bucket(app, bucket, now, MAX_PER_RUN - plan.reminders_read).await?;
         plan.reminders_read += found.len();
@@ -309,6 +324,8 @@ pub async fn finish(app: &App, plan: &Plan, reports: &[ShardReport]) -> Result<R
         buckets: plan.buckets,
         reminders_read: plan.reminders_read,
         shards: plan.shards.len(),
+        sms_released: plan.sms.released,
+        sms_dropped: plan.sms.dropped,
         ..RunReport::default()
     };
     for shard in reports {
@@ -424,6 +441,20 @@ async fn handle_one(
             .expression_attribute_values(":sequence", n(interview.sequence))
     }));
     tx.push(put(email.to_item()?, None));
+    // The day-before reminder goes by SMS too, to a seeker who opted in (deferred past the
+    // quiet hours); in the same transaction, so once with the email.
+    if kind == ReminderKind::DayBefore {
+        let text = domain::sms::day_before_reminder_text(
+            interview.start_at(),
+            interview.channel,
+            interview.caller,
+            app.config.agency_phone_number.as_ref(),
+        );
+        let sms = SmsMessage::new(SmsTemplate::DayBeforeReminder, &interview.seeker_id, text, now);
+        if let Some(write) = sms.write_for(seeker, now)? {
+            tx.push(write);
+        }
+    }
     let items = tx.into_items();
     let items = &items;
     // Five attempts, as before: a reminder that keeps conflicting is found again by the next run.

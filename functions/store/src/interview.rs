@@ -59,6 +59,13 @@ pub struct InterviewRecord {
     /// For phone interviews: the number the advisor calls.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
+    /// Who dials a phone interview: the advisor (the default, on `phone_number`) or the seeker
+    /// (the agency's number).
+    #[serde(default)]
+    pub caller: domain::interview::PhoneCaller,
+    /// When the seeker calls: the agency's number they call (E.164), as it was when booked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency_number: Option<String>,
     pub status: InterviewStatus,
     /// `.ics` SEQUENCE: grows with every change of time or status.
     pub sequence: u32,
@@ -386,6 +393,8 @@ mod tests {
             mandatory: false,
             location: None,
             phone_number: None,
+            caller: Default::default(),
+            agency_number: None,
             status: InterviewStatus::Booked,
             sequence: 0,
             version: 1,

@@ -5,6 +5,7 @@
 //! are the same. Stored in `OutboxRecord.params` as a JSON map.
 
 use chrono::{DateTime, Utc};
+use domain::interview::PhoneCaller;
 use domain::time::french_date_time;
 use domain::Channel;
 use serde::Serialize;
@@ -27,7 +28,12 @@ pub struct InterviewEmail {
     pub channel: Channel,
     pub channel_label: &'static str,
     pub location: Option<String>,
+    /// The seeker's number, in the French national form (`06 11 22 33 44`).
     pub phone_number: Option<String>,
+    /// Who dials a phone interview: `advisor` (calls `phoneNumber`) or `seeker` (calls `agencyNumber`).
+    pub caller: PhoneCaller,
+    /// The agency's number the seeker calls, in the national form; `null` when the advisor calls.
+    pub agency_number: Option<String>,
     pub mandatory: bool,
     pub app_url: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -56,6 +62,11 @@ pub struct InterviewEmail {
     pub kind: Option<&'static str>,
 }
 
+/// A stored E.164 number as people read it (`06 11 22 33 44`); kept as stored if it does not parse.
+fn national(number: &str) -> String {
+    domain::Phone::parse(number).map(|p| domain::sms::french_display(&p)).unwrap_or_else(|_| number.to_owned())
+}
+
 impl InterviewEmail {
     /// What every email about `interview` says, to its seeker (`appUrl` is the interview's page
     /// under `app_base_url`).
@@ -73,7 +84,9 @@ impl InterviewEmail {
             channel: interview.channel,
             channel_label: interview.channel.label_fr(),
             location: interview.location.clone(),
-            phone_number: interview.phone_number.clone(),
+            phone_number: interview.phone_number.as_deref().map(national),
+            caller: interview.caller,
+            agency_number: interview.agency_number.as_deref().map(national),
             mandatory: interview.mandatory,
             app_url: format!("{app_base_url}/entretiens/{}", interview.interview_id),
             seeker_name: None,

@@ -82,6 +82,23 @@ pub fn outbox_open_gsi1sk(created_at_key: &str, email_id: &str) -> String {
     format!("{created_at_key}#{email_id}")
 }
 
+/// An SMS in the outbox (under the outbox prefix: the stream's filter sends it to dispatch, and
+/// an erasure deletes it with the emails).
+pub const SMS_OUTBOX_PREFIX: &str = "OUTBOX#SMS#";
+pub fn sms_outbox_sk(sms_id: &str) -> String {
+    format!("{SMS_OUTBOX_PREFIX}{sms_id}")
+}
+/// An SMS held back by the quiet hours (not under the outbox prefix: the stream ignores it).
+pub const SMS_DEFERRED_PREFIX: &str = "SMSDEFER#";
+pub fn sms_deferred_sk(sms_id: &str) -> String {
+    format!("{SMS_DEFERRED_PREFIX}{sms_id}")
+}
+/// GSI1 partition of the SMS held back until a UTC hour (`SMSDEFER#2026-10-25T07`); sorted by
+/// `<notBefore>#<smsId>`.
+pub fn sms_deferred_gsi1pk(hour_bucket: &str) -> String {
+    format!("{SMS_DEFERRED_PREFIX}{hour_bucket}")
+}
+
 pub fn conversation_pk(seeker_id: &str) -> String {
     format!("CONV#{seeker_id}")
 }

@@ -18,6 +18,7 @@ pub mod query;
 pub mod rate;
 pub mod records;
 pub mod retry;
+pub mod sms;
 pub mod tx;
 
 pub use attr::*;

@@ -68,6 +68,13 @@ pub struct SeekerRecord {
     /// ends by erasure (README, "Retention").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retain_until: Option<i64>,
+    /// The seeker asked for SMS (reminders, notices) on `phone`, a French mobile.
+    #[serde(default)]
+    pub sms_opt_in: bool,
+    /// SNS found `phone` on the operators' opt-out list (the person answered STOP): no SMS is
+    /// sent to it; cleared when the number or the opt-in is given again.
+    #[serde(default)]
+    pub sms_operator_opted_out: bool,
 }
 
 /// An inactive seeker's data is kept two years after their last activity (the CNIL's
@@ -103,6 +110,12 @@ impl crate::client::Store {
 }
 
 impl SeekerRecord {
+    /// The number an SMS goes to, when the seeker may receive one: opted in, a phone, not
+    /// erased, not opted out at the operator.
+    pub fn sms_recipient(&self) -> Option<&str> {
+        self.phone.as_deref().filter(|_| self.sms_opt_in && !self.erased && !self.sms_operator_opted_out)
+    }
+
     pub fn display_name(&self) -> String {
         format!("{} {}", self.first_name.as_deref().unwrap_or(""), self.last_name.as_deref().unwrap_or(""))
             .trim()

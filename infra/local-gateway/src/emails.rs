@@ -71,3 +71,20 @@ pub async fn list(http: &reqwest::Client, moto_url: &str, to_filter: Option<&str
     }
     Ok(emails)
 }
+
+/// `GET /_local/sms`: the SMS the local SNS (the same moto) recorded for `Publish` to a phone
+/// number, oldest first, optionally for one number (E.164). moto keeps neither the sender id
+/// nor the SMS type (message attributes).
+pub async fn list_sms(http: &reqwest::Client, moto_url: &str, to_filter: Option<&str>) -> anyhow::Result<Vec<Value>> {
+    let data: Value =
+        http.get(format!("{moto_url}/moto-api/data.json")).send().await?.error_for_status()?.json().await?;
+    let sms = data
+        .pointer("/sns/SMS")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|m| to_filter.is_none_or(|to| m.get("phone_number").and_then(Value::as_str) == Some(to)))
+        .map(|m| json!({"id": m.get("message_id"), "to": m.get("phone_number"), "text": m.get("message")}))
+        .collect();
+    Ok(sms)
+}

@@ -130,6 +130,7 @@ async fn main() -> Result<()> {
         .route("/_local/token", post(issue_token))
         .route("/_local/jwks.json", get(jwks))
         .route("/_local/emails", get(list_emails))
+        .route("/_local/sms", get(list_sms))
         .route("/_local/schedule/{function}", post(run_schedule))
         .route("/_local/health", get(|| async { "ok" }))
         .fallback(api)
@@ -164,6 +165,7 @@ async fn main() -> Result<()> {
     println!("  POST    /_local/token                            -> local sign-in (stands in for Cognito)");
     println!("  GET     /_local/jwks.json                        -> the local signing key");
     println!("  GET     /_local/emails                           -> mail received by the local SES");
+    println!("  GET     /_local/sms                              -> SMS published to the local SNS (moto)");
     println!(
         "  POST    /_local/schedule/{{function}}               -> run a scheduled function now, or at {{\"time\"}}"
     );
@@ -306,6 +308,17 @@ async fn list_emails(State(gateway): State<Arc<Gateway>>, Query(query): Query<Em
         Err(e) => (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(json!({"error": {"code": "ses_unavailable", "message": e.to_string()}})),
+        )
+            .into_response(),
+    }
+}
+
+async fn list_sms(State(gateway): State<Arc<Gateway>>, Query(query): Query<EmailQuery>) -> Response {
+    match emails::list_sms(&gateway.http, &gateway.moto_url, query.to.as_deref()).await {
+        Ok(items) => Json(json!({"items": items})).into_response(),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"error": {"code": "sns_unavailable", "message": e.to_string()}})),
         )
             .into_response(),
     }

@@ -5,7 +5,7 @@ use api::auth::Caller;
 use api::http::{json_response, parse_body, path_param};
 use api::ApiError;
 use chrono::{DateTime, Utc};
-use domain::interview::phone_for;
+use domain::interview::{phone_caller_for, phone_for, PhoneCaller};
 use domain::Channel;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
@@ -27,6 +27,9 @@ use store::{AdvisorRecord, SeekerRecord};
 struct BookBody {
     slot_id: String,
     channel: Channel,
+    /// Who dials a phone interview (default: the advisor calls the seeker).
+    #[serde(default)]
+    caller: Option<PhoneCaller>,
 }
 
 fn slot_not_found() -> ApiError {
@@ -87,6 +90,8 @@ async fn book_slot(
     check_bookable(app, &slot, body.channel, now)?;
     let advisor = app.store.advisor(advisor_id).await?.ok_or_else(slot_not_found)?;
     let phone = phone_for(body.channel, seeker.phone.as_deref())?;
+    let agency = app.config.agency_phone_number.as_ref().map(|p| p.as_str());
+    let (phone_caller, agency_number) = phone_caller_for(body.channel, body.caller, agency)?;
     let location = (body.channel == Channel::InPerson).then(|| in_person_place(app, &slot, &advisor));
     let mut interview = new_interview(
         seeker,
@@ -100,6 +105,8 @@ async fn book_slot(
         now,
     );
     interview.slot_id = Some(slot.slot_id.clone());
+    interview.caller = phone_caller;
+    interview.agency_number = agency_number;
     let parties = Parties { seeker, advisor: &advisor };
 
     let (interview_ref, parties, slot) = (&interview, &parties, &slot);

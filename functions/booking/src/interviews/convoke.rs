@@ -4,13 +4,14 @@ use api::auth::Caller;
 use api::http::{json_response, parse_body, path_param};
 use api::ApiError;
 use chrono::{DateTime, Utc};
-use domain::interview::phone_for;
+use domain::interview::{phone_caller_for, phone_for, PhoneCaller};
 use domain::time::parse_instant;
 use domain::Channel;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use store::interview::ConvocationProof;
+use store::sms::{SmsMessage, SmsTemplate};
 
 use super::schedule::{location_for, new_interview, schedule};
 use crate::emails::{self, Parties};
@@ -24,6 +25,9 @@ struct ConvokeBody {
     channel: Channel,
     #[serde(default)]
     location: Option<String>,
+    /// Who dials a phone convocation (default: the advisor calls the seeker).
+    #[serde(default)]
+    caller: Option<PhoneCaller>,
 }
 
 /// `POST /seekers/{seekerId}/convocations`.
@@ -45,6 +49,8 @@ pub(crate) async fn convoke(
     app.policy.check_duration(body.duration_minutes)?;
     let location = location_for(body.channel, body.location.as_deref())?;
     let phone = phone_for(body.channel, seeker.phone.as_deref())?;
+    let agency = app.config.agency_phone_number.as_ref().map(|p| p.as_str());
+    let (phone_caller, agency_number) = phone_caller_for(body.channel, body.caller, agency)?;
     let mut interview = new_interview(
         &seeker,
         &advisor.advisor_id,
@@ -56,10 +62,20 @@ pub(crate) async fn convoke(
         phone,
         now,
     );
+    interview.caller = phone_caller;
+    interview.agency_number = agency_number;
     let parties = Parties { seeker: &seeker, advisor: &advisor };
     let email = emails::convocation(app, &interview, &parties, None, now);
     interview.convocations = vec![ConvocationProof::of(&interview, email.as_ref().map(|e| e.email_id.clone()))];
-    schedule(app, &interview, "convoked", &advisor.advisor_id, email.into_iter().collect(), Vec::new(), now).await?;
+    // A seeker who opted in learns of it by SMS too: when, how, and where to read the rest.
+    let notice = SmsMessage::new(
+        SmsTemplate::ConvocationNotice,
+        &seeker.seeker_id,
+        domain::sms::convocation_notice_text(interview.start_at(), interview.channel),
+        now,
+    );
+    let extra = notice.write_for(&seeker, now)?.into_iter().collect();
+    schedule(app, &interview, "convoked", &advisor.advisor_id, email.into_iter().collect(), extra, now).await?;
     tracing::info!("seeker convoked");
     Ok(json_response(StatusCode::CREATED, &views::interview(&interview)))
 }

@@ -52,6 +52,8 @@ pub(crate) fn new_interview(
         location,
         phone_number,
         expires_at: Some(store::interview::interview_expiry(end, mandatory)),
+        caller: Default::default(),
+        agency_number: None,
         status: InterviewStatus::Booked,
         sequence: 0,
         acknowledged_at: None,

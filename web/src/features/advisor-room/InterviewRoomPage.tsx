@@ -18,7 +18,7 @@ import { Loading } from "../../app/Loading";
 import { DeviceFields, StreamPreview, useLocalMedia } from "../video/localMedia";
 import { advisorError, interviewKey, setInterview } from "./queries";
 import { OutcomeSection } from "./OutcomeSection";
-import { displayPhone } from "./phone";
+import { frenchPhone } from "../../lib/phone";
 
 type Interview = Schemas["Interview"];
 
@@ -280,12 +280,21 @@ function SwitchToPhone({ interview, seekerName }: { interview: Interview; seeker
 
 function PhoneCall({ interview: i, seekerName }: { interview: Interview; seekerName: string }) {
   const number = i.phone?.number;
+  if (i.phone?.caller === "seeker") {
+    return (
+      <div role="status" className="fr-mt-4w">
+        <CallOut title="Par téléphone : la personne appelle l'agence">
+          {seekerName} appelle l'agence au {frenchPhone(i.phone.number)} à l'heure du rendez-vous : restez joignable sur cette ligne.
+        </CallOut>
+      </div>
+    );
+  }
   return (
     <div role="status" className="fr-mt-4w">
       <CallOut title="Par téléphone : c'est vous qui appelez">
         {number ? (
           <>
-            Appelez {seekerName} au <a href={`tel:${number}`}>{displayPhone(number)}</a>. {seekerName} attend votre appel et n'a pas à vous appeler.
+            Appelez {seekerName} au <a href={`tel:${number}`}>{frenchPhone(number)}</a>. {seekerName} attend votre appel et n'a pas à vous appeler.
           </>
         ) : (
           <>{seekerName} n'a pas de numéro de téléphone dans son profil : écrivez-lui par la messagerie.</>

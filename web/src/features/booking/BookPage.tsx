@@ -1,12 +1,14 @@
 import Button from "@codegouvfr/react-dsfr/Button";
 import { Alert } from "@codegouvfr/react-dsfr/Alert";
 import { RadioButtons } from "@codegouvfr/react-dsfr/RadioButtons";
+import { Checkbox } from "@codegouvfr/react-dsfr/Checkbox";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useMemo, useRef, useState } from "react";
 import { Link, useSearchParams } from "../../lib/router";
 import { api, unwrap, type Schemas } from "../../lib/api/client";
 import { codeOf, frenchMessage } from "../../lib/api/errors";
 import { CHANNEL_LABEL } from "../../lib/labels";
+import { whoCallsForSeeker } from "../../lib/phone";
 import { parisDateTime, parisDay, parisDayKey, parisHour } from "../../lib/time";
 import { useMe } from "../../app/useMe";
 import { useTitle } from "../../app/useTitle";
@@ -52,8 +54,8 @@ function Book() {
       {me.advisor ? (
         <SlotPicker
           intro={`Les créneaux libres de ${me.advisor.firstName} ${me.advisor.lastName}, à l'heure de Paris.`}
-          onConfirm={async (slot, channel) =>
-            unwrap(await api().POST("/interviews", { body: { slotId: slot.slotId, channel } }))
+          onConfirm={async (slot, channel, caller) =>
+            unwrap(await api().POST("/interviews", { body: { slotId: slot.slotId, channel, caller } }))
           }
         />
       ) : (
@@ -97,11 +99,12 @@ function SlotPicker(props: {
   intro: string;
   onlyChannel?: Channel;
   excludeSlot?: string | null;
-  onConfirm: (slot: Slot, channel: Channel) => Promise<Schemas["Interview"]>;
+  onConfirm: (slot: Slot, channel: Channel, caller: Schemas["PhoneCaller"]) => Promise<Schemas["Interview"]>;
 }) {
   const slots = useSlots(true);
   const [selected, setSelected] = useState<Slot | null>(null);
   const [channel, setChannel] = useState<Channel | null>(null);
+  const [callAgency, setCallAgency] = useState(false);
   const [refusal, setRefusal] = useState<string | null>(null);
   const [booked, setBooked] = useState<Schemas["Interview"] | null>(null);
   const refusalRef = useRef<HTMLDivElement>(null);
@@ -124,7 +127,10 @@ function SlotPicker(props: {
   }, [visible]);
 
   const confirm = useMutation({
-    mutationFn: () => props.onConfirm(selected!, props.onlyChannel ?? channel!),
+    mutationFn: () => {
+      const chosen = props.onlyChannel ?? channel!;
+      return props.onConfirm(selected!, chosen, chosen === "phone" && callAgency ? "seeker" : "advisor");
+    },
     onSuccess: async (interview) => {
       setBooked(interview);
       await queryClient.invalidateQueries({ queryKey: ["interviews"] });
@@ -149,7 +155,7 @@ function SlotPicker(props: {
         <Alert
           severity="success"
           title="Votre rendez-vous est confirmé"
-          description={`${parisDateTime(booked.start)} — ${CHANNEL_LABEL[booked.channel]}. Vous allez recevoir une invitation par courriel.`}
+          description={`${parisDateTime(booked.start)} — ${CHANNEL_LABEL[booked.channel]}.${booked.channel === "phone" ? ` ${whoCallsForSeeker(booked.phone)}.` : ""} Vous allez recevoir une invitation par courriel.`}
         />
         <p className="fr-mt-3w">
           <Link className="fr-link" to={`/rendez-vous/${booked.interviewId}`}>
@@ -219,6 +225,18 @@ function SlotPicker(props: {
                 hintText: c === "phone" ? "Votre conseiller ou conseillère vous appelle au numéro de votre profil." : undefined,
                 nativeInputProps: { checked: channel === c, onChange: () => setChannel(c) },
               }))}
+            />
+          )}
+          {!props.onlyChannel && channel === "phone" && (
+            <Checkbox
+              legend="Qui appelle ?"
+              options={[
+                {
+                  label: "Je préfère appeler l'agence moi-même, à l'heure du rendez-vous",
+                  hintText: "Le numéro de l'agence vous sera donné dans la confirmation.",
+                  nativeInputProps: { checked: callAgency, onChange: (e) => setCallAgency(e.target.checked) },
+                },
+              ]}
             />
           )}
           <Button disabled={(!props.onlyChannel && !channel) || confirm.isPending} onClick={() => confirm.mutate()}>

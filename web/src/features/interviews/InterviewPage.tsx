@@ -16,6 +16,7 @@ import { queryClient } from "../../app/queryClient";
 import { Loading } from "../../app/Loading";
 import { useInterview } from "./queries";
 import { interviewIcs } from "./ics";
+import { whoCallsForSeeker } from "../../lib/phone";
 
 /** The consequences of a missed convocation, said before it is acknowledged. */
 export const MANDATORY_WORDING =
@@ -73,7 +74,9 @@ function Detail({ interview: i, advisor }: { interview: Schemas["Interview"]; ad
         <dd>
           {i.channel === "in_person" && <>À l'adresse : {i.location ?? "l'agence vous précisera l'adresse"}.</>}
           {i.channel === "phone" && (
-            <>Votre conseiller ou conseillère vous appelle{i.phone ? ` au ${i.phone.number}` : ""}. Vous n'avez pas à appeler.</>
+            <>
+              {whoCallsForSeeker(i.phone)}.{i.phone?.caller === "seeker" ? "" : " Vous n'avez pas à appeler."}
+            </>
           )}
           {i.channel === "video" && <>En visioconférence sur ce site : la salle ouvre 15 minutes avant l'heure.</>}
           {i.channel === "chat" && <>Par la messagerie écrite de ce site, à l'heure du rendez-vous.</>}

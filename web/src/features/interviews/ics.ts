@@ -2,6 +2,7 @@
 // invitation, and a person who lost it can add the interview to a calendar from here.
 import type { Schemas } from "../../lib/api/client";
 import { CHANNEL_LABEL } from "../../lib/labels";
+import { whoCallsForSeeker } from "../../lib/phone";
 
 function utc(iso: string): string {
   return new Date(iso).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
@@ -17,7 +18,7 @@ export function interviewIcs(interview: Schemas["Interview"], advisorName: strin
     interview.channel === "in_person"
       ? (interview.location ?? "En agence")
       : interview.channel === "phone"
-        ? `Par téléphone : votre conseiller ou conseillère vous appelle${interview.phone ? ` au ${interview.phone.number}` : ""}`
+        ? `Par téléphone : ${whoCallsForSeeker(interview.phone).replace(/^V/, "v")}`
         : CHANNEL_LABEL[interview.channel];
   const lines = [
     "BEGIN:VCALENDAR",

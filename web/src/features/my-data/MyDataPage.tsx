@@ -34,6 +34,7 @@ export default function MyDataPage() {
 function Contact({ me }: { me: Schemas["Seeker"] }) {
   const [phone, setPhone] = useState(me.phone ?? "");
   const [channels, setChannels] = useState<Channel[]>(me.preferredChannels);
+  const [smsOptIn, setSmsOptIn] = useState(me.smsOptIn);
   const [errors, setErrors] = useState<{ phone?: string; channels?: string; form?: string }>({});
   const [saved, setSaved] = useState(false);
   const save = useMutation({
@@ -41,11 +42,14 @@ function Contact({ me }: { me: Schemas["Seeker"] }) {
     onSuccess: (seeker) => {
       queryClient.setQueryData(["me"], seeker);
       setPhone(seeker.phone ?? "");
+      setSmsOptIn(seeker.smsOptIn);
       setSaved(true);
     },
     onError: (e) => {
       const code = codeOf(e);
-      setErrors(code === "invalid_phone" ? { phone: frenchMessage(e) } : code === "invalid_channels" ? { channels: frenchMessage(e) } : { form: frenchMessage(e) });
+      const phoneCode = code === "invalid_phone" || code === "invalid_mobile_phone";
+      const smsPhone = { phone_required: "Pour recevoir des SMS, indiquez votre numéro de mobile." };
+      setErrors(phoneCode || code === "phone_required" ? { phone: frenchMessage(e, smsPhone) } : code === "invalid_channels" ? { channels: frenchMessage(e) } : { form: frenchMessage(e) });
     },
   });
   const submit = (e: FormEvent) => {
@@ -53,10 +57,11 @@ function Contact({ me }: { me: Schemas["Seeker"] }) {
     setSaved(false);
     const found: typeof errors = {};
     if (phone.trim() && !/^\+?[ .()-]*(?:[0-9][ .()-]*){8,15}$/.test(phone.trim())) found.phone = "Indiquez un numéro de téléphone valide, par exemple 06 12 34 56 78.";
+    else if (smsOptIn && !phone.trim()) found.phone = "Pour recevoir des SMS, indiquez votre numéro de mobile.";
     if (channels.length === 0) found.channels = "Choisissez au moins un moyen de contact.";
     setErrors(found);
     if (Object.keys(found).length) return;
-    save.mutate({ phone: phone.trim() || null, preferredChannels: channels });
+    save.mutate({ phone: phone.trim() || null, preferredChannels: channels, smsOptIn });
   };
   return (
     <section aria-labelledby="contact-title" className="fr-mt-4w">
@@ -83,6 +88,24 @@ function Contact({ me }: { me: Schemas["Seeker"] }) {
             },
           }))}
         />
+        <Checkbox
+          legend="Rappels par SMS"
+          hintText="Un SMS la veille de vos rendez-vous et pour vos convocations, jamais entre 20 h et 8 h. Il ne donne que le jour, l'heure et le moyen de l'entretien."
+          options={[
+            {
+              label: "Je veux recevoir des SMS sur mon mobile",
+              nativeInputProps: { checked: smsOptIn, onChange: (e) => setSmsOptIn(e.target.checked) },
+            },
+          ]}
+        />
+        {me.smsOptIn && me.smsOperatorOptedOut && (
+          <Alert
+            severity="warning"
+            small
+            className="fr-mb-2w"
+            description="Votre opérateur nous indique que ce numéro refuse nos SMS (réponse STOP) : vous n'en recevez pas. Enregistrez à nouveau pour réessayer."
+          />
+        )}
         <div aria-live="polite">
           {saved && <Alert severity="success" small className="fr-mb-2w" description="Vos modifications sont enregistrées." />}
           {errors.form && <Alert severity="error" small className="fr-mb-2w" description={errors.form} />}

@@ -19,6 +19,7 @@ import { allPages, fullName, PAGE, useSeeker } from "../staff/queries";
 import { STAFF_ERRORS } from "../staff/errors";
 import { BookForSeeker } from "./BookForSeeker";
 import "../staff/staff.css";
+import { frenchPhone } from "../../lib/phone";
 
 type Seeker = Schemas["Seeker"];
 type Level = Schemas["Level"];
@@ -99,7 +100,7 @@ function File({ seeker: s }: { seeker: Seeker }) {
             <dt className="fr-text--bold">Adresse électronique</dt>
             <dd>{s.email}</dd>
             <dt className="fr-text--bold">Téléphone</dt>
-            <dd>{s.phone ?? "Aucun numéro"}</dd>
+            <dd>{s.phone ? frenchPhone(s.phone) : "Aucun numéro"}</dd>
             <dt className="fr-text--bold">Région</dt>
             <dd>{s.regionName}</dd>
             <dt className="fr-text--bold">Moyens de contact préférés</dt>

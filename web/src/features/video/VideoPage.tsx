@@ -11,6 +11,7 @@ import { useTitle } from "../../app/useTitle";
 import { Loading } from "../../app/Loading";
 import { useInterview } from "../interviews/queries";
 import { DeviceFields, StreamPreview, useLocalMedia } from "./localMedia";
+import { frenchPhone } from "../../lib/phone";
 
 const EARLY_MS = 15 * 60_000;
 /** Without a started session by then, the page offers the ways out. */
@@ -37,7 +38,7 @@ export default function VideoPage() {
           <Alert
             severity="info"
             title="L'entretien continue par téléphone"
-            description={`La visioconférence est remplacée par un appel. C'est votre conseiller ou conseillère qui vous appelle${i.phone ? `, au ${i.phone.number}` : ""} : gardez votre téléphone près de vous, vous n'avez pas à appeler.`}
+            description={`La visioconférence est remplacée par un appel. C'est votre conseiller ou conseillère qui vous appelle${i.phone ? `, au ${frenchPhone(i.phone.number)}` : ""} : gardez votre téléphone près de vous, vous n'avez pas à appeler.`}
           />
         </div>
       ) : i.channel !== "video" || i.status !== "booked" ? (
@@ -108,7 +109,7 @@ function Room({ interview }: { interview: Schemas["Interview"] }) {
     setTold("sending");
     try {
       await sendOnce(
-        `La visioconférence ne fonctionne pas de mon côté pour le rendez-vous du ${parisDateTime(interview.start)}. Pouvez-vous m'appeler${me.phone ? ` au ${me.phone}` : ""} ?`,
+        `La visioconférence ne fonctionne pas de mon côté pour le rendez-vous du ${parisDateTime(interview.start)}. Pouvez-vous m'appeler${me.phone ? ` au ${frenchPhone(me.phone)}` : ""} ?`,
       );
       setTold("sent");
     } catch {
@@ -170,7 +171,7 @@ function Room({ interview }: { interview: Schemas["Interview"] }) {
                 small
                 description={
                   me.phone
-                    ? `C'est fait. Votre conseiller ou conseillère va vous appeler au ${me.phone}.`
+                    ? `C'est fait. Votre conseiller ou conseillère va vous appeler au ${frenchPhone(me.phone)}.`
                     : "C'est fait. Vous n'avez pas de numéro de téléphone dans votre profil : ajoutez-le dans « Mes données » pour être appelé ou appelée."
                 }
               />

@@ -39,6 +39,10 @@ export const MESSAGES: Record<string, string> = {
   invalid_channels: "Choisissez au moins un moyen de contact.",
   consent_required: "Pour vous inscrire, vous devez accepter le traitement de vos données.",
   nothing_to_update: "Modifiez votre numéro ou vos moyens de contact avant d'enregistrer.",
+  invalid_mobile_phone: "Les SMS ne partent que vers un mobile français : indiquez un numéro en 06 ou 07.",
+  concurrent_update: "Vos informations ont changé entre-temps. Rechargez la page puis recommencez.",
+  caller_needs_phone: "Appeler l'agence n'est possible que pour un entretien par téléphone.",
+  no_agency_number: "L'agence n'a pas de numéro à appeler : votre conseiller ou conseillère vous appellera.",
   // Booking
   slot_taken:
     "Quelqu'un vient de réserver ce créneau juste avant vous. Nous avons mis la liste à jour : choisissez un autre créneau.",

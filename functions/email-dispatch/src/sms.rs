@@ -1,0 +1,202 @@
+//! The SMS of the outbox (`OUTBOX#SMS#<smsId>`, store::sms), sent through SNS `Publish` with
+//! the same guarantee as the emails: claimed with a conditional update and a lease, published,
+//! then marked sent with the seeker's `sms_sent` journal entry in one transaction under the
+//! claim. A number on the operators' opt-out list (`CheckIfPhoneNumberIsOptedOut`) gets
+//! nothing: the item is marked `failed` (`operator_opt_out`), the profile says
+//! `smsOperatorOptedOut`, and the journal `sms_not_sent`.
+
+use std::time::Duration;
+
+use api::error::BoxError;
+use aws_lambda_events::event::dynamodb::EventRecord;
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+use chrono::{DateTime, Utc};
+use domain::time::to_key;
+use store::journal::{ActorRole, JournalRecord};
+use store::keys;
+use store::sms::SmsRecord;
+use store::tx::update;
+use store::{s, TransactOutcome, Tx};
+
+use crate::sns::SnsError;
+use crate::{App, Handled};
+
+/// As the emails' lease.
+const CLAIM_LEASE: Duration = Duration::from_secs(120);
+
+/// Whether a stream record's sort key is an SMS of the outbox.
+pub fn is_sms(sort_key: &str) -> bool {
+    sort_key.starts_with(keys::SMS_OUTBOX_PREFIX)
+}
+
+/// Sends one SMS of the outbox, at most once.
+pub async fn process(app: &App, record: &EventRecord, now: DateTime<Utc>) -> Result<Handled, BoxError> {
+    let sms: SmsRecord = serde_dynamo::from_item(record.change.new_image.clone())?;
+    let lease_until = to_key(now + chrono::Duration::from_std(CLAIM_LEASE)?);
+    if !claim(app, &sms, now, &lease_until).await? {
+        return Ok(Handled::Skipped);
+    }
+    let (Some(to), Some(text)) = (sms.to.as_deref(), sms.text.as_deref()) else {
+        finish(app, &sms, now, &lease_until, Outcome::Failed("no_recipient")).await?;
+        return Ok(Handled::Rejected);
+    };
+    let checked = match app.sns.opted_out(to).await {
+        Ok(true) => {
+            finish(app, &sms, now, &lease_until, Outcome::OptedOut(to)).await?;
+            return Ok(Handled::Rejected);
+        }
+        Ok(false) => app.sns.publish_sms(to, text, &app.sms_sender_id).await,
+        Err(error) => Err(error),
+    };
+    match checked {
+        Ok(message_id) => {
+            finish(app, &sms, now, &lease_until, Outcome::Sent(&message_id)).await?;
+            tracing::info!(template = sms.template.name(), "outbox sms sent");
+            Ok(Handled::Sent)
+        }
+        Err(SnsError::Rejected { code }) => {
+            tracing::error!(code = %code, template = sms.template.name(), "outbox sms rejected for good; marked failed");
+            finish(app, &sms, now, &lease_until, Outcome::Failed("rejected")).await?;
+            Ok(Handled::Rejected)
+        }
+        Err(error) => {
+            release(app, &sms, &lease_until).await;
+            Err(Box::new(error))
+        }
+    }
+}
+
+async fn claim(app: &App, sms: &SmsRecord, now: DateTime<Utc>, lease_until: &str) -> Result<bool, BoxError> {
+    let claimed = app
+        .store
+        .update(&sms.pk, &sms.sk, |u| {
+            u.update_expression("SET #status = :sending, claimedUntil = :lease")
+                .condition_expression(
+                    "attribute_exists(pk) AND (#status = :pending OR (#status = :sending AND claimedUntil < :now))",
+                )
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":sending", s("sending"))
+                .expression_attribute_values(":pending", s("pending"))
+                .expression_attribute_values(":lease", s(lease_until))
+                .expression_attribute_values(":now", s(to_key(now)))
+        })
+        .await?;
+    if claimed.is_some() {
+        return Ok(true);
+    }
+    match app.store.get::<SmsRecord>(&sms.pk, &sms.sk).await? {
+        None => Ok(false),
+        Some(item) if item.status == "sent" || item.status == "failed" => Ok(false),
+        Some(_) => Err("another invocation is sending this sms".into()),
+    }
+}
+
+async fn release(app: &App, sms: &SmsRecord, lease_until: &str) {
+    let released = app
+        .store
+        .update(&sms.pk, &sms.sk, |u| {
+            u.update_expression("SET #status = :pending REMOVE claimedUntil")
+                .condition_expression("#status = :sending AND claimedUntil = :lease")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":sending", s("sending"))
+                .expression_attribute_values(":pending", s("pending"))
+                .expression_attribute_values(":lease", s(lease_until))
+        })
+        .await;
+    if released.is_err() {
+        tracing::warn!("could not release an sms claim; its lease expires by itself");
+    }
+}
+
+enum Outcome<'a> {
+    Sent(&'a str),
+    OptedOut(&'a str),
+    Failed(&'static str),
+}
+
+/// The item's last state (its number and text removed), the journal entry, and for an
+/// operator opt-out the profile's flag (only if the number is still the one refused).
+async fn finish(
+    app: &App,
+    sms: &SmsRecord,
+    now: DateTime<Utc>,
+    lease_until: &str,
+    outcome: Outcome<'_>,
+) -> Result<(), BoxError> {
+    let (status, extra, kind, reason) = match &outcome {
+        Outcome::Sent(id) => ("sent", (":id", s(*id)), "sms_sent", None),
+        Outcome::OptedOut(_) => ("failed", (":id", s("operator_opt_out")), "sms_not_sent", Some("operator_opt_out")),
+        Outcome::Failed(code) => ("failed", (":id", s(*code)), "sms_not_sent", Some(*code)),
+    };
+    let field = if matches!(outcome, Outcome::Sent(_)) { "snsMessageId" } else { "failureCode" };
+    let at_field = if status == "sent" { "sentAt" } else { "failedAt" };
+    let mut details = serde_json::json!({"template": sms.template.name(), "smsId": sms.sms_id});
+    if let Some(reason) = reason {
+        details["reason"] = serde_json::json!(reason);
+    }
+    let entry = JournalRecord::new(&sms.seeker_id, kind, now, ActorRole::System, None, details, app.retention_days);
+    let opted_out = match outcome {
+        Outcome::OptedOut(number) => Some(number),
+        _ => None,
+    };
+    // With the profile's flag first; without it if the profile's number changed meanwhile.
+    for flag_profile in [opted_out.is_some(), false] {
+        let mut tx = Tx::new();
+        let marked = tx.push(update(sms.pk.clone(), &sms.sk, |u| {
+            u.update_expression(format!(
+                "SET #status = :status, {at_field} = :now, {field} = :id REMOVE #to, #text, claimedUntil"
+            ))
+            .condition_expression("attribute_exists(pk) AND claimedUntil = :lease")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#to", "to")
+            .expression_attribute_names("#text", "text")
+            .expression_attribute_values(":status", s(status))
+            .expression_attribute_values(":now", s(to_key(now)))
+            .expression_attribute_values(extra.0, extra.1.clone())
+            .expression_attribute_values(":lease", s(lease_until))
+        }));
+        // The same transaction's claim condition makes a second entry impossible.
+        tx.push(put_as_update(entry.to_item()?));
+        if let Some(number) = opted_out.filter(|_| flag_profile) {
+            tx.push(operator_opt_out(&sms.seeker_id, number));
+        }
+        match app.store.commit(tx).await? {
+            TransactOutcome::Committed => return Ok(()),
+            // Erased meanwhile, or the claim lost: nothing more to record.
+            outcome if outcome.failed(marked) => {
+                tracing::warn!(?outcome, "sms not marked: its claim is gone");
+                return Ok(());
+            }
+            _ if flag_profile => continue,
+            outcome => return Err(format!("sms not marked: {outcome:?}").into()),
+        }
+    }
+    Ok(())
+}
+
+/// The profile learns that its number is on the opt-out list, if it is still that number.
+fn operator_opt_out(seeker_id: &str, number: &str) -> TransactWriteItem {
+    update(keys::seeker_pk(seeker_id), keys::PROFILE, |u| {
+        u.update_expression("SET smsOperatorOptedOut = :true")
+            .condition_expression("attribute_exists(pk) AND phone = :number")
+            .expression_attribute_values(":true", AttributeValue::Bool(true))
+            .expression_attribute_values(":number", s(number))
+    })
+}
+
+/// A new item written by an Update (the function's role may update, never put): every
+/// attribute set, once (`attribute_not_exists(pk)`).
+fn put_as_update(item: store::Item) -> TransactWriteItem {
+    let pk = item.get("pk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+    let sk = item.get("sk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+    let fields: Vec<(String, AttributeValue)> =
+        item.into_iter().filter(|(name, _)| name != "pk" && name != "sk").collect();
+    update(pk, &sk, |u| {
+        let sets: Vec<String> = (0..fields.len()).map(|i| format!("#f{i} = :v{i}")).collect();
+        let u =
+            u.update_expression(format!("SET {}", sets.join(", "))).condition_expression("attribute_not_exists(pk)");
+        fields.into_iter().enumerate().fold(u, |u, (i, (name, value))| {
+            u.expression_attribute_names(format!("#f{i}"), name).expression_attribute_values(format!(":v{i}"), value)
+        })
+    })
+}
