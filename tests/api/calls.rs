@@ -53,6 +53,7 @@ struct Setup {
     admin: Person,
     advisor: Person,
     advisor_phone: String,
+    seeker: Person,
     seeker_id: String,
     seeker_phone: String,
     interview_id: String,
@@ -64,7 +65,7 @@ impl Setup {
         let table = Table::connect().await;
         let admin = api.admin().await;
         let (advisor, advisor_id, advisor_phone) = advisor(&api, &admin, true).await;
-        let (_seeker, seeker_id) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
+        let (seeker, seeker_id) = api.seeker_of(&admin, &advisor_id, regions::SHARED).await;
         let interview_id = api.convoke(&advisor, &seeker_id, paris_at(5, 10, 0), "phone").await;
         table.move_interview_to_past(&interview_id, 5).await;
         let profile = table.item(&format!("SEEKER#{seeker_id}"), "PROFILE").await.expect("the seeker's profile");
@@ -75,6 +76,7 @@ impl Setup {
             admin,
             advisor,
             advisor_phone: advisor_phone.expect("a work phone"),
+            seeker,
             seeker_id,
             seeker_phone,
             interview_id,
@@ -233,6 +235,9 @@ async fn duplicate_and_out_of_order_invocations_journal_each_fact_once() {
 #[tokio::test]
 async fn a_seeker_who_does_not_answer_is_journaled_once_and_the_advisor_is_told() {
     let s = Setup::new().await;
+    let (status, profile) =
+        s.api.call(Method::PATCH, "/seekers/me", Some(&s.seeker), Some(json!({"smsOptIn": true}))).await;
+    assert_eq!(status, StatusCode::OK, "the seeker asks for SMS: {profile}");
     let mut ws = Ws::connect(&s.advisor).await;
     let call_id = s.call().await;
     wait_phone(&s.api, &s.advisor_phone, "ringing").await;
@@ -251,6 +256,20 @@ async fn a_seeker_who_does_not_answer_is_journaled_once_and_the_advisor_is_told(
     assert_eq!(s.last_contact().await, Value::Null, "an unanswered call is no contact");
     let states = call_states(&mut ws).await;
     assert_eq!(states.last().map(String::as_str), Some("ended"), "{states:?}");
+
+    // The missed-call SMS, written once with the fact: sent now by day, deferred to 08:00 Paris
+    // in the quiet hours (the run's clock decides which; `sms::` tests both at fixed times).
+    let pk = format!("SEEKER#{}", s.seeker_id);
+    let sent = s.table.item(&pk, &format!("OUTBOX#SMS#MISSED-{call_id}")).await;
+    let deferred = s.table.item(&pk, &format!("SMSDEFER#MISSED-{call_id}")).await;
+    assert!(sent.is_some() != deferred.is_some(), "one missed-call SMS, sent or deferred");
+    if sent.is_some() {
+        let texts = s.api.settled_sms(&s.seeker_phone, "Votre conseiller a essayé de vous joindre", 1).await;
+        assert_eq!(texts.len(), 1, "one SMS: {texts:?}");
+        assert!(texts[0].contains("01 23 45 67 89"), "the agency's number to call back: {}", texts[0]);
+    } else {
+        assert!(s.api.sms_to(&s.seeker_phone).await.is_empty(), "nothing at night");
+    }
 }
 
 #[tokio::test]

@@ -105,7 +105,9 @@ pub async fn record(app: &App, fact: &Fact, at: DateTime<Utc>) -> Result<Recorde
         };
         if matches!(fact.kind, FactKind::Unanswered { party: Party::Seeker } | FactKind::Busy { party: Party::Seeker })
         {
-            tx.push_all(crate::missed_call::missed_call_sms(call, at));
+            if let Some(seeker) = app.store.seeker(&call.seeker_id).await?.filter(|s| !s.erased) {
+                tx.push_all(crate::missed_call::missed_call_sms(app, &seeker, call, at)?);
+            }
         }
         match app.store.commit(tx).await? {
             TransactOutcome::Committed => Ok(Step::Done(Recorded::Written)),

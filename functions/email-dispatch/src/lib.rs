@@ -16,9 +16,9 @@
 
 pub mod render;
 pub mod ses;
-pub mod sweep;
 pub mod sms;
 pub mod sns;
+pub mod sweep;
 
 use std::time::Duration;
 

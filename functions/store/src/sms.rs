@@ -179,13 +179,9 @@ pub async fn queue_missed_call_sms(
     let Some(seeker) = store.seeker(seeker_id).await? else {
         return Ok(None);
     };
-    let message =
-        SmsMessage::new(SmsTemplate::MissedCall, seeker_id, domain::sms::missed_call_text(agency_number), now)
-            .with_id(&missed_call_sms_id(call_id));
-    let Some(write) = message.write_for(&seeker, now)? else {
+    let Some((sms_id, write)) = missed_call_sms_write(&seeker, call_id, agency_number, now)? else {
         return Ok(None);
     };
-    let sms_id = message.sms_id.clone();
     let mut tx = Tx::new();
     tx.push(write);
     // Released already (the deferred item is gone, the outbox item exists): not twice.
@@ -199,6 +195,21 @@ pub async fn queue_missed_call_sms(
         TransactOutcome::Committed => Ok(Some(sms_id)),
         _ => Ok(None),
     }
+}
+
+/// The write of the missed-call SMS of `call_id` to `seeker` at `now` (to the outbox, or
+/// deferred past the quiet hours) and its id, for a transaction that guarantees it is written
+/// once (the call handler's: the fact's marker); `None` when the seeker receives no SMS.
+pub fn missed_call_sms_write(
+    seeker: &SeekerRecord,
+    call_id: &str,
+    agency_number: Option<&domain::Phone>,
+    now: DateTime<Utc>,
+) -> Result<Option<(String, TransactWriteItem)>, StoreError> {
+    let message =
+        SmsMessage::new(SmsTemplate::MissedCall, &seeker.seeker_id, domain::sms::missed_call_text(agency_number), now)
+            .with_id(&missed_call_sms_id(call_id));
+    Ok(message.write_for(seeker, now)?.map(|write| (message.sms_id.clone(), write)))
 }
 
 /// What [`release_deferred`] did.
