@@ -167,21 +167,21 @@ pub async fn process(app: &App, record: &EventRecord, deadline: DateTime<Utc>) -
     }
     // SMS share the outbox and its stream; the `sms` module sends them.
     if sort_key(record).is_some_and(|sk| sms::is_sms(&sk)) {
-        return sms::process(app, record, now).await;
+        return sms::process(app, record, deadline).await;
     }
     let outbox: OutboxRecord = serde_dynamo::from_item(record.change.new_image.clone())?;
     deliver(app, &outbox.pk, &outbox.sk, deadline).await
 }
 
 /// A claim this invocation holds: its lease as stored, and until when the SES call may run.
-struct Lease {
-    stored: String,
+pub(crate) struct Lease {
+    pub(crate) stored: String,
     send_by: DateTime<Utc>,
 }
 
 /// The lease of a claim taken at `now`: until the invocation's deadline, at most
 /// [`SEND_LEASE`]; `None` when too little time is left to send.
-fn lease_at(now: DateTime<Utc>, deadline: DateTime<Utc>) -> Option<Lease> {
+pub(crate) fn lease_at(now: DateTime<Utc>, deadline: DateTime<Utc>) -> Option<Lease> {
     let until = deadline.min(now + chrono::Duration::from_std(SEND_LEASE).ok()?);
     let send_by = until - chrono::Duration::from_std(CLOCK_SKEW).ok()?;
     (send_by - now >= chrono::Duration::from_std(MIN_SEND_TIME).ok()?).then(|| Lease { stored: to_key(until), send_by })

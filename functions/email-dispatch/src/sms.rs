@@ -5,8 +5,6 @@
 //! nothing: the item is marked `failed` (`operator_opt_out`), the profile says
 //! `smsOperatorOptedOut`, and the journal `sms_not_sent`.
 
-use std::time::Duration;
-
 use api::error::BoxError;
 use aws_lambda_events::event::dynamodb::EventRecord;
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
@@ -21,18 +19,20 @@ use store::{s, TransactOutcome, Tx};
 use crate::sns::SnsError;
 use crate::{App, Handled};
 
-/// As the emails' lease.
-const CLAIM_LEASE: Duration = Duration::from_secs(120);
-
 /// Whether a stream record's sort key is an SMS of the outbox.
 pub fn is_sms(sort_key: &str) -> bool {
     sort_key.starts_with(keys::SMS_OUTBOX_PREFIX)
 }
 
 /// Sends one SMS of the outbox, at most once.
-pub async fn process(app: &App, record: &EventRecord, now: DateTime<Utc>) -> Result<Handled, BoxError> {
+/// The claim's lease is the emails' ([`crate::lease_at`]): it ends with the invocation.
+pub async fn process(app: &App, record: &EventRecord, deadline: DateTime<Utc>) -> Result<Handled, BoxError> {
     let sms: SmsRecord = serde_dynamo::from_item(record.change.new_image.clone())?;
-    let lease_until = to_key(now + chrono::Duration::from_std(CLAIM_LEASE)?);
+    let now = Utc::now();
+    let Some(lease) = crate::lease_at(now, deadline) else {
+        return Ok(Handled::OutOfTime);
+    };
+    let lease_until = lease.stored;
     if !claim(app, &sms, now, &lease_until).await? {
         return Ok(Handled::Skipped);
     }
