@@ -117,6 +117,7 @@ pub(crate) async fn register(
             next_contact_due: to_key(next_due),
             erased: false,
             retain_until: Some(store::profile_retained_until(now)),
+            sub: Some(caller.sub.clone()),
         }
     };
 
@@ -130,6 +131,7 @@ pub(crate) async fn register(
             let seeker = seeker_for(advisor);
             let identity_claim = tx.push(put(store::to_item(&identity)?, Some("attribute_not_exists(pk)")));
             tx.push(put(store::to_item(&seeker)?, Some("attribute_not_exists(pk)")));
+            tx.push(put(store::retention_marker(&seeker_id, store::profile_retained_until(now)), None));
             let registered = JournalRecord::new(
                 &seeker_id,
                 "registered",

@@ -220,6 +220,7 @@ mod tests {
             next_contact_due: "2026-12-08T09:00:00.000Z".into(),
             erased: false,
             retain_until: None,
+            sub: None,
         }
     }
 

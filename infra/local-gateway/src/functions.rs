@@ -25,7 +25,8 @@ const HTTP_FUNCTIONS: [&str; 5] =
     ["RegistrationFunction", "BookingFunction", "MeetingsFunction", "LinksFunction", "ChatHistoryFunction"];
 const STREAM_FUNCTIONS: [&str; 1] = ["EmailDispatchFunction"];
 /// Functions invoked by EventBridge: rules (Chime meeting events) and schedules.
-const EVENT_FUNCTIONS: [&str; 3] = ["MeetingEventsFunction", "MeetingSweeperFunction", "AdvisorDigestFunction"];
+const EVENT_FUNCTIONS: [&str; 4] =
+    ["MeetingEventsFunction", "MeetingSweeperFunction", "AdvisorDigestFunction", "RetentionFunction"];
 /// Functions invoked by a state machine's Task (`arn:aws:states:::lambda:invoke`).
 const TASK_FUNCTIONS: [&str; 1] = ["RemindersFunction"];
 const WEBSOCKET_FUNCTIONS: [&str; 1] = ["ChatFunction"];
@@ -136,6 +137,9 @@ impl Functions {
             }
             "MeetingSweeperFunction" => serde_json::to_value(meetings::sweeper::handle(&self.meetings, event).await?)?,
             "AdvisorDigestFunction" => serde_json::to_value(reminders::handle_digest(&self.reminders, event).await?)?,
+            "RetentionFunction" => {
+                serde_json::to_value(registration::handle_retention(&self.registration, event).await?)?
+            }
             other => return Err(format!("function {other} is not hosted").into()),
         };
         Ok(value)
