@@ -31,7 +31,7 @@ const TASK: &str = "step-functions-task";
 
 /// The order matters: later cases use what earlier ones made (the seeker registered by
 /// `registration`, the convocation made by `booking`, the meeting joined through `meetings`).
-const CASES: [(&str, &str); 11] = [
+const CASES: [(&str, &str); 12] = [
     ("registration", HTTP),
     ("booking", HTTP),
     ("links", HTTP),
@@ -43,6 +43,7 @@ const CASES: [(&str, &str); 11] = [
     ("chat", WEBSOCKET),
     ("chat-history", HTTP),
     ("email-dispatch", STREAM),
+    ("retention-sweep", SCHEDULE),
 ];
 
 /// Smoke region: Corse, which no other test uses, so the smoke advisor is the one assigned.
@@ -376,6 +377,7 @@ impl Smoke {
             "chat" => self.chat().await,
             "chat-history" => self.chat_history().await,
             "email-dispatch" => self.email_dispatch().await,
+            "retention-sweep" => self.retention_sweep().await,
             other => bail!("no case for {other}"),
         }
     }
@@ -597,6 +599,23 @@ impl Smoke {
         let advisor = self.advisor.clone().context("advisor")?;
         wait_for_email(&self.api, &format!("{}@example.fr", advisor.sub), "Votre point du").await?;
         Ok(format!("Scheduled Event 08:00 Paris → {} digests (the advisor's in moto)", report["sent"]))
+    }
+
+    /// The nightly firing: a seeker of the smoke region last seen two years and a day ago (their
+    /// profile's `retainUntil` set back) is erased; signing in again finds nothing.
+    async fn retention_sweep(&mut self) -> Result<String> {
+        let (seeker, body) = self.api.register_seeker(REGION).await;
+        let seeker_id = body["seekerId"].as_str().context("seekerId")?.to_owned();
+        let now = Utc::now();
+        self.table.set_profile_retention(&seeker_id, now - chrono::Duration::days(1)).await;
+        self.set("EVENT_ID", ulid::Ulid::new().to_string().to_lowercase());
+        self.set("EVENT_TIME", now.to_rfc3339_opts(SecondsFormat::Secs, true));
+        let report = self.invoke("schedule-retention-sweep.json").await?;
+        ensure!(report["erased"].as_u64().is_some_and(|n| n >= 1), "at least one profile erased: {report}");
+        ensure!(report["failed"] == 0, "none failed: {report}");
+        let (status, me) = self.api.get("/seekers/me", &seeker).await;
+        ensure!(status == StatusCode::NOT_FOUND, "the erased seeker is not registered any more: {status} {me}");
+        Ok(format!("Scheduled Event now → {} profiles erased (the inactive smoke seeker's)", report["erased"]))
     }
 
     /// `$connect` without a token: 401. With the seeker's token: 200. `sendMessage`: the ack
