@@ -459,3 +459,47 @@ async fn the_retention_job_erases_inactive_profiles_once_and_keeps_the_seekers_w
     let listed: Vec<&str> = portfolio.iter().filter_map(|r| r["seekerId"].as_str()).collect();
     assert_eq!(listed, vec![returning_id.as_str()], "the portfolio: {portfolio:#?}");
 }
+
+/// The journal names an admin's `sub` as the actor of a reassignment; the seeker's export and
+/// their journal show admins by role only, as the export's `staffAccess` does. The twin: the
+/// reassignment is listed all the same, and the advisor's own entries keep their advisor id.
+#[tokio::test]
+async fn the_seekers_export_and_journal_show_admins_by_role_only() {
+    let api = Api::new();
+    let admin = api.admin().await;
+    let (_, _, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
+    let (new_advisor, new_advisor_id) =
+        api.create_advisor(&admin, integration_tests::regions::SHARED, "web", None).await;
+    let (status, body) =
+        api.post(&format!("/seekers/{seeker_id}/reassign"), &admin, json!({"advisorId": new_advisor_id})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = api
+        .call(
+            Method::PUT,
+            &format!("/seekers/{seeker_id}/level"),
+            Some(&new_advisor),
+            Some(json!({"level": "follow_up", "reason": "autonome"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let (status, export) = api.get("/seekers/me/export", &seeker).await;
+    assert_eq!(status, StatusCode::OK);
+    let journal = export["journal"].as_array().expect("journal");
+    let reassigned: Vec<&Value> = journal
+        .iter()
+        .filter(|e| e["kind"] == "reassigned" && e["details"]["toAdvisorId"] == new_advisor_id.as_str())
+        .collect();
+    assert_eq!(reassigned.len(), 1, "the admin's reassignment is listed: {journal:#?}");
+    assert_eq!(reassigned[0]["actorRole"], "admin");
+    assert!(reassigned[0].get("actorId").is_none(), "an admin by role only: {}", reassigned[0]);
+    let level = journal.iter().find(|e| e["kind"] == "level_changed").expect("the advisor's level change");
+    assert_eq!(level["actorId"], new_advisor_id.as_str(), "an advisor by id");
+    assert!(!export.to_string().contains(&admin.sub), "the admin's identity is nowhere in the export");
+
+    let entries = api.all_items(&format!("/seekers/{seeker_id}/journal"), &seeker).await;
+    let reassigned = entries.iter().find(|e| e["kind"] == "reassigned").expect("listed in the journal");
+    assert_eq!(reassigned["actor"]["role"], "admin");
+    assert!(reassigned["actor"].get("id").is_none(), "{reassigned}");
+    assert!(!json!(entries).to_string().contains(&admin.sub), "nor in the seeker's journal");
+}

@@ -69,7 +69,7 @@ pub(crate) async fn export(app: &App, caller: &Caller, now: DateTime<Utc>) -> Re
         if sk == keys::PROFILE {
             profile = Some(item_to_json(item));
         } else if sk.starts_with(keys::JOURNAL_PREFIX) {
-            journal.push(item_to_json(item));
+            journal.push(exported_journal_entry(item_to_json(item)));
         } else if sk.starts_with(keys::OUTBOX_PREFIX) {
             emails.push(exported_email(from_item(item)?, seeker.email.as_deref()));
         } else {
@@ -128,6 +128,17 @@ pub(crate) async fn export(app: &App, caller: &Caller, now: DateTime<Utc>) -> Re
             "other": other,
         }),
     ))
+}
+
+/// A journal entry as stored, but an admin by role only (`actorId` removed), as in
+/// [`exported_access`] and the seeker's journal route (`JournalRecord::to_seeker_api`).
+fn exported_journal_entry(mut entry: serde_json::Value) -> serde_json::Value {
+    if let Some(map) = entry.as_object_mut() {
+        if map.get("actorRole").and_then(serde_json::Value::as_str) == Some("admin") {
+            map.remove("actorId");
+        }
+    }
+    entry
 }
 
 /// A staff access to the seeker's data as the seeker sees it: when, what (read or change of
