@@ -373,3 +373,133 @@ async fn activity_moves_the_retention_of_what_it_refreshes() {
     let profile = table.item(&format!("SEEKER#{seeker_id}"), "PROFILE").await.unwrap();
     near("profile after the seeker's visit", number(&profile, "retainUntil"), Utc::now() + Duration::days(730), 30);
 }
+
+/// Item 7, inactive profiles: the retention job erases a profile whose `retainUntil` has
+/// passed, with the erasure of `DELETE /seekers/me` (identity gone, upcoming convocation
+/// cancelled and its advisor told, the place freed); the working twin, a seeker of the same
+/// advisor who came back since, is kept. Runs at once, and again, erase once.
+#[tokio::test]
+async fn the_retention_job_erases_inactive_profiles_once_and_keeps_the_seekers_who_came_back() {
+    let api = Api::new();
+    let table = Table::connect().await;
+    let admin = api.admin().await;
+    let (advisor, advisor_id) = api.create_advisor(&admin, integration_tests::regions::SHARED, "web", None).await;
+    let (inactive, inactive_id) = api.seeker_of(&admin, &advisor_id, integration_tests::regions::SHARED).await;
+    let (returning, returning_id) = api.seeker_of(&admin, &advisor_id, integration_tests::regions::SHARED).await;
+    let convocation_id = api.convoke(&advisor, &inactive_id, paris_at(6, 10, 0), "video").await;
+    let count = || async {
+        let advisor = table.item(&format!("ADVISOR#{advisor_id}"), "PROFILE").await.unwrap();
+        number(&advisor, "portfolioCount")
+    };
+    assert_eq!(count().await, 2);
+
+    // Both as if last seen two years and a day ago; the second seeker then comes back, which
+    // moves their `retainUntil` two years ahead (their marker left under the old day, as a
+    // return the job has not seen yet: the profile decides, not the marker).
+    let run_at = Utc::now();
+    for seeker_id in [&inactive_id, &returning_id] {
+        table.set_profile_retention(seeker_id, run_at - Duration::days(1)).await;
+    }
+    let (status, _) = api.get("/seekers/me", &returning).await;
+    assert_eq!(status, StatusCode::OK);
+    table.file_retention_marker(&returning_id, run_at - Duration::days(1)).await;
+
+    // Two runs at once, then a third: each profile is settled once.
+    let (first, second) =
+        tokio::join!(api.run_schedule("RetentionFunction", run_at), api.run_schedule("RetentionFunction", run_at));
+    let erased: u64 = [&first, &second].iter().map(|r| r["erased"].as_u64().expect("erased count")).sum();
+    assert!(erased >= 1, "{first} {second}");
+    let third = api.run_schedule("RetentionFunction", run_at).await;
+    assert_eq!(third["failed"], 0, "{third}");
+
+    // The inactive seeker is erased as by their own request.
+    let (status, body) = api.get("/seekers/me", &inactive).await;
+    assert_error(status, &body, StatusCode::NOT_FOUND, Some("not_registered"));
+    let profile = table.item(&format!("SEEKER#{inactive_id}"), "PROFILE").await.unwrap();
+    assert_eq!(profile.get("erased").and_then(|v| v.as_bool().ok()), Some(&true));
+    for gone in ["firstName", "lastName", "email", "phone", "sub", "retainUntil", "advisorId"] {
+        assert!(!profile.contains_key(gone), "{gone} left on the erased profile: {profile:?}");
+    }
+    assert!(table.item(&format!("IDENTITY#{}", inactive.sub), "IDENTITY").await.is_none(), "identity deleted");
+    assert!(table.item(&format!("SEEKER#{inactive_id}"), "RETENTION").await.is_none(), "marker deleted");
+    let own = table.partition(&format!("SEEKER#{inactive_id}")).await;
+    let erasures: Vec<&Item> = own
+        .iter()
+        .filter(|i| i.get("kind").and_then(|k| k.as_s().ok()).map(String::as_str) == Some("erased"))
+        .collect();
+    assert_eq!(erasures.len(), 1, "one erasure, whatever the runs: {erasures:?}");
+    assert_eq!(erasures[0].get("actorRole").and_then(|v| v.as_s().ok()).map(String::as_str), Some("system"));
+    let interview = table.item(&format!("INTERVIEW#{convocation_id}"), "INTERVIEW").await.unwrap();
+    assert_eq!(
+        interview.get("status").and_then(|v| v.as_s().ok()).map(String::as_str),
+        Some("cancelled"),
+        "the upcoming convocation is cancelled: {interview:?}"
+    );
+    let told = api
+        .wait_for_emails_where(&advisor.email(), 1, |e| {
+            e["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("depuis deux ans, les données de son suivi ont été supprimées"))
+        })
+        .await;
+    assert_eq!(told.len(), 1, "the advisor is told once");
+
+    // The twin who came back is kept, their marker filed under their new day; the count
+    // lost exactly the erased seeker.
+    let (status, me) = api.get("/seekers/me", &returning).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    let profile = table.item(&format!("SEEKER#{returning_id}"), "PROFILE").await.unwrap();
+    let until = number(&profile, "retainUntil");
+    near("the returning seeker's profile", until, Utc::now() + Duration::days(730), 60);
+    let marker = table.item(&format!("SEEKER#{returning_id}"), "RETENTION").await.expect("marker kept");
+    let day = DateTime::from_timestamp(until, 0).unwrap().format("%Y-%m-%d").to_string();
+    assert_eq!(marker.get("gsi1pk").and_then(|v| v.as_s().ok()), Some(&format!("RETAIN_DUE#{day}")));
+    assert_eq!(count().await, 1, "the erased seeker's place only");
+    let portfolio = api.all_items("/advisors/me/portfolio", &advisor).await;
+    let listed: Vec<&str> = portfolio.iter().filter_map(|r| r["seekerId"].as_str()).collect();
+    assert_eq!(listed, vec![returning_id.as_str()], "the portfolio: {portfolio:#?}");
+}
+
+/// The journal names an admin's `sub` as the actor of a reassignment; the seeker's export and
+/// their journal show admins by role only, as the export's `staffAccess` does. The twin: the
+/// reassignment is listed all the same, and the advisor's own entries keep their advisor id.
+#[tokio::test]
+async fn the_seekers_export_and_journal_show_admins_by_role_only() {
+    let api = Api::new();
+    let admin = api.admin().await;
+    let (_, _, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
+    let (new_advisor, new_advisor_id) =
+        api.create_advisor(&admin, integration_tests::regions::SHARED, "web", None).await;
+    let (status, body) =
+        api.post(&format!("/seekers/{seeker_id}/reassign"), &admin, json!({"advisorId": new_advisor_id})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = api
+        .call(
+            Method::PUT,
+            &format!("/seekers/{seeker_id}/level"),
+            Some(&new_advisor),
+            Some(json!({"level": "follow_up", "reason": "autonome"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let (status, export) = api.get("/seekers/me/export", &seeker).await;
+    assert_eq!(status, StatusCode::OK);
+    let journal = export["journal"].as_array().expect("journal");
+    let reassigned: Vec<&Value> = journal
+        .iter()
+        .filter(|e| e["kind"] == "reassigned" && e["details"]["toAdvisorId"] == new_advisor_id.as_str())
+        .collect();
+    assert_eq!(reassigned.len(), 1, "the admin's reassignment is listed: {journal:#?}");
+    assert_eq!(reassigned[0]["actorRole"], "admin");
+    assert!(reassigned[0].get("actorId").is_none(), "an admin by role only: {}", reassigned[0]);
+    let level = journal.iter().find(|e| e["kind"] == "level_changed").expect("the advisor's level change");
+    assert_eq!(level["actorId"], new_advisor_id.as_str(), "an advisor by id");
+    assert!(!export.to_string().contains(&admin.sub), "the admin's identity is nowhere in the export");
+
+    let entries = api.all_items(&format!("/seekers/{seeker_id}/journal"), &seeker).await;
+    let reassigned = entries.iter().find(|e| e["kind"] == "reassigned").expect("listed in the journal");
+    assert_eq!(reassigned["actor"]["role"], "admin");
+    assert!(reassigned["actor"]["id"].is_null(), "{reassigned}");
+    assert!(!json!(entries).to_string().contains(&admin.sub), "nor in the seeker's journal");
+}

@@ -34,7 +34,7 @@ const PSTN: &str = "chime-pstn-audio";
 
 /// The order matters: later cases use what earlier ones made (the seeker registered by
 /// `registration`, the convocation made by `booking`, the meeting joined through `meetings`).
-const CASES: [(&str, &str); 15] = [
+const CASES: [(&str, &str); 16] = [
     ("registration", HTTP),
     ("booking", HTTP),
     ("links", HTTP),
@@ -46,6 +46,7 @@ const CASES: [(&str, &str); 15] = [
     ("chat", WEBSOCKET),
     ("chat-history", HTTP),
     ("email-dispatch", STREAM),
+    ("retention-sweep", SCHEDULE),
     ("email-sweep", SCHEDULE),
     // Last: `calls` moves the smoke seeker to an advisor with a work phone.
     ("calls", HTTP),
@@ -419,6 +420,7 @@ impl Smoke {
             "chat" => self.chat().await,
             "chat-history" => self.chat_history().await,
             "email-dispatch" => self.email_dispatch().await,
+            "retention-sweep" => self.retention_sweep().await,
             "email-sweep" => self.email_sweep().await,
             "calls" => self.calls().await,
             "call-handler" => self.call_handler().await,
@@ -739,6 +741,23 @@ impl Smoke {
         let advisor = self.advisor.clone().context("advisor")?;
         wait_for_email(&self.api, &format!("{}@example.fr", advisor.sub), "Votre point du").await?;
         Ok(format!("Scheduled Event 08:00 Paris → {} digests (the advisor's in moto)", report["sent"]))
+    }
+
+    /// The nightly firing: a seeker of the smoke region last seen two years and a day ago (their
+    /// profile's `retainUntil` set back) is erased; signing in again finds nothing.
+    async fn retention_sweep(&mut self) -> Result<String> {
+        let (seeker, body) = self.api.register_seeker(REGION).await;
+        let seeker_id = body["seekerId"].as_str().context("seekerId")?.to_owned();
+        let now = Utc::now();
+        self.table.set_profile_retention(&seeker_id, now - chrono::Duration::days(1)).await;
+        self.set("EVENT_ID", ulid::Ulid::new().to_string().to_lowercase());
+        self.set("EVENT_TIME", now.to_rfc3339_opts(SecondsFormat::Secs, true));
+        let report = self.invoke("schedule-retention-sweep.json").await?;
+        ensure!(report["erased"].as_u64().is_some_and(|n| n >= 1), "at least one profile erased: {report}");
+        ensure!(report["failed"] == 0, "none failed: {report}");
+        let (status, me) = self.api.get("/seekers/me", &seeker).await;
+        ensure!(status == StatusCode::NOT_FOUND, "the erased seeker is not registered any more: {status} {me}");
+        Ok(format!("Scheduled Event now → {} profiles erased (the inactive smoke seeker's)", report["erased"]))
     }
 
     /// `$connect` without a token: 401. With the seeker's token: 200. `sendMessage`: the ack

@@ -277,6 +277,44 @@ impl Table {
             .expect("UpdateItem");
     }
 
+    /// Test set-up only: the profile's `retainUntil` is `until` and its retention marker is
+    /// filed under that UTC day, as if the seeker had last come two years before `until`.
+    pub async fn set_profile_retention(&self, seeker_id: &str, until: chrono::DateTime<chrono::Utc>) {
+        self.retention_update(seeker_id, "PROFILE", "SET retainUntil = :until", until).await;
+        self.file_retention_marker(seeker_id, until).await;
+    }
+
+    /// Test set-up only: the retention marker alone is filed under the UTC day of `until`
+    /// (`RETAIN_DUE#<day>`), as a marker the job has not yet moved after the seeker came back.
+    pub async fn file_retention_marker(&self, seeker_id: &str, until: chrono::DateTime<chrono::Utc>) {
+        self.retention_update(seeker_id, "RETENTION", "SET retainUntil = :until, gsi1pk = :day", until).await;
+    }
+
+    async fn retention_update(
+        &self,
+        seeker_id: &str,
+        sk: &str,
+        expression: &str,
+        until: chrono::DateTime<chrono::Utc>,
+    ) {
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.name)
+            .key("pk", AttributeValue::S(format!("SEEKER#{seeker_id}")))
+            .key("sk", AttributeValue::S(sk.into()))
+            .update_expression(expression)
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":until", AttributeValue::N(until.timestamp().to_string()));
+        if expression.contains(":day") {
+            update = update.expression_attribute_values(
+                ":day",
+                AttributeValue::S(format!("RETAIN_DUE#{}", until.format("%Y-%m-%d"))),
+            );
+        }
+        update.send().await.unwrap_or_else(|e| panic!("UpdateItem {sk} of {seeker_id}: {e:?}"));
+    }
+
     /// Test set-up only: deletes one item (as the TTL or an erasure would).
     pub async fn delete(&self, pk: &str, sk: &str) {
         self.client

@@ -38,6 +38,7 @@ pub(crate) async fn read(app: &App, caller: &Caller, request: &Request) -> Resul
         .newest_first()
         .page_of::<JournalRecord>(&page)
         .await?;
-    let items: Vec<_> = entries.iter().map(JournalRecord::to_api).collect();
+    let view = if caller.is_seeker() { JournalRecord::to_seeker_api } else { JournalRecord::to_api };
+    let items: Vec<_> = entries.iter().map(view).collect();
     Ok(json_response(StatusCode::OK, &ListBody { items, next_cursor }))
 }

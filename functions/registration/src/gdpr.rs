@@ -17,7 +17,10 @@ use store::interview::{
 use store::journal::{ActorRole, JournalRecord, FREE_TEXT_FIELDS};
 use store::keys;
 use store::outbox::{EmailTemplate, OutboxRecord};
-use store::{from_item, item_to_json, s, transact_retrying, Index, Item, Retrying, Step, Store, TransactOutcome, Tx};
+use store::{
+    from_item, item_to_json, s, transact_retrying, Index, Item, Retrying, SeekerRecord, Step, Store, TransactOutcome,
+    Tx,
+};
 
 use crate::assignment::release_place;
 use crate::App;
@@ -66,7 +69,7 @@ pub(crate) async fn export(app: &App, caller: &Caller, now: DateTime<Utc>) -> Re
         if sk == keys::PROFILE {
             profile = Some(item_to_json(item));
         } else if sk.starts_with(keys::JOURNAL_PREFIX) {
-            journal.push(item_to_json(item));
+            journal.push(exported_journal_entry(item_to_json(item)));
         } else if sk.starts_with(keys::SMS_OUTBOX_PREFIX) {
             // SMS are the seeker's own (their number, a text with a day and a time): as stored.
             other.push(item_to_json(item));
@@ -128,6 +131,17 @@ pub(crate) async fn export(app: &App, caller: &Caller, now: DateTime<Utc>) -> Re
             "other": other,
         }),
     ))
+}
+
+/// A journal entry as stored, but an admin by role only (`actorId` removed), as in
+/// [`exported_access`] and the seeker's journal route (`JournalRecord::to_seeker_api`).
+fn exported_journal_entry(mut entry: serde_json::Value) -> serde_json::Value {
+    if let Some(map) = entry.as_object_mut() {
+        if map.get("actorRole").and_then(serde_json::Value::as_str) == Some("admin") {
+            map.remove("actorId");
+        }
+    }
+    entry
 }
 
 /// A staff access to the seeker's data as the seeker sees it: when, what (read or change of
@@ -230,49 +244,75 @@ async fn update_existing(
 /// Interviews keep what proves the follow-up (dates, channel, status, whether mandatory) and
 /// lose what the seeker or advisor typed and the phone number; upcoming ones are cancelled so
 /// the advisor's time and the slot are freed.
-async fn erase_interviews(app: &App, seeker_id: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
+async fn erase_interviews(
+    app: &App,
+    seeker_id: &str,
+    cause: ErasureCause<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
     let items = index_partition(&app.store, Index::Gsi2, keys::seeker_interviews_gsi2pk(seeker_id)).await?;
     for item in items {
-        let interview: InterviewRecord = from_item(item)?;
-        let upcoming = interview.status == InterviewStatus::Booked && interview.start_at() > now;
-        let mut tx = Tx::new();
-        tx.push(update(interview.pk.clone(), &interview.sk, |u| {
-            // `location` is free text the advisor typed (an address, a room, directions).
-            let strip = "REMOVE phoneNumber, cancelReason, outcomeNote, channelHistory, #location";
-            let u = u.expression_attribute_names("#location", "location");
-            if upcoming {
-                u.update_expression(format!(
-                    "SET #status = :cancelled, cancelledAt = :now, cancelledBy = :system, #sequence = #sequence + :one {strip}"
-                ))
-                .condition_expression("#status = :booked")
-                .expression_attribute_names("#status", "status")
-                .expression_attribute_names("#sequence", "sequence")
-                .expression_attribute_values(":cancelled", s("cancelled"))
-                .expression_attribute_values(":booked", s("booked"))
-                .expression_attribute_values(":now", s(to_key(now)))
-                .expression_attribute_values(":system", s("system"))
-                .expression_attribute_values(":one", AttributeValue::N("1".into()))
-            } else {
-                u.update_expression(strip)
+        let first: InterviewRecord = from_item(item)?;
+        let mut attempt = 0;
+        // Changed meanwhile (cancelled by the seeker, or by a concurrent erasure of the same
+        // seeker: the retention job run twice): read again and go on from what it is now.
+        while !erase_interview(app, &first.pk, &first.sk, cause, now).await? {
+            attempt += 1;
+            if attempt == INTERVIEW_ATTEMPTS {
+                return Err(ApiError::Unavailable("an interview changed during erasure; retry".into()));
             }
-        }));
-        if upcoming {
-            if let Some(slot_id) = &interview.slot_id {
-                tx.push_all(reopen_slot_if_held(&app.store, slot_id, &interview.interview_id).await?);
-            }
-            tx.push_all(release_granules(&interview, granules(interview.start_at(), interview.end_at())));
-            tx.push_all(clear_reminders(&interview));
-            for item in advisor_told_of_withdrawal(app, &interview, now).await? {
-                tx.push(item);
-            }
-        }
-        match app.store.commit(tx).await? {
-            TransactOutcome::Committed => {}
-            // Changed meanwhile (cancelled, held): the caller retries the whole erasure.
-            _ => return Err(ApiError::Unavailable("an interview changed during erasure; retry".into())),
         }
     }
     Ok(())
+}
+
+/// Attempts at one interview's erasure before the 503.
+const INTERVIEW_ATTEMPTS: u32 = 5;
+
+/// One interview of [`erase_interviews`], as it is now; `false` when it changed meanwhile.
+async fn erase_interview(
+    app: &App,
+    pk: &str,
+    sk: &str,
+    cause: ErasureCause<'_>,
+    now: DateTime<Utc>,
+) -> Result<bool, ApiError> {
+    let Some(interview) = app.store.get::<InterviewRecord>(pk, sk).await? else {
+        return Ok(true);
+    };
+    let upcoming = interview.status == InterviewStatus::Booked && interview.start_at() > now;
+    let mut tx = Tx::new();
+    tx.push(update(interview.pk.clone(), &interview.sk, |u| {
+        // `location` is free text the advisor typed (an address, a room, directions).
+        let strip = "REMOVE phoneNumber, cancelReason, outcomeNote, channelHistory, #location";
+        let u = u.expression_attribute_names("#location", "location");
+        if upcoming {
+            u.update_expression(format!(
+                "SET #status = :cancelled, cancelledAt = :now, cancelledBy = :system, #sequence = #sequence + :one {strip}"
+            ))
+            .condition_expression("#status = :booked")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#sequence", "sequence")
+            .expression_attribute_values(":cancelled", s("cancelled"))
+            .expression_attribute_values(":booked", s("booked"))
+            .expression_attribute_values(":now", s(to_key(now)))
+            .expression_attribute_values(":system", s("system"))
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+        } else {
+            u.update_expression(strip)
+        }
+    }));
+    if upcoming {
+        if let Some(slot_id) = &interview.slot_id {
+            tx.push_all(reopen_slot_if_held(&app.store, slot_id, &interview.interview_id).await?);
+        }
+        tx.push_all(release_granules(&interview, granules(interview.start_at(), interview.end_at())));
+        tx.push_all(clear_reminders(&interview));
+        for item in advisor_told_of_withdrawal(app, &interview, cause, now).await? {
+            tx.push(item);
+        }
+    }
+    Ok(matches!(app.store.commit(tx).await?, TransactOutcome::Committed))
 }
 
 /// The advisor of an upcoming interview cancelled by the erasure is told: an email (its time,
@@ -282,6 +322,7 @@ async fn erase_interviews(app: &App, seeker_id: &str, now: DateTime<Utc>) -> Res
 async fn advisor_told_of_withdrawal(
     app: &App,
     interview: &InterviewRecord,
+    cause: ErasureCause<'_>,
     now: DateTime<Utc>,
 ) -> Result<Vec<aws_sdk_dynamodb::types::TransactWriteItem>, ApiError> {
     let entry = JournalRecord::new(
@@ -290,7 +331,14 @@ async fn advisor_told_of_withdrawal(
         now,
         ActorRole::System,
         None,
-        json!({"interviewId": interview.interview_id, "start": to_key(interview.start_at()), "cause": "seeker_erased"}),
+        json!({
+            "interviewId": interview.interview_id,
+            "start": to_key(interview.start_at()),
+            "cause": match cause {
+                ErasureCause::Request { .. } => "seeker_erased",
+                ErasureCause::Retention => "retention",
+            },
+        }),
         app.config.retention_days,
     );
     let mut items = vec![put(entry.to_item()?, None)];
@@ -304,6 +352,7 @@ async fn advisor_told_of_withdrawal(
                 "when": french_date_time(interview.start_at()),
                 "channelLabel": interview.channel.label_fr(),
                 "mandatory": interview.mandatory,
+                "inactive": matches!(cause, ErasureCause::Retention),
                 "appUrl": format!("{}/conseiller/agenda", app.config.app_base_url),
             }),
             now,
@@ -329,7 +378,7 @@ async fn erase_in_person_requests(app: &App, seeker_id: &str) -> Result<(), ApiE
 /// last transaction and again after it: a write about the seeker that committed in between
 /// (a convocation, an accepted request, an outcome note) is swept by the second pass, and
 /// none can commit after, since each conditions on the profile not being erased.
-async fn sweep(app: &App, seeker_id: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
+async fn sweep(app: &App, seeker_id: &str, cause: ErasureCause<'_>, now: DateTime<Utc>) -> Result<(), ApiError> {
     let own = partition(&app.store, keys::seeker_pk(seeker_id)).await?;
     // Unsent emails and SMS, and SMS held back by the quiet hours.
     let outbox: Vec<_> = own
@@ -364,73 +413,152 @@ async fn sweep(app: &App, seeker_id: &str, now: DateTime<Utc>) -> Result<(), Api
         .await?;
     }
 
-    erase_interviews(app, seeker_id, now).await?;
+    erase_interviews(app, seeker_id, cause, now).await?;
     erase_in_person_requests(app, seeker_id).await?;
     Ok(())
 }
 
-/// `DELETE /seekers/me`: erases the caller's personal data everywhere.
+/// `DELETE /seekers/me`: erases the caller's personal data everywhere ([`erase_seeker`]).
+pub(crate) async fn erase(app: &App, caller: &Caller, now: DateTime<Utc>) -> Result<Response<Body>, ApiError> {
+    let seeker = api::access::caller_seeker(&app.store, caller).await?;
+    erase_seeker(app, &seeker, ErasureCause::Request { sub: &caller.sub }, now).await?;
+    Ok(no_content())
+}
+
+/// Why a seeker is erased.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ErasureCause<'a> {
+    /// `DELETE /seekers/me`: the seeker's own request, by the identity `sub`.
+    Request { sub: &'a str },
+    /// The retention job: the profile's `retainUntil` is at or before `now` (the run's time).
+    Retention,
+}
+
+/// What an erasure did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Erasure {
+    Erased,
+    /// Erased meanwhile by another run or request: nothing more done.
+    AlreadyErased,
+    /// The retention job only: the seeker came back (`retainUntil` moved past `now`); untouched.
+    Kept,
+}
+
+/// Erases a seeker's personal data everywhere: the one erasure of `DELETE /seekers/me` and of
+/// the retention job.
 ///
 /// Secondary items go first (messages and unsent emails deleted, free text stripped from the
 /// journal, upcoming interviews cancelled with their advisor told) and the profile and
 /// identity last, in one transaction: an erasure interrupted before it is finished by calling
 /// it again. Then everything is swept once more ([`sweep`]). What is kept is listed in
 /// docs/security.md ("GDPR export and erasure"): pseudonymous, not anonymous.
-pub(crate) async fn erase(app: &App, caller: &Caller, now: DateTime<Utc>) -> Result<Response<Body>, ApiError> {
-    let seeker = api::access::caller_seeker(&app.store, caller).await?;
-    let seeker_id = seeker.seeker_id.clone();
+///
+/// The retention job first claims the profile (`retentionErasureAt`, only while `retainUntil
+/// <= now`): from then on the seeker's use no longer moves `retainUntil`, so a seeker who comes
+/// back is either seen before the claim (kept, nothing touched) or erased whole, never half.
+/// The identity and the erasure marker are found by the `sub` the profile keeps (the caller's
+/// for a request); a profile without one (made before it was kept, and never used since)
+/// loses its data all the same and leaves its identity item, which names no one but points at
+/// the erased profile (docs/security.md).
+pub(crate) async fn erase_seeker(
+    app: &App,
+    seeker: &SeekerRecord,
+    cause: ErasureCause<'_>,
+    now: DateTime<Utc>,
+) -> Result<Erasure, ApiError> {
+    let seeker_id = &seeker.seeker_id;
+    if let ErasureCause::Retention = cause {
+        let claimed = app
+            .store
+            .update(&seeker.pk, &seeker.sk, |u| {
+                u.update_expression("SET retentionErasureAt = if_not_exists(retentionErasureAt, :at)")
+                    .condition_expression("erased = :false AND retainUntil <= :now")
+                    .expression_attribute_values(":at", s(to_key(now)))
+                    .expression_attribute_values(":now", store::n(now.timestamp()))
+                    .expression_attribute_values(":false", AttributeValue::Bool(false))
+            })
+            .await?;
+        if claimed.is_none() {
+            let current = app.store.seeker(seeker_id).await?;
+            return Ok(match current {
+                Some(current) if !current.erased => Erasure::Kept,
+                _ => Erasure::AlreadyErased,
+            });
+        }
+    }
+    let sub = match cause {
+        ErasureCause::Request { sub } => Some(sub),
+        ErasureCause::Retention => seeker.sub.as_deref(),
+    };
+    if sub.is_none() {
+        tracing::warn!("erasing a profile without its identity subject; its identity item stays");
+    }
 
-    erase_chat(&app.store, &seeker_id).await?;
-    sweep(app, &seeker_id, now).await?;
+    erase_chat(&app.store, seeker_id).await?;
+    sweep(app, seeker_id, cause, now).await?;
 
     // A message or a reassignment may change the profile meanwhile: read it again and retry.
-    let seeker_id = &seeker_id;
     let freed = transact_retrying("erasure", Retrying::attempts(ERASURE_ATTEMPTS), |_| async move {
         let current = app.store.seeker(seeker_id).await?.ok_or_else(|| ApiError::not_found("no such seeker"))?;
-        let erased_entry = JournalRecord::new(
-            seeker_id,
-            "erased",
-            now,
-            ActorRole::Seeker,
-            Some(seeker_id),
-            json!({}),
-            app.config.retention_days,
-        );
-        let guard = match &current.advisor_id {
-            Some(_) => "erased = :false AND advisorId = :advisor",
-            None => "erased = :false AND attribute_not_exists(advisorId)",
+        if current.erased {
+            return Ok(Step::Done(None));
+        }
+        let (actor, actor_id, details) = match cause {
+            ErasureCause::Request { .. } => (ActorRole::Seeker, Some(seeker_id.as_str()), json!({})),
+            ErasureCause::Retention => (ActorRole::System, None, json!({"cause": "retention"})),
         };
+        let erased_entry =
+            JournalRecord::new(seeker_id, "erased", now, actor, actor_id, details, app.config.retention_days);
+        let mut guard = match &current.advisor_id {
+            Some(_) => "erased = :false AND advisorId = :advisor".to_owned(),
+            None => "erased = :false AND attribute_not_exists(advisorId)".to_owned(),
+        };
+        if let ErasureCause::Retention = cause {
+            guard.push_str(" AND retainUntil <= :retainedTo");
+        }
         let advisor_value = current.advisor_id.clone();
         let mut tx = Tx::new();
         let profile = tx.push(update(keys::seeker_pk(seeker_id), keys::PROFILE, |u| {
             let u = u
                 .update_expression(
                     "SET erased = :true, erasedAt = :now, expiresAt = :expires \
-                     REMOVE firstName, lastName, email, phone, preferredChannels, gsi1pk, gsi1sk, gsi2pk, gsi2sk, advisorId, retainUntil",
+                     REMOVE firstName, lastName, email, phone, preferredChannels, gsi1pk, gsi1sk, gsi2pk, gsi2sk, advisorId, \
+                     retainUntil, #sub, retentionErasureAt",
                 )
                 .condition_expression(guard)
+                .expression_attribute_names("#sub", "sub")
                 .expression_attribute_values(":expires", store::n(erased_profile_expiry(now)))
                 .expression_attribute_values(":true", AttributeValue::Bool(true))
                 .expression_attribute_values(":false", AttributeValue::Bool(false))
                 .expression_attribute_values(":now", s(to_key(now)));
+            let u = match cause {
+                ErasureCause::Retention => u.expression_attribute_values(":retainedTo", store::n(now.timestamp())),
+                ErasureCause::Request { .. } => u,
+            };
             match advisor_value {
                 Some(id) => u.expression_attribute_values(":advisor", s(id)),
                 None => u,
             }
         }));
-        tx.push(delete(keys::identity_pk(&caller.sub), keys::IDENTITY_SK, None));
-        tx.push(put(crate::seekers::erasure_marker(&caller.sub, now), None));
+        if let Some(sub) = sub {
+            tx.push(delete(keys::identity_pk(sub), keys::IDENTITY_SK, None));
+            tx.push(put(crate::seekers::erasure_marker(sub, now), None));
+        }
+        tx.push(delete(keys::seeker_pk(seeker_id), keys::RETENTION_SK, None));
         tx.push(put(erased_entry.to_item()?, None));
         if let Some(advisor_id) = &current.advisor_id {
             tx.push(release_place(advisor_id));
         }
         match app.store.commit(tx).await? {
-            TransactOutcome::Committed => Ok(Step::Done(current.advisor_id.is_some())),
+            TransactOutcome::Committed => Ok(Step::Done(Some(current.advisor_id.is_some()))),
             outcome if outcome.conflicted() || outcome.failed(profile) => Ok(Step::Retry),
             outcome => Err(ApiError::internal(format!("erasure cancelled: {outcome:?}"))),
         }
     })
     .await?;
+    let Some(freed) = freed else {
+        return Ok(Erasure::AlreadyErased);
+    };
     if freed {
         // A place freed in the portfolio: the longest waiting seeker of the region takes it.
         crate::waiting::drain(app, &seeker.region, now).await;
@@ -441,7 +569,7 @@ pub(crate) async fn erase(app: &App, caller: &Caller, now: DateTime<Utc>) -> Res
     // is tried a few times before the 503.
     for attempt in 1..=SECOND_SWEEP_ATTEMPTS {
         let swept = match erase_chat(&app.store, seeker_id).await {
-            Ok(()) => sweep(app, seeker_id, now).await,
+            Ok(()) => sweep(app, seeker_id, cause, now).await,
             Err(error) => Err(error),
         };
         match swept {
@@ -453,6 +581,6 @@ pub(crate) async fn erase(app: &App, caller: &Caller, now: DateTime<Utc>) -> Res
             }
         }
     }
-    tracing::info!("seeker erased");
-    Ok(no_content())
+    tracing::info!(retention = matches!(cause, ErasureCause::Retention), "seeker erased");
+    Ok(Erasure::Erased)
 }

@@ -1,10 +1,12 @@
 //! The `registration` function: every route of "Registration and portfolio"
 //! in API.md (seekers, levels, reassignment, GDPR export and erasure,
-//! advisors, portfolio, admin views).
+//! advisors, portfolio, admin views), and the retention job that erases inactive profiles
+//! (`retention-sweep`, [`handle_retention`]).
 
 mod advisors;
 mod assignment;
 mod gdpr;
+pub mod retention;
 mod seekers;
 mod views;
 mod waiting;
@@ -13,6 +15,7 @@ use api::auth::Caller;
 use api::config::Config;
 use api::http::{answer, request_id, route_key};
 use api::ApiError;
+use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use chrono::Utc;
 use lambda_http::{Body, Error, Request, Response};
 use store::Store;
@@ -39,6 +42,19 @@ impl App {
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error> {
     let route = route_key(&request);
     Ok(answer(&route, &request_id(&request), dispatch(app, &route, &request)).await)
+}
+
+/// The `retention-sweep` function (daily schedule): erases the profiles past `retainUntil` as
+/// of the event's `time` (a replayed or late event acts for the moment it was scheduled).
+pub async fn handle_retention(app: &App, event: EventBridgeEvent) -> Result<retention::RetentionReport, Error> {
+    let now = event.time.unwrap_or_else(|| {
+        tracing::warn!("scheduled event without time; using the clock");
+        Utc::now()
+    });
+    retention::run(app, now).await.map_err(|e| {
+        e.log();
+        Error::from(format!("retention run failed: {}", e.code()))
+    })
 }
 
 async fn dispatch(app: &App, route: &str, request: &Request) -> Result<Response<Body>, ApiError> {

@@ -125,6 +125,7 @@ pub(crate) async fn register(
             retain_until: Some(store::profile_retained_until(now)),
             sms_opt_in,
             sms_operator_opted_out: false,
+            sub: Some(caller.sub.clone()),
         }
     };
 
@@ -138,6 +139,7 @@ pub(crate) async fn register(
             let seeker = seeker_for(advisor);
             let identity_claim = tx.push(put(store::to_item(&identity)?, Some("attribute_not_exists(pk)")));
             tx.push(put(store::to_item(&seeker)?, Some("attribute_not_exists(pk)")));
+            tx.push(put(store::retention_marker(&seeker_id, store::profile_retained_until(now)), None));
             let registered = JournalRecord::new(
                 &seeker_id,
                 "registered",

@@ -231,6 +231,7 @@ mod tests {
             retain_until: None,
             sms_opt_in: false,
             sms_operator_opted_out: false,
+            sub: None,
         }
     }
 

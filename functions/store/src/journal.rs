@@ -88,6 +88,20 @@ impl JournalRecord {
             "details": details,
         })
     }
+
+    /// [`JournalRecord::to_api`] as the seeker reads their own journal: an admin by role only
+    /// (`id` null).
+    /// The admin's `sub` is their own personal data, and the seeker's right of access covers
+    /// what was done and when, not which employee did it (as in the export's `staffAccess`).
+    pub fn to_seeker_api(&self) -> serde_json::Value {
+        let mut value = self.to_api();
+        if self.actor_role == ActorRole::Admin {
+            if let Some(actor) = value.get_mut("actor").and_then(serde_json::Value::as_object_mut) {
+                actor.insert("id".into(), serde_json::Value::Null);
+            }
+        }
+        value
+    }
 }
 
 #[cfg(test)]

@@ -75,6 +75,12 @@ pub struct SeekerRecord {
     /// sent to it; cleared when the number or the opt-in is given again.
     #[serde(default)]
     pub sms_operator_opted_out: bool,
+    /// The seeker's identity subject, so that an erasure without the seeker's request (the
+    /// retention job) finds their identity and erasure marker. Written at registration;
+    /// profiles made before it get it on the seeker's next use
+    /// ([`Store::refresh_profile_retention`]); removed by the erasure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub: Option<String>,
 }
 
 /// An inactive seeker's data is kept two years after their last activity (the CNIL's
@@ -86,26 +92,67 @@ pub fn profile_retained_until(now: chrono::DateTime<chrono::Utc>) -> i64 {
     (now + chrono::Duration::days(PROFILE_RETENTION_DAYS)).timestamp()
 }
 
+/// The UTC day of an epoch instant (`2028-12-01`): the retention marker's bucket.
+pub fn retention_day(epoch_seconds: i64) -> String {
+    chrono::DateTime::from_timestamp(epoch_seconds, 0).unwrap_or_default().format("%Y-%m-%d").to_string()
+}
+
+/// The retention marker of a profile (`SEEKER#<id>` / `RETENTION`), filed under the UTC day of
+/// `retain_until` in GSI1: the retention job reads the days that have passed, never the table.
+/// It is a hint, the profile is the truth: the job reads the profile's `retainUntil` and files
+/// the marker again under its day when the seeker came back meanwhile.
+pub fn retention_marker(seeker_id: &str, retain_until: i64) -> crate::attr::Item {
+    use crate::attr::{n, s};
+    [
+        ("pk", s(crate::keys::seeker_pk(seeker_id))),
+        ("sk", s(crate::keys::RETENTION_SK)),
+        ("gsi1pk", s(crate::keys::retention_due_gsi1pk(&retention_day(retain_until)))),
+        ("gsi1sk", s(seeker_id)),
+        ("seekerId", s(seeker_id)),
+        ("retainUntil", n(retain_until)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
 impl crate::client::Store {
     /// Moves an active seeker's `retainUntil` on: at most one write a day per seeker (a value
-    /// less than a day old is left as it is), never on an erased or missing profile.
+    /// less than a day old is left as it is), never on an erased or missing profile, nor on one
+    /// the retention job has started erasing (`retentionErasureAt`). The same write stores the
+    /// caller's `sub` on a profile made before it was kept there, and files the retention marker
+    /// under the new day: profiles made before the retention job get both on their seeker's
+    /// next use.
     pub async fn refresh_profile_retention(
         &self,
         seeker: &SeekerRecord,
+        sub: &str,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), crate::error::StoreError> {
         let until = profile_retained_until(now);
-        if seeker.erased || seeker.retain_until.is_some_and(|current| current > until - 86_400) {
+        let fresh = seeker.retain_until.is_some_and(|current| current > until - 86_400);
+        if seeker.erased || (fresh && seeker.sub.is_some()) {
             return Ok(());
         }
-        self.update(&seeker.pk, &seeker.sk, |u| {
-            u.update_expression("SET retainUntil = :until")
-                .condition_expression("attribute_exists(pk) AND (attribute_not_exists(erased) OR erased = :no)")
-                .expression_attribute_values(":until", crate::attr::n(until))
-                .expression_attribute_values(":no", aws_sdk_dynamodb::types::AttributeValue::Bool(false))
-        })
-        .await
-        .map(|_| ())
+        let updated = self
+            .update(&seeker.pk, &seeker.sk, |u| {
+                u.update_expression("SET retainUntil = :until, #sub = if_not_exists(#sub, :sub)")
+                    .condition_expression(
+                        "attribute_exists(pk) AND (attribute_not_exists(erased) OR erased = :no) \
+                         AND attribute_not_exists(retentionErasureAt)",
+                    )
+                    .expression_attribute_names("#sub", "sub")
+                    .expression_attribute_values(":until", crate::attr::n(until))
+                    .expression_attribute_values(":sub", crate::attr::s(sub))
+                    .expression_attribute_values(":no", aws_sdk_dynamodb::types::AttributeValue::Bool(false))
+            })
+            .await?;
+        if updated.is_some() {
+            // After the profile: a marker put back by a refresh racing an erasure is found by
+            // the job with an erased profile and deleted.
+            self.put(retention_marker(&seeker.seeker_id, until), None).await?;
+        }
+        Ok(())
     }
 }
 

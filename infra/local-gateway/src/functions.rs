@@ -36,12 +36,13 @@ const HTTP_FUNCTIONS: [&str; 6] = [
 pub const PSTN_AUDIO_FUNCTIONS: [&str; 1] = ["CallHandlerFunction"];
 const STREAM_FUNCTIONS: [&str; 1] = ["EmailDispatchFunction"];
 /// Functions invoked by EventBridge: rules (Chime meeting events) and schedules.
-const EVENT_FUNCTIONS: [&str; 5] = [
+const EVENT_FUNCTIONS: [&str; 6] = [
     "MeetingEventsFunction",
     "MeetingSweeperFunction",
     "AdvisorDigestFunction",
     "EmailSweepFunction",
     "CallSweeperFunction",
+    "RetentionFunction",
 ];
 /// Functions invoked by a state machine's Task (`arn:aws:states:::lambda:invoke`).
 const TASK_FUNCTIONS: [&str; 1] = ["RemindersFunction"];
@@ -169,6 +170,9 @@ impl Functions {
                 serde_json::to_value(email_dispatch::sweep::handle(&self.email_dispatch, event, deadline).await?)?
             }
             "CallSweeperFunction" => serde_json::to_value(calls::sweeper::handle(&self.calls, event).await?)?,
+            "RetentionFunction" => {
+                serde_json::to_value(registration::handle_retention(&self.registration, event).await?)?
+            }
             other => return Err(format!("function {other} is not hosted").into()),
         };
         Ok(value)
