@@ -11,6 +11,7 @@
 mod authorization;
 mod booking;
 mod chat;
+mod deadlines;
 mod email;
 mod links;
 mod meetings;

@@ -66,6 +66,12 @@ impl PrivateGateway {
     /// Starts moto and a gateway (scheduler off: runs only on `POST /_local/schedule`) with the
     /// environment of the shared stack but its own ports, SES and table.
     pub async fn start(suffix: &str) -> PrivateGateway {
+        PrivateGateway::start_through(suffix, None).await
+    }
+
+    /// [`PrivateGateway::start`], its functions reaching DynamoDB at `dynamodb` (a proxy in
+    /// front of the shared DynamoDB Local) when given.
+    pub async fn start_through(suffix: &str, dynamodb: Option<String>) -> PrivateGateway {
         let shared = Table::connect().await;
         let table = Table { client: shared.client.clone(), name: unique(&format!("{}-{suffix}", shared.name)) };
         let (ses_port, http_port, ws_port, chime_port) = (free_port(), free_port(), free_port(), free_port());
@@ -87,8 +93,12 @@ impl PrivateGateway {
         let (out, err) = log_files(&format!("gateway-{http_port}"));
         // Everything else (DynamoDB endpoint, region, credentials, link secret, sender) as the
         // shared stack's environment has it.
+        let mut command = Command::new(binary);
+        if let Some(endpoint) = dynamodb {
+            command.env("AWS_ENDPOINT_URL_DYNAMODB", endpoint);
+        }
         let mut gateway = Guarded(
-            Command::new(binary)
+            command
                 .current_dir(root())
                 .env("HTTP_PORT", http_port.to_string())
                 .env("WS_PORT", ws_port.to_string())

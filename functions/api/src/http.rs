@@ -50,15 +50,18 @@ pub fn respond(result: Result<Response<Body>, ApiError>) -> Response<Body> {
 }
 
 /// The frame every HTTP function puts around its route dispatch: the work runs in a `request`
-/// span named after the route, its result becomes the response, and the status is logged.
+/// span named after the route, within the invocation's deadline ([`crate::deadline`]), its
+/// result becomes the response, and the status is logged.
 pub async fn answer(
+    request: &Request,
     route: &str,
     work: impl std::future::Future<Output = Result<Response<Body>, ApiError>>,
 ) -> Response<Body> {
     use tracing::Instrument;
     let span = tracing::info_span!("request", route = %route);
+    let deadline = crate::deadline::of_request(request);
     async {
-        let response = respond(work.await);
+        let response = respond(crate::deadline::within(deadline, work).await);
         tracing::info!(status = response.status().as_u16(), "answered");
         response
     }

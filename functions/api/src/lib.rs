@@ -5,6 +5,7 @@
 pub mod access;
 pub mod auth;
 pub mod config;
+pub mod deadline;
 pub mod error;
 pub mod http;
 pub mod limits;

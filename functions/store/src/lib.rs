@@ -6,6 +6,7 @@ pub mod attr;
 pub mod batch;
 pub mod client;
 pub mod contact;
+pub mod deadline;
 pub mod error;
 pub mod interview;
 pub mod interview_email;

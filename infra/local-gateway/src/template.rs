@@ -2,6 +2,7 @@
 //! local stack serves, so the deployed definition and the local one cannot drift.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
@@ -194,9 +195,19 @@ pub struct Template {
     pub websocket: Option<WebSocketApi>,
     pub rules: Vec<EventRule>,
     pub state_machines: Vec<StateMachine>,
+    /// Each function's `Timeout` (its own, else `Globals.Function.Timeout`), by logical id.
+    pub timeouts: BTreeMap<String, Duration>,
 }
 
+/// Lambda's timeout when neither the function nor the globals set one.
+const LAMBDA_DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
+
 impl Template {
+    /// How long an invocation of `function` may run, as Lambda enforces it in AWS.
+    pub fn timeout_of(&self, function: &str) -> Duration {
+        self.timeouts.get(function).copied().unwrap_or(LAMBDA_DEFAULT_TIMEOUT)
+    }
+
     pub fn state_machine(&self, name: &str) -> Option<&StateMachine> {
         self.state_machines.iter().find(|m| m.name == name)
     }
@@ -351,6 +362,13 @@ impl Template {
         let mut rules = Vec::new();
         let mut state_machines = Vec::new();
         let mut tables = BTreeMap::new();
+        let mut timeouts = BTreeMap::new();
+        let global_timeout = doc
+            .get("Globals")
+            .and_then(|g| g.get("Function"))
+            .and_then(|f| f.get("Timeout"))
+            .and_then(Value::as_u64)
+            .map(Duration::from_secs);
         for (name, resource) in resources {
             let name = name.as_str().unwrap_or_default().to_owned();
             match string_at(resource, "Type") {
@@ -392,6 +410,10 @@ impl Template {
                     state_machines.push(StateMachine { name: name.clone(), definition, substitutions });
                 }
                 Some("AWS::Serverless::Function") => {
+                    let own = resource.get("Properties").and_then(|p| p.get("Timeout")).and_then(Value::as_u64);
+                    if let Some(timeout) = own.map(Duration::from_secs).or(global_timeout) {
+                        timeouts.insert(name.clone(), timeout);
+                    }
                     let events = resource.get("Properties").and_then(|p| p.get("Events")).and_then(Value::as_mapping);
                     let binary = resource
                         .get("Metadata")
@@ -473,7 +495,7 @@ impl Template {
         }
         let table = tables.into_values().next().context("one table")?;
         let websocket = websocket_api(resources)?;
-        Ok(Template { routes, table, streams, schedules, rules, websocket, state_machines })
+        Ok(Template { routes, table, streams, schedules, rules, websocket, state_machines, timeouts })
     }
 }
 
@@ -501,6 +523,10 @@ mod tests {
         assert_eq!(machine.function("${RemindersFunctionArn}"), Some("RemindersFunction"));
         assert_eq!(state_machine_short_name("AdvisorDigestStateMachine"), "advisor-digest");
         assert!(template.schedules.iter().all(|s| crate::scheduler::Expression::parse(&s.expression).is_ok()));
+        // Timeouts as Lambda applies them: the globals' (10 s for the API functions), or the function's own.
+        assert_eq!(template.timeout_of("BookingFunction"), Duration::from_secs(10));
+        assert_eq!(template.timeout_of("ChatFunction"), Duration::from_secs(10));
+        assert_eq!(template.timeout_of("RemindersFunction"), Duration::from_secs(120));
         let websocket = template.websocket.expect("the chat WebSocket API");
         assert_eq!(websocket.selection_field, "action");
         for key in ["$connect", "$disconnect", "$default", "sendMessage", "markRead", "typing"] {

@@ -410,7 +410,7 @@ pub async fn handle_at(app: &App, request: &Request, now: DateTime<Utc>) -> Resp
     };
     let span = tracing::info_span!("link", action = claims.action.as_str(), post);
     let _guard = span.enter();
-    let page = match decide(app, &claims, post, now).await {
+    let page = match api::deadline::within(api::deadline::of_request(request), decide(app, &claims, post, now)).await {
         Ok(page) => page,
         Err(error) => failure(&error),
     };

@@ -1,0 +1,63 @@
+//! Deadlines (issue 11, item 12): a request answers within its invocation's deadline. Lambda
+//! stops an API function after its `Timeout` (10 s in template.yaml), and the local gateway
+//! does the same, answering API Gateway's 500; a request whose commit cannot get through
+//! answers the contract's 503 with `Retry-After` itself, before that, and has written nothing.
+
+use std::time::{Duration, Instant};
+
+use integration_tests::{paris_at, regions, DynamoDbProxy, PrivateGateway};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// The API functions' `Timeout` in template.yaml: the local gateway stops them there.
+const FUNCTION_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A booking whose transaction DynamoDB never answers (held by a proxy, reads still served)
+/// answers 503 `unavailable` with `Retry-After` before the function's timeout (not the
+/// gateway's 500 at the timeout), and nothing of it is written: the slot is still offered, the
+/// seeker has no interview. Its working twin: the same booking once the commits go through.
+#[tokio::test]
+async fn a_booking_whose_commit_never_answers_gets_503_before_the_deadline_and_writes_nothing() {
+    let proxy = DynamoDbProxy::start().await;
+    let stack = PrivateGateway::start_through("deadline", Some(proxy.endpoint())).await;
+    let api = stack.api();
+    let admin = api.admin().await;
+    let (advisor, _) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
+    let (seeker, _) = api.register_seeker(regions::SHARED).await;
+    let slot_id = api.slot(&advisor, paris_at(5, 10, 0), 30, &["video"]).await;
+
+    proxy.hold_transactions(true);
+    let started = Instant::now();
+    let response = api
+        .http
+        .post(format!("{}/interviews", api.base))
+        .bearer_auth(&seeker.token)
+        .json(&json!({"slotId": slot_id, "channel": "video"}))
+        .send()
+        .await
+        .expect("the gateway answers");
+    let took = started.elapsed();
+    let status = response.status();
+    let retry_after = response.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    assert!(proxy.held() >= 1, "the booking reached its commit");
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body} after {took:?}");
+    assert_eq!(body["error"]["code"], "unavailable", "the contract's error, not API Gateway's: {body}");
+    assert!(retry_after.is_some_and(|s| s.parse::<u64>().is_ok()), "Retry-After in seconds");
+    assert!(took < FUNCTION_TIMEOUT, "answered before the function's timeout: {took:?}");
+
+    proxy.hold_transactions(false);
+    let (status, slots) = api.get("/seekers/me/slots", &seeker).await;
+    assert_eq!(status, StatusCode::OK, "{slots}");
+    let offered = slots["items"].as_array().expect("items").iter().any(|s| s["slotId"] == slot_id.as_str());
+    assert!(offered, "the slot is still free: {slots}");
+    let (status, interviews) = api.get("/seekers/me/interviews", &seeker).await;
+    assert_eq!(status, StatusCode::OK, "{interviews}");
+    assert_eq!(interviews["items"], json!([]), "no interview was written");
+
+    // The working twin: the same booking, the commits going through.
+    let interview = api.book(&seeker, &slot_id, "video").await;
+    assert_eq!(interview["status"], "booked", "{interview}");
+    let (_, interviews) = api.get("/seekers/me/interviews", &seeker).await;
+    assert_eq!(interviews["items"].as_array().map(Vec::len), Some(1), "{interviews}");
+}
