@@ -5,6 +5,7 @@
 
 use std::time::{Duration, Instant};
 
+use integration_tests::ws::Ws;
 use integration_tests::{paris_at, regions, DynamoDbProxy, PrivateGateway};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -60,4 +61,44 @@ async fn a_booking_whose_commit_never_answers_gets_503_before_the_deadline_and_w
     assert_eq!(interview["status"], "booked", "{interview}");
     let (_, interviews) = api.get("/seekers/me/interviews", &seeker).await;
     assert_eq!(interviews["items"].as_array().map(Vec::len), Some(1), "{interviews}");
+}
+
+/// The WebSocket twin: a chat message whose transaction DynamoDB never answers gets the
+/// `unavailable` error frame for its `clientMessageId` before the chat function's timeout (not
+/// the gateway's "Internal server error" at it), and is not stored; sent again once the commits
+/// go through, it is acknowledged, once.
+#[tokio::test]
+async fn a_chat_message_whose_commit_never_answers_gets_unavailable_before_the_deadline() {
+    let proxy = DynamoDbProxy::start().await;
+    let stack = PrivateGateway::start_through("deadline-chat", Some(proxy.endpoint())).await;
+    let api = stack.api();
+    let admin = api.admin().await;
+    api.create_advisor(&admin, regions::SHARED, "web", None).await;
+    let (seeker, registered) = api.register_seeker(regions::SHARED).await;
+    let messages = format!("/conversations/{}/messages", registered["seekerId"].as_str().expect("seekerId"));
+    let mut ws = Ws::try_connect_at(&stack.ws_url(), &format!("token={}", seeker.token))
+        .await
+        .unwrap_or_else(|status| panic!("connection refused with {status}"));
+
+    proxy.hold_transactions(true);
+    let started = Instant::now();
+    ws.send(json!({"action": "sendMessage", "clientMessageId": "held-1", "text": "Bonjour"})).await;
+    let answer = ws.next_within(FUNCTION_TIMEOUT + Duration::from_secs(5)).await.expect("an answer");
+    let took = started.elapsed();
+    assert!(proxy.held() >= 1, "the message reached its commit");
+    assert_eq!(answer["type"], "error", "the relay's frame, not the gateway's: {answer} after {took:?}");
+    assert_eq!(answer["code"], "unavailable", "{answer}");
+    assert_eq!(answer["clientMessageId"], "held-1", "{answer}");
+    assert!(took < FUNCTION_TIMEOUT, "answered before the function's timeout: {took:?}");
+
+    proxy.hold_transactions(false);
+    let (status, history) = api.get(&messages, &seeker).await;
+    assert_eq!(status, StatusCode::OK, "{history}");
+    assert_eq!(history["items"], json!([]), "nothing was stored");
+    // The working twin: the same message again is stored and acknowledged.
+    let ack = ws.send_message(None, "held-1", "Bonjour").await;
+    assert_eq!(ack["type"], "ack", "{ack}");
+    let (status, history) = api.get(&messages, &seeker).await;
+    assert_eq!(status, StatusCode::OK, "{history}");
+    assert_eq!(history["items"].as_array().map(Vec::len), Some(1), "{history}");
 }

@@ -57,6 +57,7 @@ pub struct PrivateGateway {
     _gateway: Guarded,
     _moto: Guarded,
     http_port: u16,
+    ws_port: u16,
     /// The gateway's own table (`<TABLE_NAME>-<suffix>-<unique>`), made by the gateway from
     /// template.yaml, stream and indexes included.
     pub table: Table,
@@ -118,11 +119,16 @@ impl PrivateGateway {
                 .expect("local gateway started"),
         );
         wait_for_port(http_port, "local gateway", &mut gateway).await;
-        PrivateGateway { _gateway: gateway, _moto: moto, http_port, table }
+        PrivateGateway { _gateway: gateway, _moto: moto, http_port, ws_port, table }
     }
 
     pub fn api(&self) -> Api {
         Api::at(format!("http://127.0.0.1:{}", self.http_port))
+    }
+
+    /// Its WebSocket API, for [`crate::ws::Ws::try_connect_at`].
+    pub fn ws_url(&self) -> String {
+        format!("ws://127.0.0.1:{}", self.ws_port)
     }
 }
 
