@@ -11,6 +11,7 @@ use aws_sdk_chimesdkmeetings::config::timeout::TimeoutConfig;
 use aws_sdk_chimesdkmeetings::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_chimesdkmeetings::types::{Attendee, Meeting};
 use aws_sdk_chimesdkmeetings::Client;
+use store::aws_error::Failure;
 
 use crate::views::{AttendeeView, MeetingView};
 
@@ -38,30 +39,15 @@ impl From<ChimeError> for ApiError {
     }
 }
 
-/// Error codes of the Chime SDK Meetings API that mean "try again later".
-const RETRYABLE_CODES: [&str; 5] = [
-    "ThrottlingException",
-    "ThrottledClientException",
-    "ServiceUnavailableException",
-    "ServiceFailureException",
-    "LimitExceededException",
-];
-
 fn classify<E, R>(error: SdkError<E, R>) -> ChimeError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
-    match &error {
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => {
-            ChimeError::Unavailable(Box::new(error))
-        }
-        SdkError::ServiceError(service) => match service.err().code() {
-            Some("NotFoundException") => ChimeError::NotFound,
-            Some(code) if RETRYABLE_CODES.contains(&code) => ChimeError::Unavailable(Box::new(error)),
-            _ => ChimeError::Other(Box::new(error)),
-        },
-        _ => ChimeError::Other(Box::new(error)),
+    match store::aws_error::failure_of(&error) {
+        Failure::Transient(_) => ChimeError::Unavailable(Box::new(error)),
+        Failure::Refused(Some("NotFoundException")) => ChimeError::NotFound,
+        Failure::Refused(_) | Failure::Unexpected => ChimeError::Other(Box::new(error)),
     }
 }
 

@@ -9,7 +9,8 @@ use aws_sdk_dynamodb::Client;
 use serde::de::DeserializeOwned;
 
 use crate::attr::{from_item, s, Item};
-use crate::error::{is_conditional_check_failed, sdk_error, StoreError};
+use crate::aws_error::is_conditional_check_failed;
+use crate::error::{sdk_error, StoreError};
 use crate::keys;
 use crate::records::{AdvisorRecord, IdentityRecord, SeekerRecord};
 use crate::tx::{TransactOutcome, Tx};

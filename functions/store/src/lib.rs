@@ -3,6 +3,7 @@
 //! reads and writes. Nothing here knows HTTP or who the caller is.
 
 pub mod attr;
+pub mod aws_error;
 pub mod batch;
 pub mod client;
 pub mod contact;
@@ -21,8 +22,9 @@ pub mod retry;
 pub mod tx;
 
 pub use attr::*;
+pub use aws_error::is_conditional_check_failed;
 pub use client::*;
-pub use error::{is_conditional_check_failed, sdk_error, StoreError};
+pub use error::{sdk_error, StoreError};
 pub use page::Page;
 pub use query::{Index, Query};
 pub use records::*;
