@@ -13,6 +13,13 @@ use serde_json::{json, Value};
 /// The API functions' `Timeout` in template.yaml: the local gateway stops them there.
 const FUNCTION_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// A gateway of the test's own whose functions reach DynamoDB through `proxy`, with AWS's
+/// timeouts (whatever `LOCAL_TIMEOUT_SCALE` the shared stack runs with).
+async fn gateway_through(proxy: &DynamoDbProxy, suffix: &str) -> PrivateGateway {
+    let environment = [("AWS_ENDPOINT_URL_DYNAMODB", proxy.endpoint()), ("LOCAL_TIMEOUT_SCALE", "1".to_owned())];
+    PrivateGateway::start_with(suffix, &environment).await
+}
+
 /// A booking whose transaction DynamoDB never answers (held by a proxy, reads still served)
 /// answers 503 `unavailable` with `Retry-After` before the function's timeout (not the
 /// gateway's 500 at the timeout), and nothing of it is written: the slot is still offered, the
@@ -20,7 +27,7 @@ const FUNCTION_TIMEOUT: Duration = Duration::from_secs(10);
 #[tokio::test]
 async fn a_booking_whose_commit_never_answers_gets_503_before_the_deadline_and_writes_nothing() {
     let proxy = DynamoDbProxy::start().await;
-    let stack = PrivateGateway::start_through("deadline", Some(proxy.endpoint())).await;
+    let stack = gateway_through(&proxy, "deadline").await;
     let api = stack.api();
     let admin = api.admin().await;
     let (advisor, _) = api.create_advisor(&admin, regions::SHARED, "web", None).await;
@@ -70,7 +77,7 @@ async fn a_booking_whose_commit_never_answers_gets_503_before_the_deadline_and_w
 #[tokio::test]
 async fn a_chat_message_whose_commit_never_answers_gets_unavailable_before_the_deadline() {
     let proxy = DynamoDbProxy::start().await;
-    let stack = PrivateGateway::start_through("deadline-chat", Some(proxy.endpoint())).await;
+    let stack = gateway_through(&proxy, "deadline-chat").await;
     let api = stack.api();
     let admin = api.admin().await;
     api.create_advisor(&admin, regions::SHARED, "web", None).await;

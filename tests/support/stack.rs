@@ -67,12 +67,12 @@ impl PrivateGateway {
     /// Starts moto and a gateway (scheduler off: runs only on `POST /_local/schedule`) with the
     /// environment of the shared stack but its own ports, SES and table.
     pub async fn start(suffix: &str) -> PrivateGateway {
-        PrivateGateway::start_through(suffix, None).await
+        PrivateGateway::start_with(suffix, &[]).await
     }
 
-    /// [`PrivateGateway::start`], its functions reaching DynamoDB at `dynamodb` (a proxy in
-    /// front of the shared DynamoDB Local) when given.
-    pub async fn start_through(suffix: &str, dynamodb: Option<String>) -> PrivateGateway {
+    /// [`PrivateGateway::start`] with these variables of the gateway's environment set as well
+    /// (a DynamoDB endpoint through a proxy, the local timeout scale).
+    pub async fn start_with(suffix: &str, environment: &[(&str, String)]) -> PrivateGateway {
         let shared = Table::connect().await;
         let table = Table { client: shared.client.clone(), name: unique(&format!("{}-{suffix}", shared.name)) };
         let (ses_port, http_port, ws_port, chime_port) = (free_port(), free_port(), free_port(), free_port());
@@ -95,9 +95,7 @@ impl PrivateGateway {
         // Everything else (DynamoDB endpoint, region, credentials, link secret, sender) as the
         // shared stack's environment has it.
         let mut command = Command::new(binary);
-        if let Some(endpoint) = dynamodb {
-            command.env("AWS_ENDPOINT_URL_DYNAMODB", endpoint);
-        }
+        command.envs(environment.iter().map(|(name, value)| (name, value)));
         let mut gateway = Guarded(
             command
                 .current_dir(root())

@@ -186,6 +186,22 @@ impl Functions {
     }
 }
 
+/// How long the local gateway lets an invocation of a function whose template `Timeout` is
+/// `timeout` run: that, times `LOCAL_TIMEOUT_SCALE` (default 1: AWS's deadlines). DynamoDB Local
+/// answers tens of times slower than DynamoDB, so the test stack's concurrency races (hundreds
+/// of transactions on one item) run with a larger scale; `make run` and the deadline tests keep 1.
+pub fn local_timeout(timeout: Duration) -> Duration {
+    static SCALE: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    let scale = *SCALE.get_or_init(|| {
+        std::env::var("LOCAL_TIMEOUT_SCALE")
+            .ok()
+            .and_then(|v| v.parse::<f64>().ok())
+            .filter(|s| *s >= 1.0)
+            .unwrap_or(1.0)
+    });
+    timeout.mul_f64(scale)
+}
+
 /// The context Lambda hands an invocation: a request id and the deadline, `timeout` from now
 /// (milliseconds since the epoch, as the runtime API's `Lambda-Runtime-Deadline-Ms`).
 fn invocation_context(timeout: Duration) -> lambda_http::Context {

@@ -380,7 +380,7 @@ async fn invoke(
             return None;
         }
     };
-    let timeout = server.gateway.template.timeout_of(function);
+    let timeout = crate::functions::local_timeout(server.gateway.template.timeout_of(function));
     match server.gateway.functions.invoke_websocket(function, event, timeout).await {
         Ok(response) => Some(response),
         Err(error) => {
