@@ -15,6 +15,8 @@ const FUNCTION_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A gateway of the test's own whose functions reach DynamoDB through `proxy`, with AWS's
 /// timeouts (whatever `LOCAL_TIMEOUT_SCALE` the shared stack runs with).
+/// The test holds `exclusive_load` meanwhile: with AWS's 10 s, its set-up would answer 503 beside
+/// the suite's heaviest tests, which slow the shared DynamoDB Local far below DynamoDB.
 async fn gateway_through(proxy: &DynamoDbProxy, suffix: &str) -> PrivateGateway {
     let environment = [("AWS_ENDPOINT_URL_DYNAMODB", proxy.endpoint()), ("LOCAL_TIMEOUT_SCALE", "1".to_owned())];
     PrivateGateway::start_with(suffix, &environment).await
@@ -26,6 +28,7 @@ async fn gateway_through(proxy: &DynamoDbProxy, suffix: &str) -> PrivateGateway 
 /// seeker has no interview. Its working twin: the same booking once the commits go through.
 #[tokio::test]
 async fn a_booking_whose_commit_never_answers_gets_503_before_the_deadline_and_writes_nothing() {
+    let _load = integration_tests::exclusive_load().await;
     let proxy = DynamoDbProxy::start().await;
     let stack = gateway_through(&proxy, "deadline").await;
     let api = stack.api();
@@ -76,6 +79,7 @@ async fn a_booking_whose_commit_never_answers_gets_503_before_the_deadline_and_w
 /// go through, it is acknowledged, once.
 #[tokio::test]
 async fn a_chat_message_whose_commit_never_answers_gets_unavailable_before_the_deadline() {
+    let _load = integration_tests::exclusive_load().await;
     let proxy = DynamoDbProxy::start().await;
     let stack = gateway_through(&proxy, "deadline-chat").await;
     let api = stack.api();
