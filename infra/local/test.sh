@@ -27,6 +27,11 @@ export GATEWAY_URL="http://127.0.0.1:$HTTP_PORT" WS_URL="ws://127.0.0.1:$WS_PORT
 # The chat load test sends 100 messages per sender in a burst, over the production limit of 30 a
 # minute; the rate-limit test reads this value (gateway and tests share it) and goes over it.
 export CHAT_RATE_LIMIT_PER_MINUTE="${CHAT_RATE_LIMIT_PER_MINUTE:-120}"
+# The gateway stops an invocation at its template Timeout times this (AWS's own with 1, as
+# `make run`): DynamoDB Local is tens of times slower than DynamoDB, and the races of the suite
+# (hundreds of transactions on one item, on two shared cores) test invariants, not latency. The
+# deadline tests (tests/api/deadlines.rs) run their own gateway with 1.
+export LOCAL_TIMEOUT_SCALE="${LOCAL_TIMEOUT_SCALE:-3}"
 # The tests write down every seeker's name, email and phone they give the service here; the
 # phase after the tests looks for each one in the stack's logs (tests/support/personal_data.rs).
 export PERSONAL_DATA_FILE="$LOG_DIR/test-personal-data.txt"

@@ -12,6 +12,7 @@ mod authorization;
 mod booking;
 mod calls;
 mod chat;
+mod deadlines;
 mod email;
 mod links;
 mod meetings;

@@ -57,6 +57,7 @@ pub struct PrivateGateway {
     _gateway: Guarded,
     _moto: Guarded,
     http_port: u16,
+    ws_port: u16,
     /// The gateway's own table (`<TABLE_NAME>-<suffix>-<unique>`), made by the gateway from
     /// template.yaml, stream and indexes included.
     pub table: Table,
@@ -66,6 +67,12 @@ impl PrivateGateway {
     /// Starts moto and a gateway (scheduler off: runs only on `POST /_local/schedule`) with the
     /// environment of the shared stack but its own ports, SES and table.
     pub async fn start(suffix: &str) -> PrivateGateway {
+        PrivateGateway::start_with(suffix, &[]).await
+    }
+
+    /// [`PrivateGateway::start`] with these variables of the gateway's environment set as well
+    /// (a DynamoDB endpoint through a proxy, the local timeout scale).
+    pub async fn start_with(suffix: &str, environment: &[(&str, String)]) -> PrivateGateway {
         let shared = Table::connect().await;
         let table = Table { client: shared.client.clone(), name: unique(&format!("{}-{suffix}", shared.name)) };
         let (ses_port, http_port, ws_port, chime_port) = (free_port(), free_port(), free_port(), free_port());
@@ -87,8 +94,10 @@ impl PrivateGateway {
         let (out, err) = log_files(&format!("gateway-{http_port}"));
         // Everything else (DynamoDB endpoint, region, credentials, link secret, sender) as the
         // shared stack's environment has it.
+        let mut command = Command::new(binary);
+        command.envs(environment.iter().map(|(name, value)| (name, value)));
         let mut gateway = Guarded(
-            Command::new(binary)
+            command
                 .current_dir(root())
                 .env("HTTP_PORT", http_port.to_string())
                 .env("WS_PORT", ws_port.to_string())
@@ -112,11 +121,16 @@ impl PrivateGateway {
                 .expect("local gateway started"),
         );
         wait_for_port(http_port, "local gateway", &mut gateway).await;
-        PrivateGateway { _gateway: gateway, _moto: moto, http_port, table }
+        PrivateGateway { _gateway: gateway, _moto: moto, http_port, ws_port, table }
     }
 
     pub fn api(&self) -> Api {
         Api::at(format!("http://127.0.0.1:{}", self.http_port))
+    }
+
+    /// Its WebSocket API, for [`crate::ws::Ws::try_connect_at`].
+    pub fn ws_url(&self) -> String {
+        format!("ws://127.0.0.1:{}", self.ws_port)
     }
 }
 

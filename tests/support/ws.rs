@@ -28,7 +28,12 @@ pub struct Ws {
 
 impl Ws {
     pub async fn try_connect(query: &str) -> Result<Ws, StatusCode> {
-        match tokio_tungstenite::connect_async(format!("{}/?{query}", ws_url())).await {
+        Ws::try_connect_at(&ws_url(), query).await
+    }
+
+    /// [`Ws::try_connect`] to the gateway at `url` (a private one).
+    pub async fn try_connect_at(url: &str, query: &str) -> Result<Ws, StatusCode> {
+        match tokio_tungstenite::connect_async(format!("{url}/?{query}")).await {
             Ok((stream, _)) => Ok(Ws { stream, pending: VecDeque::new() }),
             Err(tungstenite::Error::Http(response)) => Err(response.status()),
             Err(other) => panic!("gateway unreachable: {other}"),

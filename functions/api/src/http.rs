@@ -50,18 +50,21 @@ pub fn respond(result: Result<Response<Body>, ApiError>) -> Response<Body> {
 }
 
 /// The frame every HTTP function puts around its route dispatch: the work runs in a `request`
-/// span named after the route and in an audit scope (the audit entries of its access checks
-/// are written beside it and awaited before the answer), its result becomes the response, and
-/// the status is logged.
+/// span named after the route, within the invocation's deadline ([`crate::deadline`]) and in
+/// an audit scope (the audit entries of its access checks are written beside it and awaited
+/// before the answer), its result becomes the response, and the status is logged.
 pub async fn answer(
+    request: &Request,
     route: &str,
-    request_id: &str,
     work: impl std::future::Future<Output = Result<Response<Body>, ApiError>>,
 ) -> Response<Body> {
     use tracing::Instrument;
     let span = tracing::info_span!("request", route = %route);
+    let deadline = crate::deadline::of_request(request);
+    let request_id = request_id(request);
     async {
-        let response = respond(crate::audit::scoped(route, request_id, work).await);
+        let work = crate::audit::scoped(route, &request_id, work);
+        let response = respond(crate::deadline::within(deadline, work).await);
         tracing::info!(status = response.status().as_u16(), "answered");
         response
     }

@@ -6,6 +6,7 @@ pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod config;
+pub mod deadline;
 pub mod error;
 pub mod http;
 pub mod limits;

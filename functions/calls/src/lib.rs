@@ -19,7 +19,7 @@ pub mod voice;
 
 use api::auth::Caller;
 use api::config::Config;
-use api::http::{answer, request_id, route_key};
+use api::http::{answer, route_key};
 use api::ApiError;
 use chrono::Utc;
 use lambda_http::{Body, Error, Request, Response};
@@ -91,7 +91,7 @@ pub struct CallRecord {
 /// Handles one API Gateway (payload 2.0) request of the `calls` function.
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error> {
     let route = route_key(&request);
-    Ok(answer(&route, &request_id(&request), dispatch(app, &route, &request)).await)
+    Ok(answer(&request, &route, dispatch(app, &route, &request)).await)
 }
 
 async fn dispatch(app: &App, route: &str, request: &Request) -> Result<Response<Body>, ApiError> {

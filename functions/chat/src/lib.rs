@@ -21,7 +21,7 @@ pub mod views;
 
 use api::auth::Caller;
 use api::config::Config;
-use api::http::{request_id, respond, route_key};
+use api::http::route_key;
 use api::ApiError;
 use aws_lambda_events::encodings::Body as EventBody;
 use aws_lambda_events::event::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
@@ -117,9 +117,12 @@ fn ws_response(status: u16, body: Option<String>) -> ApiGatewayProxyResponse {
 
 /// Handles one API Gateway WebSocket event. For the message routes the body of the answer
 /// is sent back on the connection (the routes have a `$default` route response).
+/// `deadline` is the invocation's ([`api::deadline::of_context`]): the route's work stops in time
+/// for its answer (a refused `$connect`, or the `unavailable` error frame).
 pub async fn handle_websocket(
     app: &App,
     event: ApiGatewayWebsocketProxyRequest,
+    deadline: Option<std::time::Instant>,
 ) -> Result<ApiGatewayProxyResponse, lambda_runtime::Error> {
     let route = event.request_context.route_key.clone().unwrap_or_default();
     let connection = event.request_context.connection_id.clone().unwrap_or_default();
@@ -130,7 +133,7 @@ pub async fn handle_websocket(
         async {
             let now = Utc::now();
             match route.as_str() {
-                "$connect" => match relay::connect(app, &event, now).await {
+                "$connect" => match api::deadline::within(deadline, relay::connect(app, &event, now)).await {
                     Ok(participant) => {
                         tracing::info!(role = participant.role.as_str(), "connected");
                         ws_response(200, None)
@@ -147,7 +150,7 @@ pub async fn handle_websocket(
                     }
                 },
                 "$disconnect" => {
-                    if let Err(error) = push::forget(&app.store, &connection).await {
+                    if let Err(error) = api::deadline::within(deadline, push::forget(&app.store, &connection)).await {
                         error.log();
                     }
                     tracing::info!("disconnected");
@@ -156,8 +159,13 @@ pub async fn handle_websocket(
                 _ => {
                     // An advisor's frame in a seeker's conversation is audited (api::audit).
                     let request_id = event.request_context.request_id.clone().unwrap_or_default();
-                    let answer =
-                        api::audit::scoped(&route, &request_id, relay::message(app, &route, &event, now)).await;
+                    let work = api::audit::scoped(&route, &request_id, async {
+                        Ok(relay::message(app, &route, &event, now).await)
+                    });
+                    let answer = api::deadline::within(deadline, work).await.unwrap_or_else(|error| {
+                        error.log();
+                        Some(frames::error_frame(&error, None))
+                    });
                     ws_response(200, answer.map(|frame| frame.to_json()))
                 }
             }
@@ -171,16 +179,7 @@ pub async fn handle_websocket(
 /// Handles one HTTP API (payload 2.0) request of the history routes.
 pub async fn handle_http(app: &App, request: Request) -> Result<Response<Body>, lambda_http::Error> {
     let route = route_key(&request);
-    let span = tracing::info_span!("request", route = %route);
-    let response = async {
-        let work = dispatch_http(app, &route, &request);
-        let response = respond(api::audit::scoped(&route, &request_id(&request), work).await);
-        tracing::info!(status = response.status().as_u16(), "answered");
-        response
-    }
-    .instrument(span)
-    .await;
-    Ok(response)
+    Ok(api::http::answer(&request, &route, dispatch_http(app, &route, &request)).await)
 }
 
 async fn dispatch_http(app: &App, route: &str, request: &Request) -> Result<Response<Body>, ApiError> {
@@ -267,7 +266,7 @@ mod tests {
             ("{\"text\": \"x\"}", "missing_action"),
             ("{\"action\": \"dance\"}", "unknown_action"),
         ] {
-            let response = handle_websocket(&app, event("$default", "MESSAGE", Some(body))).await.unwrap();
+            let response = handle_websocket(&app, event("$default", "MESSAGE", Some(body)), None).await.unwrap();
             assert_eq!(response.status_code, 200);
             let frame = frame_of(&response);
             assert_eq!(frame["type"], "error");
@@ -278,7 +277,7 @@ mod tests {
     #[tokio::test]
     async fn a_connect_without_a_token_is_refused_with_401() {
         let app = offline_app().await;
-        let response = handle_websocket(&app, event("$connect", "CONNECT", None)).await.unwrap();
+        let response = handle_websocket(&app, event("$connect", "CONNECT", None), None).await.unwrap();
         assert_eq!(response.status_code, 401);
     }
 
@@ -286,7 +285,7 @@ mod tests {
     async fn a_frame_is_checked_before_anything_is_read() {
         let app = offline_app().await;
         let body = serde_json::json!({"action": "sendMessage", "clientMessageId": "c1", "text": " "}).to_string();
-        let response = handle_websocket(&app, event("sendMessage", "MESSAGE", Some(&body))).await.unwrap();
+        let response = handle_websocket(&app, event("sendMessage", "MESSAGE", Some(&body)), None).await.unwrap();
         let frame = frame_of(&response);
         assert_eq!(frame["code"], "invalid_text");
         assert_eq!(frame["clientMessageId"], "c1");

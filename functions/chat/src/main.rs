@@ -12,7 +12,8 @@ async fn main() -> Result<(), Error> {
     app.tokens.prefetch().await;
     let app = &app;
     run(service_fn(move |event: LambdaEvent<ApiGatewayWebsocketProxyRequest>| async move {
-        chat::handle_websocket(app, event.payload).await
+        let deadline = api::deadline::of_context(&event.context);
+        chat::handle_websocket(app, event.payload, deadline).await
     }))
     .await
 }

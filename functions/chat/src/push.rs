@@ -70,12 +70,21 @@ impl Pusher {
         }
     }
 
-    async fn post(&self, endpoint: Option<&str>, connection_id: &str, data: Vec<u8>) -> Outcome {
-        let mut call = self.client.post_to_connection().connection_id(connection_id).data(Blob::new(data)).customize();
+    /// One call's configuration: the event's endpoint if any, and the client's timeouts ended
+    /// at the invocation's *answer by* ([`store::deadline`]).
+    fn call_config(&self, endpoint: Option<&str>) -> aws_sdk_apigatewaymanagement::config::Builder {
+        let mut config = aws_sdk_apigatewaymanagement::config::Builder::default();
         if let Some(url) = endpoint {
-            call = call.config_override(aws_sdk_apigatewaymanagement::config::Builder::default().endpoint_url(url));
+            // Only when given: setting none would mask the client's own endpoint.
+            config.set_endpoint_url(Some(url.to_owned()));
         }
-        match call.send().await {
+        config.set_timeout_config(store::deadline::capped_timeouts(self.client.config().timeout_config()));
+        config
+    }
+
+    async fn post(&self, endpoint: Option<&str>, connection_id: &str, data: Vec<u8>) -> Outcome {
+        let call = self.client.post_to_connection().connection_id(connection_id).data(Blob::new(data)).customize();
+        match call.config_override(self.call_config(endpoint)).send().await {
             Ok(_) => Outcome::Delivered,
             Err(error) => {
                 if error.as_service_error().is_some_and(|e| e.is_gone_exception()) {
@@ -94,11 +103,8 @@ impl Pusher {
     /// for a connection whose sign-in has expired, so the client reconnects with a fresh token.
     pub async fn close(&self, store: &Store, endpoint: Option<&str>, connection_id: &str, last: &ServerFrame) {
         let _ = self.post(endpoint, connection_id, last.to_json().into_bytes()).await;
-        let mut call = self.client.delete_connection().connection_id(connection_id).customize();
-        if let Some(url) = endpoint {
-            call = call.config_override(aws_sdk_apigatewaymanagement::config::Builder::default().endpoint_url(url));
-        }
-        match call.send().await {
+        let call = self.client.delete_connection().connection_id(connection_id).customize();
+        match call.config_override(self.call_config(endpoint)).send().await {
             Ok(_) => {}
             Err(error) if error.as_service_error().is_some_and(|e| e.is_gone_exception()) => {}
             Err(error) => tracing::warn!(error = %api::error::error_chain(&error), "could not close a connection"),

@@ -9,6 +9,7 @@
 use aws_sdk_ses::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_ses::primitives::Blob;
 use aws_sdk_ses::types::RawMessage;
+use store::aws_error::Failure;
 
 /// What went wrong with an SES call; the code is SES's error code (or the kind of failure).
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -33,8 +34,6 @@ impl SesError {
     }
 }
 
-/// Error codes of the SES API that mean "try again later".
-const RETRYABLE_CODES: [&str; 4] = ["Throttling", "ThrottlingException", "ServiceUnavailable", "InternalFailure"];
 /// Error codes that refuse this message itself: `MessageRejected` (content, a blocked or
 /// invalid recipient) and `InvalidParameterValue` (a malformed address or message).
 const PERMANENT_CODES: [&str; 2] = ["MessageRejected", "InvalidParameterValue"];
@@ -42,7 +41,7 @@ const PERMANENT_CODES: [&str; 2] = ["MessageRejected", "InvalidParameterValue"];
 /// Sorts an SES answer by its error code alone.
 pub fn classify_code(code: Option<&str>) -> SesError {
     let code = code.unwrap_or("unknown").to_owned();
-    if RETRYABLE_CODES.contains(&code.as_str()) {
+    if store::aws_error::is_transient_code(&code) {
         SesError::Unavailable { code }
     } else if PERMANENT_CODES.contains(&code.as_str()) {
         SesError::Rejected { code }
@@ -67,11 +66,7 @@ where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
-    let unavailable = |code: &str| SesError::Unavailable { code: code.to_owned() };
     match &error {
-        SdkError::DispatchFailure(_) => unavailable("dispatch_failure"),
-        SdkError::TimeoutError(_) => unavailable("timeout"),
-        SdkError::ResponseError(_) => unavailable("response_error"),
         // SES answers `MessageRejected` also when the sender identity is not verified (a
         // configuration fault of the account, fixed once for every message): that one is
         // retried, then dead-lettered for replay, never failed for good.
@@ -81,8 +76,11 @@ where
         {
             SesError::Refused { code: "sender_not_verified".into() }
         }
-        SdkError::ServiceError(service) => classify_code(service.err().code()),
-        _ => SesError::Refused { code: "construction_failure".into() },
+        _ => match store::aws_error::failure_of(&error) {
+            Failure::Transient(code) => SesError::Unavailable { code: code.to_owned() },
+            Failure::Refused(code) => classify_code(code),
+            Failure::Unexpected => SesError::Refused { code: "construction_failure".into() },
+        },
     }
 }
 

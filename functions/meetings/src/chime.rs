@@ -11,6 +11,7 @@ use aws_sdk_chimesdkmeetings::config::timeout::TimeoutConfig;
 use aws_sdk_chimesdkmeetings::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_chimesdkmeetings::types::{Attendee, Meeting};
 use aws_sdk_chimesdkmeetings::Client;
+use store::aws_error::Failure;
 
 use crate::views::{AttendeeView, MeetingView};
 
@@ -38,30 +39,15 @@ impl From<ChimeError> for ApiError {
     }
 }
 
-/// Error codes of the Chime SDK Meetings API that mean "try again later".
-const RETRYABLE_CODES: [&str; 5] = [
-    "ThrottlingException",
-    "ThrottledClientException",
-    "ServiceUnavailableException",
-    "ServiceFailureException",
-    "LimitExceededException",
-];
-
 fn classify<E, R>(error: SdkError<E, R>) -> ChimeError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
-    match &error {
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => {
-            ChimeError::Unavailable(Box::new(error))
-        }
-        SdkError::ServiceError(service) => match service.err().code() {
-            Some("NotFoundException") => ChimeError::NotFound,
-            Some(code) if RETRYABLE_CODES.contains(&code) => ChimeError::Unavailable(Box::new(error)),
-            _ => ChimeError::Other(Box::new(error)),
-        },
-        _ => ChimeError::Other(Box::new(error)),
+    match store::aws_error::failure_of(&error) {
+        Failure::Transient(_) => ChimeError::Unavailable(Box::new(error)),
+        Failure::Refused(Some("NotFoundException")) => ChimeError::NotFound,
+        Failure::Refused(_) | Failure::Unexpected => ChimeError::Other(Box::new(error)),
     }
 }
 
@@ -102,6 +88,14 @@ impl Chime {
         Chime { client: Client::from_conf(config) }
     }
 
+    /// One call's configuration: the client's timeouts, the operation ended at the invocation's
+    /// *answer by* when it runs under a deadline ([`store::deadline`]).
+    fn call_config(&self) -> aws_sdk_chimesdkmeetings::config::Builder {
+        let mut config = aws_sdk_chimesdkmeetings::config::Builder::default();
+        config.set_timeout_config(store::deadline::capped_timeouts(self.client.config().timeout_config()));
+        config
+    }
+
     /// `CreateMeeting`; the same `client_request_token` gives the same meeting, so concurrent first joins converge.
     pub async fn create_meeting(
         &self,
@@ -115,6 +109,8 @@ impl Chime {
             .client_request_token(client_request_token)
             .external_meeting_id(external_meeting_id)
             .media_region(media_region)
+            .customize()
+            .config_override(self.call_config())
             .send()
             .await
             .map_err(classify)?;
@@ -122,7 +118,15 @@ impl Chime {
     }
 
     pub async fn get_meeting(&self, meeting_id: &str) -> Result<MeetingInfo, ChimeError> {
-        let output = self.client.get_meeting().meeting_id(meeting_id).send().await.map_err(classify)?;
+        let output = self
+            .client
+            .get_meeting()
+            .meeting_id(meeting_id)
+            .customize()
+            .config_override(self.call_config())
+            .send()
+            .await
+            .map_err(classify)?;
         meeting_info(output.meeting())
     }
 
@@ -133,6 +137,8 @@ impl Chime {
             .create_attendee()
             .meeting_id(meeting_id)
             .external_user_id(external_user_id)
+            .customize()
+            .config_override(self.call_config())
             .send()
             .await
             .map_err(classify)?;
@@ -141,7 +147,16 @@ impl Chime {
 
     /// `DeleteMeeting`; a meeting already gone counts as deleted.
     pub async fn delete_meeting(&self, meeting_id: &str) -> Result<(), ChimeError> {
-        match self.client.delete_meeting().meeting_id(meeting_id).send().await.map_err(classify) {
+        match self
+            .client
+            .delete_meeting()
+            .meeting_id(meeting_id)
+            .customize()
+            .config_override(self.call_config())
+            .send()
+            .await
+            .map_err(classify)
+        {
             Ok(_) | Err(ChimeError::NotFound) => Ok(()),
             Err(e) => Err(e),
         }

@@ -34,8 +34,8 @@ use crate::{views, App};
 /// once in a region (the capacity race test: 300 on one advisor of 250 places), every one of
 /// them claims the same advisor item, and the last ones only learn that it is full, and go on
 /// the waiting list, after many lost races; with the default 6 s budget those 50 answered 503.
-/// 80 attempts is the limit the loop had before the one driver; 9 s stays under the
-/// function's 10 s timeout.
+/// 80 attempts is the limit the loop had before the one driver; whatever the request did
+/// before, the invocation's deadline (`store::deadline`) ends the 9 s sooner when it must.
 const ASSIGNMENT_RETRYING: Retrying = Retrying { max_attempts: 80, budget: std::time::Duration::from_secs(9) };
 
 /// Every advisor of a region (a few hundred at most: one Query on GSI1).

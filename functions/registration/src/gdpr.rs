@@ -574,7 +574,8 @@ pub(crate) async fn erase_seeker(
         };
         match swept {
             Ok(()) => break,
-            Err(error) if attempt == SECOND_SWEEP_ATTEMPTS => return Err(error),
+            // Not past the invocation's deadline either: the 503 must go out before it.
+            Err(error) if attempt == SECOND_SWEEP_ATTEMPTS || store::retry::out_of_work_time() => return Err(error),
             Err(error) => {
                 error.log();
                 tokio::time::sleep(std::time::Duration::from_millis(200 * u64::from(attempt))).await;

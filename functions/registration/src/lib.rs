@@ -41,7 +41,7 @@ impl App {
 /// Handles one API Gateway (payload 2.0) request.
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error> {
     let route = route_key(&request);
-    Ok(answer(&route, &request_id(&request), dispatch(app, &route, &request)).await)
+    Ok(answer(&request, &route, dispatch(app, &route, &request)).await)
 }
 
 /// The `retention-sweep` function (daily schedule): erases the profiles past `retainUntil` as

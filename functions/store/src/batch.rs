@@ -7,9 +7,9 @@ use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, WriteRequest};
 use serde::de::DeserializeOwned;
 
 use crate::attr::{from_item, s, Item};
-use crate::client::Store;
+use crate::client::{call_config, Store};
 use crate::error::{sdk_error, StoreError};
-use crate::retry::backoff;
+use crate::retry::{backoff, out_of_work_time};
 
 /// `BatchWriteItem` takes at most 25 requests.
 const WRITE_BATCH: usize = 25;
@@ -52,13 +52,20 @@ impl Store {
                 .build()
                 .map_err(|e| StoreError::Internal(Box::new(e)))?;
             for attempt in 0.. {
-                let output =
-                    self.client.batch_get_item().request_items(&self.table, request).send().await.map_err(sdk_error)?;
+                let output = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, request)
+                    .customize()
+                    .config_override(call_config(&self.client))
+                    .send()
+                    .await
+                    .map_err(sdk_error)?;
                 for item in output.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default() {
                     found.push(from_item(item)?);
                 }
                 match output.unprocessed_keys.and_then(|mut u| u.remove(&self.table)) {
-                    Some(rest) if !rest.keys.is_empty() && attempt < GET_RESENDS => {
+                    Some(rest) if !rest.keys.is_empty() && attempt < GET_RESENDS && !out_of_work_time() => {
                         request = rest;
                         backoff(attempt).await;
                     }
@@ -92,11 +99,18 @@ impl Store {
                     .client
                     .batch_write_item()
                     .request_items(&self.table, requests)
+                    .customize()
+                    .config_override(call_config(&self.client))
                     .send()
                     .await
                     .map_err(sdk_error)?;
                 requests = output.unprocessed_items.and_then(|mut m| m.remove(&self.table)).unwrap_or_default();
                 if !requests.is_empty() {
+                    if out_of_work_time() {
+                        return Err(StoreError::Unavailable(
+                            "batch delete was still throttled at the invocation's deadline".into(),
+                        ));
+                    }
                     attempt += 1;
                     backoff(attempt).await;
                 }

@@ -9,7 +9,8 @@ use aws_sdk_dynamodb::Client;
 use serde::de::DeserializeOwned;
 
 use crate::attr::{from_item, s, Item};
-use crate::error::{is_conditional_check_failed, sdk_error, StoreError};
+use crate::aws_error::is_conditional_check_failed;
+use crate::error::{sdk_error, StoreError};
 use crate::keys;
 use crate::records::{AdvisorRecord, IdentityRecord, SeekerRecord};
 use crate::tx::{TransactOutcome, Tx};
@@ -42,6 +43,8 @@ impl Store {
             .key("pk", AttributeValue::S(pk.to_owned()))
             .key("sk", AttributeValue::S(sk.to_owned()))
             .consistent_read(true)
+            .customize()
+            .config_override(call_config(&self.client))
             .send()
             .await
             .map_err(sdk_error)?;
@@ -51,7 +54,15 @@ impl Store {
     /// Runs a transaction; cancellation is an outcome, not an error.
     async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<TransactOutcome, StoreError> {
         let items = crate::tx::with_table(&self.table, items);
-        match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .customize()
+            .config_override(call_config(&self.client))
+            .send()
+            .await
+        {
             Ok(_) => Ok(TransactOutcome::Committed),
             Err(error) => {
                 if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) = error.as_service_error()
@@ -78,6 +89,8 @@ impl Store {
             .table_name(&self.table)
             .set_item(Some(item))
             .set_condition_expression(condition.map(str::to_owned))
+            .customize()
+            .config_override(call_config(&self.client))
             .send()
             .await;
         match result {
@@ -102,7 +115,7 @@ impl Store {
             .key("pk", s(pk))
             .key("sk", s(sk))
             .return_values(ReturnValue::AllNew);
-        match build(request).send().await {
+        match build(request).customize().config_override(call_config(&self.client)).send().await {
             Ok(output) => Ok(Some(output.attributes.unwrap_or_default())),
             Err(error) if is_conditional_check_failed(&error) => Ok(None),
             Err(error) => Err(sdk_error(error)),
@@ -118,7 +131,7 @@ impl Store {
         build: impl FnOnce(DeleteItemFluentBuilder) -> DeleteItemFluentBuilder,
     ) -> Result<bool, StoreError> {
         let request = self.client.delete_item().table_name(&self.table).key("pk", s(pk)).key("sk", s(sk));
-        match build(request).send().await {
+        match build(request).customize().config_override(call_config(&self.client)).send().await {
             Ok(_) => Ok(true),
             Err(error) if is_conditional_check_failed(&error) => Ok(false),
             Err(error) => Err(sdk_error(error)),
@@ -138,13 +151,29 @@ impl Store {
     }
 }
 
+/// The SDK configuration of one call: the client's own, with the operation timeout ended at the
+/// invocation's *answer by* when the request runs under a deadline ([`crate::deadline`]), so the
+/// SDK's own retries and pauses stop in time; unchanged otherwise.
+pub(crate) fn call_config(client: &Client) -> aws_sdk_dynamodb::config::Builder {
+    let mut config = aws_sdk_dynamodb::config::Builder::default();
+    config.set_timeout_config(crate::deadline::capped_timeouts(client.config().timeout_config()));
+    config
+}
+
 /// Every item a Query matches, page after page: `query` is the configured Query (table, index,
 /// key condition, values); each page continues from the previous page's last key.
-pub(crate) async fn query_all(query: QueryFluentBuilder) -> Result<Vec<Item>, StoreError> {
+pub(crate) async fn query_all(client: &Client, query: QueryFluentBuilder) -> Result<Vec<Item>, StoreError> {
     let mut items = Vec::new();
     let mut start: Option<Item> = None;
     loop {
-        let output = query.clone().set_exclusive_start_key(start.take()).send().await.map_err(sdk_error)?;
+        let output = query
+            .clone()
+            .set_exclusive_start_key(start.take())
+            .customize()
+            .config_override(call_config(client))
+            .send()
+            .await
+            .map_err(sdk_error)?;
         items.extend(output.items.unwrap_or_default());
         match output.last_evaluated_key {
             Some(key) if !key.is_empty() => start = Some(key),

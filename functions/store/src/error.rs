@@ -5,6 +5,8 @@ use std::error::Error as StdError;
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 
+use crate::aws_error::{failure_of, Failure};
+
 pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 
 #[derive(Debug, thiserror::Error)]
@@ -26,34 +28,15 @@ impl StoreError {
     }
 }
 
-/// Error codes DynamoDB uses when it is overloaded or briefly failing: the request may be retried.
-const RETRYABLE_CODES: [&str; 6] = [
-    "ThrottlingException",
-    "ProvisionedThroughputExceededException",
-    "RequestLimitExceeded",
-    "InternalServerError",
-    "ServiceUnavailable",
-    "TransactionInProgressException",
-];
-
 /// Maps an SDK failure to the boundary error: unreachable or throttled is 503, the rest 500.
 pub fn sdk_error<E, R>(error: SdkError<E, R>) -> StoreError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
-    let retryable = match &error {
-        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => true,
-        SdkError::ServiceError(service) => service.err().code().is_some_and(|code| RETRYABLE_CODES.contains(&code)),
-        _ => false,
-    };
-    if retryable {
+    if matches!(failure_of(&error), Failure::Transient(_)) {
         StoreError::Unavailable(Box::new(error))
     } else {
         StoreError::Internal(Box::new(error))
     }
-}
-
-pub fn is_conditional_check_failed<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> bool {
-    error.as_service_error().and_then(|e| e.code()) == Some("ConditionalCheckFailedException")
 }

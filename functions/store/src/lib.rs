@@ -4,9 +4,11 @@
 
 pub mod attr;
 pub mod audit;
+pub mod aws_error;
 pub mod batch;
 pub mod client;
 pub mod contact;
+pub mod deadline;
 pub mod error;
 pub mod interview;
 pub mod interview_email;
@@ -22,8 +24,9 @@ pub mod sms;
 pub mod tx;
 
 pub use attr::*;
+pub use aws_error::is_conditional_check_failed;
 pub use client::*;
-pub use error::{is_conditional_check_failed, sdk_error, StoreError};
+pub use error::{sdk_error, StoreError};
 pub use page::Page;
 pub use query::{Index, Query};
 pub use records::*;

@@ -5,7 +5,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, Select};
 use serde::de::DeserializeOwned;
 
 use crate::attr::{from_item, s, Item};
-use crate::client::{query_all, Store};
+use crate::client::{call_config, query_all, Store};
 use crate::error::sdk_error;
 use crate::error::StoreError;
 use crate::keys;
@@ -184,8 +184,15 @@ impl<'s> Query<'s> {
     }
 
     async fn send_page(&self, page: &Page, start_key: Option<Item>) -> Result<(Vec<Item>, Option<String>), StoreError> {
-        let output =
-            self.request().limit(page.limit).set_exclusive_start_key(start_key).send().await.map_err(sdk_error)?;
+        let output = self
+            .request()
+            .limit(page.limit)
+            .set_exclusive_start_key(start_key)
+            .customize()
+            .config_override(call_config(&self.store.client))
+            .send()
+            .await
+            .map_err(sdk_error)?;
         let next =
             output.last_evaluated_key.filter(|k| !k.is_empty()).map(|k| encode_list_cursor(&k, page.list.as_deref()));
         Ok((output.items.unwrap_or_default(), next))
@@ -211,7 +218,7 @@ impl<'s> Query<'s> {
 
     /// Every matching item, page after page.
     pub async fn all(&self) -> Result<Vec<Item>, StoreError> {
-        query_all(self.request()).await
+        query_all(&self.store.client, self.request()).await
     }
 
     /// [`Query::all`], each item decoded as `T`.
@@ -228,6 +235,8 @@ impl<'s> Query<'s> {
                 .request()
                 .select(Select::Count)
                 .set_exclusive_start_key(start.take())
+                .customize()
+                .config_override(call_config(&self.store.client))
                 .send()
                 .await
                 .map_err(sdk_error)?;

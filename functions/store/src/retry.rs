@@ -1,11 +1,13 @@
 //! The one retry driver of every transaction: an attempt reads what it needs, builds its
 //! transaction, commits it and says how that went; the driver pauses after a lost race and
-//! gives up within the invocation's budget with a 503-class error, never after the Lambda
-//! timeout.
+//! gives up with a 503-class error within its budget and within the invocation's deadline
+//! ([`crate::deadline`]): no attempt starts or keeps running after the deadline's *work by*, so
+//! the request answers itself, never after the Lambda timeout.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+use crate::deadline;
 use crate::error::StoreError;
 
 /// How one attempt ended.
@@ -53,22 +55,46 @@ where
     let started = Instant::now();
     let mut n = 0;
     while n < policy.max_attempts && started.elapsed() < policy.budget {
-        match attempt(n).await? {
+        let outcome = match deadline::work_time_left() {
+            None => attempt(n).await?,
+            Some(left) if left.is_zero() => break,
+            // An attempt still running at the deadline is cut: its commit, if sent, is one
+            // transaction (all or nothing), and the answer is the same 503 as when it conflicts.
+            Some(left) => match tokio::time::timeout(left, attempt(n)).await {
+                Ok(outcome) => outcome?,
+                Err(_) => return Err(out_of_time(what).into()),
+            },
+        };
+        match outcome {
             Step::Done(value) => return Ok(value),
             Step::Retry => backoff(n).await,
             Step::Reread => {}
         }
         n += 1;
     }
+    if deadline::work_time_left().is_some_and(|left| left.is_zero()) {
+        return Err(out_of_time(what).into());
+    }
     Err(StoreError::Unavailable(format!("{what} kept conflicting with concurrent writes").into()).into())
 }
 
+fn out_of_time(what: &'static str) -> StoreError {
+    StoreError::Unavailable(format!("{what} did not finish before the invocation's deadline").into())
+}
+
 /// Waits a random, growing while (up to about a quarter of a second) after a transaction
-/// conflict, so concurrent writers of the same items spread out before retrying.
+/// conflict, so concurrent writers of the same items spread out before retrying; never past the
+/// deadline's *work by*.
 pub async fn backoff(attempt: u32) {
     let ceiling_ms = 4u64 << attempt.min(6);
     let jitter = (ulid::Ulid::new().random() % u128::from(ceiling_ms)) as u64;
-    tokio::time::sleep(Duration::from_millis(jitter + 1)).await;
+    let pause = Duration::from_millis(jitter + 1);
+    tokio::time::sleep(deadline::work_time_left().map_or(pause, |left| pause.min(left))).await;
+}
+
+/// Whether the deadline's *work by* has passed: a hand-written resend loop stops there.
+pub fn out_of_work_time() -> bool {
+    deadline::work_time_left().is_some_and(|left| left.is_zero())
 }
 
 #[cfg(test)]
@@ -95,6 +121,33 @@ mod tests {
         .await;
         assert!(matches!(exhausted, Err(StoreError::Unavailable(_))));
         assert_eq!(calls.get(), 4);
+    }
+
+    #[tokio::test]
+    async fn the_deadline_ends_the_attempts_and_cuts_one_still_running() {
+        // Work by is 1.5 s before the deadline: 1.7 s leaves 0.2 s of attempts.
+        let deadline = Instant::now() + Duration::from_millis(1700);
+        let started = Instant::now();
+        let conflicting: Result<(), StoreError> = deadline::within(
+            Some(deadline),
+            transact_retrying("t", Retrying::attempts(1_000_000), |_| async { Ok(Step::Retry) }),
+        )
+        .await;
+        assert!(matches!(&conflicting, Err(StoreError::Unavailable(e)) if e.to_string().contains("deadline")));
+        assert!(started.elapsed() < Duration::from_millis(1000), "{:?}", started.elapsed());
+
+        let deadline = Instant::now() + Duration::from_millis(1700);
+        let started = Instant::now();
+        let hanging: Result<(), StoreError> = deadline::within(
+            Some(deadline),
+            transact_retrying("t", Retrying::default(), |_| async {
+                std::future::pending::<()>().await;
+                Ok(Step::Done(()))
+            }),
+        )
+        .await;
+        assert!(matches!(hanging, Err(StoreError::Unavailable(_))));
+        assert!(started.elapsed() < Duration::from_millis(1000), "{:?}", started.elapsed());
     }
 
     #[tokio::test]

@@ -26,10 +26,9 @@ impl TransactOutcome {
     pub fn conflicted(&self) -> bool {
         match self {
             TransactOutcome::Committed => false,
-            TransactOutcome::Cancelled(reasons) => reasons
-                .iter()
-                .flatten()
-                .any(|r| r == "TransactionConflict" || r == "ThrottlingError" || r == "ProvisionedThroughputExceeded"),
+            TransactOutcome::Cancelled(reasons) => {
+                reasons.iter().flatten().any(|reason| crate::aws_error::is_retried_cancellation(reason))
+            }
         }
     }
 }

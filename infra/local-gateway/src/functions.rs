@@ -7,7 +7,8 @@ use aws_lambda_events::event::dynamodb::Event;
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use chrono::{DateTime, Utc};
-use lambda_http::{Body, Request, Response};
+use lambda_http::{Body, Request, RequestExt, Response};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::template::Template;
 
@@ -126,17 +127,29 @@ impl Functions {
         Ok(())
     }
 
-    /// Invokes an HTTP function as Lambda would; `Err` is what API Gateway turns into a 500.
-    pub async fn invoke_http(&self, function: &str, request: Request) -> Result<Response<Body>, lambda_http::Error> {
-        match function {
-            "RegistrationFunction" => registration::handle(&self.registration, request).await,
-            "ChatHistoryFunction" => chat::handle_http(&self.chat, request).await,
-            "BookingFunction" => booking::handle(&self.booking, request).await,
-            "MeetingsFunction" => meetings::handle(&self.meetings, request).await,
-            "LinksFunction" => booking::link_pages::handle(&self.links, request).await,
-            "CallsFunction" => calls::handle(&self.calls, request).await,
-            other => Err(format!("function {other} is not hosted").into()),
-        }
+    /// Invokes an HTTP function as Lambda would: the request carries the invocation's context
+    /// with its deadline, `timeout` (the function's `Timeout` in the template) from now, and an
+    /// invocation still running then is stopped. `Err` (a failure or that timeout) is what API
+    /// Gateway turns into a 500.
+    pub async fn invoke_http(
+        &self,
+        function: &str,
+        request: Request,
+        timeout: Duration,
+    ) -> Result<Response<Body>, lambda_http::Error> {
+        let request = request.with_lambda_context(invocation_context(timeout));
+        let invocation = async {
+            match function {
+                "RegistrationFunction" => registration::handle(&self.registration, request).await,
+                "ChatHistoryFunction" => chat::handle_http(&self.chat, request).await,
+                "BookingFunction" => booking::handle(&self.booking, request).await,
+                "MeetingsFunction" => meetings::handle(&self.meetings, request).await,
+                "LinksFunction" => booking::link_pages::handle(&self.links, request).await,
+                "CallsFunction" => calls::handle(&self.calls, request).await,
+                other => Err(format!("function {other} is not hosted").into()),
+            }
+        };
+        tokio::time::timeout(timeout, invocation).await.unwrap_or_else(|_| Err(timed_out(timeout)))
     }
 
     /// Invokes a stream consumer with a batch; `deadline` is when Lambda would end the invocation.
@@ -199,15 +212,52 @@ impl Functions {
         calls::handler::handle(&self.calls, event).await
     }
 
-    /// Invokes a WebSocket route's function with an API Gateway WebSocket event.
+    /// Invokes a WebSocket route's function with an API Gateway WebSocket event, under the
+    /// deadline `timeout` from now as [`Functions::invoke_http`].
     pub async fn invoke_websocket(
         &self,
         function: &str,
         event: ApiGatewayWebsocketProxyRequest,
+        timeout: Duration,
     ) -> Result<ApiGatewayProxyResponse, lambda_runtime::Error> {
-        match function {
-            "ChatFunction" => chat::handle_websocket(&self.chat, event).await,
-            other => Err(format!("function {other} is not hosted").into()),
-        }
+        let deadline = Some(Instant::now() + timeout);
+        let invocation = async {
+            match function {
+                "ChatFunction" => chat::handle_websocket(&self.chat, event, deadline).await,
+                other => Err(format!("function {other} is not hosted").into()),
+            }
+        };
+        tokio::time::timeout(timeout, invocation).await.unwrap_or_else(|_| Err(timed_out(timeout)))
     }
+}
+
+/// How long the local gateway lets an invocation of a function whose template `Timeout` is
+/// `timeout` run: that, times `LOCAL_TIMEOUT_SCALE` (default 1: AWS's deadlines). DynamoDB Local
+/// answers tens of times slower than DynamoDB, so the test stack's concurrency races (hundreds
+/// of transactions on one item) run with a larger scale; `make run` and the deadline tests keep 1.
+pub fn local_timeout(timeout: Duration) -> Duration {
+    static SCALE: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    let scale = *SCALE.get_or_init(|| {
+        std::env::var("LOCAL_TIMEOUT_SCALE")
+            .ok()
+            .and_then(|v| v.parse::<f64>().ok())
+            .filter(|s| *s >= 1.0)
+            .unwrap_or(1.0)
+    });
+    timeout.mul_f64(scale)
+}
+
+/// The context Lambda hands an invocation: a request id and the deadline, `timeout` from now
+/// (milliseconds since the epoch, as the runtime API's `Lambda-Runtime-Deadline-Ms`).
+fn invocation_context(timeout: Duration) -> lambda_http::Context {
+    let mut context = lambda_http::Context::default();
+    context.request_id = ulid::Ulid::new().to_string();
+    let deadline = SystemTime::now() + timeout;
+    context.deadline = deadline.duration_since(UNIX_EPOCH).map_or(0, |since| since.as_millis() as u64);
+    context
+}
+
+/// What Lambda reports for an invocation stopped at its timeout.
+fn timed_out(timeout: Duration) -> lambda_runtime::Error {
+    format!("Task timed out after {:.2} seconds", timeout.as_secs_f64()).into()
 }

@@ -117,7 +117,8 @@ pub async fn serve(gateway: &Gateway, method: Method, uri: Uri, headers: HeaderM
             return api_gateway_message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
         }
     };
-    match gateway.functions.invoke_http(&route.function, request).await {
+    let timeout = crate::functions::local_timeout(gateway.template.timeout_of(&route.function));
+    match gateway.functions.invoke_http(&route.function, request, timeout).await {
         Ok(response) => to_axum(response),
         Err(error) => {
             tracing::error!(function = %route.function, %error, "function failed");

@@ -2,6 +2,7 @@
 //! local stack serves, so the deployed definition and the local one cannot drift.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
@@ -194,19 +195,26 @@ pub struct Template {
     pub websocket: Option<WebSocketApi>,
     pub rules: Vec<EventRule>,
     pub state_machines: Vec<StateMachine>,
-    /// Each function's `Timeout` in seconds (its own, else `Globals.Function.Timeout`).
-    pub timeouts: BTreeMap<String, u64>,
+    /// Each function's `Timeout` (its own, else `Globals.Function.Timeout`), by logical id.
+    pub timeouts: BTreeMap<String, Duration>,
     /// The functions the PSTN audio service may invoke, from `infra/pstn-audio.yaml` (set by
     /// `main`, not by `parse`: another template, deployed in a region hosting SIP media applications).
     pub pstn_audio_handlers: Vec<String>,
 }
 
+/// Lambda's timeout when neither the function nor the globals set one.
+const LAMBDA_DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
+
 impl Template {
-    /// When an invocation of `function` starting now must end, as Lambda's context tells it
-    /// (Lambda's default of 3 s for a function the template gives no timeout).
+    /// How long an invocation of `function` may run, as Lambda enforces it in AWS.
+    pub fn timeout_of(&self, function: &str) -> Duration {
+        self.timeouts.get(function).copied().unwrap_or(LAMBDA_DEFAULT_TIMEOUT)
+    }
+
+    /// When an invocation of `function` starting now must end, as Lambda's context tells it.
     pub fn deadline(&self, function: &str) -> chrono::DateTime<chrono::Utc> {
-        let seconds = self.timeouts.get(function).copied().unwrap_or(3);
-        chrono::Utc::now() + chrono::Duration::seconds(i64::try_from(seconds).unwrap_or(3))
+        let timeout = chrono::Duration::from_std(self.timeout_of(function)).unwrap_or(chrono::Duration::seconds(3));
+        chrono::Utc::now() + timeout
     }
 
     pub fn state_machine(&self, name: &str) -> Option<&StateMachine> {
@@ -388,8 +396,12 @@ impl Template {
         let mut state_machines = Vec::new();
         let mut tables = BTreeMap::new();
         let mut timeouts = BTreeMap::new();
-        let global_timeout =
-            doc.get("Globals").and_then(|g| g.get("Function")).and_then(|f| f.get("Timeout")).and_then(Value::as_u64);
+        let global_timeout = doc
+            .get("Globals")
+            .and_then(|g| g.get("Function"))
+            .and_then(|f| f.get("Timeout"))
+            .and_then(Value::as_u64)
+            .map(Duration::from_secs);
         for (name, resource) in resources {
             let name = name.as_str().unwrap_or_default().to_owned();
             match string_at(resource, "Type") {
@@ -431,8 +443,8 @@ impl Template {
                     state_machines.push(StateMachine { name: name.clone(), definition, substitutions });
                 }
                 Some("AWS::Serverless::Function") => {
-                    let timeout = resource.get("Properties").and_then(|p| p.get("Timeout")).and_then(Value::as_u64);
-                    if let Some(timeout) = timeout.or(global_timeout) {
+                    let own = resource.get("Properties").and_then(|p| p.get("Timeout")).and_then(Value::as_u64);
+                    if let Some(timeout) = own.map(Duration::from_secs).or(global_timeout) {
                         timeouts.insert(name.clone(), timeout);
                     }
                     let events = resource.get("Properties").and_then(|p| p.get("Events")).and_then(Value::as_mapping);
@@ -554,6 +566,10 @@ mod tests {
         assert_eq!(machine.function("${RemindersFunctionArn}"), Some("RemindersFunction"));
         assert_eq!(state_machine_short_name("AdvisorDigestStateMachine"), "advisor-digest");
         assert!(template.schedules.iter().all(|s| crate::scheduler::Expression::parse(&s.expression).is_ok()));
+        // Timeouts as Lambda applies them: the globals' (10 s for the API functions), or the function's own.
+        assert_eq!(template.timeout_of("BookingFunction"), Duration::from_secs(10));
+        assert_eq!(template.timeout_of("ChatFunction"), Duration::from_secs(10));
+        assert_eq!(template.timeout_of("RemindersFunction"), Duration::from_secs(120));
         let websocket = template.websocket.expect("the chat WebSocket API");
         assert_eq!(websocket.selection_field, "action");
         for key in ["$connect", "$disconnect", "$default", "sendMessage", "markRead", "typing"] {

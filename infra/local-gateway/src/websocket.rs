@@ -380,7 +380,8 @@ async fn invoke(
             return None;
         }
     };
-    match server.gateway.functions.invoke_websocket(function, event).await {
+    let timeout = crate::functions::local_timeout(server.gateway.template.timeout_of(function));
+    match server.gateway.functions.invoke_websocket(function, event, timeout).await {
         Ok(response) => Some(response),
         Err(error) => {
             tracing::error!(%function, %error, "websocket function failed");

@@ -427,7 +427,8 @@ pub async fn handle_at(app: &App, request: &Request, now: DateTime<Utc>) -> Resp
     // The route as API Gateway names it, never the path (it holds the token).
     let route = if post { "POST /links/{token}" } else { "GET /links/{token}" };
     let request_id = api::http::request_id(request);
-    let page = match api::audit::scoped(route, &request_id, decide(app, &claims, post, now)).await {
+    let work = api::audit::scoped(route, &request_id, decide(app, &claims, post, now));
+    let page = match api::deadline::within(api::deadline::of_request(request), work).await {
         Ok(page) => page,
         Err(error) => failure(&error),
     };
