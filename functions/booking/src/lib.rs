@@ -18,7 +18,7 @@ mod views;
 
 use api::auth::Caller;
 use api::config::Config;
-use api::http::{answer, request_id, route_key};
+use api::http::{answer, route_key};
 use api::links::LinkSigner;
 use api::ApiError;
 use chrono::Utc;

@@ -15,7 +15,7 @@ pub mod views;
 
 use api::auth::Caller;
 use api::config::Config;
-use api::http::{answer, request_id, route_key};
+use api::http::{answer, route_key};
 use api::ApiError;
 use chrono::Utc;
 use lambda_http::{Body, Error, Request, Response};

@@ -13,7 +13,7 @@ mod waiting;
 
 use api::auth::Caller;
 use api::config::Config;
-use api::http::{answer, request_id, route_key};
+use api::http::{answer, route_key};
 use api::ApiError;
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use chrono::Utc;

@@ -257,8 +257,8 @@ mod tests {
         assert!(taken(&event("pending")));
         // An email left sending (an interrupted send) is the sweep's, not the stream's.
         assert!(!taken(&event("sending")));
-        assert_eq!(template.timeouts.get("EmailDispatchFunction"), Some(&10));
-        assert_eq!(template.timeouts.get("EmailSweepFunction"), Some(&60));
+        assert_eq!(template.timeouts.get("EmailDispatchFunction"), Some(&std::time::Duration::from_secs(10)));
+        assert_eq!(template.timeouts.get("EmailSweepFunction"), Some(&std::time::Duration::from_secs(60)));
         assert!(template.schedules.iter().any(|s| s.function == "EmailSweepFunction" && s.binary == "email-sweep"));
     }
 
