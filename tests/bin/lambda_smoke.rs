@@ -939,10 +939,20 @@ mod tests {
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml")).expect("template.yaml")
     }
 
+    /// The kinds of `template` and of the PSTN audio stack's handler, as `main` reads them.
+    fn kinds_with_pstn_audio(template: &str) -> BTreeMap<String, Vec<String>> {
+        let mut kinds = template_kinds(template).expect("template parses");
+        let pstn = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../infra/pstn-audio.yaml"))
+            .expect("infra/pstn-audio.yaml");
+        kinds.extend(pstn_audio_kinds(&pstn).expect("infra/pstn-audio.yaml parses"));
+        kinds
+    }
+
     #[test]
     fn every_binary_of_the_template_has_a_smoke_event_of_its_kind() {
-        let kinds = template_kinds(&repository_template()).expect("template parses");
+        let kinds = kinds_with_pstn_audio(&repository_template());
         assert_eq!(coverage(&kinds), Vec::<String>::new());
+        assert_eq!(kinds["call-handler"], vec![PSTN.to_owned()]);
         assert_eq!(kinds["email-dispatch"], vec![STREAM.to_owned()]);
         assert_eq!(kinds["chat"], vec![WEBSOCKET.to_owned()]);
         assert_eq!(kinds["meeting-events"], vec![CHIME.to_owned()]);
@@ -966,7 +976,7 @@ mod tests {
             Schedule: rate(1 day)
 ";
         let template = repository_template().replacen("\nResources:\n", &format!("\nResources:\n{extra}"), 1);
-        let kinds = template_kinds(&template).expect("template parses");
+        let kinds = kinds_with_pstn_audio(&template);
         let failures = coverage(&kinds);
         assert_eq!(failures.len(), 1, "{failures:?}");
         assert!(failures[0].starts_with("export ") && failures[0].contains("no smoke event"), "{failures:?}");

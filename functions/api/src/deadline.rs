@@ -28,6 +28,9 @@ pub async fn within<T>(
     deadline: Option<Instant>,
     work: impl Future<Output = Result<T, ApiError>>,
 ) -> Result<T, ApiError> {
+    // Boxed: a handler's future is deep, and inline in the frames around it (the request span,
+    // the audit scope, this deadline) it overflowed a 2 MiB worker stack in debug builds.
+    let work = Box::pin(work);
     store::deadline::within(deadline, async {
         match store::deadline::answer_by() {
             Some(at) => tokio::time::timeout_at(at.into(), work).await.unwrap_or_else(|_| {

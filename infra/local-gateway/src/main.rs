@@ -51,7 +51,9 @@ fn env_or(key: &str, default: &str) -> String {
     std::env::var(key).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_owned())
 }
 
-#[tokio::main]
+// Worker threads with Lambda's 8 MiB stack (tokio's default is 2 MiB): the gateway polls the
+// handlers on its workers, where Lambda polls one on the runtime's own thread.
+#[tokio::main(worker_threads = 4, thread_stack_size = 8 * 1024 * 1024)]
 async fn main() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
