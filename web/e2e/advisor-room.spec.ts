@@ -7,7 +7,7 @@
 // Then the outcome recorded with the keyboard alone.
 import type { Locator, Page } from "@playwright/test";
 import { expect, test } from "./support";
-import { call, check, createAdvisor, createSlot, daysAhead, goTo, moveInterviewStart, seekerOf, signIn, tick } from "./support";
+import { GATEWAY, call, check, createAdvisor, createSlot, daysAhead, goTo, moveInterviewStart, seekerOf, signIn, tick } from "./support";
 import { parisDay, parisHour } from "../src/lib/time";
 import { advisorPage, openAs } from "./advisor-support";
 
@@ -82,6 +82,11 @@ test("interview room: booked by video, both in the room, ended, switched to phon
   await expect(room.getByText(/Appelez Yann Salle au 06 12 34 56 78\. Yann Salle attend votre appel/)).toBeVisible();
   await expect(room.getByRole("link", { name: "06 12 34 56 78" })).toHaveAttribute("href", "tel:+33612345678");
   await check(room, "15-salle-telephone");
+  // This advisor has no work phone: the call from the page is refused, and said so.
+  await room.getByRole("button", { name: "Appeler la personne" }).click();
+  await expect(room.getByRole("alert")).toHaveText(/Votre téléphone de poste n'est pas enregistré : l'appel ne peut pas partir/);
+  await expect(room.getByRole("button", { name: "Raccrocher" })).toHaveCount(0);
+  await check(room, "16-salle-appel-refuse");
   await expect(page.getByRole("heading", { name: "L'entretien continue par téléphone" })).toBeVisible();
   await expect(page.getByText(/C'est votre conseiller ou conseillère qui vous appelle, au 06 12 34 56 78/)).toBeVisible();
   await check(page, "15-video-passee-au-telephone");
@@ -219,4 +224,67 @@ test("interview room and messages: another advisor sees nothing of the interview
   await check(page, "15-salle-reservee");
   await openAs(page, seeker.sub, "/conseiller/messages");
   await expect(page.getByText(/Cette page est réservée aux conseillers et conseillères/)).toBeVisible();
+});
+
+/** The agency's number (infra/local/lib.sh's AGENCY_PHONE_NUMBER), the caller id both phones see. */
+const AGENCY_NUMBER = process.env.AGENCY_PHONE_NUMBER ?? "+33123456789";
+
+/** The simulated phone's last call (the local PSTN emulator's `/_local/phones` routes). */
+async function lastCall(number: string): Promise<{ state: string; callerId: string } | undefined> {
+  const r = await fetch(`${GATEWAY}/_local/phones/${encodeURIComponent(number)}`);
+  expect(r.status).toBe(200);
+  const body = (await r.json()) as { calls: Array<{ state: string; callerId: string }> };
+  return body.calls.at(-1);
+}
+
+/** The phone's user answers its ringing call, once it rings. */
+async function answer(number: string) {
+  await expect.poll(async () => (await lastCall(number))?.state, { timeout: 15_000 }).toBe("ringing");
+  const r = await fetch(`${GATEWAY}/_local/phones/${encodeURIComponent(number)}/answer`, { method: "POST" });
+  expect(r.status, await r.text()).toBe(200);
+}
+
+test("interview room, phone, keyboard only: the advisor calls from the page, both phones answer, the call is live, then hung up from the page", async ({ browser }) => {
+  // A work phone of its own (+331 and 8 digits), so no other call rings it.
+  const workPhone = `+331${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`;
+  const advisor = await createAdvisor("Gwenola", "Appel", workPhone);
+  const seeker = await seekerOf(advisor, "Loïc", "Combiné");
+  const seekerPhone = "+33612345678";
+  const convocation = await call("POST", `/seekers/${seeker.seekerId}/convocations`, advisor.token, { start: daysAhead(6, 11), durationMinutes: 30, channel: "phone" });
+  expect(convocation.status, JSON.stringify(convocation.body)).toBe(201);
+  const interviewId: string = convocation.body.interviewId;
+  await moveInterviewStart(interviewId, new Date(Date.now() - 60_000));
+
+  const desk = await advisorPage(browser, advisor, `/conseiller/entretiens/${interviewId}`);
+  const room = desk.page;
+  await expect(room.getByRole("heading", { name: "Entretien avec Loïc Combiné" })).toBeVisible();
+  const status = room.getByRole("status", { name: "État de l'appel" });
+  const callButton = room.getByRole("button", { name: "Appeler la personne" });
+  // Enabled once the page's live connection is open (the call's state comes through it).
+  await expect(callButton).toBeEnabled();
+  await check(room, "16-salle-avant-appel");
+  await tabTo(room, callButton);
+  await room.keyboard.press("Enter");
+
+  // The advisor's work phone rings first, then the seeker's, both showing the agency's number.
+  await answer(workPhone);
+  expect((await lastCall(workPhone))?.callerId).toBe(AGENCY_NUMBER);
+  await expect(status).toHaveText("Ça sonne : décrochez votre téléphone de poste, puis celui de Loïc Combiné sonnera.");
+  await expect(status).toHaveAttribute("aria-live", "polite");
+  await check(room, "16-salle-appel-sonne");
+  await answer(seekerPhone);
+  expect((await lastCall(seekerPhone))?.callerId).toBe(AGENCY_NUMBER);
+  await expect(status).toHaveText("Appel en cours avec Loïc Combiné.");
+  await check(room, "16-salle-appel-en-cours");
+
+  const hangUp = room.getByRole("button", { name: "Raccrocher" });
+  await tabTo(room, hangUp);
+  await room.keyboard.press("Enter");
+  await expect(status).toHaveText("Appel terminé.");
+  await expect.poll(async () => (await lastCall(seekerPhone))?.state, { timeout: 15_000 }).toBe("ended");
+  await expect.poll(async () => (await lastCall(workPhone))?.state, { timeout: 15_000 }).toBe("ended");
+  await expect(hangUp).toHaveCount(0);
+  await expect(callButton).toBeEnabled();
+  await check(room, "16-salle-appel-termine");
+  await desk.context.close();
 });

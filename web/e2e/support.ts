@@ -65,7 +65,8 @@ export async function admin(): Promise<string> {
   return token("web-e2e-admin", ["admins"]);
 }
 
-export async function createAdvisor(firstName = "Anne", lastName = "Le Goff"): Promise<Advisor> {
+/** `phone`: the advisor's work phone (E.164), which click-to-call rings first. */
+export async function createAdvisor(firstName = "Anne", lastName = "Le Goff", phone?: string): Promise<Advisor> {
   const sub = unique("web-advisor");
   const r = await call("POST", "/advisors", await admin(), {
     sub,
@@ -75,6 +76,7 @@ export async function createAdvisor(firstName = "Anne", lastName = "Le Goff"): P
     region: REGION,
     modality: "web",
     capacity: 250,
+    ...(phone ? { phone } : {}),
   });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return { sub, advisorId: r.body.advisorId, token: await token(sub, ["advisors"]), firstName, lastName };

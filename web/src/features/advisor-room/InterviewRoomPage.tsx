@@ -1,7 +1,8 @@
 // The advisor's interview room (issue 15, journey 6): one interview, whatever its channel. By
 // video: a device check, then the Chime SDK session from the join info, the seeker's tile and
 // mine; when the video fails, one action moves the interview to the phone and says who calls
-// whom. For every interview: end the video meeting, and record the outcome once it started.
+// whom, and the advisor can place the call from the page (CallPanel.tsx). For every interview:
+// end the video meeting, and record the outcome once it started.
 import Button from "@codegouvfr/react-dsfr/Button";
 import { Alert } from "@codegouvfr/react-dsfr/Alert";
 import { Badge } from "@codegouvfr/react-dsfr/Badge";
@@ -18,6 +19,7 @@ import { Loading } from "../../app/Loading";
 import { DeviceFields, StreamPreview, useLocalMedia } from "../video/localMedia";
 import { advisorError, interviewKey, setInterview } from "./queries";
 import { OutcomeSection } from "./OutcomeSection";
+import { CallPanel } from "./CallPanel";
 import { frenchPhone } from "../../lib/phone";
 
 type Interview = Schemas["Interview"];
@@ -290,17 +292,22 @@ function PhoneCall({ interview: i, seekerName }: { interview: Interview; seekerN
     );
   }
   return (
-    <div role="status" className="fr-mt-4w">
-      <CallOut title="Par téléphone : c'est vous qui appelez">
-        {number ? (
-          <>
-            Appelez {seekerName} au <a href={`tel:${number}`}>{frenchPhone(number)}</a>. {seekerName} attend votre appel et n'a pas à vous appeler.
-          </>
-        ) : (
-          <>{seekerName} n'a pas de numéro de téléphone dans son profil : écrivez-lui par la messagerie.</>
-        )}
-      </CallOut>
-    </div>
+    <>
+      <div role="status" className="fr-mt-4w">
+        <CallOut title="Par téléphone : c'est vous qui appelez">
+          {number ? (
+            <>
+              Appelez {seekerName} au <a href={`tel:${number}`}>{frenchPhone(number)}</a>. {seekerName} attend votre appel et n'a pas à vous appeler.
+              {i.status === "booked" &&
+                ` Ou appelez depuis cette page : votre téléphone de poste sonne d'abord, puis celui de ${seekerName}, qui voit le numéro de l'agence.`}
+            </>
+          ) : (
+            <>{seekerName} n'a pas de numéro de téléphone dans son profil : écrivez-lui par la messagerie.</>
+          )}
+        </CallOut>
+      </div>
+      {number && i.status === "booked" && <CallPanel interview={i} seekerName={seekerName} />}
+    </>
   );
 }
 

@@ -17,6 +17,8 @@ const USED: Array<[string, string]> = [
   ["delete", "/interviews/{interviewId}/meeting"],
   ["post", "/interviews/{interviewId}/channel"],
   ["post", "/interviews/{interviewId}/outcome"],
+  ["post", "/interviews/{interviewId}/call"],
+  ["delete", "/calls/{callId}"],
   ["get", "/conversations"],
   ["get", "/conversations/{seekerId}/messages"],
 ];

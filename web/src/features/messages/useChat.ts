@@ -9,7 +9,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { api, unwrap } from "../../lib/api/client";
 import { config } from "../../lib/config";
 import { currentToken } from "../../lib/auth/session";
-import { backoffMs, mergeMessages, newClientMessageId, parseFrame, type ChatMessage, type ClientFrame } from "../../lib/chat/frames";
+import { backoffMs, mergeMessages, newClientMessageId, parseFrame, type ChatMessage, type ClientFrame, type Connection } from "../../lib/chat/frames";
 import { MESSAGES } from "../../lib/api/errors";
 
 /**
@@ -18,7 +18,7 @@ import { MESSAGES } from "../../lib/api/errors";
  * answers the stored message), so the replay and the outbox do not show it twice.
  */
 export type Outgoing = { clientMessageId: string; text: string; status: "pending" | "failed"; error?: string; unanswered?: boolean };
-export type Connection = "connecting" | "open" | "offline";
+export type { Connection };
 
 const ACK_TIMEOUT_MS = 10_000;
 

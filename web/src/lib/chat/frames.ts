@@ -14,7 +14,21 @@ export type ServerFrame =
   | { type: "message"; message: ChatMessage }
   | { type: "read"; seekerId: string; by: string; role: "seeker" | "advisor"; upTo: string; unread: number }
   | { type: "typing"; seekerId: string; from: string; fromRole: "seeker" | "advisor" }
-  | { type: "error"; code: string; message: string; clientMessageId?: string };
+  | { type: "error"; code: string; message: string; clientMessageId?: string }
+  | CallFrame;
+
+/** An advisor's phone call changed state (pushed once per step to the calling advisor). */
+export type CallFrame = {
+  type: "call";
+  callId: string;
+  seekerId: string;
+  interviewId?: string;
+  state: "ringing" | "connected" | "ended";
+  outcome?: "hung_up" | "unanswered" | "busy" | "failed";
+};
+
+/** The state of a live WebSocket, as a page shows it. */
+export type Connection = "connecting" | "open" | "offline";
 
 export function parseFrame(data: unknown): ServerFrame | null {
   if (typeof data !== "string") return null;
