@@ -53,8 +53,15 @@ fn env_or(key: &str, default: &str) -> String {
 
 // Worker threads with Lambda's 8 MiB stack (tokio's default is 2 MiB): the gateway polls the
 // handlers on its workers, where Lambda polls one on the runtime's own thread.
-#[tokio::main(worker_threads = 4, thread_stack_size = 8 * 1024 * 1024)]
-async fn main() -> Result<()> {
+fn main() -> Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .thread_stack_size(8 * 1024 * 1024)
+        .enable_all()
+        .build()?
+        .block_on(serve())
+}
+
+async fn serve() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,aws_config=warn".into()),
