@@ -374,3 +374,55 @@ async fn the_sweep_sends_an_interrupted_sms_once_leaves_one_being_sent_alone_and
     assert!(api.sms_to(&in_progress_to).await.is_empty(), "the sms being sent is its sender's");
     assert!(api.sms_to(&old_to).await.is_empty(), "a day late: not sent at all");
 }
+
+/// The stream record of an SMS as it was inserted (`pending`, no claim), as a retry delivers it.
+fn sms_insert_event(
+    stored: &store::sms::SmsRecord,
+    sequence_number: &str,
+) -> aws_lambda_events::event::dynamodb::Event {
+    let inserted = store::sms::SmsRecord { status: "pending".into(), ..stored.clone() };
+    let image: std::collections::HashMap<String, Value> = serde_json::from_value(
+        serde_json::to_value(serde_dynamo::to_item::<_, serde_dynamo::Item>(&inserted).expect("an item"))
+            .expect("json"),
+    )
+    .expect("an image");
+    serde_json::from_value(json!({"Records": [{
+        "eventID": sequence_number, "eventName": "INSERT", "eventVersion": "1.1", "eventSource": "aws:dynamodb", "awsRegion": "eu-west-3",
+        "dynamodb": {"ApproximateCreationDateTime": 1.7e9, "Keys": {"pk": image["pk"], "sk": image["sk"]}, "NewImage": image,
+                     "SequenceNumber": sequence_number, "SizeBytes": 100, "StreamViewType": "NEW_IMAGE"},
+        "eventSourceARN": "arn:aws:dynamodb:eu-west-3:000000000000:table/suivi/stream/x"
+    }]}))
+    .expect("a stream event")
+}
+
+/// On the stream, as for an email: the retry of an invocation that timed out after claiming an
+/// SMS takes the claim over and sends it once; its twin under a live claim (an invocation
+/// sending right now) is reported for retry, not dropped as done, and nothing is sent. Written
+/// seconds ago, inside the sweep's grace, so the stack's scheduled sweep leaves both alone.
+#[tokio::test]
+async fn a_stream_retry_takes_over_an_expired_sms_claim_and_reports_a_live_one_for_retry() {
+    let api = Api::new();
+    let table = Table::connect().await;
+    let now = Utc::now();
+    let seeker_id = ulid::Ulid::new().to_string();
+    let (timed_out_to, live_to) = (own_mobile("04"), own_mobile("05"));
+    let written = now - Duration::seconds(12);
+    let timed_out = table.put_interrupted_sms(&timed_out_to, &seeker_id, written, now - Duration::seconds(1)).await;
+    let live = table.put_interrupted_sms(&live_to, &seeker_id, written, now + Duration::minutes(30)).await;
+    let app = email_dispatch::App::from_env().await.expect("the dispatch function's environment");
+    let deadline = Utc::now() + Duration::seconds(10);
+
+    let retried = email_dispatch::handle(&app, sms_insert_event(&timed_out, "400"), deadline).await.expect("handled");
+    assert!(retried.batch_item_failures.is_empty(), "the expired claim is taken over and the sms sent");
+    assert_eq!(api.settled_sms(&timed_out_to, "Votre conseiller", 1).await.len(), 1, "sent once");
+    let stored = table.item(&timed_out.pk, &timed_out.sk).await.expect("the sms");
+    assert_eq!(attr_text(&stored, "status"), Some("sent"));
+
+    let refused = email_dispatch::handle(&app, sms_insert_event(&live, "401"), deadline).await.expect("handled");
+    assert_eq!(refused.batch_item_failures.len(), 1, "a live claim is reported for retry, not skipped");
+    let stored = table.item(&live.pk, &live.sk).await.expect("the sms being sent");
+    assert_eq!(attr_text(&stored, "status"), Some("sending"));
+    assert!(stored.contains_key("gsi1pk"), "still in the open-outbox index, for the sweep");
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await; // let any stray send arrive
+    assert!(api.sms_to(&live_to).await.is_empty(), "nothing sent under another's live claim");
+}
