@@ -10,8 +10,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use integration_tests::{
-    assert_error, attr_text, next_last_sunday, paris_on, poll_until, regions, registration_body, unique, Api, Person,
-    Table, SMS_PAUSE, SMS_TRIES,
+    assert_error, attr_text, next_last_sunday, paris_on, poll_until, regions, registration_body, stored_instant,
+    unique, Api, Person, PrivateGateway, Table, SMS_PAUSE, SMS_TRIES,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -312,4 +312,117 @@ async fn a_number_on_the_operator_opt_out_list_gets_no_sms_and_the_profile_says_
         .is_none());
     let (_, again) = patch_me(&api, &seeker, json!({"smsOptIn": true})).await;
     assert_eq!(again["smsOperatorOptedOut"], false);
+}
+
+/// The outbox's guarantee holds for SMS as for emails: an SMS whose send was interrupted (its
+/// stream record dead-lettered while SNS was down, or its invocation died after the claim) is
+/// sent once by the email sweep, however many runs overlap; its twin being sent right now
+/// (live lease) is left to its sender; one unsent for a day is failed for good
+/// (`undeliverable`, `sms_not_sent`), nothing sent. None keeps its number once done.
+#[tokio::test]
+async fn the_sweep_sends_an_interrupted_sms_once_leaves_one_being_sent_alone_and_fails_one_a_day_old() {
+    let stack = PrivateGateway::start("sms-sweep").await;
+    let (api, table) = (stack.api(), &stack.table);
+    let now = Utc::now();
+    let seeker_id = ulid::Ulid::new().to_string();
+    let (interrupted_to, in_progress_to, old_to) = (own_mobile("01"), own_mobile("02"), own_mobile("03"));
+    let lease_passed = now - Duration::minutes(9);
+    let interrupted =
+        table.put_interrupted_sms(&interrupted_to, &seeker_id, now - Duration::minutes(10), lease_passed).await;
+    // A lease far ahead, so that however slow this machine, it is still running when the runs come.
+    let lease = now + Duration::minutes(30);
+    let in_progress = table.put_interrupted_sms(&in_progress_to, &seeker_id, now - Duration::minutes(10), lease).await;
+    let old = table.put_interrupted_sms(&old_to, &seeker_id, now - Duration::hours(25), lease_passed).await;
+
+    let (first, second) = tokio::join!(api.run_schedule("email-sweep", now), api.run_schedule("email-sweep", now));
+    let total = |field: &str| first[field].as_u64().unwrap_or(0) + second[field].as_u64().unwrap_or(0);
+    assert_eq!(total("sent"), 1, "the interrupted sms sent by one run: {first} {second}");
+    assert_eq!(total("failed"), 1, "the day-old sms failed by one run: {first} {second}");
+    assert_eq!(total("retried"), 0, "{first} {second}");
+
+    assert_eq!(api.settled_sms(&interrupted_to, "Votre conseiller", 1).await.len(), 1, "sent once");
+    let stored = table.item(&interrupted.pk, &interrupted.sk).await.expect("the interrupted sms");
+    assert_eq!(attr_text(&stored, "status"), Some("sent"));
+    assert!(attr_text(&stored, "snsMessageId").is_some());
+    for gone in ["to", "text", "claimedUntil", "gsi1pk", "gsi1sk"] {
+        assert!(!stored.contains_key(gone), "a sent sms keeps no {gone}");
+    }
+
+    let stored = table.item(&old.pk, &old.sk).await.expect("the day-old sms");
+    assert_eq!(attr_text(&stored, "status"), Some("failed"));
+    assert_eq!(attr_text(&stored, "failureCode"), Some("undeliverable"));
+    for gone in ["to", "text", "claimedUntil", "gsi1pk", "gsi1sk"] {
+        assert!(!stored.contains_key(gone), "a failed sms keeps no {gone}");
+    }
+    assert_eq!(sms_journal(table, &seeker_id, "sms_sent").await, vec!["missed_call".to_owned()]);
+    assert_eq!(sms_journal(table, &seeker_id, "sms_not_sent").await, vec!["missed_call".to_owned()]);
+
+    // The SMS being sent is untouched: same claim, still in the index, nothing from the sweep.
+    let stored = table.item(&in_progress.pk, &in_progress.sk).await.expect("the sms being sent");
+    assert_eq!(attr_text(&stored, "status"), Some("sending"));
+    assert_eq!(attr_text(&stored, "claimedUntil"), Some(stored_instant(lease).as_str()));
+    assert_eq!(attr_text(&stored, "gsi1pk"), in_progress.gsi1pk.as_deref());
+
+    // A later run finds only the SMS being sent, and leaves it again; nothing goes twice.
+    let later = api.run_schedule("email-sweep", Utc::now()).await;
+    assert_eq!(
+        (later["sent"].as_u64(), later["failed"].as_u64(), later["busy"].as_u64()),
+        (Some(0), Some(0), Some(1)),
+        "{later}"
+    );
+    assert_eq!(api.sms_to(&interrupted_to).await.len(), 1, "sent once");
+    assert!(api.sms_to(&in_progress_to).await.is_empty(), "the sms being sent is its sender's");
+    assert!(api.sms_to(&old_to).await.is_empty(), "a day late: not sent at all");
+}
+
+/// The stream record of an SMS as it was inserted (`pending`, no claim), as a retry delivers it.
+fn sms_insert_event(
+    stored: &store::sms::SmsRecord,
+    sequence_number: &str,
+) -> aws_lambda_events::event::dynamodb::Event {
+    let inserted = store::sms::SmsRecord { status: "pending".into(), ..stored.clone() };
+    let image: std::collections::HashMap<String, Value> = serde_json::from_value(
+        serde_json::to_value(serde_dynamo::to_item::<_, serde_dynamo::Item>(&inserted).expect("an item"))
+            .expect("json"),
+    )
+    .expect("an image");
+    serde_json::from_value(json!({"Records": [{
+        "eventID": sequence_number, "eventName": "INSERT", "eventVersion": "1.1", "eventSource": "aws:dynamodb", "awsRegion": "eu-west-3",
+        "dynamodb": {"ApproximateCreationDateTime": 1.7e9, "Keys": {"pk": image["pk"], "sk": image["sk"]}, "NewImage": image,
+                     "SequenceNumber": sequence_number, "SizeBytes": 100, "StreamViewType": "NEW_IMAGE"},
+        "eventSourceARN": "arn:aws:dynamodb:eu-west-3:000000000000:table/suivi/stream/x"
+    }]}))
+    .expect("a stream event")
+}
+
+/// On the stream, as for an email: the retry of an invocation that timed out after claiming an
+/// SMS takes the claim over and sends it once; its twin under a live claim (an invocation
+/// sending right now) is reported for retry, not dropped as done, and nothing is sent. Written
+/// seconds ago, inside the sweep's grace, so the stack's scheduled sweep leaves both alone.
+#[tokio::test]
+async fn a_stream_retry_takes_over_an_expired_sms_claim_and_reports_a_live_one_for_retry() {
+    let api = Api::new();
+    let table = Table::connect().await;
+    let now = Utc::now();
+    let seeker_id = ulid::Ulid::new().to_string();
+    let (timed_out_to, live_to) = (own_mobile("04"), own_mobile("05"));
+    let written = now - Duration::seconds(12);
+    let timed_out = table.put_interrupted_sms(&timed_out_to, &seeker_id, written, now - Duration::seconds(1)).await;
+    let live = table.put_interrupted_sms(&live_to, &seeker_id, written, now + Duration::minutes(30)).await;
+    let app = email_dispatch::App::from_env().await.expect("the dispatch function's environment");
+    let deadline = Utc::now() + Duration::seconds(10);
+
+    let retried = email_dispatch::handle(&app, sms_insert_event(&timed_out, "400"), deadline).await.expect("handled");
+    assert!(retried.batch_item_failures.is_empty(), "the expired claim is taken over and the sms sent");
+    assert_eq!(api.settled_sms(&timed_out_to, "Votre conseiller", 1).await.len(), 1, "sent once");
+    let stored = table.item(&timed_out.pk, &timed_out.sk).await.expect("the sms");
+    assert_eq!(attr_text(&stored, "status"), Some("sent"));
+
+    let refused = email_dispatch::handle(&app, sms_insert_event(&live, "401"), deadline).await.expect("handled");
+    assert_eq!(refused.batch_item_failures.len(), 1, "a live claim is reported for retry, not skipped");
+    let stored = table.item(&live.pk, &live.sk).await.expect("the sms being sent");
+    assert_eq!(attr_text(&stored, "status"), Some("sending"));
+    assert!(stored.contains_key("gsi1pk"), "still in the open-outbox index, for the sweep");
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await; // let any stray send arrive
+    assert!(api.sms_to(&live_to).await.is_empty(), "nothing sent under another's live claim");
 }

@@ -224,6 +224,40 @@ impl Table {
         email
     }
 
+    /// A missed-call SMS to `to` for `seeker_id`, written (and due) at `written_at` and left in
+    /// the state an interrupted send leaves: `sending` under a claim whose lease ends at
+    /// `lease_until`, in the open-outbox index as every unsent SMS is. The stream's filter
+    /// takes new (`pending`) items only, so only the email sweep acts on it.
+    pub async fn put_interrupted_sms(
+        &self,
+        to: &str,
+        seeker_id: &str,
+        written_at: chrono::DateTime<chrono::Utc>,
+        lease_until: chrono::DateTime<chrono::Utc>,
+    ) -> store::sms::SmsRecord {
+        let sms_id = ulid::Ulid::from_datetime(written_at.into()).to_string();
+        let written = stored_instant(written_at);
+        let sms = store::sms::SmsRecord {
+            pk: store::keys::seeker_pk(seeker_id),
+            sk: store::keys::sms_outbox_sk(&sms_id),
+            sms_id: sms_id.clone(),
+            template: store::sms::SmsTemplate::MissedCall,
+            seeker_id: seeker_id.to_owned(),
+            to: Some(to.to_owned()),
+            text: Some("Votre conseiller a essayé de vous joindre.".to_owned()),
+            status: "sending".into(),
+            not_before: written.clone(),
+            gsi1pk: Some(store::keys::outbox_open_gsi1pk(store::keys::outbox_open_shard(&sms_id))),
+            gsi1sk: Some(store::keys::outbox_open_gsi1sk(&written, &sms_id)),
+            created_at: written,
+            expires_at: (chrono::Utc::now() + chrono::Duration::days(30)).timestamp(),
+        };
+        let mut item = store::to_item(&sms).expect("an sms item");
+        item.insert("claimedUntil".into(), AttributeValue::S(stored_instant(lease_until)));
+        self.put(item).await;
+        sms
+    }
+
     pub async fn item(&self, pk: &str, sk: &str) -> Option<Item> {
         self.client
             .get_item()

@@ -130,7 +130,7 @@ pub async fn handle(
                 continue;
             }
             Ok(Handled::Rejected | Handled::Skipped) => continue,
-            Ok(Handled::Busy) => "another invocation is sending this email".into(),
+            Ok(Handled::Busy) => "another invocation is sending this outbox item".into(),
             Ok(Handled::OutOfTime) => "too little time left in the invocation to send this email".into(),
             Err(error) => error,
         };

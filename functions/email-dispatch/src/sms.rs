@@ -14,7 +14,7 @@ use store::journal::{ActorRole, JournalRecord};
 use store::keys;
 use store::sms::SmsRecord;
 use store::tx::update;
-use store::{s, TransactOutcome, Tx};
+use store::{from_item, s, TransactOutcome, Tx};
 
 use crate::sns::SnsError;
 use crate::{App, Handled};
@@ -24,25 +24,34 @@ pub fn is_sms(sort_key: &str) -> bool {
     sort_key.starts_with(keys::SMS_OUTBOX_PREFIX)
 }
 
-/// Sends one SMS of the outbox, at most once.
-/// The claim's lease is the emails' ([`crate::lease_at`]): it ends with the invocation.
+/// Sends the SMS of one stream record, at most once.
 pub async fn process(app: &App, record: &EventRecord, deadline: DateTime<Utc>) -> Result<Handled, BoxError> {
     let sms: SmsRecord = serde_dynamo::from_item(record.change.new_image.clone())?;
+    deliver(app, &sms.pk, &sms.sk, deadline).await
+}
+
+/// Claims the SMS `pk`/`sk`, publishes it and marks it sent (or failed for good, or releases
+/// it for a retry). The one path of the stream and the sweep. The claim's lease is the
+/// emails' ([`crate::lease_at`]): it ends with the invocation.
+pub async fn deliver(app: &App, pk: &str, sk: &str, deadline: DateTime<Utc>) -> Result<Handled, BoxError> {
     let now = Utc::now();
     let Some(lease) = crate::lease_at(now, deadline) else {
         return Ok(Handled::OutOfTime);
     };
     let lease_until = lease.stored;
-    if !claim(app, &sms, now, &lease_until).await? {
-        return Ok(Handled::Skipped);
-    }
+    let sms = match claim(app, pk, sk, now, &lease_until).await? {
+        Claim::Taken(sms) => sms,
+        Claim::Done => return Ok(Handled::Skipped),
+        Claim::Busy => return Ok(Handled::Busy),
+    };
+    let sms = sms.as_ref();
     let (Some(to), Some(text)) = (sms.to.as_deref(), sms.text.as_deref()) else {
-        finish(app, &sms, now, &lease_until, Outcome::Failed("no_recipient")).await?;
+        finish(app, sms, now, &lease_until, Outcome::Failed("no_recipient")).await?;
         return Ok(Handled::Rejected);
     };
     let checked = match app.sns.opted_out(to).await {
         Ok(true) => {
-            finish(app, &sms, now, &lease_until, Outcome::OptedOut(to)).await?;
+            finish(app, sms, now, &lease_until, Outcome::OptedOut(to)).await?;
             return Ok(Handled::Rejected);
         }
         Ok(false) => app.sns.publish_sms(to, text, &app.sms_sender_id).await,
@@ -50,26 +59,58 @@ pub async fn process(app: &App, record: &EventRecord, deadline: DateTime<Utc>) -
     };
     match checked {
         Ok(message_id) => {
-            finish(app, &sms, now, &lease_until, Outcome::Sent(&message_id)).await?;
+            finish(app, sms, now, &lease_until, Outcome::Sent(&message_id)).await?;
             tracing::info!(template = sms.template.name(), "outbox sms sent");
             Ok(Handled::Sent)
         }
         Err(SnsError::Rejected { code }) => {
             tracing::error!(code = %code, template = sms.template.name(), "outbox sms rejected for good; marked failed");
-            finish(app, &sms, now, &lease_until, Outcome::Failed("rejected")).await?;
+            finish(app, sms, now, &lease_until, Outcome::Failed("rejected")).await?;
             Ok(Handled::Rejected)
         }
         Err(error) => {
-            release(app, &sms, &lease_until).await;
+            release(app, sms, &lease_until).await;
             Err(Box::new(error))
         }
     }
 }
 
-async fn claim(app: &App, sms: &SmsRecord, now: DateTime<Utc>, lease_until: &str) -> Result<bool, BoxError> {
+/// An SMS not sent within the sweep's bound ([`crate::sweep::GIVE_UP_AFTER`] after it may
+/// go): `failed` (`undeliverable`), the `sms_not_sent` journal entry, and the log line the
+/// `EmailsAbandoned` metric counts (one alarm for whatever the outbox could not send).
+pub async fn abandon(app: &App, pk: &str, sk: &str, deadline: DateTime<Utc>) -> Result<Handled, BoxError> {
+    let now = Utc::now();
+    let Some(lease) = crate::lease_at(now, deadline) else {
+        return Ok(Handled::OutOfTime);
+    };
+    let sms = match claim(app, pk, sk, now, &lease.stored).await? {
+        Claim::Taken(sms) => sms,
+        Claim::Done => return Ok(Handled::Skipped),
+        Claim::Busy => return Ok(Handled::Busy),
+    };
+    finish(app, &sms, now, &lease.stored, Outcome::Failed("undeliverable")).await?;
+    tracing::error!(
+        code = "undeliverable",
+        template = sms.template.name(),
+        created_at = %sms.created_at,
+        "outbox sms not sent in time; marked failed"
+    );
+    Ok(Handled::Rejected)
+}
+
+enum Claim {
+    /// This invocation holds it now: the item as the claim left it.
+    Taken(Box<SmsRecord>),
+    /// Nothing to do: sent, failed for good, or erased.
+    Done,
+    /// Another invocation holds a live claim.
+    Busy,
+}
+
+async fn claim(app: &App, pk: &str, sk: &str, now: DateTime<Utc>, lease_until: &str) -> Result<Claim, BoxError> {
     let claimed = app
         .store
-        .update(&sms.pk, &sms.sk, |u| {
+        .update(pk, sk, |u| {
             u.update_expression("SET #status = :sending, claimedUntil = :lease")
                 .condition_expression(
                     "attribute_exists(pk) AND (#status = :pending OR (#status = :sending AND claimedUntil < :now))",
@@ -81,13 +122,13 @@ async fn claim(app: &App, sms: &SmsRecord, now: DateTime<Utc>, lease_until: &str
                 .expression_attribute_values(":now", s(to_key(now)))
         })
         .await?;
-    if claimed.is_some() {
-        return Ok(true);
+    if let Some(item) = claimed {
+        return Ok(Claim::Taken(Box::new(from_item(item)?)));
     }
-    match app.store.get::<SmsRecord>(&sms.pk, &sms.sk).await? {
-        None => Ok(false),
-        Some(item) if item.status == "sent" || item.status == "failed" => Ok(false),
-        Some(_) => Err("another invocation is sending this sms".into()),
+    match app.store.get::<SmsRecord>(pk, sk).await? {
+        None => Ok(Claim::Done),
+        Some(item) if item.status == "sent" || item.status == "failed" => Ok(Claim::Done),
+        Some(_) => Ok(Claim::Busy),
     }
 }
 
@@ -114,7 +155,7 @@ enum Outcome<'a> {
     Failed(&'static str),
 }
 
-/// The item's last state (its number and text removed), the journal entry, and for an
+/// The item's last state (its number and text removed, out of the open-outbox index), the journal entry, and for an
 /// operator opt-out the profile's flag (only if the number is still the one refused).
 async fn finish(
     app: &App,
@@ -144,7 +185,8 @@ async fn finish(
         let mut tx = Tx::new();
         let marked = tx.push(update(sms.pk.clone(), &sms.sk, |u| {
             u.update_expression(format!(
-                "SET #status = :status, {at_field} = :now, {field} = :id REMOVE #to, #text, claimedUntil"
+                "SET #status = :status, {at_field} = :now, {field} = :id \
+                 REMOVE #to, #text, claimedUntil, gsi1pk, gsi1sk"
             ))
             .condition_expression("attribute_exists(pk) AND claimedUntil = :lease")
             .expression_attribute_names("#status", "status")

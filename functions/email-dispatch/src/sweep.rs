@@ -15,6 +15,10 @@
 //! not sent again. An email written more than [`GIVE_UP_AFTER`] before `time` and still not
 //! sent is failed for good (`undeliverable`, the `email_failed` journal entry, the
 //! `EmailsAbandoned` metric and its alarm).
+//!
+//! The outbox SMS (`OUTBOX#SMS#`) are in the same index and go the same way, through the
+//! stream's SMS path ([`sms::deliver`]); one still unsent [`GIVE_UP_AFTER`] after its
+//! `notBefore` is failed for good ([`sms::abandon`]: `sms_not_sent`, the same metric).
 
 use std::collections::HashMap;
 
@@ -28,9 +32,10 @@ use serde_json::Value;
 use store::keys;
 use store::outbox::OutboxRecord;
 use store::page::decode_cursor;
+use store::sms::SmsRecord;
 use store::{from_item, Index, Page};
 
-use crate::{abandon, deliver, App, Handled};
+use crate::{abandon, deliver, sms, App, Handled};
 
 /// How long after it was written an email still waits for the stream alone.
 pub const PENDING_GRACE: chrono::Duration = chrono::Duration::minutes(2);
@@ -93,8 +98,8 @@ pub async fn handle(
                 .sk_before(stuck_before.clone())
                 .page(&page)
                 .await?;
-            let emails: Vec<OutboxRecord> = items.into_iter().map(from_item).collect::<Result<_, _>>()?;
-            let runs: Vec<_> = emails.iter().map(|email| sweep_one(app, email, &give_up_before, deadline)).collect();
+            let open: Vec<Open> = items.into_iter().map(Open::of).collect::<Result<_, _>>()?;
+            let runs: Vec<_> = open.iter().map(|item| sweep_one(app, item, &give_up_before, deadline)).collect();
             let outcomes: Vec<_> = stream::iter(runs).buffer_unordered(CONCURRENCY).collect().await;
             for outcome in outcomes {
                 match outcome {
@@ -120,15 +125,34 @@ pub async fn handle(
     Ok(swept)
 }
 
+/// An item of the open-outbox index: an email, or an SMS (`OUTBOX#SMS#`, sent by [`sms`]).
+enum Open {
+    Email(Box<OutboxRecord>),
+    Sms(Box<SmsRecord>),
+}
+
+impl Open {
+    fn of(item: store::Item) -> Result<Open, store::StoreError> {
+        let is_sms = item.get("sk").and_then(|sk| sk.as_s().ok()).is_some_and(|sk| sms::is_sms(sk));
+        Ok(if is_sms { Open::Sms(Box::new(from_item(item)?)) } else { Open::Email(Box::new(from_item(item)?)) })
+    }
+}
+
 async fn sweep_one(
     app: &App,
-    email: &OutboxRecord,
+    item: &Open,
     give_up_before: &str,
     deadline: DateTime<Utc>,
 ) -> Result<Handled, api::error::BoxError> {
-    if email.ses_message_id.is_none() && email.created_at.as_str() < give_up_before {
-        abandon(app, &email.pk, &email.sk, deadline).await
-    } else {
-        deliver(app, &email.pk, &email.sk, deadline).await
+    match item {
+        Open::Email(email) if email.ses_message_id.is_none() && email.created_at.as_str() < give_up_before => {
+            abandon(app, &email.pk, &email.sk, deadline).await
+        }
+        Open::Email(email) => deliver(app, &email.pk, &email.sk, deadline).await,
+        // An SMS's age counts from when it may go (a deferred one waited out the quiet hours).
+        Open::Sms(text) if text.not_before.as_str() < give_up_before => {
+            sms::abandon(app, &text.pk, &text.sk, deadline).await
+        }
+        Open::Sms(text) => sms::deliver(app, &text.pk, &text.sk, deadline).await,
     }
 }

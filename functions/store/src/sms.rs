@@ -119,7 +119,8 @@ impl SmsMessage {
                 None,
             )
         } else {
-            (keys::sms_outbox_sk(&self.sms_id), "pending", None, None, Some(to.to_owned()))
+            let (open_pk, open_sk) = outbox_open_keys(&self.sms_id, now);
+            (keys::sms_outbox_sk(&self.sms_id), "pending", Some(open_pk), Some(open_sk), Some(to.to_owned()))
         };
         SmsRecord {
             pk: keys::seeker_pk(&self.seeker_id),
@@ -152,6 +153,12 @@ impl SmsMessage {
     ) -> Result<Option<TransactWriteItem>, StoreError> {
         seeker.sms_recipient().map(|to| self.write(to, now)).transpose()
     }
+}
+
+/// The open-outbox index keys of an SMS entering the outbox at `now` (as every unsent email
+/// carries them): the email sweep finds there an SMS the stream left behind.
+fn outbox_open_keys(sms_id: &str, now: DateTime<Utc>) -> (String, String) {
+    (keys::outbox_open_gsi1pk(keys::outbox_open_shard(sms_id)), keys::outbox_open_gsi1sk(&to_key(now), sms_id))
 }
 
 fn hour_bucket(instant: DateTime<Utc>) -> String {
@@ -242,19 +249,27 @@ pub async fn release_deferred(store: &Store, from: DateTime<Utc>, now: DateTime<
     Ok(report)
 }
 
+/// The outbox item a deferred SMS becomes when released to `to` at `now`: `pending`, and in
+/// the open-outbox index from then (the sweep's grace counts from its release), as every
+/// unsent SMS.
+fn released(deferred: &SmsRecord, to: &str, now: DateTime<Utc>) -> SmsRecord {
+    let (open_pk, open_sk) = outbox_open_keys(&deferred.sms_id, now);
+    SmsRecord {
+        sk: keys::sms_outbox_sk(&deferred.sms_id),
+        to: Some(to.to_owned()),
+        status: "pending".into(),
+        gsi1pk: Some(open_pk),
+        gsi1sk: Some(open_sk),
+        ..deferred.clone()
+    }
+}
+
 async fn release_one(store: &Store, deferred: &SmsRecord, now: DateTime<Utc>) -> Result<bool, StoreError> {
     let seeker = store.seeker(&deferred.seeker_id).await?;
     let to = seeker.as_ref().and_then(SeekerRecord::sms_recipient);
     let remove = || delete(deferred.pk.clone(), &deferred.sk, Some("attribute_exists(pk)"));
     if let Some(to) = to {
-        let outbox = SmsRecord {
-            sk: keys::sms_outbox_sk(&deferred.sms_id),
-            to: Some(to.to_owned()),
-            status: "pending".into(),
-            gsi1pk: None,
-            gsi1sk: None,
-            ..deferred.clone()
-        };
+        let outbox = released(deferred, to, now);
         let mut tx = Tx::new();
         tx.push(remove());
         tx.push(put(to_item(&outbox)?, Some("attribute_not_exists(pk)")));
@@ -289,11 +304,22 @@ mod tests {
             (day.sk.as_str(), day.status.as_str(), day.to.as_deref()),
             ("OUTBOX#SMS#M1", "pending", Some("+33612345678"))
         );
+        // In the open-outbox index, as an unsent email: the sweep finds it if the stream fails.
+        assert!(day.gsi1pk.as_deref().is_some_and(|pk| pk.starts_with("OUTBOX_OPEN#")), "{:?}", day.gsi1pk);
+        assert_eq!(day.gsi1sk.as_deref(), Some("2027-03-27T18:59:00.000Z#M1"));
         // The night of the spring change: 08:00 CEST is 06:00 UTC.
         let night = message.record("+33612345678", paris(2027, 3, 27, 20, 0));
-        assert_eq!((night.sk.as_str(), night.status.as_str(), night.to), ("SMSDEFER#M1", "deferred", None));
+        assert_eq!((night.sk.as_str(), night.status.as_str(), night.to.as_deref()), ("SMSDEFER#M1", "deferred", None));
         assert_eq!(night.not_before, "2027-03-28T06:00:00.000Z");
         assert_eq!(night.gsi1pk.as_deref(), Some("SMSDEFER#2027-03-28T06"));
+        // Released at 08:00: an outbox item in the open-outbox index, as one written by day.
+        let morning = released(&night, "+33612345678", paris(2027, 3, 28, 8, 0));
+        assert_eq!(
+            (morning.sk.as_str(), morning.status.as_str(), morning.to.as_deref()),
+            ("OUTBOX#SMS#M1", "pending", Some("+33612345678"))
+        );
+        assert_eq!(morning.gsi1pk, day.gsi1pk, "the same shard as by day");
+        assert_eq!(morning.gsi1sk.as_deref(), Some("2027-03-28T06:00:00.000Z#M1"));
     }
 
     #[test]
