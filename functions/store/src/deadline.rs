@@ -24,12 +24,12 @@ tokio::task_local! {
 }
 
 /// Converts the Lambda context's deadline (wall clock) to a monotonic instant; `None` for the
-/// zero a context without a deadline carries.
+/// zero a context without a deadline carries, and for one already past when the invocation
+/// starts: Lambda gives the function's whole timeout, so that is a runtime that sends no real
+/// deadline (cargo-lambda's Runtime API emulator, the lambda-smoke phase's), as
+/// `email_dispatch::deadline_of` reads it too.
 pub fn instant_of(deadline: SystemTime) -> Option<Instant> {
-    if deadline == SystemTime::UNIX_EPOCH {
-        return None;
-    }
-    let left = deadline.duration_since(SystemTime::now()).unwrap_or_default();
+    let left = deadline.duration_since(SystemTime::now()).ok().filter(|left| !left.is_zero())?;
     Some(Instant::now() + left)
 }
 
@@ -97,8 +97,9 @@ mod tests {
     }
 
     #[test]
-    fn a_zero_deadline_is_no_deadline() {
+    fn a_zero_or_past_deadline_is_no_deadline() {
         assert!(instant_of(SystemTime::UNIX_EPOCH).is_none());
+        assert!(instant_of(SystemTime::now() - Duration::from_secs(1)).is_none());
         let soon = instant_of(SystemTime::now() + Duration::from_secs(10)).unwrap();
         assert!(soon > Instant::now() + Duration::from_secs(9));
     }
