@@ -61,6 +61,9 @@ test("my follow-up: the journal, newest first, in pages", async ({ page }) => {
     const cancelled = await call("POST", `/interviews/${booked.body.interviewId}/cancel`, seeker.token, { reason: `empêchement ${n + 1}` });
     expect(cancelled.status).toBe(200);
   }
+  // The emails of these 22 changes are journaled when sent, by the stream or the sweep: wait
+  // until the journal stops growing, so the order checked below is the final one.
+  await settledJournal(seeker.token, seeker.seekerId);
   await signIn(page, seeker.sub);
   await goTo(page, "Mon suivi");
   const journal = page.getByRole("list", { name: "Journal de suivi" });
@@ -141,3 +144,27 @@ test("the pages every public site needs, from the footer", async ({ page }) => {
     if (shot === "10-accessibilite") await expect(page.getByText("il n'a pas encore été audité")).toBeVisible();
   }
 });
+
+/** Every entry of the seeker's journal, once two reads two seconds apart agree (at most a minute). */
+async function settledJournal(token: string, seekerId: string): Promise<number> {
+  const count = async () => {
+    let total = 0;
+    let cursor: string | undefined;
+    do {
+      const query = cursor ? `?limit=50&cursor=${encodeURIComponent(cursor)}` : "?limit=50";
+      const page = await call("GET", `/seekers/${seekerId}/journal${query}`, token);
+      expect(page.status).toBe(200);
+      total += page.body.items.length;
+      cursor = page.body.nextCursor ?? undefined;
+    } while (cursor);
+    return total;
+  };
+  let last = await count();
+  for (let tries = 0; tries < 30; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const now = await count();
+    if (now === last) return now;
+    last = now;
+  }
+  return last;
+}
