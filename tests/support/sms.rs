@@ -8,9 +8,10 @@ use crate::api::Api;
 use crate::wait::poll_until;
 
 /// SMS share the table stream with the emails: behind the reminders' peak (20,000 emails through
-/// the same shard, `reminders::a_peak_…`) one waits minutes, not seconds. The poll ends as soon
-/// as the SMS is there.
-pub const SMS_TRIES: usize = 1_800;
+/// the same shard, `reminders::a_peak_…`) one waits minutes, not seconds, and a full `make test`
+/// once saw the shared stream deliver nothing for 7 minutes (the cause not found yet: see the
+/// closing note). The poll ends as soon as the SMS is there.
+pub const SMS_TRIES: usize = 6_000;
 pub const SMS_PAUSE: Duration = Duration::from_millis(100);
 
 impl Api {
