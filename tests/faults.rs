@@ -365,7 +365,7 @@ async fn dynamodb_down_during_a_burst_gives_503_and_leaves_consistent_state() {
     // Local itself can lose an acknowledged transaction when killed under concurrency (2 of
     // about 330 here in 18 runs; without the product, infra/experiments/dynamodb_local_kill.py
     // loses about 1 in 800 with 64 clients), so asserting it would test the emulator. On AWS a
-    // write is acknowledged once durable in several zones. See README, "Production readiness".
+    // write is acknowledged once durable in several zones. See docs/testing.md, "Faults".
     let lost: Vec<&str> = registered
         .iter()
         .filter(|(status, _, _)| *status == StatusCode::CREATED)

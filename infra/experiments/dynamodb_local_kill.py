@@ -9,8 +9,8 @@ seconds, restarted on the same folder, and every acknowledged transaction is rea
     .local/venv/bin/python infra/experiments/dynamodb_local_kill.py [WRITERS] [SECONDS]
 
 Defaults 64 and 2.5. Port 8399, data in a temporary folder. Prints acknowledged, missing, and
-the shared counter (equal to acknowledged when nothing was lost). Results are in README.md
-("Production readiness").
+the shared counter (equal to acknowledged when nothing was lost). Results are in docs/testing.md
+("Faults").
 """
 
 import glob

@@ -194,7 +194,7 @@ fn sort_key(item: &Item) -> &str {
 
 /// Hole 7: interviews, in-person requests and inactive profiles never expired. Every item kind
 /// made through the API carries its end (DynamoDB Local never deletes expired items: the test
-/// reads the attribute): one row per kind, the duration of the README's retention table.
+/// reads the attribute): one row per kind, the duration of docs/security.md's retention table.
 #[tokio::test]
 async fn every_item_kind_carries_its_retention() {
     let api = Api::new();

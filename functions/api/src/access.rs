@@ -26,7 +26,7 @@ pub async fn caller_seeker(store: &Store, caller: &Caller) -> Result<SeekerRecor
     let seeker_id = identity.seeker_id.ok_or_else(not_registered)?;
     let seeker = store.seeker(&seeker_id).await?.filter(|s| !s.erased).ok_or_else(not_registered)?;
     // Every seeker route passes here: the seeker's own use of the service keeps their data
-    // (retention of an inactive profile, README "Retention"). A failure is no refusal.
+    // (retention of an inactive profile, docs/security.md "Retention"). A failure is no refusal.
     if let Err(error) = store.refresh_profile_retention(&seeker, &caller.sub, chrono::Utc::now()).await {
         ApiError::from(error).log();
     }

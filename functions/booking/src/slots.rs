@@ -249,7 +249,7 @@ async fn withdraw(app: &App, slots: &[SlotRecord]) {
     }
 }
 
-/// A published slot ends with its granules, a month after its end (retention: the README's
+/// A published slot ends with its granules, a month after its end (retention: docs/security.md's
 /// table): it holds the advisor's time and, once booked, a seekerId; the interview is the record.
 fn open_slot_expiry(slot: &SlotRecord) -> i64 {
     (slot.end + Duration::days(30)).timestamp()

@@ -1,6 +1,6 @@
 //! The retention job (`retention-sweep`, daily): erases the profiles whose `retainUntil` has
-//! passed, two years after their seeker last used the service (README, "Retention";
-//! infra/data-model.md #56).
+//! passed, two years after their seeker last used the service (docs/security.md, "Retention";
+//! infra/data-model.md #58).
 //!
 //! Profiles are found by their retention marker (`SEEKER#<id>` / `RETENTION`, GSI1
 //! `RETAIN_DUE#<UTC day>`), one Query per day of the last [`LOOKBACK_DAYS`]: no Scan. The marker

@@ -25,7 +25,7 @@ const BATCH: usize = 20;
 
 /// How long one drain keeps at it: batches and lost races, within the function's 10 s timeout
 /// once the request's own work is done. What is left (a capacity of hundreds freed at once)
-/// is placed by the next drain of the region (README: "How the invariants hold").
+/// is placed by the next drain of the region (docs/architecture.md: "How the invariants hold").
 const DRAIN_RETRYING: Retrying = Retrying { max_attempts: 60, budget: Duration::from_secs(5) };
 
 const LEVELS: [Level; 3] = [Level::Reinforced, Level::Guided, Level::FollowUp];

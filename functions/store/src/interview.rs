@@ -104,7 +104,7 @@ pub struct InterviewRecord {
 /// How long an interview is kept after its end: two years, the follow-up's retention (the
 /// journal's); a mandatory one (a convocation) three years, the proof of the convocation
 /// and of the seeker's attendance outliving the three-year limitation of the recovery of
-/// unduly paid benefits (Code du travail, L. 5422-5). README, "Retention".
+/// unduly paid benefits (Code du travail, L. 5422-5). docs/security.md, "Retention".
 pub const INTERVIEW_RETENTION_DAYS: i64 = 730;
 pub const CONVOCATION_RETENTION_DAYS: i64 = 1095;
 

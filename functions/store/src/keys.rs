@@ -225,7 +225,7 @@ pub fn link_pk(token_id: &str) -> String {
 pub const LINK_SK: &str = "LINK";
 
 /// Under the seeker: where the retention job finds the profile (GSI1 `RETAIN_DUE#<day>`, the
-/// UTC day of the profile's `retainUntil` when the marker was filed; README, "Retention").
+/// UTC day of the profile's `retainUntil` when the marker was filed; docs/security.md, "Retention").
 pub const RETENTION_SK: &str = "RETENTION";
 /// GSI1 partition of the profiles whose `retainUntil` fell on one UTC day (`2028-12-01`).
 pub fn retention_due_gsi1pk(day: &str) -> String {

@@ -65,7 +65,7 @@ pub struct SeekerRecord {
     /// the service ([`PROFILE_RETENTION_DAYS`]), moved on by their activity
     /// ([`Store::refresh_profile_retention`]). Not `expiresAt`: a TTL would delete the profile
     /// alone, leaving the identity, the advisor's count and the interviews; an inactive profile
-    /// ends by erasure (README, "Retention").
+    /// ends by erasure (docs/security.md, "Retention").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retain_until: Option<i64>,
     /// The seeker asked for SMS (reminders, notices) on `phone`, a French mobile.
