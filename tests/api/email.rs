@@ -290,3 +290,37 @@ async fn a_retry_takes_over_the_claim_of_a_timed_out_invocation_and_never_a_live
     assert!(api.emails_to(&live_to).await.is_empty(), "nothing sent under another's live claim");
     assert_eq!(api.emails_to(&timed_out_to).await.len(), 1, "sent once");
 }
+
+/// A DynamoDB that never answers does not hold the stream's invocation until Lambda's timeout
+/// (and the shard behind it): every call's operation timeout ends before the deadline, and the
+/// record is reported for retry. Its working twin: the same record with the real table is
+/// handled without failure and its email delivered once.
+#[tokio::test]
+async fn a_dynamodb_that_never_answers_ends_the_stream_invocation_before_its_deadline() {
+    let api = Api::new();
+    let table = Table::connect().await;
+    let recipient = format!("{}@example.fr", unique("hung"));
+    let outbox = welcome(&recipient);
+    table.put(store::to_item(&outbox).unwrap()).await;
+    let working = email_dispatch::App::from_env().await.unwrap();
+    let sdk = aws_config::load_from_env().await;
+    let silent = integration_tests::silent_endpoint().await;
+    let client = aws_sdk_dynamodb::Client::from_conf(aws_sdk_dynamodb::config::Builder::from(&sdk).endpoint_url(silent).build());
+    let hanging = email_dispatch::App { store: store::Store::new(client, working.store.table.clone()), ..working };
+    let deadline = chrono::Utc::now() + chrono::Duration::seconds(6);
+
+    let started = std::time::Instant::now();
+    let handled = tokio::time::timeout(Duration::from_secs(20), email_dispatch::handle(&hanging, insert_event(&outbox, "600"), deadline))
+        .await
+        .expect("the invocation ends by itself, not at Lambda's timeout")
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(6), "ended before its deadline: {:?}", started.elapsed());
+    assert_eq!(handled.batch_item_failures.len(), 1, "reported for retry");
+
+    let working = email_dispatch::App::from_env().await.unwrap();
+    let handled = email_dispatch::handle(&working, insert_event(&outbox, "601"), deadline()).await.unwrap();
+    assert!(handled.batch_item_failures.is_empty(), "handled with the real table");
+    api.wait_for_emails(&recipient, 1).await;
+    tokio::time::sleep(Duration::from_secs(1)).await; // let any second send arrive
+    assert_eq!(api.emails_to(&recipient).await.len(), 1, "delivered once");
+}

@@ -426,3 +426,42 @@ async fn a_stream_retry_takes_over_an_expired_sms_claim_and_reports_a_live_one_f
     tokio::time::sleep(std::time::Duration::from_secs(1)).await; // let any stray send arrive
     assert!(api.sms_to(&live_to).await.is_empty(), "nothing sent under another's live claim");
 }
+
+/// An SNS that never answers holds neither the claim nor the invocation: the SMS's invocation
+/// ends before its deadline with the record reported for retry and the claim given back
+/// (nothing was published); its working twin, the retry once SNS answers, sends it once.
+#[tokio::test]
+async fn an_sns_that_never_answers_ends_the_invocation_in_time_and_the_retry_sends_once() {
+    let api = Api::new();
+    let table = Table::connect().await;
+    let now = Utc::now();
+    let seeker_id = ulid::Ulid::new().to_string();
+    let to = own_mobile("06");
+    // Claimed by an invocation that timed out a second ago; written seconds ago, inside the
+    // sweep's grace, so the stack's scheduled sweep leaves it alone.
+    let stranded = table.put_interrupted_sms(&to, &seeker_id, now - Duration::seconds(12), now - Duration::seconds(1)).await;
+    let working = email_dispatch::App::from_env().await.expect("the dispatch function's environment");
+    let sdk = aws_config::load_from_env().await;
+    let hanging = email_dispatch::App { sns: email_dispatch::sns::Sns::at_endpoint(&sdk, &integration_tests::silent_endpoint().await), ..working };
+    let deadline = Utc::now() + Duration::seconds(6);
+
+    let started = std::time::Instant::now();
+    let handled = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        email_dispatch::handle(&hanging, sms_insert_event(&stranded, "500"), deadline),
+    )
+    .await
+    .expect("the invocation ends by itself, not at Lambda's timeout")
+    .expect("handled");
+    assert!(started.elapsed() < std::time::Duration::from_secs(6), "ended before its deadline: {:?}", started.elapsed());
+    assert_eq!(handled.batch_item_failures.len(), 1, "reported for retry");
+    let stored = table.item(&stranded.pk, &stranded.sk).await.expect("the sms");
+    assert_eq!(attr_text(&stored, "status"), Some("pending"), "the claim is given back");
+
+    let working = email_dispatch::App::from_env().await.expect("the dispatch function's environment");
+    let retried = email_dispatch::handle(&working, sms_insert_event(&stranded, "501"), Utc::now() + Duration::seconds(10))
+        .await
+        .expect("handled");
+    assert!(retried.batch_item_failures.is_empty(), "sent on the retry");
+    assert_eq!(api.settled_sms(&to, "Votre conseiller", 1).await.len(), 1, "sent once");
+}

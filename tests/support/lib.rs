@@ -22,7 +22,7 @@ pub mod ws;
 pub use api::{assert_error, gateway_url, registration_body, unique, Api, Person, EVERY_CHANNEL};
 pub use emails::subject_contains;
 pub use load::exclusive_load;
-pub use proxy::DynamoDbProxy;
+pub use proxy::{silent_endpoint, DynamoDbProxy};
 pub use sms::{SMS_PAUSE, SMS_TRIES};
 pub use stack::PrivateGateway;
 pub use table::{attr_text, Item, PendingOutbox, Table};

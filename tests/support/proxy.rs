@@ -1,7 +1,8 @@
 //! A stand-in for a DynamoDB that stops answering writes: an HTTP proxy in front of the shared
 //! DynamoDB Local that forwards every call, except that while it holds, a `TransactWriteItems`
 //! is kept waiting and never forwarded (the client gives up first). Reads still answer, so a
-//! route gets as far as its commit; nothing it tried to commit reaches the table.
+//! route gets as far as its commit; nothing it tried to commit reaches the table. And
+//! [`silent_endpoint`], a service that accepts connections and never answers at all.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -86,4 +87,18 @@ async fn forward(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: By
         Ok(bytes) => response.body(Body::from(bytes)).unwrap_or_default(),
         Err(error) => failed(error),
     }
+}
+
+/// An endpoint that accepts connections and never answers: a service (SNS, DynamoDB) that hangs.
+/// It serves until the test's runtime ends.
+pub async fn silent_endpoint() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port for the silent endpoint");
+    let address = listener.local_addr().expect("its address");
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    format!("http://{address}")
 }

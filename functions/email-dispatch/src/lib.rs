@@ -94,6 +94,11 @@ pub fn deadline_of(context: &lambda_runtime::Context) -> DateTime<Utc> {
         .unwrap_or(now + TIME_LEFT_WITHOUT_DEADLINE)
 }
 
+/// Runs `work` under `deadline` as the DynamoDB calls read it ([`store::deadline`]).
+pub(crate) async fn within_deadline<F: std::future::Future>(deadline: DateTime<Utc>, work: F) -> F::Output {
+    store::deadline::within(store::deadline::instant_of(deadline.into()), work).await
+}
+
 /// What happened to one email.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Handled {
@@ -120,8 +125,11 @@ pub async fn handle(
 ) -> Result<DynamoDbEventResponse, lambda_runtime::Error> {
     // Futures built by a named async fn (not a closure) keep the handler future `Send`.
     let sends: Vec<_> = event.records.iter().map(|record| process_keyed(app, record, deadline)).collect();
+    // Under the invocation's deadline, every DynamoDB call's operation timeout ends before it: a
+    // call that hangs fails in time and its record is retried, instead of the invocation running
+    // into Lambda's timeout and the shard waiting for a whole retry of the batch.
     let results: Vec<(Option<String>, Result<Handled, BoxError>)> =
-        stream::iter(sends).buffered(CONCURRENCY).collect().await;
+        within_deadline(deadline, stream::iter(sends).buffered(CONCURRENCY).collect()).await;
     let mut response = DynamoDbEventResponse::default();
     for (sequence_number, result) in results {
         let error: BoxError = match result {

@@ -49,12 +49,22 @@ pub async fn deliver(app: &App, pk: &str, sk: &str, deadline: DateTime<Utc>) -> 
         finish(app, sms, now, &lease_until, Outcome::Failed("no_recipient")).await?;
         return Ok(Handled::Rejected);
     };
-    let checked = match app.sns.opted_out(to).await {
+    // Both SNS calls end before the lease does, as the SES call does: a hanging SNS neither
+    // outlives the claim nor holds the invocation until Lambda's timeout.
+    let time_left = || (lease.send_by - Utc::now()).to_std().unwrap_or_default();
+    let opted_out = tokio::time::timeout(time_left(), app.sns.opted_out(to))
+        .await
+        .unwrap_or_else(|_| Err(SnsError::Unavailable { code: "timeout".into() }));
+    let checked = match opted_out {
         Ok(true) => {
             finish(app, sms, now, &lease_until, Outcome::OptedOut(to)).await?;
             return Ok(Handled::Rejected);
         }
-        Ok(false) => app.sns.publish_sms(to, text, &app.sms_sender_id).await,
+        Ok(false) => match tokio::time::timeout(time_left(), app.sns.publish_sms(to, text, &app.sms_sender_id)).await {
+            Ok(published) => published,
+            // SNS may or may not have taken it: the lease runs out by itself, then it is sent again.
+            Err(_) => return Err("the SNS publish outlasted the claim's lease".into()),
+        },
         Err(error) => Err(error),
     };
     match checked {

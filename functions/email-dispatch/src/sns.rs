@@ -53,6 +53,13 @@ impl Sns {
         Sns { client: aws_sdk_sns::Client::new(sdk) }
     }
 
+    /// The adapter on the SNS at `endpoint_url` rather than the configured one (a test's SNS
+    /// that never answers).
+    pub fn at_endpoint(sdk: &aws_config::SdkConfig, endpoint_url: &str) -> Sns {
+        let config = aws_sdk_sns::config::Builder::from(sdk).endpoint_url(endpoint_url).build();
+        Sns { client: aws_sdk_sns::Client::from_conf(config) }
+    }
+
     /// Whether the number answered STOP to an earlier SMS (the account's opt-out list).
     pub async fn opted_out(&self, number: &str) -> Result<bool, SnsError> {
         let output =

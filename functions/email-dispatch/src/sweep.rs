@@ -75,6 +75,11 @@ pub async fn handle(
     event: EventBridgeEvent<Value>,
     deadline: DateTime<Utc>,
 ) -> Result<Swept, lambda_runtime::Error> {
+    // Every DynamoDB call of the run ends before the invocation does (see `crate::handle`).
+    crate::within_deadline(deadline, sweep(app, event, deadline)).await
+}
+
+async fn sweep(app: &App, event: EventBridgeEvent<Value>, deadline: DateTime<Utc>) -> Result<Swept, lambda_runtime::Error> {
     let as_of = event.time.unwrap_or_else(Utc::now);
     let stuck_before = to_key(as_of - PENDING_GRACE);
     let give_up_before = to_key(as_of - GIVE_UP_AFTER);
