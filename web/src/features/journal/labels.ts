@@ -26,14 +26,69 @@ const KIND: Record<string, string> = {
   attendance: "Présence en visioconférence",
   erased: "Effacement des données",
   assigned: "Conseiller ou conseillère attribué",
+  interview_cancelled: "Rendez-vous annulé",
+  interview_handed_over: "Rendez-vous confié au nouveau conseiller ou à la nouvelle conseillère",
+  in_person_handed_over: "Demande d'entretien sur place confiée au nouveau conseiller ou à la nouvelle conseillère",
+  extended: "Entretien prolongé",
+  chat_day: "Échanges par la messagerie",
+  call: "Appel téléphonique",
+  sms_sent: "SMS envoyé",
+  sms_not_sent: "SMS non envoyé",
 };
+
+/** Who reads the journal: the seeker (their own, "vous") or their advisor (the seeker's file). */
+export type Reader = "seeker" | "advisor";
+
+/** What a step of a phone call (`call` entries, one per step) says, to each reader. */
+const CALL_EVENT: Record<string, [seeker: string, advisor: string]> = {
+  started: ["appel lancé par le service", "appel lancé par le service"],
+  ringing_advisor: ["le téléphone du conseiller ou de la conseillère sonne", "votre téléphone sonne"],
+  answered_advisor: ["le conseiller ou la conseillère a décroché", "vous avez décroché"],
+  ringing_seeker: ["votre téléphone sonne", "le téléphone de la personne sonne"],
+  answered_seeker: ["vous avez décroché", "la personne a décroché"],
+  bridged: ["vous étiez en ligne avec votre conseiller ou conseillère", "vous étiez en ligne avec la personne"],
+  joined_meeting: ["vous avez rejoint l'entretien par téléphone", "la personne a rejoint l'entretien par téléphone"],
+  unanswered_advisor: ["le conseiller ou la conseillère n'a pas répondu", "vous n'avez pas répondu"],
+  unanswered_seeker: ["vous n'avez pas répondu", "la personne n'a pas répondu"],
+  busy_advisor: ["la ligne du conseiller ou de la conseillère était occupée", "votre ligne était occupée"],
+  busy_seeker: ["votre ligne était occupée", "la ligne de la personne était occupée"],
+  failed_advisor: ["l'appel n'a pas pu joindre le conseiller ou la conseillère", "l'appel n'a pas pu vous joindre"],
+  failed_seeker: ["l'appel n'a pas pu vous joindre", "l'appel n'a pas pu joindre la personne"],
+  failed: ["l'appel n'a pas abouti", "l'appel n'a pas abouti"],
+  hang_up_requested: ["fin de l'appel demandée depuis l'application", "fin de l'appel demandée depuis l'application"],
+};
+
+const HUNG_UP_BY: Record<string, [seeker: string, advisor: string]> = {
+  advisor: ["le conseiller ou la conseillère", "vous"],
+  seeker: ["vous", "la personne"],
+  app: ["l'application", "l'application"],
+};
+
+function duration(seconds: number): string {
+  const minutes = Math.floor(seconds / 60);
+  const rest = seconds % 60;
+  return minutes === 0 ? `${rest} s` : `${minutes} min ${String(rest).padStart(2, "0")} s`;
+}
+
+function callDetail(d: Record<string, unknown>, reader: Reader): string | null {
+  const side = reader === "seeker" ? 0 : 1;
+  const event = typeof d.event === "string" ? d.event : "";
+  if (event.startsWith("hung_up")) {
+    const who = typeof d.by === "string" ? HUNG_UP_BY[d.by] : undefined;
+    const by = who ? `, raccroché par ${who[side]}` : "";
+    const talk = typeof d.durationSeconds === "number" ? `, durée ${duration(d.durationSeconds)}` : "";
+    return `appel terminé${by}${talk}`;
+  }
+  return CALL_EVENT[event]?.[side] ?? null;
+}
 
 export function kindLabel(kind: string): string {
   return KIND[kind] ?? "Événement du suivi";
 }
 
-export function entryDetail(entry: Entry): string | null {
+export function entryDetail(entry: Entry, reader: Reader = "seeker"): string | null {
   const d = entry.details as Record<string, unknown>;
+  if (entry.kind === "call") return callDetail(d, reader);
   const parts: string[] = [];
   if (typeof d.start === "string") parts.push(`rendez-vous du ${parisDateTime(d.start)}`);
   if (typeof d.channel === "string" && d.channel in CHANNEL_LABEL) parts.push(CHANNEL_LABEL[d.channel as keyof typeof CHANNEL_LABEL].toLowerCase());

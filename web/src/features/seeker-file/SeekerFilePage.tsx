@@ -162,7 +162,7 @@ function Journal({ seekerId }: { seekerId: string }) {
 
 function TimelineEntry({ entry: e }: { entry: Entry }) {
   const d = e.details as Record<string, unknown>;
-  let detail = entryDetail(e);
+  let detail = entryDetail(e, "advisor");
   if (e.kind === "level_changed" && typeof d.from === "string" && typeof d.to === "string") {
     const from = LEVEL_LABEL[d.from as Level] ?? d.from;
     const to = LEVEL_LABEL[d.to as Level] ?? d.to;
