@@ -74,6 +74,21 @@ for name, props in envs:
     variables = (props.get("Environment") or {}).get("Variables") or {}
     if "LINK_SECRET" in variables:
         problems.append(f"{name}: LINK_SECRET in the environment (use LINK_SECRET_ARN)")
+    # A function allowed to read a secret must be able to decrypt it: each secret is encrypted
+    # with the data key, so kms:Decrypt through Secrets Manager goes with GetSecretValue. IAM is
+    # not enforced locally: only this check sees a function that would fail in AWS. (The digest
+    # and the retention job have the ARN but never read the secret: no GetSecretValue.)
+    statements = [s for policy in (props.get("Policies") or []) if isinstance(policy, dict)
+                  for s in (policy.get("Statement") or [])]
+    def allows(statement, action):
+        actions = statement.get("Action")
+        return statement.get("Effect") == "Allow" and action in (actions if isinstance(actions, list) else [actions])
+    def through_secrets_manager(statement):
+        via = ((statement.get("Condition") or {}).get("StringEquals") or {}).get("kms:ViaService", "")
+        return "secretsmanager" in str(via)
+    if any(allows(s, "secretsmanager:GetSecretValue") for s in statements) and not any(
+            allows(s, "kms:Decrypt") and through_secrets_manager(s) for s in statements):
+        problems.append(f"{name}: secretsmanager:GetSecretValue without kms:Decrypt of the data key through Secrets Manager")
 
 with open(path, encoding="utf-8") as f:
     if "/_local" in f.read():
