@@ -678,7 +678,9 @@ async fn a_list_cursor_works_only_for_its_own_list_and_stays_valid_as_now_moves(
     assert_eq!((status, next["items"][0]["interviewId"].as_str()), (StatusCode::OK, Some(second.as_str())), "{next}");
 
     // "Upcoming" starts now: a cursor made before now passed its item still resumes the list.
-    let soon = Utc::now() + Duration::seconds(3);
+    // Far enough ahead for the move and the first page to happen before it, on a loaded machine
+    // (3 s was not: the first page once came after it).
+    let soon = Utc::now() + Duration::seconds(20);
     table.move_interview_and_lists_to(&first, soon).await;
     let (status, upcoming) = api.get("/seekers/me/interviews?scope=upcoming&limit=1", &seeker).await;
     assert_eq!(
@@ -687,7 +689,7 @@ async fn a_list_cursor_works_only_for_its_own_list_and_stays_valid_as_now_moves(
         "{upcoming}"
     );
     let cursor = upcoming["nextCursor"].as_str().expect("a second page").to_owned();
-    poll_until(100, std::time::Duration::from_millis(100), || async { Utc::now() }, |now| *now > soon).await;
+    poll_until(300, std::time::Duration::from_millis(100), || async { Utc::now() }, |now| *now > soon).await;
     let (status, rest) = api.get(&format!("/seekers/me/interviews?scope=upcoming&cursor={cursor}"), &seeker).await;
     assert_eq!(status, StatusCode::OK, "the cursor is still this list's: {rest}");
     let ids: Vec<&str> = rest["items"].as_array().unwrap().iter().filter_map(|i| i["interviewId"].as_str()).collect();

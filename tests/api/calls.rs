@@ -413,6 +413,103 @@ async fn an_interview_not_held_by_phone_is_refused_and_a_phone_one_is_called() {
     end_twin(&s, &s.advisor_phone).await;
 }
 
+/// A seeker who took their number off their profile cannot be called (`no_seeker_phone`), in
+/// the interview or outside it, and a cancelled interview is not called (`not_booked`); nothing
+/// rings, nothing is journaled. Twins: once the number is back, the same interview is called;
+/// a booked one beside the cancelled one is called.
+#[tokio::test]
+async fn a_seeker_without_a_number_or_a_cancelled_interview_is_refused_and_their_twins_are_called() {
+    let s = Setup::new().await;
+    let before = untouched(&s, Some(&s.advisor_phone)).await;
+    let (status, body) = s.api.call(Method::PATCH, "/seekers/me", Some(&s.seeker), Some(json!({"phone": null}))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = s.start(&s.advisor).await;
+    assert_error(status, &body, StatusCode::CONFLICT, Some("no_seeker_phone"));
+    let (status, body) = s.api.post(&format!("/seekers/{}/calls", s.seeker_id), &s.advisor, json!({})).await;
+    assert_error(status, &body, StatusCode::CONFLICT, Some("no_seeker_phone"));
+    assert_eq!(untouched(&s, Some(&s.advisor_phone)).await, before, "nothing journaled, nothing rang");
+
+    let (status, body) =
+        s.api.call(Method::PATCH, "/seekers/me", Some(&s.seeker), Some(json!({"phone": s.seeker_phone.clone()}))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    s.call().await;
+    end_twin(&s, &s.advisor_phone).await;
+
+    let cancelled = s.api.convoke(&s.advisor, &s.seeker_id, paris_at(7, 10, 0), "phone").await;
+    let (status, body) = s
+        .api
+        .post(&format!("/interviews/{cancelled}/cancel"), &s.advisor, json!({"reason": "Empêchement du conseiller"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    s.table.move_interview_to_past(&cancelled, 5).await;
+    let before = untouched(&s, Some(&s.advisor_phone)).await;
+    let (status, body) = s.api.post(&format!("/interviews/{cancelled}/call"), &s.advisor, json!({})).await;
+    assert_error(status, &body, StatusCode::CONFLICT, Some("not_booked"));
+    assert_eq!(untouched(&s, Some(&s.advisor_phone)).await, before, "nothing journaled, nothing rang");
+    s.call().await;
+    end_twin(&s, &s.advisor_phone).await;
+}
+
+/// Sets the advisor's count of calls placed this hour and the next (`RATE#` items of
+/// `api::limits::calls`), so an hour boundary during the test changes nothing.
+async fn set_calls_counted(s: &Setup, advisor_id: &str, count: usize) {
+    let now = Utc::now();
+    for hour in [now, now + chrono::Duration::hours(1)] {
+        let window = hour.format("%Y-%m-%dT%H").to_string();
+        let item = [
+            ("pk", aws_sdk_dynamodb::types::AttributeValue::S(store::keys::rate_pk(advisor_id, "call", &window))),
+            ("sk", aws_sdk_dynamodb::types::AttributeValue::S(store::keys::RATE_SK.to_owned())),
+            ("count", aws_sdk_dynamodb::types::AttributeValue::N(count.to_string())),
+            ("expiresAt", aws_sdk_dynamodb::types::AttributeValue::N((now.timestamp() + 3 * 3600).to_string())),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        s.table.put(item).await;
+    }
+}
+
+/// A loop of calls (each rings two phones and may text the seeker): an advisor who placed the
+/// hour's `CALLS_PER_HOUR` calls gets 429 `too_many_calls` with `Retry-After` on every route that
+/// places one, and nothing rings; refusals do not count. Twin: below the limit, the same call
+/// is placed.
+#[tokio::test]
+async fn an_advisor_past_the_hours_calls_gets_429_and_nothing_rings_below_it_the_call_is_placed() {
+    let s = Setup::new().await;
+    let limit: usize = std::env::var("CALLS_PER_HOUR").ok().and_then(|v| v.parse().ok()).unwrap_or(30);
+    let advisor_id = advisor_id_of(&s).await;
+    set_calls_counted(&s, &advisor_id, limit).await;
+    let before = untouched(&s, Some(&s.advisor_phone)).await;
+    let response = s
+        .api
+        .http
+        .post(format!("{}/interviews/{}/call", s.api.base, s.interview_id))
+        .bearer_auth(&s.advisor.token)
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("gateway reachable");
+    let retry_after: u64 = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After in seconds");
+    assert!((1..=3600).contains(&retry_after), "{retry_after}");
+    let status = response.status();
+    let body: Value = response.json().await.expect("a JSON error");
+    assert_error(status, &body, StatusCode::TOO_MANY_REQUESTS, Some("too_many_calls"));
+    for path in [format!("/seekers/{}/calls", s.seeker_id), format!("/interviews/{}/meeting/dial-in", s.interview_id)] {
+        let (status, body) = s.api.post(&path, &s.advisor, json!({})).await;
+        assert_error(status, &body, StatusCode::TOO_MANY_REQUESTS, Some("too_many_calls"));
+    }
+    assert_eq!(untouched(&s, Some(&s.advisor_phone)).await, before, "nothing journaled, nothing rang");
+
+    set_calls_counted(&s, &advisor_id, limit - 1).await;
+    s.call().await;
+    end_twin(&s, &s.advisor_phone).await;
+}
+
 #[tokio::test]
 async fn a_call_outside_the_interviews_window_is_refused_and_one_inside_is_placed() {
     let s = Setup::new().await;

@@ -305,15 +305,19 @@ async fn a_dynamodb_that_never_answers_ends_the_stream_invocation_before_its_dea
     let working = email_dispatch::App::from_env().await.unwrap();
     let sdk = aws_config::load_from_env().await;
     let silent = integration_tests::silent_endpoint().await;
-    let client = aws_sdk_dynamodb::Client::from_conf(aws_sdk_dynamodb::config::Builder::from(&sdk).endpoint_url(silent).build());
+    let client =
+        aws_sdk_dynamodb::Client::from_conf(aws_sdk_dynamodb::config::Builder::from(&sdk).endpoint_url(silent).build());
     let hanging = email_dispatch::App { store: store::Store::new(client, working.store.table.clone()), ..working };
-    let deadline = chrono::Utc::now() + chrono::Duration::seconds(6);
+    let short_deadline = chrono::Utc::now() + chrono::Duration::seconds(6);
 
     let started = std::time::Instant::now();
-    let handled = tokio::time::timeout(Duration::from_secs(20), email_dispatch::handle(&hanging, insert_event(&outbox, "600"), deadline))
-        .await
-        .expect("the invocation ends by itself, not at Lambda's timeout")
-        .unwrap();
+    let handled = tokio::time::timeout(
+        Duration::from_secs(20),
+        email_dispatch::handle(&hanging, insert_event(&outbox, "600"), short_deadline),
+    )
+    .await
+    .expect("the invocation ends by itself, not at Lambda's timeout")
+    .unwrap();
     assert!(started.elapsed() < Duration::from_secs(6), "ended before its deadline: {:?}", started.elapsed());
     assert_eq!(handled.batch_item_failures.len(), 1, "reported for retry");
 

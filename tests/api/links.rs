@@ -369,6 +369,36 @@ async fn a_cancelled_convocation_cannot_be_acknowledged_from_the_app_or_its_link
     assert!(body["acknowledgedAt"].is_string());
 }
 
+/// A convocation whose interview is over (ended ten minutes ago, no outcome yet) cannot be
+/// acknowledged late, from the app (409 `interview_over`) or its email link (409 page, nothing
+/// recorded); its twin, the same convocation before its end, is acknowledged from its link.
+#[tokio::test]
+async fn a_finished_convocation_cannot_be_acknowledged_from_the_app_or_its_link() {
+    let api = Api::new();
+    let table = Table::connect().await;
+    let admin = api.admin().await;
+    let (advisor, _, seeker, seeker_id) = api.advisor_with_seeker(&admin).await;
+    let interview_id = api.convoke(&advisor, &seeker_id, paris_at(9, 11, 0), "phone").await;
+    let notices = convocations_to(&api, &seeker, 1).await;
+    let link = notices.iter().flat_map(links_in).next().expect("the convocation's acknowledge link");
+    // Started 40 minutes ago, 30 minutes long: over for 10 minutes.
+    table.move_interview_to_past(&interview_id, 40).await;
+
+    let (status, body) = api.post(&format!("/interviews/{interview_id}/acknowledge"), &seeker, json!({})).await;
+    assert_error(status, &body, StatusCode::CONFLICT, Some("interview_over"));
+    for answer in [open(&api, &link).await, press(&api, &link).await] {
+        assert_eq!(answer.0, StatusCode::CONFLICT, "{}", answer.1);
+        assert!(answer.1.contains("ne peut plus être confirmée"), "{}", answer.1);
+    }
+    assert!(interview_status(&api, &seeker, &interview_id).await["acknowledgedAt"].is_null());
+
+    // Its twin: the same convocation before its end, acknowledged from the same link.
+    table.move_interview_to(&interview_id, Utc::now() + Duration::hours(2)).await;
+    let (status, page) = press(&api, &link).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(interview_status(&api, &seeker, &interview_id).await["acknowledgedAt"].is_string());
+}
+
 #[tokio::test]
 async fn a_cancel_link_sent_before_a_reschedule_is_refused_and_the_new_one_works() {
     let api = Api::new();

@@ -439,10 +439,14 @@ async fn an_sns_that_never_answers_ends_the_invocation_in_time_and_the_retry_sen
     let to = own_mobile("06");
     // Claimed by an invocation that timed out a second ago; written seconds ago, inside the
     // sweep's grace, so the stack's scheduled sweep leaves it alone.
-    let stranded = table.put_interrupted_sms(&to, &seeker_id, now - Duration::seconds(12), now - Duration::seconds(1)).await;
+    let stranded =
+        table.put_interrupted_sms(&to, &seeker_id, now - Duration::seconds(12), now - Duration::seconds(1)).await;
     let working = email_dispatch::App::from_env().await.expect("the dispatch function's environment");
     let sdk = aws_config::load_from_env().await;
-    let hanging = email_dispatch::App { sns: email_dispatch::sns::Sns::at_endpoint(&sdk, &integration_tests::silent_endpoint().await), ..working };
+    let hanging = email_dispatch::App {
+        sns: email_dispatch::sns::Sns::at_endpoint(&sdk, &integration_tests::silent_endpoint().await),
+        ..working
+    };
     let deadline = Utc::now() + Duration::seconds(6);
 
     let started = std::time::Instant::now();
@@ -453,15 +457,20 @@ async fn an_sns_that_never_answers_ends_the_invocation_in_time_and_the_retry_sen
     .await
     .expect("the invocation ends by itself, not at Lambda's timeout")
     .expect("handled");
-    assert!(started.elapsed() < std::time::Duration::from_secs(6), "ended before its deadline: {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(6),
+        "ended before its deadline: {:?}",
+        started.elapsed()
+    );
     assert_eq!(handled.batch_item_failures.len(), 1, "reported for retry");
     let stored = table.item(&stranded.pk, &stranded.sk).await.expect("the sms");
     assert_eq!(attr_text(&stored, "status"), Some("pending"), "the claim is given back");
 
     let working = email_dispatch::App::from_env().await.expect("the dispatch function's environment");
-    let retried = email_dispatch::handle(&working, sms_insert_event(&stranded, "501"), Utc::now() + Duration::seconds(10))
-        .await
-        .expect("handled");
+    let retried =
+        email_dispatch::handle(&working, sms_insert_event(&stranded, "501"), Utc::now() + Duration::seconds(10))
+            .await
+            .expect("handled");
     assert!(retried.batch_item_failures.is_empty(), "sent on the retry");
     assert_eq!(api.settled_sms(&to, "Votre conseiller", 1).await.len(), 1, "sent once");
 }

@@ -1,7 +1,7 @@
 //! Per-user limits at the API boundary: one more action of a user counted against a limit
 //! (`store::rate`), and the 429 (`Retry-After`: the end of the window) when it is reached.
-//! Chat frames (messages, typing, read markers) and the actions that make the service send
-//! email all go through here.
+//! Chat frames (messages, typing, read markers), the actions that make the service send
+//! email, and the phone calls advisors place all go through here.
 
 use chrono::{DateTime, Utc};
 use store::rate::{Counted, Limit, Window};
@@ -13,6 +13,12 @@ use crate::error::ApiError;
 /// requests and their answers): `MAIL_ACTIONS_PER_HOUR` per user (default 30).
 pub fn mail_actions(max: u32) -> Limit {
     Limit { scope: "mail", max, window: Window::Hour }
+}
+
+/// Phone calls an advisor places (click to call, dial-in): `CALLS_PER_HOUR` per advisor
+/// (default 30); each rings two phones and may send the seeker an SMS.
+pub fn calls(max: u32) -> Limit {
+    Limit { scope: "call", max, window: Window::Hour }
 }
 
 /// Counts one action of `user_id`; over the limit, a 429 with `code` and `message`.

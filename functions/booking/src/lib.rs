@@ -56,9 +56,10 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
 
 /// The routes whose success makes the service send email: limited per user
 /// (`MAIL_ACTIONS_PER_HOUR`), so nobody can make it write to an advisor or a seeker in a loop.
-const MAIL_SENDING_ROUTES: [&str; 7] = [
+const MAIL_SENDING_ROUTES: [&str; 8] = [
     "POST /interviews",
     "POST /seekers/{seekerId}/convocations",
+    "POST /seekers/{seekerId}/interviews",
     "POST /interviews/{interviewId}/cancel",
     "POST /interviews/{interviewId}/reschedule",
     "POST /seekers/me/in-person-requests",

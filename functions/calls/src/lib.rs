@@ -94,9 +94,45 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error
     Ok(answer(&request, &route, dispatch(app, &route, &request)).await)
 }
 
+/// The routes that place a call: limited per advisor (`CALLS_PER_HOUR`).
+const CALL_PLACING_ROUTES: [&str; 3] = [
+    "POST /interviews/{interviewId}/call",
+    "POST /seekers/{seekerId}/calls",
+    "POST /interviews/{interviewId}/meeting/dial-in",
+];
+
 async fn dispatch(app: &App, route: &str, request: &Request) -> Result<Response<Body>, ApiError> {
     let caller = Caller::from_request(request)?;
     let now = Utc::now();
+    if !CALL_PLACING_ROUTES.contains(&route) {
+        return serve(app, route, &caller, request, now).await;
+    }
+    // Counted before the call is placed (concurrent requests cannot pass together), given back
+    // when it was not: only calls placed count. Callers who are not advisors are refused by
+    // the route itself.
+    let limit = api::limits::calls(app.settings.calls_per_hour);
+    let Some(advisor_id) = app.store.identity(&caller.sub).await?.and_then(|identity| identity.advisor_id) else {
+        return serve(app, route, &caller, request, now).await;
+    };
+    api::limits::enforce(&app.store, &advisor_id, &limit, now, "too_many_calls", |l| {
+        format!("at most {} calls an hour; try again later", l.max)
+    })
+    .await?;
+    let result = serve(app, route, &caller, request, now).await;
+    if !result.as_ref().is_ok_and(|response| response.status().is_success()) {
+        api::limits::refund(&app.store, &advisor_id, &limit, now).await;
+    }
+    result
+}
+
+async fn serve(
+    app: &App,
+    route: &str,
+    caller: &Caller,
+    request: &Request,
+    now: chrono::DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    let caller = caller.clone();
     match route {
         "POST /interviews/{interviewId}/call" => routes::call_for_interview(app, &caller, request, now).await,
         "POST /seekers/{seekerId}/calls" => routes::call_seeker(app, &caller, request, now).await,

@@ -21,6 +21,9 @@ pub struct CallSettings {
     pub call_early: Duration,
     /// ... and until this long after its scheduled end (the hard end).
     pub overrun_limit: Duration,
+    /// Calls an advisor may place in an hour (`CALLS_PER_HOUR`, default 30): each rings two
+    /// phones and may send the seeker an SMS, so a loop of calls is refused with 429.
+    pub calls_per_hour: u32,
 }
 
 impl CallSettings {
@@ -54,6 +57,14 @@ impl CallSettings {
             websocket_management_url: lookup("WEBSOCKET_MANAGEMENT_URL").filter(|u| !u.is_empty()),
             call_early: minutes("MEETING_JOIN_EARLY_MINUTES", 15)?,
             overrun_limit: minutes("MEETING_OVERRUN_LIMIT_MINUTES", DEFAULT_OVERRUN_LIMIT_MINUTES)?,
+            calls_per_hour: match lookup("CALLS_PER_HOUR") {
+                None => 30,
+                Some(raw) => raw
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=1000).contains(n))
+                    .ok_or_else(|| ConfigError::new("CALLS_PER_HOUR must be a number from 1 to 1000"))?,
+            },
         })
     }
 }
@@ -73,6 +84,7 @@ mod tests {
         };
         let settings = CallSettings::from_lookup(env("+33180000000")).unwrap();
         assert_eq!(settings.call_early, Duration::minutes(15));
+        assert_eq!(settings.calls_per_hour, 30);
         assert!(CallSettings::from_lookup(env("01 80 00 00 00")).is_err(), "national form");
         assert!(CallSettings::from_lookup(env("+14155550100")).is_err(), "not French");
     }

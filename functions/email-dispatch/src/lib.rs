@@ -94,6 +94,9 @@ pub fn deadline_of(context: &lambda_runtime::Context) -> DateTime<Utc> {
         .unwrap_or(now + TIME_LEFT_WITHOUT_DEADLINE)
 }
 
+/// One stream record's sequence number and what became of it.
+type RecordResult = (Option<String>, Result<Handled, BoxError>);
+
 /// Runs `work` under `deadline` as the DynamoDB calls read it ([`store::deadline`]).
 pub(crate) async fn within_deadline<F: std::future::Future>(deadline: DateTime<Utc>, work: F) -> F::Output {
     store::deadline::within(store::deadline::instant_of(deadline.into()), work).await
@@ -128,8 +131,11 @@ pub async fn handle(
     // Under the invocation's deadline, every DynamoDB call's operation timeout ends before it: a
     // call that hangs fails in time and its record is retried, instead of the invocation running
     // into Lambda's timeout and the shard waiting for a whole retry of the batch.
-    let results: Vec<(Option<String>, Result<Handled, BoxError>)> =
-        within_deadline(deadline, stream::iter(sends).buffered(CONCURRENCY).collect()).await;
+    // Boxed as `Send` here, where its lifetimes are concrete: the compiler cannot prove the
+    // combinator's future `Send` for every lifetime once it is handed to another function.
+    let work: futures::future::BoxFuture<'_, Vec<RecordResult>> =
+        Box::pin(stream::iter(sends).buffered(CONCURRENCY).collect());
+    let results = within_deadline(deadline, work).await;
     let mut response = DynamoDbEventResponse::default();
     for (sequence_number, result) in results {
         let error: BoxError = match result {

@@ -79,7 +79,11 @@ pub async fn handle(
     crate::within_deadline(deadline, sweep(app, event, deadline)).await
 }
 
-async fn sweep(app: &App, event: EventBridgeEvent<Value>, deadline: DateTime<Utc>) -> Result<Swept, lambda_runtime::Error> {
+async fn sweep(
+    app: &App,
+    event: EventBridgeEvent<Value>,
+    deadline: DateTime<Utc>,
+) -> Result<Swept, lambda_runtime::Error> {
     let as_of = event.time.unwrap_or_else(Utc::now);
     let stuck_before = to_key(as_of - PENDING_GRACE);
     let give_up_before = to_key(as_of - GIVE_UP_AFTER);

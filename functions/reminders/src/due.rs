@@ -257,25 +257,59 @@ pub async fn send_shard(app: &App, run_at: &str, shard: &Shard) -> Result<ShardR
     let context = ShardContext::read(app, &due).await?;
 
     use futures::stream::{self, StreamExt};
-    // Futures collected first: a closure inside the stream type trips Send inference in spawned tasks.
-    let pending: Vec<_> = due.iter().map(|r| handle_one(app, &context, r, now)).collect();
-    let results: Vec<Result<Handled, ApiError>> =
-        stream::iter(pending).buffer_unordered(SEND_CONCURRENCY).collect().await;
-    let mut first_error = None;
-    for result in results {
-        match result {
-            Ok(Handled::Sent) => report.sent += 1,
-            Ok(Handled::AlreadySent) => report.already_sent += 1,
-            Ok(Handled::Skipped) => report.skipped += 1,
-            Err(e) => {
-                first_error.get_or_insert(e);
+    // The reminders an attempt could not handle (DynamoDB busy, a lock timeout) are tried again
+    // here, a few rounds apart, rather than failing the whole shard at once: the state machine's
+    // retry of a shard would send the rest, but its report could no longer count what the
+    // failed attempt sent (sent reminders leave the index the shard reads).
+    let mut todo: Vec<&ReminderRecord> = due.iter().collect();
+    for round in 1..=SHARD_ROUNDS {
+        // Futures collected first: a closure inside the stream type trips Send inference in spawned tasks.
+        let pending: Vec<_> = todo.iter().map(|r| handle_keyed(app, &context, r, now)).collect();
+        let results: Vec<(&ReminderRecord, Result<Handled, ApiError>)> =
+            stream::iter(pending).buffer_unordered(SEND_CONCURRENCY).collect().await;
+        let mut failed = Vec::new();
+        let mut last_error = None;
+        for (reminder, result) in results {
+            match result {
+                Ok(Handled::Sent) => report.sent += 1,
+                Ok(Handled::AlreadySent) => report.already_sent += 1,
+                Ok(Handled::Skipped) => report.skipped += 1,
+                Err(e) => {
+                    failed.push(reminder);
+                    last_error = Some(e);
+                }
             }
         }
+        let Some(error) = last_error else {
+            return Ok(report);
+        };
+        let pause = std::time::Duration::from_millis(500 * u64::from(round));
+        let time_left = store::deadline::work_time_left();
+        if round == SHARD_ROUNDS || time_left.is_some_and(|left| left < pause * 4) {
+            tracing::warn!(
+                failed = failed.len(),
+                sent = report.sent,
+                "shard left reminders unsent; the state machine retries it"
+            );
+            return Err(error);
+        }
+        tracing::info!(failed = failed.len(), round, "shard retries the reminders it could not handle");
+        tokio::time::sleep(pause).await;
+        todo = failed;
     }
-    match first_error {
-        Some(error) => Err(error),
-        None => Ok(report),
-    }
+    Ok(report)
+}
+
+/// Rounds a shard gives the reminders it could not handle before it fails.
+const SHARD_ROUNDS: u32 = 4;
+
+async fn handle_keyed<'a>(
+    app: &App,
+    context: &ShardContext,
+    reminder: &'a ReminderRecord,
+    now: DateTime<Utc>,
+) -> (&'a ReminderRecord, Result<Handled, ApiError>) {
+    (reminder, handle_one(app, context, reminder, now).await)
 }
 
 /// What a shard's emails are made of, read in batches (BatchGetItem, strongly consistent, 100

@@ -117,8 +117,10 @@ pub fn matches(pattern: &Value, event: &Value) -> bool {
 /// Polls every shard of the table's stream and feeds the consumers, forever.
 pub async fn run(gateway: Arc<Gateway>, api: StreamsApi, stream_arn: String) {
     let mut iterators: HashMap<String, Option<String>> = HashMap::new();
+    // The last sequence number read from each shard: where a new iterator resumes.
+    let mut positions: HashMap<String, String> = HashMap::new();
     loop {
-        if let Err(error) = poll_once(&gateway, &api, &stream_arn, &mut iterators).await {
+        if let Err(error) = poll_once(&gateway, &api, &stream_arn, &mut iterators, &mut positions).await {
             tracing::warn!(error = %format!("{error:#}"), "stream poll failed; retrying");
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
@@ -131,6 +133,7 @@ async fn poll_once(
     api: &StreamsApi,
     stream_arn: &str,
     iterators: &mut HashMap<String, Option<String>>,
+    positions: &mut HashMap<String, String>,
 ) -> Result<()> {
     let description = api.call("DescribeStream", json!({"StreamArn": stream_arn})).await?;
     let shard_ids: Vec<String> = description["StreamDescription"]["Shards"]
@@ -153,7 +156,43 @@ async fn poll_once(
         let Some(Some(iterator)) = iterators.get(&shard_id).cloned() else {
             continue;
         };
-        let output = api.call("GetRecords", json!({"ShardIterator": iterator, "Limit": 1000})).await?;
+        let output = match api.call("GetRecords", json!({"ShardIterator": iterator, "Limit": 1000})).await {
+            Ok(output) => output,
+            Err(error) => {
+                // An iterator past its life (expired, or pointing below the trim horizon) is
+                // replaced, as Lambda's event source mapping does; retrying it would stall
+                // this shard, and every shard after it, for good.
+                let text = format!("{error:#}");
+                let fresh = if text.contains("TrimmedDataAccessException") {
+                    Some(json!({"StreamArn": stream_arn, "ShardId": shard_id, "ShardIteratorType": "TRIM_HORIZON"}))
+                } else if text.contains("ExpiredIteratorException") {
+                    Some(match positions.get(&shard_id) {
+                        Some(sequence) => json!({"StreamArn": stream_arn, "ShardId": shard_id,
+                            "ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": sequence}),
+                        None => {
+                            json!({"StreamArn": stream_arn, "ShardId": shard_id, "ShardIteratorType": "TRIM_HORIZON"})
+                        }
+                    })
+                } else {
+                    None
+                };
+                match fresh {
+                    Some(request) => {
+                        tracing::warn!(shard = %shard_id, error = %text, "stream iterator no longer valid; taking a new one");
+                        let output = api.call("GetShardIterator", request).await?;
+                        iterators.insert(shard_id.clone(), output["ShardIterator"].as_str().map(str::to_owned));
+                    }
+                    // Another shard's records need not wait for this one's failure.
+                    None => tracing::warn!(shard = %shard_id, error = %text, "stream shard read failed; retrying"),
+                }
+                continue;
+            }
+        };
+        if let Some(last) = output["Records"].as_array().and_then(|r| r.last()) {
+            if let Some(sequence) = last["dynamodb"]["SequenceNumber"].as_str() {
+                positions.insert(shard_id.clone(), sequence.to_owned());
+            }
+        }
         let records: Vec<Value> = output["Records"]
             .as_array()
             .cloned()
