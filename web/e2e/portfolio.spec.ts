@@ -1,5 +1,5 @@
 // Journey 1: the advisor's portfolio, most overdue first, with what waits on each row.
-import { advisorChat, call, check, createAdvisor, DESK, expect, makeOverdue, seekerOf, signInStaff, test, tick } from "./support";
+import { advisorChat, call, check, createAdvisor, daysAhead, DESK, expect, makeOverdue, seekerOf, signInStaff, test, tick } from "./support";
 
 test.use(DESK);
 
@@ -19,6 +19,13 @@ test("the portfolio puts the most overdue first and filters by level, lateness a
   await chat.close();
   const request = await call("POST", "/seekers/me/in-person-requests", late.token, { reason: "Signer mon contrat" });
   expect(request.status, JSON.stringify(request.body)).toBe(201);
+  // Amir is convoked and has not confirmed yet; Bruno's convocation is confirmed.
+  const pending = await call("POST", `/seekers/${onTime.seekerId}/convocations`, advisor.token, { start: daysAhead(9, 10), durationMinutes: 30, channel: "phone" });
+  expect(pending.status, JSON.stringify(pending.body)).toBe(201);
+  const confirmed = await call("POST", `/seekers/${later.seekerId}/convocations`, advisor.token, { start: daysAhead(9, 14), durationMinutes: 30, channel: "phone" });
+  expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(201);
+  const acknowledged = await call("POST", `/interviews/${confirmed.body.interviewId}/acknowledge`, later.token, {});
+  expect(acknowledged.status, JSON.stringify(acknowledged.body)).toBe(200);
 
   await signInStaff(page, advisor.sub, "advisors");
   const table = page.getByRole("table");
@@ -34,6 +41,10 @@ test("the portfolio puts the most overdue first and filters by level, lateness a
   await expect(chloe.getByRole("link", { name: "2 non lus de Chloé Retard" })).toHaveAttribute("href", `/conseiller/messages/${late.seekerId}`);
   await expect(chloe.getByRole("link", { name: /Ouverte depuis le .* \(Chloé Retard\)/ })).toHaveAttribute("href", "/conseiller/demandes");
   await expect(rows.nth(3)).toContainText("Appui et suivi à la recherche d'emploi");
+  // The unanswered convocation is never hidden: on its row and in the summary.
+  await expect(rows.nth(3)).toContainText("À confirmer (le");
+  await expect(rows.nth(1)).toContainText("Rien à confirmer");
+  await expect(page.getByText("1 convocation pas encore confirmée")).toBeVisible();
   await check(page, "portefeuille");
 
   await page.getByLabel("Niveau d'accompagnement").selectOption("follow_up");

@@ -12,7 +12,7 @@ import { parisDate } from "../../lib/time";
 import { useTitle } from "../../app/useTitle";
 import { Loading } from "../../app/Loading";
 import { conversationPath, seekerFilePath } from "../../app/staff";
-import { fullName, usePortfolio } from "../staff/queries";
+import { fullName, usePortfolio, useUnacknowledgedConvocations } from "../staff/queries";
 import { STAFF_ERRORS } from "../staff/errors";
 import { filterRows, searchable } from "./filter";
 import "../staff/staff.css";
@@ -23,6 +23,7 @@ type Level = Schemas["Level"];
 export default function PortfolioPage() {
   useTitle("Mon portefeuille");
   const portfolio = usePortfolio();
+  const convocations = useUnacknowledgedConvocations();
   const [level, setLevel] = useState<Level | "">("");
   const [overdueOnly, setOverdueOnly] = useState(false);
   const [search, setSearch] = useState("");
@@ -49,8 +50,26 @@ export default function PortfolioPage() {
             <strong>
               {overdueCount} en retard de contact
             </strong>
+            {convocations.data && convocations.data.size > 0 && (
+              <>
+                {" "}
+                et{" "}
+                <strong>
+                  {convocations.data.size === 1
+                    ? "1 convocation pas encore confirmée"
+                    : `${convocations.data.size} convocations pas encore confirmées`}
+                </strong>
+              </>
+            )}
             . Les plus en retard sont en haut.
           </p>
+          {convocations.error && (
+            <Alert
+              severity="warning"
+              small
+              description="Les convocations à confirmer n'ont pas pu être vérifiées : la colonne « Convocation » est vide. Rechargez la page dans un instant."
+            />
+          )}
           <form className="app-filters" role="search" aria-label="Filtrer le portefeuille" onSubmit={(e) => e.preventDefault()}>
             <Input
               label="Rechercher par nom"
@@ -82,7 +101,7 @@ export default function PortfolioPage() {
           {rows.length === 0 ? (
             <p>Votre portefeuille est vide pour l'instant : les nouvelles inscriptions de votre région vous seront attribuées.</p>
           ) : (
-            <PortfolioTable rows={shown} />
+            <PortfolioTable rows={shown} convocations={convocations.data} />
           )}
         </>
       )}
@@ -90,7 +109,7 @@ export default function PortfolioPage() {
   );
 }
 
-function PortfolioTable({ rows }: { rows: ReadonlyArray<Row> }) {
+function PortfolioTable({ rows, convocations }: { rows: ReadonlyArray<Row>; convocations?: ReadonlyMap<string, string> }) {
   return (
     <div className="app-table-scroll" tabIndex={0} role="region" aria-label="Portefeuille">
       <table className="app-table">
@@ -103,6 +122,7 @@ function PortfolioTable({ rows }: { rows: ReadonlyArray<Row> }) {
             <th scope="col">Prochain contact dû</th>
             <th scope="col">Messages non lus</th>
             <th scope="col">Demande sur place</th>
+            <th scope="col">Convocation</th>
           </tr>
         </thead>
         <tbody>
@@ -142,6 +162,17 @@ function PortfolioTable({ rows }: { rows: ReadonlyArray<Row> }) {
                   </Link>
                 ) : (
                   "Aucune"
+                )}
+              </td>
+              <td>
+                {convocations === undefined ? (
+                  ""
+                ) : convocations.has(r.seekerId) ? (
+                  <Badge severity="warning" small noIcon>
+                    {`À confirmer (le ${parisDate(convocations.get(r.seekerId)!)})`}
+                  </Badge>
+                ) : (
+                  "Rien à confirmer"
                 )}
               </td>
             </tr>

@@ -38,3 +38,32 @@ export function fullName(p: { firstName?: string | null; lastName?: string | nul
   const name = [p.firstName, p.lastName].filter(Boolean).join(" ");
   return name || "Personne sans nom (données effacées)";
 }
+
+/** How far ahead the portfolio looks for convocations still to acknowledge. */
+const CONVOCATIONS_AHEAD_DAYS = 120;
+
+/**
+ * The advisor's convocations still to acknowledge (booked, mandatory, not acknowledged, not
+ * over), by seeker: the earliest one's start. From the agenda, so the portfolio never hides an
+ * unanswered convocation.
+ */
+export function useUnacknowledgedConvocations() {
+  return useQuery({
+    queryKey: ["agenda", "unacknowledged"],
+    queryFn: async () => {
+      const now = new Date();
+      const from = now.toISOString();
+      const to = new Date(now.getTime() + CONVOCATIONS_AHEAD_DAYS * 86_400_000).toISOString();
+      const interviews = await allPages<Schemas["Interview"]>(async (cursor) =>
+        unwrap(await api().GET("/advisors/me/agenda", { params: { query: { from, to, limit: PAGE, cursor } } })),
+      );
+      const earliest = new Map<string, string>();
+      for (const i of interviews) {
+        if (!i.mandatory || i.status !== "booked" || i.acknowledgedAt) continue;
+        const known = earliest.get(i.seekerId);
+        if (known === undefined || i.start < known) earliest.set(i.seekerId, i.start);
+      }
+      return earliest;
+    },
+  });
+}

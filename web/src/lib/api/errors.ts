@@ -73,6 +73,7 @@ export const MESSAGES: Record<string, string> = {
   // Bookings, cancellations and requests (each sends an email)
   too_many_actions:
     "Vous avez fait beaucoup de démarches en peu de temps (rendez-vous, annulations, demandes). Rien n'a été fait : réessayez dans une heure.",
+  too_many_calls: "Vous avez passé beaucoup d'appels en peu de temps. Aucun appel n'a été lancé : réessayez dans une heure.",
   invalid_client_message_id: "Ce message n'a pas pu être envoyé. Réessayez.",
   unknown_connection: "La connexion a été interrompue. Reconnexion en cours…",
 };
