@@ -7,7 +7,7 @@
 // Then the outcome recorded with the keyboard alone.
 import type { Locator, Page } from "@playwright/test";
 import { expect, test } from "./support";
-import { GATEWAY, call, check, createAdvisor, createSlot, daysAhead, goTo, moveInterviewStart, seekerOf, signIn, tick } from "./support";
+import { GATEWAY, call, check, createAdvisor, createSlot, daysAhead, goTo, moveInterviewStart, seekerOf, signIn, tick, type Advisor } from "./support";
 import { parisDay, parisHour } from "../src/lib/time";
 import { advisorPage, openAs } from "./advisor-support";
 
@@ -286,5 +286,85 @@ test("interview room, phone, keyboard only: the advisor calls from the page, bot
   await expect(hangUp).toHaveCount(0);
   await expect(callButton).toBeEnabled();
   await check(room, "16-salle-appel-termine");
+  await desk.context.close();
+});
+
+/** The journal's entries of `kind` (newest first), through the API, as the seeker's advisor reads them. */
+async function journalEntries(advisor: Advisor, seekerId: string, kind: string): Promise<Array<{ details: Record<string, unknown> }>> {
+  const r = await call("GET", `/seekers/${seekerId}/journal?limit=200`, advisor.token);
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body.items.filter((e: { kind: string }) => e.kind === kind);
+}
+
+test("interview room, video dial-in, keyboard only: the video fails, the seeker's phone is dialled into the same meeting, answered, joined, hung up from the page, journaled; then refused without a number", async ({ browser }) => {
+  // No work phone: the dial-in rings the seeker's phone only.
+  const advisor = await createAdvisor("Nolwenn", "Relais");
+  const seeker = await seekerOf(advisor, "Erwan", "Visio");
+  const seekerPhone = "+33612345678";
+  const convocation = await call("POST", `/seekers/${seeker.seekerId}/convocations`, advisor.token, { start: daysAhead(6, 12), durationMinutes: 30, channel: "video" });
+  expect(convocation.status, JSON.stringify(convocation.body)).toBe(201);
+  const interviewId: string = convocation.body.interviewId;
+  await moveInterviewStart(interviewId, new Date(Date.now() - 60_000));
+
+  const desk = await advisorPage(browser, advisor, `/conseiller/entretiens/${interviewId}`);
+  const room = desk.page;
+  await expect(room.getByRole("heading", { name: "Entretien avec Erwan Visio" })).toBeVisible();
+  const dialIn = room.getByRole("button", { name: "Appeler la personne pour qu'elle rejoigne l'entretien par téléphone" });
+  // Nobody is in the meeting yet: nothing to dial into.
+  await expect(dialIn).toHaveCount(0);
+  await tabTo(room, room.getByRole("button", { name: "Rejoindre la visioconférence" }));
+  await room.keyboard.press("Enter");
+  // No media service locally: the video fails, and the meeting it made runs on.
+  await expect(room.getByText("La visioconférence ne fonctionne pas")).toBeVisible({ timeout: 40_000 });
+  const meetingId: string = (await call("GET", `/interviews/${interviewId}`, advisor.token)).body.meeting.meetingId;
+  expect(meetingId).toBeTruthy();
+  await expect(room.getByText("Si la vidéo ne marche pas pour Erwan Visio, appelez son téléphone depuis cette page : le 06 12 34 56 78 sonne et affiche le numéro de l'agence.")).toBeVisible();
+  await expect(room.getByText(/la personne rejoint cet entretien par téléphone et sa voix passe dans la visioconférence ; « Passer au téléphone »/)).toBeVisible();
+  // The switch stays the alternative.
+  await expect(room.getByRole("button", { name: "Passer au téléphone" })).toBeVisible();
+  await expect(dialIn).toBeEnabled();
+  await check(room, "16-salle-visio-appel-avant");
+
+  await tabTo(room, dialIn);
+  await room.keyboard.press("Enter");
+  const status = room.getByRole("status", { name: "État de l'appel" });
+  // The seeker's phone rings, showing the agency's number.
+  await expect.poll(async () => (await lastCall(seekerPhone))?.state, { timeout: 15_000 }).toBe("ringing");
+  expect((await lastCall(seekerPhone))?.callerId).toBe(AGENCY_NUMBER);
+  await expect(status).toHaveText("Ça sonne chez Erwan Visio : en décrochant, la personne rejoint cet entretien.");
+  await answer(seekerPhone);
+  await expect(status).toHaveText("Erwan Visio a rejoint l'entretien par téléphone : sa voix passe dans la visioconférence.");
+  // The journal: the call joined the meeting, and the attendance proof shows the phone leg.
+  await expect
+    .poll(async () => (await journalEntries(advisor, seeker.seekerId, "call")).map((e) => e.details.event), { timeout: 15_000 })
+    .toContain("joined_meeting");
+  await expect
+    .poll(async () => (await journalEntries(advisor, seeker.seekerId, "attendance")).filter((e) => e.details.leg === "phone" && e.details.meetingId === meetingId).map((e) => e.details.event), { timeout: 15_000 })
+    .toContain("joined");
+  await check(room, "16-salle-visio-appel-en-cours");
+
+  const hangUp = room.getByRole("button", { name: "Raccrocher" });
+  await tabTo(room, hangUp);
+  await room.keyboard.press("Enter");
+  await expect(status).toHaveText("Appel terminé.");
+  await expect.poll(async () => (await lastCall(seekerPhone))?.state, { timeout: 15_000 }).toBe("ended");
+  await expect(hangUp).toHaveCount(0);
+  await expect(dialIn).toBeEnabled();
+  const events = (await journalEntries(advisor, seeker.seekerId, "call")).map((e) => e.details.event).reverse();
+  expect(events.slice(0, 4)).toEqual(["started", "ringing_seeker", "answered_seeker", "joined_meeting"]);
+  // Still a video interview: the dial-in changed no channel.
+  expect((await call("GET", `/interviews/${interviewId}`, advisor.token)).body.channel).toBe("video");
+
+  // The seeker removed their number meanwhile: the API refuses, and the room says why.
+  const removed = await call("PATCH", "/seekers/me", seeker.token, { phone: null });
+  expect(removed.status, JSON.stringify(removed.body)).toBe(200);
+  await tabTo(room, dialIn);
+  await room.keyboard.press("Enter");
+  // (The video's failure is an alert too: this one is the call's.)
+  await expect(room.getByRole("alert").filter({ hasText: "Cette personne n'a pas de numéro de téléphone français dans son profil" })).toHaveText(
+    "Cette personne n'a pas de numéro de téléphone français dans son profil : l'appel ne peut pas partir. Écrivez-lui par la messagerie.",
+  );
+  await expect(room.getByRole("button", { name: "Raccrocher" })).toHaveCount(0);
+  await check(room, "16-salle-visio-appel-refuse");
   await desk.context.close();
 });

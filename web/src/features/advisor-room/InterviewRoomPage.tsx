@@ -1,8 +1,9 @@
 // The advisor's interview room (issue 15, journey 6): one interview, whatever its channel. By
 // video: a device check, then the Chime SDK session from the join info, the seeker's tile and
-// mine; when the video fails, one action moves the interview to the phone and says who calls
-// whom, and the advisor can place the call from the page (CallPanel.tsx). For every interview:
-// end the video meeting, and record the outcome once it started.
+// mine; once in the meeting, or when the video fails, the advisor can have the seeker's phone
+// dialled into that same meeting (CallPanel.tsx, `dial-in`), or move the interview to the phone
+// in one action, which says who calls whom, and place that call from the page (CallPanel.tsx).
+// For every interview: end the video meeting, and record the outcome once it started.
 import Button from "@codegouvfr/react-dsfr/Button";
 import { Alert } from "@codegouvfr/react-dsfr/Alert";
 import { Badge } from "@codegouvfr/react-dsfr/Badge";
@@ -101,7 +102,7 @@ function Room({ interview: i, seeker }: { interview: Interview; seeker: Schemas[
           ) : now >= end ? (
             <Alert small severity="info" description="L'heure de cet entretien est passée : la salle est fermée." />
           ) : (
-            <VideoRoom interview={i} seekerName={name} />
+            <VideoRoom interview={i} seekerName={name} seekerPhone={seeker.phone} />
           )}
           {now < end + SWITCH_LATE_MS && <SwitchToPhone interview={i} seekerName={name} />}
         </section>
@@ -132,8 +133,11 @@ function Room({ interview: i, seeker }: { interview: Interview; seeker: Schemas[
 
 type Phase = "check" | "joining" | "joined" | "failed";
 
-function VideoRoom({ interview, seekerName }: { interview: Interview; seekerName: string }) {
+function VideoRoom({ interview, seekerName, seekerPhone }: { interview: Interview; seekerName: string; seekerPhone: string | null }) {
   const [phase, setPhase] = useState<Phase>("check");
+  // Once joined, or failed, the seeker can be dialled into the meeting: offered from then on
+  // while the meeting runs (a call placed stays on screen through a retry or a leave).
+  const [dialIn, setDialIn] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
   const [camera, setCamera] = useState("");
   const [mic, setMic] = useState("");
@@ -156,6 +160,7 @@ function VideoRoom({ interview, seekerName }: { interview: Interview; seekerName
       session.current = null;
       setPhase("check");
       setEnded(true);
+      setDialIn(false);
     }
     hadMeeting.current = meetingId;
   }, [meetingId]);
@@ -179,14 +184,19 @@ function VideoRoom({ interview, seekerName }: { interview: Interview; seekerName
         audioElement: audioOut.current!,
         timeoutMs: CONNECT_TIMEOUT_MS,
         onRemoteVideo: setRemoteShown,
-        onStarted: () => setPhase("joined"),
+        onStarted: () => {
+          setPhase("joined");
+          setDialIn(true);
+        },
         onFailed: () => {
           setPhase("failed");
+          setDialIn(true);
           setFailure("La visioconférence n'a pas pu démarrer : le service vidéo ne répond pas.");
         },
       });
     } catch (error) {
       setPhase("failed");
+      setDialIn(true);
       setFailure(advisorError(error));
     }
   };
@@ -240,14 +250,49 @@ function VideoRoom({ interview, seekerName }: { interview: Interview; seekerName
             small
             className="fr-mb-2w"
             title="La visioconférence ne fonctionne pas"
-            description={`${failure ?? ""} Réessayez, ou passez au téléphone : vous appellerez ${seekerName}.`}
+            description={`${failure ?? ""} ${
+              meetingId && seekerPhone
+                ? `Réessayez, ou continuez par téléphone, ci-dessous : faites rejoindre cet entretien à ${seekerName} par téléphone, ou passez l'entretien au téléphone.`
+                : `Réessayez, ou passez au téléphone : vous appellerez ${seekerName}.`
+            }`}
           />
           <Button priority="secondary" onClick={() => void join()}>
             Réessayer
           </Button>
         </>
       )}
+      {dialIn && meetingId && <DialIn interview={interview} seekerName={seekerName} seekerPhone={seekerPhone} />}
     </>
+  );
+}
+
+/**
+ * Video that fails becomes a call in the same interview: the seeker's phone is dialled into the
+ * running meeting (`POST /interviews/{id}/meeting/dial-in`), the interview stays a video one.
+ */
+function DialIn({ interview, seekerName, seekerPhone }: { interview: Interview; seekerName: string; seekerPhone: string | null }) {
+  return (
+    <div className="fr-mt-4w">
+      <h3 className="fr-h6">Faire rejoindre l'entretien par téléphone</h3>
+      {seekerPhone ? (
+        <>
+          <p>
+            Si la vidéo ne marche pas pour {seekerName}, appelez son téléphone depuis cette page : le {frenchPhone(seekerPhone)} sonne et affiche le
+            numéro de l'agence.
+          </p>
+          <p>
+            En décrochant, la personne rejoint cet entretien par téléphone et sa voix passe dans la visioconférence ; « Passer au téléphone », plus
+            bas, fait au contraire de l'entretien un entretien par téléphone, où vous l'appelez vous-même.
+          </p>
+          <CallPanel interview={interview} seekerName={seekerName} kind="dial-in" />
+        </>
+      ) : (
+        <p>
+          {seekerName} n'a pas de numéro de téléphone dans son profil : l'appel qui lui ferait rejoindre l'entretien ne peut pas partir. Écrivez-lui
+          par la messagerie.
+        </p>
+      )}
+    </div>
   );
 }
 

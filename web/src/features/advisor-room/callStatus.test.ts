@@ -1,7 +1,7 @@
 // The sentences the room's live region reads for each call frame (docs/websocket.md's `call`):
-// the browser test reaches ringing, connected and a hang-up; the other endings are said here.
+// the browser tests reach ringing, connected and a hang-up; the other endings are said here.
 import { describe, expect, it } from "vitest";
-import { callStatus } from "./CallPanel";
+import { callStatus, dialInStatus } from "./CallPanel";
 
 describe("the call's state as the advisor reads it", () => {
   it("says why a call ended", () => {
@@ -14,5 +14,14 @@ describe("the call's state as the advisor reads it", () => {
     expect(callStatus(null, "Loïc Combiné")).toBe("Appel lancé : votre téléphone de poste va sonner.");
     expect(callStatus({ state: "ringing" }, "Loïc Combiné")).toContain("puis celui de Loïc Combiné sonnera");
     expect(callStatus({ state: "connected" }, "Loïc Combiné")).toBe("Appel en cours avec Loïc Combiné.");
+  });
+  it("for the seeker dialled into the meeting, says their phone rings, then that they joined the interview, not the advisor's phone", () => {
+    expect(dialInStatus(null, "Loïc Combiné")).toBe("Appel lancé : le téléphone de Loïc Combiné va sonner.");
+    expect(dialInStatus({ state: "ringing" }, "Loïc Combiné")).toBe("Ça sonne chez Loïc Combiné : en décrochant, la personne rejoint cet entretien.");
+    expect(dialInStatus({ state: "connected" }, "Loïc Combiné")).toBe(
+      "Loïc Combiné a rejoint l'entretien par téléphone : sa voix passe dans la visioconférence.",
+    );
+    expect(dialInStatus({ state: "ended", outcome: "unanswered" }, "Loïc Combiné")).toBe("Appel terminé : personne n'a décroché.");
+    for (const state of ["ringing", "connected"] as const) expect(dialInStatus({ state }, "Loïc Combiné")).not.toContain("poste");
   });
 });

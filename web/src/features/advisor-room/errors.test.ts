@@ -5,22 +5,24 @@ import { describe, expect, it } from "vitest";
 import yaml from "js-yaml";
 import { MESSAGES, frenchMessage } from "../../lib/api/errors";
 import { ApiError } from "../../lib/api/client";
-import { ADVISOR_MESSAGES } from "./errors";
+import { ADVISOR_MESSAGES, CALL_MESSAGES } from "./errors";
 
 type Doc = { paths: Record<string, Record<string, { responses?: Record<string, { description?: string; $ref?: string }> }>>; components: { responses: Record<string, { description: string }> } };
 const doc = yaml.load(readFileSync(new URL("../../../../docs/openapi.yaml", import.meta.url), "utf8")) as Doc;
 
-const USED: Array<[string, string]> = [
-  ["get", "/interviews/{interviewId}"],
-  ["get", "/seekers/{seekerId}"],
-  ["post", "/interviews/{interviewId}/meeting"],
-  ["delete", "/interviews/{interviewId}/meeting"],
-  ["post", "/interviews/{interviewId}/channel"],
-  ["post", "/interviews/{interviewId}/outcome"],
-  ["post", "/interviews/{interviewId}/call"],
-  ["delete", "/calls/{callId}"],
-  ["get", "/conversations"],
-  ["get", "/conversations/{seekerId}/messages"],
+/** Each route with the sentences its page reads its errors in (the call panel's are CALL_MESSAGES). */
+const USED: Array<[string, string, Record<string, string>]> = [
+  ["get", "/interviews/{interviewId}", ADVISOR_MESSAGES],
+  ["get", "/seekers/{seekerId}", ADVISOR_MESSAGES],
+  ["post", "/interviews/{interviewId}/meeting", ADVISOR_MESSAGES],
+  ["delete", "/interviews/{interviewId}/meeting", ADVISOR_MESSAGES],
+  ["post", "/interviews/{interviewId}/channel", ADVISOR_MESSAGES],
+  ["post", "/interviews/{interviewId}/outcome", ADVISOR_MESSAGES],
+  ["post", "/interviews/{interviewId}/call", CALL_MESSAGES],
+  ["post", "/interviews/{interviewId}/meeting/dial-in", CALL_MESSAGES],
+  ["delete", "/calls/{callId}", CALL_MESSAGES],
+  ["get", "/conversations", ADVISOR_MESSAGES],
+  ["get", "/conversations/{seekerId}/messages", ADVISOR_MESSAGES],
 ];
 
 /** Values the descriptions quote that are not error codes (a channel, outcomes). */
@@ -35,13 +37,13 @@ function codes(text: string): string[] {
 describe("the advisor's error sentences", () => {
   it("cover every documented error code of the routes the room and the messages call", () => {
     const missing = new Set<string>();
-    for (const [method, path] of USED) {
+    for (const [method, path, sentences] of USED) {
       const op = doc.paths[path]?.[method];
       expect(op, `${method} ${path} in the contract`).toBeDefined();
       for (const [status, response] of Object.entries(op!.responses ?? {})) {
         if (!/^[45]/.test(status)) continue;
         const text = response.$ref ? doc.components.responses[response.$ref.split("/").pop()!]!.description : (response.description ?? "");
-        for (const code of codes(text)) if (!(code in ADVISOR_MESSAGES) && !(code in MESSAGES)) missing.add(code);
+        for (const code of codes(text)) if (!(code in sentences) && !(code in MESSAGES)) missing.add(`${path}: ${code}`);
       }
     }
     expect([...missing].sort()).toEqual([]);

@@ -22,9 +22,15 @@ export const ADVISOR_MESSAGES: Record<string, string> = {
   invalid_parameter: "La page demandée est invalide. Rechargez la page.",
 };
 
-/** On the call route, the window is the call's: from 15 minutes before the start to the hard end. */
+/**
+ * On the call routes (the phone interview's call, the seeker dialled into the video meeting, the
+ * hang-up), the window is the call's: from 15 minutes before the start to the hard end.
+ */
 export const CALL_MESSAGES: Record<string, string> = {
   ...ADVISOR_MESSAGES,
   too_early: "C'est trop tôt pour appeler : l'appel peut partir 15 minutes avant l'heure de l'entretien.",
   interview_over: "L'entretien est terminé depuis plus de 30 minutes : l'appel ne peut plus partir d'ici.",
+  not_video: "Cet entretien n'a plus lieu en visioconférence : la personne ne peut plus la rejoindre par téléphone. Rechargez la page.",
+  no_meeting:
+    "La visioconférence n'est pas ouverte (personne ne l'a rejointe, ou elle est terminée) : rejoignez-la d'abord, puis appelez la personne.",
 };
