@@ -8,7 +8,7 @@
 import type { Locator, Page } from "@playwright/test";
 import { expect, test } from "./support";
 import { GATEWAY, call, check, createAdvisor, createSlot, daysAhead, goTo, moveInterviewStart, seekerOf, signIn, tick, type Advisor } from "./support";
-import { parisDay, parisHour } from "../src/lib/time";
+import { mondayOf, parisDay, parisDayKey, parisHour } from "../src/lib/time";
 import { advisorPage, openAs } from "./advisor-support";
 
 /** The <video> shows frames: a camera (Chromium's fake one here) is playing in it. */
@@ -17,6 +17,9 @@ async function expectPlaying(video: Locator) {
 }
 
 test("interview room: booked by video, both in the room, ended, switched to phone, seen by the seeker, outcome in the journal", async ({ page, browser }) => {
+  // Two browser contexts, two 20-second video failures and the outcome: close to the default
+  // 90 s on a loaded machine.
+  test.slow();
   const advisor = await createAdvisor("Maëlle", "Kerjean");
   const seeker = await seekerOf(advisor, "Yann", "Salle");
   const slotStart = daysAhead(3, 9);
@@ -36,12 +39,18 @@ test("interview room: booked by video, both in the room, ended, switched to phon
   expect(booked).toHaveLength(1);
   expect(booked[0]).toMatchObject({ channel: "video", status: "booked" });
   const interviewId: string = booked[0].interviewId;
+  // ...and so does the agenda's page, on the interview's week, with a link to its room.
+  const desk = await advisorPage(browser, advisor, `/conseiller/agenda?semaine=${mondayOf(parisDayKey(slotStart))}`);
+  await expect(desk.page.getByRole("link", { name: new RegExp(`^${parisHour(slotStart)} – .* Yann Salle$`) })).toHaveAttribute(
+    "href",
+    `/conseiller/entretiens/${interviewId}`,
+  );
   // Test set-up (the booking notice keeps a seeker from booking a slot starting now): the
   // interview started a minute ago, so the room is open and the outcome can be recorded.
   await moveInterviewStart(interviewId, new Date(Date.now() - 60_000));
 
   // Both in the room.
-  const desk = await advisorPage(browser, advisor, `/conseiller/entretiens/${interviewId}`);
+  await openAs(desk.page, advisor.sub, `/conseiller/entretiens/${interviewId}`, "advisors");
   const room = desk.page;
   const signalling: string[] = [];
   room.on("websocket", (ws) => signalling.push(ws.url()));
@@ -297,6 +306,8 @@ async function journalEntries(advisor: Advisor, seekerId: string, kind: string):
 }
 
 test("interview room, video dial-in, keyboard only: the video fails, the seeker's phone is dialled into the same meeting, answered, joined, hung up from the page, journaled; then refused without a number", async ({ browser }) => {
+  // A 20-second video failure, then a call answered and hung up: close to the default 90 s.
+  test.slow();
   // No work phone: the dial-in rings the seeker's phone only.
   const advisor = await createAdvisor("Nolwenn", "Relais");
   const seeker = await seekerOf(advisor, "Erwan", "Visio");
