@@ -28,8 +28,9 @@ def call(method, path, token=None, body=None):
         raise
 
 
-def tok(sub, groups):
-    return call("POST", "/_local/token", body={"sub": sub, "groups": groups})["token"]
+def tok(sub, groups, email=None):
+    # Registration writes to the token's verified email only: a seeker's token carries one.
+    return call("POST", "/_local/token", body={"sub": sub, "groups": groups, "email": email})["token"]
 
 
 admin = tok("bench-web-admin", ["admins"])
@@ -42,7 +43,7 @@ LAST = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "
 
 def register(i):
     sub = f"{advisor_sub}-seeker-{i}"
-    token = tok(sub, [])
+    token = tok(sub, [], f"{sub}@example.fr")
     body = call("POST", "/seekers", token, {"firstName": FIRST[i % len(FIRST)], "lastName": f"{LAST[i % len(LAST)]}-{i}",
                                             "email": f"{sub}@example.fr", "region": region,
                                             "preferredChannels": ["video", "chat"], "consent": True})
