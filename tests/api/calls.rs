@@ -567,6 +567,29 @@ async fn a_call_that_outlives_the_interviews_hard_end_is_hung_up_by_the_call_swe
     assert!(!item.contains_key("gsi1pk"), "done once: the call left the sweeper's index");
 }
 
+/// A call outside an interview has an end too: the call sweeper hangs it up an hour after it
+/// was placed (a call left open, a forgotten line), and leaves it alone before.
+#[tokio::test]
+async fn a_call_outside_an_interview_is_hung_up_by_the_call_sweeper_after_an_hour() {
+    let s = Setup::new().await;
+    let (status, body) = s.api.post(&format!("/seekers/{}/calls", s.seeker_id), &s.advisor, json!({})).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let call_id = body["callId"].as_str().expect("callId").to_owned();
+    wait_phone(&s.api, &s.advisor_phone, "ringing").await;
+    act(&s.api, &s.advisor_phone, "answer").await;
+    wait_phone(&s.api, &s.seeker_phone, "ringing").await;
+    act(&s.api, &s.seeker_phone, "answer").await;
+    s.wait_for_event(&call_id, "bridged").await;
+
+    s.api.run_schedule("call-sweeper", Utc::now() + chrono::Duration::minutes(50)).await;
+    assert_eq!(phone(&s.api, &s.seeker_phone).await[0]["state"], "connected", "still talking within the hour");
+
+    s.api.run_schedule("call-sweeper", Utc::now() + chrono::Duration::minutes(65)).await;
+    wait_phone(&s.api, &s.seeker_phone, "ended").await;
+    let events = s.wait_for_event(&call_id, "hung_up_leg_b").await;
+    assert!(events.iter().any(|e| e == "hang_up_requested"), "ended by the service: {events:?}");
+}
+
 #[tokio::test]
 async fn video_that_fails_becomes_a_phone_leg_in_the_same_meeting_with_its_attendance_proof() {
     let s = Setup::new().await;

@@ -88,6 +88,9 @@ fn check_callable(app: &App, interview: &InterviewRecord, now: DateTime<Utc>) ->
     }
 }
 
+/// The longest a call outside an interview lasts: the call sweeper hangs it up then.
+const CALL_OUTSIDE_INTERVIEW_LIMIT: Duration = Duration::hours(1);
+
 /// Writes the call, then has the service ring the advisor's work phone; 202 with the call id.
 /// `interview`: the interview's id and hard end, when the call is one's (the call sweeper ends
 /// it then).
@@ -99,7 +102,9 @@ async fn start(
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
     let interview_id = interview.map(|(id, _)| id);
-    let hard_end = interview.map(|(_, end)| end);
+    // Every call has an end the call sweeper keeps: its interview's hard end, or for a call
+    // outside an interview, CALL_OUTSIDE_INTERVIEW_LIMIT after it was placed.
+    let hard_end = Some(interview.map_or(now + CALL_OUTSIDE_INTERVIEW_LIMIT, |(_, end)| end));
     let advisor_number = advisor
         .phone
         .clone()

@@ -1,6 +1,6 @@
-//! The end of interview calls that outlive the interview's hard end (EventBridge schedule,
-//! binary `call-sweeper`). An interview's call item sits on GSI1 under the UTC hour of its
-//! hard end, so a run queries the hour buckets of its look-back window (no Scan) and hangs up
+//! The end of calls that outlive their end (EventBridge schedule, binary `call-sweeper`): an
+//! interview's call its interview's hard end, any other call an hour after it was placed. A
+//! call item sits on GSI1 under the UTC hour of its end, so a run queries the hour buckets of its look-back window (no Scan) and hangs up
 //! (`UpdateSipMediaApplicationCall`, as the app does) each call past it; a call already over
 //! (`NotFoundException`) counts as ended. Either way the item leaves GSI1, so it is done once;
 //! an unavailable service leaves it there for the next run. "Now" is the event's `time`, so a
@@ -83,7 +83,7 @@ async fn end_one(app: &App, call: &CallRecord) -> Result<bool, ApiError> {
         None => false,
     };
     app.store.update(&call.pk, &call.sk, |u| u.update_expression("REMOVE gsi1pk, gsi1sk")).await?;
-    tracing::info!(call_id = %call.call_id, going, "call past its interview's hard end");
+    tracing::info!(call_id = %call.call_id, going, "call past its end");
     Ok(going)
 }
 
