@@ -406,9 +406,16 @@ fn fixture_of(binary: &str) -> Result<(&'static str, &'static str)> {
         "advisor-digest" => ("schedule-advisor-digest.json", "EventBridge schedule 08:00"),
         "meeting-sweeper" => ("schedule-meeting-sweeper.json", "EventBridge schedule"),
         "meeting-events" => ("chime-attendee-joined.json", "Chime AttendeeJoined"),
+        "email-sweep" => ("schedule-email-sweep.json", "EventBridge schedule (5 min)"),
+        "retention-sweep" => ("schedule-retention-sweep.json", "EventBridge schedule (nightly)"),
+        "call-sweeper" => ("schedule-call-sweeper.json", "EventBridge schedule (5 min)"),
         other => bail!("no cold-start event for {other} (add one to tests/bin/coldstart.rs)"),
     })
 }
+
+/// Binaries whose first event needs a phone call in progress on the emulator (a placed call,
+/// its legs' ids): lambda-smoke drives them (tests/bin/lambda_smoke.rs); not measured here yet.
+const NOT_MEASURED: [&str; 2] = ["calls", "call-handler"];
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     // Nearest rank.
@@ -446,6 +453,10 @@ async fn main() -> Result<()> {
     ];
     let mut programs = Vec::new();
     for binary in template_binaries(&root)? {
+        if NOT_MEASURED.contains(&binary.as_str()) {
+            println!("{binary}: not measured (its first event needs a call in progress)");
+            continue;
+        }
         let (fixture, kind) = fixture_of(&binary)?;
         let path = bin_dir.join(&binary);
         ensure!(path.is_file(), "{} is not built", path.display());
