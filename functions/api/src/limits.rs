@@ -38,6 +38,29 @@ pub async fn enforce(
     }
 }
 
+/// Counts one action of `user_id` (429 over the limit), runs `action`, and gives the count back
+/// unless it succeeded (a 2xx): counted before the action, so concurrent requests cannot pass
+/// together, and only actions done count.
+pub async fn counted<F>(
+    store: &Store,
+    user_id: &str,
+    limit: &Limit,
+    now: DateTime<Utc>,
+    code: &'static str,
+    message: impl FnOnce(&Limit) -> String,
+    action: F,
+) -> Result<lambda_http::Response<lambda_http::Body>, ApiError>
+where
+    F: std::future::Future<Output = Result<lambda_http::Response<lambda_http::Body>, ApiError>>,
+{
+    enforce(store, user_id, limit, now, code, message).await?;
+    let result = action.await;
+    if !result.as_ref().is_ok_and(|response| response.status().is_success()) {
+        refund(store, user_id, limit, now).await;
+    }
+    result
+}
+
 /// Gives back an action counted by [`enforce`] that did not happen (refused or failed).
 pub async fn refund(store: &Store, user_id: &str, limit: &Limit, now: DateTime<Utc>) {
     if let Err(error) = store.refund_action(user_id, limit, now).await {

@@ -75,23 +75,26 @@ async fn dispatch(app: &App, route: &str, request: &Request) -> Result<Response<
     if !MAIL_SENDING_ROUTES.contains(&route) {
         return serve(app, route, &caller, request, now).await;
     }
-    // Counted before the action (so concurrent requests cannot pass together) and given back
-    // when it did not happen: only actions done count. Per seeker or advisor; admins (staff
-    // without a participant id) and unregistered callers (refused by the route) are not counted.
+    // Per seeker or advisor; admins (staff without a participant id) and unregistered callers
+    // (refused by the route) are not counted.
     let limit = api::limits::mail_actions(app.policy.mail_actions_per_hour);
     let identity = app.store.identity(&caller.sub).await?;
     let Some(user_id) = identity.and_then(|i| i.seeker_id.or(i.advisor_id)) else {
         return serve(app, route, &caller, request, now).await;
     };
-    api::limits::enforce(&app.store, &user_id, &limit, now, "too_many_actions", |l| {
+    let message = |l: &store::rate::Limit| {
         format!("at most {} bookings, cancellations, convocations or requests an hour; try again later", l.max)
-    })
-    .await?;
-    let result = serve(app, route, &caller, request, now).await;
-    if !result.as_ref().is_ok_and(|response| response.status().is_success()) {
-        api::limits::refund(&app.store, &user_id, &limit, now).await;
-    }
-    result
+    };
+    api::limits::counted(
+        &app.store,
+        &user_id,
+        &limit,
+        now,
+        "too_many_actions",
+        message,
+        serve(app, route, &caller, request, now),
+    )
+    .await
 }
 
 async fn serve(

@@ -107,22 +107,22 @@ async fn dispatch(app: &App, route: &str, request: &Request) -> Result<Response<
     if !CALL_PLACING_ROUTES.contains(&route) {
         return serve(app, route, &caller, request, now).await;
     }
-    // Counted before the call is placed (concurrent requests cannot pass together), given back
-    // when it was not: only calls placed count. Callers who are not advisors are refused by
-    // the route itself.
+    // Per advisor; callers who are not advisors are refused by the route itself.
     let limit = api::limits::calls(app.settings.calls_per_hour);
     let Some(advisor_id) = app.store.identity(&caller.sub).await?.and_then(|identity| identity.advisor_id) else {
         return serve(app, route, &caller, request, now).await;
     };
-    api::limits::enforce(&app.store, &advisor_id, &limit, now, "too_many_calls", |l| {
-        format!("at most {} calls an hour; try again later", l.max)
-    })
-    .await?;
-    let result = serve(app, route, &caller, request, now).await;
-    if !result.as_ref().is_ok_and(|response| response.status().is_success()) {
-        api::limits::refund(&app.store, &advisor_id, &limit, now).await;
-    }
-    result
+    let message = |l: &store::rate::Limit| format!("at most {} calls an hour; try again later", l.max);
+    api::limits::counted(
+        &app.store,
+        &advisor_id,
+        &limit,
+        now,
+        "too_many_calls",
+        message,
+        serve(app, route, &caller, request, now),
+    )
+    .await
 }
 
 async fn serve(
