@@ -216,10 +216,10 @@ impl Table {
             written_at,
         );
         email.status = "sending".into();
-        email.claimed_until = Some(stored_instant(lease_until));
+        email.claimed_until = Some(lease_until);
         email.attempts = 1;
         email.ses_message_id = ses_message_id.map(str::to_owned);
-        email.sent_at = ses_message_id.map(|_| stored_instant(written_at));
+        email.sent_at = ses_message_id.map(|_| written_at);
         self.put(store::to_item(&email).expect("an outbox item")).await;
         email
     }
@@ -246,10 +246,10 @@ impl Table {
             to: Some(to.to_owned()),
             text: Some("Votre conseiller a essayé de vous joindre.".to_owned()),
             status: "sending".into(),
-            not_before: written.clone(),
+            not_before: written_at,
             gsi1pk: Some(store::keys::outbox_open_gsi1pk(store::keys::outbox_open_shard(&sms_id))),
             gsi1sk: Some(store::keys::outbox_open_gsi1sk(&written, &sms_id)),
-            created_at: written,
+            created_at: written_at,
             expires_at: (chrono::Utc::now() + chrono::Duration::days(30)).timestamp(),
         };
         let mut item = store::to_item(&sms).expect("an sms item");

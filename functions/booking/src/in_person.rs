@@ -59,7 +59,7 @@ pub(crate) async fn request(
         advisor_id: advisor_id.clone(),
         reason: reason.clone(),
         status: RequestStatus::Open,
-        created_at: to_key(now),
+        created_at: now,
         answered_at: None,
         interview_id: None,
         message: None,
@@ -279,7 +279,7 @@ pub(crate) async fn accept_as(
     tracing::info!("in-person request accepted");
     let record = InPersonRecord {
         status: RequestStatus::Accepted,
-        answered_at: Some(to_key(now)),
+        answered_at: Some(now),
         interview_id: Some(interview.interview_id.clone()),
         gsi1pk: None,
         gsi1sk: None,
@@ -344,7 +344,7 @@ pub(crate) async fn decline_as(
     match app.store.commit(tx).await? {
         TransactOutcome::Committed => Ok(InPersonRecord {
             status: RequestStatus::Declined,
-            answered_at: Some(to_key(now)),
+            answered_at: Some(now),
             message: Some(message),
             gsi1pk: None,
             gsi1sk: None,

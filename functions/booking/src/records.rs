@@ -38,7 +38,8 @@ pub struct SlotRecord {
     pub interview_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub booked_by: Option<String>,
-    pub created_at: String,
+    #[serde(with = "domain::time::stored")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
     /// A pending occurrence left by an interrupted creation disappears through the TTL;
     /// publication removes it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -81,9 +82,10 @@ pub struct InPersonRecord {
     #[serde(default)]
     pub reason: String,
     pub status: RequestStatus,
-    pub created_at: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub answered_at: Option<String>,
+    #[serde(with = "domain::time::stored")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    #[serde(default, with = "domain::time::stored::option", skip_serializing_if = "Option::is_none")]
+    pub answered_at: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interview_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -130,7 +130,7 @@ fn pending_slot(
         state: SlotState::Pending,
         interview_id: None,
         booked_by: None,
-        created_at: to_key(now),
+        created_at: now,
         expires_at: Some((now + Duration::minutes(PENDING_LIFETIME_MINUTES)).timestamp()),
     }
 }

@@ -1,24 +1,15 @@
-//! The JSON shapes the booking routes answer with. Instants are Paris times (`null` when a
-//! stored one does not parse); optional fields are sent as `null`, never left out, except a
-//! convocation's proof, present only on a convocation.
+//! The JSON shapes the booking routes answer with. Instants are Paris times (records hold
+//! them typed: a corrupt one fails to decode before a view is made); optional fields are sent
+//! as `null`, never left out, except a convocation's proof, present only on a convocation.
 
 use domain::interview::PhoneCaller;
 use domain::journal::ActorRole;
-use domain::time::{from_key, to_paris};
+use domain::time::to_paris;
 use domain::Channel;
 use serde::Serialize;
 use store::interview::{ChannelChange, InterviewRecord, InterviewStatus};
 
 use crate::records::{InPersonRecord, RequestStatus, SlotRecord, SlotState};
-
-/// A stored instant as a Paris time.
-pub fn paris(key: &str) -> Option<String> {
-    from_key(key).map(to_paris)
-}
-
-fn paris_opt(key: Option<&str>) -> Option<String> {
-    key.and_then(paris)
-}
 
 /// A slot as its advisor sees it.
 #[derive(Debug, Serialize)]
@@ -148,16 +139,16 @@ fn convocation(interview: &InterviewRecord) -> Option<Convocation<'_>> {
             version: proof.version,
             start: to_paris(proof.start),
             end: to_paris(proof.end),
-            sent_at: paris_opt(proof.sent_at.as_deref()),
+            sent_at: proof.sent_at.map(to_paris),
             ses_message_id: proof.ses_message_id.as_deref(),
-            acknowledged_at: paris_opt(proof.acknowledged_at.as_deref()),
+            acknowledged_at: proof.acknowledged_at.map(to_paris),
         })
         .collect();
     let current = versions.iter().find(|v| v.version == interview.version);
     Some(Convocation {
         version: interview.version,
         sent_at: current.and_then(|v| v.sent_at.clone()),
-        acknowledged_at: paris_opt(interview.acknowledged_at.as_deref()),
+        acknowledged_at: interview.acknowledged_at.map(to_paris),
         versions,
     })
 }
@@ -193,7 +184,13 @@ pub struct Interview<'a> {
 }
 
 fn channel_switch(change: &ChannelChange) -> ChannelSwitch<'_> {
-    ChannelSwitch { from: change.from, to: change.to, reason: &change.reason, at: paris(&change.at), by: change.by }
+    ChannelSwitch {
+        from: change.from,
+        to: change.to,
+        reason: &change.reason,
+        at: Some(to_paris(change.at)),
+        by: change.by,
+    }
 }
 
 pub fn interview(interview: &InterviewRecord) -> Interview<'_> {
@@ -211,18 +208,18 @@ pub fn interview(interview: &InterviewRecord) -> Interview<'_> {
         location: interview.location.as_deref(),
         phone: phone(interview),
         status: interview.status,
-        acknowledged_at: paris_opt(interview.acknowledged_at.as_deref()),
+        acknowledged_at: interview.acknowledged_at.map(to_paris),
         channel_history: interview.channel_history.iter().map(channel_switch).collect(),
         outcome_note: interview.outcome_note.as_deref(),
-        outcome_at: paris_opt(interview.outcome_at.as_deref()),
-        cancelled_at: paris_opt(interview.cancelled_at.as_deref()),
+        outcome_at: interview.outcome_at.map(to_paris),
+        cancelled_at: interview.cancelled_at.map(to_paris),
         cancel_reason: interview.cancel_reason.as_deref(),
         cancelled_by: interview.cancelled_by,
         meeting: Meeting {
             available: interview.channel == Channel::Video,
             meeting_id: interview.meeting_id.as_deref(),
         },
-        created_at: paris(&interview.created_at),
+        created_at: Some(to_paris(interview.created_at)),
         convocation: convocation(interview),
     }
 }
@@ -248,8 +245,8 @@ pub fn in_person(request: &InPersonRecord) -> InPerson<'_> {
         advisor_id: &request.advisor_id,
         reason: &request.reason,
         status: request.status,
-        created_at: paris(&request.created_at),
-        answered_at: paris_opt(request.answered_at.as_deref()),
+        created_at: Some(to_paris(request.created_at)),
+        answered_at: request.answered_at.map(to_paris),
         interview_id: request.interview_id.as_deref(),
         message: request.message.as_deref(),
     }
@@ -274,7 +271,7 @@ mod tests {
             "interviewId": "I", "seekerId": "S", "advisorId": "A",
             "start": "2026-12-03T08:30:00.000Z", "end": "2026-12-03T09:00:00.000Z", "durationMinutes": 30,
             "channel": "phone", "mandatory": true, "phoneNumber": "0601020304", "status": "booked", "sequence": 0,
-            "createdAt": "not an instant",
+            "createdAt": "2026-12-01T08:00:00.000Z",
         }))
         .unwrap();
         let answered = serde_json::to_value(interview(&record)).unwrap();
@@ -287,7 +284,7 @@ mod tests {
                 "phone": {"number": "0601020304", "caller": "advisor"}, "status": "booked", "acknowledgedAt": null,
                 "channelHistory": [], "outcomeNote": null, "outcomeAt": null, "cancelledAt": null,
                 "cancelReason": null, "cancelledBy": null, "meeting": {"available": false, "meetingId": null},
-                "createdAt": null,
+                "createdAt": "2026-12-01T09:00:00+01:00",
                 "convocation": {"version": 1, "sentAt": null, "acknowledgedAt": null, "versions": []},
             })
         );

@@ -75,11 +75,12 @@ pub struct CallRecord {
     /// The service's id of the call, once `CreateSipMediaApplicationCall` answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
-    pub created_at: String,
+    #[serde(with = "domain::time::stored")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
     /// An interview's call: its hard end (the interview's end plus the overrun limit), when
     /// the call sweeper hangs it up; with GSI1 `CALL_END#<hour>` / `<endsAt>#<callId>` until then.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ends_at: Option<String>,
+    #[serde(default, with = "domain::time::stored::option", skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gsi1pk: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

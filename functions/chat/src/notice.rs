@@ -23,7 +23,8 @@ pub const QUIET_MINUTES: i64 = 15;
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct NoticeRecord {
-    last_notice_at: String,
+    #[serde(with = "domain::time::stored")]
+    last_notice_at: DateTime<Utc>,
 }
 
 /// Queues the notice to the participant on `recipient`'s side unless one went out in the
@@ -37,11 +38,12 @@ pub async fn notify_offline(
     let pk = keys::conversation_pk(conversation.seeker_id());
     let recipient_id = conversation.user_of(recipient).to_owned();
     let sk = keys::notice_sk(&recipient_id);
-    let cutoff = to_key(now - Duration::minutes(QUIET_MINUTES));
+    let quiet_since = now - Duration::minutes(QUIET_MINUTES);
+    let cutoff = to_key(quiet_since);
     // A cheap read first spares the lookups below for most messages of a busy minute; the
     // conditional write below still decides.
     if let Some(last) = app.store.get::<NoticeRecord>(&pk, &sk).await? {
-        if last.last_notice_at > cutoff {
+        if last.last_notice_at > quiet_since {
             return Ok(false);
         }
     }

@@ -166,8 +166,7 @@ pub async fn live_connections(
 const CONNECTING_SECONDS: i64 = 10;
 
 fn settled(connection: &ConnectionRecord) -> bool {
-    domain::time::from_key(&connection.connected_at)
-        .is_none_or(|at| chrono::Utc::now() - at > chrono::Duration::seconds(CONNECTING_SECONDS))
+    chrono::Utc::now() - connection.connected_at > chrono::Duration::seconds(CONNECTING_SECONDS)
 }
 
 /// Sends `frame` to every connection of `targets` at once; prunes those that are gone

@@ -17,7 +17,8 @@ pub struct ConnectionRecord {
     /// The participant id: a seekerId or an advisorId.
     pub user_id: String,
     pub role: Role,
-    pub connected_at: String,
+    #[serde(with = "domain::time::stored")]
+    pub connected_at: chrono::DateTime<chrono::Utc>,
     /// When the token given at `$connect` expires (epoch seconds): frames after it are refused,
     /// so a connection never outlives the sign-in it was opened with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -41,7 +42,7 @@ impl ConnectionRecord {
             connection_id: connection_id.to_owned(),
             user_id: user_id.to_owned(),
             role,
-            connected_at: domain::time::to_key(now),
+            connected_at: now,
             token_expires_at: Some(token_expires_at),
             // API Gateway closes a connection after 2 hours; a missed $disconnect cleans itself.
             expires_at: (now + chrono::Duration::hours(2)).timestamp(),
@@ -63,7 +64,8 @@ pub struct MessageRecord {
     pub from: String,
     pub from_role: Role,
     pub text: String,
-    pub sent_at: String,
+    #[serde(with = "domain::time::stored")]
+    pub sent_at: chrono::DateTime<chrono::Utc>,
     pub client_message_id: String,
     pub expires_at: i64,
 }
@@ -80,8 +82,8 @@ pub struct SummaryRecord {
     pub advisor_id: Option<String>,
     #[serde(default)]
     pub last_message_id: Option<String>,
-    #[serde(default)]
-    pub last_message_at: Option<String>,
+    #[serde(default, with = "domain::time::stored::option")]
+    pub last_message_at: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(default)]
     pub last_message_from: Option<String>,
     #[serde(default)]

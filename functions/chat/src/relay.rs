@@ -379,7 +379,7 @@ fn message_tx(
         from: sender.user_id.clone(),
         from_role: sender.role,
         text: text.to_owned(),
-        sent_at: at.clone(),
+        sent_at: now,
         client_message_id: cmid.to_owned(),
         expires_at: expires,
     };

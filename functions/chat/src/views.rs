@@ -2,17 +2,12 @@
 //! sends on a WebSocket (docs/websocket.md). A field the contract lists is sent as `null`
 //! when unknown; only the error frame's `clientMessageId` is left out when there is none.
 
-use domain::time::{from_key, to_paris};
+use domain::time::to_paris;
 use serde::Serialize;
 
 use crate::frames::Role;
 use crate::records::{MessageRecord, SummaryRecord};
 use store::{AdvisorRecord, SeekerRecord};
-
-/// A stored instant in Paris time, or as stored when it does not parse.
-fn paris(key: &str) -> String {
-    from_key(key).map(to_paris).unwrap_or_else(|| key.to_owned())
-}
 
 /// One message (API.md: `{"id","seekerId","from","text","sentAt"}`, plus `fromRole`).
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -34,7 +29,7 @@ impl From<&MessageRecord> for MessageView {
             from: message.from.clone(),
             from_role: message.from_role,
             text: message.text.clone(),
-            sent_at: paris(&message.sent_at),
+            sent_at: to_paris(message.sent_at),
         }
     }
 }
@@ -93,7 +88,7 @@ fn summary_row<'a>(summary: &'a SummaryRecord, role: Role, advisor_id: Option<&'
             from: summary.last_message_from.as_deref(),
             from_role: summary.last_message_role,
             excerpt: summary.last_message_excerpt.as_deref(),
-            sent_at: summary.last_message_at.as_deref().map(paris),
+            sent_at: summary.last_message_at.map(to_paris),
         }),
         unread: summary.unread(role),
         read_up_to: summary.read_up_to(role),

@@ -214,8 +214,8 @@ pub async fn deliver(app: &App, pk: &str, sk: &str, deadline: DateTime<Utc>) -> 
         Claim::Busy => return Ok(Handled::Busy),
     };
     if let Some(message_id) = outbox.ses_message_id.clone() {
-        let sent_at = outbox.sent_at.clone().unwrap_or_else(|| to_key(now));
-        mark_sent(app, &outbox, &sent_at, &lease.stored, &message_id).await;
+        let sent_at = outbox.sent_at.unwrap_or(now);
+        mark_sent(app, &outbox, sent_at, &lease.stored, &message_id).await;
         return Ok(Handled::Recorded);
     }
     let sent = match send(app, &outbox, lease.send_by).await {
@@ -231,7 +231,7 @@ pub async fn deliver(app: &App, pk: &str, sk: &str, deadline: DateTime<Utc>) -> 
         // SES may or may not have taken it: the lease runs out by itself, then it is sent again.
         Err(SendError::Unknown(error)) => return Err(error),
     };
-    mark_sent(app, &outbox, &to_key(Utc::now()), &lease.stored, &sent).await;
+    mark_sent(app, &outbox, Utc::now(), &lease.stored, &sent).await;
     Ok(Handled::Sent)
 }
 
@@ -249,8 +249,8 @@ pub async fn abandon(app: &App, pk: &str, sk: &str, deadline: DateTime<Utc>) -> 
         Claim::Busy => return Ok(Handled::Busy),
     };
     if let Some(message_id) = outbox.ses_message_id.clone() {
-        let sent_at = outbox.sent_at.clone().unwrap_or_else(|| to_key(now));
-        mark_sent(app, &outbox, &sent_at, &lease.stored, &message_id).await;
+        let sent_at = outbox.sent_at.unwrap_or(now);
+        mark_sent(app, &outbox, sent_at, &lease.stored, &message_id).await;
         return Ok(Handled::Recorded);
     }
     mark_failed(app, &outbox, now, &lease.stored, "undeliverable", Failure::Abandoned).await?;
@@ -381,7 +381,7 @@ async fn mark_failed(
             template,
             email,
             attempts,
-            created_at = %outbox.created_at,
+            created_at = %to_key(outbox.created_at),
             "outbox email not sent in time; marked failed"
         ),
     }
@@ -437,7 +437,12 @@ async fn release(app: &App, outbox: &OutboxRecord, lease_until: &str) {
 
 /// The outbox item loses its personal fields and leaves the open-outbox index once sent, if
 /// this invocation still holds its claim.
-fn sent_update(outbox: &OutboxRecord, sent_at: &str, lease_until: &str, message_id: &str) -> TransactWriteItem {
+fn sent_update(
+    outbox: &OutboxRecord,
+    sent_at: DateTime<Utc>,
+    lease_until: &str,
+    message_id: &str,
+) -> TransactWriteItem {
     update(outbox.pk.clone(), &outbox.sk, |u| {
         u.update_expression(
             "SET #status = :sent, sentAt = :sentAt, sesMessageId = :id \
@@ -447,7 +452,7 @@ fn sent_update(outbox: &OutboxRecord, sent_at: &str, lease_until: &str, message_
         .expression_attribute_names("#status", "status")
         .expression_attribute_names("#to", "to")
         .expression_attribute_values(":sent", s("sent"))
-        .expression_attribute_values(":sentAt", s(sent_at))
+        .expression_attribute_values(":sentAt", s(to_key(sent_at)))
         .expression_attribute_values(":id", s(message_id))
         .expression_attribute_values(":lease", s(lease_until))
     })
@@ -493,8 +498,8 @@ const MARK_ATTEMPTS: u32 = 3;
 /// SES message id), which outlives the outbox item. When that keeps failing, the item keeps
 /// at least SES's message id (still `sending`): the sweep then finishes the record without
 /// sending again. Only when even that fails can the email be sent twice (after the lease).
-async fn mark_sent(app: &App, outbox: &OutboxRecord, sent_at: &str, lease_until: &str, message_id: &str) {
-    let now = domain::time::from_key(sent_at).unwrap_or_else(Utc::now);
+async fn mark_sent(app: &App, outbox: &OutboxRecord, sent_at: DateTime<Utc>, lease_until: &str, message_id: &str) {
+    let now = sent_at;
     let mut with_proof = true;
     let mut attempt = 0;
     loop {
@@ -550,14 +555,20 @@ async fn mark_sent(app: &App, outbox: &OutboxRecord, sent_at: &str, lease_until:
 
 /// The fallback of [`mark_sent`]: one small write on the outbox item alone, so the sweep knows
 /// SES took the email (it records it then, and never sends it again).
-async fn keep_message_id(app: &App, outbox: &OutboxRecord, sent_at: &str, lease_until: &str, message_id: &str) {
+async fn keep_message_id(
+    app: &App,
+    outbox: &OutboxRecord,
+    sent_at: DateTime<Utc>,
+    lease_until: &str,
+    message_id: &str,
+) {
     let kept = app
         .store
         .update(&outbox.pk, &outbox.sk, |u| {
             u.update_expression("SET sesMessageId = :id, sentAt = :sentAt")
                 .condition_expression("attribute_exists(pk) AND claimedUntil = :lease")
                 .expression_attribute_values(":id", s(message_id))
-                .expression_attribute_values(":sentAt", s(sent_at))
+                .expression_attribute_values(":sentAt", s(to_key(sent_at)))
                 .expression_attribute_values(":lease", s(lease_until))
         })
         .await;

@@ -102,7 +102,7 @@ pub async fn abandon(app: &App, pk: &str, sk: &str, deadline: DateTime<Utc>) -> 
     tracing::error!(
         code = "undeliverable",
         template = sms.template.name(),
-        created_at = %sms.created_at,
+        created_at = %to_key(sms.created_at),
         "outbox sms not sent in time; marked failed"
     );
     Ok(Handled::Rejected)

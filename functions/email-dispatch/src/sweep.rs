@@ -86,7 +86,7 @@ async fn sweep(
 ) -> Result<Swept, lambda_runtime::Error> {
     let as_of = event.time.unwrap_or_else(Utc::now);
     let stuck_before = to_key(as_of - PENDING_GRACE);
-    let give_up_before = to_key(as_of - GIVE_UP_AFTER);
+    let give_up_before = as_of - GIVE_UP_AFTER;
     let mut swept = Swept::default();
     tracing::info!(time_left_ms = (deadline - Utc::now()).num_milliseconds(), "email sweep started");
     // A backlog bigger than one run (a long outage at the peak) drains over several runs: each
@@ -108,7 +108,7 @@ async fn sweep(
                 .page(&page)
                 .await?;
             let open: Vec<Open> = items.into_iter().map(Open::of).collect::<Result<_, _>>()?;
-            let runs: Vec<_> = open.iter().map(|item| sweep_one(app, item, &give_up_before, deadline)).collect();
+            let runs: Vec<_> = open.iter().map(|item| sweep_one(app, item, give_up_before, deadline)).collect();
             let outcomes: Vec<_> = stream::iter(runs).buffer_unordered(CONCURRENCY).collect().await;
             for outcome in outcomes {
                 match outcome {
@@ -150,18 +150,16 @@ impl Open {
 async fn sweep_one(
     app: &App,
     item: &Open,
-    give_up_before: &str,
+    give_up_before: DateTime<Utc>,
     deadline: DateTime<Utc>,
 ) -> Result<Handled, api::error::BoxError> {
     match item {
-        Open::Email(email) if email.ses_message_id.is_none() && email.created_at.as_str() < give_up_before => {
+        Open::Email(email) if email.ses_message_id.is_none() && email.created_at < give_up_before => {
             abandon(app, &email.pk, &email.sk, deadline).await
         }
         Open::Email(email) => deliver(app, &email.pk, &email.sk, deadline).await,
         // An SMS's age counts from when it may go (a deferred one waited out the quiet hours).
-        Open::Sms(text) if text.not_before.as_str() < give_up_before => {
-            sms::abandon(app, &text.pk, &text.sk, deadline).await
-        }
+        Open::Sms(text) if text.not_before < give_up_before => sms::abandon(app, &text.pk, &text.sk, deadline).await,
         Open::Sms(text) => sms::deliver(app, &text.pk, &text.sk, deadline).await,
     }
 }

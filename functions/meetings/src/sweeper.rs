@@ -15,7 +15,6 @@ use api::ApiError;
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use domain::meeting::{connecting, occupied, sweep, AttendanceEvent, Presence, Sweep};
-use domain::time::from_key;
 use domain::time::to_key;
 use serde::Deserialize;
 use serde_json::Value;
@@ -109,7 +108,8 @@ struct AttendanceRecord {
     #[serde(rename = "type")]
     kind: String,
     meeting_id: String,
-    at: String,
+    #[serde(with = "domain::time::stored")]
+    at: DateTime<Utc>,
     #[serde(default)]
     attendee_id: Option<String>,
 }
@@ -119,8 +119,8 @@ struct AttendanceRecord {
 struct AttendeeRecord {
     meeting_id: String,
     attendee_id: String,
-    #[serde(default)]
-    joined_at: Option<String>,
+    #[serde(default, with = "domain::time::stored::option")]
+    joined_at: Option<DateTime<Utc>>,
 }
 
 /// Whether someone is in `meeting_id` at `now`, or connecting to it: by the attendance events
@@ -134,10 +134,8 @@ async fn someone_in(app: &App, interview_id: &str, meeting_id: &str, now: DateTi
         let sk = sort_key(&item);
         if sk.starts_with(&keys::attendance_sk("")) {
             if let Ok(record) = from_item::<AttendanceRecord>(item) {
-                if let (true, Some(presence), Some(at)) =
-                    (record.meeting_id == meeting_id, Presence::parse(&record.kind), from_key(&record.at))
-                {
-                    events.push(AttendanceEvent { attendee: record.attendee_id, presence, at });
+                if let (true, Some(presence)) = (record.meeting_id == meeting_id, Presence::parse(&record.kind)) {
+                    events.push(AttendanceEvent { attendee: record.attendee_id, presence, at: record.at });
                 }
             }
         } else if sk.starts_with(&keys::attendee_sk("")) {
@@ -148,9 +146,8 @@ async fn someone_in(app: &App, interview_id: &str, meeting_id: &str, now: DateTi
             }
         }
     }
-    let connecting_now = attendees.iter().any(|a| {
-        a.joined_at.as_deref().and_then(from_key).is_some_and(|joined| connecting(joined, &a.attendee_id, &events, now))
-    });
+    let connecting_now =
+        attendees.iter().any(|a| a.joined_at.is_some_and(|joined| connecting(joined, &a.attendee_id, &events, now)));
     Ok(occupied(&events) || connecting_now)
 }
 

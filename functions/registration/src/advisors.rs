@@ -5,7 +5,6 @@ use api::http::{encode_list_cursor, json_response, parse_body, query_param, List
 use api::ApiError;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
-use domain::time::to_key;
 use domain::{Email, Modality, PersonName, Region, REGIONS};
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
@@ -80,7 +79,7 @@ pub(crate) async fn create(
         modality: body.modality,
         capacity,
         portfolio_count: 0,
-        created_at: to_key(now),
+        created_at: now,
         agency_address,
         phone: phone.map(|p| p.as_str().to_owned()),
     };
@@ -90,7 +89,7 @@ pub(crate) async fn create(
         role: IdentityRole::Advisor,
         seeker_id: None,
         advisor_id: Some(advisor_id),
-        created_at: to_key(now),
+        created_at: now,
     };
     let mut tx = Tx::new();
     let identity_claim = tx.push(put(to_item(&identity)?, Some("attribute_not_exists(pk)")));
@@ -152,9 +151,7 @@ pub(crate) async fn portfolio(
                 seeker,
                 now,
                 unread.get(id).copied().unwrap_or(0),
-                requests
-                    .get(id)
-                    .map(|r| views::OpenRequestRef { request_id: &r.request_id, created_at: &r.created_at }),
+                requests.get(id).map(|r| views::OpenRequestRef { request_id: &r.request_id, created_at: r.created_at }),
             )
         })
         .collect();
@@ -179,7 +176,8 @@ struct UnreadOnSummary {
 struct OpenRequest {
     request_id: String,
     seeker_id: String,
-    created_at: String,
+    #[serde(with = "domain::time::stored")]
+    created_at: DateTime<Utc>,
 }
 
 /// `GET /admin/waiting`: seekers without an advisor, longest waiting first.

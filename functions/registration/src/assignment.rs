@@ -11,7 +11,7 @@ use api::http::{json_response, parse_body, path_param};
 use api::ApiError;
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Utc};
-use domain::follow_up::{keeps_advisor, next_contact_due};
+use domain::follow_up::keeps_advisor;
 use domain::time::{french_date_time, to_key};
 use domain::{assignment_order, free_text, Candidate, Level};
 use http::StatusCode;
@@ -159,8 +159,8 @@ fn poisoned<T>(_: std::sync::PoisonError<T>) -> ApiError {
 }
 
 /// When `seeker`'s next contact is due at `level` (the domain's rule, with this deployment's cadence).
-pub(crate) fn next_due_at(app: &App, seeker: &SeekerRecord, level: Level, now: DateTime<Utc>) -> DateTime<Utc> {
-    next_contact_due(&app.config.cadence, level, seeker.last_contact_at.as_deref(), &seeker.registered_at, now)
+pub(crate) fn next_due_at(app: &App, seeker: &SeekerRecord, level: Level) -> DateTime<Utc> {
+    app.config.cadence.next_contact_due(level, seeker.last_contact_at, seeker.registered_at)
 }
 
 /// GSI1 keys that put a seeker in a portfolio.
@@ -252,7 +252,7 @@ async fn change_level_once(
         Some(id) => app.store.advisor(id).await?,
         None => None,
     };
-    let next_due = next_due_at(app, seeker, change.level, now);
+    let next_due = next_due_at(app, seeker, change.level);
     let level_entry = JournalRecord::new(
         &seeker.seeker_id,
         "level_changed",
@@ -374,7 +374,7 @@ async fn reassign_once(
     target: &AdvisorRecord,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    let next_due = next_due_at(app, seeker, seeker.level, now);
+    let next_due = next_due_at(app, seeker, seeker.level);
     transact_retrying("reassignment", ASSIGNMENT_RETRYING, |_| async move {
         let mut tx = Tx::new();
         let guard = tx.push(move_seeker(seeker, None, Some(target), next_due, now));
@@ -462,7 +462,7 @@ pub(crate) fn move_seeker(
     // recorded meanwhile (a chat day, an interview done) fails the guard and the move is redone.
     let contact_guard = match &seeker.last_contact_at {
         Some(last) => {
-            values.insert(":lastContact".to_owned(), s(last.clone()));
+            values.insert(":lastContact".to_owned(), s(to_key(*last)));
             "lastContactAt = :lastContact"
         }
         None => "attribute_not_exists(lastContactAt)",
@@ -529,7 +529,7 @@ pub(crate) fn new_seeker_email(
     level: Level,
     now: DateTime<Utc>,
 ) -> Result<OutboxRecord, ApiError> {
-    let due = next_due_at(app, seeker, level, now);
+    let due = next_due_at(app, seeker, level);
     Ok(OutboxRecord::new(
         EmailTemplate::AdvisorNewSeeker,
         &advisor.email,

@@ -6,7 +6,7 @@ use api::ApiError;
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
-use domain::time::{french_date_time, from_key, to_key, to_paris};
+use domain::time::{french_date_time, to_key, to_paris};
 use http::StatusCode;
 use lambda_http::{Body, Response};
 use serde_json::json;
@@ -183,7 +183,7 @@ fn exported_email(email: OutboxRecord, own_address: Option<&str>) -> serde_json:
         "template": email.template.name(),
         "recipient": recipient,
         "status": email.status,
-        "createdAt": from_key(&email.created_at).map(to_paris),
+        "createdAt": to_paris(email.created_at),
     })
 }
 

@@ -91,7 +91,7 @@ pub(crate) async fn register(
         role: IdentityRole::Seeker,
         seeker_id: Some(seeker_id.clone()),
         advisor_id: None,
-        created_at: to_key(now),
+        created_at: now,
     };
     let seeker_for = |advisor: Option<&AdvisorRecord>| {
         let ((gsi1pk, gsi1sk), waiting) = match advisor {
@@ -118,9 +118,9 @@ pub(crate) async fn register(
             level,
             preferred_channels: channels.clone(),
             advisor_id: advisor.map(|a| a.advisor_id.clone()),
-            registered_at: to_key(now),
+            registered_at: now,
             last_contact_at: None,
-            next_contact_due: to_key(next_due),
+            next_contact_due: next_due,
             erased: false,
             retain_until: Some(store::profile_retained_until(now)),
             sms_opt_in,

@@ -13,7 +13,7 @@ fn paris(key: &str) -> Option<String> {
 }
 
 pub fn overdue(seeker: &SeekerRecord, now: DateTime<Utc>) -> bool {
-    from_key(&seeker.next_contact_due).is_some_and(|due| due < now)
+    seeker.next_contact_due < now
 }
 
 /// A seeker's profile as they, their advisor or an admin see it.
@@ -74,9 +74,9 @@ pub fn seeker<'a>(seeker: &'a SeekerRecord, advisor: Option<&'a AdvisorRecord>, 
             last_name: &a.last_name,
             email: &a.email,
         }),
-        registered_at: paris(&seeker.registered_at),
-        last_contact_at: seeker.last_contact_at.as_deref().and_then(paris),
-        next_contact_due: paris(&seeker.next_contact_due),
+        registered_at: Some(to_paris(seeker.registered_at)),
+        last_contact_at: seeker.last_contact_at.map(to_paris),
+        next_contact_due: Some(to_paris(seeker.next_contact_due)),
         overdue: overdue(seeker, now),
     }
 }
@@ -103,12 +103,12 @@ pub struct PortfolioRow<'a> {
 #[serde(rename_all = "camelCase")]
 pub struct OpenRequestRef<'a> {
     pub request_id: &'a str,
-    #[serde(serialize_with = "paris_or_null")]
-    pub created_at: &'a str,
+    #[serde(serialize_with = "as_paris")]
+    pub created_at: DateTime<Utc>,
 }
 
-fn paris_or_null<S: serde::Serializer>(key: &&str, serializer: S) -> Result<S::Ok, S::Error> {
-    paris(key).serialize(serializer)
+fn as_paris<S: serde::Serializer>(instant: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&to_paris(*instant))
 }
 
 pub fn portfolio_row<'a>(
@@ -123,8 +123,8 @@ pub fn portfolio_row<'a>(
         last_name: seeker.last_name.as_deref(),
         level: seeker.level,
         preferred_channels: &seeker.preferred_channels,
-        last_contact_at: seeker.last_contact_at.as_deref().and_then(paris),
-        next_contact_due: paris(&seeker.next_contact_due),
+        last_contact_at: seeker.last_contact_at.map(to_paris),
+        next_contact_due: Some(to_paris(seeker.next_contact_due)),
         overdue: overdue(seeker, now),
         unread,
         open_in_person_request,
@@ -151,7 +151,7 @@ pub fn waiting_row(seeker: &SeekerRecord) -> WaitingRow<'_> {
         last_name: seeker.last_name.as_deref(),
         region: &seeker.region,
         level: seeker.level,
-        registered_at: paris(&seeker.registered_at),
+        registered_at: Some(to_paris(seeker.registered_at)),
         // The waiting list's sort key begins with the instant the seeker started waiting.
         waiting_since: seeker.gsi1sk.as_deref().and_then(|k| k.split('#').next()).and_then(paris),
     }
@@ -195,7 +195,7 @@ pub fn advisor(advisor: &AdvisorRecord) -> AdvisorView<'_> {
         } else {
             f64::from(advisor.portfolio_count) / f64::from(advisor.capacity)
         },
-        created_at: paris(&advisor.created_at),
+        created_at: Some(to_paris(advisor.created_at)),
         agency_address: advisor.agency_address.as_deref(),
         phone: advisor.phone.as_deref(),
     }
@@ -224,9 +224,9 @@ mod tests {
             level: Level::Guided,
             preferred_channels: vec![Channel::Chat],
             advisor_id: None,
-            registered_at: "2026-12-01T09:00:00.000Z".into(),
-            last_contact_at: Some("not an instant".into()),
-            next_contact_due: "2026-12-08T09:00:00.000Z".into(),
+            registered_at: Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap(),
+            last_contact_at: None,
+            next_contact_due: Utc.with_ymd_and_hms(2026, 12, 8, 9, 0, 0).unwrap(),
             erased: false,
             retain_until: None,
             sms_opt_in: false,

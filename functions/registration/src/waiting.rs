@@ -104,7 +104,7 @@ async fn drain_batch(
     let mut tx = Tx::new();
     let mut conditions = Vec::new();
     for (seeker, advisor) in &chosen {
-        let next_due = next_due_at(app, seeker, seeker.level, now);
+        let next_due = next_due_at(app, seeker, seeker.level);
         conditions.push(tx.push(move_seeker(seeker, None, Some(advisor), next_due, now)));
         tx.push_all(moved_records(app, seeker, Some(advisor), ActorRole::System, None, now, "waiting_list")?);
     }

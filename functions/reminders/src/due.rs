@@ -174,10 +174,11 @@ async fn last_run(app: &App) -> Result<Option<DateTime<Utc>>, ApiError> {
     #[derive(serde::Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Cursor {
-        last_run_at: Option<String>,
+        #[serde(default, with = "domain::time::stored::option")]
+        last_run_at: Option<DateTime<Utc>>,
     }
     let cursor: Option<Cursor> = app.store.get(&keys::job_pk(JOB), keys::CURSOR_SK).await?;
-    Ok(cursor.and_then(|c| c.last_run_at).and_then(|raw| domain::time::from_key(&raw)))
+    Ok(cursor.and_then(|c| c.last_run_at))
 }
 
 /// The sort keys of one bucket's unsent reminders due at or before `now` (all pages, up to
@@ -251,8 +252,7 @@ async fn shard_reminders(app: &App, shard: &Shard) -> Result<Vec<ReminderRecord>
 pub async fn send_shard(app: &App, run_at: &str, shard: &Shard) -> Result<ShardReport, ApiError> {
     let now = domain::time::from_key(run_at).ok_or_else(|| ApiError::internal("send step: runAt is not an instant"))?;
     // The plan never makes a shard reach past `now`; a hand-written one may not either.
-    let due: Vec<ReminderRecord> =
-        shard_reminders(app, shard).await?.into_iter().filter(|r| r.due_at.as_str() <= run_at).collect();
+    let due: Vec<ReminderRecord> = shard_reminders(app, shard).await?.into_iter().filter(|r| r.due_at <= now).collect();
     let mut report = ShardReport { read: due.len(), ..ShardReport::default() };
     let context = ShardContext::read(app, &due).await?;
 
@@ -397,7 +397,7 @@ async fn skip(app: &App, reminder: &ReminderRecord, now: DateTime<Utc>, why: &st
                 .condition_expression("attribute_exists(pk) AND attribute_not_exists(sentAt) AND dueAt = :due")
                 .expression_attribute_values(":now", s(to_key(now)))
                 .expression_attribute_values(":why", s(why))
-                .expression_attribute_values(":due", s(reminder.due_at.clone()))
+                .expression_attribute_values(":due", s(to_key(reminder.due_at)))
         })
         .await?;
     Ok(if updated.is_some() { Handled::Skipped } else { Handled::AlreadySent })
@@ -464,7 +464,7 @@ async fn handle_one(
             .condition_expression("attribute_exists(pk) AND attribute_not_exists(sentAt) AND dueAt = :due")
             .expression_attribute_values(":now", s(to_key(now)))
             .expression_attribute_values(":email", s(email.email_id.clone()))
-            .expression_attribute_values(":due", s(reminder.due_at.clone()))
+            .expression_attribute_values(":due", s(to_key(reminder.due_at)))
     }));
     // Cancelled or moved since it was read: the guard drops the email (a moved interview has new reminders).
     let still_booked = tx.push(check(interview.pk.clone(), &interview.sk, |c| {

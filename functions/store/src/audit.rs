@@ -35,7 +35,8 @@ pub struct AuditRecord {
     /// API Gateway's request id: the access log line of the same request (its status).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub request_id: String,
-    pub at: String,
+    #[serde(with = "domain::time::stored")]
+    pub at: DateTime<Utc>,
     /// Epoch seconds: the table's TTL.
     pub expires_at: i64,
 }
@@ -64,14 +65,14 @@ impl AuditRecord {
             resource: fact.resource.to_owned(),
             route: route.to_owned(),
             request_id: request_id.to_owned(),
-            at: domain::time::to_key(at),
+            at,
             expires_at: (at + Duration::days(AUDIT_RETENTION_DAYS)).timestamp(),
         }
     }
 
     /// The API shape of an entry (admins' list, the seeker's export).
     pub fn to_api(&self) -> serde_json::Value {
-        let at = domain::time::from_key(&self.at).map(domain::time::to_paris);
+        let at = domain::time::to_paris(self.at);
         serde_json::json!({
             "entryId": self.entry_id,
             "seekerId": self.seeker_id,

@@ -9,7 +9,7 @@ use crate::attr::s;
 use crate::keys;
 use crate::records::SeekerRecord;
 use crate::tx::update;
-use domain::time::{from_key, to_key};
+use domain::time::to_key;
 use domain::CadencePolicy;
 
 /// The update recording a contact at `at`, guarded by the profile as read
@@ -40,15 +40,13 @@ fn guarded_contact_update(
     if seeker.erased {
         return None;
     }
-    let last = seeker.last_contact_at.as_deref().and_then(from_key);
-    if last.is_some_and(|l| l >= at) {
+    if seeker.last_contact_at.is_some_and(|last| last >= at) {
         return None;
     }
-    let registered = from_key(&seeker.registered_at).unwrap_or(at);
-    let due = cadence.next_contact_due(seeker.level, Some(at), registered);
+    let due = cadence.next_contact_due(seeker.level, Some(at), seeker.registered_at);
     // In a portfolio the sort key follows the due date; the waiting list keeps its order.
     let portfolio_sort = seeker.advisor_id.as_ref().map(|_| keys::portfolio_gsi1sk(&to_key(due), &seeker.seeker_id));
-    let old_last = seeker.last_contact_at.clone();
+    let old_last = seeker.last_contact_at.map(to_key);
     let level = seeker.level.as_str();
     let advisor_id = advisor_id.map(str::to_owned);
     Some(update(keys::seeker_pk(&seeker.seeker_id), keys::PROFILE, move |u| {

@@ -24,7 +24,8 @@ pub struct ChannelChange {
     pub from: Channel,
     pub to: Channel,
     pub reason: String,
-    pub at: String,
+    #[serde(with = "domain::time::stored")]
+    pub at: DateTime<Utc>,
     pub by: ActorRole,
 }
 
@@ -74,8 +75,8 @@ pub struct InterviewRecord {
     #[serde(default = "first_version")]
     pub version: u32,
     /// The acknowledgement of the current version of a convocation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub acknowledged_at: Option<String>,
+    #[serde(default, with = "domain::time::stored::option", skip_serializing_if = "Option::is_none")]
+    pub acknowledged_at: Option<DateTime<Utc>>,
     /// A convocation's proof, one entry per version, oldest first (`convocations[v - 1]` is
     /// version `v`): kept on the interview record as long as it, never read from the outbox.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -84,17 +85,18 @@ pub struct InterviewRecord {
     pub channel_history: Vec<ChannelChange>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome_note: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub outcome_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cancelled_at: Option<String>,
+    #[serde(default, with = "domain::time::stored::option", skip_serializing_if = "Option::is_none")]
+    pub outcome_at: Option<DateTime<Utc>>,
+    #[serde(default, with = "domain::time::stored::option", skip_serializing_if = "Option::is_none")]
+    pub cancelled_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancelled_by: Option<ActorRole>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meeting_id: Option<String>,
-    pub created_at: String,
+    #[serde(with = "domain::time::stored")]
+    pub created_at: DateTime<Utc>,
     /// Epoch seconds: the table's TTL ([`interview_expiry`]); absent on records from before
     /// retention was set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -131,12 +133,12 @@ pub struct ConvocationProof {
     pub end: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sent_at: Option<String>,
+    #[serde(default, with = "domain::time::stored::option", skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ses_message_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub acknowledged_at: Option<String>,
+    #[serde(default, with = "domain::time::stored::option", skip_serializing_if = "Option::is_none")]
+    pub acknowledged_at: Option<DateTime<Utc>>,
 }
 
 impl ConvocationProof {
@@ -165,14 +167,14 @@ pub fn record_convocation_sent(
     interview_id: &str,
     version: u32,
     email_id: &str,
-    sent_at: &str,
+    sent_at: DateTime<Utc>,
     ses_message_id: &str,
 ) -> TransactWriteItem {
     let path = convocation_path(version);
     update(keys::interview_pk(interview_id), keys::INTERVIEW_SK, |u| {
         u.update_expression(format!("SET {path}.sentAt = :sent, {path}.sesMessageId = :message"))
             .condition_expression(format!("{path}.version = :version AND {path}.emailId = :email"))
-            .expression_attribute_values(":sent", s(sent_at))
+            .expression_attribute_values(":sent", s(to_key(sent_at)))
             .expression_attribute_values(":message", s(ses_message_id))
             .expression_attribute_values(":version", n(version))
             .expression_attribute_values(":email", s(email_id))
@@ -207,10 +209,11 @@ pub struct ReminderRecord {
     pub gsi1sk: String,
     pub interview_id: String,
     pub kind: String,
-    pub due_at: String,
+    #[serde(with = "domain::time::stored")]
+    pub due_at: DateTime<Utc>,
     /// Set, and the index keys removed, when the reminder's email is written (exactly once).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sent_at: Option<String>,
+    #[serde(default, with = "domain::time::stored::option", skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<DateTime<Utc>>,
     /// Reminder items outlive their interview by a month at most.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<i64>,
@@ -229,7 +232,7 @@ pub fn reminders(interview_id: &str, start: DateTime<Utc>, now: DateTime<Utc>) -
                 gsi1sk: format!("{}#{interview_id}#{}", to_key(due), kind.as_str()),
                 interview_id: interview_id.to_owned(),
                 kind: kind.as_str().to_owned(),
-                due_at: to_key(due),
+                due_at: due,
                 sent_at: None,
                 expires_at: Some((start + Duration::days(30)).timestamp()),
             })
@@ -408,7 +411,7 @@ mod tests {
             cancelled_by: None,
             meeting_id: None,
             expires_at: None,
-            created_at: "2026-12-01T08:00:00.000Z".into(),
+            created_at: start - Duration::days(2),
         }
     }
 }

@@ -23,7 +23,8 @@ pub struct JournalRecord {
     pub seeker_id: String,
     /// e.g. `registered`, `level_changed`, `reassigned`, `interview_booked`, `email_sent`.
     pub kind: String,
-    pub at: String,
+    #[serde(with = "domain::time::stored")]
+    pub at: DateTime<Utc>,
     pub actor_role: ActorRole,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor_id: Option<String>,
@@ -51,7 +52,7 @@ impl JournalRecord {
             entry_id,
             seeker_id: seeker_id.to_owned(),
             kind: kind.to_owned(),
-            at: time::to_key(at),
+            at,
             actor_role,
             actor_id: actor_id.map(str::to_owned),
             details: match details {
@@ -83,7 +84,7 @@ impl JournalRecord {
         serde_json::json!({
             "entryId": self.entry_id,
             "kind": self.kind,
-            "at": time::from_key(&self.at).map(time::to_paris).unwrap_or_else(|| self.at.clone()),
+            "at": time::to_paris(self.at),
             "actor": {"role": self.actor_role, "id": self.actor_id},
             "details": details,
         })

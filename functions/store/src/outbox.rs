@@ -110,7 +110,8 @@ pub struct OutboxRecord {
     /// `pending` until claimed, `sending` while an invocation holds the claim, then `sent` or
     /// `failed`.
     pub status: String,
-    pub created_at: String,
+    #[serde(with = "domain::time::stored")]
+    pub created_at: DateTime<Utc>,
     pub expires_at: i64,
     /// The open-outbox index (`OUTBOX_OPEN#<shard>` / `<createdAt>#<emailId>`), present only
     /// while the email is `pending` or `sending`: how the sweep finds stuck emails.
@@ -119,8 +120,8 @@ pub struct OutboxRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gsi1sk: Option<String>,
     /// The claim's lease, while `sending`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub claimed_until: Option<String>,
+    #[serde(default, with = "domain::time::stored::option", skip_serializing_if = "Option::is_none")]
+    pub claimed_until: Option<DateTime<Utc>>,
     /// Claims taken so far (stream deliveries and sweeps).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub attempts: u32,
@@ -128,8 +129,8 @@ pub struct OutboxRecord {
     /// happened and only its recording failed, so it is never sent again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ses_message_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sent_at: Option<String>,
+    #[serde(default, with = "domain::time::stored::option", skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<DateTime<Utc>>,
 }
 
 fn is_zero(value: &u32) -> bool {
@@ -178,7 +179,7 @@ impl OutboxRecord {
             status: "pending".into(),
             gsi1pk: Some(open_pk),
             gsi1sk: Some(open_sk),
-            created_at: time::to_key(now),
+            created_at: now,
             expires_at: (now + chrono::Duration::days(OUTBOX_RETENTION_DAYS)).timestamp(),
             claimed_until: None,
             attempts: 0,
@@ -225,7 +226,7 @@ mod tests {
         let shard = keys::outbox_open_shard(&email.email_id);
         assert!(shard < keys::OUTBOX_OPEN_SHARDS);
         assert_eq!(email.gsi1pk.as_deref(), Some(keys::outbox_open_gsi1pk(shard).as_str()));
-        assert_eq!(email.gsi1sk, Some(format!("{}#{}", email.created_at, email.email_id)));
+        assert_eq!(email.gsi1sk, Some(format!("{}#{}", time::to_key(email.created_at), email.email_id)));
         // Shards fill evenly: 1,600 ids touch every shard.
         let shards: std::collections::HashSet<u32> =
             (0..1600).map(|_| keys::outbox_open_shard(&ulid::Ulid::new().to_string())).collect();

@@ -15,7 +15,8 @@ pub struct IdentityRecord {
     pub seeker_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advisor_id: Option<String>,
-    pub created_at: String,
+    #[serde(with = "domain::time::stored")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -55,10 +56,12 @@ pub struct SeekerRecord {
     pub preferred_channels: Vec<Channel>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advisor_id: Option<String>,
-    pub registered_at: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_contact_at: Option<String>,
-    pub next_contact_due: String,
+    #[serde(with = "domain::time::stored")]
+    pub registered_at: chrono::DateTime<chrono::Utc>,
+    #[serde(default, with = "domain::time::stored::option", skip_serializing_if = "Option::is_none")]
+    pub last_contact_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(with = "domain::time::stored")]
+    pub next_contact_due: chrono::DateTime<chrono::Utc>,
     #[serde(default)]
     pub erased: bool,
     /// Epoch seconds: the end of an inactive profile, two years after the seeker last used
@@ -187,7 +190,8 @@ pub struct AdvisorRecord {
     pub modality: Modality,
     pub capacity: u32,
     pub portfolio_count: u32,
-    pub created_at: String,
+    #[serde(with = "domain::time::stored")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
     /// Where the advisor receives seekers in person: the place of their in-person slots by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agency_address: Option<String>,

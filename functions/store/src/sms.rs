@@ -67,12 +67,14 @@ pub struct SmsRecord {
     /// `deferred`, `pending`, `sending`, `sent` or `failed`.
     pub status: String,
     /// When it may go (the end of the quiet hours it was decided in, or its creation).
-    pub not_before: String,
+    #[serde(with = "domain::time::stored")]
+    pub not_before: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gsi1pk: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gsi1sk: Option<String>,
-    pub created_at: String,
+    #[serde(with = "domain::time::stored")]
+    pub created_at: DateTime<Utc>,
     pub expires_at: i64,
 }
 
@@ -131,10 +133,10 @@ impl SmsMessage {
             to,
             text: Some(self.text.clone()),
             status: status.into(),
-            not_before: to_key(not_before),
+            not_before,
             gsi1pk,
             gsi1sk,
-            created_at: to_key(now),
+            created_at: now,
             expires_at: (now + Duration::days(SMS_RETENTION_DAYS)).timestamp(),
         }
     }
@@ -310,7 +312,7 @@ mod tests {
         // The night of the spring change: 08:00 CEST is 06:00 UTC.
         let night = message.record("+33612345678", paris(2027, 3, 27, 20, 0));
         assert_eq!((night.sk.as_str(), night.status.as_str(), night.to.as_deref()), ("SMSDEFER#M1", "deferred", None));
-        assert_eq!(night.not_before, "2027-03-28T06:00:00.000Z");
+        assert_eq!(to_key(night.not_before), "2027-03-28T06:00:00.000Z");
         assert_eq!(night.gsi1pk.as_deref(), Some("SMSDEFER#2027-03-28T06"));
         // Released at 08:00: an outbox item in the open-outbox index, as one written by day.
         let morning = released(&night, "+33612345678", paris(2027, 3, 28, 8, 0));
@@ -336,5 +338,18 @@ mod tests {
         seeker.sms_operator_opted_out = false;
         seeker.sms_opt_in = false;
         assert_eq!(seeker.sms_recipient(), None);
+    }
+
+    #[test]
+    fn a_profile_whose_instants_are_not_instants_does_not_decode() {
+        let profile = |due: &str| {
+            serde_json::json!({
+                "pk": "SEEKER#S1", "sk": "PROFILE", "seekerId": "S1", "region": "11", "level": "guided",
+                "registeredAt": "2026-01-01T00:00:00.000Z", "nextContactDue": due,
+            })
+        };
+        let read: SeekerRecord = serde_json::from_value(profile("2026-02-01T00:00:00.000Z")).expect("a seeker");
+        assert_eq!(to_key(read.next_contact_due), "2026-02-01T00:00:00.000Z", "stored as it was");
+        assert!(serde_json::from_value::<SeekerRecord>(profile("")).is_err(), "never silently 1970");
     }
 }

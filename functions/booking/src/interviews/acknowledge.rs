@@ -88,9 +88,9 @@ pub(crate) async fn acknowledge_as(
     match app.store.commit(tx).await? {
         TransactOutcome::Committed => {
             let mut acknowledged = interview;
-            acknowledged.acknowledged_at = Some(to_key(now));
+            acknowledged.acknowledged_at = Some(now);
             if let Some(proof) = acknowledged.convocations.iter_mut().find(|p| p.version == version) {
-                proof.acknowledged_at = Some(to_key(now));
+                proof.acknowledged_at = Some(now);
             }
             Ok(acknowledged)
         }

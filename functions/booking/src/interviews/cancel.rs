@@ -89,7 +89,7 @@ fn cancelled(interview: &InterviewRecord, by: ActorRole, reason: &str, now: Date
     let mut cancelled = interview.clone();
     cancelled.status = InterviewStatus::Cancelled;
     cancelled.sequence += 1;
-    cancelled.cancelled_at = Some(to_key(now));
+    cancelled.cancelled_at = Some(now);
     cancelled.cancel_reason = Some(reason.to_owned());
     cancelled.cancelled_by = Some(by);
     cancelled

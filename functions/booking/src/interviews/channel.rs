@@ -7,7 +7,6 @@ use api::ApiError;
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use chrono::{DateTime, Utc};
 use domain::interview::{check_channel, phone_for};
-use domain::time::to_key;
 use domain::{free_text, Channel};
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
@@ -47,7 +46,7 @@ pub(crate) async fn switch_channel(
         from: interview.channel,
         to: body.channel,
         reason: reason.clone(),
-        at: to_key(now),
+        at: now,
         by: ActorRole::Advisor,
     };
     let mut switched = interview.clone();

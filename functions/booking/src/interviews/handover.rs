@@ -153,7 +153,7 @@ async fn cancel(
     let mut cancelled = interview.clone();
     cancelled.status = InterviewStatus::Cancelled;
     cancelled.sequence += 1;
-    cancelled.cancelled_at = Some(to_key(now));
+    cancelled.cancelled_at = Some(now);
     cancelled.cancel_reason = Some(reason.to_owned());
     cancelled.cancelled_by = Some(ActorRole::System);
 

@@ -67,7 +67,7 @@ pub(crate) async fn record_outcome(
     let mut done = interview.clone();
     done.status = status;
     done.outcome_note = note.clone();
-    done.outcome_at = Some(to_key(now));
+    done.outcome_at = Some(now);
 
     let (interview, note, advisor_id) = (&interview, &note, who.id());
     transact_retrying("outcome", Retrying::default(), |_| async move {

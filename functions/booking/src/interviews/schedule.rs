@@ -4,7 +4,6 @@
 use api::ApiError;
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Duration, Utc};
-use domain::time::to_key;
 use domain::{free_text, Channel};
 use serde_json::json;
 use store::interview::{granules, hold_granules, set_reminders, start_sort_key, InterviewRecord, InterviewStatus};
@@ -66,7 +65,7 @@ pub(crate) fn new_interview(
         cancel_reason: None,
         cancelled_by: None,
         meeting_id: None,
-        created_at: to_key(now),
+        created_at: now,
     }
 }
 
