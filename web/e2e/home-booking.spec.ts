@@ -133,3 +133,36 @@ test("booking with the keyboard alone", async ({ page }) => {
   await expect(page.getByRole("heading", { name: "Votre rendez-vous est confirmé" })).toBeVisible();
   await expect(page.getByText(/Vous appelez l'agence au 01 23 45 67 89, à l'heure du rendez-vous\./)).toBeVisible();
 });
+
+test("the menu on a phone, with the keyboard alone: opened, kept, closed by Escape, focus given back", async ({ page }) => {
+  const advisor = await createAdvisor();
+  const seeker = await seekerOf(advisor, "Maël", "Menu");
+  await signIn(page, seeker.sub);
+  await expect(page.getByRole("heading", { name: "Bonjour Maël" })).toBeVisible();
+  const menuButton = page.getByRole("button", { name: "Menu" });
+  const nav = page.getByRole("navigation", { name: "Menu principal" });
+  await expect(nav).toBeHidden();
+  await expect(menuButton).toHaveAttribute("aria-expanded", "false");
+  await menuButton.focus();
+  await page.keyboard.press("Enter");
+  const dialog = page.getByRole("dialog", { name: "Menu" });
+  await expect(dialog).toBeVisible();
+  await expect(menuButton).toHaveAttribute("aria-expanded", "true");
+  await expect(dialog.getByRole("button", { name: "Fermer" })).toBeFocused();
+  await check(page, "02-menu");
+  // Tab stays inside the open menu: from its last link back to its first control.
+  const last = nav.getByRole("link", { name: "Mes données" });
+  await last.focus();
+  await page.keyboard.press("Tab");
+  await expect(dialog.getByRole("button", { name: "Fermer" })).toBeFocused();
+  await page.keyboard.press("Shift+Tab");
+  await expect(last).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+  await expect(menuButton).toBeFocused();
+  // A link followed from the menu closes it behind the page it opens.
+  await page.keyboard.press("Enter");
+  await nav.getByRole("link", { name: "Mes rendez-vous" }).press("Enter");
+  await expect(page.getByRole("heading", { level: 1, name: "Mes rendez-vous" })).toBeVisible();
+  await expect(nav).toBeHidden();
+});

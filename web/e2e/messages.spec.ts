@@ -1,5 +1,5 @@
 // Journey 6: the conversation with my advisor, live over the WebSocket, the advisor being a
-// second browser context: a message each way, the typing indicator, older messages on demand,
+// second browser context: a message each way, the typing indicator, older messages on scroll (or by a button),
 // and after a lost connection the advisor's messages replayed once, the seeker's sent once.
 import { expect, test } from "./support";
 import { advisorChat, call, check, createAdvisor, goTo, seekerOf, signIn } from "./support";
@@ -18,8 +18,13 @@ test("messages: live both ways, typing, older ones, and nothing lost or doubled 
   const thread = page.getByRole("list", { name: "Conversation" });
   await expect(thread.getByText("Ancien message 22")).toBeVisible();
   await expect(thread.getByText("Ancien message 2", { exact: true })).toHaveCount(0);
-  await page.getByRole("button", { name: "Afficher les messages plus anciens" }).click();
+  // Older messages come when the top of the thread is scrolled to (the button does the same from
+  // the keyboard), and what was read stays in place.
+  await expect(page.getByRole("button", { name: "Afficher les messages plus anciens" })).toBeVisible();
+  await thread.evaluate((el) => el.scrollTo({ top: 0 }));
   await expect(thread.getByText("Ancien message 1", { exact: true })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Afficher les messages plus anciens" })).toHaveCount(0);
+  expect(await thread.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
   // Opening the conversation marked it read.
   await expect(async () => {
     const convs = await call("GET", "/conversations", seeker.token);

@@ -7,7 +7,9 @@ import { RequireSeeker } from "./RequireSeeker";
 import { RequireStaff } from "./RequireStaff";
 import { SignInPage } from "../features/signin/SignInPage";
 import { CallbackPage } from "../features/signin/CallbackPage";
-import { HomePage } from "../features/home/HomePage";
+import { conversationsQuery, HomePage } from "../features/home/HomePage";
+import { interviewsQuery } from "../features/interviews/queries";
+import { slotsQuery } from "../features/booking/queries";
 import { Loading } from "./Loading";
 
 // Every page but sign-in and home is a separate chunk, fetched on demand (the video page also
@@ -15,7 +17,8 @@ import { Loading } from "./Loading";
 const named = <K extends string>(load: () => Promise<Record<K, React.ComponentType>>, name: K) =>
   lazy(() => load().then((module) => ({ default: module[name] })));
 const RegisterPage = named(() => import("../features/register/RegisterPage"), "RegisterPage");
-const BookPage = named(() => import("../features/booking/BookPage"), "BookPage");
+const loadBookPage = () => import("../features/booking/BookPage");
+const BookPage = named(loadBookPage, "BookPage");
 const InterviewsPage = named(() => import("../features/interviews/InterviewsPage"), "InterviewsPage");
 const InterviewPage = named(() => import("../features/interviews/InterviewPage"), "InterviewPage");
 const VideoPage = lazy(() => import("../features/video/VideoPage"));
@@ -37,6 +40,16 @@ const AgendaPage = lazy(() => import("../features/agenda/AgendaPage"));
 const RequestsPage = lazy(() => import("../features/advisor-requests/RequestsPage"));
 const AdvisorsPage = lazy(() => import("../features/admin/AdvisorsPage"));
 const WaitingPage = lazy(() => import("../features/admin/WaitingPage"));
+
+// Only what asking for a read needs (the reads' data types differ).
+type FirstRead = { queryKey: readonly unknown[]; queryFn?: unknown };
+
+/** What a seeker's page reads first, besides the profile, and its chunk: asked for as the app
+ * starts after a sign-in (src/app/boot.ts), so the page renders once, with its data. */
+export const FIRST_READS: Record<string, { chunk?: () => Promise<unknown>; queries: FirstRead[] }> = {
+  "/": { queries: [interviewsQuery("upcoming"), conversationsQuery] },
+  "/rendez-vous/prendre": { chunk: loadBookPage, queries: [slotsQuery] },
+};
 
 export function App() {
   return (

@@ -1,4 +1,3 @@
-import { Header } from "@codegouvfr/react-dsfr/Header";
 import { Footer } from "@codegouvfr/react-dsfr/Footer";
 import { SkipLinks } from "@codegouvfr/react-dsfr/SkipLinks";
 import { useEffect, useRef, type ReactNode } from "react";
@@ -9,6 +8,7 @@ import { useSession } from "./useSession";
 import { SessionExpiredDialog } from "./SessionExpiredDialog";
 import { queryClient } from "./queryClient";
 import { ADMIN_NAV, ADVISOR_NAV, homeOf, isActive } from "./staff";
+import { SiteHeader } from "./SiteHeader";
 
 const NAV: ReadonlyArray<{ to: string; text: string }> = [
   { to: "/", text: "Accueil" },
@@ -17,6 +17,15 @@ const NAV: ReadonlyArray<{ to: string; text: string }> = [
   { to: "/suivi", text: "Mon suivi" },
   { to: "/mes-donnees", text: "Mes données" },
 ];
+
+const BRAND_TOP = (
+  <>
+    République
+    <br />
+    Française
+  </>
+);
+const HOME_TITLE = "Accueil - Suivi emploi à distance";
 
 export function Layout({ children }: { children: ReactNode }) {
   const { session } = useSession();
@@ -46,6 +55,7 @@ export function Layout({ children }: { children: ReactNode }) {
   };
 
   const who = role(session);
+  const home = homeOf(session);
   const staffNav = who === "advisor" ? ADVISOR_NAV : who === "admin" ? ADMIN_NAV : null;
   // Staff pages are a desk, used all day on a wide screen: a wider content column.
   const desk = location.pathname.startsWith("/conseiller") || location.pathname.startsWith("/gestion");
@@ -57,31 +67,21 @@ export function Layout({ children }: { children: ReactNode }) {
           { anchor: "#pied-de-page", label: "Pied de page" },
         ]}
       />
-      <Header
-        brandTop={
-          <>
-            République
-            <br />
-            Française
-          </>
-        }
+      <SiteHeader
+        brandTop={BRAND_TOP}
         serviceTitle="Suivi emploi à distance"
         serviceTagline="Votre accompagnement vers l'emploi, avec votre conseiller ou votre conseillère"
-        homeLinkProps={{ to: homeOf(session), title: "Accueil - Suivi emploi à distance" }}
-        quickAccessItems={
-          session
-            ? [{ iconId: "fr-icon-logout-box-r-line", text: "Se déconnecter", buttonProps: { onClick: signOut } }]
-            : []
-        }
+        home={{ to: home, title: HOME_TITLE }}
+        actions={session ? [{ iconId: "fr-icon-logout-box-r-line", text: "Se déconnecter", onClick: () => void signOut() }] : []}
         navigation={
           who === "seeker"
             ? NAV.map((item) => ({
                 text: item.text,
-                linkProps: { to: item.to },
+                to: item.to,
                 isActive: item.to === "/" ? location.pathname === "/" : location.pathname.startsWith(item.to),
               }))
             : staffNav
-              ? staffNav.map((item) => ({ text: item.text, linkProps: { to: item.to }, isActive: isActive(item, location.pathname) }))
+              ? staffNav.map((item) => ({ text: item.text, to: item.to, isActive: isActive(item, location.pathname) }))
               : undefined
         }
       />
@@ -90,6 +90,8 @@ export function Layout({ children }: { children: ReactNode }) {
       </main>
       <Footer
         id="pied-de-page"
+        brandTop={BRAND_TOP}
+        homeLinkProps={{ to: home, title: HOME_TITLE }}
         accessibility="non compliant"
         accessibilityLinkProps={{ to: "/accessibilite" }}
         termsLinkProps={{ to: "/mentions-legales" }}

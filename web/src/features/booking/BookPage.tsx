@@ -15,28 +15,10 @@ import { useTitle } from "../../app/useTitle";
 import { queryClient } from "../../app/queryClient";
 import { Loading } from "../../app/Loading";
 import { useInterview } from "../interviews/queries";
+import { slotsQuery } from "./queries";
 
 type Slot = Schemas["OpenSlot"];
 type Channel = Schemas["Channel"];
-
-/** Every open slot of my advisor in the booking window (a few pages at most). */
-function useSlots(enabled: boolean) {
-  return useQuery({
-    queryKey: ["slots"],
-    enabled,
-    queryFn: async () => {
-      const items: Slot[] = [];
-      let cursor: string | undefined;
-      for (let page = 0; page < 5; page++) {
-        const body = unwrap(await api().GET("/seekers/me/slots", { params: { query: { limit: 200, cursor } } }));
-        items.push(...body.items);
-        cursor = body.nextCursor;
-        if (!cursor) break;
-      }
-      return items;
-    },
-  });
-}
 
 /** Book a slot, or (with ?deplacer=<interviewId>) move an interview onto another slot. */
 export function BookPage() {
@@ -101,7 +83,7 @@ function SlotPicker(props: {
   excludeSlot?: string | null;
   onConfirm: (slot: Slot, channel: Channel, caller: Schemas["PhoneCaller"]) => Promise<Schemas["Interview"]>;
 }) {
-  const slots = useSlots(true);
+  const slots = useQuery(slotsQuery);
   const [selected, setSelected] = useState<Slot | null>(null);
   const [channel, setChannel] = useState<Channel | null>(null);
   const [callAgency, setCallAgency] = useState(false);

@@ -1,6 +1,6 @@
 import { Alert } from "@codegouvfr/react-dsfr/Alert";
 import { Badge } from "@codegouvfr/react-dsfr/Badge";
-import { useQuery } from "@tanstack/react-query";
+import { queryOptions, useQuery } from "@tanstack/react-query";
 import { Link } from "../../lib/router";
 import { api, unwrap, type Schemas } from "../../lib/api/client";
 import { CHANNEL_LABEL } from "../../lib/labels";
@@ -15,14 +15,17 @@ const LEVEL_TEXT: Record<Schemas["Level"], string> = {
   follow_up: "Vous cherchez de façon autonome ; votre conseiller ou conseillère fait le point avec vous de temps en temps.",
 };
 
+/** My conversation with my advisor (its unread count). */
+export const conversationsQuery = queryOptions({
+  queryKey: ["conversations"],
+  queryFn: async () => unwrap(await api().GET("/conversations")).items,
+});
+
 export function HomePage() {
   useTitle("Accueil");
   const me = useMe().data!;
   const upcoming = useInterviews("upcoming");
-  const conversations = useQuery({
-    queryKey: ["conversations"],
-    queryFn: async () => unwrap(await api().GET("/conversations")).items,
-  });
+  const conversations = useQuery(conversationsQuery);
   const unread = conversations.data?.[0]?.unread ?? 0;
   const toAcknowledge = (upcoming.data ?? []).filter((i) => i.mandatory && i.status === "booked" && !i.acknowledgedAt);
   const booked = (upcoming.data ?? []).filter((i) => i.status === "booked");

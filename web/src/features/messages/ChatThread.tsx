@@ -3,7 +3,7 @@
 // after a lost connection, read markers), the same thread and composer; only the names differ.
 import Button from "@codegouvfr/react-dsfr/Button";
 import { Input } from "@codegouvfr/react-dsfr/Input";
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useEffect, useLayoutEffect, useRef, useState, type FormEvent } from "react";
 import { parisDateTime } from "../../lib/time";
 import { queryClient } from "../../app/queryClient";
 import { useChat } from "./useChat";
@@ -31,9 +31,45 @@ export function ChatThread(props: ChatThreadProps) {
   const [error, setError] = useState<string | null>(null);
   const list = useRef<HTMLOListElement>(null);
 
+  // A message new at the end (received, sent, pending) is shown; older ones put above are not
+  // a reason to move.
+  const lastKey = chat.outbox.at(-1)?.clientMessageId ?? chat.messages.at(-1)?.id;
   useEffect(() => {
     list.current?.lastElementChild?.scrollIntoView({ block: "end" });
-  }, [chat.messages.length, chat.outbox.length]);
+  }, [lastKey]);
+
+  // Older messages: when the top of the thread is scrolled into view, or by the button (for the
+  // keyboard and screen readers). The messages read stay where they were once older ones are above.
+  const firstId = chat.messages[0]?.id;
+  const loadingOlder = useRef(false);
+  const heightBelowTop = useRef<number | null>(null);
+  const loadOlder = async () => {
+    if (loadingOlder.current) return;
+    loadingOlder.current = true;
+    const el = list.current;
+    if (el) heightBelowTop.current = el.scrollHeight - el.scrollTop;
+    try {
+      await chat.loadOlder();
+    } finally {
+      loadingOlder.current = false;
+    }
+  };
+  useLayoutEffect(() => {
+    const el = list.current;
+    if (el && heightBelowTop.current !== null) el.scrollTop = el.scrollHeight - heightBelowTop.current;
+    heightBelowTop.current = null;
+  }, [firstId]);
+  const { hasOlder } = chat;
+  useEffect(() => {
+    const el = list.current;
+    const first = el?.firstElementChild;
+    if (!el || !first || !hasOlder) return;
+    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && void loadOlder(), { root: el });
+    observer.observe(first);
+    return () => observer.disconnect();
+    // loadOlder reads the latest messages through the hook; a new first message re-observes.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [firstId, hasOlder]);
 
   // Read when leaving, not when rendering: a literal array prop is new at every render.
   const stale = useRef(staleOnLeave);
@@ -66,7 +102,7 @@ export function ChatThread(props: ChatThreadProps) {
             : "Connexion en cours…"}
       </p>
       {chat.hasOlder && (
-        <Button priority="tertiary" size="small" onClick={() => void chat.loadOlder()}>
+        <Button priority="tertiary" size="small" onClick={() => void loadOlder()}>
           Afficher les messages plus anciens
         </Button>
       )}

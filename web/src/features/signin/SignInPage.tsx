@@ -11,7 +11,9 @@ import { queryClient } from "../../app/queryClient";
 import { demoPeople, localToken } from "../../lib/auth/local";
 import { useTitle } from "../../app/useTitle";
 import { homeOf } from "../../app/staff";
+import { signInFailed } from "../../app/boot";
 
+const LOCAL_GATEWAY_DOWN = "La connexion locale n'a pas abouti : la passerelle locale répond-elle ?";
 const ROLE_LABEL = { seeker: "demandeur ou demandeuse d'emploi", advisor: "conseiller ou conseillère", admin: "administration" };
 
 export function SignInPage() {
@@ -76,18 +78,9 @@ function LocalSignIn() {
     setSub(`nouveau-${Math.random().toString(36).slice(2, 8)}`);
   }, []);
 
-  // Local only: /connexion?as=<sub>&vers=<page> signs in at once and opens that page (the
-  // benchmark's Lighthouse runs open a signed-in page this way; the token stays in memory);
-  // &groupe=advisors or admins signs in as staff (the browser tests' advisors and admins).
+  // /connexion?as=… still here: src/app/boot.ts could not sign in with it.
   const [params] = useSearchParams();
-  useEffect(() => {
-    const as = params.get("as");
-    const to = params.get("vers");
-    const group = params.get("groupe");
-    const groups = group === "advisors" || group === "admins" ? [group] : [];
-    if (as) void signIn(as, undefined, groups, to && to.startsWith("/") ? to : undefined);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
+  const signInRedirect = params.get("as") !== null;
 
   const signIn = async (who: string, mail: string | undefined, groups: string[], to = returnTo) => {
     setError(null);
@@ -96,7 +89,7 @@ function LocalSignIn() {
       queryClient.clear();
       navigate(to ?? homeOf(session), { replace: true });
     } catch {
-      setError("La connexion locale n'a pas abouti : la passerelle locale répond-elle ?");
+      setError(LOCAL_GATEWAY_DOWN);
     }
   };
 
@@ -109,14 +102,10 @@ function LocalSignIn() {
     void signIn(sub.trim(), email.trim() || undefined, []);
   };
 
-  if (params.get("as")) {
-    return error ? (
+  if (signInRedirect && signInFailed) {
+    return (
       <p className="fr-error-text fr-mt-4w" role="alert">
-        {error}
-      </p>
-    ) : (
-      <p role="status" className="fr-my-4w">
-        Connexion en cours…
+        {LOCAL_GATEWAY_DOWN}
       </p>
     );
   }
