@@ -107,3 +107,15 @@ test("registration with the keyboard alone", async ({ page }) => {
   expect(me.body.region).toBe("53");
   expect(me.body.preferredChannels).toEqual(["video"]);
 });
+
+test("a sign-in redirect that cannot be completed says so, and the same link works once the gateway answers", async ({ page }) => {
+  const sub = unique("web-signin");
+  await page.route("**/_local/token", (route) => route.fulfill({ status: 503, body: "" }));
+  await page.goto(`/connexion?as=${sub}`);
+  await expect(page.getByRole("alert")).toHaveText("La connexion locale n'a pas abouti : la passerelle locale répond-elle ?");
+  await check(page, "00-connexion-echec");
+  await page.unroute("**/_local/token");
+  await page.goto(`/connexion?as=${sub}`);
+  // Not registered yet: the registration page, signed in.
+  await expect(page.getByRole("heading", { level: 1, name: "Inscription" })).toBeVisible();
+});

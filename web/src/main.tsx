@@ -25,8 +25,8 @@ const configLoaded = loadConfig();
 setLink({ Link: Link as unknown as Parameters<typeof setLink>[0]["Link"] });
 
 configLoaded.then(
-  async () => {
-    await completeSignIn();
+  () => {
+    void completeSignIn();
     const root = createRoot(document.getElementById("root")!);
     // As a transition, the first render yields to the browser every few milliseconds instead of
     // holding a phone's main thread for its whole length.

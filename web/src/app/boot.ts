@@ -1,8 +1,8 @@
-// What runs before the first render. A sign-in comes back to the site as a redirect (Cognito's
-// hosted UI to /auth/callback; locally, /connexion?as=…): completing it here, rather than in a
-// page that renders, then navigates, then renders the page it returns to, lets that page render
-// once, with its data asked for at the same moment as the profile (and its chunk fetched
-// meanwhile), instead of a request after each render.
+// What starts with the app, beside its first render. A sign-in comes back to the site as a
+// redirect (Cognito's hosted UI to /auth/callback; locally, /connexion?as=…): completing it
+// here, from the start, rather than from the effect of a page that has rendered, and then
+// asking for the profile and the page's first reads at once (its chunk fetched meanwhile),
+// saves a request after each render; the first render paints the site while that goes on.
 import { config } from "../lib/config";
 import { navigate } from "../lib/router";
 import { role, setToken, type Session } from "../lib/auth/session";
@@ -12,11 +12,27 @@ import { meQuery } from "./useMe";
 import { homeOf } from "./staff";
 import { FIRST_READS } from "./App";
 
-/** Set when a sign-in redirect could not be completed: its page (still at that URL) says so. */
-export let signInFailed = false;
+/** A sign-in redirect being completed, or one that could not be: its page (still at that URL) says so. */
+export type SignInState = "none" | "pending" | "failed";
+let state: SignInState = "none";
+const listeners = new Set<() => void>();
+export const signInState = {
+  subscribe(listener: () => void) {
+    listeners.add(listener);
+    return () => void listeners.delete(listener);
+  },
+  current: () => state,
+};
+function setState(next: SignInState) {
+  state = next;
+  listeners.forEach((l) => l());
+}
 
 export async function completeSignIn(): Promise<void> {
   const { pathname, search } = window.location;
+  const redirect = (pathname === "/auth/callback" && config().auth === "cognito") || (pathname === "/connexion" && config().auth === "local" && new URLSearchParams(search).has("as"));
+  if (!redirect) return;
+  setState("pending");
   try {
     let session: Session | null = null;
     let to: string | undefined;
@@ -38,10 +54,11 @@ export async function completeSignIn(): Promise<void> {
     }
     if (!session) return;
     const page = to ?? homeOf(session);
-    navigate(page, { replace: true });
     if (role(session) === "seeker") askFirstReads(new URL(page, window.location.origin).pathname);
+    setState("none");
+    navigate(page, { replace: true });
   } catch {
-    signInFailed = true;
+    setState("failed");
   }
 }
 

@@ -2,7 +2,7 @@ import Button from "@codegouvfr/react-dsfr/Button";
 import { Input } from "@codegouvfr/react-dsfr/Input";
 import { Alert } from "@codegouvfr/react-dsfr/Alert";
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useState, useSyncExternalStore, type FormEvent } from "react";
 import { useLocation, useNavigate, useSearchParams } from "../../lib/router";
 import { config } from "../../lib/config";
 import { lastSignOutReason, setToken } from "../../lib/auth/session";
@@ -11,7 +11,7 @@ import { queryClient } from "../../app/queryClient";
 import { demoPeople, localToken } from "../../lib/auth/local";
 import { useTitle } from "../../app/useTitle";
 import { homeOf } from "../../app/staff";
-import { signInFailed } from "../../app/boot";
+import { signInState } from "../../app/boot";
 
 const LOCAL_GATEWAY_DOWN = "La connexion locale n'a pas abouti : la passerelle locale répond-elle ?";
 const ROLE_LABEL = { seeker: "demandeur ou demandeuse d'emploi", advisor: "conseiller ou conseillère", admin: "administration" };
@@ -65,9 +65,14 @@ function CognitoSignIn() {
 function LocalSignIn() {
   const navigate = useNavigate();
   const returnTo = useReturnTo();
+  // /connexion?as=…: src/app/boot.ts signs in with it and opens the page asked for.
+  const [params] = useSearchParams();
+  const signInRedirect = params.get("as") !== null;
+  const redirectState = useSyncExternalStore(signInState.subscribe, signInState.current);
   const people = useQuery({
     queryKey: ["demo-people"],
     queryFn: demoPeople,
+    enabled: !signInRedirect,
   });
   const [sub, setSub] = useState("");
   const [email, setEmail] = useState("");
@@ -78,9 +83,6 @@ function LocalSignIn() {
     setSub(`nouveau-${Math.random().toString(36).slice(2, 8)}`);
   }, []);
 
-  // /connexion?as=… still here: src/app/boot.ts could not sign in with it.
-  const [params] = useSearchParams();
-  const signInRedirect = params.get("as") !== null;
 
   const signIn = async (who: string, mail: string | undefined, groups: string[], to = returnTo) => {
     setError(null);
@@ -102,10 +104,14 @@ function LocalSignIn() {
     void signIn(sub.trim(), email.trim() || undefined, []);
   };
 
-  if (signInRedirect && signInFailed) {
-    return (
+  if (signInRedirect) {
+    return redirectState === "failed" ? (
       <p className="fr-error-text fr-mt-4w" role="alert">
         {LOCAL_GATEWAY_DOWN}
+      </p>
+    ) : (
+      <p role="status" className="fr-my-4w">
+        Connexion en cours…
       </p>
     );
   }
