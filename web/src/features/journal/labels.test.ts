@@ -18,6 +18,12 @@ describe("the journal's entries", () => {
     expect(kindLabel("something_new")).toBe("Événement du suivi");
   });
 
+  it("say which email was sent, and nothing for one it does not know", () => {
+    expect(entryDetail(entry("email_sent", { template: "interview_reminder", emailId: "e" }))).toBe("rappel de rendez-vous");
+    expect(entryDetail(entry("email_failed", { template: "convocation", emailId: "e" }))).toBe("convocation à un rendez-vous obligatoire");
+    expect(entryDetail(entry("email_sent", { template: "something_new", emailId: "e" }))).toBeNull();
+  });
+
   it("say each step of a call to the seeker and to the advisor, in their own words", () => {
     const unanswered = entry("call", { callId: "c", event: "unanswered_seeker" });
     expect(entryDetail(unanswered)).toBe("vous n'avez pas répondu");

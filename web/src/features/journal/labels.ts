@@ -36,6 +36,22 @@ const KIND: Record<string, string> = {
   sms_not_sent: "SMS non envoyé",
 };
 
+/** Which email an `email_sent` / `email_failed` entry was (its `template`): the seeker's. */
+const EMAIL: Record<string, string> = {
+  welcome_seeker: "bienvenue dans le service",
+  seeker_advisor_changed: "changement de conseiller ou conseillère",
+  seeker_level_changed: "changement de niveau d'accompagnement",
+  interview_booked_seeker: "confirmation de rendez-vous",
+  convocation: "convocation à un rendez-vous obligatoire",
+  interview_cancelled: "annulation de rendez-vous",
+  interview_rescheduled: "rendez-vous déplacé",
+  in_person_accepted: "entretien sur place accepté",
+  in_person_declined: "entretien sur place refusé",
+  interview_reminder: "rappel de rendez-vous",
+  chat_notice: "nouveau message dans la messagerie",
+  interview_withdrawn_by_erasure: "rendez-vous retiré après un effacement",
+};
+
 /** Who reads the journal: the seeker (their own, "vous") or their advisor (the seeker's file). */
 export type Reader = "seeker" | "advisor";
 
@@ -90,6 +106,7 @@ export function entryDetail(entry: Entry, reader: Reader = "seeker"): string | n
   const d = entry.details as Record<string, unknown>;
   if (entry.kind === "call") return callDetail(d, reader);
   const parts: string[] = [];
+  if ((entry.kind === "email_sent" || entry.kind === "email_failed") && typeof d.template === "string" && d.template in EMAIL) parts.push(EMAIL[d.template]!);
   if (typeof d.start === "string") parts.push(`rendez-vous du ${parisDateTime(d.start)}`);
   if (typeof d.channel === "string" && d.channel in CHANNEL_LABEL) parts.push(CHANNEL_LABEL[d.channel as keyof typeof CHANNEL_LABEL].toLowerCase());
   if (typeof d.reason === "string") parts.push(`motif : « ${d.reason} »`);
