@@ -10,6 +10,8 @@ export type AppConfig = {
   /** The chat WebSocket API (its own origin, named in the Content-Security-Policy). */
   wsUrl: string;
   cognito?: { authority: string; clientId: string; domain: string };
+  /** Who publishes the site (the legal notice), written by the deployment; absent locally. */
+  publisher?: { name: string; address: string; siren: string; director: string; contact: string };
 };
 
 let current: AppConfig | undefined;

@@ -1,17 +1,26 @@
 import { useTitle } from "../../app/useTitle";
+import { config } from "../../lib/config";
 
 export default function LegalPage() {
   useTitle("Mentions légales");
+  // The deployment names the publisher in config.json (docs/web.md); a stack without it says so.
+  const publisher = config().publisher;
   return (
     <>
       <h1 className="fr-mt-4w">Mentions légales</h1>
       <h2 className="fr-h4">Éditeur</h2>
-      <p>
-        Ce site est édité par l'organisme public chargé de l'accompagnement des demandeurs et demandeuses d'emploi qui le déploie (à compléter
-        lors de la mise en service : dénomination, adresse, numéro SIREN).
-      </p>
+      {publisher ? (
+        <p>
+          {publisher.name}, {publisher.address}. SIREN : {publisher.siren}. Contact : {publisher.contact}.
+        </p>
+      ) : (
+        <p>
+          Ce site est édité par l'organisme public chargé de l'accompagnement des demandeurs et demandeuses d'emploi qui le déploie. Cette
+          installation ne le nomme pas encore : c'est un poste de développement ou un déploiement sans éditeur déclaré.
+        </p>
+      )}
       <h2 className="fr-h4">Directeur ou directrice de la publication</h2>
-      <p>À compléter lors de la mise en service.</p>
+      <p>{publisher ? publisher.director : "Non déclaré sur cette installation."}</p>
       <h2 className="fr-h4">Hébergement</h2>
       <p>
         Amazon Web Services EMEA SARL, 38 avenue John F. Kennedy, L-1855 Luxembourg. Les données sont hébergées dans la région AWS de Paris
