@@ -16,7 +16,7 @@ use serde_json::json;
 use store::journal::{ActorRole, JournalRecord};
 use store::keys;
 use store::tx::{delete as tx_delete, put, update};
-use store::{s, to_item, Index, TransactOutcome, Tx};
+use store::{s, Index, Keyed, TransactOutcome, Tx};
 
 use crate::emails::{self, Parties};
 use crate::interviews::{location_for, new_interview, schedule};
@@ -48,12 +48,6 @@ pub(crate) async fn request(
     // The follow-up's retention, as the journal entry that records the request.
     let expires = (now + chrono::Duration::days(i64::from(app.config.retention_days))).timestamp();
     let record = InPersonRecord {
-        pk: keys::in_person_pk(&request_id),
-        sk: keys::IN_PERSON_SK.into(),
-        gsi1pk: Some(keys::in_person_open_gsi1pk(&advisor_id)),
-        gsi1sk: Some(format!("{}#{request_id}", to_key(now))),
-        gsi2pk: keys::seeker_in_person_gsi2pk(&seeker.seeker_id),
-        gsi2sk: format!("{}#{request_id}", to_key(now)),
         request_id: request_id.clone(),
         seeker_id: seeker.seeker_id.clone(),
         advisor_id: advisor_id.clone(),
@@ -85,7 +79,7 @@ pub(crate) async fn request(
     let parties = Parties { seeker: &seeker, advisor: &advisor };
     let mut tx = Tx::new();
     let one_open = tx.push(put(lock, Some("attribute_not_exists(pk)")));
-    tx.push(put(to_item(&record)?, Some("attribute_not_exists(pk)")));
+    tx.push(put(record.to_item()?, Some("attribute_not_exists(pk)")));
     tx.push(put(entry.to_item()?, None));
     tx.push(put(emails::in_person_requested(app, &parties, &request_id, &reason, now).to_item()?, None));
     match app.store.commit(tx).await? {
@@ -185,8 +179,9 @@ fn close_items(
     extra: Vec<(&str, String)>,
 ) -> (TransactWriteItem, TransactWriteItem) {
     let expression = format!("SET #status = :status, answeredAt = :now{set_extra} REMOVE gsi1pk, gsi1sk");
+    let (pk, sk) = record.key();
     (
-        update(record.pk.clone(), &record.sk, |u| {
+        update(pk, &sk, |u| {
             let mut u = u
                 .update_expression(expression)
                 .condition_expression("#status = :open")
@@ -281,8 +276,6 @@ pub(crate) async fn accept_as(
         status: RequestStatus::Accepted,
         answered_at: Some(now),
         interview_id: Some(interview.interview_id.clone()),
-        gsi1pk: None,
-        gsi1sk: None,
         ..record
     };
     Ok((record, interview))
@@ -346,8 +339,6 @@ pub(crate) async fn decline_as(
             status: RequestStatus::Declined,
             answered_at: Some(now),
             message: Some(message),
-            gsi1pk: None,
-            gsi1sk: None,
             ..record
         }),
         outcome if outcome.failed(answered) => {
@@ -388,13 +379,19 @@ pub(crate) async fn hand_over_requests(
             }
             continue;
         };
+        // The new advisor's open list: the request's keys once it is theirs.
+        let handed = InPersonRecord { advisor_id: new.advisor_id.clone(), ..record.clone() };
+        let Some(open_list) = handed.keys().gsi1 else {
+            continue;
+        };
+        let (pk, sk) = record.key();
         let mut tx = Tx::new();
-        let guard = tx.push(update(record.pk.clone(), &record.sk, |u| {
+        let guard = tx.push(update(pk, &sk, |u| {
             u.update_expression("SET advisorId = :new, gsi1pk = :open")
                 .condition_expression("#status = :openStatus AND advisorId = :former")
                 .expression_attribute_names("#status", "status")
                 .expression_attribute_values(":new", s(new.advisor_id.clone()))
-                .expression_attribute_values(":open", s(keys::in_person_open_gsi1pk(&new.advisor_id)))
+                .expression_attribute_values(":open", s(open_list.pk))
                 .expression_attribute_values(":openStatus", s("open"))
                 .expression_attribute_values(":former", s(record.advisor_id.clone()))
         }));

@@ -2,6 +2,8 @@
 
 use domain::Channel;
 use serde::{Deserialize, Serialize};
+use store::interview::start_sort_key;
+use store::{keys, Keyed, Keys};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -17,10 +19,6 @@ pub enum SlotState {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct SlotRecord {
-    pub pk: String,
-    pub sk: String,
-    pub gsi1pk: String,
-    pub gsi1sk: String,
     pub slot_id: String,
     pub advisor_id: String,
     /// Typed instants: a corrupt one fails to decode instead of becoming 1970.
@@ -46,6 +44,14 @@ pub struct SlotRecord {
     pub expires_at: Option<i64>,
 }
 
+/// In its advisor's slots (GSI1), sorted by start, whatever its state (the listing filters).
+impl Keyed for SlotRecord {
+    fn keys(&self) -> Keys {
+        Keys::new(keys::slot_pk(&self.slot_id), keys::SLOT_SK)
+            .with_gsi1(keys::slots_gsi1pk(&self.advisor_id), start_sort_key(self.start, &self.slot_id))
+    }
+}
+
 impl SlotRecord {
     pub fn start_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.start
@@ -67,14 +73,6 @@ pub enum RequestStatus {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct InPersonRecord {
-    pub pk: String,
-    pub sk: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gsi1pk: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gsi1sk: Option<String>,
-    pub gsi2pk: String,
-    pub gsi2sk: String,
     pub request_id: String,
     pub seeker_id: String,
     pub advisor_id: String,
@@ -94,4 +92,18 @@ pub struct InPersonRecord {
     /// (`RETENTION_DAYS`, as the journal); absent on records from before retention was set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<i64>,
+}
+
+/// In the seeker's requests (GSI2) for good, and in the advisor's open requests (GSI1) while
+/// open, both sorted by creation. (The answer and an erasure take it out of GSI1 by an update.)
+impl Keyed for InPersonRecord {
+    fn keys(&self) -> Keys {
+        let sort = format!("{}#{}", domain::time::to_key(self.created_at), self.request_id);
+        let keys = Keys::new(keys::in_person_pk(&self.request_id), keys::IN_PERSON_SK)
+            .with_gsi2(keys::seeker_in_person_gsi2pk(&self.seeker_id), sort.clone());
+        match self.status {
+            RequestStatus::Open => keys.with_gsi1(keys::in_person_open_gsi1pk(&self.advisor_id), sort),
+            RequestStatus::Accepted | RequestStatus::Declined => keys,
+        }
+    }
 }

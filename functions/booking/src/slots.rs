@@ -14,10 +14,10 @@ use domain::Channel;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
-use store::interview::{granules, start_sort_key};
+use store::interview::granules;
 use store::keys;
 use store::tx::{check, delete as tx_delete, delete_with, put, update};
-use store::{n, s, transact_retrying, Held, Index, Retrying, Step, Store, TransactOutcome, Tx};
+use store::{n, s, transact_retrying, Held, Index, Keyed, Retrying, Step, Store, TransactOutcome, Tx};
 
 use crate::records::{SlotRecord, SlotState};
 use crate::{views, App};
@@ -92,7 +92,7 @@ fn slot_granules(slot: &SlotRecord) -> Vec<(String, String)> {
 /// The slot and its granules, only while nobody has booked it.
 fn delete_open_slot_items(slot: &SlotRecord) -> (Tx, Held) {
     let mut tx = Tx::new();
-    let slot_item = tx.push(delete_with(slot.pk.clone(), &slot.sk, |d| {
+    let slot_item = tx.push(delete_with(slot.pk(), &slot.sk(), |d| {
         d.condition_expression("#state = :open")
             .expression_attribute_names("#state", "state")
             .expression_attribute_values(":open", s("open"))
@@ -116,10 +116,6 @@ fn pending_slot(
 ) -> SlotRecord {
     let slot_id = ulid::Ulid::new().to_string();
     SlotRecord {
-        pk: keys::slot_pk(&slot_id),
-        sk: keys::SLOT_SK.into(),
-        gsi1pk: keys::slots_gsi1pk(advisor_id),
-        gsi1sk: start_sort_key(start, &slot_id),
         slot_id,
         advisor_id: advisor_id.to_owned(),
         start,
@@ -151,7 +147,7 @@ fn agenda_taken(slot: &SlotRecord) -> ApiError {
 async fn write_pending(app: &App, slot: &SlotRecord, now: DateTime<Utc>) -> Result<(), ApiError> {
     transact_retrying("slot creation", Retrying::default(), |_| async move {
         let mut tx = Tx::new();
-        tx.push(put(store::to_item(slot)?, Some("attribute_not_exists(pk)")));
+        tx.push(put(slot.to_item()?, Some("attribute_not_exists(pk)")));
         // Granule items disappear through the TTL a month after the slot ends.
         let expires = (slot.end + Duration::days(30)).timestamp();
         let mut own = Vec::new();
@@ -231,7 +227,7 @@ async fn reclaim_abandoned(app: &App, advisor_id: &str, taken: &[&str], now: Dat
 async fn withdraw(app: &App, slots: &[SlotRecord]) {
     for slot in slots {
         let mut tx = Tx::new();
-        tx.push(delete_with(slot.pk.clone(), &slot.sk, |d| {
+        tx.push(delete_with(slot.pk(), &slot.sk(), |d| {
             d.condition_expression("attribute_not_exists(pk) OR #state = :pending")
                 .expression_attribute_names("#state", "state")
                 .expression_attribute_values(":pending", s("pending"))
@@ -261,7 +257,7 @@ async fn publish(app: &App, slots: &[SlotRecord]) -> Result<(), ApiError> {
     transact_retrying("slot publication", Retrying::default(), |_| async move {
         let mut tx = Tx::new();
         let guards = tx.push_all(slots.iter().map(|slot| {
-            update(slot.pk.clone(), &slot.sk, |u| {
+            update(slot.pk(), &slot.sk(), |u| {
                 u.update_expression("SET #state = :open, expiresAt = :expires")
                     .condition_expression("#state = :pending")
                     .expression_attribute_names("#state", "state")

@@ -65,8 +65,6 @@ impl App {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct CallRecord {
-    pub pk: String,
-    pub sk: String,
     pub call_id: String,
     pub advisor_id: String,
     pub seeker_id: String,
@@ -81,12 +79,23 @@ pub struct CallRecord {
     /// the call sweeper hangs it up; with GSI1 `CALL_END#<hour>` / `<endsAt>#<callId>` until then.
     #[serde(default, with = "domain::time::stored::option", skip_serializing_if = "Option::is_none")]
     pub ends_at: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gsi1pk: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gsi1sk: Option<String>,
     /// Epoch seconds: the table's TTL removes the item (its journal entries stay).
     pub expires_at: i64,
+}
+
+/// In the call sweeper's list (GSI1) under the UTC hour of its end, when it has one. (The
+/// sweeper takes an ended call out of the list by an update.)
+impl store::Keyed for CallRecord {
+    fn keys(&self) -> store::Keys {
+        let keys = store::Keys::new(store::keys::call_pk(&self.call_id), store::keys::CALL_SK);
+        match self.ends_at {
+            Some(end) => keys.with_gsi1(
+                store::keys::call_end_gsi1pk(&end.format("%Y-%m-%dT%H").to_string()),
+                format!("{}#{}", domain::time::to_key(end), self.call_id),
+            ),
+            None => keys,
+        }
+    }
 }
 
 /// Handles one API Gateway (payload 2.0) request of the `calls` function.

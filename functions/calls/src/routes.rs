@@ -11,7 +11,6 @@ use api::ApiError;
 use chrono::{DateTime, Duration, Utc};
 use domain::interview::InterviewStatus;
 use domain::meeting::{JoinWindow, Window};
-use domain::time::to_key;
 use domain::Channel;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
@@ -19,7 +18,7 @@ use pstn_audio::flow::{CallPlan, UPDATE_ACTION, UPDATE_HANG_UP};
 use serde_json::json;
 use store::interview::InterviewRecord;
 use store::keys;
-use store::{to_item, AdvisorRecord, SeekerRecord};
+use store::{AdvisorRecord, Keyed, SeekerRecord};
 
 use crate::{App, CallRecord};
 
@@ -116,8 +115,6 @@ async fn start(
         .ok_or_else(|| ApiError::conflict("no_seeker_phone", "this seeker has no French phone number"))?;
     let call_id = ulid::Ulid::new().to_string();
     let call = CallRecord {
-        pk: keys::call_pk(&call_id),
-        sk: keys::CALL_SK.to_owned(),
         call_id: call_id.clone(),
         advisor_id: advisor.advisor_id.clone(),
         seeker_id: seeker.seeker_id.clone(),
@@ -125,12 +122,10 @@ async fn start(
         transaction_id: None,
         created_at: now,
         ends_at: hard_end,
-        gsi1pk: hard_end.map(|end| keys::call_end_gsi1pk(&end.format("%Y-%m-%dT%H").to_string())),
-        gsi1sk: hard_end.map(|end| format!("{}#{call_id}", to_key(end))),
         expires_at: (now + Duration::days(CALL_ITEM_DAYS)).timestamp(),
     };
     // Written first: the handler's first invocation may come before the service's answer.
-    app.store.put(to_item(&call)?, Some("attribute_not_exists(pk)")).await?;
+    app.store.put(call.to_item()?, Some("attribute_not_exists(pk)")).await?;
     let plan = CallPlan::AdvisorThenSeeker {
         call: call_id.clone(),
         seeker_number: seeker_number.as_str().to_owned(),
@@ -149,14 +144,14 @@ async fn start(
         Ok(id) => id,
         Err(error) => {
             // Nothing was dialled: forget the call, so a retry starts afresh.
-            if let Err(e) = app.store.delete(&call.pk, &call.sk, |d| d).await {
+            if let Err(e) = app.store.delete(&call.pk(), &call.sk(), |d| d).await {
                 ApiError::from(e).log();
             }
             return Err(error.into());
         }
     };
     app.store
-        .update(&call.pk, &call.sk, |u| {
+        .update(&call.pk(), &call.sk(), |u| {
             u.update_expression("SET transactionId = :tx").expression_attribute_values(":tx", store::s(&transaction_id))
         })
         .await?;
@@ -237,8 +232,6 @@ pub(crate) async fn dial_in(
     let call_id = ulid::Ulid::new().to_string();
     let hard_end = interview.end_at() + app.settings.overrun_limit;
     let call = CallRecord {
-        pk: keys::call_pk(&call_id),
-        sk: keys::CALL_SK.to_owned(),
         call_id: call_id.clone(),
         advisor_id: advisor.advisor_id.clone(),
         seeker_id: seeker.seeker_id.clone(),
@@ -246,11 +239,9 @@ pub(crate) async fn dial_in(
         transaction_id: None,
         created_at: now,
         ends_at: Some(hard_end),
-        gsi1pk: Some(keys::call_end_gsi1pk(&hard_end.format("%Y-%m-%dT%H").to_string())),
-        gsi1sk: Some(format!("{}#{call_id}", to_key(hard_end))),
         expires_at: (now + Duration::days(CALL_ITEM_DAYS)).timestamp(),
     };
-    app.store.put(to_item(&call)?, Some("attribute_not_exists(pk)")).await?;
+    app.store.put(call.to_item()?, Some("attribute_not_exists(pk)")).await?;
     let plan = CallPlan::MeetingDialIn { call: call_id.clone(), meeting_id, join_token };
     let placed = app
         .voice
@@ -264,14 +255,14 @@ pub(crate) async fn dial_in(
     let transaction_id = match placed {
         Ok(id) => id,
         Err(error) => {
-            if let Err(e) = app.store.delete(&call.pk, &call.sk, |d| d).await {
+            if let Err(e) = app.store.delete(&call.pk(), &call.sk(), |d| d).await {
                 ApiError::from(e).log();
             }
             return Err(error.into());
         }
     };
     app.store
-        .update(&call.pk, &call.sk, |u| {
+        .update(&call.pk(), &call.sk(), |u| {
             u.update_expression("SET transactionId = :tx").expression_attribute_values(":tx", store::s(&transaction_id))
         })
         .await?;

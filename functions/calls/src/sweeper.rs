@@ -15,7 +15,7 @@ use domain::time::to_key;
 use pstn_audio::flow::{UPDATE_ACTION, UPDATE_HANG_UP};
 use serde_json::Value;
 use store::keys;
-use store::{from_item, Index};
+use store::{from_item, Index, Keyed};
 
 use crate::voice::VoiceError;
 use crate::{App, CallRecord};
@@ -82,7 +82,7 @@ async fn end_one(app: &App, call: &CallRecord) -> Result<bool, ApiError> {
         // Never placed (the route forgets such a call; a crash between its writes leaves one).
         None => false,
     };
-    app.store.update(&call.pk, &call.sk, |u| u.update_expression("REMOVE gsi1pk, gsi1sk")).await?;
+    app.store.update(&call.pk(), &call.sk(), |u| u.update_expression("REMOVE gsi1pk, gsi1sk")).await?;
     tracing::info!(call_id = %call.call_id, going, "call past its end");
     Ok(going)
 }

@@ -1,7 +1,7 @@
 //! The chat items of the table (infra/data-model.md); their API shapes are in `views`.
 
 use serde::{Deserialize, Serialize};
-use store::keys;
+use store::{keys, Keyed, Keys};
 
 use crate::frames::Role;
 
@@ -9,10 +9,6 @@ use crate::frames::Role;
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionRecord {
-    pub pk: String,
-    pub sk: String,
-    pub gsi1pk: String,
-    pub gsi1sk: String,
     pub connection_id: String,
     /// The participant id: a seekerId or an advisorId.
     pub user_id: String,
@@ -35,10 +31,6 @@ impl ConnectionRecord {
         now: chrono::DateTime<chrono::Utc>,
     ) -> ConnectionRecord {
         ConnectionRecord {
-            pk: keys::connection_pk(connection_id),
-            sk: keys::CONNECTION_SK.to_owned(),
-            gsi1pk: keys::user_connections_gsi1pk(user_id),
-            gsi1sk: connection_id.to_owned(),
             connection_id: connection_id.to_owned(),
             user_id: user_id.to_owned(),
             role,
@@ -50,12 +42,18 @@ impl ConnectionRecord {
     }
 }
 
+/// Among its user's connections (GSI1).
+impl Keyed for ConnectionRecord {
+    fn keys(&self) -> Keys {
+        Keys::new(keys::connection_pk(&self.connection_id), keys::CONNECTION_SK)
+            .with_gsi1(keys::user_connections_gsi1pk(&self.user_id), self.connection_id.clone())
+    }
+}
+
 /// One chat message.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageRecord {
-    pub pk: String,
-    pub sk: String,
     pub message_id: String,
     pub seeker_id: String,
     /// The seeker's advisor when the message was written.
@@ -68,6 +66,13 @@ pub struct MessageRecord {
     pub sent_at: chrono::DateTime<chrono::Utc>,
     pub client_message_id: String,
     pub expires_at: i64,
+}
+
+/// In its conversation, in the order of its id.
+impl Keyed for MessageRecord {
+    fn keys(&self) -> Keys {
+        Keys::new(keys::conversation_pk(&self.seeker_id), keys::message_sk(&self.message_id))
+    }
 }
 
 /// The conversation summary: last message, read markers and unread counts per side.

@@ -16,7 +16,7 @@ use store::journal::{ActorRole, JournalRecord};
 use store::keys;
 use store::rate::{Limit, Window};
 use store::tx::{check, put, update};
-use store::{n, s, to_item, transact_retrying, Held, Index, Retrying, Step, TransactOutcome, Tx};
+use store::{n, s, to_item, transact_retrying, Held, Index, Keyed, Retrying, Step, TransactOutcome, Tx};
 
 use crate::conversation::{self, Conversation, Participant};
 use crate::frames::{
@@ -53,7 +53,7 @@ pub async fn connect(
         .as_deref()
         .ok_or_else(|| ApiError::internal("connect event without a connection id"))?;
     let record = ConnectionRecord::new(connection_id, &participant.user_id, participant.role, token_expires_at, now);
-    app.store.put(to_item(&record)?, None).await?;
+    app.store.put(record.to_item()?, None).await?;
     Ok(participant)
 }
 
@@ -141,6 +141,8 @@ async fn advisor_still_active(app: &App, advisor_id: &str) -> Result<bool, ApiEr
     Ok(identity.and_then(|i| i.advisor_id).as_deref() == Some(advisor_id))
 }
 
+/// Left with its key as fields: the key is made of what the marker does not store (the
+/// sender and the client's message id), and storing them would change the item.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ClientMessageRecord {
@@ -371,8 +373,6 @@ fn message_tx(
     let seeker_id = conversation.seeker_id().to_owned();
     let advisor_id = conversation.advisor_id.clone();
     let message = MessageRecord {
-        pk: pk.clone(),
-        sk: keys::message_sk(&id),
         message_id: id.clone(),
         seeker_id: seeker_id.clone(),
         advisor_id: advisor_id.clone(),
@@ -445,7 +445,7 @@ fn message_tx(
     };
     let mut tx = Tx::new();
     let client_claim = tx.push(put(to_item(&client)?, Some("attribute_not_exists(pk)")));
-    let message_claim = tx.push(put(to_item(&message)?, Some("attribute_not_exists(pk)")));
+    let message_claim = tx.push(put(message.to_item()?, Some("attribute_not_exists(pk)")));
     let summary_update = tx.push(update_summary);
     let profile_guard = tx.push(profile);
     if new_day {

@@ -20,6 +20,7 @@ use lambda_http::{Body, Request, Response};
 use store::interview::{InterviewRecord, InterviewStatus};
 use store::keys;
 use store::tx::{delete as tx_delete, put, update};
+use store::Keyed;
 use store::{n, s, transact_retrying, Held, Item, Retrying, Step, TransactOutcome, Tx};
 use tokio::sync::Mutex;
 
@@ -144,7 +145,7 @@ fn store_meeting(
     previous: Option<&str>,
     meeting_id: &str,
 ) -> Held {
-    let set = tx.push(update(interview.pk.clone(), &interview.sk, |u| {
+    let set = tx.push(update(interview.pk(), &interview.sk(), |u| {
         let u = u
             .update_expression("SET meetingId = :meeting")
             .expression_attribute_names("#status", "status")
@@ -288,12 +289,12 @@ fn answer(meeting: MeetingInfo, attendee: AttendeeInfo) -> Response<Body> {
 /// Removes a meeting id from an interview, if it still holds it, with its end marker. The handle
 /// names the interview's update.
 pub(crate) fn forget_meeting(tx: &mut Tx, interview: &InterviewRecord, meeting_id: &str) -> Held {
-    let forget = tx.push(update(interview.pk.clone(), &interview.sk, |u| {
+    let forget = tx.push(update(interview.pk(), &interview.sk(), |u| {
         u.update_expression("REMOVE meetingId")
             .condition_expression("meetingId = :meeting")
             .expression_attribute_values(":meeting", s(meeting_id))
     }));
-    tx.push(tx_delete(interview.pk.clone(), keys::MEETING_END_SK, None));
+    tx.push(tx_delete(interview.pk(), keys::MEETING_END_SK, None));
     forget
 }
 

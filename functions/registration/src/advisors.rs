@@ -12,7 +12,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use store::audit::AuditRecord;
 use store::keys;
-use store::{to_item, AdvisorRecord, IdentityRecord, IdentityRole, Index, SeekerRecord, TransactOutcome, Tx};
+use store::{to_item, AdvisorRecord, IdentityRecord, Index, Keyed, SeekerRecord, TransactOutcome, Tx};
 
 use crate::{views, App};
 use store::tx::put;
@@ -66,10 +66,6 @@ pub(crate) async fn create(
     let phone = body.phone.as_deref().map(domain::french_phone).transpose()?;
     let advisor_id = ulid::Ulid::new().to_string();
     let advisor = AdvisorRecord {
-        pk: keys::advisor_pk(&advisor_id),
-        sk: keys::PROFILE.into(),
-        gsi1pk: keys::region_gsi1pk(region.as_str()),
-        gsi1sk: keys::region_gsi1sk(body.modality.as_str(), &advisor_id),
         advisor_id: advisor_id.clone(),
         sub: sub.to_owned(),
         first_name: first_name.as_str().to_owned(),
@@ -83,17 +79,10 @@ pub(crate) async fn create(
         agency_address,
         phone: phone.map(|p| p.as_str().to_owned()),
     };
-    let identity = IdentityRecord {
-        pk: keys::identity_pk(sub),
-        sk: keys::IDENTITY_SK.into(),
-        role: IdentityRole::Advisor,
-        seeker_id: None,
-        advisor_id: Some(advisor_id),
-        created_at: now,
-    };
+    let identity = IdentityRecord::advisor(sub, &advisor_id, now);
     let mut tx = Tx::new();
     let identity_claim = tx.push(put(to_item(&identity)?, Some("attribute_not_exists(pk)")));
-    tx.push(put(to_item(&advisor)?, Some("attribute_not_exists(pk)")));
+    tx.push(put(advisor.to_item()?, Some("attribute_not_exists(pk)")));
     match app.store.commit(tx).await? {
         TransactOutcome::Committed => {
             // New places in the region: the longest waiting seekers it serves take them.
@@ -240,9 +229,12 @@ pub(crate) async fn list(app: &App, caller: &Caller, request: &Request) -> Resul
 
 /// The cursor that resumes a region's list after `advisor` (its table and GSI1 keys).
 fn advisor_cursor(advisor: &AdvisorRecord, list: Option<&str>) -> String {
-    let key = [("pk", &advisor.pk), ("sk", &advisor.sk), ("gsi1pk", &advisor.gsi1pk), ("gsi1sk", &advisor.gsi1sk)]
+    let keys = advisor.keys();
+    let region = keys.gsi1.map(|index| [("gsi1pk", index.pk), ("gsi1sk", index.sk)]).into_iter().flatten();
+    let key = [("pk", keys.pk), ("sk", keys.sk)]
         .into_iter()
-        .map(|(name, value)| (name.to_owned(), AttributeValue::S(value.clone())))
+        .chain(region)
+        .map(|(name, value)| (name.to_owned(), AttributeValue::S(value)))
         .collect();
     encode_list_cursor(&key, list)
 }

@@ -17,6 +17,7 @@ use store::interview::{
 use store::journal::{ActorRole, JournalRecord, FREE_TEXT_FIELDS};
 use store::keys;
 use store::outbox::{EmailTemplate, OutboxRecord};
+use store::Keyed;
 use store::{
     from_item, item_to_json, s, transact_retrying, Index, Item, Retrying, SeekerRecord, Step, Store, TransactOutcome,
     Tx,
@@ -256,7 +257,7 @@ async fn erase_interviews(
         let mut attempt = 0;
         // Changed meanwhile (cancelled by the seeker, or by a concurrent erasure of the same
         // seeker: the retention job run twice): read again and go on from what it is now.
-        while !erase_interview(app, &first.pk, &first.sk, cause, now).await? {
+        while !erase_interview(app, &first.pk(), &first.sk(), cause, now).await? {
             attempt += 1;
             if attempt == INTERVIEW_ATTEMPTS {
                 return Err(ApiError::Unavailable("an interview changed during erasure; retry".into()));
@@ -282,7 +283,7 @@ async fn erase_interview(
     };
     let upcoming = interview.status == InterviewStatus::Booked && interview.start_at() > now;
     let mut tx = Tx::new();
-    tx.push(update(interview.pk.clone(), &interview.sk, |u| {
+    tx.push(update(interview.pk(), &interview.sk(), |u| {
         // `location` is free text the advisor typed (an address, a room, directions).
         let strip = "REMOVE phoneNumber, cancelReason, outcomeNote, channelHistory, #location";
         let u = u.expression_attribute_names("#location", "location");

@@ -15,7 +15,7 @@ use serde_json::json;
 use store::journal::{ActorRole, JournalRecord};
 use store::keys;
 use store::outbox::{EmailTemplate, OutboxRecord};
-use store::{s, AdvisorRecord, IdentityRecord, IdentityRole, SeekerRecord};
+use store::{s, AdvisorRecord, IdentityRecord, SeekerRecord};
 
 use crate::assignment::{assign, new_seeker_email, portfolio_keys, waiting_keys, Placement, Queue};
 use crate::{views, App};
@@ -85,14 +85,7 @@ pub(crate) async fn register(
     let level = Level::Guided;
     let seeker_id = ulid::Ulid::new().to_string();
     let next_due = app.config.cadence.next_contact_due(level, None, now);
-    let identity = IdentityRecord {
-        pk: keys::identity_pk(&caller.sub),
-        sk: keys::IDENTITY_SK.into(),
-        role: IdentityRole::Seeker,
-        seeker_id: Some(seeker_id.clone()),
-        advisor_id: None,
-        created_at: now,
-    };
+    let identity = IdentityRecord::seeker(&caller.sub, &seeker_id, now);
     let seeker_for = |advisor: Option<&AdvisorRecord>| {
         let ((gsi1pk, gsi1sk), waiting) = match advisor {
             Some(a) => (portfolio_keys(&a.advisor_id, next_due, &seeker_id), None),

@@ -34,6 +34,7 @@ use store::page::decode_cursor;
 use store::records::{AdvisorRecord, SeekerRecord};
 use store::sms::{release_deferred, Released, SmsMessage, SmsTemplate};
 use store::tx::{check, put, update};
+use store::Keyed;
 use store::{n, s, transact_retrying, Index, Page, Retrying, Step, TransactOutcome, Tx};
 
 use crate::App;
@@ -467,7 +468,7 @@ async fn handle_one(
             .expression_attribute_values(":due", s(to_key(reminder.due_at)))
     }));
     // Cancelled or moved since it was read: the guard drops the email (a moved interview has new reminders).
-    let still_booked = tx.push(check(interview.pk.clone(), &interview.sk, |c| {
+    let still_booked = tx.push(check(interview.pk(), &interview.sk(), |c| {
         c.condition_expression("#status = :booked AND #sequence = :sequence")
             .expression_attribute_names("#status", "status")
             .expression_attribute_names("#sequence", "sequence")

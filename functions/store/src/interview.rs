@@ -10,6 +10,7 @@ use crate::attr::{n, s, to_item};
 use crate::error::StoreError;
 use crate::tx::{delete as tx_delete, delete_with, put, update};
 
+use crate::keyed::{IndexKeys, Keyed, Keys};
 use crate::keys;
 use domain::journal::ActorRole;
 use domain::Channel;
@@ -32,12 +33,6 @@ pub struct ChannelChange {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct InterviewRecord {
-    pub pk: String,
-    pub sk: String,
-    pub gsi1pk: String,
-    pub gsi1sk: String,
-    pub gsi2pk: String,
-    pub gsi2sk: String,
     pub interview_id: String,
     pub seeker_id: String,
     pub advisor_id: String,
@@ -188,9 +183,30 @@ impl InterviewRecord {
     pub fn end_at(&self) -> DateTime<Utc> {
         self.end
     }
+    /// Where the interview is in its advisor's agenda (GSI1): a change of advisor or of start
+    /// moves it.
+    pub fn agenda_key(&self) -> IndexKeys {
+        IndexKeys { pk: keys::agenda_gsi1pk(&self.advisor_id), sk: start_sort_key(self.start, &self.interview_id) }
+    }
+    /// Where the interview is in its seeker's list (GSI2): a change of start moves it.
+    pub fn seeker_list_key(&self) -> IndexKeys {
+        IndexKeys {
+            pk: keys::seeker_interviews_gsi2pk(&self.seeker_id),
+            sk: start_sort_key(self.start, &self.interview_id),
+        }
+    }
     /// The `.ics` UID: one per interview, for its whole life.
     pub fn calendar_uid(&self) -> String {
         format!("{}@suivi-emploi", self.interview_id)
+    }
+}
+
+impl Keyed for InterviewRecord {
+    fn keys(&self) -> Keys {
+        let (agenda, seeker_list) = (self.agenda_key(), self.seeker_list_key());
+        Keys::new(keys::interview_pk(&self.interview_id), keys::INTERVIEW_SK)
+            .with_gsi1(agenda.pk, agenda.sk)
+            .with_gsi2(seeker_list.pk, seeker_list.sk)
     }
 }
 
@@ -353,8 +369,17 @@ mod tests {
     #[test]
     fn an_interview_whose_start_is_not_an_instant_does_not_decode() {
         let start = chrono::Utc.with_ymd_and_hms(2026, 12, 3, 8, 30, 0).unwrap();
-        let mut item = crate::attr::to_item(&sample(start)).unwrap();
+        let mut item = sample(start).to_item().unwrap();
         assert_eq!(item["start"].as_s().unwrap(), "2026-12-03T08:30:00.000Z");
+        // The keys, from the fields: the agenda and the seeker's list sorted by start.
+        assert_eq!(
+            (item["pk"].as_s().unwrap().as_str(), item["sk"].as_s().unwrap().as_str()),
+            ("INTERVIEW#I", "INTERVIEW")
+        );
+        assert_eq!(item["gsi1pk"].as_s().unwrap(), "AGENDA#A");
+        assert_eq!(item["gsi1sk"].as_s().unwrap(), "2026-12-03T08:30:00.000Z#I");
+        assert_eq!(item["gsi2pk"].as_s().unwrap(), "SEEKER_INTERVIEWS#S");
+        assert_eq!(item["gsi2sk"], item["gsi1sk"]);
         let back: InterviewRecord = crate::attr::from_item(item.clone()).unwrap();
         assert_eq!(back.start_at(), start);
         item.insert("start".into(), crate::attr::s("not a time"));
@@ -378,12 +403,6 @@ mod tests {
 
     fn sample(start: DateTime<Utc>) -> InterviewRecord {
         InterviewRecord {
-            pk: "INTERVIEW#I".into(),
-            sk: "INTERVIEW".into(),
-            gsi1pk: "AGENDA#A".into(),
-            gsi1sk: "x".into(),
-            gsi2pk: "SEEKER_INTERVIEWS#S".into(),
-            gsi2sk: "x".into(),
             interview_id: "I".into(),
             seeker_id: "S".into(),
             advisor_id: "A".into(),

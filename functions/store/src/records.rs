@@ -4,7 +4,10 @@ use serde::{Deserialize, Serialize};
 
 use domain::{Channel, Level, Modality};
 
-/// Maps a person's identity subject to their seeker or advisor record.
+/// Maps a person's identity subject to their seeker or advisor record. Its key is made of the
+/// subject, which the item does not otherwise hold: the key fields stay, set by
+/// [`IdentityRecord::seeker`] and [`IdentityRecord::advisor`] alone (not [`crate::Keyed`]:
+/// storing the subject as a field would change the item).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct IdentityRecord {
@@ -19,6 +22,35 @@ pub struct IdentityRecord {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
+impl IdentityRecord {
+    /// The identity `sub` of the seeker `seeker_id`, made at `now`.
+    pub fn seeker(sub: &str, seeker_id: &str, now: chrono::DateTime<chrono::Utc>) -> IdentityRecord {
+        IdentityRecord::of(sub, IdentityRole::Seeker, Some(seeker_id), None, now)
+    }
+
+    /// The identity `sub` of the advisor `advisor_id`, made at `now`.
+    pub fn advisor(sub: &str, advisor_id: &str, now: chrono::DateTime<chrono::Utc>) -> IdentityRecord {
+        IdentityRecord::of(sub, IdentityRole::Advisor, None, Some(advisor_id), now)
+    }
+
+    fn of(
+        sub: &str,
+        role: IdentityRole,
+        seeker_id: Option<&str>,
+        advisor_id: Option<&str>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> IdentityRecord {
+        IdentityRecord {
+            pk: crate::keys::identity_pk(sub),
+            sk: crate::keys::IDENTITY_SK.to_owned(),
+            role,
+            seeker_id: seeker_id.map(str::to_owned),
+            advisor_id: advisor_id.map(str::to_owned),
+            created_at: now,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum IdentityRole {
@@ -27,6 +59,12 @@ pub enum IdentityRole {
 }
 
 /// A job seeker's profile. Personal fields are optional because erasure removes them.
+///
+/// Its index keys stay fields (not [`crate::Keyed`]): the waiting lists' sort key holds the
+/// instant the seeker began to wait, which the profile stores nowhere else (the admin waiting
+/// list reads it from there), so they are not a function of the other fields without a new
+/// attribute. Registration, level changes and reassignments make them in one place
+/// (`registration::assignment::{portfolio_keys, waiting_keys}`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct SeekerRecord {
@@ -177,10 +215,6 @@ impl SeekerRecord {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct AdvisorRecord {
-    pub pk: String,
-    pub sk: String,
-    pub gsi1pk: String,
-    pub gsi1sk: String,
     pub advisor_id: String,
     pub sub: String,
     pub first_name: String,
@@ -198,6 +232,16 @@ pub struct AdvisorRecord {
     /// The advisor's work phone (E.164, French), rung first by a call to a seeker.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+}
+
+/// Among its region's advisors (GSI1), by modality: what assignment reads.
+impl crate::keyed::Keyed for AdvisorRecord {
+    fn keys(&self) -> crate::keyed::Keys {
+        crate::keyed::Keys::new(crate::keys::advisor_pk(&self.advisor_id), crate::keys::PROFILE).with_gsi1(
+            crate::keys::region_gsi1pk(&self.region),
+            crate::keys::region_gsi1sk(self.modality.as_str(), &self.advisor_id),
+        )
+    }
 }
 
 impl AdvisorRecord {

@@ -14,6 +14,7 @@ use serde_json::json;
 use store::interview::{convocation_path, InterviewRecord, InterviewStatus};
 use store::journal::ActorRole;
 use store::tx::update;
+use store::Keyed;
 use store::{n, s, TransactOutcome, Tx};
 
 use super::{interview_for, journal, load, stale, state};
@@ -53,7 +54,7 @@ pub(crate) async fn acknowledge_as(
     let version = interview.version;
     let has_proof = interview.convocations.iter().any(|p| p.version == version);
     let mut tx = Tx::new();
-    tx.push(update(interview.pk.clone(), &interview.sk, |u| {
+    tx.push(update(interview.pk(), &interview.sk(), |u| {
         let path = convocation_path(version);
         let (set, proof_condition) = if has_proof {
             (

@@ -12,6 +12,7 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use store::journal::ActorRole;
 use store::keys;
+use store::Keyed;
 use store::{transact_retrying, Retrying, Step, TransactOutcome, Tx};
 
 use super::schedule::{new_interview, push_new_interview, seeker_erased, Author};
@@ -113,7 +114,7 @@ async fn book_slot(
     transact_retrying("booking", Retrying::default(), |attempt| async move {
         // After a lost race (the driver has paused): another booking of the same slot may have won meanwhile.
         if attempt > 0 {
-            let current: Option<SlotRecord> = app.store.get(&slot.pk, &slot.sk).await?;
+            let current: Option<SlotRecord> = app.store.get(&slot.pk(), &slot.sk()).await?;
             if current.is_none_or(|s| s.state != SlotState::Open) {
                 return Err(slot_taken());
             }

@@ -106,7 +106,6 @@ async fn move_to(
 ) -> Result<Option<Option<Handed>>, ApiError> {
     let mut moved = interview.clone();
     moved.advisor_id = new.advisor_id.clone();
-    moved.gsi1pk = keys::agenda_gsi1pk(&new.advisor_id);
     moved.sequence += 1;
     moved.slot_id = None;
     let times = granules(interview.start_at(), interview.end_at());
@@ -117,7 +116,7 @@ async fn move_to(
         "SET advisorId = :advisor, gsi1pk = :agenda, #sequence = :next REMOVE slotId",
         |u| {
             u.expression_attribute_values(":advisor", s(new.advisor_id.clone()))
-                .expression_attribute_values(":agenda", s(moved.gsi1pk.clone()))
+                .expression_attribute_values(":agenda", s(moved.agenda_key().pk))
                 .expression_attribute_values(":next", n(moved.sequence))
         },
     ));

@@ -42,6 +42,7 @@ use store::journal::{ActorRole, JournalRecord};
 use store::keys;
 use store::outbox::OutboxRecord;
 use store::tx::{put, update};
+use store::Keyed;
 use store::{n, s, AdvisorRecord, SeekerRecord};
 
 use crate::records::SlotRecord;
@@ -155,7 +156,7 @@ fn guarded(
 ) -> TransactWriteItem {
     let sequence = interview.sequence;
     let status = interview.status.as_str();
-    update(interview.pk.clone(), &interview.sk, |u| {
+    update(interview.pk(), &interview.sk(), |u| {
         build(
             u.update_expression(set)
                 .condition_expression("#status = :current AND #sequence = :sequence")
@@ -179,7 +180,7 @@ fn slot_taken() -> ApiError {
 /// The slot goes from open to booked, naming the interview and its seeker, or the whole
 /// transaction fails.
 fn claim_slot(slot: &SlotRecord, interview: &InterviewRecord) -> TransactWriteItem {
-    update(slot.pk.clone(), &slot.sk, |u| {
+    update(slot.pk(), &slot.sk(), |u| {
         u.update_expression("SET #state = :booked, interviewId = :interview, bookedBy = :seeker")
             .condition_expression("#state = :open")
             .expression_attribute_names("#state", "state")

@@ -20,8 +20,8 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use serde_json::json;
 use store::interview::{
-    granules, hold_granules, interview_expiry, release_granules, reopen_slot_if_held, set_reminders, start_sort_key,
-    ConvocationProof, InterviewRecord,
+    granules, hold_granules, interview_expiry, release_granules, reopen_slot_if_held, set_reminders, ConvocationProof,
+    InterviewRecord,
 };
 use store::{keys, n, s, to_item, TransactOutcome, Tx};
 
@@ -138,8 +138,6 @@ fn moved_to(interview: &InterviewRecord, slot: &SlotRecord) -> InterviewRecord {
     moved.start = slot.start;
     moved.end = slot.end;
     moved.duration_minutes = slot.duration_minutes;
-    moved.gsi1sk = start_sort_key(slot.start_at(), &interview.interview_id);
-    moved.gsi2sk = moved.gsi1sk.clone();
     moved.sequence += 1;
     moved.version += 1;
     moved.expires_at = Some(interview_expiry(moved.end, moved.mandatory));
@@ -165,7 +163,7 @@ fn mark_moved(
     moved: &InterviewRecord,
     slot: &SlotRecord,
 ) -> Result<TransactWriteItem, ApiError> {
-    let mut set = "SET #start = :start, #end = :end, durationMinutes = :duration, slotId = :slot, gsi1sk = :sort, gsi2sk = :sort, #sequence = :next, version = :version, expiresAt = :expires".to_owned();
+    let mut set = "SET #start = :start, #end = :end, durationMinutes = :duration, slotId = :slot, gsi1sk = :agendaSort, gsi2sk = :seekerSort, #sequence = :next, version = :version, expiresAt = :expires".to_owned();
     let new_proofs = &moved.convocations[interview.convocations.len().min(moved.convocations.len())..];
     let proofs = if new_proofs.is_empty() {
         None
@@ -194,7 +192,8 @@ fn mark_moved(
             .expression_attribute_values(":end", s(domain::time::to_key(moved.end)))
             .expression_attribute_values(":duration", n(moved.duration_minutes))
             .expression_attribute_values(":slot", s(slot.slot_id.clone()))
-            .expression_attribute_values(":sort", s(moved.gsi1sk.clone()))
+            .expression_attribute_values(":agendaSort", s(moved.agenda_key().sk))
+            .expression_attribute_values(":seekerSort", s(moved.seeker_list_key().sk))
             .expression_attribute_values(":next", n(moved.sequence))
             .expression_attribute_values(":version", n(moved.version))
             .expression_attribute_values(":expires", n(interview_expiry(moved.end, moved.mandatory)));

@@ -6,12 +6,11 @@ use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Duration, Utc};
 use domain::{free_text, Channel};
 use serde_json::json;
-use store::interview::{granules, hold_granules, set_reminders, start_sort_key, InterviewRecord, InterviewStatus};
+use store::interview::{granules, hold_granules, set_reminders, InterviewRecord, InterviewStatus};
 use store::journal::ActorRole;
-use store::keys;
 use store::outbox::OutboxRecord;
 use store::tx::{put, seeker_not_erased};
-use store::{to_item, transact_retrying, Held, HeldMany, Retrying, SeekerRecord, Step, TransactOutcome, Tx};
+use store::{transact_retrying, Held, HeldMany, Keyed, Retrying, SeekerRecord, Step, TransactOutcome, Tx};
 
 use super::{journal, outbox_items};
 use crate::App;
@@ -32,12 +31,6 @@ pub(crate) fn new_interview(
     let interview_id = ulid::Ulid::new().to_string();
     let end = start + Duration::minutes(i64::from(duration_minutes));
     InterviewRecord {
-        pk: keys::interview_pk(&interview_id),
-        sk: keys::INTERVIEW_SK.into(),
-        gsi1pk: keys::agenda_gsi1pk(advisor_id),
-        gsi1sk: start_sort_key(start, &interview_id),
-        gsi2pk: keys::seeker_interviews_gsi2pk(&seeker.seeker_id),
-        gsi2sk: start_sort_key(start, &interview_id),
         interview_id,
         seeker_id: seeker.seeker_id.clone(),
         advisor_id: advisor_id.to_owned(),
@@ -114,7 +107,7 @@ pub(crate) fn push_new_interview(
     now: DateTime<Utc>,
 ) -> Result<NewInterviewGuards, ApiError> {
     let seeker = tx.push(seeker_not_erased(&interview.seeker_id));
-    tx.push(put(to_item(interview)?, Some("attribute_not_exists(pk)")));
+    tx.push(put(interview.to_item()?, Some("attribute_not_exists(pk)")));
     let granules = tx.push_all(hold_granules(interview, granules(interview.start_at(), interview.end_at())));
     tx.push_all(set_reminders(interview, now)?);
     tx.push(journal(app, interview, author.journal_kind, author.role, Some(author.id), json!({}), now)?);
