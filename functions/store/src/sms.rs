@@ -50,6 +50,10 @@ impl SmsTemplate {
 
 /// An SMS in the outbox (`OUTBOX#SMS#<smsId>`) or deferred (`SMSDEFER#<smsId>`), always in its
 /// seeker's partition (an erasure finds it).
+///
+/// Its keys stay fields, set here alone ([`SmsMessage::record`], [`released`]), not
+/// [`crate::Keyed`]: a released SMS sits in the open outbox under the instant of its release,
+/// which the item stores nowhere else.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct SmsRecord {
