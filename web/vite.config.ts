@@ -25,6 +25,18 @@ function dsfrFrLite(): Plugin {
 // are kept whole. A phone parses and matches all of a page's CSS before it first paints.
 const keptWhole = [/^fr-alert--/, /^fr-badge--/, /^fr-btn--/, /^fr-callout--/, /^fr-fieldset/, /^fr-(radio|checkbox)-group/, /^fr-(radio|checkbox)-rich/];
 const dsfrDir = fileURLToPath(new URL("./node_modules/@codegouvfr/react-dsfr", import.meta.url));
+/** The DSFR tokens (custom properties) the site's own CSS and inline styles read: PurgeCSS sees
+ * only the stylesheet it is given, so it would take them for unused. */
+function tokensReadInSrc(): string[] {
+  const src = fileURLToPath(new URL("./src", import.meta.url));
+  const names = new Set<string>();
+  for (const file of readdirSync(src, { recursive: true, encoding: "utf8" })) {
+    if (!/\.(css|tsx?)$/.test(file)) continue;
+    for (const [, name] of readFileSync(join(src, file), "utf8").matchAll(/var\((--[\w-]+)/g)) names.add(name!);
+  }
+  return [...names];
+}
+
 function dsfrComponentsInUse(): string[] {
   const src = fileURLToPath(new URL("./src", import.meta.url));
   const names = new Set<string>();
@@ -47,7 +59,11 @@ export default defineConfig(({ command }) => ({
           ? [
               purgeCss({
                 content: ["index.html", "src/**/*.{ts,tsx}", ...dsfrComponentsInUse()],
-                safelist: { standard: keptWhole },
+                safelist: { standard: keptWhole, variables: tokensReadInSrc() },
+                // Custom properties no rule reads (most of the DSFR's colour tokens), and unused fonts and keyframes.
+                variables: true,
+                fontFace: true,
+                keyframes: true,
                 // Element, attribute and state selectors (:root, [aria-current], …) stay as they are.
                 defaultExtractor: (content) => content.match(/[\w-]+/g) ?? [],
               }),
