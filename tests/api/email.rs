@@ -8,20 +8,14 @@ use std::time::Duration;
 use aws_lambda_events::event::dynamodb::Event;
 use integration_tests::{attr_text, poll_until, stored_instant, unique, Api, PrivateGateway, Table};
 use serde_json::json;
-use store::outbox::{EmailTemplate, OutboxRecord};
+use store::outbox::OutboxRecord;
 
 #[tokio::test]
 async fn a_record_delivered_twice_sends_one_email() {
     let api = Api::new();
     let table = Table::connect().await;
     let recipient = format!("{}@example.fr", unique("twice"));
-    let outbox = OutboxRecord::new(
-        EmailTemplate::WelcomeSeeker,
-        &recipient,
-        None,
-        json!({"firstName": "Léa", "assigned": false, "levelLabel": "accompagnement guidé", "appUrl": "http://x"}),
-        chrono::Utc::now(),
-    );
+    let outbox = OutboxRecord::new(welcome_params(), &recipient, None, chrono::Utc::now());
     let item = store::to_item(&outbox).unwrap();
     table.put(item).await;
 
@@ -92,13 +86,17 @@ fn insert_event(outbox: &OutboxRecord, sequence_number: &str) -> Event {
 }
 
 fn welcome(to: &str) -> OutboxRecord {
-    OutboxRecord::new(
-        EmailTemplate::WelcomeSeeker,
-        to,
-        None,
-        json!({"firstName": "Léa", "assigned": false, "levelLabel": "accompagnement guidé", "appUrl": "http://x"}),
-        chrono::Utc::now(),
-    )
+    OutboxRecord::new(welcome_params(), to, None, chrono::Utc::now())
+}
+
+fn welcome_params() -> store::email_params::Email {
+    store::email_params::Email::WelcomeSeeker(store::email_params::WelcomeSeeker {
+        first_name: "Léa".into(),
+        level_label: "accompagnement guidé",
+        assigned: false,
+        advisor_name: None,
+        app_url: "http://x".into(),
+    })
 }
 
 /// An address SES refuses for good (moto answers `InvalidParameterValue`, as SES does for an

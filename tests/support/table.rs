@@ -209,10 +209,15 @@ impl Table {
         ses_message_id: Option<&str>,
     ) -> store::outbox::OutboxRecord {
         let mut email = store::outbox::OutboxRecord::new(
-            store::outbox::EmailTemplate::WelcomeSeeker,
+            store::email_params::Email::WelcomeSeeker(store::email_params::WelcomeSeeker {
+                first_name: "Léa".into(),
+                level_label: "accompagnement guidé",
+                assigned: false,
+                advisor_name: None,
+                app_url: "http://x".into(),
+            }),
             to,
             seeker_id,
-            serde_json::json!({"firstName": "Léa", "assigned": false, "levelLabel": "accompagnement guidé", "appUrl": "http://x"}),
             written_at,
         );
         email.status = "sending".into();

@@ -5,10 +5,10 @@
 use crate::calendar::{ics, CalendarEvent, CalendarMethod};
 use api::links::LinkAction;
 use chrono::{DateTime, Duration, Utc};
-use serde_json::{json, Value};
+use store::email_params::{Email, InPersonDeclined, InPersonRequested};
 use store::interview::InterviewRecord;
 use store::interview_email::InterviewEmail;
-use store::outbox::{Attachment, EmailTemplate, OutboxRecord};
+use store::outbox::{Attachment, OutboxRecord};
 use store::{AdvisorRecord, SeekerRecord};
 
 use crate::App;
@@ -66,15 +66,8 @@ fn base_params(app: &App, interview: &InterviewRecord, parties: &Parties<'_>) ->
         .with_both_names(parties.seeker, parties.advisor)
 }
 
-fn outbox(
-    template: EmailTemplate,
-    to: &str,
-    seeker_id: &str,
-    params: &InterviewEmail,
-    attachment: Option<Attachment>,
-    now: DateTime<Utc>,
-) -> OutboxRecord {
-    let record = OutboxRecord::new(template, to, Some(seeker_id), Value::Object(params.params()), now);
+fn outbox(email: Email, to: &str, seeker_id: &str, attachment: Option<Attachment>, now: DateTime<Utc>) -> OutboxRecord {
+    let record = OutboxRecord::new(email, to, Some(seeker_id), now);
     match attachment {
         Some(a) => record.with_attachment(a),
         None => record,
@@ -112,23 +105,19 @@ pub(crate) fn booked(
     let params = base_params(app, interview, parties);
     let mut emails = Vec::new();
     if let Some(email) = &parties.seeker.email {
-        let template = if interview.request_id.is_some() {
-            EmailTemplate::InPersonAccepted
-        } else {
-            EmailTemplate::InterviewBookedSeeker
-        };
+        let to_seeker: fn(InterviewEmail) -> Email =
+            if interview.request_id.is_some() { Email::InPersonAccepted } else { Email::InterviewBookedSeeker };
         let invite = invitation(app, interview, CalendarMethod::Request, email, now);
         let seeker_params =
             InterviewEmail { cancel_url: seeker_cancel_url(app, interview, now).map(Some), ..params.clone() };
-        emails.push(outbox(template, email, &interview.seeker_id, &seeker_params, Some(invite), now));
+        emails.push(outbox(to_seeker(seeker_params), email, &interview.seeker_id, Some(invite), now));
     }
     if interview.request_id.is_none() {
         let invite = invitation(app, interview, CalendarMethod::Request, &parties.advisor.email, now);
         emails.push(outbox(
-            EmailTemplate::InterviewBookedAdvisor,
+            Email::InterviewBookedAdvisor(params),
             &parties.advisor.email,
             &interview.seeker_id,
-            &params,
             Some(invite),
             now,
         ));
@@ -156,7 +145,7 @@ pub(crate) fn convocation(
     };
     let params = InterviewEmail { acknowledge_url: Some(url), ..base };
     Some(
-        outbox(EmailTemplate::Convocation, email, &interview.seeker_id, &params, Some(invite), now)
+        outbox(Email::Convocation(params), email, &interview.seeker_id, Some(invite), now)
             .carrying_convocation(&interview.interview_id, interview.version),
     )
 }
@@ -177,7 +166,7 @@ pub(crate) fn cancelled(
         app_url: app.config.app_base_url.clone(),
         ..base_params(app, interview, parties)
     };
-    let update = CalendarUpdate { template: EmailTemplate::InterviewCancelled, method: CalendarMethod::Cancel };
+    let update = CalendarUpdate { email: Email::InterviewCancelled, method: CalendarMethod::Cancel };
     to_both_parties(app, interview, parties, update, params, None, now)
 }
 
@@ -193,7 +182,7 @@ pub(crate) fn rescheduled(
 ) -> Vec<OutboxRecord> {
     let params = base_params(app, interview, parties).previous_start(previous_start);
     let cancel_url = seeker_cancel_url(app, interview, now);
-    let update = CalendarUpdate { template: EmailTemplate::InterviewRescheduled, method: CalendarMethod::Request };
+    let update = CalendarUpdate { email: Email::InterviewRescheduled, method: CalendarMethod::Request };
     if !interview.mandatory {
         return to_both_parties(app, interview, parties, update, params, cancel_url, now);
     }
@@ -218,8 +207,7 @@ pub(crate) fn handed_over(
 ) -> Vec<OutboxRecord> {
     let new_params = base_params(app, moved, &Parties { seeker, advisor: new });
     let invite = invitation(app, moved, CalendarMethod::Request, &new.email, now);
-    let to_new =
-        outbox(EmailTemplate::InterviewBookedAdvisor, &new.email, &moved.seeker_id, &new_params, Some(invite), now);
+    let to_new = outbox(Email::InterviewBookedAdvisor(new_params), &new.email, &moved.seeker_id, Some(invite), now);
     let former_params = InterviewEmail {
         first_name: Some(former.first_name.clone()),
         other_name: Some(seeker.display_name()),
@@ -229,14 +217,13 @@ pub(crate) fn handed_over(
         ..base_params(app, before, &Parties { seeker, advisor: former })
     };
     let drop = invitation(app, moved, CalendarMethod::Cancel, &former.email, now);
-    let to_former =
-        outbox(EmailTemplate::InterviewCancelled, &former.email, &moved.seeker_id, &former_params, Some(drop), now);
+    let to_former = outbox(Email::InterviewCancelled(former_params), &former.email, &moved.seeker_id, Some(drop), now);
     vec![to_new, to_former]
 }
 
 /// Which email and which calendar method a change to an interview sends.
 struct CalendarUpdate {
-    template: EmailTemplate,
+    email: fn(InterviewEmail) -> Email,
     method: CalendarMethod,
 }
 
@@ -259,7 +246,7 @@ fn to_both_parties(
             ..params.clone()
         };
         let invite = invitation(app, interview, update.method, email, now);
-        emails.push(outbox(update.template, email, &interview.seeker_id, &seeker_params, Some(invite), now));
+        emails.push(outbox((update.email)(seeker_params), email, &interview.seeker_id, Some(invite), now));
     }
     emails.push(to_advisor(app, interview, parties, &update, params, now));
     emails
@@ -280,7 +267,7 @@ fn to_advisor(
         ..params
     };
     let invite = invitation(app, interview, update.method, &parties.advisor.email, now);
-    outbox(update.template, &parties.advisor.email, &interview.seeker_id, &advisor_params, Some(invite), now)
+    outbox((update.email)(advisor_params), &parties.advisor.email, &interview.seeker_id, Some(invite), now)
 }
 
 /// The advisor hears of an in-person request.
@@ -293,21 +280,15 @@ pub(crate) fn in_person_requested(
 ) -> OutboxRecord {
     let advisor_id = &parties.advisor.advisor_id;
     let ttl = Duration::days(ANSWER_LINK_DAYS);
-    let params = json!({
-        "advisorFirstName": parties.advisor.first_name,
-        "seekerName": parties.seeker.display_name(),
-        "reason": reason,
-        "appUrl": format!("{}/conseiller/demandes-entretien/{request_id}", app.config.app_base_url),
-        "acceptUrl": app.links.url(LinkAction::AcceptInPerson, request_id, advisor_id, now, ttl),
-        "declineUrl": app.links.url(LinkAction::DeclineInPerson, request_id, advisor_id, now, ttl),
-    });
-    OutboxRecord::new(
-        EmailTemplate::InPersonRequested,
-        &parties.advisor.email,
-        Some(&parties.seeker.seeker_id),
-        params,
-        now,
-    )
+    let params = InPersonRequested {
+        advisor_first_name: parties.advisor.first_name.clone(),
+        seeker_name: parties.seeker.display_name(),
+        reason: reason.to_owned(),
+        app_url: format!("{}/conseiller/demandes-entretien/{request_id}", app.config.app_base_url),
+        accept_url: app.links.url(LinkAction::AcceptInPerson, request_id, advisor_id, now, ttl),
+        decline_url: app.links.url(LinkAction::DeclineInPerson, request_id, advisor_id, now, ttl),
+    };
+    OutboxRecord::new(Email::InPersonRequested(params), &parties.advisor.email, Some(&parties.seeker.seeker_id), now)
 }
 
 /// The seeker hears that their in-person request was declined, with the advisor's message.
@@ -318,85 +299,11 @@ pub(crate) fn in_person_declined(
     now: DateTime<Utc>,
 ) -> Option<OutboxRecord> {
     let email = parties.seeker.email.as_deref()?;
-    let params = json!({
-        "firstName": parties.seeker.first_name,
-        "advisorName": parties.advisor.display_name(),
-        "message": message,
-        "appUrl": app.config.app_base_url,
-    });
-    Some(OutboxRecord::new(EmailTemplate::InPersonDeclined, email, Some(&parties.seeker.seeker_id), params, now))
-}
-
-#[cfg(test)]
-mod tests {
-    use std::collections::BTreeSet;
-
-    use super::*;
-
-    /// Every template of an email about an interview, text and HTML.
-    const TEMPLATES: [&str; 14] = [
-        include_str!("../../email-dispatch/templates/interview_booked_seeker.txt"),
-        include_str!("../../email-dispatch/templates/interview_booked_seeker.html"),
-        include_str!("../../email-dispatch/templates/interview_booked_advisor.txt"),
-        include_str!("../../email-dispatch/templates/interview_booked_advisor.html"),
-        include_str!("../../email-dispatch/templates/convocation.txt"),
-        include_str!("../../email-dispatch/templates/convocation.html"),
-        include_str!("../../email-dispatch/templates/interview_cancelled.txt"),
-        include_str!("../../email-dispatch/templates/interview_cancelled.html"),
-        include_str!("../../email-dispatch/templates/interview_rescheduled.txt"),
-        include_str!("../../email-dispatch/templates/interview_rescheduled.html"),
-        include_str!("../../email-dispatch/templates/in_person_accepted.txt"),
-        include_str!("../../email-dispatch/templates/in_person_accepted.html"),
-        include_str!("../../email-dispatch/templates/interview_reminder.txt"),
-        include_str!("../../email-dispatch/templates/interview_reminder.html"),
-    ];
-
-    /// The variables a template reads: identifiers in `{{ … }}` and in `{% if … %}` tags,
-    /// string literals and the template's own words left out.
-    fn variables(template: &str) -> BTreeSet<String> {
-        let mut found = BTreeSet::new();
-        for (open, close) in [("{{", "}}"), ("{%", "%}")] {
-            for tag in template.split(open).skip(1).filter_map(|rest| rest.split(close).next()) {
-                let mut words = tag.split('"').step_by(2).flat_map(|outside| {
-                    outside.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).filter(|w| !w.is_empty())
-                });
-                let first = if open == "{%" { words.next() } else { None };
-                if matches!(first, Some("block" | "endblock" | "extends" | "else" | "endif")) {
-                    continue;
-                }
-                found.extend(words.filter(|w| !matches!(*w, "and" | "or" | "not")).map(str::to_owned));
-            }
-        }
-        found
-    }
-
-    #[test]
-    fn the_interview_email_names_exactly_the_variables_of_its_templates() {
-        let everything = InterviewEmail {
-            first_name: Some("Lucas".into()),
-            advisor_name: "Sophie Durand".into(),
-            when: "jeudi 3 décembre à 9 h 30".into(),
-            duration_minutes: 30,
-            channel: domain::Channel::Video,
-            channel_label: "visioconférence",
-            location: Some("Agence".into()),
-            phone_number: Some("06 01 02 03 04".into()),
-            caller: domain::interview::PhoneCaller::Seeker,
-            agency_number: Some("01 23 45 67 89".into()),
-            mandatory: true,
-            app_url: "https://app".into(),
-            seeker_name: Some("Lucas Moreau".into()),
-            advisor_first_name: Some("Sophie".into()),
-            other_name: Some("Sophie Durand".into()),
-            cancel_url: Some(Some("https://cancel".into())),
-            acknowledge_url: Some("https://ack".into()),
-            cancelled_by: Some("votre conseiller".into()),
-            reason: Some("empêchement".into()),
-            previous_when: Some("mercredi".into()),
-            kind: Some("day_before"),
-        };
-        let sent: BTreeSet<String> = everything.params().keys().cloned().collect();
-        let read: BTreeSet<String> = TEMPLATES.iter().flat_map(|t| variables(t)).collect();
-        assert_eq!(sent, read);
-    }
+    let params = InPersonDeclined {
+        first_name: parties.seeker.first_name.clone(),
+        advisor_name: parties.advisor.display_name(),
+        message: message.to_owned(),
+        app_url: app.config.app_base_url.clone(),
+    };
+    Some(OutboxRecord::new(Email::InPersonDeclined(params), email, Some(&parties.seeker.seeker_id), now))
 }

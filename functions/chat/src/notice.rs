@@ -7,9 +7,9 @@ use api::ApiError;
 use chrono::{DateTime, Duration, Utc};
 use domain::time::to_key;
 use serde::Deserialize;
-use serde_json::json;
+use store::email_params::{ChatNotice, Email};
 use store::keys;
-use store::outbox::{EmailTemplate, OutboxRecord};
+use store::outbox::OutboxRecord;
 use store::tx::{put, update};
 use store::{n, s, transact_retrying, Retrying, Step, StoreError, TransactOutcome, Tx};
 
@@ -68,19 +68,14 @@ pub async fn notify_offline(
     let Some(to) = to else {
         return Ok(false); // erased meanwhile: nobody to write to
     };
-    let outbox = OutboxRecord::new(
-        EmailTemplate::ChatNotice,
-        &to,
-        Some(&seeker.seeker_id),
-        json!({
-            "firstName": first_name,
-            "fromAdvisor": recipient == Role::Seeker,
-            "senderName": sender_name,
-            "appUrl": link,
-            "quietMinutes": QUIET_MINUTES,
-        }),
-        now,
-    );
+    let notice = ChatNotice {
+        first_name,
+        from_advisor: recipient == Role::Seeker,
+        sender_name,
+        app_url: link,
+        quiet_minutes: QUIET_MINUTES,
+    };
+    let outbox = OutboxRecord::new(Email::ChatNotice(notice), &to, Some(&seeker.seeker_id), now);
     let (pk, sk, cutoff, outbox, seeker_id) = (&pk, &sk, &cutoff, &outbox, seeker.seeker_id.as_str());
     let queued = transact_retrying("offline notice", Retrying::attempts(NOTICE_ATTEMPTS), |_| async move {
         queue_notice(app, pk, sk, cutoff, outbox, seeker_id, now).await.map_err(NoticeError::Failed)

@@ -586,17 +586,23 @@ async fn keep_message_id(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use store::outbox::{Attachment, EmailTemplate};
+    use store::email_params::{Email, WelcomeSeeker};
+    use store::outbox::Attachment;
 
     #[test]
     fn mime_has_both_alternatives_and_attachments() {
-        let outbox =
-            OutboxRecord::new(EmailTemplate::WelcomeSeeker, "a@example.fr", None, serde_json::json!({}), Utc::now())
-                .with_attachment(Attachment {
-                    filename: "invitation.ics".into(),
-                    content_type: "text/calendar".into(),
-                    content: "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n".into(),
-                });
+        let welcome = Email::WelcomeSeeker(WelcomeSeeker {
+            first_name: "Léa".into(),
+            level_label: "accompagnement guidé",
+            assigned: false,
+            advisor_name: None,
+            app_url: "http://x".into(),
+        });
+        let outbox = OutboxRecord::new(welcome, "a@example.fr", None, Utc::now()).with_attachment(Attachment {
+            filename: "invitation.ics".into(),
+            content_type: "text/calendar".into(),
+            content: "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n".into(),
+        });
         let rendered =
             RenderedEmail { subject: "Bienvenue é".into(), text: "texte".into(), html: "<p>html</p>".into() };
         let raw = String::from_utf8(mime_message("s@example.fr", "a@example.fr", "ID1", &rendered, &outbox).unwrap())

@@ -18,9 +18,10 @@ use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use serde_json::json;
+use store::email_params::{AdvisorNewSeeker, Email, SeekerAdvisorChanged, SeekerLevelChanged};
 use store::journal::{ActorRole, JournalRecord};
 use store::keys;
-use store::outbox::{EmailTemplate, OutboxRecord};
+use store::outbox::OutboxRecord;
 use store::page::Page;
 use store::tx::{put, update};
 use store::{
@@ -505,14 +506,13 @@ pub(crate) fn moved_records(
     );
     let mut items = vec![put(entry.to_item()?, None)];
     if let Some(email) = &seeker.email {
-        let params = json!({
-            "firstName": seeker.first_name,
-            "assigned": target.is_some(),
-            "advisorName": target.map(AdvisorRecord::display_name),
-            "appUrl": app.config.app_base_url,
-        });
-        let outbox =
-            OutboxRecord::new(EmailTemplate::SeekerAdvisorChanged, email, Some(&seeker.seeker_id), params, now);
+        let params = SeekerAdvisorChanged {
+            first_name: seeker.first_name.clone(),
+            assigned: target.is_some(),
+            advisor_name: target.map(AdvisorRecord::display_name),
+            app_url: app.config.app_base_url.clone(),
+        };
+        let outbox = OutboxRecord::new(Email::SeekerAdvisorChanged(params), email, Some(&seeker.seeker_id), now);
         items.push(put(outbox.to_item()?, None));
     }
     if let Some(advisor) = target {
@@ -530,19 +530,14 @@ pub(crate) fn new_seeker_email(
     now: DateTime<Utc>,
 ) -> Result<OutboxRecord, ApiError> {
     let due = next_due_at(app, seeker, level);
-    Ok(OutboxRecord::new(
-        EmailTemplate::AdvisorNewSeeker,
-        &advisor.email,
-        Some(&seeker.seeker_id),
-        json!({
-            "advisorFirstName": advisor.first_name,
-            "seekerName": seeker.display_name(),
-            "levelLabel": level.label_fr(),
-            "nextContactDue": french_date_time(due),
-            "appUrl": format!("{}/conseiller/demandeurs/{}", app.config.app_base_url, seeker.seeker_id),
-        }),
-        now,
-    ))
+    let params = AdvisorNewSeeker {
+        advisor_first_name: advisor.first_name.clone(),
+        seeker_name: seeker.display_name(),
+        level_label: level.label_fr(),
+        next_contact_due: french_date_time(due),
+        app_url: format!("{}/conseiller/demandeurs/{}", app.config.app_base_url, seeker.seeker_id),
+    };
+    Ok(OutboxRecord::new(Email::AdvisorNewSeeker(params), &advisor.email, Some(&seeker.seeker_id), now))
 }
 
 fn level_email(
@@ -553,18 +548,13 @@ fn level_email(
     now: DateTime<Utc>,
 ) -> Result<OutboxRecord, ApiError> {
     let email = seeker.email.as_deref().ok_or_else(|| ApiError::internal("seeker without email"))?;
-    Ok(OutboxRecord::new(
-        EmailTemplate::SeekerLevelChanged,
-        email,
-        Some(&seeker.seeker_id),
-        json!({
-            "firstName": seeker.first_name,
-            "levelLabel": level.label_fr(),
-            "nextContactDue": french_date_time(next_due),
-            "appUrl": app.config.app_base_url,
-        }),
-        now,
-    ))
+    let params = SeekerLevelChanged {
+        first_name: seeker.first_name.clone(),
+        level_label: level.label_fr(),
+        next_contact_due: french_date_time(next_due),
+        app_url: app.config.app_base_url.clone(),
+    };
+    Ok(OutboxRecord::new(Email::SeekerLevelChanged(params), email, Some(&seeker.seeker_id), now))
 }
 
 /// Who the journal names for an advisor's or admin's action.

@@ -11,6 +11,7 @@ use http::StatusCode;
 use lambda_http::{Body, Response};
 use serde_json::json;
 use store::audit::AuditRecord;
+use store::email_params::{Email, InterviewWithdrawnByErasure};
 use store::interview::{
     clear_reminders, granules, release_granules, reopen_slot_if_held, InterviewRecord, InterviewStatus,
 };
@@ -344,20 +345,15 @@ async fn advisor_told_of_withdrawal(
     );
     let mut items = vec![put(entry.to_item()?, None)];
     if let Some(advisor) = app.store.advisor(&interview.advisor_id).await? {
-        let email = OutboxRecord::new(
-            EmailTemplate::InterviewWithdrawnByErasure,
-            &advisor.email,
-            None,
-            json!({
-                "firstName": advisor.first_name,
-                "when": french_date_time(interview.start_at()),
-                "channelLabel": interview.channel.label_fr(),
-                "mandatory": interview.mandatory,
-                "inactive": matches!(cause, ErasureCause::Retention),
-                "appUrl": format!("{}/conseiller/agenda", app.config.app_base_url),
-            }),
-            now,
-        );
+        let params = InterviewWithdrawnByErasure {
+            first_name: advisor.first_name.clone(),
+            when: french_date_time(interview.start_at()),
+            channel_label: interview.channel.label_fr(),
+            mandatory: interview.mandatory,
+            inactive: matches!(cause, ErasureCause::Retention),
+            app_url: format!("{}/conseiller/agenda", app.config.app_base_url),
+        };
+        let email = OutboxRecord::new(Email::InterviewWithdrawnByErasure(params), &advisor.email, None, now);
         items.push(put(email.to_item()?, None));
     }
     Ok(items)

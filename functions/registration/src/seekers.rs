@@ -12,9 +12,10 @@ use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use serde_json::json;
+use store::email_params::{self, WelcomeSeeker};
 use store::journal::{ActorRole, JournalRecord};
 use store::keys;
-use store::outbox::{EmailTemplate, OutboxRecord};
+use store::outbox::OutboxRecord;
 use store::{s, AdvisorRecord, IdentityRecord, SeekerRecord};
 
 use crate::assignment::{assign, new_seeker_email, portfolio_keys, waiting_keys, Placement, Queue};
@@ -143,19 +144,15 @@ pub(crate) async fn register(
                 app.config.retention_days,
             );
             tx.push(put(registered.to_item()?, None));
-            let welcome = OutboxRecord::new(
-                EmailTemplate::WelcomeSeeker,
-                email.as_str(),
-                Some(&seeker_id),
-                json!({
-                    "firstName": first_name.as_str(),
-                    "levelLabel": level.label_fr(),
-                    "assigned": advisor.is_some(),
-                    "advisorName": advisor.map(AdvisorRecord::display_name),
-                    "appUrl": app.config.app_base_url,
-                }),
-                now,
-            );
+            let welcome = WelcomeSeeker {
+                first_name: first_name.as_str().to_owned(),
+                level_label: level.label_fr(),
+                assigned: advisor.is_some(),
+                advisor_name: advisor.map(AdvisorRecord::display_name),
+                app_url: app.config.app_base_url.clone(),
+            };
+            let welcome =
+                OutboxRecord::new(email_params::Email::WelcomeSeeker(welcome), email.as_str(), Some(&seeker_id), now);
             tx.push(put(welcome.to_item()?, None));
             if let Some(a) = advisor {
                 tx.push(put(new_seeker_email(app, a, &seeker, level, now)?.to_item()?, None));

@@ -14,9 +14,10 @@ use chrono_tz::Europe::Paris;
 use domain::time::{french_date_time, from_key, to_key};
 use domain::{Channel, REGIONS};
 use serde::Serialize;
-use serde_json::json;
+use serde_json::Value;
+use store::email_params::{AdvisorDigest, DigestInPersonRequest, DigestInterview, DigestOverdue, Email};
 use store::keys;
-use store::outbox::{EmailTemplate, OutboxRecord};
+use store::outbox::OutboxRecord;
 use store::tx::{put, update};
 use store::{s, AdvisorRecord, Index, Item, TransactOutcome, Tx};
 
@@ -106,13 +107,14 @@ async fn digest_for(
         .filter(|i| text(i, "start").and_then(|k| from_key(&k)).is_some_and(|t| t >= day_start && t < day_end))
         .map(|i| {
             let start = text(i, "start").and_then(|k| from_key(&k)).unwrap_or(now);
-            let channel: Option<Channel> = text(i, "channel").and_then(|c| serde_json::from_value(json!(c)).ok());
-            json!({
-                "time": start.with_timezone(&Paris).format("%H:%M").to_string(),
-                "channelLabel": channel.map(|c| c.label_fr()).unwrap_or_default(),
-                "mandatory": i.get("mandatory").and_then(|v| v.as_bool().ok()).copied().unwrap_or(false),
-                "url": format!("{base}/entretiens/{}", text(i, "interviewId").unwrap_or_default()),
-            })
+            let channel: Option<Channel> =
+                text(i, "channel").and_then(|c| serde_json::from_value(Value::String(c)).ok());
+            DigestInterview {
+                time: start.with_timezone(&Paris).format("%H:%M").to_string(),
+                channel_label: channel.map(|c| c.label_fr()).unwrap_or_default(),
+                mandatory: i.get("mandatory").and_then(|v| v.as_bool().ok()).copied().unwrap_or(false),
+                url: format!("{base}/entretiens/{}", text(i, "interviewId").unwrap_or_default()),
+            }
         })
         .collect();
     if overdue.is_empty() && in_person.is_empty() && agenda.is_empty() {
@@ -124,33 +126,33 @@ async fn digest_for(
         .take(OVERDUE_LISTED)
         .map(|i| {
             let due = text(i, "nextContactDue").and_then(|k| from_key(&k)).unwrap_or(now);
-            json!({
-                "due": french_date_time(due),
-                "url": format!("{base}/conseiller/demandeurs/{}", text(i, "seekerId").unwrap_or_default()),
-            })
+            DigestOverdue {
+                due: french_date_time(due),
+                url: format!("{base}/conseiller/demandeurs/{}", text(i, "seekerId").unwrap_or_default()),
+            }
         })
         .collect();
     let in_person: Vec<_> = in_person
         .iter()
         .map(|i| {
             let since = text(i, "createdAt").and_then(|k| from_key(&k)).unwrap_or(now);
-            json!({
-                "since": french_date_time(since),
-                "url": format!("{base}/conseiller/demandes-entretien/{}", text(i, "requestId").unwrap_or_default()),
-            })
+            DigestInPersonRequest {
+                since: french_date_time(since),
+                url: format!("{base}/conseiller/demandes-entretien/{}", text(i, "requestId").unwrap_or_default()),
+            }
         })
         .collect();
-    let params = json!({
-        "advisorFirstName": advisor.first_name,
-        "today": domain::time::french_date(now),
-        "agenda": agenda,
-        "inPerson": in_person,
-        "overdue": overdue_listed,
-        "overdueCount": overdue.len(),
-        "overdueMore": overdue.len() > OVERDUE_LISTED,
-        "appUrl": format!("{base}/conseiller/portefeuille"),
-    });
-    let email = OutboxRecord::new(EmailTemplate::AdvisorDigest, &advisor.email, None, params, now);
+    let params = AdvisorDigest {
+        advisor_first_name: advisor.first_name.clone(),
+        today: domain::time::french_date(now),
+        agenda,
+        in_person,
+        overdue: overdue_listed,
+        overdue_count: overdue.len(),
+        overdue_more: overdue.len() > OVERDUE_LISTED,
+        app_url: format!("{base}/conseiller/portefeuille"),
+    };
+    let email = OutboxRecord::new(Email::AdvisorDigest(params), &advisor.email, None, now);
     let mut tx = Tx::new();
     let once_a_day = tx.push(update(keys::advisor_pk(&advisor.advisor_id), keys::PROFILE, |u| {
         u.update_expression("SET lastDigestDate = :day")

@@ -25,11 +25,11 @@ use api::ApiError;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use domain::time::to_key;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use store::email_params::Email;
 use store::interview::{InterviewRecord, InterviewStatus, ReminderKind, ReminderRecord};
 use store::interview_email::InterviewEmail;
 use store::keys;
-use store::outbox::{EmailTemplate, OutboxRecord};
+use store::outbox::OutboxRecord;
 use store::page::decode_cursor;
 use store::records::{AdvisorRecord, SeekerRecord};
 use store::sms::{release_deferred, Released, SmsMessage, SmsTemplate};
@@ -452,13 +452,7 @@ async fn handle_one(
         cancel_url: Some(cancel_url),
         ..InterviewEmail::new(interview, seeker, advisor, &app.config.app_base_url)
     };
-    let email = OutboxRecord::new(
-        EmailTemplate::InterviewReminder,
-        &to,
-        Some(&interview.seeker_id),
-        Value::Object(params.params()),
-        now,
-    );
+    let email = OutboxRecord::new(Email::InterviewReminder(params), &to, Some(&interview.seeker_id), now);
     let mut tx = Tx::new();
     let mark_sent = tx.push(update(reminder.pk.clone(), &reminder.sk, |u| {
         u.update_expression("SET sentAt = :now, emailId = :email REMOVE gsi1pk, gsi1sk")

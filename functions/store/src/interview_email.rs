@@ -1,8 +1,9 @@
 //! The parameters of every email about an interview (booked, convocation, cancelled,
 //! rescheduled, accepted in-person request, reminder), typed once so that a misspelt
 //! parameter fails to compile instead of rendering blank. The names are exactly the variables
-//! the templates under `functions/email-dispatch/templates/` read; booking tests the two sets
-//! are the same. Stored in `OutboxRecord.params` as a JSON map.
+//! the templates under `functions/email-dispatch/templates/` read (`store::email_params` tests
+//! the two sets are the same); sent as one of the interview variants of
+//! [`crate::email_params::Email`], stored in `OutboxRecord.params` as a JSON map.
 
 use chrono::{DateTime, Utc};
 use domain::interview::PhoneCaller;

@@ -9,6 +9,7 @@ pub mod batch;
 pub mod client;
 pub mod contact;
 pub mod deadline;
+pub mod email_params;
 pub mod error;
 pub mod interview;
 pub mod interview_email;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::attr::{to_item, Item};
+use crate::email_params::Email;
 use crate::error::StoreError;
 use crate::keys;
 use domain::time;
@@ -149,13 +150,8 @@ pub struct ConvocationRef {
 const OUTBOX_RETENTION_DAYS: i64 = 30;
 
 impl OutboxRecord {
-    pub fn new(
-        template: EmailTemplate,
-        to: &str,
-        seeker_id: Option<&str>,
-        params: Value,
-        now: DateTime<Utc>,
-    ) -> OutboxRecord {
+    /// `email` to `to`, in the partition of `seeker_id` when it concerns a seeker.
+    pub fn new(email: Email, to: &str, seeker_id: Option<&str>, now: DateTime<Utc>) -> OutboxRecord {
         let email_id = ulid::Ulid::from_datetime(now.into()).to_string();
         let open_pk = keys::outbox_open_gsi1pk(keys::outbox_open_shard(&email_id));
         let open_sk = keys::outbox_open_gsi1sk(&time::to_key(now), &email_id);
@@ -167,13 +163,10 @@ impl OutboxRecord {
             pk,
             sk,
             email_id,
-            template,
+            template: email.template(),
             seeker_id: seeker_id.map(str::to_owned),
             to: Some(to.to_owned()),
-            params: match params {
-                Value::Object(map) => map,
-                _ => serde_json::Map::new(),
-            },
+            params: email.params(),
             attachments: Vec::new(),
             convocation: None,
             status: "pending".into(),
@@ -207,22 +200,32 @@ impl OutboxRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::email_params::WelcomeSeeker;
+
+    fn welcome() -> Email {
+        Email::WelcomeSeeker(WelcomeSeeker {
+            first_name: "Léa".into(),
+            level_label: "accompagnement guidé",
+            assigned: false,
+            advisor_name: None,
+            app_url: "http://x".into(),
+        })
+    }
 
     #[test]
     fn outbox_items_about_a_seeker_live_in_their_partition() {
         let now = chrono::Utc::now();
-        let about = OutboxRecord::new(EmailTemplate::WelcomeSeeker, "a@example.fr", Some("S1"), json!({}), now);
+        let about = OutboxRecord::new(welcome(), "a@example.fr", Some("S1"), now);
         assert_eq!(about.pk, "SEEKER#S1");
         assert!(about.sk.starts_with("OUTBOX#"));
-        let other = OutboxRecord::new(EmailTemplate::WelcomeSeeker, "a@example.fr", None, json!({}), now);
+        let other = OutboxRecord::new(welcome(), "a@example.fr", None, now);
         assert!(other.pk.starts_with("OUTBOX#") && other.sk.starts_with("OUTBOX#"));
     }
 
     #[test]
     fn a_new_email_is_in_the_open_outbox_index_of_its_shard_by_time() {
         let now = chrono::Utc::now();
-        let email = OutboxRecord::new(EmailTemplate::WelcomeSeeker, "a@example.fr", Some("S1"), json!({}), now);
+        let email = OutboxRecord::new(welcome(), "a@example.fr", Some("S1"), now);
         let shard = keys::outbox_open_shard(&email.email_id);
         assert!(shard < keys::OUTBOX_OPEN_SHARDS);
         assert_eq!(email.gsi1pk.as_deref(), Some(keys::outbox_open_gsi1pk(shard).as_str()));
