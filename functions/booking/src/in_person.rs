@@ -12,8 +12,7 @@ use domain::{free_text, Channel};
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
-use serde_json::json;
-use store::journal::{ActorRole, JournalRecord};
+use store::journal::{ActorRole, JournalEvent, JournalRecord};
 use store::keys;
 use store::tx::{delete as tx_delete, put, update};
 use store::{s, Index, Keyed, TransactOutcome, Tx};
@@ -69,11 +68,10 @@ pub(crate) async fn request(
     .collect();
     let entry = JournalRecord::new(
         &seeker.seeker_id,
-        "in_person_requested",
+        JournalEvent::InPersonRequested { request_id: request_id.clone(), reason: reason.clone() },
         now,
         ActorRole::Seeker,
         Some(&seeker.seeker_id),
-        json!({"requestId": request_id, "reason": reason}),
         app.config.retention_days,
     );
     let parties = Parties { seeker: &seeker, advisor: &advisor };
@@ -270,7 +268,7 @@ pub(crate) async fn accept_as(
     );
     // Written with the interview: a request answered meanwhile fails it (409 concurrent_update).
     let extra = [answer, open_lock].into_iter().chain(extra_items).collect();
-    schedule(app, &interview, "in_person_accepted", &advisor.advisor_id, emails, extra, now).await?;
+    schedule(app, &interview, JournalEvent::InPersonAccepted, &advisor.advisor_id, emails, extra, now).await?;
     tracing::info!("in-person request accepted");
     let record = InPersonRecord {
         status: RequestStatus::Accepted,
@@ -321,11 +319,10 @@ pub(crate) async fn decline_as(
     tx.push(open_lock);
     let entry = JournalRecord::new(
         &record.seeker_id,
-        "in_person_declined",
+        JournalEvent::InPersonDeclined { request_id: request_id.to_owned(), message: message.clone() },
         now,
         ActorRole::Advisor,
         Some(&advisor.advisor_id),
-        json!({"requestId": request_id, "message": message}),
         app.config.retention_days,
     );
     tx.push(put(entry.to_item()?, None));
@@ -395,15 +392,13 @@ pub(crate) async fn hand_over_requests(
                 .expression_attribute_values(":openStatus", s("open"))
                 .expression_attribute_values(":former", s(record.advisor_id.clone()))
         }));
-        let entry = JournalRecord::new(
-            &seeker.seeker_id,
-            "in_person_handed_over",
-            now,
-            ActorRole::System,
-            None,
-            json!({"requestId": record.request_id, "fromAdvisorId": record.advisor_id, "toAdvisorId": new.advisor_id}),
-            app.config.retention_days,
-        );
+        let handed_over = JournalEvent::InPersonHandedOver {
+            request_id: record.request_id.clone(),
+            from_advisor_id: record.advisor_id.clone(),
+            to_advisor_id: new.advisor_id.clone(),
+        };
+        let entry =
+            JournalRecord::new(&seeker.seeker_id, handed_over, now, ActorRole::System, None, app.config.retention_days);
         tx.push(put(entry.to_item()?, None));
         let parties = Parties { seeker, advisor: new };
         let email = emails::in_person_requested(app, &parties, &record.request_id, &record.reason, now);

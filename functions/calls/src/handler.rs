@@ -11,9 +11,9 @@
 use chrono::{DateTime, TimeZone, Utc};
 use pstn_audio::flow::{step, Fact, FactKind, Party};
 use pstn_audio::{Answer, InvocationEvent};
-use serde_json::{json, Value};
+use serde_json::Value;
 use store::contact::contact_update_for_advisor;
-use store::journal::{ActorRole, JournalRecord};
+use store::journal::{ActorRole, CallStep, JournalEvent, JournalRecord};
 use store::keys;
 use store::tx::{put, seeker_not_erased};
 use store::{n, s, transact_retrying, Item, Retrying, Step, TransactOutcome, Tx};
@@ -129,29 +129,32 @@ pub async fn record(app: &App, fact: &Fact, at: DateTime<Utc>) -> Result<Recorde
 
 /// The journal entry of a fact: kind `call`, the fact as `event`, and what it says.
 fn journal_entry(app: &App, call: &CallRecord, fact: &Fact, at: DateTime<Utc>) -> JournalRecord {
-    let mut details = json!({"callId": call.call_id, "event": fact.kind.name()});
-    if let Some(interview) = &call.interview_id {
-        details["interviewId"] = json!(interview);
-    }
+    let mut step = CallStep {
+        call_id: call.call_id.clone(),
+        interview_id: call.interview_id.clone(),
+        event: fact.kind.name(),
+        party: None,
+        reason: None,
+        bridged_at: None,
+        by: None,
+        duration_seconds: None,
+    };
     match &fact.kind {
         FactKind::Ringing { party }
         | FactKind::Answered { party }
         | FactKind::Unanswered { party }
-        | FactKind::Busy { party } => details["party"] = json!(party.as_str()),
+        | FactKind::Busy { party } => step.party = Some(Some(party.as_str())),
         FactKind::Failed { party, reason } => {
-            details["party"] = json!(party.map(Party::as_str));
-            details["reason"] = json!(reason);
+            step.party = Some(party.map(Party::as_str));
+            step.reason = Some(reason.clone());
         }
         FactKind::Bridged { at_ms } => {
-            if let Some(start) = at_ms.and_then(|ms| Utc.timestamp_millis_opt(ms as i64).single()) {
-                details["bridgedAt"] = json!(domain::time::to_key(start));
-            }
+            step.bridged_at =
+                at_ms.and_then(|ms| Utc.timestamp_millis_opt(ms as i64).single()).map(domain::time::to_key);
         }
         FactKind::HungUp { by, duration_ms, .. } => {
-            details["by"] = json!(by.as_str());
-            if let Some(ms) = duration_ms {
-                details["durationSeconds"] = json!(ms / 1000);
-            }
+            step.by = Some(by.as_str());
+            step.duration_seconds = duration_ms.map(|ms| ms / 1000);
         }
         FactKind::Started | FactKind::JoinedMeeting | FactKind::HangUpRequested => {}
     }
@@ -159,7 +162,7 @@ fn journal_entry(app: &App, call: &CallRecord, fact: &Fact, at: DateTime<Utc>) -
         FactKind::HangUpRequested => (ActorRole::Advisor, Some(call.advisor_id.as_str())),
         _ => (ActorRole::System, None),
     };
-    JournalRecord::new(&call.seeker_id, "call", at, role, actor, details, app.config.retention_days)
+    JournalRecord::new(&call.seeker_id, JournalEvent::Call(step), at, role, actor, app.config.retention_days)
 }
 
 /// The state an advisor's page shows for a fact (docs/websocket.md, frame `call`), if any.

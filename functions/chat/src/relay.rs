@@ -10,9 +10,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 use domain::time::to_key;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use store::contact::contact_update_for_advisor;
-use store::journal::{ActorRole, JournalRecord};
+use store::journal::{ActorRole, JournalEvent, JournalRecord};
 use store::keys;
 use store::rate::{Limit, Window};
 use store::tx::{check, put, update};
@@ -451,11 +450,10 @@ fn message_tx(
     if new_day {
         let entry = JournalRecord::new(
             &seeker_id,
-            "chat_day",
+            JournalEvent::ChatDay { day: today.clone() },
             now,
             ActorRole::Advisor,
             Some(&advisor_id),
-            json!({"day": today}),
             app.config.retention_days,
         );
         tx.push(put(entry.to_item()?, None));

@@ -33,10 +33,11 @@ use domain::time::to_key;
 use futures::stream::{self, StreamExt};
 use mail_builder::MessageBuilder;
 use store::interview::record_convocation_sent;
+use store::journal::{EmailOutcome, JournalEvent};
 use store::keys;
 use store::outbox::OutboxRecord;
 use store::tx::update;
-use store::{from_item, n, s, Item, Store, TransactOutcome, Tx};
+use store::{from_item, n, s, Item, Store, StoreError, TransactOutcome, Tx};
 
 use crate::ses::Ses;
 use crate::sns::Sns;
@@ -360,7 +361,7 @@ async fn mark_failed(
         .expression_attribute_values(":lease", s(lease_until))
     }));
     if let Some(seeker_id) = &outbox.seeker_id {
-        tx.push(journal_entry(app, outbox, seeker_id, "email_failed", now));
+        tx.push(journal_entry(app, outbox, seeker_id, JournalEvent::EmailFailed, now)?);
     }
     match app.store.commit(tx).await? {
         TransactOutcome::Committed => {}
@@ -464,16 +465,15 @@ fn journal_entry(
     app: &App,
     outbox: &OutboxRecord,
     seeker_id: &str,
-    kind: &str,
+    event: fn(EmailOutcome) -> JournalEvent,
     now: DateTime<Utc>,
-) -> TransactWriteItem {
+) -> Result<TransactWriteItem, StoreError> {
     let entry_id = ulid::Ulid::from_datetime(now.into()).to_string();
     let expires = (now + chrono::Duration::days(i64::from(app.retention_days))).timestamp();
-    let details: Item =
-        [("template".to_owned(), s(outbox.template.name())), ("emailId".to_owned(), s(outbox.email_id.clone()))]
-            .into_iter()
-            .collect();
-    update(keys::seeker_pk(seeker_id), &keys::journal_sk(&entry_id), |u| {
+    let (kind, details) =
+        event(EmailOutcome { template: outbox.template, email_id: outbox.email_id.clone() }).kind_and_details();
+    let details: Item = store::to_item(&details)?;
+    Ok(update(keys::seeker_pk(seeker_id), &keys::journal_sk(&entry_id), |u| {
         u.update_expression(
             "SET entryId = :entry, seekerId = :seeker, kind = :kind, #at = :now, actorRole = :system, \
              details = :details, expiresAt = :expires",
@@ -487,7 +487,7 @@ fn journal_entry(
         .expression_attribute_values(":system", s("system"))
         .expression_attribute_values(":details", AttributeValue::M(details))
         .expression_attribute_values(":expires", n(expires))
-    })
+    }))
 }
 
 /// Attempts at recording a send before falling back to keeping SES's message id alone.
@@ -500,15 +500,24 @@ const MARK_ATTEMPTS: u32 = 3;
 /// sending again. Only when even that fails can the email be sent twice (after the lease).
 async fn mark_sent(app: &App, outbox: &OutboxRecord, sent_at: DateTime<Utc>, lease_until: &str, message_id: &str) {
     let now = sent_at;
+    let entry = outbox.seeker_id.as_deref().map(|id| journal_entry(app, outbox, id, JournalEvent::EmailSent, now));
+    let entry = match entry.transpose() {
+        Ok(entry) => entry,
+        // Two strings always convert to an item; were they not to, the send is still recorded.
+        Err(error) => {
+            tracing::error!(error = %error, "email_sent journal entry not built");
+            None
+        }
+    };
     let mut with_proof = true;
     let mut attempt = 0;
     loop {
         attempt += 1;
         let mut tx = Tx::new();
         let sent = tx.push(sent_update(outbox, sent_at, lease_until, message_id));
-        if let Some(seeker_id) = &outbox.seeker_id {
+        if let Some(entry) = &entry {
             // The same transaction's outbox update (conditioned on this invocation's claim) makes a second entry impossible.
-            tx.push(journal_entry(app, outbox, seeker_id, "email_sent", now));
+            tx.push(entry.clone());
         }
         let proof = outbox.convocation.as_ref().filter(|_| with_proof).map(|convocation| {
             tx.push(record_convocation_sent(

@@ -10,7 +10,7 @@ use aws_lambda_events::event::dynamodb::EventRecord;
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use chrono::{DateTime, Utc};
 use domain::time::to_key;
-use store::journal::{ActorRole, JournalRecord};
+use store::journal::{ActorRole, JournalEvent, JournalRecord, SmsOutcome};
 use store::keys;
 use store::sms::SmsRecord;
 use store::tx::update;
@@ -174,18 +174,18 @@ async fn finish(
     lease_until: &str,
     outcome: Outcome<'_>,
 ) -> Result<(), BoxError> {
-    let (status, extra, kind, reason) = match &outcome {
-        Outcome::Sent(id) => ("sent", (":id", s(*id)), "sms_sent", None),
-        Outcome::OptedOut(_) => ("failed", (":id", s("operator_opt_out")), "sms_not_sent", Some("operator_opt_out")),
-        Outcome::Failed(code) => ("failed", (":id", s(*code)), "sms_not_sent", Some(*code)),
+    let (status, extra, event, reason): (_, _, fn(SmsOutcome) -> JournalEvent, _) = match &outcome {
+        Outcome::Sent(id) => ("sent", (":id", s(*id)), JournalEvent::SmsSent, None),
+        Outcome::OptedOut(_) => {
+            ("failed", (":id", s("operator_opt_out")), JournalEvent::SmsNotSent, Some("operator_opt_out"))
+        }
+        Outcome::Failed(code) => ("failed", (":id", s(*code)), JournalEvent::SmsNotSent, Some(*code)),
     };
     let field = if matches!(outcome, Outcome::Sent(_)) { "snsMessageId" } else { "failureCode" };
     let at_field = if status == "sent" { "sentAt" } else { "failedAt" };
-    let mut details = serde_json::json!({"template": sms.template.name(), "smsId": sms.sms_id});
-    if let Some(reason) = reason {
-        details["reason"] = serde_json::json!(reason);
-    }
-    let entry = JournalRecord::new(&sms.seeker_id, kind, now, ActorRole::System, None, details, app.retention_days);
+    let sent =
+        SmsOutcome { template: sms.template.name(), sms_id: sms.sms_id.clone(), reason: reason.map(str::to_owned) };
+    let entry = JournalRecord::new(&sms.seeker_id, event(sent), now, ActorRole::System, None, app.retention_days);
     let opted_out = match outcome {
         Outcome::OptedOut(number) => Some(number),
         _ => None,

@@ -11,8 +11,8 @@ use chrono::{TimeZone, Utc};
 use domain::meeting::Part;
 use domain::time::to_key;
 use serde::Deserialize;
-use serde_json::{json, Value};
-use store::journal::{ActorRole, JournalRecord};
+use serde_json::Value;
+use store::journal::{ActorRole, AttendanceEvent, JournalEvent, JournalRecord};
 use store::keys;
 use store::tx::put;
 use store::{n, s, Item, TransactOutcome, Tx};
@@ -102,29 +102,22 @@ pub async fn handle(app: &App, event: EventBridgeEvent<Value>) -> Result<Recorde
     });
     let participant = participant(&detail, &interview.seeker_id, &interview.advisor_id);
 
-    let mut details = json!({
-        "interviewId": interview.interview_id,
-        "event": what,
-        "meetingId": detail.meeting_id,
-        "mandatory": interview.mandatory,
-    });
-    if let Some(role) = participant {
-        details["participant"] = json!(role);
-    }
-    if let Some(attendee) = &detail.attendee_id {
-        details["attendeeId"] = json!(attendee);
-    }
-    if detail.external_user_id.as_deref().is_some_and(domain::meeting::is_phone_leg) {
+    let attendance = AttendanceEvent {
+        interview_id: interview.interview_id.clone(),
+        event: what,
+        meeting_id: detail.meeting_id.clone(),
+        mandatory: interview.mandatory,
+        participant,
+        attendee_id: detail.attendee_id.clone(),
         // The seeker dialled in by phone (POST /interviews/{id}/meeting/dial-in).
-        details["leg"] = json!("phone");
-    }
+        leg: detail.external_user_id.as_deref().is_some_and(domain::meeting::is_phone_leg).then_some("phone"),
+    };
     let entry = JournalRecord::new(
         &interview.seeker_id,
-        "attendance",
+        JournalEvent::Attendance(attendance),
         at,
         ActorRole::System,
         None,
-        details,
         app.config.retention_days,
     );
     let marker: Item = [

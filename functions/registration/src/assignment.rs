@@ -17,9 +17,8 @@ use domain::{assignment_order, free_text, Candidate, Level};
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
-use serde_json::json;
 use store::email_params::{AdvisorNewSeeker, Email, SeekerAdvisorChanged, SeekerLevelChanged};
-use store::journal::{ActorRole, JournalRecord};
+use store::journal::{ActorRole, AdvisorMove, JournalEvent, JournalRecord};
 use store::keys;
 use store::outbox::OutboxRecord;
 use store::page::Page;
@@ -254,13 +253,14 @@ async fn change_level_once(
         None => None,
     };
     let next_due = next_due_at(app, seeker, change.level);
+    let level_changed =
+        JournalEvent::LevelChanged { from: seeker.level, to: change.level, reason: change.reason.to_owned() };
     let level_entry = JournalRecord::new(
         &seeker.seeker_id,
-        "level_changed",
+        level_changed,
         now,
         change.actor_role,
         change.actor_id,
-        json!({"from": seeker.level, "to": change.level, "reason": change.reason}),
         app.config.retention_days,
     );
 
@@ -494,16 +494,13 @@ pub(crate) fn moved_records(
     now: DateTime<Utc>,
     cause: &str,
 ) -> Result<Vec<TransactWriteItem>, ApiError> {
-    let kind = if target.is_some() { "reassigned" } else { "waiting_for_advisor" };
-    let entry = JournalRecord::new(
-        &seeker.seeker_id,
-        kind,
-        now,
-        actor_role,
-        actor_id,
-        json!({"fromAdvisorId": seeker.advisor_id, "toAdvisorId": target.map(|a| &a.advisor_id), "cause": cause}),
-        app.config.retention_days,
-    );
+    let moved = AdvisorMove {
+        from_advisor_id: seeker.advisor_id.clone(),
+        to_advisor_id: target.map(|a| a.advisor_id.clone()),
+        cause: cause.to_owned(),
+    };
+    let event = if target.is_some() { JournalEvent::Reassigned(moved) } else { JournalEvent::WaitingForAdvisor(moved) };
+    let entry = JournalRecord::new(&seeker.seeker_id, event, now, actor_role, actor_id, app.config.retention_days);
     let mut items = vec![put(entry.to_item()?, None)];
     if let Some(email) = &seeker.email {
         let params = SeekerAdvisorChanged {

@@ -15,7 +15,7 @@ use store::email_params::{Email, InterviewWithdrawnByErasure};
 use store::interview::{
     clear_reminders, granules, release_granules, reopen_slot_if_held, InterviewRecord, InterviewStatus,
 };
-use store::journal::{ActorRole, JournalRecord, FREE_TEXT_FIELDS};
+use store::journal::{ActorRole, JournalEvent, JournalRecord, FREE_TEXT_FIELDS};
 use store::keys;
 use store::outbox::{EmailTemplate, OutboxRecord};
 use store::Keyed;
@@ -327,22 +327,16 @@ async fn advisor_told_of_withdrawal(
     cause: ErasureCause<'_>,
     now: DateTime<Utc>,
 ) -> Result<Vec<aws_sdk_dynamodb::types::TransactWriteItem>, ApiError> {
-    let entry = JournalRecord::new(
-        &interview.seeker_id,
-        "interview_cancelled",
-        now,
-        ActorRole::System,
-        None,
-        json!({
-            "interviewId": interview.interview_id,
-            "start": to_key(interview.start_at()),
-            "cause": match cause {
-                ErasureCause::Request { .. } => "seeker_erased",
-                ErasureCause::Retention => "retention",
-            },
-        }),
-        app.config.retention_days,
-    );
+    let withdrawn = JournalEvent::InterviewCancelled {
+        interview_id: interview.interview_id.clone(),
+        start: interview.start_at(),
+        cause: match cause {
+            ErasureCause::Request { .. } => "seeker_erased",
+            ErasureCause::Retention => "retention",
+        },
+    };
+    let entry =
+        JournalRecord::new(&interview.seeker_id, withdrawn, now, ActorRole::System, None, app.config.retention_days);
     let mut items = vec![put(entry.to_item()?, None)];
     if let Some(advisor) = app.store.advisor(&interview.advisor_id).await? {
         let params = InterviewWithdrawnByErasure {
@@ -500,12 +494,12 @@ pub(crate) async fn erase_seeker(
         if current.erased {
             return Ok(Step::Done(None));
         }
-        let (actor, actor_id, details) = match cause {
-            ErasureCause::Request { .. } => (ActorRole::Seeker, Some(seeker_id.as_str()), json!({})),
-            ErasureCause::Retention => (ActorRole::System, None, json!({"cause": "retention"})),
+        let (actor, actor_id, erased_cause) = match cause {
+            ErasureCause::Request { .. } => (ActorRole::Seeker, Some(seeker_id.as_str()), None),
+            ErasureCause::Retention => (ActorRole::System, None, Some("retention")),
         };
-        let erased_entry =
-            JournalRecord::new(seeker_id, "erased", now, actor, actor_id, details, app.config.retention_days);
+        let erased = JournalEvent::Erased { cause: erased_cause };
+        let erased_entry = JournalRecord::new(seeker_id, erased, now, actor, actor_id, app.config.retention_days);
         let mut guard = match &current.advisor_id {
             Some(_) => "erased = :false AND advisorId = :advisor".to_owned(),
             None => "erased = :false AND attribute_not_exists(advisorId)".to_owned(),

@@ -11,9 +11,8 @@ use domain::{preferred_channels, Channel, Email, Level, PersonName, Phone, Regio
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
-use serde_json::json;
 use store::email_params::{self, WelcomeSeeker};
-use store::journal::{ActorRole, JournalRecord};
+use store::journal::{ActorRole, JournalEvent, JournalRecord};
 use store::keys;
 use store::outbox::OutboxRecord;
 use store::{s, AdvisorRecord, IdentityRecord, SeekerRecord};
@@ -134,13 +133,17 @@ pub(crate) async fn register(
             let identity_claim = tx.push(put(store::to_item(&identity)?, Some("attribute_not_exists(pk)")));
             tx.push(put(store::to_item(&seeker)?, Some("attribute_not_exists(pk)")));
             tx.push(put(store::retention_marker(&seeker_id, store::profile_retained_until(now)), None));
+            let registered = JournalEvent::Registered {
+                level,
+                region: region.as_str().to_owned(),
+                advisor_id: advisor.map(|a| a.advisor_id.clone()),
+            };
             let registered = JournalRecord::new(
                 &seeker_id,
-                "registered",
+                registered,
                 now,
                 ActorRole::Seeker,
                 Some(&seeker_id),
-                json!({"level": level, "region": region.as_str(), "advisorId": advisor.map(|a| &a.advisor_id)}),
                 app.config.retention_days,
             );
             tx.push(put(registered.to_item()?, None));

@@ -10,9 +10,8 @@ use domain::interview::{check_acknowledge, Acknowledgement};
 use domain::time::to_key;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
-use serde_json::json;
 use store::interview::{convocation_path, InterviewRecord, InterviewStatus};
-use store::journal::ActorRole;
+use store::journal::{ActorRole, JournalEvent};
 use store::tx::update;
 use store::Keyed;
 use store::{n, s, TransactOutcome, Tx};
@@ -76,15 +75,8 @@ pub(crate) async fn acknowledge_as(
             .expression_attribute_values(":booked", s(InterviewStatus::Booked.as_str()))
             .expression_attribute_values(":version", n(version))
     }));
-    tx.push(journal(
-        app,
-        &interview,
-        "acknowledged",
-        ActorRole::Seeker,
-        Some(seeker_id),
-        json!({"version": version}),
-        now,
-    )?);
+    let acknowledged = |interview| JournalEvent::Acknowledged { interview, version };
+    tx.push(journal(app, &interview, acknowledged, ActorRole::Seeker, Some(seeker_id), now)?);
     tx.push_all(extra);
     match app.store.commit(tx).await? {
         TransactOutcome::Committed => {

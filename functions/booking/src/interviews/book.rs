@@ -10,7 +10,7 @@ use domain::Channel;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
-use store::journal::ActorRole;
+use store::journal::{ActorRole, JournalEvent};
 use store::keys;
 use store::Keyed;
 use store::{transact_retrying, Retrying, Step, TransactOutcome, Tx};
@@ -47,7 +47,7 @@ pub(crate) async fn book(
     let body: BookBody = parse_body(request)?;
     let seeker = api::access::caller_seeker(&app.store, caller).await?;
     let advisor_id = seeker.advisor_id.clone().ok_or_else(slot_not_found)?;
-    let author = Author { journal_kind: "interview_booked", role: ActorRole::Seeker, id: &seeker.seeker_id };
+    let author = Author { journal: JournalEvent::InterviewBooked, role: ActorRole::Seeker, id: &seeker.seeker_id };
     let interview = book_slot(app, &seeker, &advisor_id, &body, &author, now).await?;
     tracing::info!("interview booked");
     Ok(json_response(StatusCode::CREATED, &views::interview(&interview)))
@@ -65,7 +65,7 @@ pub(crate) async fn book_for_seeker(
     let body: BookBody = parse_body(request)?;
     let change = api::access::Access::Change(api::access::Resource::Interview);
     let (seeker, advisor) = api::access::seeker_for_advisor(&app.store, caller, &seeker_id, change).await?;
-    let author = Author { journal_kind: "interview_booked", role: ActorRole::Advisor, id: &advisor.advisor_id };
+    let author = Author { journal: JournalEvent::InterviewBooked, role: ActorRole::Advisor, id: &advisor.advisor_id };
     let interview = book_slot(app, &seeker, &advisor.advisor_id, &body, &author, now).await?;
     tracing::info!("interview booked by the advisor");
     Ok(json_response(StatusCode::CREATED, &views::interview(&interview)))

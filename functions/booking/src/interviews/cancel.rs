@@ -12,11 +12,10 @@ use domain::time::to_key;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
-use serde_json::json;
 use store::interview::{
     clear_reminders, granules, release_granules, reopen_slot_if_held, InterviewRecord, InterviewStatus,
 };
-use store::journal::ActorRole;
+use store::journal::{ActorRole, JournalEvent};
 use store::{n, s, TransactOutcome, Tx};
 
 use super::{guarded, interview_for, journal, outbox_items, parties, stale, state, Participant};
@@ -70,7 +69,8 @@ pub(crate) async fn cancel_as(
     }
     tx.push_all(release_granules(&interview, granules(interview.start_at(), interview.end_at())));
     tx.push_all(clear_reminders(&interview));
-    tx.push(journal(app, &interview, "cancelled", who.role(), Some(who.id()), json!({"reason": reason}), now)?);
+    let event = |interview| JournalEvent::Cancelled { interview, reason: reason.to_owned(), cause: None };
+    tx.push(journal(app, &interview, event, who.role(), Some(who.id()), now)?);
     let parties = Parties { seeker: &seeker, advisor: &advisor };
     tx.push_all(outbox_items(emails::cancelled(app, &cancelled, &parties, by_label, reason, now))?);
     tx.push_all(extra);

@@ -11,9 +11,8 @@ use domain::{free_text, Channel};
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
-use serde_json::json;
 use store::interview::{ChannelChange, InterviewRecord};
-use store::journal::ActorRole;
+use store::journal::{ActorRole, JournalEvent};
 use store::{s, TransactOutcome, Tx};
 
 use super::{guarded, interview_for, journal, stale, state};
@@ -56,8 +55,13 @@ pub(crate) async fn switch_channel(
 
     let mut tx = Tx::new();
     let guard = tx.push(mark_switched(&interview, &switched, &change)?);
-    let details = json!({"from": interview.channel, "to": body.channel, "reason": reason});
-    tx.push(journal(app, &interview, "channel_switched", ActorRole::Advisor, Some(who.id()), details, now)?);
+    let event = |facts| JournalEvent::ChannelSwitched {
+        interview: facts,
+        from: interview.channel,
+        to: body.channel,
+        reason: reason.clone(),
+    };
+    tx.push(journal(app, &interview, event, ActorRole::Advisor, Some(who.id()), now)?);
     match app.store.commit(tx).await? {
         TransactOutcome::Committed => {
             tracing::info!("interview channel switched");

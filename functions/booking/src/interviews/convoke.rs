@@ -11,6 +11,7 @@ use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use store::interview::ConvocationProof;
+use store::journal::JournalEvent;
 use store::sms::{SmsMessage, SmsTemplate};
 
 use super::schedule::{location_for, new_interview, schedule};
@@ -75,7 +76,8 @@ pub(crate) async fn convoke(
         now,
     );
     let extra = notice.write_for(&seeker, now)?.into_iter().collect();
-    schedule(app, &interview, "convoked", &advisor.advisor_id, email.into_iter().collect(), extra, now).await?;
+    schedule(app, &interview, JournalEvent::Convoked, &advisor.advisor_id, email.into_iter().collect(), extra, now)
+        .await?;
     tracing::info!("seeker convoked");
     Ok(json_response(StatusCode::CREATED, &views::interview(&interview)))
 }

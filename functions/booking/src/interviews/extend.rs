@@ -12,9 +12,8 @@ use domain::time::to_key;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
-use serde_json::json;
 use store::interview::{granules, hold_granules};
-use store::journal::ActorRole;
+use store::journal::{ActorRole, JournalEvent};
 use store::{n, s, TransactOutcome, Tx};
 
 use super::{guarded, interview_for, journal, stale, state};
@@ -62,8 +61,13 @@ pub(crate) async fn extend(
             .expression_attribute_values(":next", n(extended.sequence))
     }));
     let held = tx.push_all(hold_granules(&extended, granules(interview.end_at(), extended.end_at())));
-    let details = json!({"minutes": body.minutes, "previousEnd": interview.end, "end": extended.end});
-    tx.push(journal(app, &extended, "extended", ActorRole::Advisor, Some(who.id()), details, now)?);
+    let event = |facts| JournalEvent::Extended {
+        interview: facts,
+        minutes: body.minutes,
+        previous_end: interview.end,
+        end: extended.end,
+    };
+    tx.push(journal(app, &extended, event, ActorRole::Advisor, Some(who.id()), now)?);
     match app.store.commit(tx).await? {
         TransactOutcome::Committed => {
             tracing::info!(minutes = body.minutes, "interview extended");

@@ -6,11 +6,10 @@
 use api::ApiError;
 use chrono::{DateTime, Utc};
 use domain::time::to_key;
-use serde_json::json;
 use store::interview::{
     clear_reminders, granules, hold_granules, release_granules, reopen_slot_if_held, InterviewRecord, InterviewStatus,
 };
-use store::journal::ActorRole;
+use store::journal::{ActorRole, JournalEvent};
 use store::{keys, n, s, AdvisorRecord, Index, SeekerRecord, TransactOutcome, Tx};
 
 use super::{guarded, journal, load, outbox_items};
@@ -126,8 +125,12 @@ async fn move_to(
     }
     tx.push_all(release_granules(interview, times.clone()));
     let held = tx.push_all(hold_granules(&moved, times));
-    let details = json!({"fromAdvisorId": former.advisor_id, "toAdvisorId": new.advisor_id});
-    tx.push(journal(app, &moved, "interview_handed_over", ActorRole::System, None, details, now)?);
+    let event = |interview| JournalEvent::InterviewHandedOver {
+        interview,
+        from_advisor_id: former.advisor_id.clone(),
+        to_advisor_id: new.advisor_id.clone(),
+    };
+    tx.push(journal(app, &moved, event, ActorRole::System, None, now)?);
     tx.push_all(outbox_items(emails::handed_over(app, interview, &moved, seeker, former, new, now))?);
     match app.store.commit(tx).await? {
         TransactOutcome::Committed => {
@@ -173,8 +176,9 @@ async fn cancel(
     }
     tx.push_all(release_granules(interview, granules(interview.start_at(), interview.end_at())));
     tx.push_all(clear_reminders(interview));
-    let details = json!({"reason": reason, "cause": "advisor_changed"});
-    tx.push(journal(app, interview, "cancelled", ActorRole::System, None, details, now)?);
+    let event =
+        |interview| JournalEvent::Cancelled { interview, reason: reason.to_owned(), cause: Some("advisor_changed") };
+    tx.push(journal(app, interview, event, ActorRole::System, None, now)?);
     let parties = Parties { seeker, advisor: former };
     tx.push_all(outbox_items(emails::cancelled(app, &cancelled, &parties, "le service de suivi", reason, now))?);
     match app.store.commit(tx).await? {

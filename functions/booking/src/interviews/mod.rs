@@ -36,9 +36,8 @@ use aws_sdk_dynamodb::types::builders::UpdateBuilder;
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Utc};
 use domain::interview::InterviewState;
-use serde_json::json;
 use store::interview::InterviewRecord;
-use store::journal::{ActorRole, JournalRecord};
+use store::journal::{ActorRole, InterviewFacts, JournalEvent, JournalRecord};
 use store::keys;
 use store::outbox::OutboxRecord;
 use store::tx::{put, update};
@@ -125,22 +124,17 @@ async fn parties(app: &App, interview: &InterviewRecord) -> Result<(SeekerRecord
     Ok((seeker, advisor))
 }
 
-/// The journal entry of a change to `interview`, with the interview's facts added to `details`.
+/// The journal entry of a change to `interview`: the `event` of the interview's facts.
 fn journal(
     app: &App,
     interview: &InterviewRecord,
-    kind: &str,
+    event: impl FnOnce(InterviewFacts) -> JournalEvent,
     actor: ActorRole,
     actor_id: Option<&str>,
-    mut details: serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<TransactWriteItem, ApiError> {
-    details["interviewId"] = json!(interview.interview_id);
-    details["start"] = json!(interview.start);
-    details["channel"] = json!(interview.channel);
-    details["mandatory"] = json!(interview.mandatory);
-    let entry =
-        JournalRecord::new(&interview.seeker_id, kind, now, actor, actor_id, details, app.config.retention_days);
+    let event = event(InterviewFacts::of(interview));
+    let entry = JournalRecord::new(&interview.seeker_id, event, now, actor, actor_id, app.config.retention_days);
     Ok(put(entry.to_item()?, None))
 }
 

@@ -12,10 +12,9 @@ use domain::time::to_key;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
-use serde_json::json;
 use store::contact::contact_update;
 use store::interview::{InterviewRecord, InterviewStatus};
-use store::journal::ActorRole;
+use store::journal::{ActorRole, InterviewOutcome, JournalEvent};
 use store::tx::seeker_not_erased;
 use store::{s, transact_retrying, Retrying, Step, TransactOutcome, Tx};
 
@@ -37,6 +36,15 @@ impl Outcome {
             Outcome::Completed => InterviewStatus::Completed,
             Outcome::NoShow => InterviewStatus::NoShow,
             Outcome::JustifiedAbsence => InterviewStatus::JustifiedAbsence,
+        }
+    }
+
+    /// Its journal entry: the status's kind (`completed`, `no_show`, `justified_absence`).
+    fn journal_event(self) -> fn(InterviewOutcome) -> JournalEvent {
+        match self {
+            Outcome::Completed => JournalEvent::Completed,
+            Outcome::NoShow => JournalEvent::NoShow,
+            Outcome::JustifiedAbsence => JournalEvent::JustifiedAbsence,
         }
     }
 }
@@ -62,7 +70,8 @@ pub(crate) async fn record_outcome(
     let (interview, who) =
         interview_for(app, caller, &interview_id, api::access::Access::Change(api::access::Resource::Interview))
             .await?;
-    let status = body.outcome.status();
+    let outcome = body.outcome;
+    let status = outcome.status();
     check_outcome(&state(&interview), who.role(), status, now)?;
     let mut done = interview.clone();
     done.status = status;
@@ -73,11 +82,8 @@ pub(crate) async fn record_outcome(
     transact_retrying("outcome", Retrying::default(), |_| async move {
         let mut tx = Tx::new();
         let guard = tx.push(mark_outcome(interview, status, note.as_deref(), now));
-        let details = match note {
-            Some(text) => json!({"note": text}),
-            None => json!({}),
-        };
-        tx.push(journal(app, interview, status.as_str(), ActorRole::Advisor, Some(advisor_id), details, now)?);
+        let event = |interview| outcome.journal_event()(InterviewOutcome { interview, note: note.clone() });
+        tx.push(journal(app, interview, event, ActorRole::Advisor, Some(advisor_id), now)?);
         let contact = if status == InterviewStatus::Completed {
             // Read each attempt: a failed contact guard means the profile changed meanwhile.
             let seeker =

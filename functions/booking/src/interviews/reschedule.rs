@@ -18,11 +18,11 @@ use domain::Channel;
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
-use serde_json::json;
 use store::interview::{
     granules, hold_granules, interview_expiry, release_granules, reopen_slot_if_held, set_reminders, ConvocationProof,
     InterviewRecord,
 };
+use store::journal::JournalEvent;
 use store::{keys, n, s, to_item, TransactOutcome, Tx};
 
 use super::{
@@ -79,8 +79,9 @@ pub(crate) async fn reschedule(
     tx.push_all(release_granules(&interview, before.difference(&after).cloned()));
     let held = tx.push_all(hold_granules(&moved, after.difference(&before).cloned()));
     tx.push_all(set_reminders(&moved, now)?);
-    let details = json!({"previousStart": interview.start, "version": moved.version});
-    tx.push(journal(app, &moved, "rescheduled", who.role(), Some(who.id()), details, now)?);
+    let event =
+        |facts| JournalEvent::Rescheduled { interview: facts, previous_start: interview.start, version: moved.version };
+    tx.push(journal(app, &moved, event, who.role(), Some(who.id()), now)?);
     tx.push_all(outbox_items(emails)?);
     match app.store.commit(tx).await? {
         TransactOutcome::Committed => {

@@ -5,9 +5,8 @@ use api::ApiError;
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Duration, Utc};
 use domain::{free_text, Channel};
-use serde_json::json;
 use store::interview::{granules, hold_granules, set_reminders, InterviewRecord, InterviewStatus};
-use store::journal::ActorRole;
+use store::journal::{ActorRole, InterviewFacts, JournalEvent};
 use store::outbox::OutboxRecord;
 use store::tx::{put, seeker_not_erased};
 use store::{transact_retrying, Held, HeldMany, Keyed, Retrying, SeekerRecord, Step, TransactOutcome, Tx};
@@ -78,7 +77,7 @@ pub(crate) fn location_for(channel: Channel, location: Option<&str>) -> Result<O
 
 /// Who writes a new interview, and under which journal kind.
 pub(crate) struct Author<'a> {
-    pub journal_kind: &'a str,
+    pub journal: fn(InterviewFacts) -> JournalEvent,
     pub role: ActorRole,
     pub id: &'a str,
 }
@@ -110,7 +109,7 @@ pub(crate) fn push_new_interview(
     tx.push(put(interview.to_item()?, Some("attribute_not_exists(pk)")));
     let granules = tx.push_all(hold_granules(interview, granules(interview.start_at(), interview.end_at())));
     tx.push_all(set_reminders(interview, now)?);
-    tx.push(journal(app, interview, author.journal_kind, author.role, Some(author.id), json!({}), now)?);
+    tx.push(journal(app, interview, author.journal, author.role, Some(author.id), now)?);
     tx.push_all(outbox_items(emails)?);
     Ok(NewInterviewGuards { granules, seeker })
 }
@@ -120,13 +119,13 @@ pub(crate) fn push_new_interview(
 pub(crate) async fn schedule(
     app: &App,
     interview: &InterviewRecord,
-    journal_kind: &str,
+    journal: fn(InterviewFacts) -> JournalEvent,
     advisor_id: &str,
     emails: Vec<OutboxRecord>,
     extra: Vec<TransactWriteItem>,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    let author = Author { journal_kind, role: ActorRole::Advisor, id: advisor_id };
+    let author = Author { journal, role: ActorRole::Advisor, id: advisor_id };
     let (author, emails, extra) = (&author, &emails, &extra);
     transact_retrying("scheduling", Retrying::default(), |_| async move {
         let mut tx = Tx::new();
