@@ -10,6 +10,7 @@
 #   COLDSTART_PROFILE  cargo profile of the measured Rust binaries: bench-local (default: release
 #                      code without LTO, minutes faster to build) or release (fat LTO, as shipped)
 #   COLDSTART_RUNS     timed runs per function (default 10, after one warm-up run)
+#   COLDSTART_ONLY     a comma-separated list of programs to measure (default: every one)
 #   COLDSTART_PORT     the Runtime API's port (default HTTP_PORT + 6001)
 # Ports (override by env): DYNAMODB_PORT=8300 SES_PORT=8301 HTTP_PORT=3300 WS_PORT=3301 CHIME_PORT=3302
 # The table goes to .local/logs/coldstart.md, every timed run to .local/logs/coldstart-runs.csv;
@@ -52,7 +53,8 @@ fi
 export NODE_BOOTSTRAP="$NODE_DIR/bootstrap.mjs"
 
 # --- the Rust binaries: the template's functions and the PutItem baseline, optimised -----------
-mapfile -t binaries < <(awk '$1 == "Binary:" { print $2 }' template.yaml)
+# The template's functions and the PSTN audio handler (infra/pstn-audio.yaml, its own stack).
+mapfile -t binaries < <(awk '$1 == "Binary:" { print $2 }' template.yaml infra/pstn-audio.yaml)
 ((${#binaries[@]})) || die "no Binary: in template.yaml"
 bin_args=()
 for bin in "${binaries[@]}"; do bin_args+=(--bin "$bin"); done

@@ -37,7 +37,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::{SecondsFormat, TimeZone, Utc};
-use integration_tests::{paris_at, rfc3339, unique, Api, Table};
+use integration_tests::{paris_at, rfc3339, unique, Api, Person, Table};
 use reqwest::StatusCode as HttpStatus;
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
@@ -252,6 +252,18 @@ fn check(name: &str, answer: &Value) -> Result<()> {
     match name {
         "registration" | "booking" => status(201),
         "links" | "meetings" | "chat-history" | "chat" => status(200),
+        "calls" => status(202),
+        // The advisor hears, in French, that the service calls the seeker next.
+        "call-handler" => {
+            let speak = &answer["Actions"][0];
+            ensure!(
+                answer["SchemaVersion"] == "1.0"
+                    && speak["Type"] == "Speak"
+                    && speak["Parameters"]["LanguageCode"] == "fr-FR",
+                "{name}: a Speak action in French expected: {answer}"
+            );
+            Ok(())
+        }
         "email-dispatch" => {
             ensure!(answer == &json!({"batchItemFailures": []}), "{name}: {answer}");
             Ok(())
@@ -271,7 +283,16 @@ struct Stack {
     table: Table,
     vars: HashMap<String, String>,
     runs: usize,
+    /// The advisor whose calls the gateway places for `call-handler`'s events (each run its
+    /// own call, ringing), and that advisor's seeker.
+    placing: (Person, String),
 }
+
+/// Work phones of the two calling advisors: `calls`' measured process rings the first,
+/// the calls placed for `call-handler`'s events ring the second. Each run's call is ended
+/// (refused) before the next, and each advisor places fewer than `CALLS_PER_HOUR` (30).
+const MEASURED_CALLER_PHONE: &str = "+33199000041";
+const PLACING_CALLER_PHONE: &str = "+33199000042";
 
 impl Stack {
     /// The people and interviews the fixtures name, made through the local gateway.
@@ -329,7 +350,64 @@ impl Stack {
         set("MEETING_ID", joined["meeting"]["MeetingId"].as_str().context("MeetingId")?.to_owned());
         set("ATTENDEE_ID", joined["attendee"]["AttendeeId"].as_str().context("AttendeeId")?.to_owned());
         set("EXTERNAL_USER_ID", joined["attendee"]["ExternalUserId"].as_str().context("ExternalUserId")?.to_owned());
-        Ok(Stack { root: root.to_owned(), api, table, vars, runs: 0 })
+
+        // Two advisors with a work phone, each with a seeker of their own (registered with a
+        // mobile number): `calls` calls the first one's, the events of `call-handler` are the
+        // second one's calls.
+        let (measured_caller, measured_seeker) = calling_advisor(&api, &admin, MEASURED_CALLER_PHONE).await?;
+        set("CALLER_SUB", measured_caller.sub.clone());
+        set("CALLS_SEEKER_ID", measured_seeker);
+        let placing = calling_advisor(&api, &admin, PLACING_CALLER_PHONE).await?;
+        set("AGENCY_NUMBER", env("AGENCY_PHONE_NUMBER")?);
+        set("SIP_MEDIA_APPLICATION_ID", env("SIP_MEDIA_APPLICATION_ID")?);
+        set("ADVISOR_NUMBER", PLACING_CALLER_PHONE.to_owned());
+        Ok(Stack { root: root.to_owned(), api, table, vars, runs: 0, placing })
+    }
+
+    /// A call the gateway places (`POST /seekers/{id}/calls` by the placing advisor), once
+    /// the advisor's phone rings: the ids `pstn-call-answered.json` names.
+    async fn ringing_call(&self) -> Result<Vec<(&'static str, String)>> {
+        let (advisor, seeker_id) = &self.placing;
+        let (status, placed) = self.api.post(&format!("/seekers/{seeker_id}/calls"), advisor, json!({})).await;
+        ensure!(status == HttpStatus::ACCEPTED, "placing a call: {status} {placed}");
+        let call_id = placed["callId"].as_str().context("callId")?.to_owned();
+        let leg = ringing_leg(&self.api, PLACING_CALLER_PHONE).await?;
+        let item = self.table.item(&format!("CALL#{call_id}"), "CALL").await.context("the call's item")?;
+        let transaction_id =
+            item.get("transactionId").and_then(|v| v.as_s().ok()).context("the call's transaction id")?.clone();
+        let profile = self.table.item(&format!("SEEKER#{seeker_id}"), "PROFILE").await.context("the seeker")?;
+        let seeker_number = profile.get("phone").and_then(|v| v.as_s().ok()).context("the seeker's phone")?.clone();
+        Ok(vec![
+            ("CALL_ID", call_id),
+            ("TRANSACTION_ID", transaction_id),
+            ("LEG_A_CALL_ID", leg),
+            ("SEEKER_NUMBER", seeker_number),
+        ])
+    }
+
+    /// After a run: the advisor's phone that the run made ring stops ringing (no answer), so
+    /// the next run's call finds it free.
+    async fn after(&self, program: &Program) -> Result<()> {
+        let number = match program.name.as_str() {
+            "calls" => MEASURED_CALLER_PHONE,
+            "call-handler" => PLACING_CALLER_PHONE,
+            _ => return Ok(()),
+        };
+        if program.name == "calls" {
+            // The measured process placed the call: its phone rings a moment later.
+            ringing_leg(&self.api, number).await?;
+        }
+        let path = format!("/_local/phones/{number}/refuse");
+        let (status, refused) = self.api.call(reqwest::Method::POST, &path, None, None).await;
+        ensure!(status == HttpStatus::OK, "refusing the ringing call: {status} {refused}");
+        // The emulator ends the call with the handler (in the gateway); wait until it has.
+        for _ in 0..100 {
+            if ringing(&self.api, number).await?.is_none() {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        bail!("{number} still rings after being refused")
     }
 
     /// The event of one run: fresh ids where a write must not collide with an earlier run's.
@@ -360,6 +438,14 @@ impl Stack {
                     set(k, v);
                 }
             }
+            "calls" => {
+                set("SEEKER_ID", self.vars["CALLS_SEEKER_ID"].clone());
+            }
+            "call-handler" => {
+                for (k, v) in self.ringing_call().await? {
+                    set(k, v);
+                }
+            }
             _ => {}
         }
         fill(&self.root, program.fixture, &vars)
@@ -382,15 +468,55 @@ impl Stack {
     }
 }
 
-/// The function binaries of `template.yaml` (`Metadata.BuildProperties.Binary`), in order.
+/// An advisor of the smoke region with a work phone, and a seeker of theirs.
+async fn calling_advisor(api: &Api, admin: &Person, phone: &str) -> Result<(Person, String)> {
+    let sub = unique("cold-caller");
+    let (status, advisor) = api
+        .post(
+            "/advisors",
+            admin,
+            json!({"sub": sub, "firstName": "Paul", "lastName": "Appel", "email": format!("{sub}@example.fr"),
+                   "region": REGION, "modality": "web", "phone": phone}),
+        )
+        .await;
+    ensure!(status == HttpStatus::CREATED, "a calling advisor: {status} {advisor}");
+    let advisor_id = advisor["advisorId"].as_str().context("advisorId")?.to_owned();
+    let (_, seeker_id) = api.seeker_of(admin, &advisor_id, REGION).await;
+    Ok((api.sign_in(&sub, &["advisors"]).await, seeker_id))
+}
+
+/// The call ringing on a simulated phone, if any: its leg's call id.
+async fn ringing(api: &Api, number: &str) -> Result<Option<String>> {
+    let (status, phone) = api.call(reqwest::Method::GET, &format!("/_local/phones/{number}"), None, None).await;
+    ensure!(status == HttpStatus::OK, "reading the phone {number}: {status} {phone}");
+    let calls = phone["calls"].as_array().cloned().unwrap_or_default();
+    Ok(calls.iter().rev().find(|c| c["state"] == "ringing").and_then(|c| c["callId"].as_str()).map(str::to_owned))
+}
+
+/// Waits (up to 5 s) for the phone to ring; the ringing leg's call id.
+async fn ringing_leg(api: &Api, number: &str) -> Result<String> {
+    for _ in 0..100 {
+        if let Some(leg) = ringing(api, number).await? {
+            return Ok(leg);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    bail!("{number} does not ring")
+}
+
+/// The function binaries of `template.yaml` (`Metadata.BuildProperties.Binary`), in order, then
+/// the PSTN audio handler's of `infra/pstn-audio.yaml` (its own stack, in the voice region).
 fn template_binaries(root: &Path) -> Result<Vec<String>> {
-    let text = std::fs::read_to_string(root.join("template.yaml"))?;
-    let doc: serde_yaml::Value = serde_yaml::from_str(&text)?;
-    let resources = doc["Resources"].as_mapping().context("Resources")?;
-    Ok(resources
-        .values()
-        .filter_map(|r| r["Metadata"]["BuildProperties"]["Binary"].as_str().map(str::to_owned))
-        .collect())
+    let mut binaries = Vec::new();
+    for file in ["template.yaml", "infra/pstn-audio.yaml"] {
+        let text = std::fs::read_to_string(root.join(file)).with_context(|| format!("reading {file}"))?;
+        let doc: serde_yaml::Value = serde_yaml::from_str(&text).with_context(|| format!("{file} is not YAML"))?;
+        let resources = doc["Resources"].as_mapping().with_context(|| format!("Resources in {file}"))?;
+        binaries.extend(
+            resources.values().filter_map(|r| r["Metadata"]["BuildProperties"]["Binary"].as_str().map(str::to_owned)),
+        );
+    }
+    Ok(binaries)
 }
 
 fn fixture_of(binary: &str) -> Result<(&'static str, &'static str)> {
@@ -409,13 +535,11 @@ fn fixture_of(binary: &str) -> Result<(&'static str, &'static str)> {
         "email-sweep" => ("schedule-email-sweep.json", "EventBridge schedule (5 min)"),
         "retention-sweep" => ("schedule-retention-sweep.json", "EventBridge schedule (nightly)"),
         "call-sweeper" => ("schedule-call-sweeper.json", "EventBridge schedule (5 min)"),
+        "calls" => ("http-calls-call-seeker.json", "HTTP API POST /seekers/{id}/calls (PSTN)"),
+        "call-handler" => ("pstn-call-answered.json", "PSTN audio CALL_ANSWERED"),
         other => bail!("no cold-start event for {other} (add one to tests/bin/coldstart.rs)"),
     })
 }
-
-/// Binaries whose first event needs a phone call in progress on the emulator (a placed call,
-/// its legs' ids): lambda-smoke drives them (tests/bin/lambda_smoke.rs); not measured here yet.
-const NOT_MEASURED: [&str; 2] = ["calls", "call-handler"];
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     // Nearest rank.
@@ -453,10 +577,6 @@ async fn main() -> Result<()> {
     ];
     let mut programs = Vec::new();
     for binary in template_binaries(&root)? {
-        if NOT_MEASURED.contains(&binary.as_str()) {
-            println!("{binary}: not measured (its first event needs a call in progress)");
-            continue;
-        }
         let (fixture, kind) = fixture_of(&binary)?;
         let path = bin_dir.join(&binary);
         ensure!(path.is_file(), "{} is not built", path.display());
@@ -491,6 +611,14 @@ async fn main() -> Result<()> {
         fixture: "coldstart-putitem.json",
     });
 
+    // COLDSTART_ONLY=a,b measures those programs alone (a function added since the last table).
+    if let Ok(only) = std::env::var("COLDSTART_ONLY") {
+        let only: Vec<&str> = only.split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
+        for name in &only {
+            ensure!(programs.iter().any(|p| p.name == *name), "COLDSTART_ONLY: no program {name}");
+        }
+        programs.retain(|p| only.contains(&p.name.as_str()));
+    }
     let runtime = serve_runtime(port).await?;
     let mut stack = Stack::seed(&root).await?;
     let node_version = Command::new(&node).arg("--version").output()?.stdout;
@@ -509,11 +637,13 @@ async fn main() -> Result<()> {
         let event = stack.event(program).await?;
         let warm = measure(&runtime, port, program, event, &log).await?;
         check(&program.name, &warm.answer)?;
+        stack.after(program).await?;
         let (mut init, mut first, mut cold, mut peaks) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for run in 1..=runs {
             let event = stack.event(program).await?;
             let m = measure(&runtime, port, program, event, &log).await?;
             check(&program.name, &m.answer).with_context(|| format!("log: {}", log.display()))?;
+            stack.after(program).await?;
             csv.push_str(&format!(
                 "{},{run},{:.3},{:.3},{:.3},{}\n",
                 program.name, m.init_ms, m.first_answer_ms, m.cold_ms, m.peak_kib
