@@ -32,25 +32,8 @@ pub(crate) async fn call_for_interview(
     request: &Request,
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
-    let interview_id = path_param(request, "interviewId")?;
-    let advisor = api::access::caller_advisor(&app.store, caller).await?;
-    let not_found = || ApiError::not_found("no such interview of yours");
-    let interview: InterviewRecord = app
-        .store
-        .get(&keys::interview_pk(&interview_id), keys::INTERVIEW_SK)
-        .await
-        .map_err(ApiError::from)?
-        .ok_or_else(not_found)?;
-    // The seeker's current advisor calls, whoever's agenda the interview sits in.
-    let seeker = api::access::followed_seeker(
-        &app.store,
-        &advisor.advisor_id,
-        &interview.seeker_id,
-        Some(Access::Change(Resource::Call)),
-    )
-    .await?
-    .ok_or_else(not_found)?;
-    check_callable(app, &interview, now)?;
+    let (advisor, interview, seeker) = interview_to_call(app, caller, request).await?;
+    check_callable(app, &interview, Channel::Phone, now)?;
     let hard_end = interview.end_at() + app.settings.overrun_limit;
     start(app, &advisor, &seeker, Some((&interview.interview_id, hard_end)), now).await
 }
@@ -68,23 +51,71 @@ pub(crate) async fn call_seeker(
     start(app, &advisor, &seeker, None, now).await
 }
 
-/// A booked phone interview, from `call_early` before its start to its hard end.
-fn check_callable(app: &App, interview: &InterviewRecord, now: DateTime<Utc>) -> Result<(), ApiError> {
+/// The interview `interviewId` and its seeker, for the caller's advisor to call: the seeker's
+/// current advisor calls, whoever's agenda the interview sits in; 404 for anyone else.
+async fn interview_to_call(
+    app: &App,
+    caller: &Caller,
+    request: &Request,
+) -> Result<(AdvisorRecord, InterviewRecord, SeekerRecord), ApiError> {
+    let interview_id = path_param(request, "interviewId")?;
+    let advisor = api::access::caller_advisor(&app.store, caller).await?;
+    let not_found = || ApiError::not_found("no such interview of yours");
+    let interview: InterviewRecord = app
+        .store
+        .get(&keys::interview_pk(&interview_id), keys::INTERVIEW_SK)
+        .await
+        .map_err(ApiError::from)?
+        .ok_or_else(not_found)?;
+    let seeker = api::access::followed_seeker(
+        &app.store,
+        &advisor.advisor_id,
+        &interview.seeker_id,
+        Some(Access::Change(Resource::Call)),
+    )
+    .await?
+    .ok_or_else(not_found)?;
+    Ok((advisor, interview, seeker))
+}
+
+/// A booked interview held by `channel` (a phone interview's call, a video interview's dial-in),
+/// from `call_early` before its start to its hard end.
+fn check_callable(
+    app: &App,
+    interview: &InterviewRecord,
+    channel: Channel,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
     if interview.status != InterviewStatus::Booked {
         return Err(ApiError::conflict("not_booked", "this interview is not booked any more"));
     }
-    if interview.channel != Channel::Phone {
-        return Err(ApiError::conflict("not_phone", "this interview is not held by phone"));
+    if interview.channel != channel {
+        return Err(match channel {
+            Channel::Video => ApiError::conflict("not_video", "this interview is not held by video"),
+            _ => ApiError::conflict("not_phone", "this interview is not held by phone"),
+        });
     }
     let window = JoinWindow { opens_before: app.settings.call_early, closes_after: app.settings.overrun_limit };
     match window.at(interview.start_at(), interview.end_at(), now) {
         Window::Open => Ok(()),
+        Window::TooEarly if channel == Channel::Video => {
+            Err(ApiError::conflict("too_early", "the meeting is not open yet"))
+        }
         Window::TooEarly => Err(ApiError::conflict(
             "too_early",
             format!("the call may start {} minutes before the interview", app.settings.call_early.num_minutes()),
         )),
         Window::Over => Err(ApiError::conflict("interview_over", "the interview is over")),
     }
+}
+
+/// The seeker's number to ring, if it is French (the agency's number calls French numbers only).
+fn seeker_number(seeker: &SeekerRecord) -> Result<domain::Phone, ApiError> {
+    seeker
+        .phone
+        .as_deref()
+        .and_then(|p| domain::french_phone(p).ok())
+        .ok_or_else(|| ApiError::conflict("no_seeker_phone", "this seeker has no French phone number"))
 }
 
 /// The longest a call outside an interview lasts: the call sweeper hangs it up then.
@@ -108,11 +139,7 @@ async fn start(
         .phone
         .clone()
         .ok_or_else(|| ApiError::conflict("no_advisor_phone", "set your work phone first (POST /advisors, phone)"))?;
-    let seeker_number = seeker
-        .phone
-        .as_deref()
-        .and_then(|p| domain::french_phone(p).ok())
-        .ok_or_else(|| ApiError::conflict("no_seeker_phone", "this seeker has no French phone number"))?;
+    let seeker_number = seeker_number(seeker)?;
     let call_id = ulid::Ulid::new().to_string();
     let call = CallRecord {
         call_id: call_id.clone(),
@@ -178,44 +205,13 @@ pub(crate) async fn dial_in(
     request: &Request,
     now: DateTime<Utc>,
 ) -> Result<Response<Body>, ApiError> {
-    let interview_id = path_param(request, "interviewId")?;
-    let advisor = api::access::caller_advisor(&app.store, caller).await?;
-    let not_found = || ApiError::not_found("no such interview of yours");
-    let interview: InterviewRecord = app
-        .store
-        .get(&keys::interview_pk(&interview_id), keys::INTERVIEW_SK)
-        .await
-        .map_err(ApiError::from)?
-        .ok_or_else(not_found)?;
-    let seeker = api::access::followed_seeker(
-        &app.store,
-        &advisor.advisor_id,
-        &interview.seeker_id,
-        Some(Access::Change(Resource::Call)),
-    )
-    .await?
-    .ok_or_else(not_found)?;
-    if interview.status != InterviewStatus::Booked {
-        return Err(ApiError::conflict("not_booked", "this interview is not booked any more"));
-    }
-    if interview.channel != Channel::Video {
-        return Err(ApiError::conflict("not_video", "this interview is not held by video"));
-    }
-    let window = JoinWindow { opens_before: app.settings.call_early, closes_after: app.settings.overrun_limit };
-    match window.at(interview.start_at(), interview.end_at(), now) {
-        Window::Open => {}
-        Window::TooEarly => return Err(ApiError::conflict("too_early", "the meeting is not open yet")),
-        Window::Over => return Err(ApiError::conflict("interview_over", "the interview is over")),
-    }
+    let (advisor, interview, seeker) = interview_to_call(app, caller, request).await?;
+    check_callable(app, &interview, Channel::Video, now)?;
     let meeting_id = interview
         .meeting_id
         .clone()
         .ok_or_else(|| ApiError::conflict("no_meeting", "join the meeting first: nobody is in it"))?;
-    let seeker_number = seeker
-        .phone
-        .as_deref()
-        .and_then(|p| domain::french_phone(p).ok())
-        .ok_or_else(|| ApiError::conflict("no_seeker_phone", "this seeker has no French phone number"))?;
+    let seeker_number = seeker_number(&seeker)?;
     let attendee = app.meetings.create_attendee(&meeting_id, &phone_leg_user_id(&seeker.seeker_id)).await.map_err(
         |e| match e {
             meetings::chime::ChimeError::NotFound => {

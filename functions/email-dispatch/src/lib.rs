@@ -14,6 +14,7 @@
 //! `failed` at once, with an `email_failed` journal entry and the log line the
 //! `EmailsRejected` metric counts, so it neither retries in vain nor holds the shard back.
 
+mod claim;
 pub mod render;
 pub mod ses;
 pub mod sms;
@@ -37,7 +38,7 @@ use store::journal::{EmailOutcome, JournalEvent};
 use store::keys;
 use store::outbox::OutboxRecord;
 use store::tx::update;
-use store::{from_item, n, s, Item, Store, StoreError, TransactOutcome, Tx};
+use store::{n, s, Item, Store, StoreError, TransactOutcome, Tx};
 
 use crate::ses::Ses;
 use crate::sns::Sns;
@@ -205,14 +206,9 @@ pub(crate) fn lease_at(now: DateTime<Utc>, deadline: DateTime<Utc>) -> Option<Le
 /// Claims the email `pk`/`sk` and sends it (or records a send SES already accepted), marking
 /// it sent, failed for good, or released for a retry. The one path of the stream and the sweep.
 pub async fn deliver(app: &App, pk: &str, sk: &str, deadline: DateTime<Utc>) -> Result<Handled, BoxError> {
-    let now = Utc::now();
-    let Some(lease) = lease_at(now, deadline) else {
-        return Ok(Handled::OutOfTime);
-    };
-    let outbox = match claim(app, pk, sk, now, &lease.stored).await? {
-        Claim::Taken(outbox) => outbox,
-        Claim::Done => return Ok(Handled::Skipped),
-        Claim::Busy => return Ok(Handled::Busy),
+    let (outbox, lease, now) = match claim::take::<OutboxRecord>(&app.store, pk, sk, deadline).await? {
+        Ok(taken) => taken,
+        Err(nothing_to_do) => return Ok(nothing_to_do),
     };
     if let Some(message_id) = outbox.ses_message_id.clone() {
         let sent_at = outbox.sent_at.unwrap_or(now);
@@ -240,14 +236,9 @@ pub async fn deliver(app: &App, pk: &str, sk: &str, deadline: DateTime<Utc>) -> 
 /// sweep's bound): `failed`, the `email_failed` journal entry, the `EmailsAbandoned` log line.
 /// An email SES did accept is recorded as sent instead.
 pub async fn abandon(app: &App, pk: &str, sk: &str, deadline: DateTime<Utc>) -> Result<Handled, BoxError> {
-    let now = Utc::now();
-    let Some(lease) = lease_at(now, deadline) else {
-        return Ok(Handled::OutOfTime);
-    };
-    let outbox = match claim(app, pk, sk, now, &lease.stored).await? {
-        Claim::Taken(outbox) => outbox,
-        Claim::Done => return Ok(Handled::Skipped),
-        Claim::Busy => return Ok(Handled::Busy),
+    let (outbox, lease, now) = match claim::take::<OutboxRecord>(&app.store, pk, sk, deadline).await? {
+        Ok(taken) => taken,
+        Err(nothing_to_do) => return Ok(nothing_to_do),
     };
     if let Some(message_id) = outbox.ses_message_id.clone() {
         let sent_at = outbox.sent_at.unwrap_or(now);
@@ -256,44 +247,6 @@ pub async fn abandon(app: &App, pk: &str, sk: &str, deadline: DateTime<Utc>) -> 
     }
     mark_failed(app, &outbox, now, &lease.stored, "undeliverable", Failure::Abandoned).await?;
     Ok(Handled::Rejected)
-}
-
-enum Claim {
-    /// This invocation holds it now: the item as the claim left it.
-    Taken(Box<OutboxRecord>),
-    /// Nothing to do: sent, failed for good, or erased.
-    Done,
-    /// Another invocation holds a live claim.
-    Busy,
-}
-
-/// Takes the email for this invocation (counting the attempt).
-async fn claim(app: &App, pk: &str, sk: &str, now: DateTime<Utc>, lease_until: &str) -> Result<Claim, BoxError> {
-    let claimed = app
-        .store
-        .update(pk, sk, |u| {
-            u.update_expression("SET #status = :sending, claimedUntil = :lease ADD attempts :one")
-                .condition_expression(
-                    "attribute_exists(pk) AND (#status = :pending OR (#status = :sending AND claimedUntil < :now))",
-                )
-                .expression_attribute_names("#status", "status")
-                .expression_attribute_values(":sending", s("sending"))
-                .expression_attribute_values(":pending", s("pending"))
-                .expression_attribute_values(":lease", s(lease_until))
-                .expression_attribute_values(":now", s(to_key(now)))
-                .expression_attribute_values(":one", n(1))
-        })
-        .await?;
-    if let Some(item) = claimed {
-        return Ok(Claim::Taken(Box::new(from_item(item)?)));
-    }
-    let current: Option<OutboxRecord> = app.store.get(pk, sk).await?;
-    match current {
-        None => Ok(Claim::Done),
-        // Sent, or refused for good: done either way.
-        Some(item) if item.status == "sent" || item.status == "failed" => Ok(Claim::Done),
-        Some(_) => Ok(Claim::Busy),
-    }
 }
 
 /// Why an email was not sent: worth a retry, never sendable, or not known.
@@ -417,21 +370,10 @@ pub fn mime_message(
 /// Gives the email back after a failed send so the retry can take it at once (it stays in
 /// the open-outbox index, where the sweep finds it if no retry comes).
 async fn release(app: &App, outbox: &OutboxRecord, lease_until: &str) {
-    let released = app
-        .store
-        .update(&outbox.pk, &outbox.sk, |u| {
-            u.update_expression("SET #status = :pending REMOVE claimedUntil")
-                .condition_expression("#status = :sending AND claimedUntil = :lease")
-                .expression_attribute_names("#status", "status")
-                .expression_attribute_values(":sending", s("sending"))
-                .expression_attribute_values(":pending", s("pending"))
-                .expression_attribute_values(":lease", s(lease_until))
-        })
-        .await;
     // The lease expires by itself; a retry or the sweep takes it over then.
-    match released {
-        Ok(Some(_)) => {}
-        Ok(None) => tracing::warn!("could not release an email claim: the claim changed meanwhile"),
+    match claim::release(&app.store, &outbox.pk, &outbox.sk, lease_until).await {
+        Ok(true) => {}
+        Ok(false) => tracing::warn!("could not release an email claim: the claim changed meanwhile"),
         Err(error) => tracing::warn!(error = %error_chain(&error), "could not release an email claim"),
     }
 }

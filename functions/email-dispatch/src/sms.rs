@@ -14,8 +14,9 @@ use store::journal::{ActorRole, JournalEvent, JournalRecord, SmsOutcome};
 use store::keys;
 use store::sms::SmsRecord;
 use store::tx::update;
-use store::{from_item, s, TransactOutcome, Tx};
+use store::{s, TransactOutcome, Tx};
 
+use crate::claim;
 use crate::sns::SnsError;
 use crate::{App, Handled};
 
@@ -34,16 +35,11 @@ pub async fn process(app: &App, record: &EventRecord, deadline: DateTime<Utc>) -
 /// it for a retry). The one path of the stream and the sweep. The claim's lease is the
 /// emails' ([`crate::lease_at`]): it ends with the invocation.
 pub async fn deliver(app: &App, pk: &str, sk: &str, deadline: DateTime<Utc>) -> Result<Handled, BoxError> {
-    let now = Utc::now();
-    let Some(lease) = crate::lease_at(now, deadline) else {
-        return Ok(Handled::OutOfTime);
+    let (sms, lease, now) = match claim::take::<SmsRecord>(&app.store, pk, sk, deadline).await? {
+        Ok(taken) => taken,
+        Err(nothing_to_do) => return Ok(nothing_to_do),
     };
-    let lease_until = lease.stored;
-    let sms = match claim(app, pk, sk, now, &lease_until).await? {
-        Claim::Taken(sms) => sms,
-        Claim::Done => return Ok(Handled::Skipped),
-        Claim::Busy => return Ok(Handled::Busy),
-    };
+    let lease_until = lease.stored.clone();
     let sms = sms.as_ref();
     let (Some(to), Some(text)) = (sms.to.as_deref(), sms.text.as_deref()) else {
         finish(app, sms, now, &lease_until, Outcome::Failed("no_recipient")).await?;
@@ -89,14 +85,9 @@ pub async fn deliver(app: &App, pk: &str, sk: &str, deadline: DateTime<Utc>) -> 
 /// go): `failed` (`undeliverable`), the `sms_not_sent` journal entry, and the log line the
 /// `EmailsAbandoned` metric counts (one alarm for whatever the outbox could not send).
 pub async fn abandon(app: &App, pk: &str, sk: &str, deadline: DateTime<Utc>) -> Result<Handled, BoxError> {
-    let now = Utc::now();
-    let Some(lease) = crate::lease_at(now, deadline) else {
-        return Ok(Handled::OutOfTime);
-    };
-    let sms = match claim(app, pk, sk, now, &lease.stored).await? {
-        Claim::Taken(sms) => sms,
-        Claim::Done => return Ok(Handled::Skipped),
-        Claim::Busy => return Ok(Handled::Busy),
+    let (sms, lease, now) = match claim::take::<SmsRecord>(&app.store, pk, sk, deadline).await? {
+        Ok(taken) => taken,
+        Err(nothing_to_do) => return Ok(nothing_to_do),
     };
     finish(app, &sms, now, &lease.stored, Outcome::Failed("undeliverable")).await?;
     tracing::error!(
@@ -108,53 +99,8 @@ pub async fn abandon(app: &App, pk: &str, sk: &str, deadline: DateTime<Utc>) -> 
     Ok(Handled::Rejected)
 }
 
-enum Claim {
-    /// This invocation holds it now: the item as the claim left it.
-    Taken(Box<SmsRecord>),
-    /// Nothing to do: sent, failed for good, or erased.
-    Done,
-    /// Another invocation holds a live claim.
-    Busy,
-}
-
-async fn claim(app: &App, pk: &str, sk: &str, now: DateTime<Utc>, lease_until: &str) -> Result<Claim, BoxError> {
-    let claimed = app
-        .store
-        .update(pk, sk, |u| {
-            u.update_expression("SET #status = :sending, claimedUntil = :lease")
-                .condition_expression(
-                    "attribute_exists(pk) AND (#status = :pending OR (#status = :sending AND claimedUntil < :now))",
-                )
-                .expression_attribute_names("#status", "status")
-                .expression_attribute_values(":sending", s("sending"))
-                .expression_attribute_values(":pending", s("pending"))
-                .expression_attribute_values(":lease", s(lease_until))
-                .expression_attribute_values(":now", s(to_key(now)))
-        })
-        .await?;
-    if let Some(item) = claimed {
-        return Ok(Claim::Taken(Box::new(from_item(item)?)));
-    }
-    match app.store.get::<SmsRecord>(pk, sk).await? {
-        None => Ok(Claim::Done),
-        Some(item) if item.status == "sent" || item.status == "failed" => Ok(Claim::Done),
-        Some(_) => Ok(Claim::Busy),
-    }
-}
-
 async fn release(app: &App, sms: &SmsRecord, lease_until: &str) {
-    let released = app
-        .store
-        .update(&sms.pk, &sms.sk, |u| {
-            u.update_expression("SET #status = :pending REMOVE claimedUntil")
-                .condition_expression("#status = :sending AND claimedUntil = :lease")
-                .expression_attribute_names("#status", "status")
-                .expression_attribute_values(":sending", s("sending"))
-                .expression_attribute_values(":pending", s("pending"))
-                .expression_attribute_values(":lease", s(lease_until))
-        })
-        .await;
-    if released.is_err() {
+    if !matches!(claim::release(&app.store, &sms.pk, &sms.sk, lease_until).await, Ok(true)) {
         tracing::warn!("could not release an sms claim; its lease expires by itself");
     }
 }
