@@ -7,8 +7,9 @@ use api::ApiError;
 use store::keys;
 use store::{SeekerRecord, Store};
 
-use crate::frames::{ulid_id, Role};
+use crate::frames::ulid_id;
 use crate::records::SummaryRecord;
+use crate::role::Role;
 
 /// A participant: a seeker (by seekerId) or an advisor (by advisorId).
 #[derive(Debug, Clone, PartialEq, Eq)]

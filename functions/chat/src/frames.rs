@@ -5,7 +5,7 @@ use api::ApiError;
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Paris;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 use ulid::Ulid;
 
@@ -17,29 +17,6 @@ pub const MAX_TEXT_CHARS: usize = 4000;
 pub const MAX_CLIENT_MESSAGE_ID_CHARS: usize = 128;
 /// Characters of a message kept in the conversation summary for the advisor's list.
 pub const EXCERPT_CHARS: usize = 80;
-
-/// Which side of a conversation someone is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Seeker,
-    Advisor,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Seeker => "seeker",
-            Role::Advisor => "advisor",
-        }
-    }
-    pub fn other(self) -> Role {
-        match self {
-            Role::Seeker => Role::Advisor,
-            Role::Advisor => Role::Seeker,
-        }
-    }
-}
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

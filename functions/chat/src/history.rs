@@ -14,8 +14,9 @@ use store::keys;
 use store::{Index, SeekerRecord, Store};
 
 use crate::conversation::{self, Participant};
-use crate::frames::{message_bounds, ulid_id, Role};
+use crate::frames::{message_bounds, ulid_id};
 use crate::records::{MessageRecord, SummaryRecord};
+use crate::role::Role;
 use crate::views::{self, MessageView};
 use crate::App;
 

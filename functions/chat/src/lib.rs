@@ -16,6 +16,7 @@ mod notice;
 pub mod push;
 pub mod records;
 mod relay;
+pub mod role;
 pub mod token;
 pub mod views;
 

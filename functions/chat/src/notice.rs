@@ -14,7 +14,7 @@ use store::tx::{put, update};
 use store::{n, s, transact_retrying, Retrying, Step, StoreError, TransactOutcome, Tx};
 
 use crate::conversation::Conversation;
-use crate::frames::Role;
+use crate::role::Role;
 use crate::App;
 
 /// The quiet period after a notice (API.md: "not one per message").

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use store::{keys, Keyed, Keys};
 
-use crate::frames::Role;
+use crate::role::Role;
 
 /// A live WebSocket connection, found by user through GSI1.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -20,9 +20,10 @@ use store::{n, s, to_item, transact_retrying, Held, Index, Keyed, Retrying, Step
 use crate::conversation::{self, Conversation, Participant};
 use crate::frames::{
     self, clean_text, client_message_id, error_frame, excerpt, message_bounds, next_message_id, paris_day, ulid_id,
-    MarkReadFrame, Role, SendMessageFrame, TypingFrame,
+    MarkReadFrame, SendMessageFrame, TypingFrame,
 };
 use crate::records::{read_up_to_attribute, unread_attribute, ConnectionRecord, MessageRecord, SummaryRecord};
+use crate::role::Role;
 use crate::views::{MessageView, ServerFrame};
 use crate::{notice, push, App};
 

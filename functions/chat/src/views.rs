@@ -5,8 +5,8 @@
 use domain::time::to_paris;
 use serde::Serialize;
 
-use crate::frames::Role;
 use crate::records::{MessageRecord, SummaryRecord};
+use crate::role::Role;
 use store::{AdvisorRecord, SeekerRecord};
 
 /// One message (API.md: `{"id","seekerId","from","text","sentAt"}`, plus `fromRole`).

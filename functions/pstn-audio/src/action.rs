@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::event::ParticipantTag;
+use crate::leg::ParticipantTag;
 use crate::wire::{wire_enum, WireNumber};
 use crate::SCHEMA_VERSION;
 

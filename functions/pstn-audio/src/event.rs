@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::action::Action;
+use crate::leg::ParticipantTag;
 use crate::wire::{wire_enum, WireNumber};
 
 wire_enum! {
@@ -35,11 +36,6 @@ wire_enum! {
         /// Digits after a `ReceiveDigits` action.
         DigitsReceived = "DIGITS_RECEIVED",
     }
-}
-
-wire_enum! {
-    /// A leg's tag. The guide's "Ending a call" example writes `Leg-A`: read as `LEG-A`.
-    ParticipantTag { LegA = "LEG-A" | "Leg-A", LegB = "LEG-B" | "Leg-B" }
 }
 
 wire_enum! {

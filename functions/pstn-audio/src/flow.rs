@@ -33,8 +33,8 @@ use std::collections::BTreeMap;
 use crate::action::{Action, Answer, CallAndBridge, Hangup, JoinChimeMeeting, Speak};
 use crate::event::{
     ActionData, CallDetails, EchoedAction, InvocationEvent, InvocationEventType, Participant, ParticipantStatus,
-    ParticipantTag,
 };
+use crate::leg::ParticipantTag;
 
 /// Transaction attribute keys of a plan.
 pub mod keys {

@@ -20,6 +20,7 @@
 pub mod action;
 pub mod event;
 pub mod flow;
+pub mod leg;
 mod wire;
 
 pub use action::{
@@ -28,8 +29,9 @@ pub use action::{
 };
 pub use event::{
     ActionData, CallDetails, CallUpdateRequest, Direction, EchoedAction, InvocationEvent, InvocationEventType,
-    Participant, ParticipantStatus, ParticipantTag,
+    Participant, ParticipantStatus,
 };
+pub use leg::ParticipantTag;
 pub use wire::WireNumber;
 
 /// The only schema version the service speaks.

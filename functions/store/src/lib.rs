@@ -21,6 +21,7 @@ pub mod page;
 pub mod query;
 pub mod rate;
 pub mod records;
+pub mod retention;
 pub mod retry;
 pub mod sms;
 pub mod tx;
