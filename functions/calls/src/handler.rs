@@ -18,7 +18,8 @@ use store::keys;
 use store::tx::{put, seeker_not_erased};
 use store::{n, s, transact_retrying, Item, Retrying, Step, TransactOutcome, Tx};
 
-use crate::{App, CallRecord};
+use crate::app::App;
+use crate::record::CallRecord;
 
 /// How one fact ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,7 +11,8 @@ use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Utc};
 use store::SeekerRecord;
 
-use crate::{App, CallRecord};
+use crate::app::App;
+use crate::record::CallRecord;
 
 /// The writes that queue the missed-call SMS of `call`, missed at `at`: none when the seeker
 /// receives no SMS (not opted in, no mobile, erased, opted out at the operator).

@@ -20,7 +20,8 @@ use store::interview::InterviewRecord;
 use store::keys;
 use store::{AdvisorRecord, Keyed, SeekerRecord};
 
-use crate::{App, CallRecord};
+use crate::app::App;
+use crate::record::CallRecord;
 
 /// How long a call's item is kept (its facts' markers as long as the journal entries).
 const CALL_ITEM_DAYS: i64 = 7;

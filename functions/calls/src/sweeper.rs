@@ -17,8 +17,9 @@ use serde_json::Value;
 use store::keys;
 use store::{from_item, Index, Keyed};
 
+use crate::app::App;
+use crate::record::CallRecord;
 use crate::voice::VoiceError;
-use crate::{App, CallRecord};
 
 /// How far back a run looks: calls last minutes, the schedule runs every 5 minutes; a day
 /// covers an outage of the schedule.

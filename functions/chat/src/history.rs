@@ -13,12 +13,12 @@ use lambda_http::{Body, Request, Response};
 use store::keys;
 use store::{Index, SeekerRecord, Store};
 
+use crate::app::App;
 use crate::conversation::{self, Participant};
 use crate::frames::{message_bounds, ulid_id};
 use crate::records::{MessageRecord, SummaryRecord};
 use crate::role::Role;
 use crate::views::{self, MessageView};
-use crate::App;
 
 /// `GET /conversations`: an advisor's conversations, latest first, each with its unread count;
 /// a seeker's one conversation.

@@ -13,9 +13,9 @@ use store::outbox::OutboxRecord;
 use store::tx::{put, update};
 use store::{n, s, transact_retrying, Retrying, Step, StoreError, TransactOutcome, Tx};
 
+use crate::app::App;
 use crate::conversation::Conversation;
 use crate::role::Role;
-use crate::App;
 
 /// The quiet period after a notice (API.md: "not one per message").
 pub const QUIET_MINUTES: i64 = 15;

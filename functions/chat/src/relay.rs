@@ -17,6 +17,7 @@ use store::rate::{Limit, Window};
 use store::tx::{check, put, update};
 use store::{n, s, to_item, transact_retrying, Held, Index, Keyed, Retrying, Step, TransactOutcome, Tx};
 
+use crate::app::App;
 use crate::conversation::{self, Conversation, Participant};
 use crate::frames::{
     self, clean_text, client_message_id, error_frame, excerpt, message_bounds, next_message_id, paris_day, ulid_id,
@@ -25,7 +26,7 @@ use crate::frames::{
 use crate::records::{read_up_to_attribute, unread_attribute, ConnectionRecord, MessageRecord, SummaryRecord};
 use crate::role::Role;
 use crate::views::{MessageView, ServerFrame};
-use crate::{notice, push, App};
+use crate::{notice, push};
 
 /// Attempts at storing one message (or moving a read marker) before giving up with 503, each
 /// one transaction: the limit these loops had before the one retry driver (its time budget
