@@ -7,11 +7,11 @@ use api::error::BoxError;
 use chrono::{DateTime, Utc};
 use domain::time::to_key;
 use serde::de::DeserializeOwned;
+use std::time::Duration;
 use store::outbox::OutboxRecord;
 use store::sms::SmsRecord;
-use store::{from_item, n, s, Store, StoreError};
 
-use crate::{lease_at, Handled, Lease};
+use store::{from_item, n, s, Store, StoreError};
 
 /// An item of the outbox a delivery claims.
 pub(crate) trait Claimable: DeserializeOwned {
@@ -98,4 +98,65 @@ pub(crate) async fn release(store: &Store, pk: &str, sk: &str, lease_until: &str
         })
         .await?;
     Ok(released.is_some())
+}
+
+/// The longest a claim protects an email being sent (shorter when the invocation's deadline
+/// comes first); past it, a retry or the sweep may take over.
+pub const SEND_LEASE: Duration = Duration::from_secs(20);
+/// The SES call ends this long before the lease does, so an invocation whose clock runs a
+/// little ahead never takes over a claim whose holder is still talking to SES.
+pub const CLOCK_SKEW: Duration = Duration::from_secs(2);
+/// No claim is taken with less time than this left for the SES call.
+const MIN_SEND_TIME: Duration = Duration::from_secs(1);
+
+/// What happened to one email.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Handled {
+    Sent,
+    /// Already accepted by SES (its message id was kept) but not recorded as sent: recorded
+    /// now, not sent again.
+    Recorded,
+    /// Refused for good by SES (or unsendable): marked `failed`, not retried.
+    Rejected,
+    /// Not an outbox insert, already sent or failed, or erased meanwhile.
+    Skipped,
+    /// Another invocation holds a live claim on it.
+    Busy,
+    /// Too little of this invocation is left to send it safely.
+    OutOfTime,
+}
+
+/// A claim this invocation holds: its lease as stored, and until when the SES call may run.
+pub(crate) struct Lease {
+    pub(crate) stored: String,
+    pub(crate) send_by: DateTime<Utc>,
+}
+
+/// The lease of a claim taken at `now`: until the invocation's deadline, at most
+/// [`SEND_LEASE`]; `None` when too little time is left to send.
+pub(crate) fn lease_at(now: DateTime<Utc>, deadline: DateTime<Utc>) -> Option<Lease> {
+    let until = deadline.min(now + chrono::Duration::from_std(SEND_LEASE).ok()?);
+    let send_by = until - chrono::Duration::from_std(CLOCK_SKEW).ok()?;
+    (send_by - now >= chrono::Duration::from_std(MIN_SEND_TIME).ok()?).then(|| Lease { stored: to_key(until), send_by })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lease_ends_with_the_invocation_and_the_ses_call_before_it() {
+        let now = Utc::now();
+        let seconds = chrono::Duration::seconds;
+        // email-dispatch (10 s timeout): the lease is the invocation's deadline, shorter than its timeout.
+        let lease = lease_at(now, now + seconds(10)).expect("time enough");
+        assert_eq!(lease.stored, to_key(now + seconds(10)));
+        assert_eq!(lease.send_by, now + seconds(8));
+        // The sweep (60 s timeout): at most SEND_LEASE, whatever is left of the run.
+        let lease = lease_at(now, now + seconds(60)).expect("time enough");
+        assert_eq!(lease.stored, to_key(now + seconds(20)));
+        // Too little time left: no claim at all.
+        assert!(lease_at(now, now + seconds(2)).is_none());
+        assert!(lease_at(now, now - seconds(1)).is_none());
+    }
 }

@@ -16,9 +16,10 @@ use store::sms::SmsRecord;
 use store::tx::update;
 use store::{s, TransactOutcome, Tx};
 
+use crate::app::App;
 use crate::claim;
+use crate::claim::Handled;
 use crate::sns::SnsError;
-use crate::{App, Handled};
 
 /// Whether a stream record's sort key is an SMS of the outbox.
 pub fn is_sms(sort_key: &str) -> bool {

@@ -35,7 +35,10 @@ use store::page::decode_cursor;
 use store::sms::SmsRecord;
 use store::{from_item, Index, Page};
 
-use crate::{abandon, deliver, sms, App, Handled};
+use crate::app::App;
+use crate::claim::Handled;
+use crate::email::{abandon, deliver};
+use crate::sms;
 
 /// How long after it was written an email still waits for the stream alone.
 pub const PENDING_GRACE: chrono::Duration = chrono::Duration::minutes(2);
@@ -76,7 +79,7 @@ pub async fn handle(
     deadline: DateTime<Utc>,
 ) -> Result<Swept, lambda_runtime::Error> {
     // Every DynamoDB call of the run ends before the invocation does (see `crate::handle`).
-    crate::within_deadline(deadline, sweep(app, event, deadline)).await
+    crate::app::within_deadline(deadline, sweep(app, event, deadline)).await
 }
 
 async fn sweep(
