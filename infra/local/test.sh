@@ -2,7 +2,7 @@
 # `make test` (and CI): install, lint, build, then every test against a local stack started on
 # test ports (no demo data), then stop it.
 #   infra/local/test.sh        everything
-#   infra/local/test.sh lint   only fmt, clippy, cargo machete, cfn-lint, sam validate and checkov (`make lint`)
+#   infra/local/test.sh lint   only fmt, clippy, cargo machete, module cycles, cfn-lint, sam validate and checkov (`make lint`)
 # Ports (override by env): DYNAMODB_PORT=8100 SES_PORT=8101 HTTP_PORT=3100 WS_PORT=3101 CHIME_PORT=3102
 # and LAMBDA_PORT (the lambda-smoke phase's Runtime API emulator; default HTTP_PORT + 6000),
 # WEB_PORT=3103 (the front end's local server, for its browser tests).
@@ -142,6 +142,8 @@ check fmt cargo fmt --all --check
 check clippy cargo clippy --workspace --all-targets -- -D warnings
 # Dependencies declared and never used, in every crate of the repository (workspace and fuzz/).
 check machete cargo machete
+# No module imports another in a circle inside a crate (cargo only forbids it between crates).
+check module-cycles bash -c 'infra/lint-module-cycles.py --self-test && infra/lint-module-cycles.py'
 check template lint_template
 check checkov lint_checkov
 check web-lint web_lint

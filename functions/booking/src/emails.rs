@@ -11,7 +11,7 @@ use store::interview_email::InterviewEmail;
 use store::outbox::{Attachment, OutboxRecord};
 use store::{AdvisorRecord, SeekerRecord};
 
-use crate::App;
+use crate::app::App;
 
 /// Who takes part in an interview.
 pub(crate) struct Parties<'a> {

@@ -8,8 +8,8 @@
 use api::ApiError;
 use chrono::{DateTime, Utc};
 
+use crate::app::App;
 use crate::interviews::hand_over_interviews;
-use crate::App;
 
 pub use crate::interviews::Handed;
 

@@ -17,10 +17,11 @@ use store::keys;
 use store::tx::{delete as tx_delete, put, update};
 use store::{s, Index, Keyed, TransactOutcome, Tx};
 
+use crate::app::App;
 use crate::emails::{self, Parties};
 use crate::interviews::{location_for, new_interview, schedule};
 use crate::records::{InPersonRecord, RequestStatus};
-use crate::{views, App};
+use crate::views;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -11,7 +11,7 @@ use store::journal::JournalRecord;
 use store::keys;
 use store::Index;
 
-use crate::App;
+use crate::app::App;
 
 pub(crate) async fn read(app: &App, caller: &Caller, request: &Request) -> Result<Response<Body>, ApiError> {
     let seeker_id = path_param(request, "seekerId")?;

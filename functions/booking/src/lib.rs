@@ -3,6 +3,7 @@
 //! cancellation and rescheduling, channel switches, outcomes, in-person
 //! requests, agendas and the follow-up journal.
 
+mod app;
 mod calendar;
 mod emails;
 pub mod handover;
@@ -17,36 +18,13 @@ mod slots;
 mod views;
 
 use api::auth::Caller;
-use api::config::Config;
 use api::http::{answer, route_key};
-use api::links::LinkSigner;
 use api::ApiError;
 use chrono::Utc;
 use lambda_http::{Body, Error, Request, Response};
-use store::Store;
 
+pub use app::App;
 pub use policy::BookingPolicy;
-
-/// What the handler needs, built once per cold start.
-pub struct App {
-    pub store: Store,
-    pub config: Config,
-    pub policy: BookingPolicy,
-    /// Signs the action links of the emails (acknowledge, cancel, accept, decline).
-    pub links: LinkSigner,
-}
-
-impl App {
-    pub async fn from_env() -> Result<App, Error> {
-        let config = Config::from_env()?;
-        let policy = BookingPolicy::from_env()?;
-        let store = Store::from_env(config.table_name.clone()).await;
-        // Links point at the HTTP API (`/links/{token}`), which may differ from the front end.
-        let base = std::env::var("LINKS_BASE_URL").unwrap_or_else(|_| config.app_base_url.clone());
-        let links = LinkSigner::from_env(base)?;
-        Ok(App { store, config, policy, links })
-    }
-}
 
 /// Handles one API Gateway (payload 2.0) request.
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error> {

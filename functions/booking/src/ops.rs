@@ -13,8 +13,8 @@ use store::interview::{InterviewRecord, InterviewStatus};
 use store::keys;
 use store::{transact_retrying, AdvisorRecord, Index, Retrying, Step};
 
+use crate::app::App;
 use crate::interviews::{self, not_yours, Participant};
-use crate::App;
 
 pub use crate::records::{InPersonRecord, RequestStatus};
 

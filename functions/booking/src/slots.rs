@@ -19,8 +19,9 @@ use store::keys;
 use store::tx::{check, delete as tx_delete, delete_with, put, update};
 use store::{n, s, transact_retrying, Held, Index, Keyed, Retrying, Step, Store, TransactOutcome, Tx};
 
+use crate::app::App;
 use crate::records::{SlotRecord, SlotState};
-use crate::{views, App};
+use crate::views;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -5,7 +5,7 @@ use minijinja::Environment;
 use serde_json::Value;
 
 use api::ApiError;
-use store::outbox::EmailTemplate;
+use store::email_template::EmailTemplate;
 
 /// The subject line of `template`, itself a template over the same parameters (never HTML-escaped).
 pub fn subject(template: EmailTemplate) -> &'static str {

@@ -14,7 +14,8 @@ use store::audit::AuditRecord;
 use store::keys;
 use store::{to_item, AdvisorRecord, IdentityRecord, Index, Keyed, SeekerRecord, TransactOutcome, Tx};
 
-use crate::{views, App};
+use crate::app::App;
+use crate::views;
 use store::tx::put;
 
 #[derive(Deserialize)]

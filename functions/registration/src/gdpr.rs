@@ -12,20 +12,21 @@ use lambda_http::{Body, Response};
 use serde_json::json;
 use store::audit::AuditRecord;
 use store::email_params::{Email, InterviewWithdrawnByErasure};
+use store::email_template::EmailTemplate;
 use store::interview::{
     clear_reminders, granules, release_granules, reopen_slot_if_held, InterviewRecord, InterviewStatus,
 };
 use store::journal::{ActorRole, JournalEvent, JournalRecord, FREE_TEXT_FIELDS};
 use store::keys;
-use store::outbox::{EmailTemplate, OutboxRecord};
+use store::outbox::OutboxRecord;
 use store::Keyed;
 use store::{
     from_item, item_to_json, s, transact_retrying, Index, Item, Retrying, SeekerRecord, Step, Store, TransactOutcome,
     Tx,
 };
 
+use crate::app::App;
 use crate::assignment::release_place;
-use crate::App;
 use store::tx::{delete, put, update};
 
 /// Attempts at the erasure's last transaction, as before the one retry driver.

@@ -4,39 +4,23 @@
 //! (`retention-sweep`, [`handle_retention`]).
 
 mod advisors;
+mod app;
 mod assignment;
 mod gdpr;
 pub mod retention;
+mod seeker_changes;
 mod seekers;
 mod views;
 mod waiting;
 
 use api::auth::Caller;
-use api::config::Config;
 use api::http::{answer, route_key};
 use api::ApiError;
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use chrono::Utc;
 use lambda_http::{Body, Error, Request, Response};
-use store::Store;
 
-/// What the handler needs, built once per cold start.
-pub struct App {
-    pub store: Store,
-    pub config: Config,
-    /// Booking's operations: a seeker who changes advisor takes their interviews and
-    /// in-person requests along (`booking::handover`), with booking's emails and links.
-    pub booking: booking::App,
-}
-
-impl App {
-    pub async fn from_env() -> Result<App, Error> {
-        let config = Config::from_env()?;
-        let store = Store::from_env(config.table_name.clone()).await;
-        let booking = booking::App::from_env().await?;
-        Ok(App { store, config, booking })
-    }
-}
+pub use app::App;
 
 /// Handles one API Gateway (payload 2.0) request.
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Error> {
@@ -65,8 +49,8 @@ async fn dispatch(app: &App, route: &str, request: &Request) -> Result<Response<
         "GET /seekers/me" => seekers::me(app, &caller, now).await,
         "PATCH /seekers/me" => seekers::update_me(app, &caller, request, now).await,
         "GET /seekers/{seekerId}" => seekers::get(app, &caller, request, now).await,
-        "PUT /seekers/{seekerId}/level" => assignment::change_level(app, &caller, request, now).await,
-        "POST /seekers/{seekerId}/reassign" => assignment::reassign(app, &caller, request, now).await,
+        "PUT /seekers/{seekerId}/level" => seeker_changes::change_level(app, &caller, request, now).await,
+        "POST /seekers/{seekerId}/reassign" => seeker_changes::reassign(app, &caller, request, now).await,
         "GET /seekers/me/export" => gdpr::export(app, &caller, now).await,
         "DELETE /seekers/me" => gdpr::erase(app, &caller, now).await,
         "POST /advisors" => advisors::create(app, &caller, request, now).await,

@@ -14,8 +14,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use store::{keys, s, Index, Item};
 
+use crate::app::App;
 use crate::gdpr::{erase_seeker, Erasure, ErasureCause};
-use crate::App;
 
 /// Days of markers read back from the run's day. The job runs daily; a run that fails leaves
 /// its markers for the next ones (and the alarm), within this window.

@@ -17,8 +17,9 @@ use store::keys;
 use store::outbox::OutboxRecord;
 use store::{s, AdvisorRecord, IdentityRecord, SeekerRecord};
 
+use crate::app::App;
 use crate::assignment::{assign, new_seeker_email, portfolio_keys, waiting_keys, Placement, Queue};
-use crate::{views, App};
+use crate::views;
 use store::tx::put;
 
 #[derive(Deserialize)]

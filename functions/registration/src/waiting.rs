@@ -16,8 +16,8 @@ use store::keys;
 use store::tx::update;
 use store::{n, transact_retrying, AdvisorRecord, Index, Page, Retrying, SeekerRecord, Step, TransactOutcome, Tx};
 
+use crate::app::App;
 use crate::assignment::{move_conversation, move_seeker, moved_records, next_due_at, region_advisors};
-use crate::App;
 
 /// Seekers placed by one transaction: each adds four items (profile, journal entry, two
 /// emails) and each advisor chosen one counter, so 20 stay within DynamoDB's 100 items.

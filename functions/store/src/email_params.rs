@@ -9,8 +9,8 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::email_template::EmailTemplate;
 use crate::interview_email::InterviewEmail;
-use crate::outbox::EmailTemplate;
 
 /// To a new seeker: their level and, when placed, their advisor.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -5,10 +5,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::attr::{to_item, Item};
+use crate::email_template::EmailTemplate;
 use crate::error::StoreError;
 use crate::interview::InterviewRecord;
 use crate::keys;
-use crate::outbox::EmailTemplate;
 // Callers name these beside the record; they are the domain's.
 pub use domain::journal::{ActorRole, FREE_TEXT_FIELDS};
 use domain::time;

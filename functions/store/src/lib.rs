@@ -10,6 +10,7 @@ pub mod client;
 pub mod contact;
 pub mod deadline;
 pub mod email_params;
+pub mod email_template;
 pub mod error;
 pub mod interview;
 pub mod interview_email;

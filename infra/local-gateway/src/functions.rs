@@ -1,7 +1,7 @@
 //! The functions the local gateway hosts, by their logical id in
 //! `template.yaml`, each calling the same library handler its Lambda binary runs.
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use aws_lambda_events::event::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use aws_lambda_events::event::dynamodb::Event;
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
@@ -9,8 +9,6 @@ use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use chrono::{DateTime, Utc};
 use lambda_http::{Body, Request, RequestExt, Response};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-
-use crate::template::Template;
 
 pub struct Functions {
     registration: registration::App,
@@ -24,30 +22,6 @@ pub struct Functions {
     /// The call routes and the SIP media application's handler share one library.
     calls: calls::App,
 }
-
-const HTTP_FUNCTIONS: [&str; 6] = [
-    "RegistrationFunction",
-    "BookingFunction",
-    "MeetingsFunction",
-    "LinksFunction",
-    "ChatHistoryFunction",
-    "CallsFunction",
-];
-/// The SIP media application's handler (`infra/pstn-audio.yaml`), invoked by the PSTN audio emulator.
-pub const PSTN_AUDIO_FUNCTIONS: [&str; 1] = ["CallHandlerFunction"];
-const STREAM_FUNCTIONS: [&str; 1] = ["EmailDispatchFunction"];
-/// Functions invoked by EventBridge: rules (Chime meeting events) and schedules.
-const EVENT_FUNCTIONS: [&str; 6] = [
-    "MeetingEventsFunction",
-    "MeetingSweeperFunction",
-    "AdvisorDigestFunction",
-    "EmailSweepFunction",
-    "CallSweeperFunction",
-    "RetentionFunction",
-];
-/// Functions invoked by a state machine's Task (`arn:aws:states:::lambda:invoke`).
-const TASK_FUNCTIONS: [&str; 1] = ["RemindersFunction"];
-const WEBSOCKET_FUNCTIONS: [&str; 1] = ["ChatFunction"];
 
 /// What the local stack tells the chat functions about its stand-in for Cognito.
 pub struct LocalIdentity {
@@ -79,52 +53,6 @@ impl Functions {
             reminders: reminders::App::from_env().await.map_err(|e| anyhow::anyhow!("reminders: {e}"))?,
             calls: calls::App::from_env().await.map_err(|e| anyhow::anyhow!("calls: {e}"))?,
         })
-    }
-
-    /// Refuses to start when the template names a function the gateway cannot run.
-    pub fn check(template: &Template) -> Result<()> {
-        for handler in &template.pstn_audio_handlers {
-            if !PSTN_AUDIO_FUNCTIONS.contains(&handler.as_str()) {
-                bail!(
-                    "the PSTN audio template lets the service invoke {handler}, which the local gateway does not host"
-                );
-            }
-        }
-        for route in &template.routes {
-            if !HTTP_FUNCTIONS.contains(&route.function.as_str()) {
-                bail!("template route {} names {}, which the local gateway does not host", route.key(), route.function);
-            }
-        }
-        for stream in &template.streams {
-            if !STREAM_FUNCTIONS.contains(&stream.function.as_str()) {
-                bail!("template stream consumer {} is not hosted by the local gateway", stream.function);
-            }
-        }
-        for rule in &template.rules {
-            if !EVENT_FUNCTIONS.contains(&rule.function.as_str()) {
-                bail!("template EventBridge rule target {} is not hosted by the local gateway", rule.function);
-            }
-        }
-        for machine in &template.state_machines {
-            for function in crate::state_machine::check(machine)? {
-                if !TASK_FUNCTIONS.contains(&function.as_str()) {
-                    bail!("state machine {} invokes {function}, which the local gateway does not host", machine.name);
-                }
-            }
-        }
-        for schedule in &template.schedules {
-            let machine = template.state_machine(&schedule.function).is_some();
-            if !machine && !EVENT_FUNCTIONS.contains(&schedule.function.as_str()) {
-                bail!("template scheduled function {} is not hosted by the local gateway", schedule.function);
-            }
-            crate::scheduler::Expression::parse(&schedule.expression)?;
-        }
-        for route in template.websocket.iter().flat_map(|w| &w.routes) {
-            if !WEBSOCKET_FUNCTIONS.contains(&route.function.as_str()) {
-                bail!("WebSocket route {} names {}, which the local gateway does not host", route.key, route.function);
-            }
-        }
-        Ok(())
     }
 
     /// Invokes an HTTP function as Lambda would: the request carries the invocation's context

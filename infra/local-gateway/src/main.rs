@@ -6,6 +6,7 @@
 mod chime;
 mod emails;
 mod functions;
+mod hosted;
 mod http_api;
 mod jwt;
 mod local_only;
@@ -78,7 +79,7 @@ async fn serve() -> Result<()> {
     let pstn_template = env_or("PSTN_TEMPLATE_PATH", "infra/pstn-audio.yaml");
     let pstn_text = std::fs::read_to_string(&pstn_template).with_context(|| format!("reading {pstn_template}"))?;
     template.pstn_audio_handlers = template::pstn_audio_handlers(&pstn_text)?;
-    Functions::check(&template)?;
+    hosted::check(&template)?;
 
     let table_name = std::env::var("TABLE_NAME").context("TABLE_NAME is not set")?;
     let sender = std::env::var("SENDER_EMAIL").context("SENDER_EMAIL is not set")?;

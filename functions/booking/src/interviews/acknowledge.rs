@@ -17,7 +17,8 @@ use store::Keyed;
 use store::{n, s, TransactOutcome, Tx};
 
 use super::{interview_for, journal, load, stale, state};
-use crate::{views, App};
+use crate::app::App;
+use crate::views;
 
 /// `POST /interviews/{interviewId}/acknowledge`.
 pub(crate) async fn acknowledge(

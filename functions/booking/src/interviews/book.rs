@@ -17,9 +17,10 @@ use store::{transact_retrying, Retrying, Step, TransactOutcome, Tx};
 
 use super::schedule::{new_interview, push_new_interview, seeker_erased, Author};
 use super::{claim_slot, slot_taken};
+use crate::app::App;
 use crate::emails::{self, Parties};
 use crate::records::{SlotRecord, SlotState};
-use crate::{views, App};
+use crate::views;
 use store::interview::InterviewRecord;
 use store::{AdvisorRecord, SeekerRecord};
 

@@ -19,8 +19,9 @@ use store::journal::{ActorRole, JournalEvent};
 use store::{n, s, TransactOutcome, Tx};
 
 use super::{guarded, interview_for, journal, outbox_items, parties, stale, state, Participant};
+use crate::app::App;
 use crate::emails::{self, Parties};
-use crate::{views, App};
+use crate::views;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

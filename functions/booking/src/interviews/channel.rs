@@ -16,7 +16,8 @@ use store::journal::{ActorRole, JournalEvent};
 use store::{s, TransactOutcome, Tx};
 
 use super::{guarded, interview_for, journal, stale, state};
-use crate::{views, App};
+use crate::app::App;
+use crate::views;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -15,8 +15,9 @@ use store::journal::JournalEvent;
 use store::sms::{SmsMessage, SmsTemplate};
 
 use super::schedule::{location_for, new_interview, schedule};
+use crate::app::App;
 use crate::emails::{self, Parties};
-use crate::{views, App};
+use crate::views;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

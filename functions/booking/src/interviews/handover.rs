@@ -13,8 +13,8 @@ use store::journal::{ActorRole, JournalEvent};
 use store::{keys, n, s, AdvisorRecord, Index, SeekerRecord, TransactOutcome, Tx};
 
 use super::{guarded, journal, load, outbox_items};
+use crate::app::App;
 use crate::emails::{self, Parties};
-use crate::App;
 
 /// Reads of an interview changed meanwhile (rescheduled, cancelled) before it is left alone.
 const ATTEMPTS: u32 = 3;

@@ -44,8 +44,8 @@ use store::tx::{put, update};
 use store::Keyed;
 use store::{n, s, AdvisorRecord, SeekerRecord};
 
+use crate::app::App;
 use crate::records::SlotRecord;
-use crate::App;
 
 /// The caller's part in an interview.
 pub(crate) enum Participant {

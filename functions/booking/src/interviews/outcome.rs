@@ -20,7 +20,8 @@ use store::{s, transact_retrying, Retrying, Step, TransactOutcome, Tx};
 
 use super::schedule::seeker_erased;
 use super::{guarded, interview_for, journal, stale, state};
-use crate::{views, App};
+use crate::app::App;
+use crate::views;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]

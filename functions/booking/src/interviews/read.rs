@@ -12,8 +12,9 @@ use store::interview::InterviewRecord;
 use store::{keys, Index};
 
 use super::interview_for;
+use crate::app::App;
 use crate::slots::range;
-use crate::{views, App};
+use crate::views;
 
 /// `GET /interviews/{interviewId}`: its seeker or its advisor.
 pub(crate) async fn get(app: &App, caller: &Caller, request: &Request) -> Result<Response<Body>, ApiError> {

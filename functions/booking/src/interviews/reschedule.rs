@@ -28,9 +28,10 @@ use store::{keys, n, s, to_item, TransactOutcome, Tx};
 use super::{
     claim_slot, guarded, interview_for, journal, outbox_items, parties, slot_taken, stale, state, Participant,
 };
+use crate::app::App;
 use crate::emails::{self, Parties};
 use crate::records::{SlotRecord, SlotState};
-use crate::{views, App};
+use crate::views;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -12,7 +12,7 @@ use store::tx::{put, seeker_not_erased};
 use store::{transact_retrying, Held, HeldMany, Keyed, Retrying, SeekerRecord, Step, TransactOutcome, Tx};
 
 use super::{journal, outbox_items};
-use crate::App;
+use crate::app::App;
 
 /// A new interview of `seeker` with `advisor`.
 #[allow(clippy::too_many_arguments)]

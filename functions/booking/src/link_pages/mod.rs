@@ -27,17 +27,17 @@ use crate::ops::{self, InPersonRecord, RequestStatus};
 
 /// What the handler needs, built once per cold start: booking's own state (store, policy, signer).
 pub struct App {
-    pub booking: crate::App,
+    pub booking: crate::app::App,
     pages: Environment<'static>,
     csp: String,
 }
 
 impl App {
     pub async fn from_env() -> Result<App, Error> {
-        Ok(App::new(crate::App::from_env().await?))
+        Ok(App::new(crate::app::App::from_env().await?))
     }
 
-    pub fn new(booking: crate::App) -> App {
+    pub fn new(booking: crate::app::App) -> App {
         let mut pages = Environment::new();
         // `.html`: minijinja escapes every value.
         if let Err(e) = pages.add_template("page.html", include_str!("page.html")) {
