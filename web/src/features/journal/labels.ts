@@ -50,6 +50,11 @@ const EMAIL: Record<string, string> = {
   interview_reminder: "rappel de rendez-vous",
   chat_notice: "nouveau message dans la messagerie",
   interview_withdrawn_by_erasure: "rendez-vous retiré après un effacement",
+  // Sent to the advisor, journaled in the seeker's file (they name the seeker): say to whom,
+  // so the seeker does not look for an email they never received.
+  advisor_new_seeker: "au conseiller ou à la conseillère : nouvelle personne suivie",
+  interview_booked_advisor: "au conseiller ou à la conseillère : rendez-vous pris",
+  in_person_requested: "au conseiller ou à la conseillère : demande d'entretien sur place",
 };
 
 /** Who reads the journal: the seeker (their own, "vous") or their advisor (the seeker's file). */
