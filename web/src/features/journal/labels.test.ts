@@ -22,7 +22,7 @@ describe("the journal's entries", () => {
     expect(entryDetail(entry("email_sent", { template: "interview_reminder", emailId: "e" }))).toBe("rappel de rendez-vous");
     expect(entryDetail(entry("email_failed", { template: "convocation", emailId: "e" }))).toBe("convocation à un rendez-vous obligatoire");
     expect(entryDetail(entry("email_sent", { template: "interview_booked_advisor", emailId: "e" }))).toBe(
-      "au conseiller ou à la conseillère : rendez-vous pris",
+      "au conseiller ou à la conseillère : nouveau rendez-vous",
     );
     expect(entryDetail(entry("email_sent", { template: "something_new", emailId: "e" }))).toBeNull();
   });

@@ -53,7 +53,7 @@ const EMAIL: Record<string, string> = {
   // Sent to the advisor, journaled in the seeker's file (they name the seeker): say to whom,
   // so the seeker does not look for an email they never received.
   advisor_new_seeker: "au conseiller ou à la conseillère : nouvelle personne suivie",
-  interview_booked_advisor: "au conseiller ou à la conseillère : rendez-vous pris",
+  interview_booked_advisor: "au conseiller ou à la conseillère : nouveau rendez-vous",
   in_person_requested: "au conseiller ou à la conseillère : demande d'entretien sur place",
 };
 
